@@ -1,0 +1,250 @@
+//! Compute resources of one region: AMIs, launch templates and their versions, Auto Scaling
+//! groups, and the scaling policies and alarms that could scale a DR group up on failover.
+
+use super::Tags;
+use super::known::Known;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// An AMI owned by (or visible to) the account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Image {
+    pub arn: String,
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    pub owner_id: String,
+    pub state: ImageState,
+    #[serde(default)]
+    pub creation_date: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub deprecation_time: Option<DateTime<Utc>>,
+    /// Set by AWS on copies made with CopyImage (moto omits it, hence the name and tag fallbacks).
+    #[serde(default)]
+    pub source_image_id: Option<String>,
+    #[serde(default)]
+    pub source_image_region: Option<String>,
+    #[serde(default)]
+    pub public: bool,
+    /// KMS keys that encrypt the AMI's EBS snapshots; a launch in DR needs them usable there.
+    #[serde(default)]
+    pub kms_key_ids: Vec<String>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImageState {
+    Available,
+    Pending,
+    Failed,
+    Deregistered,
+    Disabled,
+    Invalid,
+    Transient,
+    Error,
+}
+
+impl ImageState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImageState::Available => "available",
+            ImageState::Pending => "pending",
+            ImageState::Failed => "failed",
+            ImageState::Deregistered => "deregistered",
+            ImageState::Disabled => "disabled",
+            ImageState::Invalid => "invalid",
+            ImageState::Transient => "transient",
+            ImageState::Error => "error",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LaunchTemplate {
+    pub arn: String,
+    pub id: String,
+    pub name: String,
+    pub default_version: u64,
+    pub latest_version: u64,
+    /// The versions the region's ASGs can launch; unknown when DescribeLaunchTemplateVersions failed.
+    pub versions: Known<Vec<LaunchTemplateVersion>>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+
+/// The launch-relevant fields of one launch template version (never UserData).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LaunchTemplateVersion {
+    pub version: u64,
+    /// An AMI ID, or a `resolve:ssm:<parameter>` reference.
+    #[serde(default)]
+    pub image_id: Option<String>,
+    /// For `resolve:ssm:` image IDs: the AMI the parameter pointed at when collected.
+    #[serde(default)]
+    pub resolved_image_id: Option<Known<String>>,
+    #[serde(default)]
+    pub instance_type: Option<String>,
+    #[serde(default)]
+    pub key_name: Option<String>,
+    #[serde(default)]
+    pub security_group_ids: Vec<String>,
+    #[serde(default)]
+    pub subnet_ids: Vec<String>,
+    #[serde(default)]
+    pub kms_key_ids: Vec<String>,
+}
+
+impl LaunchTemplateVersion {
+    /// The SSM parameter named by a `resolve:ssm:` image reference, if that is what this is.
+    pub fn ssm_parameter(&self) -> Option<&str> {
+        self.image_id.as_deref()?.strip_prefix("resolve:ssm:")
+    }
+
+    /// The AMI this version launches: the literal ID, or the SSM parameter's collected value.
+    pub fn effective_image_id(&self) -> Option<Known<&str>> {
+        let image_id = self.image_id.as_deref()?;
+        if self.ssm_parameter().is_none() {
+            return Some(Known::Value(image_id));
+        }
+        Some(match &self.resolved_image_id {
+            Some(Known::Value(id)) => Known::Value(id.as_str()),
+            Some(Known::Unknown(reason)) => Known::Unknown(reason.clone()),
+            None => Known::Unknown(super::UnknownReason::new(
+                "ssm:GetParameter",
+                super::ErrorCause::Unresolvable,
+                format!("image ID {image_id} was not resolved at collection time"),
+            )),
+        })
+    }
+}
+
+/// How an ASG names its launch template: by ID or name, and a version (`$Latest`, `$Default` or a number).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LaunchTemplateRef {
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default = "default_version_alias")]
+    pub version: String,
+}
+
+fn default_version_alias() -> String {
+    "$Default".to_string()
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MixedInstancesPolicy {
+    pub launch_template: LaunchTemplateRef,
+    #[serde(default)]
+    pub overrides: Vec<InstanceOverride>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceOverride {
+    #[serde(default)]
+    pub instance_type: Option<String>,
+    #[serde(default)]
+    pub weighted_capacity: Option<u32>,
+    /// An override may name its own launch template (e.g. an ARM image for Graviton types).
+    #[serde(default)]
+    pub launch_template: Option<LaunchTemplateRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AutoScalingGroup {
+    pub arn: String,
+    pub name: String,
+    #[serde(default)]
+    pub launch_template: Option<LaunchTemplateRef>,
+    #[serde(default)]
+    pub mixed_instances_policy: Option<MixedInstancesPolicy>,
+    pub min_size: u32,
+    pub max_size: u32,
+    pub desired_capacity: u32,
+    #[serde(default)]
+    pub availability_zones: Vec<String>,
+    #[serde(default)]
+    pub subnet_ids: Vec<String>,
+    #[serde(default)]
+    pub target_group_arns: Vec<String>,
+    /// Traffic sources (the newer attachment API); ELB target groups appear here by ARN.
+    #[serde(default)]
+    pub traffic_sources: Vec<String>,
+    #[serde(default = "default_health_check_type")]
+    pub health_check_type: String,
+    #[serde(default)]
+    pub health_check_grace_period: u32,
+    #[serde(default)]
+    pub tags: Tags,
+}
+
+fn default_health_check_type() -> String {
+    "EC2".to_string()
+}
+
+impl AutoScalingGroup {
+    /// Every launch template this group can launch from: the group's own, or the mixed
+    /// instances policy's plus any per-override templates.
+    pub fn launch_template_refs(&self) -> Vec<&LaunchTemplateRef> {
+        let mut refs = Vec::new();
+        if let Some(lt) = &self.launch_template {
+            refs.push(lt);
+        }
+        if let Some(mip) = &self.mixed_instances_policy {
+            refs.push(&mip.launch_template);
+            refs.extend(mip.overrides.iter().filter_map(|o| o.launch_template.as_ref()));
+        }
+        refs
+    }
+
+    /// Target groups attached through either attachment API.
+    pub fn attached_target_groups(&self) -> impl Iterator<Item = &str> {
+        self.target_group_arns
+            .iter()
+            .chain(self.traffic_sources.iter().filter(|s| s.contains(":targetgroup/")))
+            .map(String::as_str)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScalingPolicy {
+    pub arn: String,
+    pub name: String,
+    pub auto_scaling_group_name: String,
+    pub policy_type: String,
+    #[serde(default)]
+    pub alarm_arns: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Alarm {
+    pub arn: String,
+    pub name: String,
+    #[serde(default)]
+    pub namespace: String,
+    #[serde(default)]
+    pub metric_name: String,
+    #[serde(default)]
+    pub dimensions: BTreeMap<String, String>,
+    #[serde(default)]
+    pub period_seconds: u32,
+    #[serde(default)]
+    pub evaluation_periods: u32,
+    #[serde(default)]
+    pub alarm_actions: Vec<String>,
+    #[serde(default)]
+    pub state: String,
+}

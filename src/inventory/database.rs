@@ -1,0 +1,177 @@
+//! RDS resources of one region: DB instances with their replica links, Aurora clusters, global
+//! clusters, and the replica-lag metric series read from CloudWatch (normalised to seconds).
+
+use super::Tags;
+use super::known::Known;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DbInstance {
+    pub arn: String,
+    pub id: String,
+    pub engine: String,
+    pub instance_class: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub multi_az: bool,
+    #[serde(default)]
+    pub backup_retention_days: u32,
+    #[serde(default)]
+    pub deletion_protection: bool,
+    #[serde(default)]
+    pub storage_encrypted: bool,
+    #[serde(default)]
+    pub kms_key_id: Option<String>,
+    /// Aurora member instances name their cluster; they are judged through it.
+    #[serde(default)]
+    pub cluster_id: Option<String>,
+    /// The source of a read replica: an identifier (same region) or an ARN (cross-region).
+    #[serde(default)]
+    pub read_replica_source: Option<String>,
+    /// Replicas of this instance: identifiers (same region) or ARNs (cross-region).
+    #[serde(default)]
+    pub read_replica_ids: Vec<String>,
+    /// Replication status of a replica (`StatusInfos` of type `read replication`).
+    #[serde(default)]
+    pub replica_status: Vec<ReplicaStatusInfo>,
+    /// Regions this instance's automated backups are replicated to.
+    #[serde(default)]
+    pub automated_backup_replications: Option<Known<Vec<String>>>,
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+
+impl DbInstance {
+    pub fn is_replica(&self) -> bool {
+        self.read_replica_source.is_some()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplicaStatusInfo {
+    /// `replicating`, `replication degraded`, `error`, `stopped`, `terminated`.
+    pub status: String,
+    #[serde(default = "default_true")]
+    pub normal: bool,
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DbCluster {
+    pub arn: String,
+    pub id: String,
+    pub engine: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub members: Vec<DbClusterMember>,
+    /// ARN of the source cluster when this cluster is a cross-region replica cluster.
+    #[serde(default)]
+    pub replication_source: Option<String>,
+    #[serde(default)]
+    pub multi_az: bool,
+    #[serde(default)]
+    pub backup_retention_days: u32,
+    #[serde(default)]
+    pub deletion_protection: bool,
+    #[serde(default)]
+    pub kms_key_id: Option<String>,
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DbClusterMember {
+    pub instance_id: String,
+    #[serde(default)]
+    pub writer: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GlobalCluster {
+    pub arn: String,
+    pub id: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub members: Vec<GlobalClusterMember>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GlobalClusterMember {
+    pub cluster_arn: String,
+    #[serde(default)]
+    pub writer: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum LagMetric {
+    /// RDS `ReplicaLag`, published in seconds by the replica's region.
+    ReplicaLag,
+    /// `AuroraGlobalDBReplicationLag`, published in milliseconds by the secondary's region.
+    AuroraGlobalDBReplicationLag,
+}
+
+/// One lag metric of one replica (instance) or secondary cluster over the collection window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplicaLagSeries {
+    pub metric: LagMetric,
+    /// The DB instance or cluster identifier the series is dimensioned by.
+    pub subject_id: String,
+    pub window_start: DateTime<Utc>,
+    pub window_end: DateTime<Utc>,
+    /// Per-period maximum lag in seconds (already normalised from milliseconds where needed).
+    pub datapoints: Known<Vec<LagDatapoint>>,
+}
+
+impl ReplicaLagSeries {
+    pub fn arn(&self, region: &str, account: &str) -> String {
+        let (metric, dimension) = match self.metric {
+            LagMetric::ReplicaLag => ("ReplicaLag", "DBInstanceIdentifier"),
+            LagMetric::AuroraGlobalDBReplicationLag => {
+                ("AuroraGlobalDBReplicationLag", "DBClusterIdentifier")
+            }
+        };
+        format!(
+            "arn:aws:cloudwatch:{region}:{account}:metric/AWS/RDS/{metric}/{dimension}={}",
+            self.subject_id
+        )
+    }
+
+    /// The largest lag in the window, or `None` when there are no datapoints.
+    pub fn max_seconds(&self) -> Option<Result<f64, &super::UnknownReason>> {
+        match &self.datapoints {
+            Known::Unknown(r) => Some(Err(r)),
+            Known::Value(points) => points
+                .iter()
+                .map(|p| p.max_seconds)
+                .fold(None, |acc: Option<f64>, v| Some(acc.map_or(v, |a| a.max(v))))
+                .map(Ok),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LagDatapoint {
+    pub timestamp: DateTime<Utc>,
+    pub max_seconds: f64,
+}

@@ -1,0 +1,543 @@
+//! The inventory graph: indexes over a snapshot and the links between resources that DR rules
+//! follow (failover record → alias target → load balancer → listener → target group ← ASG →
+//! launch template version → AMI; replica ⇢ source; EFS → replication; …), and the grouping of
+//! resources into applications (SPEC §2).
+//!
+//! Links are typed lookups over hash indexes rather than a generic graph: every edge has a
+//! different meaning and failure mode (missing, unknown, other region) that rules must see.
+
+use super::compute::*;
+use super::database::*;
+use super::dns::*;
+use super::load_balancing::*;
+use super::storage::*;
+use super::{ErrorCause, Known, RegionResources, ResourceKind, Snapshot, UnknownReason};
+use crate::settings::Settings;
+use std::collections::{BTreeMap, HashMap};
+
+/// The snapshot plus everything rules need to walk it.
+pub struct Inventory<'s> {
+    pub snapshot: &'s Snapshot,
+    pub primary: RegionView<'s>,
+    pub dr: RegionView<'s>,
+    pub failover_groups: Vec<FailoverGroup<'s>>,
+    health_checks: HashMap<&'s str, &'s HealthCheck>,
+    applications: Applications,
+}
+
+/// One region's resources, indexed.
+pub struct RegionView<'s> {
+    pub name: &'s str,
+    pub resources: &'s RegionResources,
+    pub images: HashMap<&'s str, &'s Image>,
+    launch_templates_by_id: HashMap<&'s str, &'s LaunchTemplate>,
+    launch_templates_by_name: HashMap<&'s str, &'s LaunchTemplate>,
+    pub load_balancers: HashMap<&'s str, &'s LoadBalancer>,
+    load_balancers_by_dns: HashMap<String, &'s LoadBalancer>,
+    pub target_groups: HashMap<&'s str, &'s TargetGroup>,
+    listeners_by_lb: HashMap<&'s str, Vec<&'s Listener>>,
+    asgs_by_target_group: HashMap<&'s str, Vec<&'s AutoScalingGroup>>,
+    pub db_instances_by_id: HashMap<&'s str, &'s DbInstance>,
+    pub db_instances_by_arn: HashMap<&'s str, &'s DbInstance>,
+    pub db_clusters_by_id: HashMap<&'s str, &'s DbCluster>,
+    pub db_clusters_by_arn: HashMap<&'s str, &'s DbCluster>,
+    lag_series: HashMap<(&'s str, LagMetric), &'s ReplicaLagSeries>,
+    pub backup_vaults_by_arn: HashMap<&'s str, &'s BackupVault>,
+    gaps: HashMap<ResourceKind, UnknownReason>,
+}
+
+static EMPTY_REGION: std::sync::LazyLock<RegionResources> =
+    std::sync::LazyLock::new(RegionResources::default);
+
+impl<'s> RegionView<'s> {
+    fn new(snapshot: &'s Snapshot, name: &'s str) -> Self {
+        let resources = snapshot.resources.regional.get(name).unwrap_or(&EMPTY_REGION);
+        let mut view = RegionView {
+            name,
+            resources,
+            images: resources.images.iter().map(|i| (i.id.as_str(), i)).collect(),
+            launch_templates_by_id: resources.launch_templates.iter().map(|t| (t.id.as_str(), t)).collect(),
+            launch_templates_by_name: resources
+                .launch_templates
+                .iter()
+                .map(|t| (t.name.as_str(), t))
+                .collect(),
+            load_balancers: resources.load_balancers.iter().map(|l| (l.arn.as_str(), l)).collect(),
+            load_balancers_by_dns: resources
+                .load_balancers
+                .iter()
+                .map(|l| (normalize_dns_name(&l.dns_name), l))
+                .collect(),
+            target_groups: resources.target_groups.iter().map(|t| (t.arn.as_str(), t)).collect(),
+            listeners_by_lb: HashMap::new(),
+            asgs_by_target_group: HashMap::new(),
+            db_instances_by_id: resources.db_instances.iter().map(|d| (d.id.as_str(), d)).collect(),
+            db_instances_by_arn: resources.db_instances.iter().map(|d| (d.arn.as_str(), d)).collect(),
+            db_clusters_by_id: resources.db_clusters.iter().map(|c| (c.id.as_str(), c)).collect(),
+            db_clusters_by_arn: resources.db_clusters.iter().map(|c| (c.arn.as_str(), c)).collect(),
+            lag_series: resources
+                .replica_lag
+                .iter()
+                .map(|s| ((s.subject_id.as_str(), s.metric), s))
+                .collect(),
+            backup_vaults_by_arn: resources.backup_vaults.iter().map(|v| (v.arn.as_str(), v)).collect(),
+            gaps: HashMap::new(),
+        };
+        for listener in &resources.listeners {
+            view.listeners_by_lb.entry(listener.load_balancer_arn.as_str()).or_default().push(listener);
+        }
+        for asg in &resources.auto_scaling_groups {
+            for tg in asg.attached_target_groups() {
+                view.asgs_by_target_group.entry(tg).or_default().push(asg);
+            }
+        }
+        for kind in REGIONAL_KINDS {
+            if let Some(reason) = snapshot.listing_gap(Some(name), *kind) {
+                view.gaps.insert(*kind, reason);
+            }
+        }
+        view
+    }
+
+    /// Why the listing of `kind` in this region is incomplete, if it is. A rule that concludes
+    /// "absent" from this region must report `unknown` instead when this returns a reason.
+    pub fn gap(&self, kind: ResourceKind) -> Option<&UnknownReason> {
+        self.gaps.get(&kind)
+    }
+
+    pub fn launch_template(&self, reference: &LaunchTemplateRef) -> Option<&'s LaunchTemplate> {
+        reference
+            .id
+            .as_deref()
+            .and_then(|id| self.launch_templates_by_id.get(id))
+            .or_else(|| reference.name.as_deref().and_then(|n| self.launch_templates_by_name.get(n)))
+            .copied()
+    }
+
+    /// Resolve an ASG's launch template reference to the version it launches and its AMI.
+    pub fn resolve_launch(&self, reference: &'s LaunchTemplateRef) -> LaunchResolution<'s> {
+        let Some(template) = self.launch_template(reference) else {
+            if let Some(reason) = self.gap(ResourceKind::LaunchTemplate) {
+                return LaunchResolution::Unknown(reason.clone());
+            }
+            return LaunchResolution::TemplateMissing;
+        };
+        let number = match reference.version.as_str() {
+            "$Latest" => template.latest_version,
+            "$Default" | "" => template.default_version,
+            other => match other.parse::<u64>() {
+                Ok(n) => n,
+                Err(_) => return LaunchResolution::VersionMissing { template },
+            },
+        };
+        let versions = match &template.versions {
+            Known::Value(v) => v,
+            Known::Unknown(reason) => return LaunchResolution::Unknown(reason.clone()),
+        };
+        let Some(version) = versions.iter().find(|v| v.version == number) else {
+            return LaunchResolution::VersionMissing { template };
+        };
+        match version.effective_image_id() {
+            None => LaunchResolution::NoImage { template, version },
+            Some(Known::Unknown(reason)) => LaunchResolution::Unknown(reason),
+            Some(Known::Value(image_id)) => LaunchResolution::Resolved { template, version, image_id },
+        }
+    }
+
+    pub fn listeners_of(&self, lb_arn: &str) -> &[&'s Listener] {
+        self.listeners_by_lb.get(lb_arn).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Target groups a load balancer routes to: those its listeners forward to and those that
+    /// name it, deduplicated, in a stable order.
+    pub fn target_groups_of(&self, lb_arn: &str) -> Vec<&'s TargetGroup> {
+        let mut arns: Vec<&str> = self
+            .listeners_of(lb_arn)
+            .iter()
+            .flat_map(|l| l.target_group_arns.iter().map(String::as_str))
+            .collect();
+        arns.extend(
+            self.resources
+                .target_groups
+                .iter()
+                .filter(|tg| tg.load_balancer_arns.iter().any(|a| a == lb_arn))
+                .map(|tg| tg.arn.as_str()),
+        );
+        arns.sort_unstable();
+        arns.dedup();
+        arns.iter().filter_map(|a| self.target_groups.get(a).copied()).collect()
+    }
+
+    pub fn asgs_behind(&self, target_group_arn: &str) -> &[&'s AutoScalingGroup] {
+        self.asgs_by_target_group.get(target_group_arn).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    pub fn lag_series(&self, subject_id: &str, metric: LagMetric) -> Option<&'s ReplicaLagSeries> {
+        self.lag_series.get(&(subject_id, metric)).copied()
+    }
+
+    /// A DB instance named by identifier (same region) or ARN.
+    pub fn db_instance(&self, id_or_arn: &str) -> Option<&'s DbInstance> {
+        self.db_instances_by_arn.get(id_or_arn).or_else(|| self.db_instances_by_id.get(id_or_arn)).copied()
+    }
+}
+
+const REGIONAL_KINDS: &[ResourceKind] = &[
+    ResourceKind::Image,
+    ResourceKind::LaunchTemplate,
+    ResourceKind::AutoScalingGroup,
+    ResourceKind::ScalingPolicy,
+    ResourceKind::Alarm,
+    ResourceKind::LoadBalancer,
+    ResourceKind::Listener,
+    ResourceKind::TargetGroup,
+    ResourceKind::DbInstance,
+    ResourceKind::DbCluster,
+    ResourceKind::GlobalCluster,
+    ResourceKind::MetricSeries,
+    ResourceKind::FileSystem,
+    ResourceKind::BackupPlan,
+    ResourceKind::BackupVault,
+    ResourceKind::Subnet,
+    ResourceKind::SecurityGroup,
+    ResourceKind::KeyPair,
+    ResourceKind::InstanceTypeOffering,
+    ResourceKind::KmsKey,
+    ResourceKind::Certificate,
+];
+
+/// What an ASG's launch template reference resolves to.
+#[derive(Debug)]
+pub enum LaunchResolution<'s> {
+    Resolved { template: &'s LaunchTemplate, version: &'s LaunchTemplateVersion, image_id: &'s str },
+    TemplateMissing,
+    VersionMissing { template: &'s LaunchTemplate },
+    NoImage { template: &'s LaunchTemplate, version: &'s LaunchTemplateVersion },
+    Unknown(UnknownReason),
+}
+
+/// A record set together with the zone it lives in.
+#[derive(Debug, Clone, Copy)]
+pub struct ZonedRecord<'s> {
+    pub zone: &'s HostedZone,
+    pub record: &'s RecordSet,
+}
+
+impl ZonedRecord<'_> {
+    pub fn arn(&self) -> String {
+        self.record.arn(&self.zone.id)
+    }
+}
+
+/// PRIMARY and SECONDARY records sharing a zone, name and type.
+#[derive(Debug)]
+pub struct FailoverGroup<'s> {
+    pub zone: &'s HostedZone,
+    /// Normalised record name.
+    pub name: String,
+    pub record_type: &'s str,
+    pub primaries: Vec<&'s RecordSet>,
+    pub secondaries: Vec<&'s RecordSet>,
+}
+
+/// Where an alias record finally points.
+#[derive(Debug)]
+pub enum AliasResolution<'s> {
+    LoadBalancer {
+        region: &'s str,
+        load_balancer: &'s LoadBalancer,
+    },
+    /// An ELB DNS name that matches no load balancer in a fully collected region.
+    MissingLoadBalancer {
+        dns_name: String,
+        region: Option<String>,
+    },
+    /// Not a load balancer (CloudFront, S3 website, API Gateway, …): out of drscan's reach.
+    OtherTarget {
+        dns_name: String,
+        kind: &'static str,
+    },
+    Unknown(UnknownReason),
+}
+
+impl<'s> Inventory<'s> {
+    pub fn build(snapshot: &'s Snapshot, settings: &Settings) -> Self {
+        let primary = RegionView::new(snapshot, &snapshot.regions.primary);
+        let dr = RegionView::new(snapshot, &snapshot.regions.dr);
+        let health_checks =
+            snapshot.resources.global.health_checks.iter().map(|h| (h.id.as_str(), h)).collect();
+        let failover_groups = failover_groups(snapshot);
+        let mut inventory = Inventory {
+            snapshot,
+            primary,
+            dr,
+            failover_groups,
+            health_checks,
+            applications: Applications::default(),
+        };
+        inventory.applications = Applications::build(&inventory, settings);
+        inventory
+    }
+
+    pub fn account(&self) -> &str {
+        &self.snapshot.account
+    }
+
+    pub fn region(&self, name: &str) -> Option<&RegionView<'s>> {
+        if name == self.primary.name {
+            Some(&self.primary)
+        } else if name == self.dr.name {
+            Some(&self.dr)
+        } else {
+            None
+        }
+    }
+
+    pub fn health_check(&self, id: &str) -> Option<&'s HealthCheck> {
+        self.health_checks.get(id).copied()
+    }
+
+    /// Why Route 53 data of `kind` is incomplete, if it is.
+    pub fn global_gap(&self, kind: ResourceKind) -> Option<UnknownReason> {
+        self.snapshot.listing_gap(None, kind)
+    }
+
+    pub fn applications(&self) -> &Applications {
+        &self.applications
+    }
+
+    /// Follow an alias record through in-zone alias chains to the resource it finally names.
+    pub fn resolve_alias(&self, zone: &'s HostedZone, alias: &'s AliasTarget) -> AliasResolution<'s> {
+        let mut current = alias;
+        for _ in 0..16 {
+            let target = normalize_dns_name(&current.dns_name);
+            if let Some(lb) = self.load_balancer_by_dns(&target) {
+                return lb;
+            }
+            // An alias to another record of the same zone: keep following.
+            if current.hosted_zone_id == zone.id
+                && let Known::Value(records) = &zone.record_sets
+                && let Some(next) = records
+                    .iter()
+                    .filter(|r| normalize_dns_name(&r.name) == target)
+                    .find_map(|r| r.alias_target.as_ref())
+            {
+                current = next;
+                continue;
+            }
+            return self.classify_unmatched_target(&target);
+        }
+        AliasResolution::Unknown(UnknownReason::new(
+            "alias resolution",
+            ErrorCause::Other,
+            format!("alias chain from {} does not end after 16 hops", alias.dns_name),
+        ))
+    }
+
+    fn load_balancer_by_dns(&self, normalized: &str) -> Option<AliasResolution<'s>> {
+        for view in [&self.primary, &self.dr] {
+            if let Some(lb) = view.load_balancers_by_dns.get(normalized).copied() {
+                return Some(AliasResolution::LoadBalancer { region: view.name, load_balancer: lb });
+            }
+        }
+        None
+    }
+
+    fn classify_unmatched_target(&self, target: &str) -> AliasResolution<'s> {
+        let Some(region) = elb_region(target) else {
+            let kind = if target.ends_with(".cloudfront.net") {
+                "CloudFront distribution"
+            } else if target.contains(".s3-website") || target.starts_with("s3-website") {
+                "S3 website endpoint"
+            } else if target.contains(".execute-api.") {
+                "API Gateway endpoint"
+            } else if target.contains(".elasticbeanstalk.com") {
+                "Elastic Beanstalk environment"
+            } else {
+                "non-load-balancer target"
+            };
+            return AliasResolution::OtherTarget { dns_name: target.to_string(), kind };
+        };
+        match self.region(&region) {
+            None => AliasResolution::Unknown(UnknownReason::new(
+                "elbv2:DescribeLoadBalancers",
+                ErrorCause::Unresolvable,
+                format!("{target} is in {region}, which drscan did not collect"),
+            )),
+            Some(view) => match view.gap(ResourceKind::LoadBalancer) {
+                Some(reason) => AliasResolution::Unknown(reason.clone()),
+                None => AliasResolution::MissingLoadBalancer {
+                    dns_name: target.to_string(),
+                    region: Some(region),
+                },
+            },
+        }
+    }
+}
+
+/// The region of an ELB DNS name: `name-1.us-east-1.elb.amazonaws.com` (ALB/CLB) or
+/// `name-1.elb.us-east-1.amazonaws.com` (NLB).
+pub fn elb_region(dns_name: &str) -> Option<String> {
+    let labels: Vec<&str> = dns_name.split('.').collect();
+    let elb = labels.iter().position(|l| *l == "elb")?;
+    if !dns_name.contains(".amazonaws.com") {
+        return None;
+    }
+    let looks_like_region = |l: &&&str| l.matches('-').count() >= 2;
+    let before = elb.checked_sub(1).and_then(|i| labels.get(i)).filter(looks_like_region);
+    let after = labels.get(elb + 1).filter(looks_like_region);
+    before.or(after).map(|r| r.to_string())
+}
+
+/// PRIMARY and SECONDARY records of one name and type.
+type RolePair<'s> = (Vec<&'s RecordSet>, Vec<&'s RecordSet>);
+
+fn failover_groups(snapshot: &Snapshot) -> Vec<FailoverGroup<'_>> {
+    let mut groups: Vec<FailoverGroup<'_>> = Vec::new();
+    for zone in &snapshot.resources.global.hosted_zones {
+        let Known::Value(records) = &zone.record_sets else { continue };
+        let mut by_key: BTreeMap<(String, &str), RolePair<'_>> = BTreeMap::new();
+        for record in records {
+            let Some(role) = record.failover else { continue };
+            let entry =
+                by_key.entry((normalize_dns_name(&record.name), record.record_type.as_str())).or_default();
+            match role {
+                FailoverRole::Primary => entry.0.push(record),
+                FailoverRole::Secondary => entry.1.push(record),
+            }
+        }
+        groups.extend(by_key.into_iter().map(|((name, record_type), (primaries, secondaries))| {
+            FailoverGroup { zone, name, record_type, primaries, secondaries }
+        }));
+    }
+    groups
+}
+
+/// Applications and the resources that belong to them.
+#[derive(Debug, Default)]
+pub struct Applications {
+    /// Application names, sorted.
+    pub names: Vec<String>,
+    /// Resource ARN → application name. A resource reachable from two applications belongs to
+    /// the first in name order, which keeps the result deterministic.
+    membership: HashMap<String, String>,
+    /// Normalised failover record name → application name.
+    by_record_name: HashMap<String, String>,
+}
+
+impl Applications {
+    pub fn app_of(&self, arn: &str) -> Option<&str> {
+        self.membership.get(arn).map(String::as_str)
+    }
+
+    pub fn app_of_record(&self, normalized_name: &str) -> Option<&str> {
+        self.by_record_name.get(normalized_name).map(String::as_str)
+    }
+
+    fn build(inventory: &Inventory<'_>, settings: &Settings) -> Self {
+        let tag_key = settings.app_tag_key.as_str();
+        let mut apps = Applications::default();
+        let mut reachable: BTreeMap<String, Vec<String>> = BTreeMap::new();
+
+        for group in &inventory.failover_groups {
+            let records = group.primaries.iter().chain(&group.secondaries);
+            let mut arns = Vec::new();
+            let mut tagged_name = None;
+            for record in records.clone() {
+                arns.push(record.arn(&group.zone.id));
+                if let Some(hc) = record.health_check_id.as_deref().and_then(|id| inventory.health_check(id))
+                {
+                    arns.push(hc.arn());
+                    tagged_name = tagged_name.or_else(|| hc.tags.get(tag_key).cloned());
+                }
+                let Some(alias) = &record.alias_target else { continue };
+                if let AliasResolution::LoadBalancer { region, load_balancer } =
+                    inventory.resolve_alias(group.zone, alias)
+                {
+                    tagged_name = tagged_name.or_else(|| load_balancer.tags.get(tag_key).cloned());
+                    if let Some(view) = inventory.region(region) {
+                        collect_web_tier(view, load_balancer, &mut arns);
+                    }
+                }
+            }
+            let name = settings
+                .record_applications
+                .get(&group.name)
+                .cloned()
+                .or(tagged_name)
+                .unwrap_or_else(|| group.name.clone());
+            apps.by_record_name.insert(group.name.clone(), name.clone());
+            reachable.entry(name).or_default().extend(arns);
+        }
+
+        for (arn, name) in tagged_resources(inventory, tag_key) {
+            reachable.entry(name).or_default().push(arn);
+        }
+
+        for (name, arns) in &reachable {
+            for arn in arns {
+                apps.membership.entry(arn.clone()).or_insert_with(|| name.clone());
+            }
+        }
+        apps.names = reachable.into_keys().collect();
+        apps
+    }
+}
+
+/// Load balancer → listeners → target groups ← ASGs → launch templates → AMIs.
+fn collect_web_tier(view: &RegionView<'_>, lb: &LoadBalancer, arns: &mut Vec<String>) {
+    arns.push(lb.arn.clone());
+    arns.extend(view.listeners_of(&lb.arn).iter().map(|l| l.arn.clone()));
+    for tg in view.target_groups_of(&lb.arn) {
+        arns.push(tg.arn.clone());
+        for asg in view.asgs_behind(&tg.arn) {
+            arns.push(asg.arn.clone());
+            for reference in asg.launch_template_refs() {
+                if let LaunchResolution::Resolved { template, image_id, .. } = view.resolve_launch(reference)
+                {
+                    arns.push(template.arn.clone());
+                    if let Some(image) = view.images.get(image_id) {
+                        arns.push(image.arn.clone());
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Every resource carrying the application tag, in both regions.
+fn tagged_resources(inventory: &Inventory<'_>, tag_key: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut add = |arn: &str, tags: &super::Tags| {
+        if let Some(app) = tags.get(tag_key) {
+            out.push((arn.to_string(), app.clone()));
+        }
+    };
+    for view in [&inventory.primary, &inventory.dr] {
+        let r = view.resources;
+        r.images.iter().for_each(|x| add(&x.arn, &x.tags));
+        r.launch_templates.iter().for_each(|x| add(&x.arn, &x.tags));
+        r.auto_scaling_groups.iter().for_each(|x| add(&x.arn, &x.tags));
+        r.load_balancers.iter().for_each(|x| add(&x.arn, &x.tags));
+        r.target_groups.iter().for_each(|x| add(&x.arn, &x.tags));
+        r.db_instances.iter().for_each(|x| add(&x.arn, &x.tags));
+        r.db_clusters.iter().for_each(|x| add(&x.arn, &x.tags));
+        r.file_systems.iter().for_each(|x| add(&x.arn, &x.tags));
+    }
+    for hc in &inventory.snapshot.resources.global.health_checks {
+        add(&hc.arn(), &hc.tags);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::elb_region;
+
+    #[test]
+    fn elb_dns_names_reveal_their_region() {
+        assert_eq!(elb_region("web-1.us-east-1.elb.amazonaws.com").as_deref(), Some("us-east-1"));
+        assert_eq!(elb_region("net-1.elb.ap-south-1.amazonaws.com").as_deref(), Some("ap-south-1"));
+        assert_eq!(elb_region("d111.cloudfront.net"), None);
+    }
+}

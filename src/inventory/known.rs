@@ -1,0 +1,104 @@
+//! `Known<T>`: a value collection either read, or failed to read with a recorded reason.
+//!
+//! Collectors mark every per-resource follow-up read (target health, health-check status,
+//! replication configuration, metric series…) with this type, so a rule cannot mistake
+//! "could not read" for "empty" — the mistake that turns a scanner's `unknown` into a false pass.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Why a piece of data is missing: which call failed and how.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnknownReason {
+    /// The AWS operation that failed, as `service:Operation` (e.g. `elbv2:DescribeTargetHealth`),
+    /// or a short description when no single call is to blame.
+    pub operation: String,
+    pub cause: ErrorCause,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub message: String,
+}
+
+impl UnknownReason {
+    pub fn new(operation: impl Into<String>, cause: ErrorCause, message: impl Into<String>) -> Self {
+        Self { operation: operation.into(), cause, message: message.into() }
+    }
+}
+
+impl fmt::Display for UnknownReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} failed ({})", self.operation, self.cause)?;
+        if !self.message.is_empty() {
+            write!(f, ": {}", self.message)?;
+        }
+        Ok(())
+    }
+}
+
+/// The classes an SDK error is sorted into, once, by the collectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCause {
+    AccessDenied,
+    Throttled,
+    NotFound,
+    NotImplemented,
+    Connectivity,
+    Timeout,
+    /// The data cannot be resolved offline (e.g. an SSM parameter reference that was not read).
+    Unresolvable,
+    Other,
+}
+
+impl fmt::Display for ErrorCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ErrorCause::AccessDenied => "access denied",
+            ErrorCause::Throttled => "throttled past retries",
+            ErrorCause::NotFound => "not found",
+            ErrorCause::NotImplemented => "API not available",
+            ErrorCause::Connectivity => "region unreachable",
+            ErrorCause::Timeout => "timed out",
+            ErrorCause::Unresolvable => "unresolvable",
+            ErrorCause::Other => "error",
+        })
+    }
+}
+
+/// A value that was either collected (`{"value": …}`) or not (`{"unknown": {…}}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Known<T> {
+    Value(T),
+    Unknown(UnknownReason),
+}
+
+impl<T> Known<T> {
+    pub fn as_ref(&self) -> Known<&T> {
+        match self {
+            Known::Value(v) => Known::Value(v),
+            Known::Unknown(r) => Known::Unknown(r.clone()),
+        }
+    }
+
+    /// The value, or the reason it is missing.
+    pub fn get(&self) -> Result<&T, &UnknownReason> {
+        match self {
+            Known::Value(v) => Ok(v),
+            Known::Unknown(r) => Err(r),
+        }
+    }
+
+    pub fn value(&self) -> Option<&T> {
+        self.get().ok()
+    }
+
+    pub fn is_known(&self) -> bool {
+        matches!(self, Known::Value(_))
+    }
+}
+
+impl<T: Default> Default for Known<T> {
+    fn default() -> Self {
+        Known::Value(T::default())
+    }
+}

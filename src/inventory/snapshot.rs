@@ -1,0 +1,166 @@
+//! The snapshot: the complete collected state as versioned JSON, and its loader, which turns
+//! malformed, truncated or wrong-version input into located diagnostics instead of panics.
+
+use super::{ErrorCause, ResourceKind, Resources, UnknownReason};
+use crate::error::{DrscanError, span_at_line_column, span_of_key_value};
+use chrono::{DateTime, Utc};
+use miette::NamedSource;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// The snapshot format this build reads and writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snapshot {
+    pub schema_version: u32,
+    pub drscan_version: String,
+    pub account: String,
+    pub regions: RegionPair,
+    pub collected_at: DateTime<Utc>,
+    #[serde(default)]
+    pub resources: Resources,
+    #[serde(default)]
+    pub collection_errors: Vec<CollectionError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionPair {
+    pub primary: String,
+    pub dr: String,
+}
+
+/// A listing that failed during collection: which kinds it leaves unknown, where, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CollectionError {
+    /// `None` for global services (Route 53).
+    #[serde(default)]
+    pub region: Option<String>,
+    pub operation: String,
+    pub cause: ErrorCause,
+    #[serde(default)]
+    pub message: String,
+    /// The resource kinds whose listing in this region is incomplete because of this error.
+    #[serde(default)]
+    pub kinds: Vec<ResourceKind>,
+}
+
+impl CollectionError {
+    pub fn reason(&self) -> UnknownReason {
+        UnknownReason::new(self.operation.clone(), self.cause, self.message.clone())
+    }
+}
+
+/// Only the version field, read when a full parse fails so the error can say "wrong version"
+/// rather than blaming whichever field the newer format changed.
+#[derive(Deserialize)]
+struct VersionProbe {
+    schema_version: Option<serde_json::Value>,
+}
+
+impl Snapshot {
+    pub fn load(path: &Path) -> Result<Snapshot, DrscanError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| DrscanError::ReadInput { path: path.display().to_string(), source })?;
+        Self::parse(&path.display().to_string(), text)
+    }
+
+    pub fn parse(name: &str, text: String) -> Result<Snapshot, DrscanError> {
+        match serde_json::from_str::<Snapshot>(&text) {
+            Ok(snapshot) => {
+                if snapshot.schema_version != SCHEMA_VERSION {
+                    return Err(wrong_version(name, text, snapshot.schema_version.to_string()));
+                }
+                snapshot.validate(name, text)
+            }
+            Err(error) => {
+                if let Ok(VersionProbe { schema_version: Some(found) }) =
+                    serde_json::from_str::<VersionProbe>(&text)
+                    && found.as_u64() != Some(u64::from(SCHEMA_VERSION))
+                {
+                    return Err(wrong_version(name, text, found.to_string()));
+                }
+                let span = span_at_line_column(&text, error.line(), error.column());
+                let what = match error.classify() {
+                    serde_json::error::Category::Eof => "truncated JSON",
+                    serde_json::error::Category::Syntax => "invalid JSON",
+                    _ => "unexpected content",
+                };
+                Err(DrscanError::malformed(
+                    "snapshot",
+                    strip_position(&error.to_string()),
+                    what,
+                    NamedSource::new(name, text),
+                    span,
+                ))
+            }
+        }
+    }
+
+    fn validate(self, name: &str, text: String) -> Result<Snapshot, DrscanError> {
+        let problem = if self.regions.primary.trim().is_empty() {
+            Some(("primary", "the primary region is empty"))
+        } else if self.regions.dr.trim().is_empty() {
+            Some(("dr", "the DR region is empty"))
+        } else if self.regions.primary == self.regions.dr {
+            Some(("dr", "the DR region must differ from the primary region"))
+        } else {
+            None
+        };
+        match problem {
+            None => Ok(self),
+            Some((key, message)) => {
+                let span = span_of_key_value(&text, key);
+                Err(DrscanError::malformed("snapshot", message, "here", NamedSource::new(name, text), span))
+            }
+        }
+    }
+
+    /// Why the listing of `kind` in `region` (`None`: global) is incomplete, if it is.
+    pub fn listing_gap(&self, region: Option<&str>, kind: ResourceKind) -> Option<UnknownReason> {
+        if let Some(region) = region
+            && !self.resources.regional.contains_key(region)
+        {
+            // A region absent from the snapshot was unreachable (or never collected).
+            return Some(
+                self.collection_errors
+                    .iter()
+                    .find(|e| e.region.as_deref() == Some(region))
+                    .map(CollectionError::reason)
+                    .unwrap_or_else(|| {
+                        UnknownReason::new(
+                            format!("collection of {region}"),
+                            ErrorCause::Connectivity,
+                            format!("the snapshot holds no data for {region}"),
+                        )
+                    }),
+            );
+        }
+        self.collection_errors
+            .iter()
+            .find(|e| e.region.as_deref() == region && e.kinds.contains(&kind))
+            .map(CollectionError::reason)
+    }
+}
+
+fn wrong_version(name: &str, text: String, found: String) -> DrscanError {
+    let span = span_of_key_value(&text, "schema_version");
+    DrscanError::malformed(
+        "snapshot",
+        format!("unsupported schema_version {found}: this drscan reads schema_version {SCHEMA_VERSION}"),
+        "this version",
+        NamedSource::new(name, text),
+        span,
+    )
+}
+
+/// serde_json appends " at line L column C"; the diagnostic shows the location itself.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(index) => message[..index].to_string(),
+        None => message.to_string(),
+    }
+}

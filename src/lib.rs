@@ -1,0 +1,15 @@
+//! drscan audits an AWS multi-region disaster-recovery setup: would the application come back
+//! in the DR region if the primary region disappeared now?
+//!
+//! The pipeline shows in the modules: [`inventory`] (typed model, snapshot, graph) →
+//! [`rules`] (one file per rule) → [`audit`] (parallel evaluation, gate) → [`output`]
+//! (text, JSON, SARIF); [`cli`] ties them to the command line.
+
+pub mod audit;
+pub mod cli;
+pub mod error;
+pub mod findings;
+pub mod inventory;
+pub mod output;
+pub mod rules;
+pub mod settings;

@@ -1,0 +1,114 @@
+//! `--format text`: findings for a person at a terminal, grouped by application and severity,
+//! coloured only when writing to a terminal and `NO_COLOR` is unset.
+
+use super::RunInfo;
+use crate::audit::{AuditReport, GateResult};
+use crate::findings::{Finding, Severity, Status};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+struct Palette {
+    on: bool,
+}
+
+impl Palette {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.on { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+    }
+    fn severity(&self, severity: Severity) -> String {
+        let label = format!("{:<8}", severity.as_str().to_uppercase());
+        let code = match severity {
+            Severity::Critical => "1;31",
+            Severity::High => "31",
+            Severity::Medium => "33",
+            Severity::Low => "36",
+            Severity::Info => "2",
+        };
+        self.paint(code, &label)
+    }
+    fn status(&self, status: Status) -> String {
+        let label = format!("{:<7}", status.as_str());
+        let code = match status {
+            Status::Fail => "1",
+            Status::Unknown => "35",
+            Status::Waived => "2",
+        };
+        self.paint(code, &label)
+    }
+    fn bold(&self, text: &str) -> String {
+        self.paint("1", text)
+    }
+}
+
+pub fn render(report: &AuditReport, info: &RunInfo<'_>) -> String {
+    let palette = Palette { on: info.color };
+    let snapshot = info.snapshot;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "drscan {} — account {}, primary {} → DR {}, collected {}",
+        env!("CARGO_PKG_VERSION"),
+        snapshot.account,
+        snapshot.regions.primary,
+        snapshot.regions.dr,
+        snapshot.collected_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    );
+
+    let mut by_app: BTreeMap<Option<&str>, Vec<&Finding>> = BTreeMap::new();
+    for finding in &report.findings {
+        by_app.entry(finding.app.as_deref()).or_default().push(finding);
+    }
+    // Named applications first, then findings outside any application.
+    let mut groups: Vec<_> = by_app.into_iter().collect();
+    groups.sort_by_key(|(app, _)| (app.is_none(), *app));
+
+    if groups.is_empty() {
+        let _ = writeln!(out, "\nNo findings.");
+    }
+    for (app, findings) in groups {
+        let title = match app {
+            Some(app) => format!("application {app}"),
+            None => "outside any application".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "\n{} ({} finding{})",
+            palette.bold(&title),
+            findings.len(),
+            plural(findings.len())
+        );
+        for finding in findings {
+            let _ = writeln!(
+                out,
+                "  {} {} {} {}  {}",
+                palette.severity(finding.severity),
+                palette.status(finding.status),
+                finding.code,
+                finding.rule,
+                finding.resource.id
+            );
+            let _ = writeln!(out, "      {}", finding.message);
+        }
+    }
+
+    let total = report.total();
+    let gate = match report.gate {
+        GateResult::Passed => palette.paint("32", "PASSED"),
+        GateResult::Failed => palette.paint("1;31", "FAILED"),
+    };
+    let _ = writeln!(
+        out,
+        "\n{} fail, {} unknown, {} waived, {} pass — gate {gate} (fail-on {}{})",
+        total.fail,
+        total.unknown,
+        total.waived,
+        total.pass,
+        info.gate.fail_on,
+        if info.gate.allow_unknown { ", unknown allowed" } else { "" }
+    );
+    out
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

@@ -1,0 +1,127 @@
+use crate::inventory::storage::FileSystem;
+use crate::inventory::{Known, ResourceKind, UnknownReason};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+
+declare_rule! {
+    /// ## What it does
+    /// For every EFS file system in the primary region, checks that a copy reaches the DR
+    /// region: either EFS replication to a destination in the DR region whose status is
+    /// `ENABLED`, or an AWS Backup plan that selects the file system (by resource ARN pattern,
+    /// `NotResources`, `ListOfTags` or `Conditions`) and whose rule copies recovery points to a
+    /// vault in the DR region.
+    ///
+    /// ## Why is this bad?
+    /// EFS is regional. Without replication or cross-region backup copies, the application's
+    /// files (uploads, shared configuration, user content) are lost with the primary region,
+    /// even when compute and database fail over perfectly.
+    ///
+    /// ## Example
+    /// `fs-0123` holds user uploads in ap-south-1; it has a daily backup into the ap-south-1
+    /// vault, but the plan has no copy action to us-east-1 and no replication is configured.
+    ///
+    /// ## How to fix
+    /// Enable EFS replication to the DR region (`aws efs create-replication-configuration`),
+    /// or add a copy action to a DR-region vault in the backup plan that selects the file
+    /// system.
+    ///
+    /// ## References
+    /// - https://docs.aws.amazon.com/efs/latest/ug/efs-replication.html
+    /// - https://docs.aws.amazon.com/aws-backup/latest/devguide/cross-region-backup.html
+    /// - https://docs.aws.amazon.com/aws-backup/latest/devguide/assigning-resources.html
+    pub struct EfsNoDrCopy {
+        name: "efs-no-dr-copy",
+        code: "DR401",
+        severity: Critical,
+        group: FilesAndBackups,
+        summary: "A primary EFS file system is neither replicated nor backed up to the DR region",
+    }
+}
+
+impl Rule for EfsNoDrCopy {
+    fn meta(&self) -> &'static crate::rules::RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
+        let primary = &ctx.inventory.primary;
+        let dr = ctx.inventory.dr.name;
+        for fs in &primary.resources.file_systems {
+            let mut missing: Option<UnknownReason> = None;
+            let replicated = match &fs.replication {
+                Known::Value(destinations) => {
+                    destinations.iter().any(|d| d.region == dr && d.status == "ENABLED")
+                }
+                Known::Unknown(reason) => {
+                    missing = Some(reason.clone());
+                    false
+                }
+            };
+            if replicated {
+                out.pass();
+                continue;
+            }
+            match backup_copy_to_dr(ctx, fs) {
+                Ok(Some(_plan)) => {
+                    out.pass();
+                    continue;
+                }
+                Ok(None) => {}
+                Err(reason) => missing = missing.or(Some(reason)),
+            }
+            let target = resource::file_system(fs, primary.name);
+            match missing {
+                Some(reason) => {
+                    out.unknown(target, &reason, format!("cannot tell whether EFS {} reaches {dr}", fs.id));
+                }
+                None => {
+                    let inactive: Vec<String> = fs
+                        .replication
+                        .value()
+                        .into_iter()
+                        .flatten()
+                        .map(|d| format!("{} in {} ({})", d.file_system_id, d.region, d.status))
+                        .collect();
+                    out.fail(
+                        target,
+                        format!(
+                            "EFS {} is neither replicated to {dr} nor copied there by a backup plan",
+                            fs.id
+                        ),
+                    )
+                    .with("replication_destinations", inactive)
+                    .with("name", &fs.name);
+                }
+            }
+        }
+    }
+}
+
+/// The plan that copies this file system's backups to the DR region: `Ok(None)` when no plan
+/// does, `Err` when a plan's selections (or the plan list) could not be read and none that
+/// could be read covers it.
+fn backup_copy_to_dr<'s>(ctx: &Context<'_, 's>, fs: &FileSystem) -> Result<Option<&'s str>, UnknownReason> {
+    let primary = &ctx.inventory.primary;
+    let dr = ctx.inventory.dr.name;
+    let mut missing = primary.gap(ResourceKind::BackupPlan).cloned();
+    for plan in &primary.resources.backup_plans {
+        let copies_to_dr = plan
+            .rules
+            .iter()
+            .any(|rule| rule.copy_actions.iter().any(|c| c.destination_region() == Some(dr)));
+        if !copies_to_dr {
+            continue;
+        }
+        match &plan.selections {
+            Known::Value(selections) => {
+                if selections.iter().any(|s| s.selects(&fs.arn, &fs.tags)) {
+                    return Ok(Some(plan.name.as_str()));
+                }
+            }
+            Known::Unknown(reason) => missing = missing.or(Some(reason.clone())),
+        }
+    }
+    match missing {
+        Some(reason) => Err(reason),
+        None => Ok(None),
+    }
+}

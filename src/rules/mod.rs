@@ -1,0 +1,183 @@
+//! The rule framework: what a rule is (metadata + documentation + a check over the inventory
+//! graph), the output a check writes into, and the registry of every rule. Rules live one per
+//! file, grouped by domain; each group's `mod.rs` only re-exports.
+
+pub mod compute;
+pub mod database;
+pub mod dns;
+pub mod files;
+mod registry;
+pub mod resource;
+
+pub use registry::RULES;
+
+use crate::findings::{Finding, ResourceRef, Severity, Status};
+use crate::inventory::UnknownReason;
+use crate::inventory::graph::Inventory;
+use crate::settings::Settings;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RuleGroup {
+    ComputeAndCapacity,
+    LoadBalancingAndDns,
+    Databases,
+    FilesAndBackups,
+    Readiness,
+}
+
+impl RuleGroup {
+    pub fn title(self) -> &'static str {
+        match self {
+            RuleGroup::ComputeAndCapacity => "Compute and capacity",
+            RuleGroup::LoadBalancingAndDns => "Load balancing and DNS",
+            RuleGroup::Databases => "Databases",
+            RuleGroup::FilesAndBackups => "Files and backups",
+            RuleGroup::Readiness => "Readiness",
+        }
+    }
+}
+
+/// Everything about a rule except its check.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// Kebab-case name; never reused or renamed without an alias.
+    pub name: &'static str,
+    /// `DRnnn`; never reused.
+    pub code: &'static str,
+    pub severity: Severity,
+    pub group: RuleGroup,
+    /// One line, for listings and SARIF `shortDescription`.
+    pub summary: &'static str,
+    /// The rule's doc comment, verbatim (each line keeps the leading space rustdoc gives it).
+    pub raw_doc: &'static str,
+}
+
+impl RuleMeta {
+    /// The documentation as Markdown: `## What it does`, `## Why is this bad?`, `## Example`,
+    /// `## How to fix`, `## References`.
+    pub fn documentation(&self) -> String {
+        let mut out = String::with_capacity(self.raw_doc.len());
+        for line in self.raw_doc.lines() {
+            out.push_str(line.strip_prefix(' ').unwrap_or(line));
+            out.push('\n');
+        }
+        out.trim().to_string() + "\n"
+    }
+
+    /// One section of the documentation, without its heading.
+    pub fn section(&self, heading: &str) -> Option<String> {
+        let doc = self.documentation();
+        let marker = format!("## {heading}\n");
+        let start = doc.find(&marker)? + marker.len();
+        let rest = &doc[start..];
+        let end = rest.find("\n## ").map(|i| i + 1).unwrap_or(rest.len());
+        Some(rest[..end].trim().to_string())
+    }
+}
+
+/// The sections every rule's documentation must have, in order.
+pub const DOC_SECTIONS: [&str; 5] =
+    ["What it does", "Why is this bad?", "Example", "How to fix", "References"];
+
+/// What a check sees: the inventory graph, the settings, and "now" — the snapshot's
+/// `collected_at`, so an old snapshot audits the same way tomorrow.
+pub struct Context<'a, 's> {
+    pub inventory: &'a Inventory<'s>,
+    pub settings: &'a Settings,
+    pub now: DateTime<Utc>,
+}
+
+pub trait Rule: Send + Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput);
+}
+
+/// Where a check writes: findings for resources that fail or cannot be judged, and a count
+/// of resources that pass.
+#[derive(Debug)]
+pub struct RuleOutput {
+    pub meta: &'static RuleMeta,
+    pub findings: Vec<Finding>,
+    pub passes: usize,
+}
+
+impl RuleOutput {
+    pub fn new(meta: &'static RuleMeta) -> Self {
+        RuleOutput { meta, findings: Vec::new(), passes: 0 }
+    }
+
+    pub fn pass(&mut self) {
+        self.passes += 1;
+    }
+
+    pub fn fail(&mut self, resource: ResourceRef, message: impl Into<String>) -> &mut Finding {
+        self.push(Status::Fail, resource, message.into())
+    }
+
+    /// The rule cannot judge `resource` because data is missing: say which and why.
+    pub fn unknown(
+        &mut self,
+        resource: ResourceRef,
+        reason: &UnknownReason,
+        message: impl Into<String>,
+    ) -> &mut Finding {
+        let message = format!("{}: {reason}", message.into());
+        self.push(Status::Unknown, resource, message).missing(reason)
+    }
+
+    fn push(&mut self, status: Status, resource: ResourceRef, message: String) -> &mut Finding {
+        self.findings.push(Finding {
+            rule: self.meta.name.to_string(),
+            code: self.meta.code.to_string(),
+            severity: self.meta.severity,
+            status,
+            resource,
+            app: None,
+            message,
+            evidence: serde_json::Map::new(),
+            fingerprint: String::new(),
+        });
+        let last = self.findings.len() - 1;
+        &mut self.findings[last]
+    }
+}
+
+/// Declares a rule type and its [`RuleMeta`], taking the documentation from the doc comment.
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:expr])*
+        pub struct $type:ident {
+            name: $name:literal,
+            code: $code:literal,
+            severity: $severity:ident,
+            group: $group:ident,
+            summary: $summary:literal $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])*
+        pub struct $type;
+
+        impl $type {
+            pub const META: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
+                name: $name,
+                code: $code,
+                severity: $crate::findings::Severity::$severity,
+                group: $crate::rules::RuleGroup::$group,
+                summary: $summary,
+                raw_doc: concat!($($doc, "\n"),*),
+            };
+        }
+    };
+}
+pub(crate) use declare_rule;
+
+/// Look a rule up by name or code.
+pub fn find(name_or_code: &str) -> Option<&'static dyn Rule> {
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.meta().name == name_or_code || r.meta().code.eq_ignore_ascii_case(name_or_code))
+}

@@ -1,0 +1,20 @@
+//! Every rule drscan runs, one line each. Codes are never reused; a renamed rule keeps its
+//! old name as an alias.
+
+use super::Rule;
+use super::compute::*;
+use super::database::*;
+use super::dns::*;
+use super::files::*;
+
+pub static RULES: &[&dyn Rule] = &[
+    &AmiMissingInDr,             // DR101
+    &DrLaunchTemplateAmiMissing, // DR102
+    &FailoverSecondaryMissing,   // DR201
+    &FailoverPrimaryUnmonitored, // DR202
+    &FailoverSecondaryUnhealthy, // DR203
+    &FailoverTargetMissing,      // DR204
+    &RdsNoDrReplica,             // DR301
+    &RdsReplicaLagHigh,          // DR302
+    &EfsNoDrCopy,                // DR401
+];

@@ -1,0 +1,51 @@
+//! Shorthands that turn inventory resources into the [`ResourceRef`] a finding points at.
+
+use crate::findings::ResourceRef;
+use crate::inventory::ResourceKind;
+use crate::inventory::compute::{AutoScalingGroup, Image};
+use crate::inventory::database::{DbCluster, DbInstance};
+use crate::inventory::dns::{HostedZone, RecordSet};
+use crate::inventory::storage::FileSystem;
+
+pub fn image(image: &Image, region: &str) -> ResourceRef {
+    ResourceRef::new(ResourceKind::Image, &image.arn, &image.id, Some(region))
+}
+
+pub fn asg(asg: &AutoScalingGroup, region: &str) -> ResourceRef {
+    ResourceRef::new(ResourceKind::AutoScalingGroup, &asg.arn, &asg.name, Some(region))
+}
+
+pub fn record(zone: &HostedZone, record: &RecordSet) -> ResourceRef {
+    let id = match &record.set_identifier {
+        Some(set) => format!("{} {} ({set})", record.name, record.record_type),
+        None => format!("{} {}", record.name, record.record_type),
+    };
+    ResourceRef::new(ResourceKind::RecordSet, record.arn(&zone.id), id, None)
+}
+
+pub fn zone(zone: &HostedZone) -> ResourceRef {
+    ResourceRef::new(ResourceKind::HostedZone, zone.arn(), &zone.id, None)
+}
+
+/// Stands for "every hosted zone" when the zone listing itself failed.
+pub fn all_zones() -> ResourceRef {
+    ResourceRef::new(ResourceKind::HostedZone, "arn:aws:route53:::hostedzone/*", "*", None)
+}
+
+pub fn db_instance(db: &DbInstance, region: &str) -> ResourceRef {
+    ResourceRef::new(ResourceKind::DbInstance, &db.arn, &db.id, Some(region))
+}
+
+pub fn db_cluster(cluster: &DbCluster, region: &str) -> ResourceRef {
+    ResourceRef::new(ResourceKind::DbCluster, &cluster.arn, &cluster.id, Some(region))
+}
+
+pub fn file_system(fs: &FileSystem, region: &str) -> ResourceRef {
+    ResourceRef::new(ResourceKind::FileSystem, &fs.arn, &fs.id, Some(region))
+}
+
+/// The region field of an ARN (`arn:partition:service:region:account:resource`).
+pub fn arn_region(arn: &str) -> Option<&str> {
+    let region = arn.strip_prefix("arn:")?.split(':').nth(2)?;
+    (!region.is_empty()).then_some(region)
+}
