@@ -1,6 +1,7 @@
 //! The audit: run every rule over the inventory graph in parallel, attach applications and
 //! fingerprints, order the findings, and decide the gate (SPEC §3).
 
+use crate::estimate::{self, AppEstimate};
 use crate::findings::{Finding, Severity, Status, fingerprint};
 use crate::inventory::Snapshot;
 use crate::inventory::graph::Inventory;
@@ -44,6 +45,8 @@ pub struct AuditReport {
     pub findings: Vec<Finding>,
     pub counts: BTreeMap<&'static str, RuleCounts>,
     pub gate: GateResult,
+    /// Per-application RTO/RPO estimates (SPEC §6), in application name order.
+    pub estimates: Vec<AppEstimate>,
 }
 
 impl AuditReport {
@@ -64,7 +67,9 @@ pub fn run(snapshot: &Snapshot, settings: &Settings, gate: GatePolicy) -> AuditR
 }
 
 pub fn run_on(inventory: &Inventory<'_>, settings: &Settings, gate: GatePolicy) -> AuditReport {
-    let ctx = Context { inventory, settings, now: inventory.snapshot.collected_at };
+    let now = inventory.snapshot.collected_at;
+    let estimates = estimate::estimate(inventory, settings, now);
+    let ctx = Context { inventory, settings, now, estimates: &estimates };
     let outputs: Vec<RuleOutput> = RULES
         .par_iter()
         .map(|rule| {
@@ -107,7 +112,7 @@ pub fn run_on(inventory: &Inventory<'_>, settings: &Settings, gate: GatePolicy) 
         ))
     });
     let gate = decide_gate(&findings, gate);
-    AuditReport { findings, counts, gate }
+    AuditReport { findings, counts, gate, estimates: estimates.apps }
 }
 
 pub fn decide_gate(findings: &[Finding], policy: GatePolicy) -> GateResult {

@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod cli;
 pub mod error;
+pub mod estimate;
 pub mod findings;
 pub mod inventory;
 pub mod output;

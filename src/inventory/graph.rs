@@ -23,6 +23,7 @@ pub struct Inventory<'s> {
     pub failover_groups: Vec<FailoverGroup<'s>>,
     health_checks: HashMap<&'s str, &'s HealthCheck>,
     applications: Applications,
+    members: super::members::AppMembers<'s>,
 }
 
 /// One region's resources, indexed.
@@ -274,8 +275,10 @@ impl<'s> Inventory<'s> {
             failover_groups,
             health_checks,
             applications: Applications::default(),
+            members: super::members::AppMembers::default(),
         };
         inventory.applications = Applications::build(&inventory, settings);
+        inventory.members = super::members::AppMembers::build(&inventory);
         inventory
     }
 
@@ -304,6 +307,11 @@ impl<'s> Inventory<'s> {
 
     pub fn applications(&self) -> &Applications {
         &self.applications
+    }
+
+    /// Each application's failover groups and per-region resources.
+    pub fn members(&self) -> &super::members::AppMembers<'s> {
+        &self.members
     }
 
     /// Follow an alias record through in-zone alias chains to the resource it finally names.

@@ -3,8 +3,9 @@
 
 use super::RunInfo;
 use crate::audit::{AuditReport, GateResult, RuleCounts};
+use crate::estimate::{Amount, AppEstimate, Targets};
 use crate::findings::Finding;
-use crate::inventory::RegionPair;
+use crate::inventory::{RegionPair, UnknownReason};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -20,7 +21,96 @@ pub struct JsonReport<'a> {
     pub collected_at: String,
     pub summary: Summary<'a>,
     pub findings: &'a [Finding],
-    pub estimates: Vec<serde_json::Value>,
+    pub estimates: Vec<EstimateJson<'a>>,
+}
+
+/// One application's estimate, as SPEC §4 shapes it. A total is `null` when unbounded or
+/// unknown, with `rto_reason`/`rpo_reason` saying why.
+#[derive(Serialize)]
+pub struct EstimateJson<'a> {
+    pub app: &'a str,
+    pub rto_seconds: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rto_reason: Option<String>,
+    pub rpo_seconds: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rpo_reason: Option<String>,
+    pub rto_breakdown: Vec<TermJson<'a>>,
+    pub rpo_breakdown: Vec<TermJson<'a>>,
+    pub targets: Targets,
+}
+
+#[derive(Serialize)]
+pub struct TermJson<'a> {
+    /// `step` for RTO terms, `store` for RPO terms.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub store: Option<&'a str>,
+    pub seconds: Option<u64>,
+    pub source: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing_data: Option<&'a UnknownReason>,
+    /// The terms that add up to the total (the slowest of each kind; the worst store).
+    pub critical_path: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<&'a str>,
+}
+
+fn reason(amount: &Amount) -> Option<String> {
+    match amount {
+        Amount::Seconds(_) => None,
+        Amount::Unbounded(why) => Some(format!("unbounded: {why}")),
+        Amount::Unknown(r) => Some(format!("unknown: {r}")),
+    }
+}
+
+fn missing(amount: &Amount) -> Option<&UnknownReason> {
+    match amount {
+        Amount::Unknown(r) => Some(r),
+        _ => None,
+    }
+}
+
+pub fn estimate_json(estimate: &AppEstimate) -> EstimateJson<'_> {
+    EstimateJson {
+        app: &estimate.app,
+        rto_seconds: estimate.rto.seconds(),
+        rto_reason: reason(&estimate.rto),
+        rpo_seconds: estimate.rpo.seconds(),
+        rpo_reason: reason(&estimate.rpo),
+        rto_breakdown: estimate
+            .rto_terms
+            .iter()
+            .map(|t| TermJson {
+                step: Some(&t.step),
+                store: None,
+                seconds: t.amount.seconds(),
+                source: &t.source,
+                reason: reason(&t.amount),
+                missing_data: missing(&t.amount),
+                critical_path: t.critical_path,
+                resource: t.resource.as_ref().map(|r| r.arn.as_str()),
+            })
+            .collect(),
+        rpo_breakdown: estimate
+            .rpo_terms
+            .iter()
+            .map(|t| TermJson {
+                step: None,
+                store: Some(&t.store),
+                seconds: t.amount.seconds(),
+                source: &t.source,
+                reason: reason(&t.amount),
+                missing_data: missing(&t.amount),
+                critical_path: t.critical_path,
+                resource: Some(&t.resource.arn),
+            })
+            .collect(),
+        targets: estimate.targets,
+    }
 }
 
 #[derive(Serialize)]
@@ -55,7 +145,7 @@ pub fn document<'a>(report: &'a AuditReport, info: &'a RunInfo<'_>) -> JsonRepor
             rules: &report.counts,
         },
         findings: &report.findings,
-        estimates: Vec::new(),
+        estimates: report.estimates.iter().map(estimate_json).collect(),
     }
 }
 

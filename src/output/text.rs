@@ -3,6 +3,7 @@
 
 use super::RunInfo;
 use crate::audit::{AuditReport, GateResult};
+use crate::estimate::{Amount, duration_text};
 use crate::findings::{Finding, Severity, Status};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -91,6 +92,8 @@ pub fn render(report: &AuditReport, info: &RunInfo<'_>) -> String {
         }
     }
 
+    render_estimates(&mut out, report, &palette);
+
     let total = report.total();
     let gate = match report.gate {
         GateResult::Passed => palette.paint("32", "PASSED"),
@@ -107,6 +110,57 @@ pub fn render(report: &AuditReport, info: &RunInfo<'_>) -> String {
         if info.gate.allow_unknown { ", unknown allowed" } else { "" }
     );
     out
+}
+
+/// A compact table per application: totals, then every term with its value and source; `*`
+/// marks the terms on the critical path.
+fn render_estimates(out: &mut String, report: &AuditReport, palette: &Palette) {
+    let Some(first) = report.estimates.first() else { return };
+    let target = |t: Option<u64>| t.map(duration_text).unwrap_or_else(|| "none".to_string());
+    let _ = writeln!(
+        out,
+        "\n{} (targets: RTO {}, RPO {})",
+        palette.bold("RTO/RPO estimates"),
+        target(first.targets.rto_seconds),
+        target(first.targets.rpo_seconds)
+    );
+    for estimate in &report.estimates {
+        let _ = writeln!(
+            out,
+            "  {}: RTO {}, RPO {}",
+            palette.bold(&estimate.app),
+            total_text(&estimate.rto),
+            total_text(&estimate.rpo)
+        );
+        let rows: Vec<(&str, bool, &str, String, &str)> = estimate
+            .rto_terms
+            .iter()
+            .map(|t| ("RTO", t.critical_path, t.step.as_str(), t.amount.text(), t.source.as_str()))
+            .chain(
+                estimate
+                    .rpo_terms
+                    .iter()
+                    .map(|t| ("RPO", t.critical_path, t.store.as_str(), t.amount.text(), t.source.as_str())),
+            )
+            .collect();
+        let name_width = rows.iter().map(|r| r.2.chars().count()).max().unwrap_or(0);
+        let value_width = rows.iter().map(|r| r.3.chars().count()).max().unwrap_or(0);
+        for (what, critical, name, value, source) in rows {
+            let _ = writeln!(
+                out,
+                "    {what} {} {name:<name_width$}  {value:>value_width$}  {source}",
+                if critical { "*" } else { " " }
+            );
+        }
+    }
+}
+
+fn total_text(amount: &Amount) -> String {
+    match amount {
+        Amount::Seconds(s) => duration_text(*s),
+        Amount::Unbounded(why) => format!("unbounded ({why})"),
+        Amount::Unknown(reason) => format!("unknown ({reason})"),
+    }
 }
 
 fn plural(n: usize) -> &'static str {

@@ -6,6 +6,7 @@ pub mod compute;
 pub mod database;
 pub mod dns;
 pub mod files;
+pub mod readiness;
 mod registry;
 pub mod resource;
 
@@ -88,6 +89,8 @@ pub struct Context<'a, 's> {
     pub inventory: &'a Inventory<'s>,
     pub settings: &'a Settings,
     pub now: DateTime<Utc>,
+    /// The RTO/RPO estimates (SPEC §6), computed before the rules run.
+    pub estimates: &'a crate::estimate::Estimates,
 }
 
 pub trait Rule: Send + Sync {

@@ -6,6 +6,7 @@ use super::compute::*;
 use super::database::*;
 use super::dns::*;
 use super::files::*;
+use super::readiness::*;
 
 pub static RULES: &[&dyn Rule] = &[
     &AmiMissingInDr,             // DR101
@@ -17,4 +18,7 @@ pub static RULES: &[&dyn Rule] = &[
     &RdsNoDrReplica,             // DR301
     &RdsReplicaLagHigh,          // DR302
     &EfsNoDrCopy,                // DR401
+    &FailoverStepManual,         // DR501
+    &RtoTargetExceeded,          // DR502
+    &RpoTargetExceeded,          // DR503
 ];

@@ -49,3 +49,37 @@ pub fn arn_region(arn: &str) -> Option<&str> {
     let region = arn.strip_prefix("arn:")?.split(':').nth(2)?;
     (!region.is_empty()).then_some(region)
 }
+
+pub fn load_balancer(lb: &crate::inventory::load_balancing::LoadBalancer, region: &str) -> ResourceRef {
+    ResourceRef::new(ResourceKind::LoadBalancer, &lb.arn, &lb.name, Some(region))
+}
+
+pub fn listener(listener: &crate::inventory::load_balancing::Listener, region: &str) -> ResourceRef {
+    let id = format!("{}:{}", listener.protocol, listener.port);
+    ResourceRef::new(ResourceKind::Listener, &listener.arn, id, Some(region))
+}
+
+pub fn target_group(tg: &crate::inventory::load_balancing::TargetGroup, region: &str) -> ResourceRef {
+    ResourceRef::new(ResourceKind::TargetGroup, &tg.arn, &tg.name, Some(region))
+}
+
+pub fn health_check(check: &crate::inventory::dns::HealthCheck) -> ResourceRef {
+    ResourceRef::new(ResourceKind::HealthCheck, check.arn(), &check.id, None)
+}
+
+pub fn backup_plan(plan: &crate::inventory::storage::BackupPlan, region: &str) -> ResourceRef {
+    ResourceRef::new(ResourceKind::BackupPlan, &plan.arn, &plan.name, Some(region))
+}
+
+pub fn backup_vault(vault: &crate::inventory::storage::BackupVault, region: &str) -> ResourceRef {
+    ResourceRef::new(ResourceKind::BackupVault, &vault.arn, &vault.name, Some(region))
+}
+
+pub fn launch_template(template: &crate::inventory::compute::LaunchTemplate, region: &str) -> ResourceRef {
+    ResourceRef::new(ResourceKind::LaunchTemplate, &template.arn, &template.id, Some(region))
+}
+
+/// The last path segment of an ARN (`…:file-system/fs-1` → `fs-1`), for display.
+pub fn arn_name(arn: &str) -> &str {
+    arn.rsplit(['/', ':']).next().unwrap_or(arn)
+}

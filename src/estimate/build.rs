@@ -1,0 +1,584 @@
+//! Building each application's estimate from its members: detection and DNS from its failover
+//! records, the compute step from the SECONDARY's load balancer, and one database or files
+//! step and RPO term per primary data store, through its best DR copy.
+
+use super::automation::{PrimaryHealth, automation};
+use super::detection::detection;
+use super::protection::{
+    BackupCoverage, aurora_dr_replica_cluster, aurora_dr_secondary, backup_coverage, dr_replicas,
+    efs_dr_replication,
+};
+use super::schedule::{Schedule, WorstGap, timezone};
+use super::*;
+use crate::findings::ResourceRef;
+use crate::inventory::compute::{AutoScalingGroup, ImageState};
+use crate::inventory::database::LagMetric;
+use crate::inventory::graph::{Inventory, LaunchResolution, RegionView};
+use crate::inventory::members::{Members, alias_load_balancer, asgs_behind_lb};
+use crate::inventory::{ErrorCause, Known, ResourceKind, Tags, UnknownReason};
+use crate::rules::resource;
+use crate::settings::{EFS_REPLICATION_RPO_FLOOR_SECONDS, Settings};
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
+/// Estimate every application of the inventory.
+pub fn estimate(inventory: &Inventory<'_>, settings: &Settings, now: DateTime<Utc>) -> Estimates {
+    let backup_gaps = backup_gaps(inventory, now);
+    let targets = Targets { rto_seconds: settings.rto_target_seconds, rpo_seconds: settings.rpo_target_seconds };
+    let mut apps = Vec::new();
+    for (app, members) in &inventory.members().by_app {
+        let builder = Builder { inventory, settings, now, gaps: &backup_gaps, app, members };
+        let (rto_terms, rpo_terms) = builder.terms();
+        apps.push(AppEstimate::new(app.clone(), rto_terms, rpo_terms, targets));
+    }
+    Estimates { apps, backup_gaps }
+}
+
+/// Worst gaps of every backup plan rule in both regions, evaluating each distinct
+/// (expression, timezone) once.
+fn backup_gaps(inventory: &Inventory<'_>, now: DateTime<Utc>) -> HashMap<(String, String), BackupGap> {
+    let mut cache: HashMap<(&str, &str), Amount> = HashMap::new();
+    let mut gaps = HashMap::new();
+    for view in [&inventory.primary, &inventory.dr] {
+        for plan in &view.resources.backup_plans {
+            for rule in &plan.rules {
+                let tz_name = rule.schedule_timezone.as_deref().unwrap_or("UTC");
+                let schedule = cache
+                    .entry((rule.schedule_expression.as_str(), tz_name))
+                    .or_insert_with(|| schedule_gap(&rule.schedule_expression, tz_name, now))
+                    .clone();
+                let (minutes, defaulted) = match rule.start_window_minutes {
+                    Some(m) => (m, false),
+                    None => (DEFAULT_START_WINDOW_MINUTES, true),
+                };
+                gaps.insert(
+                    (plan.arn.clone(), rule.name.clone()),
+                    BackupGap {
+                        expression: rule.schedule_expression.clone(),
+                        timezone: tz_name.to_string(),
+                        schedule,
+                        start_window_seconds: u64::from(minutes) * 60,
+                        start_window_defaulted: defaulted,
+                    },
+                );
+            }
+        }
+    }
+    gaps
+}
+
+fn schedule_gap(expression: &str, tz_name: &str, now: DateTime<Utc>) -> Amount {
+    let unresolvable = |message: String| {
+        Amount::Unknown(UnknownReason::new("backup schedule evaluation", ErrorCause::Unresolvable, message))
+    };
+    let tz = match timezone(Some(tz_name)) {
+        Ok(tz) => tz,
+        Err(e) => return unresolvable(e.0),
+    };
+    match Schedule::parse(expression) {
+        Err(e) => unresolvable(format!("cannot parse {expression}: {e}")),
+        Ok(schedule) => match schedule.worst_gap(tz, now) {
+            WorstGap::Seconds { gap, .. } => Amount::Seconds(gap),
+            WorstGap::Unbounded(why) => Amount::Unbounded(why),
+        },
+    }
+}
+
+struct Builder<'a, 's> {
+    inventory: &'a Inventory<'s>,
+    settings: &'a Settings,
+    now: DateTime<Utc>,
+    gaps: &'a HashMap<(String, String), BackupGap>,
+    app: &'a str,
+    members: &'a Members<'s>,
+}
+
+impl<'s> Builder<'_, 's> {
+    fn constants(&self) -> &EstimateConstants {
+        &self.settings.estimate
+    }
+
+    fn terms(&self) -> (Vec<RtoTerm>, Vec<RpoTerm>) {
+        let mut rto = Vec::new();
+        let mut health = PrimaryHealth::default();
+        let mut dr_asgs: Vec<&AutoScalingGroup> = Vec::new();
+        self.routing_terms(&mut rto, &mut health, &mut dr_asgs);
+        let mut rpo = Vec::new();
+        self.data_terms(&mut rto, &mut rpo, &health, &dr_asgs);
+        (rto, rpo)
+    }
+
+    fn term(kind: TermKind, step: &str, amount: Amount, source: String, resource: Option<ResourceRef>) -> RtoTerm {
+        RtoTerm { kind, step: step.to_string(), amount, source, resource, automation: None, critical_path: false }
+    }
+
+    /// Detection, routing, DNS and the compute step, from the application's failover records.
+    fn routing_terms(&self, rto: &mut Vec<RtoTerm>, health: &mut PrimaryHealth, dr_asgs: &mut Vec<&'s AutoScalingGroup>) {
+        let groups: Vec<_> =
+            self.members.failover_groups.iter().filter_map(|i| self.inventory.failover_groups.get(*i)).collect();
+        if groups.is_empty() {
+            rto.push(Self::term(
+                TermKind::Routing,
+                "routing",
+                Amount::Unbounded("no Route 53 failover record routes this application's traffic".to_string()),
+                "no failover record maps to this application".to_string(),
+                None,
+            ));
+            return;
+        }
+        let c = self.constants();
+        let mut compute_done: Vec<String> = Vec::new();
+        for group in groups {
+            let mut required: Option<u32> = None;
+            for primary in &group.primaries {
+                if let Some(id) = &primary.health_check_id {
+                    health.health_check_ids.push(id.clone());
+                }
+                let found = detection(self.inventory, group.zone, primary);
+                rto.push(Self::term(TermKind::Detection, "detection", found.amount, found.source, Some(found.resource)));
+                let (ttl, source) = match (&primary.alias_target, primary.ttl) {
+                    (Some(_), _) => (c.alias_ttl_seconds, "alias record: Route 53 alias TTL".to_string()),
+                    (None, Some(ttl)) => (ttl, format!("TTL of record {} {}", group.name, group.record_type)),
+                    (None, None) => (0, format!("record {} {} has no TTL", group.name, group.record_type)),
+                };
+                rto.push(Self::term(
+                    TermKind::Dns,
+                    "dns-ttl",
+                    Amount::Seconds(ttl),
+                    format!("{} s: {source}", ttl),
+                    Some(resource::record(group.zone, primary)),
+                ));
+                if let Some(alias) = &primary.alias_target
+                    && let Some(lb) = alias_load_balancer(self.inventory, group.zone, alias)
+                {
+                    health.add_load_balancer(&lb.load_balancer.arn);
+                    for tg in lb.view.target_groups_of(&lb.load_balancer.arn) {
+                        health.add_target_group(&tg.arn);
+                    }
+                    let desired: u32 = asgs_behind_lb(lb.view, lb.load_balancer).iter().map(|a| a.desired_capacity).sum();
+                    required = Some(required.unwrap_or(0).max(desired));
+                }
+            }
+            let Some(secondary) = group.secondaries.first() else {
+                let primary = group.primaries.first().map(|p| resource::record(group.zone, p));
+                rto.push(Self::term(
+                    TermKind::Routing,
+                    "routing",
+                    Amount::Unbounded(format!("{} {} has no SECONDARY record to fail over to", group.name, group.record_type)),
+                    format!("failover records {} {}", group.name, group.record_type),
+                    primary,
+                ));
+                continue;
+            };
+            let Some(alias) = &secondary.alias_target else { continue };
+            let Some(lb) = alias_load_balancer(self.inventory, group.zone, alias) else {
+                let amount = match self.inventory.resolve_alias(group.zone, alias) {
+                    crate::inventory::graph::AliasResolution::Unknown(reason) => Amount::Unknown(reason),
+                    crate::inventory::graph::AliasResolution::OtherTarget { .. } => continue,
+                    _ => Amount::Unbounded(format!(
+                        "the SECONDARY {} {} aliases {}, which matches no load balancer",
+                        group.name, group.record_type, alias.dns_name
+                    )),
+                };
+                rto.push(Self::term(
+                    TermKind::Routing,
+                    "routing",
+                    amount,
+                    format!("SECONDARY {} {} alias target", group.name, group.record_type),
+                    Some(resource::record(group.zone, secondary)),
+                ));
+                continue;
+            };
+            if compute_done.contains(&lb.load_balancer.arn) {
+                continue;
+            }
+            compute_done.push(lb.load_balancer.arn.clone());
+            let asgs = asgs_behind_lb(lb.view, lb.load_balancer);
+            dr_asgs.extend(asgs.iter().copied());
+            if let Some(term) = self.compute_term(lb.view, lb.load_balancer, &asgs, required.unwrap_or(1), health) {
+                rto.push(term);
+            }
+        }
+    }
+
+    fn compute_term(
+        &self,
+        view: &RegionView<'s>,
+        lb: &crate::inventory::load_balancing::LoadBalancer,
+        asgs: &[&'s AutoScalingGroup],
+        required: u32,
+        health: &PrimaryHealth,
+    ) -> Option<RtoTerm> {
+        let c = self.constants();
+        let target_groups = view.target_groups_of(&lb.arn);
+        let mut healthy = 0u32;
+        for tg in &target_groups {
+            match &tg.target_health {
+                Known::Value(targets) => healthy += targets.iter().filter(|t| t.is_healthy()).count() as u32,
+                Known::Unknown(reason) => {
+                    return Some(Self::term(
+                        TermKind::Step(FailoverStep::DrScaleOut),
+                        FailoverStep::DrScaleOut.as_str(),
+                        Amount::Unknown(reason.clone()),
+                        format!("target health of {} could not be read", tg.name),
+                        Some(resource::target_group(tg, view.name)),
+                    ));
+                }
+            }
+        }
+        if healthy >= required.max(1) {
+            // Enough healthy DR capacity already: no scale-out step.
+            return None;
+        }
+        let step = FailoverStep::DrScaleOut;
+        let Some(asg) = asgs.first() else {
+            return Some(Self::term(
+                TermKind::Step(step),
+                step.as_str(),
+                Amount::Unbounded(format!(
+                    "no Auto Scaling group behind DR load balancer {} can add the {required} instance(s) needed",
+                    lb.name
+                )),
+                format!("{healthy} healthy DR target(s), {required} needed"),
+                Some(resource::load_balancer(lb, view.name)),
+            ));
+        };
+        let asg_ref = resource::asg(asg, view.name);
+        if let Some(blocked) = launch_blocker(view, asg) {
+            return Some(Self::term(TermKind::Step(step), step.as_str(), blocked, format!("DR ASG {} cannot launch", asg.name), Some(asg_ref)));
+        }
+        let interval = target_groups.iter().map(|tg| tg.health_check.interval_seconds).max().unwrap_or(0);
+        let slowest_tg = target_groups.iter().max_by_key(|tg| tg.health_check.interval_seconds).map(|tg| tg.name.as_str());
+        let time = c.ec2_launch_seconds + c.app_boot_seconds + u64::from(interval);
+        let mut source = format!(
+            "{healthy} healthy DR target(s) < {required} needed: EC2 launch to in-service {} (ec2_launch) + app boot {} (app_boot) + target group {} interval {} s",
+            duration_text(c.ec2_launch_seconds),
+            duration_text(c.app_boot_seconds),
+            slowest_tg.unwrap_or("?"),
+            interval
+        );
+        let dr_asgs: Vec<&AutoScalingGroup> = asgs.to_vec();
+        let how = automation(self.inventory, self.settings, self.app, step, health, &dr_asgs);
+        let amount = self.with_start(&how, Amount::Seconds(time), &mut source);
+        let mut term = Self::term(TermKind::Step(step), step.as_str(), amount, source, Some(asg_ref));
+        term.automation = Some(how);
+        Some(term)
+    }
+
+    /// Prefix the step's start: nothing when automated, the manual decision otherwise.
+    fn with_start(&self, how: &Automation, time: Amount, source: &mut String) -> Amount {
+        let decision = self.constants().manual_decision_seconds;
+        match how {
+            Automation::Seen(what) => {
+                *source = format!("automated ({what}); {source}");
+                time
+            }
+            Automation::Declared => {
+                *source = format!("automated (declared in configuration); {source}");
+                time
+            }
+            Automation::Manual => {
+                *source = format!("manual decision {} (manual_decision) + {source}", duration_text(decision));
+                time.plus(&Amount::Seconds(decision))
+            }
+            Automation::Unknown(reason) => {
+                *source = format!("automation unknown ({reason}); manual decision {} assumed + {source}", duration_text(decision));
+                time.plus(&Amount::Seconds(decision))
+            }
+        }
+    }
+
+    fn step_term(&self, step: FailoverStep, time: Amount, source: String, target: ResourceRef, health: &PrimaryHealth, dr_asgs: &[&AutoScalingGroup]) -> RtoTerm {
+        let how = automation(self.inventory, self.settings, self.app, step, health, dr_asgs);
+        let mut source = source;
+        let amount = self.with_start(&how, time, &mut source);
+        let mut term = Self::term(TermKind::Step(step), step.as_str(), amount, source, Some(target));
+        term.automation = Some(how);
+        term
+    }
+
+    /// One recovery step and one RPO term per primary data store.
+    fn data_terms(&self, rto: &mut Vec<RtoTerm>, rpo: &mut Vec<RpoTerm>, health: &PrimaryHealth, dr_asgs: &[&AutoScalingGroup]) {
+        let primary = &self.inventory.primary;
+        let dr = &self.inventory.dr;
+        let c = self.constants();
+
+        for db in &self.members.primary_db_instances {
+            let store = format!("rds {}", db.id);
+            let target = resource::db_instance(db, primary.name);
+            let replicas = dr_replicas(db, primary, dr);
+            if let Some(replica) = replicas.first() {
+                let (lag, source) = self.replica_lag(&replica.id, LagMetric::ReplicaLag);
+                rpo.push(RpoTerm { store, amount: lag, source, resource: resource::db_instance(replica, dr.name), critical_path: false });
+                rto.push(self.step_term(
+                    FailoverStep::ReplicaPromotion,
+                    Amount::Seconds(c.rds_replica_promotion_seconds),
+                    format!("RDS replica promotion {} (rds_replica_promotion) of {}", duration_text(c.rds_replica_promotion_seconds), replica.id),
+                    resource::db_instance(replica, dr.name),
+                    health,
+                    dr_asgs,
+                ));
+                continue;
+            }
+            let missing = dr.gap(ResourceKind::DbInstance).cloned();
+            self.backup_or_nothing(rto, rpo, store, target, &db.arn, &db.tags, missing, health, dr_asgs);
+        }
+
+        for cluster in &self.members.primary_db_clusters {
+            let store = format!("aurora {}", cluster.id);
+            let target = resource::db_cluster(cluster, primary.name);
+            if let Some((secondary_arn, secondary)) = aurora_dr_secondary(self.inventory, cluster) {
+                let secondary_id = resource::arn_name(&secondary_arn).to_string();
+                let secondary_ref = match secondary {
+                    Some(s) => resource::db_cluster(s, dr.name),
+                    None => ResourceRef::new(ResourceKind::DbCluster, &secondary_arn, &secondary_id, Some(dr.name)),
+                };
+                let (lag, source) = self.replica_lag(&secondary_id, LagMetric::AuroraGlobalDBReplicationLag);
+                rpo.push(RpoTerm { store, amount: lag, source, resource: secondary_ref.clone(), critical_path: false });
+                let mut time = c.aurora_global_failover_seconds;
+                let mut source = format!("Aurora global failover {} (aurora_global_failover)", duration_text(time));
+                if secondary.is_some_and(|s| s.members.is_empty()) {
+                    time += c.aurora_instance_creation_seconds;
+                    source.push_str(&format!(
+                        " + instance creation {} (aurora_instance_creation): {secondary_id} is headless",
+                        duration_text(c.aurora_instance_creation_seconds)
+                    ));
+                }
+                rto.push(self.step_term(FailoverStep::AuroraGlobalFailover, Amount::Seconds(time), source, secondary_ref, health, dr_asgs));
+                continue;
+            }
+            if let Some(replica) = aurora_dr_replica_cluster(dr, cluster) {
+                let replica_ref = resource::db_cluster(replica, dr.name);
+                rpo.push(RpoTerm {
+                    store,
+                    amount: Amount::Unknown(UnknownReason::new(
+                        "cloudwatch:GetMetricData",
+                        ErrorCause::NotFound,
+                        format!("no lag metric is collected for replica cluster {}", replica.id),
+                    )),
+                    source: format!("cross-region replica cluster {}", replica.id),
+                    resource: replica_ref.clone(),
+                    critical_path: false,
+                });
+                rto.push(self.step_term(
+                    FailoverStep::ReplicaPromotion,
+                    Amount::Seconds(c.rds_replica_promotion_seconds),
+                    format!("replica cluster promotion {} (rds_replica_promotion) of {}", duration_text(c.rds_replica_promotion_seconds), replica.id),
+                    replica_ref,
+                    health,
+                    dr_asgs,
+                ));
+                continue;
+            }
+            let missing = dr.gap(ResourceKind::DbCluster).or(dr.gap(ResourceKind::GlobalCluster)).cloned();
+            self.backup_or_nothing(rto, rpo, store, target, &cluster.arn, &cluster.tags, missing, health, dr_asgs);
+        }
+
+        for fs in &self.members.primary_file_systems {
+            let store = format!("efs {}", fs.id);
+            let target = resource::file_system(fs, primary.name);
+            match efs_dr_replication(fs, dr.name) {
+                Ok(Some(destination)) => {
+                    let (amount, source) = match destination.last_replicated_timestamp {
+                        Some(at) => {
+                            let age = (self.now - at).num_seconds().max(0) as u64;
+                            (
+                                Amount::Seconds(age.max(EFS_REPLICATION_RPO_FLOOR_SECONDS)),
+                                format!(
+                                    "EFS replication to {}: max(collected_at − LastReplicatedTimestamp {}, 15m floor)",
+                                    destination.file_system_id,
+                                    duration_text(age)
+                                ),
+                            )
+                        }
+                        None => (
+                            Amount::Unknown(UnknownReason::new(
+                                "elasticfilesystem:DescribeReplicationConfigurations",
+                                ErrorCause::NotFound,
+                                format!("no LastReplicatedTimestamp for {}", destination.file_system_id),
+                            )),
+                            format!("EFS replication to {}", destination.file_system_id),
+                        ),
+                    };
+                    rpo.push(RpoTerm { store, amount, source, resource: target.clone(), critical_path: false });
+                    rto.push(self.step_term(
+                        FailoverStep::BreakEfsReplication,
+                        Amount::Seconds(c.efs_replication_break_seconds),
+                        format!("break EFS replication {} (efs_replication_break) to make {} writable", duration_text(c.efs_replication_break_seconds), destination.file_system_id),
+                        target,
+                        health,
+                        dr_asgs,
+                    ));
+                }
+                Ok(None) => self.backup_or_nothing(rto, rpo, store, target, &fs.arn, &fs.tags, None, health, dr_asgs),
+                Err(reason) => self.backup_or_nothing(rto, rpo, store, target, &fs.arn, &fs.tags, Some(reason), health, dr_asgs),
+            }
+        }
+    }
+
+    /// A store without live replication: restore from a DR backup copy if a plan makes one,
+    /// else unbounded (or unknown when the replication or plans could not be read).
+    #[allow(clippy::too_many_arguments)]
+    fn backup_or_nothing(
+        &self,
+        rto: &mut Vec<RtoTerm>,
+        rpo: &mut Vec<RpoTerm>,
+        store: String,
+        target: ResourceRef,
+        arn: &str,
+        tags: &Tags,
+        missing: Option<UnknownReason>,
+        health: &PrimaryHealth,
+        dr_asgs: &[&AutoScalingGroup],
+    ) {
+        let c = self.constants();
+        let primary = &self.inventory.primary;
+        let dr = self.inventory.dr.name;
+        let (coverage, plans_missing) = backup_coverage(primary, dr, arn, tags);
+        let best = coverage
+            .iter()
+            .filter(|cov| cov.copies_to_dr)
+            .map(|cov| (cov, self.backup_rpo(cov, arn)))
+            .min_by_key(|(_, (amount, _))| amount.rank());
+        let missing = missing.or(plans_missing);
+        match best {
+            Some((cov, (amount, source))) => {
+                // With replication unreadable, a backup copy bounds the loss but may not be the
+                // best copy: report the backup, and the rule says unknown only when it breaks.
+                rpo.push(RpoTerm { store, amount, source, resource: target.clone(), critical_path: false });
+                rto.push(self.step_term(
+                    FailoverStep::RestoreFromBackup,
+                    Amount::Seconds(c.backup_restore_seconds),
+                    format!(
+                        "restore from backup {} (backup_restore) of plan {} rule {}",
+                        duration_text(c.backup_restore_seconds),
+                        cov.plan.name,
+                        cov.rule.name
+                    ),
+                    target,
+                    health,
+                    dr_asgs,
+                ));
+            }
+            None => {
+                let amount = match missing {
+                    Some(reason) => Amount::Unknown(reason),
+                    None => Amount::Unbounded(format!("{store} has no replica, replication or backup copy in {dr}")),
+                };
+                let source = match &amount {
+                    Amount::Unknown(reason) => format!("no DR copy drscan can see; {} could not be read", reason.operation),
+                    _ => format!("no replica, replication or backup copy to {dr}"),
+                };
+                rpo.push(RpoTerm {
+                    store: store.clone(),
+                    amount: amount.clone(),
+                    source,
+                    resource: target.clone(),
+                    critical_path: false,
+                });
+                rto.push(Self::term(
+                    TermKind::Step(FailoverStep::RestoreFromBackup),
+                    "restore-from-backup",
+                    amount,
+                    format!("nothing in {dr} to recover {store} from"),
+                    Some(target),
+                ));
+            }
+        }
+    }
+
+    /// Backup worst gap + copy time, the copy time observed on the newest completed DR
+    /// recovery point of the resource when there is one.
+    fn backup_rpo(&self, coverage: &BackupCoverage<'_>, arn: &str) -> (Amount, String) {
+        let gap = self.gaps.get(&(coverage.plan.arn.clone(), coverage.rule.name.clone()));
+        let Some(gap) = gap else {
+            return (
+                Amount::Unknown(UnknownReason::new("backup schedule evaluation", ErrorCause::Other, "rule not evaluated")),
+                String::new(),
+            );
+        };
+        let (copy, copy_source) = match self.observed_copy_time(arn) {
+            Some((seconds, rp)) => (seconds, format!("copy time {} observed on recovery point {}", duration_text(seconds), resource::arn_name(rp))),
+            None => (
+                self.constants().backup_copy_seconds,
+                format!("copy time {} (backup_copy)", duration_text(self.constants().backup_copy_seconds)),
+            ),
+        };
+        (
+            gap.worst().plus(&Amount::Seconds(copy)),
+            format!("backup plan {} rule {}: {} + {copy_source}", coverage.plan.name, coverage.rule.name, gap.describe()),
+        )
+    }
+
+    fn observed_copy_time(&self, arn: &str) -> Option<(u64, &'s str)> {
+        self.inventory
+            .dr
+            .resources
+            .backup_vaults
+            .iter()
+            .filter_map(|v| v.recovery_points.value())
+            .flatten()
+            .filter(|rp| rp.resource_arn == arn && rp.status == "COMPLETED")
+            .filter_map(|rp| rp.completion_date.map(|done| (rp, done)))
+            .max_by_key(|(rp, _)| rp.creation_date)
+            .map(|(rp, done)| ((done - rp.creation_date).num_seconds().max(0) as u64, rp.arn.as_str()))
+    }
+
+    fn replica_lag(&self, subject: &str, metric: LagMetric) -> (Amount, String) {
+        let dr = &self.inventory.dr;
+        let name = match metric {
+            LagMetric::ReplicaLag => "ReplicaLag",
+            LagMetric::AuroraGlobalDBReplicationLag => "AuroraGlobalDBReplicationLag",
+        };
+        let Some(series) = dr.lag_series(subject, metric) else {
+            let reason = dr.gap(ResourceKind::MetricSeries).cloned().unwrap_or_else(|| {
+                UnknownReason::new("cloudwatch:GetMetricData", ErrorCause::NotFound, format!("no {name} series of {subject} was collected"))
+            });
+            return (Amount::Unknown(reason), format!("{name} of {subject}"));
+        };
+        let window = format!(
+            "{name} max of {subject} over {}–{}",
+            series.window_start.format("%H:%M"),
+            series.window_end.format("%H:%M")
+        );
+        let stopped = series
+            .datapoints
+            .value()
+            .and_then(|points| points.iter().max_by_key(|p| p.timestamp))
+            .is_some_and(|latest| latest.max_seconds < 0.0);
+        if stopped {
+            return (Amount::Unbounded(format!("{name} of {subject} reports -1: replication is not running")), window);
+        }
+        match series.max_seconds() {
+            Some(Ok(max)) => (Amount::Seconds(max.ceil() as u64), format!("{window} (CloudWatch)")),
+            Some(Err(reason)) => (Amount::Unknown(reason.clone()), window),
+            None => (
+                Amount::Unknown(UnknownReason::new("cloudwatch:GetMetricData", ErrorCause::NotFound, format!("{name} of {subject} has no datapoints"))),
+                window,
+            ),
+        }
+    }
+}
+
+/// Why a DR Auto Scaling group cannot launch anything, if it cannot.
+fn launch_blocker(view: &RegionView<'_>, asg: &AutoScalingGroup) -> Option<Amount> {
+    for reference in asg.launch_template_refs() {
+        match view.resolve_launch(reference) {
+            LaunchResolution::Unknown(reason) => return Some(Amount::Unknown(reason)),
+            LaunchResolution::Resolved { image_id, .. } => match view.images.get(image_id) {
+                Some(image) if image.state == ImageState::Available => {}
+                Some(image) => {
+                    return Some(Amount::Unbounded(format!("its AMI {image_id} is {}", image.state.as_str())));
+                }
+                None => {
+                    return Some(match view.gap(ResourceKind::Image) {
+                        Some(reason) => Amount::Unknown(reason.clone()),
+                        None => Amount::Unbounded(format!("its AMI {image_id} does not exist in {}", view.name)),
+                    });
+                }
+            },
+            _ => return Some(Amount::Unbounded(format!("DR ASG {} has no usable launch template version", asg.name))),
+        }
+    }
+    None
+}

@@ -1,0 +1,101 @@
+//! What the two target rules share: judging one estimate total against its target, and
+//! naming the terms that break it.
+
+use crate::estimate::{Amount, AppEstimate, duration_text};
+use crate::findings::{ResourceRef, Severity};
+use crate::rules::RuleOutput;
+use serde::Serialize;
+
+/// One term as the finding's evidence shows it.
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct Term {
+    pub name: String,
+    pub seconds: Option<u64>,
+    pub source: String,
+    #[serde(skip)]
+    pub amount: Amount,
+    #[serde(skip)]
+    pub resource: Option<ResourceRef>,
+    #[serde(skip)]
+    pub critical_path: bool,
+}
+
+/// Judge `total` against `target`. Terms that break it: for an unbounded or unknown total,
+/// those that are; for a number, the critical-path terms when they add up (RTO), or every term
+/// above the target (RPO, `each_term_alone`).
+pub(super) fn judge(
+    out: &mut RuleOutput,
+    estimate: &AppEstimate,
+    what: &str,
+    total: &Amount,
+    target: Option<u64>,
+    terms: &[Term],
+    each_term_alone: bool,
+) {
+    let breaking: Vec<&Term> = match total {
+        Amount::Seconds(value) => match target {
+            Some(t) if *value > t => terms
+                .iter()
+                .filter(|term| if each_term_alone { term.amount.seconds().is_some_and(|s| s > t) } else { term.critical_path })
+                .collect(),
+            _ => {
+                out.pass();
+                return;
+            }
+        },
+        Amount::Unbounded(_) => terms.iter().filter(|t| matches!(t.amount, Amount::Unbounded(_))).collect(),
+        Amount::Unknown(_) => terms.iter().filter(|t| matches!(t.amount, Amount::Unknown(_))).collect(),
+    };
+    // The finding points at the resource of the largest breaking term (the first, when
+    // they have no size).
+    let with_resource = || breaking.iter().filter(|t| t.resource.is_some());
+    let worst = match total {
+        Amount::Seconds(_) => with_resource().max_by_key(|t| t.amount.seconds().unwrap_or(0)),
+        _ => with_resource().next(),
+    };
+    let resource = worst
+        .and_then(|t| t.resource.clone())
+        .or_else(|| terms.iter().find_map(|t| t.resource.clone()))
+        .or_else(|| estimate.rpo_terms.iter().map(|t| t.resource.clone()).next())
+        .or_else(|| estimate.rto_terms.iter().find_map(|t| t.resource.clone()));
+    let Some(resource) = resource else { return };
+    let explained = breaking
+        .iter()
+        .map(|t| format!("{} {} ({})", t.name, t.amount.text(), t.source))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let target_text = target.map(duration_text);
+    let informational = target.is_none();
+    let finding = match total {
+        Amount::Unknown(reason) => out.unknown(
+            resource,
+            reason,
+            format!("cannot estimate the {what} of application {}: {explained}", estimate.app),
+        ),
+        Amount::Unbounded(why) => out.fail(
+            resource,
+            match &target_text {
+                Some(t) => format!("application {}: {what} is unbounded, beyond the {t} target: {why}", estimate.app),
+                None => format!("application {}: {what} is unbounded (no target set): {why}", estimate.app),
+            },
+        ),
+        Amount::Seconds(value) => out.fail(
+            resource,
+            format!(
+                "application {}: estimated {what} {} exceeds the {} target: {explained}",
+                estimate.app,
+                duration_text(*value),
+                target_text.as_deref().unwrap_or("?")
+            ),
+        ),
+    };
+    finding
+        .app(&estimate.app)
+        .with(&format!("{}_seconds", what.to_ascii_lowercase()), total.seconds())
+        .with("target_seconds", target)
+        .with("breaking_terms", &breaking);
+    if informational {
+        // Without a target the rule only informs: an unbounded estimate exceeds any target.
+        finding.severity(Severity::Info);
+    }
+}
