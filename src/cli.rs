@@ -233,17 +233,9 @@ fn print_rules(json: bool) -> Result<(), DrscanError> {
     write_stdout(&out)
 }
 
-/// The text of `drscan explain`: the same Markdown as the rule's catalog page.
+/// The text of `drscan explain`: the rule's catalog page (`rules/<name>.md`).
 pub fn explain_text(meta: &rules::RuleMeta) -> String {
-    format!(
-        "# {} ({})\n\nSeverity: {} · Group: {}\n\n{}\n\n{}",
-        meta.name,
-        meta.code,
-        meta.severity,
-        meta.group.title(),
-        meta.summary,
-        meta.documentation()
-    )
+    rules::catalog::page(meta)
 }
 
 /// Write to stdout, treating a closed pipe (`drscan … | head`) as success.

@@ -121,3 +121,25 @@ pub fn asgs_behind_lb<'s>(view: &RegionView<'s>, lb: &LoadBalancer) -> Vec<&'s A
     }
     out
 }
+
+/// How `copy` (in the DR region) is recognised as a copy of `source` (in `source_region`):
+/// `SourceImageId` + `SourceImageRegion`, else the pairing tag (same value on both, or the
+/// source's ID on the copy), else an identical name — as `ami-missing-in-dr` matches.
+pub fn copy_match(
+    copy: &super::compute::Image,
+    source: &super::compute::Image,
+    source_region: &str,
+    pairing_tag: &str,
+) -> Option<&'static str> {
+    if copy.source_image_id.as_deref() == Some(source.id.as_str())
+        && copy.source_image_region.as_deref() == Some(source_region)
+    {
+        return Some("source-image-id");
+    }
+    if let Some(value) = copy.tags.get(pairing_tag)
+        && (*value == source.id || source.tags.get(pairing_tag) == Some(value))
+    {
+        return Some("tag");
+    }
+    (!source.name.is_empty() && copy.name == source.name).then_some("name")
+}

@@ -2,6 +2,7 @@
 //! graph), the output a check writes into, and the registry of every rule. Rules live one per
 //! file, grouped by domain; each group's `mod.rs` only re-exports.
 
+pub mod catalog;
 pub mod compute;
 pub mod database;
 pub mod dns;

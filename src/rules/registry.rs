@@ -11,6 +11,14 @@ use super::readiness::*;
 pub static RULES: &[&dyn Rule] = &[
     &AmiMissingInDr,             // DR101
     &DrLaunchTemplateAmiMissing, // DR102
+    &DrAmiStale,                 // DR103
+    &DrLaunchDependenciesMissing, // DR104
+    &DrKmsKeyUnusable,           // DR105
+    &DrAsgMissing,               // DR106
+    &DrAsgCapacityInsufficient,  // DR107
+    &DrAsgNotBehindAlb,          // DR108
+    &AsgSingleAz,                // DR109
+    &AsgEc2HealthCheck,          // DR110
     &FailoverSecondaryMissing,   // DR201
     &FailoverPrimaryUnmonitored, // DR202
     &FailoverSecondaryUnhealthy, // DR203

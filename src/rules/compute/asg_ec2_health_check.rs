@@ -1,0 +1,61 @@
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+
+declare_rule! {
+    /// ## What it does
+    /// For every Auto Scaling group in the primary and DR regions that is attached to a load
+    /// balancer target group, checks that its health check type is `ELB`, so that instances the
+    /// load balancer sees as unhealthy are replaced.
+    ///
+    /// ## Why is this bad?
+    /// With `EC2` health checks the group replaces an instance only when EC2 says it is
+    /// impaired. An instance whose application never started (a bad AMI, a missing secret in
+    /// the DR region) stays `InService` forever while the target group reports it unhealthy:
+    /// the DR tier looks scaled out and serves nothing.
+    ///
+    /// ## Example
+    /// `web-dr-asg` uses `HealthCheckType: EC2`; after failover its instances fail the
+    /// `/healthz` check because a DR-region parameter is missing, and nothing replaces them.
+    ///
+    /// ## How to fix
+    /// Set `HealthCheckType: ELB` with a grace period that covers the application's boot.
+    ///
+    /// ## References
+    /// - https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-health-checks.html
+    /// - https://docs.aws.amazon.com/autoscaling/ec2/userguide/health-check-grace-period.html
+    pub struct AsgEc2HealthCheck {
+        name: "asg-ec2-health-check",
+        code: "DR110",
+        severity: Low,
+        group: ComputeAndCapacity,
+        summary: "An Auto Scaling group behind a load balancer does not use ELB health checks",
+    }
+}
+
+impl Rule for AsgEc2HealthCheck {
+    fn meta(&self) -> &'static crate::rules::RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
+        for view in [&ctx.inventory.primary, &ctx.inventory.dr] {
+            for asg in &view.resources.auto_scaling_groups {
+                if asg.attached_target_groups().next().is_none() {
+                    continue;
+                }
+                if asg.health_check_type.eq_ignore_ascii_case("ELB") {
+                    out.pass();
+                    continue;
+                }
+                out.fail(
+                    resource::asg(asg, view.name),
+                    format!(
+                        "ASG {} is behind a load balancer but uses {} health checks: instances the target group finds unhealthy are never replaced",
+                        asg.name, asg.health_check_type
+                    ),
+                )
+                .with("health_check_type", &asg.health_check_type)
+                .with("target_groups", asg.attached_target_groups().collect::<Vec<_>>());
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+use crate::inventory::compute::AutoScalingGroup;
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+
+declare_rule! {
+    /// ## What it does
+    /// For every application with Auto Scaling groups in both regions, compares the sum of the
+    /// DR groups' `MaxSize` with the sum of the primary groups' `DesiredCapacity`. Where a mixed
+    /// instances policy sets weights, both numbers are in capacity units, as AWS counts them.
+    ///
+    /// ## Why is this bad?
+    /// On failover the DR tier must carry the primary's load. If its maximum size is below what
+    /// the primary runs now, scaling stops short: the application fails over into an overload
+    /// and may be as unavailable as before.
+    ///
+    /// ## Example
+    /// `web-asg` runs at desired 8 in ap-south-1; `web-dr-asg` has max size 2, copied from a
+    /// staging template.
+    ///
+    /// ## How to fix
+    /// Raise the DR group's `MaxSize` to at least the primary's desired capacity (and check the
+    /// DR region's EC2 service quotas for the instance types), or use the same capacity
+    /// settings in both regions' infrastructure code.
+    ///
+    /// ## References
+    /// - https://docs.aws.amazon.com/autoscaling/ec2/userguide/asg-capacity-limits.html
+    /// - https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups-instance-weighting.html
+    /// - https://docs.aws.amazon.com/servicequotas/latest/userguide/intro.html
+    pub struct DrAsgCapacityInsufficient {
+        name: "dr-asg-capacity-insufficient",
+        code: "DR107",
+        severity: High,
+        group: ComputeAndCapacity,
+        summary: "The DR Auto Scaling groups' maximum size is below the primary's desired capacity",
+    }
+}
+
+fn weighted(asg: &AutoScalingGroup) -> bool {
+    asg.mixed_instances_policy.as_ref().is_some_and(|m| m.overrides.iter().any(|o| o.weighted_capacity.is_some()))
+}
+
+impl Rule for DrAsgCapacityInsufficient {
+    fn meta(&self) -> &'static crate::rules::RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
+        let dr = ctx.inventory.dr.name;
+        for (app, members) in &ctx.inventory.members().by_app {
+            if members.primary_asgs.is_empty() || members.dr_asgs.is_empty() {
+                continue;
+            }
+            let required: u32 = members.primary_asgs.iter().map(|a| a.desired_capacity).sum();
+            let available: u32 = members.dr_asgs.iter().map(|a| a.max_size).sum();
+            if available >= required {
+                out.pass();
+                continue;
+            }
+            let Some(largest) = members.dr_asgs.iter().max_by_key(|a| a.max_size) else { continue };
+            let units = if members.primary_asgs.iter().chain(&members.dr_asgs).any(|a| weighted(a)) {
+                " capacity units"
+            } else {
+                ""
+            };
+            out.fail(
+                resource::asg(largest, dr),
+                format!(
+                    "application {app}: DR max size {available}{units} ({}) is below the primary's desired capacity {required}{units} ({})",
+                    members.dr_asgs.iter().map(|a| format!("{} max {}", a.name, a.max_size)).collect::<Vec<_>>().join(", "),
+                    members.primary_asgs.iter().map(|a| format!("{} desired {}", a.name, a.desired_capacity)).collect::<Vec<_>>().join(", ")
+                ),
+            )
+            .with("dr_max_size", available)
+            .with("primary_desired_capacity", required)
+            .with("weighted", !units.is_empty());
+        }
+    }
+}

@@ -1,0 +1,145 @@
+use crate::findings::ResourceRef;
+use crate::inventory::graph::LaunchResolution;
+use crate::inventory::{ResourceKind, UnknownReason};
+use crate::rules::resource::arn_region;
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+
+declare_rule! {
+    /// ## What it does
+    /// Collects the KMS keys failover needs in the DR region — the keys of the EBS snapshots of
+    /// the AMIs the DR Auto Scaling groups launch and of their launch template volumes, of the
+    /// cross-region read replicas and Aurora secondary clusters, of the EFS replication
+    /// destinations, and of the DR backup vaults that copy actions target — and checks that
+    /// each is a DR-region key that exists and is `Enabled`. AWS managed keys (`alias/aws/…`)
+    /// always pass.
+    ///
+    /// ## Why is this bad?
+    /// KMS keys are regional. Data encrypted with a key that is disabled, pending deletion, or
+    /// only exists in the primary region cannot be decrypted in DR: instances fail to launch
+    /// from encrypted snapshots, a replica cannot be promoted and used, restores fail.
+    ///
+    /// ## Example
+    /// The DR AMI's snapshots are encrypted with `mrk-1a2b…`, whose DR replica key was
+    /// scheduled for deletion by a key-rotation script.
+    ///
+    /// ## How to fix
+    /// Use a multi-Region KMS key (or a dedicated DR-region key) for everything failover needs,
+    /// re-enable or cancel the deletion of the key, and re-encrypt copies with a DR key when
+    /// copying AMIs and backups.
+    ///
+    /// ## References
+    /// - https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html
+    /// - https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html
+    /// - https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/CopyingAMIs.html#ami-copy-encryption
+    pub struct DrKmsKeyUnusable {
+        name: "dr-kms-key-unusable",
+        code: "DR105",
+        severity: Critical,
+        group: ComputeAndCapacity,
+        summary: "A KMS key that failover needs in the DR region is missing, disabled or pending deletion",
+    }
+}
+
+/// What is wrong with a key reference in the DR region, if anything.
+enum KeyState {
+    Usable,
+    Broken(String),
+    Unknown(UnknownReason),
+}
+
+fn key_state(ctx: &Context<'_, '_>, key: &str) -> KeyState {
+    let dr = &ctx.inventory.dr;
+    if key.starts_with("alias/aws/") || key.contains(":alias/aws/") {
+        return KeyState::Usable;
+    }
+    if let Some(region) = arn_region(key)
+        && region != dr.name
+    {
+        return KeyState::Broken(format!("key {key} is in {region}; KMS keys are regional"));
+    }
+    let alias = key.rsplit_once(":alias/").map(|(_, a)| format!("alias/{a}")).unwrap_or_else(|| key.to_string());
+    let found = dr.resources.kms_keys.iter().find(|k| {
+        k.arn == key || k.id == key || k.id == resource::arn_name(key) || k.aliases.iter().any(|a| *a == alias)
+    });
+    match found {
+        Some(k) if k.state == "Enabled" => KeyState::Usable,
+        Some(k) => KeyState::Broken(format!("key {} is {}", k.id, k.state)),
+        None => match dr.gap(ResourceKind::KmsKey) {
+            Some(reason) => KeyState::Unknown(reason.clone()),
+            None => KeyState::Broken(format!("key {key} does not exist in {}", dr.name)),
+        },
+    }
+}
+
+impl Rule for DrKmsKeyUnusable {
+    fn meta(&self) -> &'static crate::rules::RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
+        let dr = &ctx.inventory.dr;
+        let primary = ctx.inventory.primary.name;
+        // (resource that needs the keys, what it is, keys)
+        let mut needs: Vec<(ResourceRef, String, Vec<&str>)> = Vec::new();
+        for asg in &dr.resources.auto_scaling_groups {
+            let mut keys: Vec<&str> = Vec::new();
+            for reference in asg.launch_template_refs() {
+                if let LaunchResolution::Resolved { version, image_id, .. } = dr.resolve_launch(reference) {
+                    keys.extend(version.kms_key_ids.iter().map(String::as_str));
+                    if let Some(image) = dr.images.get(image_id) {
+                        keys.extend(image.kms_key_ids.iter().map(String::as_str));
+                    }
+                }
+            }
+            needs.push((resource::asg(asg, dr.name), format!("DR ASG {}", asg.name), keys));
+        }
+        for db in &dr.resources.db_instances {
+            if db.read_replica_source.as_deref().is_some_and(|s| arn_region(s) == Some(primary)) {
+                needs.push((resource::db_instance(db, dr.name), format!("DR replica {}", db.id), db.kms_key_id.iter().map(String::as_str).collect()));
+            }
+        }
+        for cluster in &dr.resources.db_clusters {
+            needs.push((resource::db_cluster(cluster, dr.name), format!("DR cluster {}", cluster.id), cluster.kms_key_id.iter().map(String::as_str).collect()));
+        }
+        for fs in &ctx.inventory.primary.resources.file_systems {
+            for destination in fs.replication.value().into_iter().flatten().filter(|d| d.region == dr.name) {
+                if let Some(copy) = dr.resources.file_systems.iter().find(|f| f.id == destination.file_system_id) {
+                    needs.push((resource::file_system(copy, dr.name), format!("EFS replica {} of {}", copy.id, fs.id), copy.kms_key_id.iter().map(String::as_str).collect()));
+                }
+            }
+        }
+        for plan in &ctx.inventory.primary.resources.backup_plans {
+            for action in plan.rules.iter().flat_map(|r| &r.copy_actions) {
+                if let Some(vault) = dr.backup_vaults_by_arn.get(action.destination_vault_arn.as_str())
+                    && !needs.iter().any(|(r, _, _)| r.arn == vault.arn)
+                {
+                    needs.push((resource::backup_vault(vault, dr.name), format!("DR backup vault {}", vault.name), vault.kms_key_arn.iter().map(String::as_str).collect()));
+                }
+            }
+        }
+
+        for (target, what, keys) in needs {
+            if keys.is_empty() {
+                continue;
+            }
+            let mut broken = Vec::new();
+            let mut unknown = None;
+            for key in &keys {
+                match key_state(ctx, key) {
+                    KeyState::Usable => {}
+                    KeyState::Broken(why) => broken.push(why),
+                    KeyState::Unknown(reason) => unknown = unknown.or(Some(reason)),
+                }
+            }
+            if !broken.is_empty() {
+                out.fail(target, format!("{what} needs a KMS key that is unusable in {}: {}", dr.name, broken.join("; ")))
+                    .with("kms_keys", &keys)
+                    .with("problems", &broken);
+            } else if let Some(reason) = unknown {
+                out.unknown(target, &reason, format!("cannot check the KMS keys {what} needs"));
+            } else {
+                out.pass();
+            }
+        }
+    }
+}
