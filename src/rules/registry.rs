@@ -23,6 +23,12 @@ pub static RULES: &[&dyn Rule] = &[
     &FailoverPrimaryUnmonitored, // DR202
     &FailoverSecondaryUnhealthy, // DR203
     &FailoverTargetMissing,      // DR204
+    &FailoverSecondaryNotInDr,   // DR205
+    &HealthCheckSlowDetection,   // DR206
+    &HealthCheckIneffective,     // DR207
+    &FailoverTtlTooHigh,         // DR208
+    &DrListenerMismatch,         // DR209
+    &DrCertificateInvalid,       // DR210
     &RdsNoDrReplica,             // DR301
     &RdsReplicaLagHigh,          // DR302
     &EfsNoDrCopy,                // DR401

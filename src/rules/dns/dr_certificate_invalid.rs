@@ -1,0 +1,134 @@
+use crate::inventory::ResourceKind;
+use crate::inventory::members::alias_load_balancer;
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+use chrono::Duration;
+use std::collections::{BTreeMap, BTreeSet};
+
+declare_rule! {
+    /// ## What it does
+    /// For every DR-region load balancer that a SECONDARY failover record aliases, checks each
+    /// certificate of its HTTPS and TLS listeners: it must exist in the DR region's ACM, be
+    /// `ISSUED`, not expire within 30 days (`certificate_expiry_days`), and cover every record
+    /// name that fails over to the load balancer (exactly, or by a one-label `*.` wildcard).
+    ///
+    /// ## Why is this bad?
+    /// ACM certificates are regional and renew only while in use and validated. A DR listener
+    /// whose certificate expired, is still pending validation, or does not include the
+    /// application's name makes every client fail the TLS handshake right after failover.
+    ///
+    /// ## Example
+    /// `app.example.com` fails over to the us-east-1 load balancer, whose listener serves a
+    /// certificate for `dr.example.com` only.
+    ///
+    /// ## How to fix
+    /// Request (or import) a certificate in the DR region for every failover name, validate it
+    /// by DNS so it renews automatically, and attach it to the DR listener.
+    ///
+    /// ## References
+    /// - https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html
+    /// - https://docs.aws.amazon.com/acm/latest/userguide/managed-renewal.html
+    /// - https://docs.aws.amazon.com/elasticloadbalancing/latest/application/https-listener-certificates.html
+    pub struct DrCertificateInvalid {
+        name: "dr-certificate-invalid",
+        code: "DR210",
+        severity: High,
+        group: LoadBalancingAndDns,
+        summary: "A DR HTTPS listener's certificate is missing, not issued, expiring, or does not cover the failover names",
+    }
+}
+
+/// Whether a certificate name covers a host name (`*.` covers exactly one label).
+fn covers(pattern: &str, host: &str) -> bool {
+    let pattern = pattern.trim_end_matches('.').to_ascii_lowercase();
+    if let Some(suffix) = pattern.strip_prefix("*.") {
+        return host.split_once('.').is_some_and(|(label, rest)| !label.is_empty() && rest == suffix);
+    }
+    pattern == host
+}
+
+impl Rule for DrCertificateInvalid {
+    fn meta(&self) -> &'static crate::rules::RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
+        let dr = &ctx.inventory.dr;
+        // DR load balancer ARN → the failover names pointing at it.
+        let mut names: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for group in &ctx.inventory.failover_groups {
+            for secondary in &group.secondaries {
+                let Some(alias) = &secondary.alias_target else { continue };
+                if let Some(lb) = alias_load_balancer(ctx.inventory, group.zone, alias).filter(|lb| lb.view.name == dr.name) {
+                    names.entry(lb.load_balancer.arn.as_str()).or_default().insert(group.name.as_str());
+                }
+            }
+        }
+        let expiry = Duration::days(i64::from(ctx.settings.certificate_expiry_days));
+        for (lb_arn, hosts) in names {
+            for listener in dr.listeners_of(lb_arn) {
+                if !matches!(listener.protocol.as_str(), "HTTPS" | "TLS") {
+                    continue;
+                }
+                let target = resource::listener(listener, dr.name);
+                if listener.certificate_arns.is_empty() {
+                    out.fail(target, format!("DR listener {}:{} has no certificate", listener.protocol, listener.port));
+                    continue;
+                }
+                let mut problems = Vec::new();
+                let mut covered: BTreeSet<&str> = BTreeSet::new();
+                let mut unknown = None;
+                for arn in &listener.certificate_arns {
+                    let Some(cert) = dr.resources.certificates.iter().find(|c| c.arn == *arn) else {
+                        match dr.gap(ResourceKind::Certificate) {
+                            Some(reason) => unknown = unknown.or(Some(reason.clone())),
+                            None => problems.push(format!("certificate {arn} does not exist in {}", dr.name)),
+                        }
+                        continue;
+                    };
+                    if cert.status != "ISSUED" {
+                        problems.push(format!("certificate for {} is {}", cert.domain_name, cert.status));
+                        continue;
+                    }
+                    match cert.not_after {
+                        Some(end) if end <= ctx.now => problems.push(format!("certificate for {} expired on {}", cert.domain_name, end.format("%Y-%m-%d"))),
+                        Some(end) if end <= ctx.now + expiry => problems.push(format!("certificate for {} expires on {}", cert.domain_name, end.format("%Y-%m-%d"))),
+                        _ => {}
+                    }
+                    let cert_names: Vec<&str> = std::iter::once(cert.domain_name.as_str())
+                        .chain(cert.subject_alternative_names.iter().map(String::as_str))
+                        .collect();
+                    covered.extend(hosts.iter().copied().filter(|h| cert_names.iter().any(|n| covers(n, h))));
+                }
+                if unknown.is_none() {
+                    let uncovered: Vec<&str> = hosts.iter().copied().filter(|h| !covered.contains(h)).collect();
+                    if !uncovered.is_empty() {
+                        problems.push(format!("no certificate covers {}", uncovered.join(", ")));
+                    }
+                }
+                if !problems.is_empty() {
+                    out.fail(target, format!("DR listener {}:{}: {}", listener.protocol, listener.port, problems.join("; ")))
+                        .with("certificates", &listener.certificate_arns)
+                        .with("failover_names", &hosts)
+                        .with("problems", &problems);
+                } else if let Some(reason) = unknown {
+                    out.unknown(target, &reason, format!("cannot read the certificate of DR listener {}:{}", listener.protocol, listener.port));
+                } else {
+                    out.pass();
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::covers;
+
+    #[test]
+    fn wildcards_cover_one_label() {
+        assert!(covers("*.example.com", "app.example.com"));
+        assert!(!covers("*.example.com", "a.b.example.com"));
+        assert!(!covers("*.example.com", "example.com"));
+        assert!(covers("app.example.com.", "app.example.com"));
+    }
+}

@@ -1,0 +1,94 @@
+use crate::inventory::ResourceKind;
+use crate::inventory::dns::RecordSet;
+use crate::inventory::members::alias_load_balancer;
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+use std::collections::BTreeSet;
+
+declare_rule! {
+    /// ## What it does
+    /// For every failover record pair whose PRIMARY aliases a load balancer in the primary
+    /// region and whose SECONDARY aliases one in the DR region, checks that the DR load
+    /// balancer has a listener for every port and protocol the primary's has.
+    ///
+    /// ## Why is this bad?
+    /// Clients keep using the same URLs after failover. If the DR load balancer lacks the HTTPS
+    /// listener (or the port-80 redirect, or a gRPC port), those requests are refused even
+    /// though DNS failed over correctly.
+    ///
+    /// ## Example
+    /// The primary load balancer listens on HTTP:80 (redirect) and HTTPS:443; the DR one was
+    /// created with HTTP:80 only, because its certificate was never requested in us-east-1.
+    ///
+    /// ## How to fix
+    /// Create the missing listeners on the DR load balancer, with DR-region certificates for
+    /// HTTPS, and keep both regions' listeners in the same infrastructure module.
+    ///
+    /// ## References
+    /// - https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html
+    /// - https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-listeners.html
+    pub struct DrListenerMismatch {
+        name: "dr-listener-mismatch",
+        code: "DR209",
+        severity: High,
+        group: LoadBalancingAndDns,
+        summary: "The DR load balancer lacks a listener port/protocol that the primary load balancer has",
+    }
+}
+
+impl Rule for DrListenerMismatch {
+    fn meta(&self) -> &'static crate::rules::RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
+        check(ctx, out)
+    }
+}
+
+fn check<'s>(ctx: &Context<'_, 's>, out: &mut RuleOutput) {
+    {
+        let (primary_region, dr_region) = (ctx.inventory.primary.name, ctx.inventory.dr.name);
+        let mut judged: BTreeSet<(&str, &str)> = BTreeSet::new();
+        for group in &ctx.inventory.failover_groups {
+            let lb_in = |records: &[&'s RecordSet], region: &str| {
+                records.iter().filter_map(|r| r.alias_target.as_ref()).find_map(|alias| {
+                    alias_load_balancer(ctx.inventory, group.zone, alias).filter(|lb| lb.view.name == region)
+                })
+            };
+            let (Some(primary), Some(dr)) = (lb_in(&group.primaries, primary_region), lb_in(&group.secondaries, dr_region)) else {
+                continue;
+            };
+            if !judged.insert((primary.load_balancer.arn.as_str(), dr.load_balancer.arn.as_str())) {
+                continue;
+            }
+            let target = resource::load_balancer(dr.load_balancer, dr_region);
+            let gap = ctx.inventory.primary.gap(ResourceKind::Listener).or(ctx.inventory.dr.gap(ResourceKind::Listener));
+            if let Some(reason) = gap {
+                out.unknown(target, reason, format!("cannot compare the listeners of {} and {}", primary.load_balancer.name, dr.load_balancer.name));
+                continue;
+            }
+            let listeners = |lb: &crate::inventory::members::ResolvedLb<'_, '_>| -> BTreeSet<String> {
+                lb.view.listeners_of(&lb.load_balancer.arn).iter().map(|l| format!("{}:{}", l.protocol, l.port)).collect()
+            };
+            let wanted = listeners(&primary);
+            let present = listeners(&dr);
+            let missing: Vec<&String> = wanted.difference(&present).collect();
+            if missing.is_empty() {
+                out.pass();
+                continue;
+            }
+            out.fail(
+                target,
+                format!(
+                    "DR load balancer {} lacks listener(s) {} that primary load balancer {} has",
+                    dr.load_balancer.name,
+                    missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+                    primary.load_balancer.name
+                ),
+            )
+            .with("missing_listeners", &missing)
+            .with("primary_listeners", &wanted)
+            .with("dr_listeners", &present);
+        }
+    }
+}
