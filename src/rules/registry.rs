@@ -31,6 +31,12 @@ pub static RULES: &[&dyn Rule] = &[
     &DrCertificateInvalid,       // DR210
     &RdsNoDrReplica,             // DR301
     &RdsReplicaLagHigh,          // DR302
+    &RdsReplicaNotReplicating,   // DR303
+    &RdsReplicaUndersized,       // DR304
+    &RdsBackupRetentionLow,      // DR305
+    &RdsNotMultiAz,              // DR306
+    &RdsDeletionProtectionOff,   // DR307
+    &RdsBackupsNotReplicated,    // DR308
     &EfsNoDrCopy,                // DR401
     &FailoverStepManual,         // DR501
     &RtoTargetExceeded,          // DR502
