@@ -143,3 +143,38 @@ pub fn copy_match(
     }
     (!source.name.is_empty() && copy.name == source.name).then_some("name")
 }
+
+/// A primary data store of an application: an RDS instance, an Aurora cluster or an EFS file
+/// system, as backup selections see it.
+#[derive(Debug, Clone, Copy)]
+pub struct DataStore<'s> {
+    pub kind: super::ResourceKind,
+    pub arn: &'s str,
+    pub id: &'s str,
+    pub tags: &'s super::Tags,
+}
+
+impl<'s> Members<'s> {
+    pub fn primary_data_stores(&self) -> Vec<DataStore<'s>> {
+        use super::ResourceKind;
+        let dbs = self.primary_db_instances.iter().map(|d| DataStore {
+            kind: ResourceKind::DbInstance,
+            arn: &d.arn,
+            id: &d.id,
+            tags: &d.tags,
+        });
+        let clusters = self.primary_db_clusters.iter().map(|c| DataStore {
+            kind: ResourceKind::DbCluster,
+            arn: &c.arn,
+            id: &c.id,
+            tags: &c.tags,
+        });
+        let file_systems = self.primary_file_systems.iter().map(|f| DataStore {
+            kind: ResourceKind::FileSystem,
+            arn: &f.arn,
+            id: &f.id,
+            tags: &f.tags,
+        });
+        dbs.chain(clusters).chain(file_systems).collect()
+    }
+}

@@ -38,6 +38,11 @@ pub static RULES: &[&dyn Rule] = &[
     &RdsDeletionProtectionOff,   // DR307
     &RdsBackupsNotReplicated,    // DR308
     &EfsNoDrCopy,                // DR401
+    &EfsReplicationLagHigh,      // DR402
+    &EfsBackupDisabled,          // DR403
+    &BackupCopyTargetMissing,    // DR404
+    &BackupFrequencyExceedsRpo,  // DR405
+    &BackupNoRecentDrRecoveryPoint, // DR406
     &FailoverStepManual,         // DR501
     &RtoTargetExceeded,          // DR502
     &RpoTargetExceeded,          // DR503

@@ -1,6 +1,16 @@
-//! File and backup rules: does a usable copy of the application's files exist outside the
-//! primary region?
+//! File and backup rules: does a usable, recent copy of the application's files and data
+//! exist outside the primary region?
 
+mod backup_copy_target_missing;
+mod backup_frequency_exceeds_rpo;
+mod backup_no_recent_dr_recovery_point;
+mod efs_backup_disabled;
 mod efs_no_dr_copy;
+mod efs_replication_lag_high;
 
+pub use backup_copy_target_missing::BackupCopyTargetMissing;
+pub use backup_frequency_exceeds_rpo::BackupFrequencyExceedsRpo;
+pub use backup_no_recent_dr_recovery_point::BackupNoRecentDrRecoveryPoint;
+pub use efs_backup_disabled::EfsBackupDisabled;
 pub use efs_no_dr_copy::EfsNoDrCopy;
+pub use efs_replication_lag_high::EfsReplicationLagHigh;

@@ -1,0 +1,82 @@
+use crate::inventory::{ErrorCause, ResourceKind, UnknownReason};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+
+declare_rule! {
+    /// ## What it does
+    /// For every AWS Backup plan in the primary and DR regions, checks that each copy action's
+    /// destination vault exists in its region. Destinations in a region drscan did not collect
+    /// are `unknown`.
+    ///
+    /// ## Why is this bad?
+    /// A copy action to a vault that does not exist fails every time — quietly, as a failed
+    /// copy job — while the plan still looks like cross-region protection. The DR region holds
+    /// no recovery point when it is needed.
+    ///
+    /// ## Example
+    /// The plan `web-daily-dr-copy` copies to `arn:aws:backup:us-east-1:…:backup-vault:dr-vault`,
+    /// but the vault was recreated as `dr-vault-2` by a new stack.
+    ///
+    /// ## How to fix
+    /// Create the vault in the DR region (with a DR KMS key and an access policy allowing the
+    /// copy), or point the copy action at the existing one.
+    ///
+    /// ## References
+    /// - https://docs.aws.amazon.com/aws-backup/latest/devguide/cross-region-backup.html
+    /// - https://docs.aws.amazon.com/aws-backup/latest/devguide/vaults.html
+    pub struct BackupCopyTargetMissing {
+        name: "backup-copy-target-missing",
+        code: "DR404",
+        severity: Critical,
+        group: FilesAndBackups,
+        summary: "A backup plan's copy action targets a vault that does not exist",
+    }
+}
+
+impl Rule for BackupCopyTargetMissing {
+    fn meta(&self) -> &'static crate::rules::RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
+        for view in [&ctx.inventory.primary, &ctx.inventory.dr] {
+            for plan in &view.resources.backup_plans {
+                let mut missing = Vec::new();
+                let mut unknown = None;
+                let mut checked = 0;
+                for rule in &plan.rules {
+                    for action in &rule.copy_actions {
+                        checked += 1;
+                        let arn = action.destination_vault_arn.as_str();
+                        let region = action.destination_region().unwrap_or("");
+                        match ctx.inventory.region(region) {
+                            None => {
+                                unknown = unknown.or(Some(UnknownReason::new(
+                                    "backup:ListBackupVaults",
+                                    ErrorCause::Unresolvable,
+                                    format!("{arn} is in {region}, which drscan did not collect"),
+                                )));
+                            }
+                            Some(dest) if dest.backup_vaults_by_arn.contains_key(arn) => {}
+                            Some(dest) => match dest.gap(ResourceKind::BackupVault) {
+                                Some(reason) => unknown = unknown.or(Some(reason.clone())),
+                                None => missing.push(format!("{arn} (rule {})", rule.name)),
+                            },
+                        }
+                    }
+                }
+                if checked == 0 {
+                    continue;
+                }
+                let target = resource::backup_plan(plan, view.name);
+                if !missing.is_empty() {
+                    out.fail(target, format!("backup plan {} copies to vault(s) that do not exist: {}", plan.name, missing.join(", ")))
+                        .with("missing_vaults", &missing);
+                } else if let Some(reason) = unknown {
+                    out.unknown(target, &reason, format!("cannot check the copy destinations of backup plan {}", plan.name));
+                } else {
+                    out.pass();
+                }
+            }
+        }
+    }
+}
