@@ -6,10 +6,13 @@
 //! (text, JSON, SARIF); [`cli`] ties them to the command line.
 
 pub mod audit;
+pub mod baseline;
 pub mod cli;
+pub mod config;
 pub mod error;
 pub mod findings;
 pub mod inventory;
 pub mod output;
 pub mod rules;
 pub mod settings;
+pub mod waivers;

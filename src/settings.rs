@@ -1,7 +1,15 @@
 //! Audit settings: targets, thresholds and matching keys, with the documented defaults. The
 //! CLI fills them from flags (and, later, drscan.toml); rules read only this, never flags.
 
+use crate::findings::Severity;
 use std::collections::BTreeMap;
+
+/// What a rule is set to in configuration: off, or a severity replacing its default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleSetting {
+    Off,
+    Severity(Severity),
+}
 
 /// Replica lag tolerated when neither a threshold nor an RPO target is configured.
 pub const DEFAULT_REPLICA_LAG_THRESHOLD_SECONDS: u64 = 300;
@@ -23,6 +31,8 @@ pub struct Settings {
     pub lag_window_seconds: u64,
     /// Normalised failover record name → application name, for records whose targets carry no tag.
     pub record_applications: BTreeMap<String, String>,
+    /// Rule name → `off` or a severity override.
+    pub rule_settings: BTreeMap<String, RuleSetting>,
 }
 
 impl Default for Settings {
@@ -35,6 +45,7 @@ impl Default for Settings {
             replica_lag_threshold_seconds: None,
             lag_window_seconds: DEFAULT_LAG_WINDOW_SECONDS,
             record_applications: BTreeMap::new(),
+            rule_settings: BTreeMap::new(),
         }
     }
 }
@@ -43,11 +54,11 @@ impl Settings {
     /// Lag above which a replica breaks the RPO: explicit, else the RPO target, else 5 minutes.
     pub fn replica_lag_threshold(&self) -> (u64, &'static str) {
         if let Some(explicit) = self.replica_lag_threshold_seconds {
-            (explicit, "configured replica_lag_threshold")
+            (explicit, "configured replica_lag threshold")
         } else if let Some(rpo) = self.rpo_target_seconds {
             (rpo, "RPO target")
         } else {
-            (DEFAULT_REPLICA_LAG_THRESHOLD_SECONDS, "default threshold")
+            (DEFAULT_REPLICA_LAG_THRESHOLD_SECONDS, "default")
         }
     }
 }

@@ -194,7 +194,6 @@ fn rule_names_are_kebab_case_and_codes_unique() {
 /// web-dr-nlb-0a1b2c3d4e5f6789, which drscan did not collect") instead of `fail`. Remove the
 /// `#[ignore]` together with the fix (prefer the label after `elb` when it looks like a region).
 #[test]
-#[ignore = "known bug in inventory::graph::elb_region (NLB DNS names); un-ignore with the fix"]
 fn dangling_alias_to_an_nlb_fails_rather_than_unknown() {
     use drscan::inventory::Known;
     let mut snapshot = load("failover-target-missing", "fail");
@@ -221,7 +220,6 @@ fn dangling_alias_to_an_nlb_fails_rather_than_unknown() {
 /// that name. Route 53 resolves an in-zone alias to the record of the same type; here the
 /// `AAAA` record names a load balancer that does not exist, so the `AAAA` SECONDARY must fail.
 #[test]
-#[ignore = "known bug in inventory::graph::Inventory::resolve_alias (record type ignored); un-ignore with the fix"]
 fn in_zone_alias_hop_follows_the_record_of_the_same_type() {
     use drscan::inventory::Known;
     let mut snapshot = load("failover-target-missing", "pass");

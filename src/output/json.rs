@@ -2,9 +2,10 @@
 //! add, never rename.
 
 use super::RunInfo;
-use crate::audit::{AuditReport, GateResult, RuleCounts};
+use crate::audit::{AuditReport, BaselineCounts, GateResult, RuleCounts};
 use crate::findings::Finding;
 use crate::inventory::RegionPair;
+use crate::waivers::WaiverUse;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -21,6 +22,8 @@ pub struct JsonReport<'a> {
     pub summary: Summary<'a>,
     pub findings: &'a [Finding],
     pub estimates: Vec<serde_json::Value>,
+    /// What became of each configured waiver (applied, expired, unused).
+    pub waivers: &'a [WaiverUse],
 }
 
 #[derive(Serialize)]
@@ -34,6 +37,9 @@ pub struct Summary<'a> {
     pub allow_unknown: bool,
     /// Per-rule counts, passes included (SPEC §4: passes are counted per rule).
     pub rules: &'a BTreeMap<&'static str, RuleCounts>,
+    /// With `--baseline`: how many findings were known before and how many are new.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineCounts>,
 }
 
 pub fn document<'a>(report: &'a AuditReport, info: &'a RunInfo<'_>) -> JsonReport<'a> {
@@ -53,9 +59,11 @@ pub fn document<'a>(report: &'a AuditReport, info: &'a RunInfo<'_>) -> JsonRepor
             fail_on: info.gate.fail_on.as_str(),
             allow_unknown: info.gate.allow_unknown,
             rules: &report.counts,
+            baseline: report.baseline,
         },
         findings: &report.findings,
         estimates: Vec::new(),
+        waivers: &report.waivers,
     }
 }
 

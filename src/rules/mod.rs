@@ -139,6 +139,7 @@ impl RuleOutput {
             message,
             evidence: serde_json::Map::new(),
             fingerprint: String::new(),
+            baseline_state: None,
         });
         let last = self.findings.len() - 1;
         &mut self.findings[last]

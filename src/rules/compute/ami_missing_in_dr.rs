@@ -61,6 +61,14 @@ impl Rule for AmiMissingInDr {
         let mut used: BTreeMap<&str, Usage> = BTreeMap::new();
 
         for asg in &primary.resources.auto_scaling_groups {
+            if let Some(reason) = asg.unresolvable_launch() {
+                out.unknown(
+                    resource::asg(asg, primary.name),
+                    &reason,
+                    format!("cannot tell which AMI ASG {} launches", asg.name),
+                );
+                continue;
+            }
             for reference in asg.launch_template_refs() {
                 match primary.resolve_launch(reference) {
                     LaunchResolution::Resolved { template, version, image_id } => {

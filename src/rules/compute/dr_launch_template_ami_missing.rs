@@ -48,6 +48,10 @@ impl Rule for DrLaunchTemplateAmiMissing {
         let dr = &ctx.inventory.dr;
         for asg in &dr.resources.auto_scaling_groups {
             let target = resource::asg(asg, dr.name);
+            if let Some(reason) = asg.unresolvable_launch() {
+                out.unknown(target, &reason, format!("cannot tell which AMI DR ASG {} launches", asg.name));
+                continue;
+            }
             let mut broken = false;
             for reference in asg.launch_template_refs() {
                 let template_name = reference.id.as_deref().or(reference.name.as_deref()).unwrap_or("?");

@@ -138,7 +138,7 @@ fn judge(
             .with("max_lag_seconds", -1);
         }
         Some(Ok(max)) if max > threshold as f64 => {
-            out.fail(target.clone(), format!("{metric} of {} peaked at {} in the last {} (threshold {threshold} s, from the {threshold_source})", target.id, seconds_text(max), window_text(ctx.settings.lag_window_seconds)))
+            out.fail(target.clone(), format!("{metric} of {} peaked at {} in the last {} (threshold {threshold} s: {threshold_source})", target.id, seconds_text(max), window_text(ctx.settings.lag_window_seconds)))
                 .with("metric", metric)
                 .with("max_lag_seconds", max)
                 .with("threshold_seconds", threshold)
@@ -160,7 +160,13 @@ fn has_stopped(series: &ReplicaLagSeries) -> bool {
 }
 
 fn seconds_text(seconds: f64) -> String {
-    if seconds.fract() == 0.0 { format!("{seconds:.0} s") } else { format!("{seconds:.3} s") }
+    if seconds.fract() == 0.0 {
+        format!("{seconds:.0} s")
+    } else {
+        // Trim trailing zeros: 912.5 s, 0.851 s.
+        let text = format!("{seconds:.3}");
+        format!("{} s", text.trim_end_matches('0').trim_end_matches('.'))
+    }
 }
 
 fn window_text(seconds: u64) -> String {
