@@ -15,4 +15,5 @@ pub mod inventory;
 pub mod output;
 pub mod rules;
 pub mod settings;
+pub mod synthetic;
 pub mod waivers;
