@@ -186,8 +186,7 @@ fn run_audit(args: AuditArgs) -> Result<ExitStatus, DrscanError> {
             help: Some("try `drscan audit --snapshot fixtures/reference-architecture.json`".to_string()),
         });
     };
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| DrscanError::ReadInput { path: path.display().to_string(), source })?;
+    let text = crate::error::read_input(path)?;
     let display_path = path.display().to_string();
     let origin =
         Origin::of_snapshot(&display_path, &text).prefer_config(config.path.as_deref(), config.regions_line);

@@ -124,8 +124,7 @@ impl ValidConfig {
     }
 
     pub fn load(path: &Path) -> Result<ValidConfig, DrscanError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| DrscanError::ReadInput { path: path.display().to_string(), source })?;
+        let text = crate::error::read_input(path)?;
         Self::parse(&path.display().to_string(), text)
     }
 

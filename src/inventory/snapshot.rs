@@ -63,8 +63,7 @@ struct VersionProbe {
 
 impl Snapshot {
     pub fn load(path: &Path) -> Result<Snapshot, DrscanError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| DrscanError::ReadInput { path: path.display().to_string(), source })?;
+        let text = crate::error::read_input(path)?;
         Self::parse(&path.display().to_string(), text)
     }
 
