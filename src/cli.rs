@@ -32,6 +32,8 @@ pub enum Command {
     Audit(Box<AuditArgs>),
     /// List the rule catalog.
     Rules(RulesArgs),
+    /// What changed between two snapshots that matters for DR.
+    Diff(DiffArgs),
     /// Print one rule's full documentation.
     Explain {
         /// Rule name (e.g. ami-missing-in-dr) or code (e.g. DR101).
@@ -117,6 +119,23 @@ fn parse_output(s: &str) -> Result<OutputTarget, String> {
 }
 
 #[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier snapshot.
+    pub old: PathBuf,
+    /// The later snapshot.
+    pub new: PathBuf,
+    /// Output format: text or json.
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    pub format: String,
+    /// Configuration file (default: drscan.toml in the working directory, if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Write to FILE instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
 pub struct RulesArgs {
     /// Print the catalog as JSON.
     #[arg(long)]
@@ -160,6 +179,7 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli) -> Result<ExitStatus, DrscanError> {
     match cli.command {
         Command::Audit(args) => run_audit(*args),
+        Command::Diff(args) => run_diff(args),
         Command::Rules(args) => {
             print_rules(args.json)?;
             Ok(ExitStatus::GatePassed)
@@ -226,6 +246,59 @@ fn run_audit(args: AuditArgs) -> Result<ExitStatus, DrscanError> {
         GateResult::Passed => ExitStatus::GatePassed,
         GateResult::Failed => ExitStatus::GateFailed,
     })
+}
+
+fn run_diff(args: DiffArgs) -> Result<ExitStatus, DrscanError> {
+    let config = ValidConfig::discover(args.config.as_deref())?;
+    let old = Snapshot::load(&args.old)?;
+    let new = Snapshot::load(&args.new)?;
+    if old.regions != new.regions {
+        return Err(DrscanError::usage(format!(
+            "the snapshots cover different region pairs ({} → {} and {} → {})",
+            old.regions.primary, old.regions.dr, new.regions.primary, new.regions.dr
+        )));
+    }
+    let settings = settings_from(&AuditArgs::for_config(), &config);
+    let gate = GatePolicy::default();
+    let mut old_report = audit::run(&old, &settings, gate);
+    let mut new_report = audit::run(&new, &settings, gate);
+    let adjustments = Adjustments { waivers: &config.waivers, today: None, baseline: None };
+    audit::adjust(&mut old_report, adjustments, gate);
+    audit::adjust(&mut new_report, adjustments, gate);
+    let drift = crate::drift::compare((&old, &old_report), (&new, &new_report), &settings);
+    let rendered = if args.format == "json" {
+        serde_json::to_string_pretty(&drift).unwrap_or_default() + "\n"
+    } else {
+        crate::drift::render_text(&drift)
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, rendered)
+            .map_err(|source| DrscanError::WriteOutput { path: path.display().to_string(), source })?,
+        None => write_stdout(&rendered)?,
+    }
+    Ok(ExitStatus::GatePassed)
+}
+
+impl AuditArgs {
+    /// Arguments with no flags set: settings then come from the configuration alone.
+    fn for_config() -> AuditArgs {
+        AuditArgs {
+            snapshot: None,
+            primary: None,
+            dr: None,
+            config: None,
+            format: Format::Text,
+            outputs: Vec::new(),
+            fail_on: None,
+            allow_unknown: false,
+            baseline: None,
+            app_tag: None,
+            ami_pairing_tag: None,
+            rto_target: None,
+            rpo_target: None,
+            color: ColorChoice::Never,
+        }
+    }
 }
 
 /// Settings from defaults, then the configuration file, then flags (flags win).

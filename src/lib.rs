@@ -9,6 +9,7 @@ pub mod audit;
 pub mod baseline;
 pub mod cli;
 pub mod config;
+pub mod drift;
 pub mod error;
 pub mod findings;
 pub mod inventory;
