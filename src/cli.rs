@@ -32,6 +32,8 @@ pub enum Command {
     Audit(Box<AuditArgs>),
     /// List the rule catalog.
     Rules(RulesArgs),
+    /// Nightly readiness report (HTML or Markdown), with drift against a previous snapshot.
+    Report(ReportArgs),
     /// What changed between two snapshots that matters for DR.
     Diff(DiffArgs),
     /// Print one rule's full documentation.
@@ -118,6 +120,37 @@ fn parse_output(s: &str) -> Result<OutputTarget, String> {
     Ok(OutputTarget { format: None, path: PathBuf::from(s) })
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Html,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Report on this snapshot instead of collecting live.
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: Option<PathBuf>,
+    /// The previous snapshot (e.g. last night's), to show drift.
+    #[arg(long, value_name = "FILE")]
+    pub previous: Option<PathBuf>,
+    /// html or markdown [default: markdown for a .md output file, else html].
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+    /// Write to FILE instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Configuration file (default: drscan.toml in the working directory, if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// RTO target, as a duration (e.g. 2m).
+    #[arg(long, value_parser = parse_duration_seconds, value_name = "DURATION")]
+    pub rto_target: Option<u64>,
+    /// RPO target, as a duration (e.g. 30s).
+    #[arg(long, value_parser = parse_duration_seconds, value_name = "DURATION")]
+    pub rpo_target: Option<u64>,
+}
+
 #[derive(Debug, Args)]
 pub struct DiffArgs {
     /// The earlier snapshot.
@@ -180,6 +213,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus, DrscanError> {
     match cli.command {
         Command::Audit(args) => run_audit(*args),
         Command::Diff(args) => run_diff(args),
+        Command::Report(args) => run_report(args),
         Command::Rules(args) => {
             print_rules(args.json)?;
             Ok(ExitStatus::GatePassed)
@@ -246,6 +280,57 @@ fn run_audit(args: AuditArgs) -> Result<ExitStatus, DrscanError> {
         GateResult::Passed => ExitStatus::GatePassed,
         GateResult::Failed => ExitStatus::GateFailed,
     })
+}
+
+fn run_report(args: ReportArgs) -> Result<ExitStatus, DrscanError> {
+    let config = ValidConfig::discover(args.config.as_deref())?;
+    let Some(path) = &args.snapshot else {
+        return Err(DrscanError::Usage {
+            message:
+                "live collection is not available in this build; report on a snapshot with --snapshot FILE"
+                    .to_string(),
+            help: None,
+        });
+    };
+    let snapshot = Snapshot::load(path)?;
+    let previous = args.previous.as_deref().map(Snapshot::load).transpose()?;
+    if let Some(previous) = &previous
+        && previous.regions != snapshot.regions
+    {
+        return Err(DrscanError::usage("--previous covers a different region pair than --snapshot"));
+    }
+    let mut audit_args = AuditArgs::for_config();
+    audit_args.rto_target = args.rto_target;
+    audit_args.rpo_target = args.rpo_target;
+    let settings = settings_from(&audit_args, &config);
+    let gate = GatePolicy {
+        fail_on: config.fail_on.unwrap_or(Severity::High),
+        allow_unknown: config.allow_unknown.unwrap_or(false),
+    };
+    let adjustments = Adjustments { waivers: &config.waivers, today: None, baseline: None };
+    let mut report = audit::run(&snapshot, &settings, gate);
+    audit::adjust(&mut report, adjustments, gate);
+    let drift = previous.as_ref().map(|previous| {
+        let mut old_report = audit::run(previous, &settings, gate);
+        audit::adjust(&mut old_report, adjustments, gate);
+        crate::drift::compare((previous, &old_report), (&snapshot, &report), &settings)
+    });
+    let inventory = crate::inventory::graph::Inventory::build(&snapshot, &settings);
+    let estimates = crate::report::estimate_views(&inventory, &settings);
+    let model = crate::report::build(&snapshot, &inventory, &report, &estimates, drift);
+    let markdown_file = args.output.as_ref().is_some_and(|p| p.extension().is_some_and(|e| e == "md"));
+    let format =
+        args.format.unwrap_or(if markdown_file { ReportFormat::Markdown } else { ReportFormat::Html });
+    let rendered = match format {
+        ReportFormat::Html => crate::report::html::render(&model),
+        ReportFormat::Markdown => crate::report::markdown::render(&model),
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, rendered)
+            .map_err(|source| DrscanError::WriteOutput { path: path.display().to_string(), source })?,
+        None => write_stdout(&rendered)?,
+    }
+    Ok(ExitStatus::GatePassed)
 }
 
 fn run_diff(args: DiffArgs) -> Result<ExitStatus, DrscanError> {

@@ -14,6 +14,7 @@ pub mod error;
 pub mod findings;
 pub mod inventory;
 pub mod output;
+pub mod report;
 pub mod rules;
 pub mod settings;
 pub mod synthetic;
