@@ -82,20 +82,20 @@ pub fn render(report: &ReadinessReport<'_>) -> String {
          <title>{}</title><style>{STYLE}</style></head><body><main>\n",
         esc(&title)
     );
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<h1>Disaster-recovery readiness</h1><div class=\"muted\">account {} · primary <b>{}</b> → DR <b>{}</b> · collected {} · drscan {}</div>\n",
+        "<h1>Disaster-recovery readiness</h1><div class=\"muted\">account {} · primary <b>{}</b> → DR <b>{}</b> · collected {} · drscan {}</div>",
         esc(&report.account),
         esc(&report.primary),
         esc(&report.dr),
         esc(&report.collected_at),
         report.drscan_version
     );
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<section class=\"hero\" id=\"verdict\">{}<div><div style=\"font-size:20px\">{} <b data-score=\"{}\">score {}/100</b></div>\
          <div class=\"muted\">{} failing · {} unknown · {} waived · {} checks passed · {} applications</div>\
-         <div class=\"muted\">If {} disappeared now: {}</div></div></section>\n",
+         <div class=\"muted\">If {} disappeared now: {}</div></div></section>",
         gauge(report.score, report.verdict),
         verdict_badge(report.verdict),
         report.score,
@@ -203,9 +203,9 @@ pub fn render(report: &ReadinessReport<'_>) -> String {
 
 fn render_app(out: &mut String, app: &AppSection<'_>) {
     let open = if app.verdict == Verdict::Ready { "" } else { " open" };
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<details class=\"app\" id=\"app-{0}\" data-app=\"{0}\"{open}><summary><h3>{0}</h3>{1}<span class=\"muted\">score {2}/100 · {3} findings</span></summary>\n",
+        "<details class=\"app\" id=\"app-{0}\" data-app=\"{0}\"{open}><summary><h3>{0}</h3>{1}<span class=\"muted\">score {2}/100 · {3} findings</span></summary>",
         esc(&app.name),
         verdict_badge(app.verdict),
         app.score,
@@ -317,9 +317,9 @@ fn estimate_chart(estimate: &EstimateView) -> String {
             );
         }
     }
-    let _ = write!(
+    let _ = writeln!(
         svg,
-        "<text x=\"{LEFT}\" y=\"92\" class=\"muted\">1 s</text><text x=\"{:.1}\" y=\"92\">1 min</text><text x=\"{:.1}\" y=\"92\">1 h</text><text x=\"{:.1}\" y=\"92\">1 d</text></svg>\n",
+        "<text x=\"{LEFT}\" y=\"92\" class=\"muted\">1 s</text><text x=\"{:.1}\" y=\"92\">1 min</text><text x=\"{:.1}\" y=\"92\">1 h</text><text x=\"{:.1}\" y=\"92\">1 d</text></svg>",
         x(60),
         x(3600),
         x(86400)
@@ -376,9 +376,9 @@ fn path_svg(path: &FailoverPath) -> String {
 }
 
 fn render_drift(out: &mut String, drift: &crate::drift::Drift) {
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<h2 id=\"drift\">Since {}</h2><p>{} new finding(s), {} resolved, {} DR-relevant change(s).</p>\n",
+        "<h2 id=\"drift\">Since {}</h2><p>{} new finding(s), {} resolved, {} DR-relevant change(s).</p>",
         esc(&drift.previous_collected_at),
         drift.new_findings.len(),
         drift.resolved_findings.len(),
