@@ -1,7 +1,7 @@
 use crate::inventory::ResourceKind;
 use crate::inventory::compute::{Image, ImageState};
 use crate::inventory::graph::LaunchResolution;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 declare_rule! {
@@ -59,6 +59,13 @@ impl Rule for AmiMissingInDr {
         let primary = &ctx.inventory.primary;
         let dr = &ctx.inventory.dr;
         let mut used: BTreeMap<&str, Usage> = BTreeMap::new();
+        report_listing_gap(
+            ctx,
+            out,
+            primary,
+            ResourceKind::AutoScalingGroup,
+            "which AMIs the primary launches",
+        );
 
         for asg in &primary.resources.auto_scaling_groups {
             if let Some(reason) = asg.unresolvable_launch() {

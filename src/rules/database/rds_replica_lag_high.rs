@@ -2,7 +2,7 @@ use crate::findings::ResourceRef;
 use crate::inventory::database::{LagMetric, ReplicaLagSeries};
 use crate::inventory::{ErrorCause, ResourceKind, UnknownReason};
 use crate::rules::resource::arn_region;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
 use chrono::{DateTime, Duration, Utc};
 
 declare_rule! {
@@ -48,6 +48,7 @@ impl Rule for RdsReplicaLagHigh {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         let primary = ctx.inventory.primary.name;
         let dr = &ctx.inventory.dr;
+        report_listing_gap(ctx, out, dr, ResourceKind::DbInstance, "DR replicas for lag");
         for replica in &dr.resources.db_instances {
             let from_primary =
                 replica.read_replica_source.as_deref().is_some_and(|s| arn_region(s) == Some(primary));
