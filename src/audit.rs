@@ -1,12 +1,16 @@
-//! The audit: run every rule over the inventory graph in parallel, attach applications and
-//! fingerprints, order the findings, and decide the gate (SPEC §3).
+//! The audit: run every enabled rule over the inventory graph in parallel, attach applications
+//! and fingerprints, order the findings; then apply waivers and the baseline and decide the
+//! gate (SPEC §3, §7).
 
+use crate::baseline::Baseline;
 use crate::estimate::{self, AppEstimate};
-use crate::findings::{Finding, Severity, Status, fingerprint};
+use crate::findings::{BaselineState, Finding, Severity, Status, fingerprint};
 use crate::inventory::Snapshot;
 use crate::inventory::graph::Inventory;
 use crate::rules::{Context, RULES, RuleOutput};
-use crate::settings::Settings;
+use crate::settings::{RuleSetting, Settings};
+use crate::waivers::{self, Waiver, WaiverUse};
+use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
@@ -40,6 +44,13 @@ pub struct RuleCounts {
     pub pass: usize,
 }
 
+/// How many findings the baseline already knew.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct BaselineCounts {
+    pub known_before: usize,
+    pub new: usize,
+}
+
 #[derive(Debug, Clone)]
 pub struct AuditReport {
     pub findings: Vec<Finding>,
@@ -47,6 +58,8 @@ pub struct AuditReport {
     pub gate: GateResult,
     /// Per-application RTO/RPO estimates (SPEC §6), in application name order.
     pub estimates: Vec<AppEstimate>,
+    pub waivers: Vec<WaiverUse>,
+    pub baseline: Option<BaselineCounts>,
 }
 
 impl AuditReport {
@@ -60,7 +73,16 @@ impl AuditReport {
     }
 }
 
-/// Run all rules over a snapshot.
+/// What turns raw findings into the gate's input: waivers (with the date that decides their
+/// expiry) and a baseline of known findings.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Adjustments<'a> {
+    pub waivers: &'a [Waiver],
+    pub today: Option<NaiveDate>,
+    pub baseline: Option<&'a Baseline>,
+}
+
+/// Run all enabled rules over a snapshot and decide the gate.
 pub fn run(snapshot: &Snapshot, settings: &Settings, gate: GatePolicy) -> AuditReport {
     let inventory = Inventory::build(snapshot, settings);
     run_on(&inventory, settings, gate)
@@ -72,6 +94,7 @@ pub fn run_on(inventory: &Inventory<'_>, settings: &Settings, gate: GatePolicy) 
     let ctx = Context { inventory, settings, now, estimates: &estimates };
     let outputs: Vec<RuleOutput> = RULES
         .par_iter()
+        .filter(|rule| settings.rule_settings.get(rule.meta().name) != Some(&RuleSetting::Off))
         .map(|rule| {
             let mut out = RuleOutput::new(rule.meta());
             rule.check(&ctx, &mut out);
@@ -82,25 +105,30 @@ pub fn run_on(inventory: &Inventory<'_>, settings: &Settings, gate: GatePolicy) 
     let mut counts = BTreeMap::new();
     let mut findings = Vec::new();
     for out in outputs {
+        let override_severity = match settings.rule_settings.get(out.meta.name) {
+            Some(RuleSetting::Severity(severity)) => Some(*severity),
+            _ => None,
+        };
         let mut seen = HashSet::new();
-        let mut rule_counts = RuleCounts { pass: out.passes, ..RuleCounts::default() };
+        counts.insert(out.meta.name, RuleCounts { pass: out.passes, ..RuleCounts::default() });
         for mut finding in out.findings {
             // One finding per rule and resource: a resource reached twice is reported once.
             if !seen.insert(finding.resource.arn.clone()) {
                 continue;
             }
+            // An override replaces the rule's default severity; a finding the rule itself
+            // graded differently (e.g. a deprecated-but-launchable AMI) keeps its grade.
+            if let Some(severity) = override_severity
+                && finding.severity == out.meta.severity
+            {
+                finding.severity = severity;
+            }
             if finding.app.is_none() {
                 finding.app = inventory.applications().app_of(&finding.resource.arn).map(str::to_string);
             }
             finding.fingerprint = fingerprint(&finding.rule, &finding.resource.arn);
-            match finding.status {
-                Status::Fail => rule_counts.fail += 1,
-                Status::Unknown => rule_counts.unknown += 1,
-                Status::Waived => rule_counts.waived += 1,
-            }
             findings.push(finding);
         }
-        counts.insert(out.meta.name, rule_counts);
     }
     findings.sort_by(|a, b| {
         (a.severity, a.status, &a.app, &a.rule, &a.resource.arn).cmp(&(
@@ -111,13 +139,62 @@ pub fn run_on(inventory: &Inventory<'_>, settings: &Settings, gate: GatePolicy) 
             &b.resource.arn,
         ))
     });
-    let gate = decide_gate(&findings, gate);
-    AuditReport { findings, counts, gate, estimates: estimates.apps }
+    let mut report = AuditReport {
+        findings,
+        counts,
+        gate: GateResult::Passed,
+        waivers: Vec::new(),
+        baseline: None,
+        estimates: estimates.apps,
+    };
+    recount(&mut report);
+    report.gate = decide_gate(&report.findings, gate);
+    report
 }
 
+/// Apply waivers and the baseline, then recount and decide the gate again.
+pub fn adjust(report: &mut AuditReport, adjustments: Adjustments<'_>, gate: GatePolicy) {
+    if !adjustments.waivers.is_empty() {
+        let today = adjustments.today.unwrap_or_else(|| chrono::Utc::now().date_naive());
+        report.waivers = waivers::apply(&mut report.findings, adjustments.waivers, today);
+    }
+    if let Some(baseline) = adjustments.baseline {
+        let mut counts = BaselineCounts::default();
+        for finding in &mut report.findings {
+            let known = baseline.contains(&finding.fingerprint);
+            finding.baseline_state = Some(if known { BaselineState::Unchanged } else { BaselineState::New });
+            if known {
+                counts.known_before += 1;
+            } else {
+                counts.new += 1;
+            }
+        }
+        report.baseline = Some(counts);
+    }
+    recount(report);
+    report.gate = decide_gate(&report.findings, gate);
+}
+
+fn recount(report: &mut AuditReport) {
+    for counts in report.counts.values_mut() {
+        *counts = RuleCounts { pass: counts.pass, ..RuleCounts::default() };
+    }
+    for finding in &report.findings {
+        let Some(counts) = report.counts.get_mut(finding.rule.as_str()) else { continue };
+        match finding.status {
+            Status::Fail => counts.fail += 1,
+            Status::Unknown => counts.unknown += 1,
+            Status::Waived => counts.waived += 1,
+        }
+    }
+}
+
+/// The gate fails on a `fail` (or, unless allowed, `unknown`) finding at or above `fail_on`
+/// that is neither waived nor already in the baseline.
 pub fn decide_gate(findings: &[Finding], policy: GatePolicy) -> GateResult {
     let blocking = findings.iter().any(|f| {
         f.severity.at_least(policy.fail_on)
+            && f.baseline_state != Some(BaselineState::Unchanged)
             && match f.status {
                 Status::Fail => true,
                 Status::Unknown => !policy.allow_unknown,

@@ -1,7 +1,9 @@
 //! The command line (SPEC §3): argument parsing, command dispatch, and the mapping of every
 //! outcome to an exit code. Diagnostics go to stderr; results go to stdout or `-o FILE`.
 
-use crate::audit::{self, GatePolicy, GateResult};
+use crate::audit::{self, Adjustments, GatePolicy, GateResult};
+use crate::baseline::Baseline;
+use crate::config::ValidConfig;
 use crate::error::{DrscanError, ExitStatus};
 use crate::findings::Severity;
 use crate::inventory::Snapshot;
@@ -27,9 +29,13 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Evaluate the DR rules and print findings; the CI gate.
-    Audit(AuditArgs),
+    Audit(Box<AuditArgs>),
     /// List the rule catalog.
     Rules(RulesArgs),
+    /// Nightly readiness report (HTML or Markdown), with drift against a previous snapshot.
+    Report(ReportArgs),
+    /// What changed between two snapshots that matters for DR.
+    Diff(DiffArgs),
     /// Print one rule's full documentation.
     Explain {
         /// Rule name (e.g. ami-missing-in-dr) or code (e.g. DR101).
@@ -55,22 +61,29 @@ pub struct AuditArgs {
     /// DR region (must match the snapshot's when auditing one).
     #[arg(long, value_name = "REGION")]
     pub dr: Option<String>,
-    /// Output format: text, json or sarif.
+    /// Configuration file (default: drscan.toml in the working directory, if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output format for stdout and for plain `-o FILE`: text, json, sarif or junit.
     #[arg(long, default_value = "text", value_parser = parse_format)]
     pub format: Format,
-    /// Write the output to FILE instead of stdout.
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Lowest severity whose `fail` or `unknown` findings fail the gate.
-    #[arg(long, default_value = "high", value_parser = parse_severity, value_name = "SEVERITY")]
-    pub fail_on: Severity,
+    /// Write the output to FILE instead of stdout; `FORMAT=FILE` (e.g. `sarif=drscan.sarif`)
+    /// picks the format per file. Repeat to write several formats from one run.
+    #[arg(short = 'o', long = "output", value_name = "[FORMAT=]FILE", value_parser = parse_output)]
+    pub outputs: Vec<OutputTarget>,
+    /// Lowest severity whose `fail` or `unknown` findings fail the gate [default: high].
+    #[arg(long, value_parser = parse_severity, value_name = "SEVERITY")]
+    pub fail_on: Option<Severity>,
     /// Do not let `unknown` findings fail the gate.
     #[arg(long)]
     pub allow_unknown: bool,
-    /// Tag key that joins resources to an application.
+    /// A previous `--format json` output: only findings not in it fail the gate.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Tag key that joins resources to an application [default: app].
     #[arg(long, value_name = "KEY")]
     pub app_tag: Option<String>,
-    /// Tag key that pairs a DR AMI copy with its primary AMI.
+    /// Tag key that pairs a DR AMI copy with its primary AMI [default: drscan:source-ami].
     #[arg(long, value_name = "KEY")]
     pub ami_pairing_tag: Option<String>,
     /// RTO target, as a duration (e.g. 2m, 90s, 1h).
@@ -82,6 +95,77 @@ pub struct AuditArgs {
     /// Colour in text output (auto: only on a terminal and when NO_COLOR is unset).
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
+}
+
+/// One `-o` destination.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputTarget {
+    /// `None`: use `--format`.
+    pub format: Option<Format>,
+    pub path: PathBuf,
+}
+
+fn parse_output(s: &str) -> Result<OutputTarget, String> {
+    if let Some((prefix, path)) = s.split_once('=')
+        && Format::NAMES.contains(&prefix.to_ascii_lowercase().as_str())
+    {
+        if path.is_empty() {
+            return Err(format!("`{s}` names no file after `=`"));
+        }
+        return Ok(OutputTarget { format: Some(prefix.parse()?), path: PathBuf::from(path) });
+    }
+    if s.is_empty() {
+        return Err("empty output path".to_string());
+    }
+    Ok(OutputTarget { format: None, path: PathBuf::from(s) })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Html,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Report on this snapshot instead of collecting live.
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: Option<PathBuf>,
+    /// The previous snapshot (e.g. last night's), to show drift.
+    #[arg(long, value_name = "FILE")]
+    pub previous: Option<PathBuf>,
+    /// html or markdown [default: markdown for a .md output file, else html].
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+    /// Write to FILE instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Configuration file (default: drscan.toml in the working directory, if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// RTO target, as a duration (e.g. 2m).
+    #[arg(long, value_parser = parse_duration_seconds, value_name = "DURATION")]
+    pub rto_target: Option<u64>,
+    /// RPO target, as a duration (e.g. 30s).
+    #[arg(long, value_parser = parse_duration_seconds, value_name = "DURATION")]
+    pub rpo_target: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier snapshot.
+    pub old: PathBuf,
+    /// The later snapshot.
+    pub new: PathBuf,
+    /// Output format: text or json.
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    pub format: String,
+    /// Configuration file (default: drscan.toml in the working directory, if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Write to FILE instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -127,7 +211,9 @@ pub fn main() -> ExitCode {
 
 pub fn run(cli: Cli) -> Result<ExitStatus, DrscanError> {
     match cli.command {
-        Command::Audit(args) => run_audit(args),
+        Command::Audit(args) => run_audit(*args),
+        Command::Diff(args) => run_diff(args),
+        Command::Report(args) => run_report(args),
         Command::Rules(args) => {
             print_rules(args.json)?;
             Ok(ExitStatus::GatePassed)
@@ -146,6 +232,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus, DrscanError> {
 }
 
 fn run_audit(args: AuditArgs) -> Result<ExitStatus, DrscanError> {
+    let config = ValidConfig::discover(args.config.as_deref())?;
     let Some(path) = &args.snapshot else {
         return Err(DrscanError::Usage {
             message: "live collection is not available in this build; audit a snapshot with --snapshot FILE"
@@ -153,40 +240,41 @@ fn run_audit(args: AuditArgs) -> Result<ExitStatus, DrscanError> {
             help: Some("try `drscan audit --snapshot fixtures/reference-architecture.json`".to_string()),
         });
     };
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| DrscanError::ReadInput { path: path.display().to_string(), source })?;
+    let text = crate::error::read_input(path)?;
     let display_path = path.display().to_string();
-    let origin = Origin::of_snapshot(&display_path, &text);
+    let origin =
+        Origin::of_snapshot(&display_path, &text).prefer_config(config.path.as_deref(), config.regions_line);
     let snapshot = Snapshot::parse(&display_path, text)?;
-    check_region_flags(&args, &snapshot)?;
+    check_regions(&args, &config, &snapshot)?;
+    let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
 
-    let mut settings = Settings::default();
-    if let Some(key) = args.app_tag.clone() {
-        settings.app_tag_key = key;
-    }
-    if let Some(key) = args.ami_pairing_tag.clone() {
-        settings.ami_pairing_tag = key;
-    }
-    settings.rto_target_seconds = args.rto_target;
-    settings.rpo_target_seconds = args.rpo_target;
+    let settings = settings_from(&args, &config);
+    let gate = GatePolicy {
+        fail_on: args.fail_on.or(config.fail_on).unwrap_or(Severity::High),
+        allow_unknown: args.allow_unknown || config.allow_unknown.unwrap_or(false),
+    };
+    let mut report = audit::run(&snapshot, &settings, gate);
+    let adjustments = Adjustments { waivers: &config.waivers, today: None, baseline: baseline.as_ref() };
+    audit::adjust(&mut report, adjustments, gate);
 
-    let gate = GatePolicy { fail_on: args.fail_on, allow_unknown: args.allow_unknown };
-    let report = audit::run(&snapshot, &settings, gate);
-    let color = match args.color {
+    let stdout_color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            args.output.is_none()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stdout().is_terminal()
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
         }
     };
-    let info = RunInfo { snapshot: &snapshot, gate, origin, color };
-    let rendered = output::render(args.format, &report, &info);
-    match &args.output {
-        Some(file) => std::fs::write(file, rendered)
-            .map_err(|source| DrscanError::WriteOutput { path: file.display().to_string(), source })?,
-        None => write_stdout(&rendered)?,
+    let mut info = RunInfo { snapshot: &snapshot, gate, origin, color: false };
+    if args.outputs.is_empty() {
+        info.color = stdout_color;
+        write_stdout(&output::render(args.format, &report, &info))?;
+    }
+    for target in &args.outputs {
+        let format = target.format.unwrap_or(args.format);
+        info.color = args.color == ColorChoice::Always;
+        let rendered = output::render(format, &report, &info);
+        std::fs::write(&target.path, rendered)
+            .map_err(|source| DrscanError::WriteOutput { path: target.path.display().to_string(), source })?;
     }
     Ok(match report.gate {
         GateResult::Passed => ExitStatus::GatePassed,
@@ -194,10 +282,137 @@ fn run_audit(args: AuditArgs) -> Result<ExitStatus, DrscanError> {
     })
 }
 
-fn check_region_flags(args: &AuditArgs, snapshot: &Snapshot) -> Result<(), DrscanError> {
-    for (flag, given, actual) in
-        [("--primary", &args.primary, &snapshot.regions.primary), ("--dr", &args.dr, &snapshot.regions.dr)]
+fn run_report(args: ReportArgs) -> Result<ExitStatus, DrscanError> {
+    let config = ValidConfig::discover(args.config.as_deref())?;
+    let Some(path) = &args.snapshot else {
+        return Err(DrscanError::Usage {
+            message:
+                "live collection is not available in this build; report on a snapshot with --snapshot FILE"
+                    .to_string(),
+            help: None,
+        });
+    };
+    let snapshot = Snapshot::load(path)?;
+    let previous = args.previous.as_deref().map(Snapshot::load).transpose()?;
+    if let Some(previous) = &previous
+        && previous.regions != snapshot.regions
     {
+        return Err(DrscanError::usage("--previous covers a different region pair than --snapshot"));
+    }
+    let mut audit_args = AuditArgs::for_config();
+    audit_args.rto_target = args.rto_target;
+    audit_args.rpo_target = args.rpo_target;
+    let settings = settings_from(&audit_args, &config);
+    let gate = GatePolicy {
+        fail_on: config.fail_on.unwrap_or(Severity::High),
+        allow_unknown: config.allow_unknown.unwrap_or(false),
+    };
+    let adjustments = Adjustments { waivers: &config.waivers, today: None, baseline: None };
+    let mut report = audit::run(&snapshot, &settings, gate);
+    audit::adjust(&mut report, adjustments, gate);
+    let drift = previous.as_ref().map(|previous| {
+        let mut old_report = audit::run(previous, &settings, gate);
+        audit::adjust(&mut old_report, adjustments, gate);
+        crate::drift::compare((previous, &old_report), (&snapshot, &report), &settings)
+    });
+    let inventory = crate::inventory::graph::Inventory::build(&snapshot, &settings);
+    let estimates = crate::report::estimate_views(&inventory, &settings);
+    let model = crate::report::build(&snapshot, &inventory, &report, &estimates, drift);
+    let markdown_file = args.output.as_ref().is_some_and(|p| p.extension().is_some_and(|e| e == "md"));
+    let format =
+        args.format.unwrap_or(if markdown_file { ReportFormat::Markdown } else { ReportFormat::Html });
+    let rendered = match format {
+        ReportFormat::Html => crate::report::html::render(&model),
+        ReportFormat::Markdown => crate::report::markdown::render(&model),
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, rendered)
+            .map_err(|source| DrscanError::WriteOutput { path: path.display().to_string(), source })?,
+        None => write_stdout(&rendered)?,
+    }
+    Ok(ExitStatus::GatePassed)
+}
+
+fn run_diff(args: DiffArgs) -> Result<ExitStatus, DrscanError> {
+    let config = ValidConfig::discover(args.config.as_deref())?;
+    let old = Snapshot::load(&args.old)?;
+    let new = Snapshot::load(&args.new)?;
+    if old.regions != new.regions {
+        return Err(DrscanError::usage(format!(
+            "the snapshots cover different region pairs ({} → {} and {} → {})",
+            old.regions.primary, old.regions.dr, new.regions.primary, new.regions.dr
+        )));
+    }
+    let settings = settings_from(&AuditArgs::for_config(), &config);
+    let gate = GatePolicy::default();
+    let mut old_report = audit::run(&old, &settings, gate);
+    let mut new_report = audit::run(&new, &settings, gate);
+    let adjustments = Adjustments { waivers: &config.waivers, today: None, baseline: None };
+    audit::adjust(&mut old_report, adjustments, gate);
+    audit::adjust(&mut new_report, adjustments, gate);
+    let drift = crate::drift::compare((&old, &old_report), (&new, &new_report), &settings);
+    let rendered = if args.format == "json" {
+        serde_json::to_string_pretty(&drift).unwrap_or_default() + "\n"
+    } else {
+        crate::drift::render_text(&drift)
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, rendered)
+            .map_err(|source| DrscanError::WriteOutput { path: path.display().to_string(), source })?,
+        None => write_stdout(&rendered)?,
+    }
+    Ok(ExitStatus::GatePassed)
+}
+
+impl AuditArgs {
+    /// Arguments with no flags set: settings then come from the configuration alone.
+    fn for_config() -> AuditArgs {
+        AuditArgs {
+            snapshot: None,
+            primary: None,
+            dr: None,
+            config: None,
+            format: Format::Text,
+            outputs: Vec::new(),
+            fail_on: None,
+            allow_unknown: false,
+            baseline: None,
+            app_tag: None,
+            ami_pairing_tag: None,
+            rto_target: None,
+            rpo_target: None,
+            color: ColorChoice::Never,
+        }
+    }
+}
+
+/// Settings from defaults, then the configuration file, then flags (flags win).
+pub fn settings_from(args: &AuditArgs, config: &ValidConfig) -> Settings {
+    let mut settings = Settings::default();
+    if let Some(key) = args.app_tag.clone().or_else(|| config.app_tag_key.clone()) {
+        settings.app_tag_key = key;
+    }
+    if let Some(key) = args.ami_pairing_tag.clone().or_else(|| config.ami_pairing_tag.clone()) {
+        settings.ami_pairing_tag = key;
+    }
+    settings.rto_target_seconds = args.rto_target.or(config.rto_target_seconds);
+    settings.rpo_target_seconds = args.rpo_target.or(config.rpo_target_seconds);
+    settings.replica_lag_threshold_seconds = config.replica_lag_threshold_seconds;
+    if let Some(window) = config.lag_window_seconds {
+        settings.lag_window_seconds = window;
+    }
+    settings.record_applications = config.record_applications.clone();
+    settings.rule_settings = config.rules.clone();
+    settings
+}
+
+/// The snapshot must be of the region pair that flags (or else the configuration) ask for.
+fn check_regions(args: &AuditArgs, config: &ValidConfig, snapshot: &Snapshot) -> Result<(), DrscanError> {
+    let wanted = [
+        ("--primary", args.primary.as_ref().or(config.primary.as_ref()), &snapshot.regions.primary),
+        ("--dr", args.dr.as_ref().or(config.dr.as_ref()), &snapshot.regions.dr),
+    ];
+    for (flag, given, actual) in wanted {
         if let Some(given) = given
             && given != actual
         {
@@ -205,7 +420,10 @@ fn check_region_flags(args: &AuditArgs, snapshot: &Snapshot) -> Result<(), Drsca
                 message: format!(
                     "{flag} {given} does not match the snapshot, which was collected with {flag} {actual}"
                 ),
-                help: Some("drop the flag, or collect a new snapshot for that region pair".to_string()),
+                help: Some(
+                    "drop the flag (or the [regions] entry), or collect a new snapshot for that region pair"
+                        .to_string(),
+                ),
             });
         }
     }

@@ -97,6 +97,12 @@ impl DrscanError {
     }
 }
 
+/// Read an input file, turning I/O failures into the exit-2 diagnostic.
+pub fn read_input(path: &std::path::Path) -> Result<String, DrscanError> {
+    std::fs::read_to_string(path)
+        .map_err(|source| DrscanError::ReadInput { path: path.display().to_string(), source })
+}
+
 /// Byte span of the character at a 1-based line and column (as serde_json and toml report).
 pub fn span_at_line_column(text: &str, line: usize, column: usize) -> SourceSpan {
     let mut offset = 0;

@@ -106,6 +106,16 @@ pub struct Finding {
     pub message: String,
     pub evidence: Map<String, Value>,
     pub fingerprint: String,
+    /// Against `--baseline`: whether the finding is new. Absent without a baseline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_state: Option<BaselineState>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BaselineState {
+    New,
+    Unchanged,
 }
 
 impl Finding {

@@ -6,11 +6,17 @@
 //! (text, JSON, SARIF); [`cli`] ties them to the command line.
 
 pub mod audit;
+pub mod baseline;
 pub mod cli;
+pub mod config;
+pub mod drift;
 pub mod error;
 pub mod estimate;
 pub mod findings;
 pub mod inventory;
 pub mod output;
+pub mod report;
 pub mod rules;
 pub mod settings;
+pub mod synthetic;
+pub mod waivers;

@@ -2,7 +2,15 @@
 //! CLI fills them from flags (and, later, drscan.toml); rules read only this, never flags.
 
 use crate::estimate::{DeclaredAutomation, EstimateConstants};
+use crate::findings::Severity;
 use std::collections::BTreeMap;
+
+/// What a rule is set to in configuration: off, or a severity replacing its default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleSetting {
+    Off,
+    Severity(Severity),
+}
 
 /// Replica lag tolerated when neither a threshold nor an RPO target is configured.
 pub const DEFAULT_REPLICA_LAG_THRESHOLD_SECONDS: u64 = 300;
@@ -55,6 +63,8 @@ pub struct Settings {
     pub efs_replication_lag_threshold_seconds: Option<u64>,
     /// Explicit backup worst-gap threshold; otherwise the RPO target.
     pub backup_gap_threshold_seconds: Option<u64>,
+    /// Rule name → `off` or a severity override.
+    pub rule_settings: BTreeMap<String, RuleSetting>,
 }
 
 impl Default for Settings {
@@ -76,6 +86,7 @@ impl Default for Settings {
             certificate_expiry_days: DEFAULT_CERTIFICATE_EXPIRY_DAYS,
             efs_replication_lag_threshold_seconds: None,
             backup_gap_threshold_seconds: None,
+            rule_settings: BTreeMap::new(),
         }
     }
 }
@@ -84,11 +95,11 @@ impl Settings {
     /// Lag above which a replica breaks the RPO: explicit, else the RPO target, else 5 minutes.
     pub fn replica_lag_threshold(&self) -> (u64, &'static str) {
         if let Some(explicit) = self.replica_lag_threshold_seconds {
-            (explicit, "configured replica_lag_threshold")
+            (explicit, "configured replica_lag threshold")
         } else if let Some(rpo) = self.rpo_target_seconds {
             (rpo, "RPO target")
         } else {
-            (DEFAULT_REPLICA_LAG_THRESHOLD_SECONDS, "default threshold")
+            (DEFAULT_REPLICA_LAG_THRESHOLD_SECONDS, "default")
         }
     }
 

@@ -231,3 +231,23 @@ fn rules_lists_the_catalog_and_explain_prints_documentation() {
         .code(2)
         .stderr(predicate::str::contains("unknown rule `no-such-rule`"));
 }
+
+/// The shipped GitHub Actions example only uses flags drscan has.
+#[test]
+fn github_actions_example_uses_real_flags() {
+    let workflow = std::fs::read_to_string("examples/github-actions.yml").expect("example workflow");
+    let mut checked = 0;
+    for line in workflow.lines().map(str::trim) {
+        for (command, rest) in [("audit", line.split_once("drscan audit ")), ("report", line.split_once("drscan report "))] {
+            let Some((_, rest)) = rest else { continue };
+            let help = drscan().args([command, "--help"]).output().expect("help");
+            let help = String::from_utf8_lossy(&help.stdout).to_string();
+            for flag in rest.split_whitespace().filter(|w| w.starts_with('-')) {
+                let flag = flag.split('=').next().unwrap_or(flag);
+                assert!(help.contains(flag), "`drscan {command}` has no {flag}");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 5, "the example runs drscan with its flags ({checked} checked)");
+}

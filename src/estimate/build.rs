@@ -149,7 +149,7 @@ impl<'s> Builder<'_, 's> {
                     Some(resource::record(group.zone, primary)),
                 ));
                 if let Some(alias) = &primary.alias_target
-                    && let Some(lb) = alias_load_balancer(self.inventory, group.zone, alias)
+                    && let Some(lb) = alias_load_balancer(self.inventory, group.zone, group.record_type, alias)
                 {
                     health.add_load_balancer(&lb.load_balancer.arn);
                     for tg in lb.view.target_groups_of(&lb.load_balancer.arn) {
@@ -171,8 +171,8 @@ impl<'s> Builder<'_, 's> {
                 continue;
             };
             let Some(alias) = &secondary.alias_target else { continue };
-            let Some(lb) = alias_load_balancer(self.inventory, group.zone, alias) else {
-                let amount = match self.inventory.resolve_alias(group.zone, alias) {
+            let Some(lb) = alias_load_balancer(self.inventory, group.zone, group.record_type, alias) else {
+                let amount = match self.inventory.resolve_alias(group.zone, group.record_type, alias) {
                     crate::inventory::graph::AliasResolution::Unknown(reason) => Amount::Unknown(reason),
                     crate::inventory::graph::AliasResolution::OtherTarget { .. } => continue,
                     _ => Amount::Unbounded(format!(
@@ -302,6 +302,19 @@ impl<'s> Builder<'_, 's> {
         let primary = &self.inventory.primary;
         let dr = &self.inventory.dr;
         let c = self.constants();
+
+        // A store that could not be listed may belong to this application: its RPO is unknown.
+        for kind in [ResourceKind::DbInstance, ResourceKind::DbCluster, ResourceKind::FileSystem] {
+            if let Some(reason) = primary.gap(kind) {
+                rpo.push(RpoTerm {
+                    store: format!("{kind} listing"),
+                    amount: Amount::Unknown(reason.clone()),
+                    source: format!("{kind} in {} could not be listed", primary.name),
+                    resource: resource::listing(kind, primary.name, self.inventory.account()),
+                    critical_path: false,
+                });
+            }
+        }
 
         for db in &self.members.primary_db_instances {
             let store = format!("rds {}", db.id);

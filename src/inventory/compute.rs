@@ -169,6 +169,9 @@ pub struct AutoScalingGroup {
     pub launch_template: Option<LaunchTemplateRef>,
     #[serde(default)]
     pub mixed_instances_policy: Option<MixedInstancesPolicy>,
+    /// Legacy launch configurations are not resolved; rules report such groups as unknown.
+    #[serde(default)]
+    pub launch_configuration_name: Option<String>,
     pub min_size: u32,
     pub max_size: u32,
     pub desired_capacity: u32,
@@ -206,6 +209,25 @@ impl AutoScalingGroup {
             refs.extend(mip.overrides.iter().filter_map(|o| o.launch_template.as_ref()));
         }
         refs
+    }
+
+    /// Why the launch templates of this group cannot be judged, when it has none.
+    pub fn unresolvable_launch(&self) -> Option<super::UnknownReason> {
+        if !self.launch_template_refs().is_empty() {
+            return None;
+        }
+        let message = match &self.launch_configuration_name {
+            Some(name) => format!(
+                "ASG {} launches from launch configuration {name}; drscan resolves launch templates only",
+                self.name
+            ),
+            None => format!("ASG {} names no launch template", self.name),
+        };
+        Some(super::UnknownReason::new(
+            "autoscaling:DescribeAutoScalingGroups",
+            super::ErrorCause::Unresolvable,
+            message,
+        ))
     }
 
     /// Target groups attached through either attachment API.

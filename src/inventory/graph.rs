@@ -252,6 +252,8 @@ pub enum AliasResolution<'s> {
     MissingLoadBalancer {
         dns_name: String,
         region: Option<String>,
+        /// In-zone records the alias chain went through.
+        via: Vec<String>,
     },
     /// Not a load balancer (CloudFront, S3 website, API Gateway, …): out of drscan's reach.
     OtherTarget {
@@ -315,8 +317,16 @@ impl<'s> Inventory<'s> {
     }
 
     /// Follow an alias record through in-zone alias chains to the resource it finally names.
-    pub fn resolve_alias(&self, zone: &'s HostedZone, alias: &'s AliasTarget) -> AliasResolution<'s> {
+    /// `record_type` is the type of the record holding the alias: an in-zone hop continues at
+    /// the record of the same name *and type* (an A alias never resolves through an AAAA).
+    pub fn resolve_alias(
+        &self,
+        zone: &'s HostedZone,
+        record_type: &str,
+        alias: &'s AliasTarget,
+    ) -> AliasResolution<'s> {
         let mut current = alias;
+        let mut via = Vec::new();
         for _ in 0..16 {
             let target = normalize_dns_name(&current.dns_name);
             if let Some(lb) = self.load_balancer_by_dns(&target) {
@@ -327,13 +337,19 @@ impl<'s> Inventory<'s> {
                 && let Known::Value(records) = &zone.record_sets
                 && let Some(next) = records
                     .iter()
-                    .filter(|r| normalize_dns_name(&r.name) == target)
+                    .filter(|r| r.record_type == record_type && normalize_dns_name(&r.name) == target)
                     .find_map(|r| r.alias_target.as_ref())
             {
+                via.push(target);
                 current = next;
                 continue;
             }
-            return self.classify_unmatched_target(&target);
+            return match self.classify_unmatched_target(&target) {
+                AliasResolution::MissingLoadBalancer { dns_name, region, .. } => {
+                    AliasResolution::MissingLoadBalancer { dns_name, region, via }
+                }
+                other => other,
+            };
         }
         AliasResolution::Unknown(UnknownReason::new(
             "alias resolution",
@@ -377,6 +393,7 @@ impl<'s> Inventory<'s> {
                 None => AliasResolution::MissingLoadBalancer {
                     dns_name: target.to_string(),
                     region: Some(region),
+                    via: Vec::new(),
                 },
             },
         }
@@ -394,7 +411,9 @@ pub fn elb_region(dns_name: &str) -> Option<String> {
     let looks_like_region = |l: &&&str| l.matches('-').count() >= 2;
     let before = elb.checked_sub(1).and_then(|i| labels.get(i)).filter(looks_like_region);
     let after = labels.get(elb + 1).filter(looks_like_region);
-    before.or(after).map(|r| r.to_string())
+    // NLB names put the region after `elb`; ALB/CLB names before it. A load balancer's own
+    // name may contain hyphens too, so the label after `elb` is tried first.
+    after.or(before).map(|r| r.to_string())
 }
 
 /// PRIMARY and SECONDARY records of one name and type.
@@ -460,7 +479,7 @@ impl Applications {
                 }
                 let Some(alias) = &record.alias_target else { continue };
                 if let AliasResolution::LoadBalancer { region, load_balancer } =
-                    inventory.resolve_alias(group.zone, alias)
+                    inventory.resolve_alias(group.zone, group.record_type, alias)
                 {
                     tagged_name = tagged_name.or_else(|| load_balancer.tags.get(tag_key).cloned());
                     if let Some(view) = inventory.region(region) {
@@ -500,14 +519,18 @@ fn collect_web_tier(view: &RegionView<'_>, lb: &LoadBalancer, arns: &mut Vec<Str
         arns.push(tg.arn.clone());
         for asg in view.asgs_behind(&tg.arn) {
             arns.push(asg.arn.clone());
-            for reference in asg.launch_template_refs() {
-                if let LaunchResolution::Resolved { template, image_id, .. } = view.resolve_launch(reference)
-                {
-                    arns.push(template.arn.clone());
-                    if let Some(image) = view.images.get(image_id) {
-                        arns.push(image.arn.clone());
-                    }
-                }
+            collect_launch_chain(view, asg, arns);
+        }
+    }
+}
+
+/// ASG → launch templates → AMIs.
+fn collect_launch_chain(view: &RegionView<'_>, asg: &AutoScalingGroup, arns: &mut Vec<String>) {
+    for reference in asg.launch_template_refs() {
+        if let LaunchResolution::Resolved { template, image_id, .. } = view.resolve_launch(reference) {
+            arns.push(template.arn.clone());
+            if let Some(image) = view.images.get(image_id) {
+                arns.push(image.arn.clone());
             }
         }
     }
@@ -525,7 +548,15 @@ fn tagged_resources(inventory: &Inventory<'_>, tag_key: &str) -> Vec<(String, St
         let r = view.resources;
         r.images.iter().for_each(|x| add(&x.arn, &x.tags));
         r.launch_templates.iter().for_each(|x| add(&x.arn, &x.tags));
-        r.auto_scaling_groups.iter().for_each(|x| add(&x.arn, &x.tags));
+        for asg in &r.auto_scaling_groups {
+            add(&asg.arn, &asg.tags);
+            // A tagged group brings what it launches: its launch templates and AMIs.
+            if asg.tags.contains_key(tag_key) {
+                let mut launched = Vec::new();
+                collect_launch_chain(view, asg, &mut launched);
+                launched.iter().for_each(|arn| add(arn, &asg.tags));
+            }
+        }
         r.load_balancers.iter().for_each(|x| add(&x.arn, &x.tags));
         r.target_groups.iter().for_each(|x| add(&x.arn, &x.tags));
         r.db_instances.iter().for_each(|x| add(&x.arn, &x.tags));
@@ -547,5 +578,10 @@ mod tests {
         assert_eq!(elb_region("web-1.us-east-1.elb.amazonaws.com").as_deref(), Some("us-east-1"));
         assert_eq!(elb_region("net-1.elb.ap-south-1.amazonaws.com").as_deref(), Some("ap-south-1"));
         assert_eq!(elb_region("d111.cloudfront.net"), None);
+        // Regression: an NLB whose own name has hyphens.
+        assert_eq!(
+            elb_region("web-dr-nlb-0a1b2c3d4e5f6789.elb.us-east-1.amazonaws.com").as_deref(),
+            Some("us-east-1")
+        );
     }
 }

@@ -99,9 +99,10 @@ pub struct ResolvedLb<'a, 's> {
 pub fn alias_load_balancer<'a, 's>(
     inventory: &'a Inventory<'s>,
     zone: &'s super::dns::HostedZone,
+    record_type: &str,
     alias: &'s super::dns::AliasTarget,
 ) -> Option<ResolvedLb<'a, 's>> {
-    match inventory.resolve_alias(zone, alias) {
+    match inventory.resolve_alias(zone, record_type, alias) {
         AliasResolution::LoadBalancer { region, load_balancer } => {
             inventory.region(region).map(|view| ResolvedLb { view, load_balancer })
         }

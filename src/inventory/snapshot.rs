@@ -49,6 +49,10 @@ pub struct CollectionError {
 }
 
 impl CollectionError {
+    pub fn cause_text(&self) -> String {
+        self.cause.to_string()
+    }
+
     pub fn reason(&self) -> UnknownReason {
         UnknownReason::new(self.operation.clone(), self.cause, self.message.clone())
     }
@@ -63,8 +67,7 @@ struct VersionProbe {
 
 impl Snapshot {
     pub fn load(path: &Path) -> Result<Snapshot, DrscanError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| DrscanError::ReadInput { path: path.display().to_string(), source })?;
+        let text = crate::error::read_input(path)?;
         Self::parse(&path.display().to_string(), text)
     }
 

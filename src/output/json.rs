@@ -2,10 +2,11 @@
 //! add, never rename.
 
 use super::RunInfo;
-use crate::audit::{AuditReport, GateResult, RuleCounts};
+use crate::audit::{AuditReport, BaselineCounts, GateResult, RuleCounts};
 use crate::estimate::{Amount, AppEstimate, Targets};
 use crate::findings::Finding;
 use crate::inventory::{RegionPair, UnknownReason};
+use crate::waivers::WaiverUse;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -22,6 +23,8 @@ pub struct JsonReport<'a> {
     pub summary: Summary<'a>,
     pub findings: &'a [Finding],
     pub estimates: Vec<EstimateJson<'a>>,
+    /// What became of each configured waiver (applied, expired, unused).
+    pub waivers: &'a [WaiverUse],
 }
 
 /// One application's estimate, as SPEC §4 shapes it. A total is `null` when unbounded or
@@ -124,6 +127,9 @@ pub struct Summary<'a> {
     pub allow_unknown: bool,
     /// Per-rule counts, passes included (SPEC §4: passes are counted per rule).
     pub rules: &'a BTreeMap<&'static str, RuleCounts>,
+    /// With `--baseline`: how many findings were known before and how many are new.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineCounts>,
 }
 
 pub fn document<'a>(report: &'a AuditReport, info: &'a RunInfo<'_>) -> JsonReport<'a> {
@@ -143,9 +149,11 @@ pub fn document<'a>(report: &'a AuditReport, info: &'a RunInfo<'_>) -> JsonRepor
             fail_on: info.gate.fail_on.as_str(),
             allow_unknown: info.gate.allow_unknown,
             rules: &report.counts,
+            baseline: report.baseline,
         },
         findings: &report.findings,
         estimates: report.estimates.iter().map(estimate_json).collect(),
+        waivers: &report.waivers,
     }
 }
 

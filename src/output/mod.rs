@@ -2,6 +2,7 @@
 //! code scanning. Every format renders the same [`AuditReport`] with the same [`RunInfo`].
 
 pub mod json;
+pub mod junit;
 pub mod sarif;
 pub mod text;
 
@@ -14,6 +15,11 @@ pub enum Format {
     Text,
     Json,
     Sarif,
+    Junit,
+}
+
+impl Format {
+    pub const NAMES: [&'static str; 4] = ["text", "json", "sarif", "junit"];
 }
 
 impl FromStr for Format {
@@ -23,7 +29,8 @@ impl FromStr for Format {
             "text" => Ok(Format::Text),
             "json" => Ok(Format::Json),
             "sarif" => Ok(Format::Sarif),
-            other => Err(format!("unknown format `{other}` (expected text, json or sarif)")),
+            "junit" => Ok(Format::Junit),
+            other => Err(format!("unknown format `{other}` (expected text, json, sarif or junit)")),
         }
     }
 }
@@ -35,13 +42,28 @@ pub struct Origin {
     pub path: Option<String>,
     /// 1-based line of that file that declares the region pair.
     pub regions_line: Option<usize>,
+    /// The configuration file, where waivers live.
+    pub config_path: Option<String>,
 }
 
 impl Origin {
+    /// Point at the configuration file's `[regions]` table (SPEC §4: the line that declares
+    /// the region pair) when there is one, else at the snapshot.
+    pub fn prefer_config(self, config_path: Option<&str>, config_regions_line: Option<usize>) -> Self {
+        match (config_path, config_regions_line) {
+            (Some(path), Some(line)) => Origin {
+                path: Some(path.to_string()),
+                regions_line: Some(line),
+                config_path: Some(path.to_string()),
+            },
+            _ => Origin { config_path: config_path.map(str::to_string), ..self },
+        }
+    }
+
     /// Locate the `"regions"` key in a snapshot text.
     pub fn of_snapshot(path: &str, text: &str) -> Self {
         let regions_line = text.lines().position(|l| l.contains("\"regions\"")).map(|i| i + 1);
-        Origin { path: Some(path.to_string()), regions_line }
+        Origin { path: Some(path.to_string()), regions_line, config_path: None }
     }
 }
 
@@ -58,5 +80,6 @@ pub fn render(format: Format, report: &AuditReport, info: &RunInfo<'_>) -> Strin
         Format::Text => text::render(report, info),
         Format::Json => json::render(report, info),
         Format::Sarif => sarif::render(report, info),
+        Format::Junit => junit::render(report, info),
     }
 }

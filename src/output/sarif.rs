@@ -7,10 +7,11 @@ use super::RunInfo;
 use crate::audit::AuditReport;
 use crate::findings::{Finding, Severity, Status};
 use crate::rules::{RULES, RuleMeta};
+use crate::waivers::WaiverStatus;
 use serde_sarif::sarif::{
-    ArtifactLocation, Location, LogicalLocation, Message, MultiformatMessageString, PhysicalLocation,
-    PropertyBag, Region, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Suppression,
-    Tool, ToolComponent,
+    ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString, Notification,
+    PhysicalLocation, PropertyBag, Region, ReportingDescriptor, Result as SarifResult, ResultLevel, Run,
+    Sarif, Suppression, Tool, ToolComponent,
 };
 use std::collections::BTreeMap;
 
@@ -32,12 +33,56 @@ pub fn render(report: &AuditReport, info: &RunInfo<'_>) -> String {
         .information_uri(env!("CARGO_PKG_REPOSITORY"))
         .rules(rules)
         .build();
-    let run = Run::builder().tool(Tool::builder().driver(driver).build()).results(results).build();
+    let mut run = Run::builder().tool(Tool::builder().driver(driver).build()).results(results).build();
+    let notifications = waiver_notifications(report, info);
+    if !notifications.is_empty() {
+        run.invocations = Some(vec![
+            Invocation::builder()
+                .execution_successful(true)
+                .tool_configuration_notifications(notifications)
+                .build(),
+        ]);
+    }
     let sarif =
         Sarif::builder().schema(SARIF_SCHEMA).version(serde_json::json!("2.1.0")).runs(vec![run]).build();
     let mut text = serde_json::to_string_pretty(&sarif).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// Expired and unused waivers, as configuration notifications pointing at their line.
+fn waiver_notifications(report: &AuditReport, info: &RunInfo<'_>) -> Vec<Notification> {
+    report
+        .waivers
+        .iter()
+        .filter(|w| w.status != WaiverStatus::Applied)
+        .map(|w| {
+            let text = match w.status {
+                WaiverStatus::Expired => format!(
+                    "waiver for {} on {} expired on {} and no longer applies",
+                    w.rule, w.resource, w.expires
+                ),
+                _ => format!("waiver for {} on {} matches no finding", w.rule, w.resource),
+            };
+            let mut notification = Notification::builder()
+                .message(Message::builder().text(text).build())
+                .level(serde_json::json!("warning"))
+                .build();
+            if let Some(path) = &info.origin.config_path {
+                notification.locations = Some(vec![
+                    Location::builder()
+                        .physical_location(
+                            PhysicalLocation::builder()
+                                .artifact_location(ArtifactLocation::builder().uri(path.clone()).build())
+                                .region(Region::builder().start_line(w.line as i64).build())
+                                .build(),
+                        )
+                        .build(),
+                ]);
+            }
+            notification
+        })
+        .collect()
 }
 
 /// GitHub maps `security-severity` scores to its own critical/high/medium/low bands.
@@ -146,6 +191,12 @@ fn result(finding: &Finding, rule_index: Option<i64>, info: &RunInfo<'_>) -> Sar
         Some(index) => builder.rule_index(index).build(),
         None => builder.build(),
     };
+    result.baseline_state = finding.baseline_state.map(|state| {
+        serde_json::json!(match state {
+            crate::findings::BaselineState::New => "new",
+            crate::findings::BaselineState::Unchanged => "unchanged",
+        })
+    });
     if finding.status == Status::Waived {
         let justification =
             finding.evidence.get("waiver_reason").and_then(|v| v.as_str()).unwrap_or("waived in drscan.toml");

@@ -5,6 +5,7 @@ use super::RunInfo;
 use crate::audit::{AuditReport, GateResult};
 use crate::estimate::{Amount, duration_text};
 use crate::findings::{Finding, Severity, Status};
+use crate::waivers::WaiverStatus;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -79,9 +80,14 @@ pub fn render(report: &AuditReport, info: &RunInfo<'_>) -> String {
             plural(findings.len())
         );
         for finding in findings {
+            let known = if finding.baseline_state == Some(crate::findings::BaselineState::Unchanged) {
+                palette.paint("2", "  (in baseline)")
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 out,
-                "  {} {} {} {}  {}",
+                "  {} {} {} {}  {}{known}",
                 palette.severity(finding.severity),
                 palette.status(finding.status),
                 finding.code,
@@ -89,6 +95,30 @@ pub fn render(report: &AuditReport, info: &RunInfo<'_>) -> String {
                 finding.resource.id
             );
             let _ = writeln!(out, "      {}", finding.message);
+        }
+    }
+
+    let problems: Vec<_> = report.waivers.iter().filter(|w| w.status != WaiverStatus::Applied).collect();
+    if !problems.is_empty() {
+        let _ = writeln!(out, "\n{}", palette.bold("waivers needing attention"));
+        for waiver in problems {
+            let what = match waiver.status {
+                WaiverStatus::Expired => format!(
+                    "expired on {} and no longer applies ({} finding{} affected)",
+                    waiver.expires,
+                    waiver.matched,
+                    plural(waiver.matched)
+                ),
+                _ => "matches no finding".to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "  {} waiver for {} on {} (config line {}) {what}",
+                palette.paint("33", "warning:"),
+                waiver.rule,
+                waiver.resource,
+                waiver.line
+            );
         }
     }
 
@@ -109,6 +139,15 @@ pub fn render(report: &AuditReport, info: &RunInfo<'_>) -> String {
         info.gate.fail_on,
         if info.gate.allow_unknown { ", unknown allowed" } else { "" }
     );
+    if let Some(baseline) = report.baseline {
+        let _ = writeln!(
+            out,
+            "baseline: {} finding{} known before, {} new",
+            baseline.known_before,
+            plural(baseline.known_before),
+            baseline.new
+        );
+    }
     out
 }
 

@@ -143,6 +143,7 @@ impl RuleOutput {
             message,
             evidence: serde_json::Map::new(),
             fingerprint: String::new(),
+            baseline_state: None,
         });
         let last = self.findings.len() - 1;
         &mut self.findings[last]
@@ -177,6 +178,26 @@ macro_rules! declare_rule {
     };
 }
 pub(crate) use declare_rule;
+
+/// When the listing of `kind` in `view`'s region failed, report one `unknown` finding for the
+/// whole kind (the resources the rule would have checked are not known) and return true. The
+/// rule then goes on with whatever was listed.
+pub fn report_listing_gap(
+    ctx: &Context<'_, '_>,
+    out: &mut RuleOutput,
+    view: &crate::inventory::graph::RegionView<'_>,
+    kind: crate::inventory::ResourceKind,
+    purpose: &str,
+) -> bool {
+    match view.gap(kind) {
+        Some(reason) => {
+            let target = resource::listing(kind, view.name, ctx.inventory.account());
+            out.unknown(target, reason, format!("cannot list {kind} in {} to check {purpose}", view.name));
+            true
+        }
+        None => false,
+    }
+}
 
 /// Look a rule up by name or code.
 pub fn find(name_or_code: &str) -> Option<&'static dyn Rule> {

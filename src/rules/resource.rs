@@ -83,3 +83,15 @@ pub fn launch_template(template: &crate::inventory::compute::LaunchTemplate, reg
 pub fn arn_name(arn: &str) -> &str {
     arn.rsplit(['/', ':']).next().unwrap_or(arn)
 }
+
+/// Stands for "every resource of this kind in this region" when their listing failed, so the
+/// rule can say `unknown` even though it has no resource to point at.
+pub fn listing(kind: ResourceKind, region: &str, account: &str) -> ResourceRef {
+    let (service, noun) = kind.as_str().split_once(':').unwrap_or(("aws", kind.as_str()));
+    ResourceRef::new(
+        kind,
+        format!("arn:aws:{service}:{region}:{account}:{noun}/*"),
+        format!("all {noun}s in {region}"),
+        Some(region),
+    )
+}

@@ -1,7 +1,7 @@
 use crate::inventory::ResourceKind;
 use crate::inventory::compute::{Image, ImageState};
 use crate::inventory::graph::LaunchResolution;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 declare_rule! {
@@ -59,8 +59,23 @@ impl Rule for AmiMissingInDr {
         let primary = &ctx.inventory.primary;
         let dr = &ctx.inventory.dr;
         let mut used: BTreeMap<&str, Usage> = BTreeMap::new();
+        report_listing_gap(
+            ctx,
+            out,
+            primary,
+            ResourceKind::AutoScalingGroup,
+            "which AMIs the primary launches",
+        );
 
         for asg in &primary.resources.auto_scaling_groups {
+            if let Some(reason) = asg.unresolvable_launch() {
+                out.unknown(
+                    resource::asg(asg, primary.name),
+                    &reason,
+                    format!("cannot tell which AMI ASG {} launches", asg.name),
+                );
+                continue;
+            }
             for reference in asg.launch_template_refs() {
                 match primary.resolve_launch(reference) {
                     LaunchResolution::Resolved { template, version, image_id } => {

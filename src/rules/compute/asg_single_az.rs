@@ -1,5 +1,5 @@
 use crate::inventory::{ErrorCause, ResourceKind, UnknownReason};
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
 use std::collections::BTreeSet;
 
 declare_rule! {
@@ -38,6 +38,8 @@ impl Rule for AsgSingleAz {
     }
 
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
+        report_listing_gap(ctx, out, &ctx.inventory.primary, ResourceKind::AutoScalingGroup, "their Availability Zones");
+        report_listing_gap(ctx, out, &ctx.inventory.dr, ResourceKind::AutoScalingGroup, "their Availability Zones");
         for view in [&ctx.inventory.primary, &ctx.inventory.dr] {
             for asg in &view.resources.auto_scaling_groups {
                 let mut zones: BTreeSet<&str> = asg.availability_zones.iter().map(String::as_str).collect();

@@ -2,7 +2,7 @@ use crate::inventory::ResourceKind;
 use crate::inventory::compute::Image;
 use crate::inventory::graph::LaunchResolution;
 use crate::inventory::members::copy_match;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
 use chrono::Duration;
 
 declare_rule! {
@@ -48,6 +48,8 @@ impl Rule for DrAmiStale {
     }
 
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
+        report_listing_gap(ctx, out, &ctx.inventory.primary, ResourceKind::AutoScalingGroup, "the AMIs primary groups launch");
+        report_listing_gap(ctx, out, &ctx.inventory.dr, ResourceKind::AutoScalingGroup, "the AMIs DR groups launch");
         let primary = &ctx.inventory.primary;
         let dr = &ctx.inventory.dr;
         let grace = Duration::seconds(ctx.settings.ami_stale_grace_seconds as i64);

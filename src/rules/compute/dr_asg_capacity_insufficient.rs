@@ -1,5 +1,6 @@
+use crate::inventory::ResourceKind;
 use crate::inventory::compute::AutoScalingGroup;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
 
 declare_rule! {
     /// ## What it does
@@ -44,6 +45,8 @@ impl Rule for DrAsgCapacityInsufficient {
     }
 
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
+        report_listing_gap(ctx, out, &ctx.inventory.primary, ResourceKind::AutoScalingGroup, "DR capacity");
+        report_listing_gap(ctx, out, &ctx.inventory.dr, ResourceKind::AutoScalingGroup, "DR capacity");
         let dr = ctx.inventory.dr.name;
         for (app, members) in &ctx.inventory.members().by_app {
             if members.primary_asgs.is_empty() || members.dr_asgs.is_empty() {

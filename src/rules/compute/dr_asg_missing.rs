@@ -1,5 +1,5 @@
 use crate::inventory::ResourceKind;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
 
 declare_rule! {
     /// ## What it does
@@ -40,6 +40,7 @@ impl Rule for DrAsgMissing {
     }
 
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
+        report_listing_gap(ctx, out, &ctx.inventory.primary, ResourceKind::AutoScalingGroup, "for DR counterparts");
         let primary = ctx.inventory.primary.name;
         let dr = &ctx.inventory.dr;
         for (app, members) in &ctx.inventory.members().by_app {

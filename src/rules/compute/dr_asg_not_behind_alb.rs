@@ -1,6 +1,6 @@
 use crate::inventory::ResourceKind;
 use crate::inventory::members::alias_load_balancer;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
 
 declare_rule! {
     /// ## What it does
@@ -41,6 +41,7 @@ impl Rule for DrAsgNotBehindAlb {
     }
 
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
+        report_listing_gap(ctx, out, &ctx.inventory.dr, ResourceKind::AutoScalingGroup, "their load balancer attachment");
         let dr = &ctx.inventory.dr;
         for (app, members) in &ctx.inventory.members().by_app {
             let mut target_groups: Vec<&str> = Vec::new();
@@ -48,7 +49,7 @@ impl Rule for DrAsgNotBehindAlb {
             for group in members.failover_groups.iter().filter_map(|i| ctx.inventory.failover_groups.get(*i)) {
                 for secondary in &group.secondaries {
                     let Some(alias) = &secondary.alias_target else { continue };
-                    let Some(lb) = alias_load_balancer(ctx.inventory, group.zone, alias) else { continue };
+                    let Some(lb) = alias_load_balancer(ctx.inventory, group.zone, group.record_type, alias) else { continue };
                     if lb.view.name != dr.name {
                         continue;
                     }

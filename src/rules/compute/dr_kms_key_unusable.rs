@@ -2,7 +2,7 @@ use crate::findings::ResourceRef;
 use crate::inventory::graph::LaunchResolution;
 use crate::inventory::{ResourceKind, UnknownReason};
 use crate::rules::resource::arn_region;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
 
 declare_rule! {
     /// ## What it does
@@ -77,6 +77,9 @@ impl Rule for DrKmsKeyUnusable {
     }
 
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
+        report_listing_gap(ctx, out, &ctx.inventory.dr, ResourceKind::AutoScalingGroup, "the KMS keys DR launches need");
+        report_listing_gap(ctx, out, &ctx.inventory.dr, ResourceKind::DbInstance, "the KMS keys of DR replicas");
+        report_listing_gap(ctx, out, &ctx.inventory.dr, ResourceKind::DbCluster, "the KMS keys of DR clusters");
         let dr = &ctx.inventory.dr;
         let primary = ctx.inventory.primary.name;
         // (resource that needs the keys, what it is, keys)

@@ -1,6 +1,6 @@
 use crate::inventory::ResourceKind;
 use crate::inventory::graph::LaunchResolution;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
 use std::collections::{BTreeSet, HashSet};
 
 declare_rule! {
@@ -46,6 +46,7 @@ impl Rule for DrLaunchDependenciesMissing {
     }
 
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
+        report_listing_gap(ctx, out, &ctx.inventory.dr, ResourceKind::AutoScalingGroup, "DR launch dependencies");
         let dr = &ctx.inventory.dr;
         let r = dr.resources;
         let subnets: HashSet<&str> = r.subnets.iter().map(|s| s.id.as_str()).collect();

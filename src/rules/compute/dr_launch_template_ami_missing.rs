@@ -2,7 +2,7 @@ use crate::findings::Severity;
 use crate::inventory::ResourceKind;
 use crate::inventory::compute::ImageState;
 use crate::inventory::graph::LaunchResolution;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
 
 declare_rule! {
     /// ## What it does
@@ -46,8 +46,13 @@ impl Rule for DrLaunchTemplateAmiMissing {
 
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         let dr = &ctx.inventory.dr;
+        report_listing_gap(ctx, out, dr, ResourceKind::AutoScalingGroup, "the AMIs DR groups launch");
         for asg in &dr.resources.auto_scaling_groups {
             let target = resource::asg(asg, dr.name);
+            if let Some(reason) = asg.unresolvable_launch() {
+                out.unknown(target, &reason, format!("cannot tell which AMI DR ASG {} launches", asg.name));
+                continue;
+            }
             let mut broken = false;
             for reference in asg.launch_template_refs() {
                 let template_name = reference.id.as_deref().or(reference.name.as_deref()).unwrap_or("?");

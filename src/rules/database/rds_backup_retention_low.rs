@@ -1,4 +1,5 @@
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+use crate::inventory::ResourceKind;
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
 
 declare_rule! {
     /// ## What it does
@@ -38,6 +39,8 @@ impl Rule for RdsBackupRetentionLow {
     }
 
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
+        report_listing_gap(ctx, out, &ctx.inventory.primary, ResourceKind::DbInstance, "backup retention");
+        report_listing_gap(ctx, out, &ctx.inventory.primary, ResourceKind::DbCluster, "backup retention");
         let region = ctx.inventory.primary.name;
         let minimum = ctx.settings.min_backup_retention_days;
         for members in ctx.inventory.members().by_app.values() {

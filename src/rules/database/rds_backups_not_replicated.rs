@@ -1,5 +1,6 @@
+use crate::inventory::ResourceKind;
 use crate::inventory::{ErrorCause, Known, UnknownReason};
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
 
 declare_rule! {
     /// ## What it does
@@ -39,6 +40,7 @@ impl Rule for RdsBackupsNotReplicated {
     }
 
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
+        report_listing_gap(ctx, out, &ctx.inventory.primary, ResourceKind::DbInstance, "backup replication");
         let primary = ctx.inventory.primary.name;
         let dr = ctx.inventory.dr.name;
         for members in ctx.inventory.members().by_app.values() {

@@ -2,7 +2,7 @@ use crate::inventory::ResourceKind;
 use crate::inventory::database::{DbCluster, DbInstance};
 use crate::inventory::graph::RegionView;
 use crate::rules::resource::arn_region;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
 use std::collections::HashSet;
 
 declare_rule! {
@@ -50,6 +50,8 @@ impl Rule for RdsNoDrReplica {
         let primary = &ctx.inventory.primary;
         let dr = &ctx.inventory.dr;
         let apps = ctx.inventory.applications();
+        report_listing_gap(ctx, out, primary, ResourceKind::DbInstance, "primary databases for DR replicas");
+        report_listing_gap(ctx, out, primary, ResourceKind::DbCluster, "primary clusters for DR copies");
 
         for db in &primary.resources.db_instances {
             if db.is_replica() || db.cluster_id.is_some() || apps.app_of(&db.arn).is_none() {

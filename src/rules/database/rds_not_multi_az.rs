@@ -1,4 +1,5 @@
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+use crate::inventory::ResourceKind;
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
 
 declare_rule! {
     /// ## What it does
@@ -37,6 +38,8 @@ impl Rule for RdsNotMultiAz {
     }
 
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
+        report_listing_gap(ctx, out, &ctx.inventory.primary, ResourceKind::DbInstance, "Multi-AZ");
+        report_listing_gap(ctx, out, &ctx.inventory.primary, ResourceKind::DbCluster, "Multi-AZ");
         let region = ctx.inventory.primary.name;
         for members in ctx.inventory.members().by_app.values() {
             let stores = members

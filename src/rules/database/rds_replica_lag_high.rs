@@ -2,7 +2,7 @@ use crate::findings::ResourceRef;
 use crate::inventory::database::{LagMetric, ReplicaLagSeries};
 use crate::inventory::{ErrorCause, ResourceKind, UnknownReason};
 use crate::rules::resource::arn_region;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
 use chrono::{DateTime, Duration, Utc};
 
 declare_rule! {
@@ -48,6 +48,7 @@ impl Rule for RdsReplicaLagHigh {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         let primary = ctx.inventory.primary.name;
         let dr = &ctx.inventory.dr;
+        report_listing_gap(ctx, out, dr, ResourceKind::DbInstance, "DR replicas for lag");
         for replica in &dr.resources.db_instances {
             let from_primary =
                 replica.read_replica_source.as_deref().is_some_and(|s| arn_region(s) == Some(primary));
@@ -138,7 +139,7 @@ fn judge(
             .with("max_lag_seconds", -1);
         }
         Some(Ok(max)) if max > threshold as f64 => {
-            out.fail(target.clone(), format!("{metric} of {} peaked at {} in the last {} (threshold {threshold} s, from the {threshold_source})", target.id, seconds_text(max), window_text(ctx.settings.lag_window_seconds)))
+            out.fail(target.clone(), format!("{metric} of {} peaked at {} in the last {} (threshold {threshold} s: {threshold_source})", target.id, seconds_text(max), window_text(ctx.settings.lag_window_seconds)))
                 .with("metric", metric)
                 .with("max_lag_seconds", max)
                 .with("threshold_seconds", threshold)
@@ -160,7 +161,13 @@ fn has_stopped(series: &ReplicaLagSeries) -> bool {
 }
 
 fn seconds_text(seconds: f64) -> String {
-    if seconds.fract() == 0.0 { format!("{seconds:.0} s") } else { format!("{seconds:.3} s") }
+    if seconds.fract() == 0.0 {
+        format!("{seconds:.0} s")
+    } else {
+        // Trim trailing zeros: 912.5 s, 0.851 s.
+        let text = format!("{seconds:.3}");
+        format!("{} s", text.trim_end_matches('0').trim_end_matches('.'))
+    }
 }
 
 fn window_text(seconds: u64) -> String {

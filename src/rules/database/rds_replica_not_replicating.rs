@@ -1,7 +1,8 @@
+use crate::inventory::ResourceKind;
 use crate::inventory::database::LagMetric;
 use crate::inventory::{ErrorCause, UnknownReason};
 use crate::rules::resource::arn_region;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
 
 declare_rule! {
     /// ## What it does
@@ -43,6 +44,7 @@ impl Rule for RdsReplicaNotReplicating {
     }
 
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
+        report_listing_gap(ctx, out, &ctx.inventory.dr, ResourceKind::DbInstance, "replication status");
         let primary = ctx.inventory.primary.name;
         let dr = &ctx.inventory.dr;
         for replica in &dr.resources.db_instances {

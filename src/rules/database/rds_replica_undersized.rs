@@ -1,6 +1,7 @@
+use crate::inventory::ResourceKind;
 use crate::inventory::{ErrorCause, UnknownReason};
 use crate::rules::resource::arn_region;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
 
 declare_rule! {
     /// ## What it does
@@ -53,6 +54,7 @@ impl Rule for RdsReplicaUndersized {
     }
 
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
+        report_listing_gap(ctx, out, &ctx.inventory.dr, ResourceKind::DbInstance, "replica sizes");
         let primary = &ctx.inventory.primary;
         let dr = &ctx.inventory.dr;
         let mut pairs = Vec::new();

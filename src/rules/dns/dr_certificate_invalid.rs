@@ -58,7 +58,7 @@ impl Rule for DrCertificateInvalid {
         for group in &ctx.inventory.failover_groups {
             for secondary in &group.secondaries {
                 let Some(alias) = &secondary.alias_target else { continue };
-                if let Some(lb) = alias_load_balancer(ctx.inventory, group.zone, alias).filter(|lb| lb.view.name == dr.name) {
+                if let Some(lb) = alias_load_balancer(ctx.inventory, group.zone, group.record_type, alias).filter(|lb| lb.view.name == dr.name) {
                     names.entry(lb.load_balancer.arn.as_str()).or_default().insert(group.name.as_str());
                 }
             }

@@ -52,7 +52,7 @@ fn check<'s>(ctx: &Context<'_, 's>, out: &mut RuleOutput) {
         for group in &ctx.inventory.failover_groups {
             let lb_in = |records: &[&'s RecordSet], region: &str| {
                 records.iter().filter_map(|r| r.alias_target.as_ref()).find_map(|alias| {
-                    alias_load_balancer(ctx.inventory, group.zone, alias).filter(|lb| lb.view.name == region)
+                    alias_load_balancer(ctx.inventory, group.zone, group.record_type, alias).filter(|lb| lb.view.name == region)
                 })
             };
             let (Some(primary), Some(dr)) = (lb_in(&group.primaries, primary_region), lb_in(&group.secondaries, dr_region)) else {

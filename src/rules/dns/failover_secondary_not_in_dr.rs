@@ -46,7 +46,7 @@ impl Rule for FailoverSecondaryNotInDr {
                 let target = resource::record(group.zone, secondary);
                 let name = format!("SECONDARY {} {}", group.name, group.record_type);
                 let region: Result<Option<String>, UnknownReason> = match &secondary.alias_target {
-                    Some(alias) => match ctx.inventory.resolve_alias(group.zone, alias) {
+                    Some(alias) => match ctx.inventory.resolve_alias(group.zone, group.record_type, alias) {
                         AliasResolution::LoadBalancer { region, .. } => Ok(Some(region.to_string())),
                         AliasResolution::MissingLoadBalancer { region, .. } => Ok(region),
                         // CloudFront, S3, API Gateway: no region to compare.

@@ -94,7 +94,7 @@ impl Rule for FailoverSecondaryUnhealthy {
                     out.pass();
                     continue;
                 };
-                match ctx.inventory.resolve_alias(group.zone, alias) {
+                match ctx.inventory.resolve_alias(group.zone, group.record_type, alias) {
                     // A dangling alias is failover-target-missing's finding.
                     AliasResolution::MissingLoadBalancer { .. } => {}
                     AliasResolution::OtherTarget { dns_name, kind } => {

@@ -54,18 +54,23 @@ impl Rule for FailoverTargetMissing {
                 let Some(alias) = &record.alias_target else { continue };
                 let target = resource::record(group.zone, record);
                 let name = format!("{role} {} {}", group.name, group.record_type);
-                match ctx.inventory.resolve_alias(group.zone, alias) {
+                match ctx.inventory.resolve_alias(group.zone, group.record_type, alias) {
                     AliasResolution::LoadBalancer { .. } => out.pass(),
-                    AliasResolution::MissingLoadBalancer { dns_name, region } => {
+                    AliasResolution::MissingLoadBalancer { dns_name, region, via } => {
+                        let chain = match via.first() {
+                            Some(first) => format!("aliases {first}, which leads to {dns_name}"),
+                            None => format!("aliases {dns_name}"),
+                        };
                         out.fail(
                             target,
                             format!(
-                                "{name} aliases {dns_name}, which matches no load balancer{}",
+                                "{name} {chain}, which matches no load balancer{}",
                                 region.as_deref().map(|r| format!(" in {r}")).unwrap_or_default()
                             ),
                         )
                         .with("alias_dns_name", &alias.dns_name)
                         .with("resolved_dns_name", dns_name)
+                        .with("via_records", via)
                         .with("region", region);
                     }
                     AliasResolution::OtherTarget { dns_name, kind } => {

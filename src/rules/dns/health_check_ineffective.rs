@@ -69,7 +69,7 @@ impl Rule for HealthCheckIneffective {
                 let mut unresolved = None;
                 if let Some(alias) = &primary.alias_target {
                     endpoints.push(normalize_dns_name(&alias.dns_name));
-                    match ctx.inventory.resolve_alias(group.zone, alias) {
+                    match ctx.inventory.resolve_alias(group.zone, group.record_type, alias) {
                         AliasResolution::LoadBalancer { load_balancer, .. } => {
                             endpoints.push(normalize_dns_name(&load_balancer.dns_name))
                         }

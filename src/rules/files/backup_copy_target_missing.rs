@@ -1,5 +1,5 @@
 use crate::inventory::{ErrorCause, ResourceKind, UnknownReason};
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
 
 declare_rule! {
     /// ## What it does
@@ -38,6 +38,8 @@ impl Rule for BackupCopyTargetMissing {
     }
 
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
+        report_listing_gap(ctx, out, &ctx.inventory.primary, ResourceKind::BackupPlan, "copy destinations");
+        report_listing_gap(ctx, out, &ctx.inventory.dr, ResourceKind::BackupPlan, "copy destinations");
         for view in [&ctx.inventory.primary, &ctx.inventory.dr] {
             for plan in &view.resources.backup_plans {
                 let mut missing = Vec::new();

@@ -1,7 +1,8 @@
+use crate::inventory::ResourceKind;
 use crate::estimate::protection::backup_coverage;
 use crate::estimate::{Amount, duration_text};
 use crate::findings::ResourceRef;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap};
 
 declare_rule! {
     /// ## What it does
@@ -47,6 +48,7 @@ impl Rule for BackupFrequencyExceedsRpo {
     }
 
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
+        report_listing_gap(ctx, out, &ctx.inventory.primary, ResourceKind::BackupPlan, "backup schedules");
         let primary = &ctx.inventory.primary;
         let dr = ctx.inventory.dr.name;
         let (threshold, threshold_source) = ctx.settings.backup_gap_threshold();

@@ -2,7 +2,7 @@ use crate::estimate::protection::backup_coverage;
 use crate::estimate::{Amount, DEFAULT_COMPLETION_WINDOW_MINUTES, duration_text};
 use crate::findings::ResourceRef;
 use crate::inventory::{Known, ResourceKind, UnknownReason};
-use crate::rules::{Context, Rule, RuleOutput, declare_rule};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap};
 use chrono::Duration;
 
 declare_rule! {
@@ -47,6 +47,7 @@ impl Rule for BackupNoRecentDrRecoveryPoint {
     }
 
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
+        report_listing_gap(ctx, out, &ctx.inventory.dr, ResourceKind::BackupVault, "DR recovery points");
         let primary = &ctx.inventory.primary;
         let dr = &ctx.inventory.dr;
         for (app, members) in &ctx.inventory.members().by_app {

@@ -1,5 +1,6 @@
+use crate::inventory::ResourceKind;
 use crate::inventory::Known;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
 
 declare_rule! {
     /// ## What it does
@@ -35,6 +36,7 @@ impl Rule for EfsBackupDisabled {
     }
 
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
+        report_listing_gap(ctx, out, &ctx.inventory.primary, ResourceKind::FileSystem, "backup policies");
         let primary = ctx.inventory.primary.name;
         for fs in &ctx.inventory.primary.resources.file_systems {
             let target = resource::file_system(fs, primary);

@@ -1,6 +1,6 @@
 use crate::inventory::storage::FileSystem;
 use crate::inventory::{Known, ResourceKind, UnknownReason};
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
 
 declare_rule! {
     /// ## What it does
@@ -45,6 +45,7 @@ impl Rule for EfsNoDrCopy {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         let primary = &ctx.inventory.primary;
         let dr = ctx.inventory.dr.name;
+        report_listing_gap(ctx, out, primary, ResourceKind::FileSystem, "file systems for a DR copy");
         for fs in &primary.resources.file_systems {
             let mut missing: Option<UnknownReason> = None;
             let replicated = match &fs.replication {

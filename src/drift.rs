@@ -1,0 +1,362 @@
+//! DR drift between two snapshots (SPEC §3 `drscan diff`, and the report's "since last night"):
+//! findings that appeared or were resolved, and changes to the facts failover depends on —
+//! AMI copies, what each Auto Scaling group launches and its capacity, where failover records
+//! point, replicas and global clusters, EFS replication, backup copy targets, DR target health.
+//!
+//! Each snapshot is reduced to a map of DR facts keyed by (fact kind, resource ARN) with a
+//! human-readable value; drift is the set difference of the two maps. New fact kinds need only
+//! a line in [`facts`].
+
+use crate::audit::AuditReport;
+use crate::findings::{Finding, Severity, Status};
+use crate::inventory::graph::{Inventory, LaunchResolution};
+use crate::inventory::{Known, Snapshot};
+use crate::settings::Settings;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// One DR-relevant fact about one resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Fact {
+    resource_id: String,
+    region: Option<String>,
+    value: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    Added,
+    Removed,
+    Changed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResourceChange {
+    pub change: ChangeKind,
+    /// What kind of fact changed, e.g. "DR AMI", "ASG capacity", "failover record target".
+    pub what: &'static str,
+    pub arn: String,
+    pub id: String,
+    pub region: Option<String>,
+    pub app: Option<String>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// A finding in a drift listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FindingRef {
+    pub rule: String,
+    pub code: String,
+    pub severity: Severity,
+    pub status: Status,
+    pub app: Option<String>,
+    pub resource_id: String,
+    pub arn: String,
+    pub message: String,
+    pub fingerprint: String,
+}
+
+impl From<&Finding> for FindingRef {
+    fn from(f: &Finding) -> Self {
+        FindingRef {
+            rule: f.rule.clone(),
+            code: f.code.clone(),
+            severity: f.severity,
+            status: f.status,
+            app: f.app.clone(),
+            resource_id: f.resource.id.clone(),
+            arn: f.resource.arn.clone(),
+            message: f.message.clone(),
+            fingerprint: f.fingerprint.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Drift {
+    pub previous_collected_at: String,
+    pub current_collected_at: String,
+    pub new_findings: Vec<FindingRef>,
+    pub resolved_findings: Vec<FindingRef>,
+    pub resource_changes: Vec<ResourceChange>,
+}
+
+impl Drift {
+    pub fn is_empty(&self) -> bool {
+        self.new_findings.is_empty() && self.resolved_findings.is_empty() && self.resource_changes.is_empty()
+    }
+}
+
+/// Compare two snapshots and their audits (run with the same settings).
+pub fn compare(
+    previous: (&Snapshot, &AuditReport),
+    current: (&Snapshot, &AuditReport),
+    settings: &Settings,
+) -> Drift {
+    let (old_snapshot, old_report) = previous;
+    let (new_snapshot, new_report) = current;
+    let active = |r: &AuditReport| -> HashMap<String, FindingRef> {
+        r.findings
+            .iter()
+            .filter(|f| f.status != Status::Waived)
+            .map(|f| (f.fingerprint.clone(), FindingRef::from(f)))
+            .collect()
+    };
+    let old_findings = active(old_report);
+    let new_findings = active(new_report);
+    let mut appeared: Vec<FindingRef> =
+        new_findings.iter().filter(|(k, _)| !old_findings.contains_key(*k)).map(|(_, f)| f.clone()).collect();
+    let mut resolved: Vec<FindingRef> =
+        old_findings.iter().filter(|(k, _)| !new_findings.contains_key(*k)).map(|(_, f)| f.clone()).collect();
+    let order =
+        |a: &FindingRef, b: &FindingRef| (a.severity, &a.rule, &a.arn).cmp(&(b.severity, &b.rule, &b.arn));
+    appeared.sort_by(order);
+    resolved.sort_by(order);
+
+    let old_inventory = Inventory::build(old_snapshot, settings);
+    let new_inventory = Inventory::build(new_snapshot, settings);
+    let old_facts = facts(&old_inventory);
+    let new_facts = facts(&new_inventory);
+    let app_of = |arn: &str| {
+        new_inventory
+            .applications()
+            .app_of(arn)
+            .or_else(|| old_inventory.applications().app_of(arn))
+            .map(str::to_string)
+    };
+    let mut changes = Vec::new();
+    for ((what, arn), fact) in &new_facts {
+        let before = old_facts.get(&(*what, arn.clone()));
+        let change = match before {
+            None => ChangeKind::Added,
+            Some(old) if old.value != fact.value => ChangeKind::Changed,
+            Some(_) => continue,
+        };
+        changes.push(ResourceChange {
+            change,
+            what,
+            arn: arn.clone(),
+            id: fact.resource_id.clone(),
+            region: fact.region.clone(),
+            app: app_of(arn),
+            before: before.map(|f| f.value.clone()),
+            after: Some(fact.value.clone()),
+        });
+    }
+    for ((what, arn), fact) in &old_facts {
+        if !new_facts.contains_key(&(*what, arn.clone())) {
+            changes.push(ResourceChange {
+                change: ChangeKind::Removed,
+                what,
+                arn: arn.clone(),
+                id: fact.resource_id.clone(),
+                region: fact.region.clone(),
+                app: app_of(arn),
+                before: Some(fact.value.clone()),
+                after: None,
+            });
+        }
+    }
+    changes.sort_by(|a, b| (&a.app, a.what, &a.arn, a.change).cmp(&(&b.app, b.what, &b.arn, b.change)));
+
+    Drift {
+        previous_collected_at: old_snapshot.collected_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        current_collected_at: new_snapshot.collected_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        new_findings: appeared,
+        resolved_findings: resolved,
+        resource_changes: changes,
+    }
+}
+
+type FactMap = BTreeMap<(&'static str, String), Fact>;
+
+/// The DR facts of one snapshot.
+fn facts(inventory: &Inventory<'_>) -> FactMap {
+    let mut out = FactMap::new();
+    let mut put = |what: &'static str, arn: &str, id: &str, region: Option<&str>, value: String| {
+        out.insert(
+            (what, arn.to_string()),
+            Fact { resource_id: id.to_string(), region: region.map(str::to_string), value },
+        );
+    };
+    let dr_name = inventory.dr.name;
+    for view in [&inventory.primary, &inventory.dr] {
+        let region = Some(view.name);
+        let r = view.resources;
+        for image in &r.images {
+            let what = if view.name == dr_name { "DR AMI" } else { "primary AMI" };
+            put(
+                what,
+                &image.arn,
+                &image.id,
+                region,
+                format!("{} ({})", display(&image.name), image.state.as_str()),
+            );
+        }
+        for asg in &r.auto_scaling_groups {
+            put(
+                "ASG capacity",
+                &asg.arn,
+                &asg.name,
+                region,
+                format!("min {} / desired {} / max {}", asg.min_size, asg.desired_capacity, asg.max_size),
+            );
+            let launches: Vec<String> = asg
+                .launch_template_refs()
+                .into_iter()
+                .map(|reference| match view.resolve_launch(reference) {
+                    LaunchResolution::Resolved { template, version, image_id } => {
+                        format!("{} v{} ({image_id})", template.name, version.version)
+                    }
+                    LaunchResolution::TemplateMissing => "missing launch template".to_string(),
+                    LaunchResolution::VersionMissing { template } => {
+                        format!("{}: missing version", template.name)
+                    }
+                    LaunchResolution::NoImage { template, .. } => format!("{}: no AMI", template.name),
+                    LaunchResolution::Unknown(_) => "unknown".to_string(),
+                })
+                .collect();
+            if !launches.is_empty() {
+                put("ASG launches", &asg.arn, &asg.name, region, launches.join(", "));
+            }
+        }
+        for lb in &r.load_balancers {
+            put("load balancer", &lb.arn, &lb.name, region, lb.dns_name.to_ascii_lowercase());
+        }
+        if view.name == dr_name {
+            for tg in &r.target_groups {
+                let value = match &tg.target_health {
+                    Known::Value(targets) => format!(
+                        "{} healthy of {} registered",
+                        targets.iter().filter(|t| t.is_healthy()).count(),
+                        targets.len()
+                    ),
+                    Known::Unknown(_) => "unknown".to_string(),
+                };
+                put("DR target health", &tg.arn, &tg.name, region, value);
+            }
+        }
+        for db in &r.db_instances {
+            if let Some(source) = &db.read_replica_source {
+                put(
+                    "replica",
+                    &db.arn,
+                    &db.id,
+                    region,
+                    format!("replica of {source} ({})", display(&db.status)),
+                );
+            }
+        }
+        for cluster in &r.global_clusters {
+            let mut members: Vec<String> = cluster
+                .members
+                .iter()
+                .map(|m| format!("{}{}", m.cluster_arn, if m.writer { " (writer)" } else { "" }))
+                .collect();
+            members.sort();
+            put("global cluster members", &cluster.arn, &cluster.id, None, members.join(", "));
+        }
+        for fs in &r.file_systems {
+            let value = match &fs.replication {
+                Known::Value(destinations) if destinations.is_empty() => "none".to_string(),
+                Known::Value(destinations) => destinations
+                    .iter()
+                    .map(|d| format!("{} in {} ({})", d.file_system_id, d.region, d.status))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                Known::Unknown(_) => "unknown".to_string(),
+            };
+            put("EFS replication", &fs.arn, &fs.id, region, value);
+        }
+        for plan in &r.backup_plans {
+            let mut copies: Vec<&str> = plan
+                .rules
+                .iter()
+                .flat_map(|rule| rule.copy_actions.iter().map(|c| c.destination_vault_arn.as_str()))
+                .collect();
+            copies.sort_unstable();
+            copies.dedup();
+            let value = if copies.is_empty() { "no copy".to_string() } else { copies.join(", ") };
+            put("backup copy targets", &plan.arn, &plan.name, region, value);
+        }
+    }
+    for zone in &inventory.snapshot.resources.global.hosted_zones {
+        let Known::Value(records) = &zone.record_sets else { continue };
+        for record in records.iter().filter(|r| r.failover.is_some()) {
+            let target = match &record.alias_target {
+                Some(alias) => format!(
+                    "alias {}{}",
+                    crate::inventory::dns::normalize_dns_name(&alias.dns_name),
+                    if alias.evaluate_target_health { " (evaluates target health)" } else { "" }
+                ),
+                None => record.values.join(", "),
+            };
+            let check =
+                record.health_check_id.as_deref().map(|h| format!(", health check {h}")).unwrap_or_default();
+            let id = format!("{} {}", record.name, record.record_type);
+            put("failover record target", &record.arn(&zone.id), &id, None, format!("{target}{check}"));
+        }
+    }
+    out
+}
+
+fn display(text: &str) -> &str {
+    if text.is_empty() { "-" } else { text }
+}
+
+/// `drscan diff` as text.
+pub fn render_text(drift: &Drift) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(out, "DR drift from {} to {}", drift.previous_collected_at, drift.current_collected_at);
+    if drift.is_empty() {
+        let _ = writeln!(out, "\nNo DR-relevant change.");
+        return out;
+    }
+    let _ = writeln!(out, "\nNew findings ({}):", drift.new_findings.len());
+    for f in &drift.new_findings {
+        let _ = writeln!(
+            out,
+            "  + {:<8} {} {}  {}",
+            f.severity.as_str().to_uppercase(),
+            f.code,
+            f.rule,
+            f.resource_id
+        );
+        let _ = writeln!(out, "      {}", f.message);
+    }
+    let _ = writeln!(out, "\nResolved findings ({}):", drift.resolved_findings.len());
+    for f in &drift.resolved_findings {
+        let _ = writeln!(
+            out,
+            "  - {:<8} {} {}  {}",
+            f.severity.as_str().to_uppercase(),
+            f.code,
+            f.rule,
+            f.resource_id
+        );
+    }
+    let _ = writeln!(out, "\nResource changes ({}):", drift.resource_changes.len());
+    for c in &drift.resource_changes {
+        let app = c.app.as_deref().map(|a| format!("[{a}] ")).unwrap_or_default();
+        let line = match c.change {
+            ChangeKind::Added => {
+                format!("+ {app}{} {} added: {}", c.what, c.id, c.after.as_deref().unwrap_or(""))
+            }
+            ChangeKind::Removed => {
+                format!("- {app}{} {} removed (was {})", c.what, c.id, c.before.as_deref().unwrap_or(""))
+            }
+            ChangeKind::Changed => format!(
+                "~ {app}{} {}: {} → {}",
+                c.what,
+                c.id,
+                c.before.as_deref().unwrap_or(""),
+                c.after.as_deref().unwrap_or("")
+            ),
+        };
+        let _ = writeln!(out, "  {line}");
+    }
+    out
+}

@@ -1,0 +1,236 @@
+//! drscan.toml: the shipped example parses, values reach the audit, flags override the file,
+//! and every kind of configuration error points at its line and column with exit code 2.
+
+use assert_cmd::Command;
+use drscan::config::{RuleSetting, ValidConfig};
+use drscan::findings::Severity;
+use predicates::prelude::*;
+use std::path::Path;
+
+const REFERENCE: &str = "fixtures/reference-architecture.json";
+
+fn drscan() -> Command {
+    let mut cmd = Command::cargo_bin("drscan").expect("binary is built");
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+fn write_config(contents: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("drscan.toml");
+    std::fs::write(&path, contents).expect("write config");
+    (dir, path)
+}
+
+/// Run an audit of the reference fixture with this config and expect exit 2 and a diagnostic
+/// that names `message` at `location` (`drscan.toml:LINE:COLUMN`).
+fn assert_config_error(contents: &str, message: &str, location: &str) {
+    let (_dir, path) = write_config(contents);
+    drscan()
+        .args(["audit", "--snapshot", REFERENCE, "--config"])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(message))
+        .stderr(predicate::str::contains(location));
+}
+
+#[test]
+fn the_example_config_parses_with_its_defaults() {
+    let config = ValidConfig::load(Path::new("drscan.example.toml")).expect("example parses");
+    assert_eq!(config.app_tag_key.as_deref(), Some("app"));
+    assert_eq!(config.ami_pairing_tag.as_deref(), Some("drscan:source-ami"));
+    assert_eq!(config.fail_on, Some(Severity::High));
+    assert_eq!(config.allow_unknown, Some(false));
+    assert_eq!(config.lag_window_seconds, Some(3600));
+    assert!(config.waivers.is_empty());
+    let defaults = drscan::settings::Settings::default();
+    assert_eq!(config.app_tag_key.as_deref(), Some(defaults.app_tag_key.as_str()));
+    assert_eq!(config.ami_pairing_tag.as_deref(), Some(defaults.ami_pairing_tag.as_str()));
+    assert_eq!(config.lag_window_seconds, Some(defaults.lag_window_seconds));
+}
+
+#[test]
+fn the_example_config_with_every_commented_key_enabled_parses() {
+    let text = std::fs::read_to_string("drscan.example.toml").expect("example");
+    let uncommented: String = text
+        .lines()
+        .map(|l| match l.strip_prefix("# ") {
+            Some(rest) if rest.contains(" = ") || rest.starts_with("[[") => rest.to_string(),
+            _ => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let config = ValidConfig::parse("drscan.toml", uncommented).expect("uncommented example parses");
+    assert_eq!(config.primary.as_deref(), Some("ap-south-1"));
+    assert_eq!(config.rto_target_seconds, Some(120));
+    assert_eq!(config.rpo_target_seconds, Some(30));
+    assert_eq!(config.rules.get("rds-replica-lag-high"), Some(&RuleSetting::Severity(Severity::Critical)));
+    assert_eq!(config.rules.get("efs-no-dr-copy"), Some(&RuleSetting::Off));
+    assert_eq!(config.record_applications.get("app.example.com").map(String::as_str), Some("web"));
+    assert_eq!(config.waivers.len(), 1);
+}
+
+#[test]
+fn unknown_key_is_located() {
+    assert_config_error(
+        "[gate]\nfail_on = \"high\"\nfial_fast = true\n",
+        "unknown field `fial_fast`",
+        "drscan.toml:3:1",
+    );
+}
+
+#[test]
+fn unknown_table_is_located() {
+    assert_config_error(
+        "[targets]\nrto = \"2m\"\n\n[target]\nrpo = \"1m\"\n",
+        "unknown field `target`",
+        "drscan.toml:4",
+    );
+}
+
+#[test]
+fn bad_duration_is_located() {
+    assert_config_error(
+        "[targets]\nrto = \"2m\"\nrpo = \"half a minute\"\n",
+        "invalid duration",
+        "drscan.toml:3:7",
+    );
+}
+
+#[test]
+fn unknown_rule_name_is_located() {
+    assert_config_error(
+        "[rules]\nami-missing-in-dr = \"high\"\nami-missing-in-rd = \"off\"\n",
+        "unknown rule `ami-missing-in-rd`",
+        "drscan.toml:3:1",
+    );
+}
+
+#[test]
+fn bad_severity_is_located() {
+    assert_config_error("[rules]\nDR101 = \"severe\"\n", "unknown severity `severe`", "drscan.toml:2:9");
+}
+
+#[test]
+fn waiver_without_reason_is_an_error() {
+    assert_config_error(
+        "[[waiver]]\nrule = \"ami-missing-in-dr\"\nresource = \"arn:aws:ec2:*\"\nexpires = \"2027-01-01\"\n",
+        "missing field `reason`",
+        "drscan.toml:1:1",
+    );
+}
+
+#[test]
+fn waiver_with_bad_date_is_located() {
+    assert_config_error(
+        "[[waiver]]\nrule = \"ami-missing-in-dr\"\nresource = \"arn:aws:ec2:*\"\nreason = \"x\"\nexpires = \"31/03/2027\"\n",
+        "invalid expiry date",
+        "drscan.toml:5:11",
+    );
+}
+
+#[test]
+fn waiver_for_an_unknown_rule_is_located() {
+    assert_config_error(
+        "[[waiver]]\nrule = \"no-such-rule\"\nresource = \"*\"\nreason = \"x\"\nexpires = \"2027-01-01\"\n",
+        "unknown rule `no-such-rule`",
+        "drscan.toml:2:8",
+    );
+}
+
+#[test]
+fn waiver_with_invalid_glob_is_located() {
+    assert_config_error(
+        "[[waiver]]\nrule = \"DR101\"\nresource = \"arn:aws:ec2:[\"\nreason = \"x\"\nexpires = \"2027-01-01\"\n",
+        "invalid resource glob",
+        "drscan.toml:3:12",
+    );
+}
+
+#[test]
+fn bad_region_is_located() {
+    assert_config_error(
+        "[regions]\nprimary = \"ap-south-1\"\ndr = \"Virginia\"\n",
+        "not an AWS region name",
+        "drscan.toml:3:6",
+    );
+}
+
+#[test]
+fn invalid_toml_is_located() {
+    assert_config_error("[targets\nrto = \"2m\"\n", "drscan.toml", "drscan.toml:1:");
+}
+
+#[test]
+fn missing_config_file_is_exit_2() {
+    drscan()
+        .args(["audit", "--snapshot", REFERENCE, "--config", "no/such/drscan.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read no/such/drscan.toml"));
+}
+
+#[test]
+fn config_regions_must_match_the_snapshot() {
+    let (_dir, path) = write_config("[regions]\nprimary = \"eu-west-1\"\ndr = \"us-east-1\"\n");
+    drscan()
+        .args(["audit", "--snapshot", REFERENCE, "--config"])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--primary eu-west-1 does not match the snapshot"));
+}
+
+#[test]
+fn config_values_reach_the_audit_and_flags_override_them() {
+    // The reference architecture's only high finding is the replica lag (1260 s): a 30 min
+    // threshold silences it, --fail-on in the file makes only critical gate.
+    let (_dir, path) = write_config(
+        "[thresholds]\nreplica_lag = \"30m\"\n\n[rules]\nfailover-secondary-unhealthy = \"low\"\nefs-no-dr-copy = \"off\"\n",
+    );
+    let output = drscan()
+        .args(["audit", "--format", "json", "--snapshot", REFERENCE, "--config"])
+        .arg(&path)
+        .output()
+        .expect("runs");
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let findings = doc["findings"].as_array().expect("findings");
+    assert!(!findings.iter().any(|f| f["rule"] == "rds-replica-lag-high"), "threshold from config applies");
+    assert!(!findings.iter().any(|f| f["rule"] == "efs-no-dr-copy"), "rule turned off");
+    assert!(doc["summary"]["rules"].get("efs-no-dr-copy").is_none());
+    let unhealthy =
+        findings.iter().find(|f| f["rule"] == "failover-secondary-unhealthy").expect("still reported");
+    assert_eq!(unhealthy["severity"], "low");
+
+    // Flag beats file: the file says fail_on critical, the flag says low.
+    let (_dir2, path2) = write_config(
+        "[gate]\nfail_on = \"critical\"\n\n[rules]\nDR101 = \"off\"\nDR201 = \"off\"\nDR202 = \"off\"\nDR203 = \"off\"\nDR204 = \"off\"\nDR301 = \"off\"\nDR401 = \"off\"\n",
+    );
+    drscan().args(["audit", "--snapshot", REFERENCE, "--config"]).arg(&path2).assert().code(0);
+    drscan()
+        .args(["audit", "--snapshot", REFERENCE, "--fail-on", "high", "--config"])
+        .arg(&path2)
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn drscan_toml_in_the_working_directory_is_found() {
+    let (dir, _path) = write_config("[rules]\nfailover-secondary-unhealthy = \"off\"\n");
+    let snapshot = std::fs::canonicalize(REFERENCE).expect("fixture path");
+    let output = drscan()
+        .current_dir(dir.path())
+        .args(["audit", "--format", "json", "--snapshot"])
+        .arg(&snapshot)
+        .output()
+        .expect("runs");
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert!(
+        !doc["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["rule"] == "failover-secondary-unhealthy")
+    );
+}

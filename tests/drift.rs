@@ -1,0 +1,97 @@
+//! `drscan diff`: drift between the reference architecture and its repaired version names the
+//! resolved findings and every DR-relevant resource change, and nothing else.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn diff(old: &str, new: &str) -> Value {
+    let output = Command::cargo_bin("drscan")
+        .expect("binary")
+        .args(["diff", old, new, "--format", "json"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).expect("json")
+}
+
+fn change<'a>(drift: &'a Value, what: &str, id: &str) -> &'a Value {
+    drift["resource_changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .find(|c| c["what"] == what && c["id"] == id)
+        .unwrap_or_else(|| panic!("no `{what}` change for {id} in {drift:#}"))
+}
+
+#[test]
+fn repairs_show_as_resolved_findings_and_resource_changes() {
+    let drift = diff("fixtures/reference-architecture.json", "fixtures/reference-architecture-repaired.json");
+    assert_eq!(drift["new_findings"].as_array().unwrap().len(), 0);
+    let resolved: Vec<&str> =
+        drift["resolved_findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    for rule in
+        ["ami-missing-in-dr", "failover-secondary-unhealthy", "failover-target-missing", "rds-no-dr-replica"]
+    {
+        assert!(resolved.contains(&rule), "{rule} resolved");
+    }
+
+    let copied = change(&drift, "DR AMI", "ami-0f7a8b9c0d1e2f3a7");
+    assert_eq!(copied["change"], "added");
+    assert_eq!(copied["app"], "web");
+
+    let capacity = change(&drift, "ASG capacity", "web-dr-asg");
+    assert_eq!(capacity["change"], "changed");
+    assert_eq!(capacity["before"], "min 0 / desired 0 / max 12");
+    assert_eq!(capacity["after"], "min 1 / desired 1 / max 12");
+
+    let launches = change(&drift, "ASG launches", "web-dr-asg");
+    assert_eq!(launches["before"], "web-dr-lt v3 (ami-0d5e6f7a8b9c0d1e6)");
+    assert_eq!(launches["after"], "web-dr-lt v4 (ami-0f7a8b9c0d1e2f3a7)");
+
+    let retargeted = change(&drift, "failover record target", "api.example.com. A");
+    assert_eq!(retargeted["change"], "changed");
+    let replica = change(&drift, "replica", "reports-db-dr");
+    assert_eq!(replica["change"], "added");
+    assert_eq!(change(&drift, "EFS replication", "fs-0b2c3d4e5f6071829")["change"], "changed");
+
+    // Nothing unrelated moved: the primary web tier and the orders replica are unchanged.
+    let changes = drift["resource_changes"].as_array().unwrap();
+    assert!(!changes.iter().any(|c| c["id"] == "web-asg" || c["id"] == "orders-db-dr"));
+}
+
+#[test]
+fn drift_is_symmetric_and_empty_against_itself() {
+    let same = diff("fixtures/reference-architecture.json", "fixtures/reference-architecture.json");
+    assert!(same["new_findings"].as_array().unwrap().is_empty());
+    assert!(same["resolved_findings"].as_array().unwrap().is_empty());
+    assert!(same["resource_changes"].as_array().unwrap().is_empty());
+
+    let backwards =
+        diff("fixtures/reference-architecture-repaired.json", "fixtures/reference-architecture.json");
+    assert_eq!(backwards["resolved_findings"].as_array().unwrap().len(), 0);
+    assert_eq!(backwards["new_findings"].as_array().unwrap().len(), 9);
+    assert_eq!(change(&backwards, "DR AMI", "ami-0f7a8b9c0d1e2f3a7")["change"], "removed");
+    assert_eq!(change(&backwards, "replica", "reports-db-dr")["change"], "removed");
+}
+
+#[test]
+fn diff_text_and_bad_input() {
+    Command::cargo_bin("drscan")
+        .expect("binary")
+        .env("NO_COLOR", "1")
+        .args([
+            "diff",
+            "fixtures/reference-architecture.json",
+            "fixtures/reference-architecture-repaired.json",
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains(
+            "~ [web] ASG capacity web-dr-asg: min 0 / desired 0 / max 12 → min 1 / desired 1 / max 12",
+        ));
+    Command::cargo_bin("drscan")
+        .expect("binary")
+        .args(["diff", "fixtures/reference-architecture.json", "no/such.json"])
+        .assert()
+        .code(2);
+}
