@@ -6,7 +6,7 @@ use drscan::audit::{self, AuditReport, GatePolicy, RuleCounts};
 use drscan::findings::{Finding, Status};
 use drscan::inventory::Snapshot;
 use drscan::output::{Origin, RunInfo, text};
-use drscan::rules::{DOC_SECTIONS, RULES, Rule};
+use drscan::rules::{DOC_SECTIONS, RULES, Rule, RuleGroup};
 use drscan::settings::Settings;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -123,6 +123,10 @@ fn render_rule(rule: &str, case: &str) -> String {
     let mut report = audit(&snapshot);
     report.findings.retain(|f| f.rule == rule);
     report.counts.retain(|name, _| *name == rule);
+    // The estimate table belongs to the readiness rules' output only.
+    if drscan::rules::find(rule).is_none_or(|r| r.meta().group != RuleGroup::Readiness) {
+        report.estimates.clear();
+    }
     report.gate = audit::decide_gate(&report.findings, gate);
     let origin = Origin::default();
     text::render(&report, &RunInfo { snapshot: &snapshot, gate, origin, color: false })

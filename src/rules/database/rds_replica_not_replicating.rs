@@ -73,7 +73,7 @@ impl Rule for RdsReplicaNotReplicating {
                 }
                 out.fail(
                     target,
-                    format!("DR replica {} of {} is not replicating: {}", replica.id, replica.read_replica_source.as_deref().unwrap_or("?"), why.join("; ")),
+                    format!("DR replica {} of {} is not replicating: {}", replica.id, resource::arn_name(replica.read_replica_source.as_deref().unwrap_or("?")), why.join("; ")),
                 )
                 .with("replication_status", &broken)
                 .with("replica_lag_minus_one", stopped);
