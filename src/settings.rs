@@ -131,7 +131,10 @@ impl Settings {
             (explicit, "configured efs_replication_lag_threshold")
         } else if let Some(rpo) = self.rpo_target_seconds {
             if rpo < EFS_REPLICATION_RPO_FLOOR_SECONDS {
-                (EFS_REPLICATION_RPO_FLOOR_SECONDS, "EFS replication's 15 min floor (the RPO target is lower)")
+                (
+                    EFS_REPLICATION_RPO_FLOOR_SECONDS,
+                    "EFS replication's 15 min floor (the RPO target is lower)",
+                )
             } else {
                 (rpo, "RPO target")
             }

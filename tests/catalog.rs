@@ -1,8 +1,8 @@
 //! The checked-in rule catalog (`rules/`) matches the rule definitions: one page per rule, the
 //! index, and nothing else. Regenerate with `DRSCAN_UPDATE_CATALOG=1 cargo test --test catalog`.
 
-use drscan::rules::catalog::{REGENERATE, index, page, page_file};
 use drscan::rules::RULES;
+use drscan::rules::catalog::{REGENERATE, index, page, page_file};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -46,7 +46,11 @@ fn the_checked_in_catalog_is_up_to_date() {
             }
         }
     }
-    assert!(stale.is_empty(), "the rule catalog is stale:\n  {}\nregenerate it with: {REGENERATE}", stale.join("\n  "));
+    assert!(
+        stale.is_empty(),
+        "the rule catalog is stale:\n  {}\nregenerate it with: {REGENERATE}",
+        stale.join("\n  ")
+    );
 }
 
 #[test]

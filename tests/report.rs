@@ -82,7 +82,14 @@ fn html_report_renders_in_chromium() {
         assert!(dom.contains(&format!("data-app=\"{app}\"")), "application {app} in the DOM");
     }
     assert!(dom.contains("data-verdict=\"not_ready\""));
-    assert_eq!(dom.matches("class=\"finding\"").count(), 9, "every finding is a row");
+    let settings = drscan::settings::Settings {
+        rto_target_seconds: Some(120),
+        rpo_target_seconds: Some(30),
+        ..Default::default()
+    };
+    let snapshot = drscan::inventory::Snapshot::load(std::path::Path::new(REFERENCE)).expect("fixture");
+    let findings = drscan::audit::run(&snapshot, &settings, Default::default()).findings.len();
+    assert_eq!(dom.matches("class=\"finding\"").count(), findings, "every finding is a row");
     assert!(dom.contains("failover-secondary-unhealthy"));
     assert!(dom.contains("pilot light"));
     assert!(dom.contains("data-state=\"broken\""), "broken links are marked on the failover paths");

@@ -27,11 +27,27 @@ fn unreachable_dr_region_yields_unknowns_not_failures() {
         "message": "dispatch failure: connection timed out", "kinds": []
     }]);
     let report = audit(&value, false);
-    assert!(
-        report.findings.iter().all(|f| f.status == Status::Unknown),
-        "no failure claimed about an unseen region: {:#?}",
-        report.findings.iter().filter(|f| f.status != Status::Unknown).collect::<Vec<_>>()
-    );
+    // Failures may only come from rules that judge the primary region's or Route 53's own
+    // configuration, about resources outside the unseen region.
+    let primary_only = [
+        "efs-backup-disabled",
+        "rds-not-multi-az",
+        "rds-backup-retention-low",
+        "rds-deletion-protection-off",
+        "rds-backups-not-replicated",
+        "failover-ttl-too-high",
+        "health-check-slow-detection",
+        "rto-target-exceeded",
+    ];
+    let claimed: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.status != Status::Unknown)
+        .filter(|f| {
+            f.resource.region.as_deref() == Some("us-east-1") || !primary_only.contains(&f.rule.as_str())
+        })
+        .collect();
+    assert!(claimed.is_empty(), "no failure claimed about an unseen region: {claimed:#?}");
     let rules: BTreeSet<&str> = report.findings.iter().map(|f| f.rule.as_str()).collect();
     for rule in [
         "ami-missing-in-dr",
@@ -44,7 +60,7 @@ fn unreachable_dr_region_yields_unknowns_not_failures() {
         // (its replication configuration, its replica list) is readable without the DR region.
         assert!(rules.contains(rule), "{rule} reports unknown; got {rules:?}");
     }
-    for finding in &report.findings {
+    for finding in report.findings.iter().filter(|f| f.status == Status::Unknown) {
         assert_eq!(finding.evidence["missing_data"]["cause"], "connectivity", "{}", finding.message);
     }
     assert_eq!(report.gate, GateResult::Failed);

@@ -35,7 +35,9 @@ impl PrimaryHealth {
     pub fn watched_by(&self, alarm: &Alarm) -> bool {
         let dimension = |key: &str| alarm.dimensions.get(key).map(String::as_str);
         match alarm.namespace.as_str() {
-            "AWS/Route53" => dimension("HealthCheckId").is_some_and(|id| self.health_check_ids.iter().any(|h| h == id)),
+            "AWS/Route53" => {
+                dimension("HealthCheckId").is_some_and(|id| self.health_check_ids.iter().any(|h| h == id))
+            }
             "AWS/ApplicationELB" | "AWS/NetworkELB" => {
                 dimension("LoadBalancer").is_some_and(|lb| self.load_balancers.iter().any(|l| l == lb))
                     || dimension("TargetGroup").is_some_and(|tg| self.target_groups.iter().any(|t| t == tg))
@@ -47,7 +49,8 @@ impl PrimaryHealth {
 
 /// A Lambda function or an SSM Automation runbook: code that can perform any step.
 fn is_runbook_action(action: &str) -> bool {
-    action.starts_with("arn:aws:lambda:") || (action.starts_with("arn:aws:ssm:") && action.contains("automation"))
+    action.starts_with("arn:aws:lambda:")
+        || (action.starts_with("arn:aws:ssm:") && action.contains("automation"))
 }
 
 /// How `step` starts for `app`: declared, seen, unknown (alarms or policies unreadable), or manual.
@@ -59,7 +62,11 @@ pub fn automation(
     health: &PrimaryHealth,
     dr_asgs: &[&AutoScalingGroup],
 ) -> Automation {
-    if settings.declared_automation.iter().any(|d| d.step == step && d.app.as_deref().is_none_or(|a| a == app)) {
+    if settings
+        .declared_automation
+        .iter()
+        .any(|d| d.step == step && d.app.as_deref().is_none_or(|a| a == app))
+    {
         return Automation::Declared;
     }
     let views = [&inventory.primary, &inventory.dr];
@@ -76,7 +83,7 @@ pub fn automation(
                 continue;
             }
             let driver = watching.iter().find(|(alarm, _)| {
-                policy.alarm_arns.iter().any(|a| *a == alarm.arn) || alarm.alarm_actions.iter().any(|a| *a == policy.arn)
+                policy.alarm_arns.contains(&alarm.arn) || alarm.alarm_actions.contains(&policy.arn)
             });
             if let Some((alarm, _)) = driver {
                 return Automation::Seen(format!(

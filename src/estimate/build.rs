@@ -24,7 +24,8 @@ use std::collections::HashMap;
 /// Estimate every application of the inventory.
 pub fn estimate(inventory: &Inventory<'_>, settings: &Settings, now: DateTime<Utc>) -> Estimates {
     let backup_gaps = backup_gaps(inventory, now);
-    let targets = Targets { rto_seconds: settings.rto_target_seconds, rpo_seconds: settings.rpo_target_seconds };
+    let targets =
+        Targets { rto_seconds: settings.rto_target_seconds, rpo_seconds: settings.rpo_target_seconds };
     let mut apps = Vec::new();
     for (app, members) in &inventory.members().by_app {
         let builder = Builder { inventory, settings, now, gaps: &backup_gaps, app, members };
@@ -108,19 +109,44 @@ impl<'s> Builder<'_, 's> {
         (rto, rpo)
     }
 
-    fn term(kind: TermKind, step: &str, amount: Amount, source: String, resource: Option<ResourceRef>) -> RtoTerm {
-        RtoTerm { kind, step: step.to_string(), amount, source, resource, automation: None, critical_path: false }
+    fn term(
+        kind: TermKind,
+        step: &str,
+        amount: Amount,
+        source: String,
+        resource: Option<ResourceRef>,
+    ) -> RtoTerm {
+        RtoTerm {
+            kind,
+            step: step.to_string(),
+            amount,
+            source,
+            resource,
+            automation: None,
+            critical_path: false,
+        }
     }
 
     /// Detection, routing, DNS and the compute step, from the application's failover records.
-    fn routing_terms(&self, rto: &mut Vec<RtoTerm>, health: &mut PrimaryHealth, dr_asgs: &mut Vec<&'s AutoScalingGroup>) {
-        let groups: Vec<_> =
-            self.members.failover_groups.iter().filter_map(|i| self.inventory.failover_groups.get(*i)).collect();
+    fn routing_terms(
+        &self,
+        rto: &mut Vec<RtoTerm>,
+        health: &mut PrimaryHealth,
+        dr_asgs: &mut Vec<&'s AutoScalingGroup>,
+    ) {
+        let groups: Vec<_> = self
+            .members
+            .failover_groups
+            .iter()
+            .filter_map(|i| self.inventory.failover_groups.get(*i))
+            .collect();
         if groups.is_empty() {
             rto.push(Self::term(
                 TermKind::Routing,
                 "routing",
-                Amount::Unbounded("no Route 53 failover record routes this application's traffic".to_string()),
+                Amount::Unbounded(
+                    "no Route 53 failover record routes this application's traffic".to_string(),
+                ),
                 "no failover record maps to this application".to_string(),
                 None,
             ));
@@ -135,9 +161,18 @@ impl<'s> Builder<'_, 's> {
                     health.health_check_ids.push(id.clone());
                 }
                 let found = detection(self.inventory, group.zone, primary);
-                rto.push(Self::term(TermKind::Detection, "detection", found.amount, found.source, Some(found.resource)));
+                rto.push(Self::term(
+                    TermKind::Detection,
+                    "detection",
+                    found.amount,
+                    found.source,
+                    Some(found.resource),
+                ));
                 let (ttl, source) = match (&primary.alias_target, primary.ttl) {
-                    (Some(_), _) => (c.alias_ttl_seconds, "alias record: Route 53 alias TTL".to_string()),
+                    (Some(_), _) => (
+                        c.alias_ttl_seconds,
+                        "alias record: Route 53 answers with the alias TTL (alias_ttl)".to_string(),
+                    ),
                     (None, Some(ttl)) => (ttl, format!("TTL of record {} {}", group.name, group.record_type)),
                     (None, None) => (0, format!("record {} {} has no TTL", group.name, group.record_type)),
                 };
@@ -145,17 +180,19 @@ impl<'s> Builder<'_, 's> {
                     TermKind::Dns,
                     "dns-ttl",
                     Amount::Seconds(ttl),
-                    format!("{} s: {source}", ttl),
+                    source,
                     Some(resource::record(group.zone, primary)),
                 ));
                 if let Some(alias) = &primary.alias_target
-                    && let Some(lb) = alias_load_balancer(self.inventory, group.zone, group.record_type, alias)
+                    && let Some(lb) =
+                        alias_load_balancer(self.inventory, group.zone, group.record_type, alias)
                 {
                     health.add_load_balancer(&lb.load_balancer.arn);
                     for tg in lb.view.target_groups_of(&lb.load_balancer.arn) {
                         health.add_target_group(&tg.arn);
                     }
-                    let desired: u32 = asgs_behind_lb(lb.view, lb.load_balancer).iter().map(|a| a.desired_capacity).sum();
+                    let desired: u32 =
+                        asgs_behind_lb(lb.view, lb.load_balancer).iter().map(|a| a.desired_capacity).sum();
                     required = Some(required.unwrap_or(0).max(desired));
                 }
             }
@@ -164,7 +201,10 @@ impl<'s> Builder<'_, 's> {
                 rto.push(Self::term(
                     TermKind::Routing,
                     "routing",
-                    Amount::Unbounded(format!("{} {} has no SECONDARY record to fail over to", group.name, group.record_type)),
+                    Amount::Unbounded(format!(
+                        "{} {} has no SECONDARY record to fail over to",
+                        group.name, group.record_type
+                    )),
                     format!("failover records {} {}", group.name, group.record_type),
                     primary,
                 ));
@@ -195,7 +235,9 @@ impl<'s> Builder<'_, 's> {
             compute_done.push(lb.load_balancer.arn.clone());
             let asgs = asgs_behind_lb(lb.view, lb.load_balancer);
             dr_asgs.extend(asgs.iter().copied());
-            if let Some(term) = self.compute_term(lb.view, lb.load_balancer, &asgs, required.unwrap_or(1), health) {
+            if let Some(term) =
+                self.compute_term(lb.view, lb.load_balancer, &asgs, required.unwrap_or(1), health)
+            {
                 rto.push(term);
             }
         }
@@ -245,10 +287,17 @@ impl<'s> Builder<'_, 's> {
         };
         let asg_ref = resource::asg(asg, view.name);
         if let Some(blocked) = launch_blocker(view, asg) {
-            return Some(Self::term(TermKind::Step(step), step.as_str(), blocked, format!("DR ASG {} cannot launch", asg.name), Some(asg_ref)));
+            return Some(Self::term(
+                TermKind::Step(step),
+                step.as_str(),
+                blocked,
+                format!("DR ASG {} cannot launch", asg.name),
+                Some(asg_ref),
+            ));
         }
         let interval = target_groups.iter().map(|tg| tg.health_check.interval_seconds).max().unwrap_or(0);
-        let slowest_tg = target_groups.iter().max_by_key(|tg| tg.health_check.interval_seconds).map(|tg| tg.name.as_str());
+        let slowest_tg =
+            target_groups.iter().max_by_key(|tg| tg.health_check.interval_seconds).map(|tg| tg.name.as_str());
         let time = c.ec2_launch_seconds + c.app_boot_seconds + u64::from(interval);
         let mut source = format!(
             "{healthy} healthy DR target(s) < {required} needed: EC2 launch to in-service {} (ec2_launch) + app boot {} (app_boot) + target group {} interval {} s",
@@ -282,13 +331,24 @@ impl<'s> Builder<'_, 's> {
                 time.plus(&Amount::Seconds(decision))
             }
             Automation::Unknown(reason) => {
-                *source = format!("automation unknown ({reason}); manual decision {} assumed + {source}", duration_text(decision));
+                *source = format!(
+                    "automation unknown ({reason}); manual decision {} assumed + {source}",
+                    duration_text(decision)
+                );
                 time.plus(&Amount::Seconds(decision))
             }
         }
     }
 
-    fn step_term(&self, step: FailoverStep, time: Amount, source: String, target: ResourceRef, health: &PrimaryHealth, dr_asgs: &[&AutoScalingGroup]) -> RtoTerm {
+    fn step_term(
+        &self,
+        step: FailoverStep,
+        time: Amount,
+        source: String,
+        target: ResourceRef,
+        health: &PrimaryHealth,
+        dr_asgs: &[&AutoScalingGroup],
+    ) -> RtoTerm {
         let how = automation(self.inventory, self.settings, self.app, step, health, dr_asgs);
         let mut source = source;
         let amount = self.with_start(&how, time, &mut source);
@@ -298,7 +358,13 @@ impl<'s> Builder<'_, 's> {
     }
 
     /// One recovery step and one RPO term per primary data store.
-    fn data_terms(&self, rto: &mut Vec<RtoTerm>, rpo: &mut Vec<RpoTerm>, health: &PrimaryHealth, dr_asgs: &[&AutoScalingGroup]) {
+    fn data_terms(
+        &self,
+        rto: &mut Vec<RtoTerm>,
+        rpo: &mut Vec<RpoTerm>,
+        health: &PrimaryHealth,
+        dr_asgs: &[&AutoScalingGroup],
+    ) {
         let primary = &self.inventory.primary;
         let dr = &self.inventory.dr;
         let c = self.constants();
@@ -322,11 +388,21 @@ impl<'s> Builder<'_, 's> {
             let replicas = dr_replicas(db, primary, dr);
             if let Some(replica) = replicas.first() {
                 let (lag, source) = self.replica_lag(&replica.id, LagMetric::ReplicaLag);
-                rpo.push(RpoTerm { store, amount: lag, source, resource: resource::db_instance(replica, dr.name), critical_path: false });
+                rpo.push(RpoTerm {
+                    store,
+                    amount: lag,
+                    source,
+                    resource: resource::db_instance(replica, dr.name),
+                    critical_path: false,
+                });
                 rto.push(self.step_term(
                     FailoverStep::ReplicaPromotion,
                     Amount::Seconds(c.rds_replica_promotion_seconds),
-                    format!("RDS replica promotion {} (rds_replica_promotion) of {}", duration_text(c.rds_replica_promotion_seconds), replica.id),
+                    format!(
+                        "RDS replica promotion {} (rds_replica_promotion) of {}",
+                        duration_text(c.rds_replica_promotion_seconds),
+                        replica.id
+                    ),
                     resource::db_instance(replica, dr.name),
                     health,
                     dr_asgs,
@@ -344,12 +420,24 @@ impl<'s> Builder<'_, 's> {
                 let secondary_id = resource::arn_name(&secondary_arn).to_string();
                 let secondary_ref = match secondary {
                     Some(s) => resource::db_cluster(s, dr.name),
-                    None => ResourceRef::new(ResourceKind::DbCluster, &secondary_arn, &secondary_id, Some(dr.name)),
+                    None => ResourceRef::new(
+                        ResourceKind::DbCluster,
+                        &secondary_arn,
+                        &secondary_id,
+                        Some(dr.name),
+                    ),
                 };
                 let (lag, source) = self.replica_lag(&secondary_id, LagMetric::AuroraGlobalDBReplicationLag);
-                rpo.push(RpoTerm { store, amount: lag, source, resource: secondary_ref.clone(), critical_path: false });
+                rpo.push(RpoTerm {
+                    store,
+                    amount: lag,
+                    source,
+                    resource: secondary_ref.clone(),
+                    critical_path: false,
+                });
                 let mut time = c.aurora_global_failover_seconds;
-                let mut source = format!("Aurora global failover {} (aurora_global_failover)", duration_text(time));
+                let mut source =
+                    format!("Aurora global failover {} (aurora_global_failover)", duration_text(time));
                 if secondary.is_some_and(|s| s.members.is_empty()) {
                     time += c.aurora_instance_creation_seconds;
                     source.push_str(&format!(
@@ -357,7 +445,14 @@ impl<'s> Builder<'_, 's> {
                         duration_text(c.aurora_instance_creation_seconds)
                     ));
                 }
-                rto.push(self.step_term(FailoverStep::AuroraGlobalFailover, Amount::Seconds(time), source, secondary_ref, health, dr_asgs));
+                rto.push(self.step_term(
+                    FailoverStep::AuroraGlobalFailover,
+                    Amount::Seconds(time),
+                    source,
+                    secondary_ref,
+                    health,
+                    dr_asgs,
+                ));
                 continue;
             }
             if let Some(replica) = aurora_dr_replica_cluster(dr, cluster) {
@@ -376,7 +471,11 @@ impl<'s> Builder<'_, 's> {
                 rto.push(self.step_term(
                     FailoverStep::ReplicaPromotion,
                     Amount::Seconds(c.rds_replica_promotion_seconds),
-                    format!("replica cluster promotion {} (rds_replica_promotion) of {}", duration_text(c.rds_replica_promotion_seconds), replica.id),
+                    format!(
+                        "replica cluster promotion {} (rds_replica_promotion) of {}",
+                        duration_text(c.rds_replica_promotion_seconds),
+                        replica.id
+                    ),
                     replica_ref,
                     health,
                     dr_asgs,
@@ -384,7 +483,17 @@ impl<'s> Builder<'_, 's> {
                 continue;
             }
             let missing = dr.gap(ResourceKind::DbCluster).or(dr.gap(ResourceKind::GlobalCluster)).cloned();
-            self.backup_or_nothing(rto, rpo, store, target, &cluster.arn, &cluster.tags, missing, health, dr_asgs);
+            self.backup_or_nothing(
+                rto,
+                rpo,
+                store,
+                target,
+                &cluster.arn,
+                &cluster.tags,
+                missing,
+                health,
+                dr_asgs,
+            );
         }
 
         for fs in &self.members.primary_file_systems {
@@ -413,18 +522,40 @@ impl<'s> Builder<'_, 's> {
                             format!("EFS replication to {}", destination.file_system_id),
                         ),
                     };
-                    rpo.push(RpoTerm { store, amount, source, resource: target.clone(), critical_path: false });
+                    rpo.push(RpoTerm {
+                        store,
+                        amount,
+                        source,
+                        resource: target.clone(),
+                        critical_path: false,
+                    });
                     rto.push(self.step_term(
                         FailoverStep::BreakEfsReplication,
                         Amount::Seconds(c.efs_replication_break_seconds),
-                        format!("break EFS replication {} (efs_replication_break) to make {} writable", duration_text(c.efs_replication_break_seconds), destination.file_system_id),
+                        format!(
+                            "break EFS replication {} (efs_replication_break) to make {} writable",
+                            duration_text(c.efs_replication_break_seconds),
+                            destination.file_system_id
+                        ),
                         target,
                         health,
                         dr_asgs,
                     ));
                 }
-                Ok(None) => self.backup_or_nothing(rto, rpo, store, target, &fs.arn, &fs.tags, None, health, dr_asgs),
-                Err(reason) => self.backup_or_nothing(rto, rpo, store, target, &fs.arn, &fs.tags, Some(reason), health, dr_asgs),
+                Ok(None) => {
+                    self.backup_or_nothing(rto, rpo, store, target, &fs.arn, &fs.tags, None, health, dr_asgs)
+                }
+                Err(reason) => self.backup_or_nothing(
+                    rto,
+                    rpo,
+                    store,
+                    target,
+                    &fs.arn,
+                    &fs.tags,
+                    Some(reason),
+                    health,
+                    dr_asgs,
+                ),
             }
         }
     }
@@ -476,10 +607,14 @@ impl<'s> Builder<'_, 's> {
             None => {
                 let amount = match missing {
                     Some(reason) => Amount::Unknown(reason),
-                    None => Amount::Unbounded(format!("{store} has no replica, replication or backup copy in {dr}")),
+                    None => Amount::Unbounded(format!(
+                        "{store} has no replica, replication or backup copy in {dr}"
+                    )),
                 };
                 let source = match &amount {
-                    Amount::Unknown(reason) => format!("no DR copy drscan can see; {} could not be read", reason.operation),
+                    Amount::Unknown(reason) => {
+                        format!("no DR copy drscan can see; {} could not be read", reason.operation)
+                    }
                     _ => format!("no replica, replication or backup copy to {dr}"),
                 };
                 rpo.push(RpoTerm {
@@ -506,12 +641,23 @@ impl<'s> Builder<'_, 's> {
         let gap = self.gaps.get(&(coverage.plan.arn.clone(), coverage.rule.name.clone()));
         let Some(gap) = gap else {
             return (
-                Amount::Unknown(UnknownReason::new("backup schedule evaluation", ErrorCause::Other, "rule not evaluated")),
+                Amount::Unknown(UnknownReason::new(
+                    "backup schedule evaluation",
+                    ErrorCause::Other,
+                    "rule not evaluated",
+                )),
                 String::new(),
             );
         };
         let (copy, copy_source) = match self.observed_copy_time(arn) {
-            Some((seconds, rp)) => (seconds, format!("copy time {} observed on recovery point {}", duration_text(seconds), resource::arn_name(rp))),
+            Some((seconds, rp)) => (
+                seconds,
+                format!(
+                    "copy time {} observed on recovery point {}",
+                    duration_text(seconds),
+                    resource::arn_name(rp)
+                ),
+            ),
             None => (
                 self.constants().backup_copy_seconds,
                 format!("copy time {} (backup_copy)", duration_text(self.constants().backup_copy_seconds)),
@@ -519,7 +665,12 @@ impl<'s> Builder<'_, 's> {
         };
         (
             gap.worst().plus(&Amount::Seconds(copy)),
-            format!("backup plan {} rule {}: {} + {copy_source}", coverage.plan.name, coverage.rule.name, gap.describe()),
+            format!(
+                "backup plan {} rule {}: {} + {copy_source}",
+                coverage.plan.name,
+                coverage.rule.name,
+                gap.describe()
+            ),
         )
     }
 
@@ -545,7 +696,11 @@ impl<'s> Builder<'_, 's> {
         };
         let Some(series) = dr.lag_series(subject, metric) else {
             let reason = dr.gap(ResourceKind::MetricSeries).cloned().unwrap_or_else(|| {
-                UnknownReason::new("cloudwatch:GetMetricData", ErrorCause::NotFound, format!("no {name} series of {subject} was collected"))
+                UnknownReason::new(
+                    "cloudwatch:GetMetricData",
+                    ErrorCause::NotFound,
+                    format!("no {name} series of {subject} was collected"),
+                )
             });
             return (Amount::Unknown(reason), format!("{name} of {subject}"));
         };
@@ -560,13 +715,20 @@ impl<'s> Builder<'_, 's> {
             .and_then(|points| points.iter().max_by_key(|p| p.timestamp))
             .is_some_and(|latest| latest.max_seconds < 0.0);
         if stopped {
-            return (Amount::Unbounded(format!("{name} of {subject} reports -1: replication is not running")), window);
+            return (
+                Amount::Unbounded(format!("{name} of {subject} reports -1: replication is not running")),
+                window,
+            );
         }
         match series.max_seconds() {
             Some(Ok(max)) => (Amount::Seconds(max.ceil() as u64), format!("{window} (CloudWatch)")),
             Some(Err(reason)) => (Amount::Unknown(reason.clone()), window),
             None => (
-                Amount::Unknown(UnknownReason::new("cloudwatch:GetMetricData", ErrorCause::NotFound, format!("{name} of {subject} has no datapoints"))),
+                Amount::Unknown(UnknownReason::new(
+                    "cloudwatch:GetMetricData",
+                    ErrorCause::NotFound,
+                    format!("{name} of {subject} has no datapoints"),
+                )),
                 window,
             ),
         }
@@ -581,16 +743,26 @@ fn launch_blocker(view: &RegionView<'_>, asg: &AutoScalingGroup) -> Option<Amoun
             LaunchResolution::Resolved { image_id, .. } => match view.images.get(image_id) {
                 Some(image) if image.state == ImageState::Available => {}
                 Some(image) => {
-                    return Some(Amount::Unbounded(format!("its AMI {image_id} is {}", image.state.as_str())));
+                    return Some(Amount::Unbounded(format!(
+                        "its AMI {image_id} is {}",
+                        image.state.as_str()
+                    )));
                 }
                 None => {
                     return Some(match view.gap(ResourceKind::Image) {
                         Some(reason) => Amount::Unknown(reason.clone()),
-                        None => Amount::Unbounded(format!("its AMI {image_id} does not exist in {}", view.name)),
+                        None => {
+                            Amount::Unbounded(format!("its AMI {image_id} does not exist in {}", view.name))
+                        }
                     });
                 }
             },
-            _ => return Some(Amount::Unbounded(format!("DR ASG {} has no usable launch template version", asg.name))),
+            _ => {
+                return Some(Amount::Unbounded(format!(
+                    "DR ASG {} has no usable launch template version",
+                    asg.name
+                )));
+            }
         }
     }
     None

@@ -61,7 +61,9 @@ pub fn detection(inventory: &Inventory<'_>, zone: &HostedZone, record: &RecordSe
         return found;
     }
     if let Some(alias) = record.alias_target.as_ref().filter(|a| a.evaluate_target_health) {
-        if let Some(lb) = crate::inventory::members::alias_load_balancer(inventory, zone, &record.record_type, alias) {
+        if let Some(lb) =
+            crate::inventory::members::alias_load_balancer(inventory, zone, &record.record_type, alias)
+        {
             let slowest = lb
                 .view
                 .target_groups_of(&lb.load_balancer.arn)
@@ -121,7 +123,9 @@ fn check_detection(inventory: &Inventory<'_>, check: &HealthCheck, depth: u8) ->
             };
             match view.resources.alarms.iter().find(|a| a.name == name) {
                 Some(alarm) => Detection {
-                    amount: Amount::Seconds(u64::from(alarm.period_seconds) * u64::from(alarm.evaluation_periods)),
+                    amount: Amount::Seconds(
+                        u64::from(alarm.period_seconds) * u64::from(alarm.evaluation_periods),
+                    ),
                     source: format!(
                         "alarm {}: Period {} s × EvaluationPeriods {}",
                         alarm.name, alarm.period_seconds, alarm.evaluation_periods
@@ -156,7 +160,10 @@ fn check_detection(inventory: &Inventory<'_>, check: &HealthCheck, depth: u8) ->
                     ..child
                 },
                 None => Detection {
-                    amount: Amount::Unbounded(format!("calculated health check {} has no children", check.id)),
+                    amount: Amount::Unbounded(format!(
+                        "calculated health check {} has no children",
+                        check.id
+                    )),
                     source: format!("calculated health check {}", check.id),
                     resource: check_ref,
                 },

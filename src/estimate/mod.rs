@@ -180,7 +180,8 @@ pub fn duration_text(seconds: u64) -> String {
     if seconds == 0 {
         return "0s".to_string();
     }
-    let parts = [(seconds / 86_400, "d"), (seconds / 3600 % 24, "h"), (seconds / 60 % 60, "m"), (seconds % 60, "s")];
+    let parts =
+        [(seconds / 86_400, "d"), (seconds / 3600 % 24, "h"), (seconds / 60 % 60, "m"), (seconds % 60, "s")];
     parts.iter().filter(|(v, _)| *v > 0).map(|(v, u)| format!("{v}{u}")).collect::<Vec<_>>().join(" ")
 }
 
@@ -264,10 +265,7 @@ impl AppEstimate {
             |k| k == TermKind::Dns,
         ];
         for is_kind in kinds {
-            let worst = rto_terms
-                .iter_mut()
-                .filter(|t| is_kind(t.kind))
-                .max_by_key(|t| t.amount.rank());
+            let worst = rto_terms.iter_mut().filter(|t| is_kind(t.kind)).max_by_key(|t| t.amount.rank());
             if let Some(term) = worst {
                 term.critical_path = true;
                 rto = rto.plus(&term.amount);
@@ -319,7 +317,9 @@ impl BackupGap {
                 duration_text(*s)
             ),
             Amount::Unbounded(why) => format!("{} in {}: {why}", self.expression, self.timezone),
-            Amount::Unknown(reason) => format!("{} in {}: {}", self.expression, self.timezone, reason.message),
+            Amount::Unknown(reason) => {
+                format!("{} in {}: {}", self.expression, self.timezone, reason.message)
+            }
         }
     }
 }

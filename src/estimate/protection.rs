@@ -47,7 +47,11 @@ pub fn backup_coverage<'s>(
 }
 
 /// DR-region read replicas of a primary instance, directly or through same-region replicas.
-pub fn dr_replicas<'s>(db: &DbInstance, primary: &RegionView<'s>, dr: &RegionView<'s>) -> Vec<&'s DbInstance> {
+pub fn dr_replicas<'s>(
+    db: &DbInstance,
+    primary: &RegionView<'s>,
+    dr: &RegionView<'s>,
+) -> Vec<&'s DbInstance> {
     let mut chain: HashSet<&str> = HashSet::new();
     let mut found: Vec<&DbInstance> = Vec::new();
     let mut queue: Vec<&DbInstance> = vec![];
@@ -90,7 +94,10 @@ pub fn dr_replicas<'s>(db: &DbInstance, primary: &RegionView<'s>, dr: &RegionVie
 
 /// The DR secondary cluster of a primary Aurora cluster's global database, with the DR
 /// listing's view of it (`None` when the member is not in the DR cluster listing).
-pub fn aurora_dr_secondary<'s>(inventory: &Inventory<'s>, cluster: &DbCluster) -> Option<(String, Option<&'s DbCluster>)> {
+pub fn aurora_dr_secondary<'s>(
+    inventory: &Inventory<'s>,
+    cluster: &DbCluster,
+) -> Option<(String, Option<&'s DbCluster>)> {
     let dr = &inventory.dr;
     let globals = inventory.primary.resources.global_clusters.iter().chain(&dr.resources.global_clusters);
     for global in globals {
@@ -100,7 +107,10 @@ pub fn aurora_dr_secondary<'s>(inventory: &Inventory<'s>, cluster: &DbCluster) -
         if let Some(member) =
             global.members.iter().find(|m| !m.writer && arn_region(&m.cluster_arn) == Some(dr.name))
         {
-            return Some((member.cluster_arn.clone(), dr.db_clusters_by_arn.get(member.cluster_arn.as_str()).copied()));
+            return Some((
+                member.cluster_arn.clone(),
+                dr.db_clusters_by_arn.get(member.cluster_arn.as_str()).copied(),
+            ));
         }
     }
     None

@@ -86,7 +86,8 @@ fn parse_rate(body: &str) -> Result<u64, ScheduleError> {
     let (Some(value), Some(unit), None) = (parts.next(), parts.next(), parts.next()) else {
         return err(format!("rate({body}) must be `rate(value unit)`"));
     };
-    let value: u64 = value.parse().map_err(|_| ScheduleError(format!("rate value `{value}` is not a number")))?;
+    let value: u64 =
+        value.parse().map_err(|_| ScheduleError(format!("rate value `{value}` is not a number")))?;
     if value == 0 {
         return err("rate value must be positive");
     }
@@ -99,14 +100,18 @@ fn parse_rate(body: &str) -> Result<u64, ScheduleError> {
     Ok(value * unit_seconds)
 }
 
-const MONTHS: [&str; 12] = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+const MONTHS: [&str; 12] =
+    ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
 const WEEKDAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
 impl Cron {
     fn parse(body: &str) -> Result<Cron, ScheduleError> {
         let fields: Vec<&str> = body.split_whitespace().collect();
         let [minutes, hours, dom, month, dow, year] = fields.as_slice() else {
-            return err(format!("cron needs 6 fields (minutes hours day-of-month month day-of-week year), got {}", fields.len()));
+            return err(format!(
+                "cron needs 6 fields (minutes hours day-of-month month day-of-week year), got {}",
+                fields.len()
+            ));
         };
         let minutes = values(minutes, 0, 59, &[], "minutes")?;
         let hours = values(hours, 0, 23, &[], "hours")?;

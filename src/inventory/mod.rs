@@ -181,6 +181,9 @@ pub enum ResourceKind {
     KmsKey,
     #[serde(rename = "acm:certificate")]
     Certificate,
+    /// An application as a whole (SPEC §2), for findings no single resource causes.
+    #[serde(rename = "drscan:application")]
+    Application,
 }
 
 impl ResourceKind {
@@ -213,6 +216,7 @@ impl ResourceKind {
             ResourceKind::InstanceTypeOffering => "ec2:instance-type-offering",
             ResourceKind::KmsKey => "kms:key",
             ResourceKind::Certificate => "acm:certificate",
+            ResourceKind::Application => "drscan:application",
         }
     }
 }

@@ -171,16 +171,15 @@ fn render_estimates(out: &mut String, report: &AuditReport, palette: &Palette) {
             total_text(&estimate.rto),
             total_text(&estimate.rpo)
         );
-        let rows: Vec<(&str, bool, &str, String, &str)> = estimate
+        let rows: Vec<(&str, bool, &str, String, String)> = estimate
             .rto_terms
             .iter()
-            .map(|t| ("RTO", t.critical_path, t.step.as_str(), t.amount.text(), t.source.as_str()))
-            .chain(
-                estimate
-                    .rpo_terms
-                    .iter()
-                    .map(|t| ("RPO", t.critical_path, t.store.as_str(), t.amount.text(), t.source.as_str())),
-            )
+            .map(|t| {
+                ("RTO", t.critical_path, t.step.as_str(), t.amount.text(), explain(&t.amount, &t.source))
+            })
+            .chain(estimate.rpo_terms.iter().map(|t| {
+                ("RPO", t.critical_path, t.store.as_str(), t.amount.text(), explain(&t.amount, &t.source))
+            }))
             .collect();
         let name_width = rows.iter().map(|r| r.2.chars().count()).max().unwrap_or(0);
         let value_width = rows.iter().map(|r| r.3.chars().count()).max().unwrap_or(0);
@@ -191,6 +190,15 @@ fn render_estimates(out: &mut String, report: &AuditReport, palette: &Palette) {
                 if critical { "*" } else { " " }
             );
         }
+    }
+}
+
+/// A term's source, or for an unbounded or unknown term the reason, which says more.
+fn explain(amount: &Amount, source: &str) -> String {
+    match amount {
+        Amount::Seconds(_) => source.to_string(),
+        Amount::Unbounded(why) => why.clone(),
+        Amount::Unknown(reason) => reason.to_string(),
     }
 }
 

@@ -243,13 +243,49 @@ pub fn build<'r>(
     }
 }
 
-/// Per-application estimates for the report. Empty until the estimate model lands; the report
-/// then shows "not estimated".
+/// Per-application estimates for the report (SPEC §6), each term with its value and source (for
+/// an unbounded or unknown term, the reason).
 pub fn estimate_views(
-    _inventory: &Inventory<'_>,
-    _settings: &crate::settings::Settings,
+    inventory: &Inventory<'_>,
+    settings: &crate::settings::Settings,
 ) -> HashMap<String, EstimateView> {
-    HashMap::new()
+    use crate::estimate::Amount;
+    let source = |amount: &Amount, source: &str| match amount {
+        Amount::Seconds(_) => source.to_string(),
+        Amount::Unbounded(why) => format!("unbounded: {why}"),
+        Amount::Unknown(reason) => format!("unknown: {reason}"),
+    };
+    crate::estimate::estimate(inventory, settings, inventory.snapshot.collected_at)
+        .apps
+        .into_iter()
+        .map(|e| {
+            let view = EstimateView {
+                rto_seconds: e.rto.seconds(),
+                rpo_seconds: e.rpo.seconds(),
+                rto_target_seconds: e.targets.rto_seconds,
+                rpo_target_seconds: e.targets.rpo_seconds,
+                rto_terms: e
+                    .rto_terms
+                    .iter()
+                    .map(|t| Term {
+                        name: t.step.clone(),
+                        seconds: t.amount.seconds(),
+                        source: source(&t.amount, &t.source),
+                    })
+                    .collect(),
+                rpo_terms: e
+                    .rpo_terms
+                    .iter()
+                    .map(|t| Term {
+                        name: t.store.clone(),
+                        seconds: t.amount.seconds(),
+                        source: source(&t.amount, &t.source),
+                    })
+                    .collect(),
+            };
+            (e.app, view)
+        })
+        .collect()
 }
 
 /// The "How to fix" text of a rule, for remediation next to its findings.

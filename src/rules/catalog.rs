@@ -34,7 +34,10 @@ pub fn index() -> String {
          failover, an example, how to fix it and references; `drscan explain RULE` prints the same \
          page.\n\n",
     );
-    let _ = writeln!(out, "These pages are generated from the rule definitions in `src/rules/`; regenerate them with `{REGENERATE}`.\n");
+    let _ = writeln!(
+        out,
+        "These pages are generated from the rule definitions in `src/rules/`; regenerate them with `{REGENERATE}`.\n"
+    );
     let groups = [
         RuleGroup::ComputeAndCapacity,
         RuleGroup::LoadBalancingAndDns,

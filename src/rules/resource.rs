@@ -95,3 +95,14 @@ pub fn listing(kind: ResourceKind, region: &str, account: &str) -> ResourceRef {
         Some(region),
     )
 }
+
+/// An application as a whole, with the synthetic ARN `arn:aws:drscan::<account>:application/<name>`,
+/// for findings that no single resource causes (e.g. no failover record routes it).
+pub fn application(name: &str, account: &str) -> ResourceRef {
+    ResourceRef::new(
+        ResourceKind::Application,
+        format!("arn:aws:drscan::{account}:application/{name}"),
+        name,
+        None,
+    )
+}

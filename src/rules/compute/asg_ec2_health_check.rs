@@ -38,8 +38,20 @@ impl Rule for AsgEc2HealthCheck {
     }
 
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gap(ctx, out, &ctx.inventory.primary, ResourceKind::AutoScalingGroup, "their health check type");
-        report_listing_gap(ctx, out, &ctx.inventory.dr, ResourceKind::AutoScalingGroup, "their health check type");
+        report_listing_gap(
+            ctx,
+            out,
+            &ctx.inventory.primary,
+            ResourceKind::AutoScalingGroup,
+            "their health check type",
+        );
+        report_listing_gap(
+            ctx,
+            out,
+            &ctx.inventory.dr,
+            ResourceKind::AutoScalingGroup,
+            "their health check type",
+        );
         for view in [&ctx.inventory.primary, &ctx.inventory.dr] {
             for asg in &view.resources.auto_scaling_groups {
                 if asg.attached_target_groups().next().is_none() {

@@ -38,8 +38,20 @@ impl Rule for AsgSingleAz {
     }
 
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gap(ctx, out, &ctx.inventory.primary, ResourceKind::AutoScalingGroup, "their Availability Zones");
-        report_listing_gap(ctx, out, &ctx.inventory.dr, ResourceKind::AutoScalingGroup, "their Availability Zones");
+        report_listing_gap(
+            ctx,
+            out,
+            &ctx.inventory.primary,
+            ResourceKind::AutoScalingGroup,
+            "their Availability Zones",
+        );
+        report_listing_gap(
+            ctx,
+            out,
+            &ctx.inventory.dr,
+            ResourceKind::AutoScalingGroup,
+            "their Availability Zones",
+        );
         for view in [&ctx.inventory.primary, &ctx.inventory.dr] {
             for asg in &view.resources.auto_scaling_groups {
                 let mut zones: BTreeSet<&str> = asg.availability_zones.iter().map(String::as_str).collect();
@@ -60,7 +72,11 @@ impl Rule for AsgSingleAz {
                 if !unresolved.is_empty()
                     && let Some(reason) = view.gap(ResourceKind::Subnet)
                 {
-                    out.unknown(target, reason, format!("cannot tell the Availability Zones of ASG {}", asg.name));
+                    out.unknown(
+                        target,
+                        reason,
+                        format!("cannot tell the Availability Zones of ASG {}", asg.name),
+                    );
                     continue;
                 }
                 if zones.is_empty() {
@@ -69,12 +85,23 @@ impl Rule for AsgSingleAz {
                         ErrorCause::Unresolvable,
                         format!("ASG {} lists no Availability Zone and no known subnet", asg.name),
                     );
-                    out.unknown(target, &reason, format!("cannot tell the Availability Zones of ASG {}", asg.name));
+                    out.unknown(
+                        target,
+                        &reason,
+                        format!("cannot tell the Availability Zones of ASG {}", asg.name),
+                    );
                     continue;
                 }
-                out.fail(target, format!("ASG {} launches only in {}", asg.name, zones.iter().next().copied().unwrap_or("?")))
-                    .with("availability_zones", &zones)
-                    .with("subnet_ids", &asg.subnet_ids);
+                out.fail(
+                    target,
+                    format!(
+                        "ASG {} launches only in {}",
+                        asg.name,
+                        zones.iter().next().copied().unwrap_or("?")
+                    ),
+                )
+                .with("availability_zones", &zones)
+                .with("subnet_ids", &asg.subnet_ids);
             }
         }
     }

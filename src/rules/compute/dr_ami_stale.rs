@@ -48,8 +48,20 @@ impl Rule for DrAmiStale {
     }
 
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gap(ctx, out, &ctx.inventory.primary, ResourceKind::AutoScalingGroup, "the AMIs primary groups launch");
-        report_listing_gap(ctx, out, &ctx.inventory.dr, ResourceKind::AutoScalingGroup, "the AMIs DR groups launch");
+        report_listing_gap(
+            ctx,
+            out,
+            &ctx.inventory.primary,
+            ResourceKind::AutoScalingGroup,
+            "the AMIs primary groups launch",
+        );
+        report_listing_gap(
+            ctx,
+            out,
+            &ctx.inventory.dr,
+            ResourceKind::AutoScalingGroup,
+            "the AMIs DR groups launch",
+        );
         let primary = &ctx.inventory.primary;
         let dr = &ctx.inventory.dr;
         let grace = Duration::seconds(ctx.settings.ami_stale_grace_seconds as i64);
@@ -78,7 +90,11 @@ impl Rule for DrAmiStale {
                     let image_id = match dr.resolve_launch(reference) {
                         LaunchResolution::Resolved { image_id, .. } => image_id,
                         LaunchResolution::Unknown(reason) => {
-                            out.unknown(target.clone(), &reason, format!("cannot tell which AMI DR ASG {} launches", asg.name));
+                            out.unknown(
+                                target.clone(),
+                                &reason,
+                                format!("cannot tell which AMI DR ASG {} launches", asg.name),
+                            );
                             continue;
                         }
                         // A DR group that cannot launch is dr-launch-template-ami-missing's finding.
@@ -91,7 +107,11 @@ impl Rule for DrAmiStale {
                     }
                     if current.is_empty() {
                         if let Some(reason) = &unknown {
-                            out.unknown(target.clone(), reason, format!("cannot tell which AMI the primary of DR ASG {} launches", asg.name));
+                            out.unknown(
+                                target.clone(),
+                                reason,
+                                format!("cannot tell which AMI the primary of DR ASG {} launches", asg.name),
+                            );
                         }
                         continue;
                     }
@@ -102,7 +122,11 @@ impl Rule for DrAmiStale {
                             crate::inventory::ErrorCause::NotFound,
                             format!("AMI {} has no creation date", newest.id),
                         );
-                        out.unknown(target.clone(), &reason, format!("cannot tell how long DR ASG {} has been behind", asg.name));
+                        out.unknown(
+                            target.clone(),
+                            &reason,
+                            format!("cannot tell how long DR ASG {} has been behind", asg.name),
+                        );
                         continue;
                     };
                     if created + grace > ctx.now {

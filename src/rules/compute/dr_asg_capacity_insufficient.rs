@@ -36,7 +36,9 @@ declare_rule! {
 }
 
 fn weighted(asg: &AutoScalingGroup) -> bool {
-    asg.mixed_instances_policy.as_ref().is_some_and(|m| m.overrides.iter().any(|o| o.weighted_capacity.is_some()))
+    asg.mixed_instances_policy
+        .as_ref()
+        .is_some_and(|m| m.overrides.iter().any(|o| o.weighted_capacity.is_some()))
 }
 
 impl Rule for DrAsgCapacityInsufficient {

@@ -40,7 +40,13 @@ impl Rule for DrAsgMissing {
     }
 
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gap(ctx, out, &ctx.inventory.primary, ResourceKind::AutoScalingGroup, "for DR counterparts");
+        report_listing_gap(
+            ctx,
+            out,
+            &ctx.inventory.primary,
+            ResourceKind::AutoScalingGroup,
+            "for DR counterparts",
+        );
         let primary = ctx.inventory.primary.name;
         let dr = &ctx.inventory.dr;
         for (app, members) in &ctx.inventory.members().by_app {
@@ -52,7 +58,14 @@ impl Rule for DrAsgMissing {
                 let target = resource::asg(asg, primary);
                 match dr.gap(ResourceKind::AutoScalingGroup) {
                     Some(reason) => {
-                        out.unknown(target, reason, format!("cannot list Auto Scaling groups in {} to find the DR counterpart of {}", dr.name, asg.name));
+                        out.unknown(
+                            target,
+                            reason,
+                            format!(
+                                "cannot list Auto Scaling groups in {} to find the DR counterpart of {}",
+                                dr.name, asg.name
+                            ),
+                        );
                     }
                     None => {
                         out.fail(target, format!("application {app} runs ASG {} in {primary} but has no Auto Scaling group in {}", asg.name, dr.name))

@@ -41,20 +41,32 @@ impl Rule for DrAsgNotBehindAlb {
     }
 
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gap(ctx, out, &ctx.inventory.dr, ResourceKind::AutoScalingGroup, "their load balancer attachment");
+        report_listing_gap(
+            ctx,
+            out,
+            &ctx.inventory.dr,
+            ResourceKind::AutoScalingGroup,
+            "their load balancer attachment",
+        );
         let dr = &ctx.inventory.dr;
         for (app, members) in &ctx.inventory.members().by_app {
             let mut target_groups: Vec<&str> = Vec::new();
             let mut load_balancers: Vec<&str> = Vec::new();
-            for group in members.failover_groups.iter().filter_map(|i| ctx.inventory.failover_groups.get(*i)) {
+            for group in members.failover_groups.iter().filter_map(|i| ctx.inventory.failover_groups.get(*i))
+            {
                 for secondary in &group.secondaries {
                     let Some(alias) = &secondary.alias_target else { continue };
-                    let Some(lb) = alias_load_balancer(ctx.inventory, group.zone, group.record_type, alias) else { continue };
+                    let Some(lb) = alias_load_balancer(ctx.inventory, group.zone, group.record_type, alias)
+                    else {
+                        continue;
+                    };
                     if lb.view.name != dr.name {
                         continue;
                     }
                     load_balancers.push(&lb.load_balancer.name);
-                    target_groups.extend(lb.view.target_groups_of(&lb.load_balancer.arn).iter().map(|tg| tg.arn.as_str()));
+                    target_groups.extend(
+                        lb.view.target_groups_of(&lb.load_balancer.arn).iter().map(|tg| tg.arn.as_str()),
+                    );
                 }
             }
             if load_balancers.is_empty() {
@@ -69,7 +81,11 @@ impl Rule for DrAsgNotBehindAlb {
                 if target_groups.is_empty()
                     && let Some(reason) = dr.gap(ResourceKind::TargetGroup).or(dr.gap(ResourceKind::Listener))
                 {
-                    out.unknown(target, reason, format!("cannot read the target groups of {}", load_balancers.join(", ")));
+                    out.unknown(
+                        target,
+                        reason,
+                        format!("cannot read the target groups of {}", load_balancers.join(", ")),
+                    );
                     continue;
                 }
                 out.fail(

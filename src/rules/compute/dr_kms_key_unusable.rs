@@ -57,9 +57,10 @@ fn key_state(ctx: &Context<'_, '_>, key: &str) -> KeyState {
     {
         return KeyState::Broken(format!("key {key} is in {region}; KMS keys are regional"));
     }
-    let alias = key.rsplit_once(":alias/").map(|(_, a)| format!("alias/{a}")).unwrap_or_else(|| key.to_string());
+    let alias =
+        key.rsplit_once(":alias/").map(|(_, a)| format!("alias/{a}")).unwrap_or_else(|| key.to_string());
     let found = dr.resources.kms_keys.iter().find(|k| {
-        k.arn == key || k.id == key || k.id == resource::arn_name(key) || k.aliases.iter().any(|a| *a == alias)
+        k.arn == key || k.id == key || k.id == resource::arn_name(key) || k.aliases.contains(&alias)
     });
     match found {
         Some(k) if k.state == "Enabled" => KeyState::Usable,
@@ -77,9 +78,27 @@ impl Rule for DrKmsKeyUnusable {
     }
 
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gap(ctx, out, &ctx.inventory.dr, ResourceKind::AutoScalingGroup, "the KMS keys DR launches need");
-        report_listing_gap(ctx, out, &ctx.inventory.dr, ResourceKind::DbInstance, "the KMS keys of DR replicas");
-        report_listing_gap(ctx, out, &ctx.inventory.dr, ResourceKind::DbCluster, "the KMS keys of DR clusters");
+        report_listing_gap(
+            ctx,
+            out,
+            &ctx.inventory.dr,
+            ResourceKind::AutoScalingGroup,
+            "the KMS keys DR launches need",
+        );
+        report_listing_gap(
+            ctx,
+            out,
+            &ctx.inventory.dr,
+            ResourceKind::DbInstance,
+            "the KMS keys of DR replicas",
+        );
+        report_listing_gap(
+            ctx,
+            out,
+            &ctx.inventory.dr,
+            ResourceKind::DbCluster,
+            "the KMS keys of DR clusters",
+        );
         let dr = &ctx.inventory.dr;
         let primary = ctx.inventory.primary.name;
         // (resource that needs the keys, what it is, keys)
@@ -98,16 +117,30 @@ impl Rule for DrKmsKeyUnusable {
         }
         for db in &dr.resources.db_instances {
             if db.read_replica_source.as_deref().is_some_and(|s| arn_region(s) == Some(primary)) {
-                needs.push((resource::db_instance(db, dr.name), format!("DR replica {}", db.id), db.kms_key_id.iter().map(String::as_str).collect()));
+                needs.push((
+                    resource::db_instance(db, dr.name),
+                    format!("DR replica {}", db.id),
+                    db.kms_key_id.iter().map(String::as_str).collect(),
+                ));
             }
         }
         for cluster in &dr.resources.db_clusters {
-            needs.push((resource::db_cluster(cluster, dr.name), format!("DR cluster {}", cluster.id), cluster.kms_key_id.iter().map(String::as_str).collect()));
+            needs.push((
+                resource::db_cluster(cluster, dr.name),
+                format!("DR cluster {}", cluster.id),
+                cluster.kms_key_id.iter().map(String::as_str).collect(),
+            ));
         }
         for fs in &ctx.inventory.primary.resources.file_systems {
             for destination in fs.replication.value().into_iter().flatten().filter(|d| d.region == dr.name) {
-                if let Some(copy) = dr.resources.file_systems.iter().find(|f| f.id == destination.file_system_id) {
-                    needs.push((resource::file_system(copy, dr.name), format!("EFS replica {} of {}", copy.id, fs.id), copy.kms_key_id.iter().map(String::as_str).collect()));
+                if let Some(copy) =
+                    dr.resources.file_systems.iter().find(|f| f.id == destination.file_system_id)
+                {
+                    needs.push((
+                        resource::file_system(copy, dr.name),
+                        format!("EFS replica {} of {}", copy.id, fs.id),
+                        copy.kms_key_id.iter().map(String::as_str).collect(),
+                    ));
                 }
             }
         }
@@ -116,7 +149,11 @@ impl Rule for DrKmsKeyUnusable {
                 if let Some(vault) = dr.backup_vaults_by_arn.get(action.destination_vault_arn.as_str())
                     && !needs.iter().any(|(r, _, _)| r.arn == vault.arn)
                 {
-                    needs.push((resource::backup_vault(vault, dr.name), format!("DR backup vault {}", vault.name), vault.kms_key_arn.iter().map(String::as_str).collect()));
+                    needs.push((
+                        resource::backup_vault(vault, dr.name),
+                        format!("DR backup vault {}", vault.name),
+                        vault.kms_key_arn.iter().map(String::as_str).collect(),
+                    ));
                 }
             }
         }
@@ -135,9 +172,12 @@ impl Rule for DrKmsKeyUnusable {
                 }
             }
             if !broken.is_empty() {
-                out.fail(target, format!("{what} needs a KMS key that is unusable in {}: {}", dr.name, broken.join("; ")))
-                    .with("kms_keys", &keys)
-                    .with("problems", &broken);
+                out.fail(
+                    target,
+                    format!("{what} needs a KMS key that is unusable in {}: {}", dr.name, broken.join("; ")),
+                )
+                .with("kms_keys", &keys)
+                .with("problems", &broken);
             } else if let Some(reason) = unknown {
                 out.unknown(target, &reason, format!("cannot check the KMS keys {what} needs"));
             } else {

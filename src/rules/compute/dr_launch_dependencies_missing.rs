@@ -46,19 +46,33 @@ impl Rule for DrLaunchDependenciesMissing {
     }
 
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gap(ctx, out, &ctx.inventory.dr, ResourceKind::AutoScalingGroup, "DR launch dependencies");
+        report_listing_gap(
+            ctx,
+            out,
+            &ctx.inventory.dr,
+            ResourceKind::AutoScalingGroup,
+            "DR launch dependencies",
+        );
         let dr = &ctx.inventory.dr;
         let r = dr.resources;
         let subnets: HashSet<&str> = r.subnets.iter().map(|s| s.id.as_str()).collect();
         let groups: HashSet<&str> = r.security_groups.iter().map(|s| s.id.as_str()).collect();
         let keys: HashSet<&str> = r.key_pairs.iter().map(|k| k.name.as_str()).collect();
-        let offered: HashSet<(&str, &str)> =
-            r.instance_type_offerings.iter().map(|o| (o.instance_type.as_str(), o.availability_zone.as_str())).collect();
+        let offered: HashSet<(&str, &str)> = r
+            .instance_type_offerings
+            .iter()
+            .map(|o| (o.instance_type.as_str(), o.availability_zone.as_str()))
+            .collect();
 
         for asg in &r.auto_scaling_groups {
             let target = resource::asg(asg, dr.name);
             let mut zones: BTreeSet<&str> = asg.availability_zones.iter().map(String::as_str).collect();
-            zones.extend(r.subnets.iter().filter(|s| asg.subnet_ids.contains(&s.id)).map(|s| s.availability_zone.as_str()));
+            zones.extend(
+                r.subnets
+                    .iter()
+                    .filter(|s| asg.subnet_ids.contains(&s.id))
+                    .map(|s| s.availability_zone.as_str()),
+            );
             let mut problems: Vec<String> = Vec::new();
             let mut unknown = None;
             let mut subnet_ids: Vec<&str> = asg.subnet_ids.iter().map(String::as_str).collect();
@@ -70,7 +84,8 @@ impl Rule for DrLaunchDependenciesMissing {
             let mut resolved = false;
             for reference in asg.launch_template_refs() {
                 let version = match dr.resolve_launch(reference) {
-                    LaunchResolution::Resolved { version, .. } | LaunchResolution::NoImage { version, .. } => version,
+                    LaunchResolution::Resolved { version, .. }
+                    | LaunchResolution::NoImage { version, .. } => version,
                     LaunchResolution::Unknown(reason) => {
                         unknown = unknown.or(Some(reason));
                         continue;
@@ -119,12 +134,21 @@ impl Rule for DrLaunchDependenciesMissing {
             if !problems.is_empty() {
                 out.fail(
                     target,
-                    format!("DR ASG {} cannot launch: {} missing in {}", asg.name, problems.join(", "), dr.name),
+                    format!(
+                        "DR ASG {} cannot launch: {} missing in {}",
+                        asg.name,
+                        problems.join(", "),
+                        dr.name
+                    ),
                 )
                 .with("missing", &problems)
                 .with("availability_zones", &zones);
             } else if let Some(reason) = unknown {
-                out.unknown(target, &reason, format!("cannot check the launch dependencies of DR ASG {}", asg.name));
+                out.unknown(
+                    target,
+                    &reason,
+                    format!("cannot check the launch dependencies of DR ASG {}", asg.name),
+                );
             } else if resolved {
                 out.pass();
             }

@@ -48,13 +48,22 @@ impl Rule for RdsBackupRetentionLow {
                 .primary_db_instances
                 .iter()
                 .map(|db| (resource::db_instance(db, region), db.backup_retention_days))
-                .chain(members.primary_db_clusters.iter().map(|c| (resource::db_cluster(c, region), c.backup_retention_days)));
+                .chain(
+                    members
+                        .primary_db_clusters
+                        .iter()
+                        .map(|c| (resource::db_cluster(c, region), c.backup_retention_days)),
+                );
             for (target, days) in stores {
                 if days >= minimum {
                     out.pass();
                     continue;
                 }
-                let state = if days == 0 { "has automated backups off".to_string() } else { format!("keeps automated backups for {days} day(s)") };
+                let state = if days == 0 {
+                    "has automated backups off".to_string()
+                } else {
+                    format!("keeps automated backups for {days} day(s)")
+                };
                 let id = target.id.clone();
                 out.fail(target, format!("database {id} {state}; at least {minimum} required"))
                     .with("backup_retention_days", days)

@@ -49,12 +49,19 @@ impl Rule for RdsBackupsNotReplicated {
                 match &db.automated_backup_replications {
                     Some(Known::Value(regions)) if regions.iter().any(|r| r == dr) => out.pass(),
                     Some(Known::Value(regions)) => {
-                        out.fail(target, format!("automated backups of {} are not replicated to {dr}", db.id))
-                            .with("replicated_to", regions)
-                            .with("backup_retention_days", db.backup_retention_days);
+                        out.fail(
+                            target,
+                            format!("automated backups of {} are not replicated to {dr}", db.id),
+                        )
+                        .with("replicated_to", regions)
+                        .with("backup_retention_days", db.backup_retention_days);
                     }
                     Some(Known::Unknown(reason)) => {
-                        out.unknown(target, reason, format!("cannot tell where automated backups of {} are replicated", db.id));
+                        out.unknown(
+                            target,
+                            reason,
+                            format!("cannot tell where automated backups of {} are replicated", db.id),
+                        );
                     }
                     None => {
                         let reason = UnknownReason::new(
@@ -62,7 +69,11 @@ impl Rule for RdsBackupsNotReplicated {
                             ErrorCause::NotFound,
                             "automated backup replication was not collected",
                         );
-                        out.unknown(target, &reason, format!("cannot tell where automated backups of {} are replicated", db.id));
+                        out.unknown(
+                            target,
+                            &reason,
+                            format!("cannot tell where automated backups of {} are replicated", db.id),
+                        );
                     }
                 }
             }

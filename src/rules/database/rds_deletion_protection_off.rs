@@ -46,15 +46,32 @@ impl Rule for RdsDeletionProtectionOff {
         let dr = &ctx.inventory.dr;
         let mut judged = Vec::new();
         for members in ctx.inventory.members().by_app.values() {
-            judged.extend(members.primary_db_instances.iter().map(|db| (resource::db_instance(db, primary), db.deletion_protection)));
-            judged.extend(members.primary_db_clusters.iter().map(|c| (resource::db_cluster(c, primary), c.deletion_protection)));
+            judged.extend(
+                members
+                    .primary_db_instances
+                    .iter()
+                    .map(|db| (resource::db_instance(db, primary), db.deletion_protection)),
+            );
+            judged.extend(
+                members
+                    .primary_db_clusters
+                    .iter()
+                    .map(|c| (resource::db_cluster(c, primary), c.deletion_protection)),
+            );
         }
         for replica in &dr.resources.db_instances {
-            if replica.cluster_id.is_none() && replica.read_replica_source.as_deref().is_some_and(|s| arn_region(s) == Some(primary)) {
+            if replica.cluster_id.is_none()
+                && replica.read_replica_source.as_deref().is_some_and(|s| arn_region(s) == Some(primary))
+            {
                 judged.push((resource::db_instance(replica, dr.name), replica.deletion_protection));
             }
         }
-        judged.extend(dr.resources.db_clusters.iter().map(|c| (resource::db_cluster(c, dr.name), c.deletion_protection)));
+        judged.extend(
+            dr.resources
+                .db_clusters
+                .iter()
+                .map(|c| (resource::db_cluster(c, dr.name), c.deletion_protection)),
+        );
         for (target, protected) in judged {
             if protected {
                 out.pass();

@@ -46,15 +46,23 @@ impl Rule for RdsNotMultiAz {
                 .primary_db_instances
                 .iter()
                 .map(|db| (resource::db_instance(db, region), db.multi_az, "instance"))
-                .chain(members.primary_db_clusters.iter().map(|c| (resource::db_cluster(c, region), c.multi_az, "Aurora cluster")));
+                .chain(
+                    members
+                        .primary_db_clusters
+                        .iter()
+                        .map(|c| (resource::db_cluster(c, region), c.multi_az, "Aurora cluster")),
+                );
             for (target, multi_az, kind) in stores {
                 if multi_az {
                     out.pass();
                     continue;
                 }
                 let id = target.id.clone();
-                out.fail(target, format!("{kind} {id} is single-AZ: a zone failure forces a regional failover"))
-                    .with("multi_az", false);
+                out.fail(
+                    target,
+                    format!("{kind} {id} is single-AZ: a zone failure forces a regional failover"),
+                )
+                .with("multi_az", false);
             }
         }
     }

@@ -48,7 +48,7 @@ impl Rule for RdsReplicaNotReplicating {
         let primary = ctx.inventory.primary.name;
         let dr = &ctx.inventory.dr;
         for replica in &dr.resources.db_instances {
-            if !replica.read_replica_source.as_deref().is_some_and(|s| arn_region(s) == Some(primary)) {
+            if replica.read_replica_source.as_deref().is_none_or(|s| arn_region(s) != Some(primary)) {
                 continue;
             }
             let target = resource::db_instance(replica, dr.name);
@@ -73,7 +73,12 @@ impl Rule for RdsReplicaNotReplicating {
                 }
                 out.fail(
                     target,
-                    format!("DR replica {} of {} is not replicating: {}", replica.id, resource::arn_name(replica.read_replica_source.as_deref().unwrap_or("?")), why.join("; ")),
+                    format!(
+                        "DR replica {} of {} is not replicating: {}",
+                        replica.id,
+                        resource::arn_name(replica.read_replica_source.as_deref().unwrap_or("?")),
+                        why.join("; ")
+                    ),
                 )
                 .with("replication_status", &broken)
                 .with("replica_lag_minus_one", stopped);
@@ -83,7 +88,11 @@ impl Rule for RdsReplicaNotReplicating {
                     ErrorCause::NotFound,
                     format!("no read replication status was reported for {}", replica.id),
                 );
-                out.unknown(target, &reason, format!("cannot tell whether DR replica {} is replicating", replica.id));
+                out.unknown(
+                    target,
+                    &reason,
+                    format!("cannot tell whether DR replica {} is replicating", replica.id),
+                );
             } else {
                 out.pass();
             }

@@ -59,17 +59,22 @@ impl Rule for RdsReplicaUndersized {
         let dr = &ctx.inventory.dr;
         let mut pairs = Vec::new();
         for replica in &dr.resources.db_instances {
-            if let Some(source) = replica.read_replica_source.as_deref().filter(|s| arn_region(s) == Some(primary.name))
+            if let Some(source) =
+                replica.read_replica_source.as_deref().filter(|s| arn_region(s) == Some(primary.name))
                 && let Some(source) = primary.db_instance(source)
             {
                 pairs.push((replica, source));
             }
         }
         for cluster in &primary.resources.db_clusters {
-            let Some(writer) = cluster.members.iter().find(|m| m.writer).and_then(|m| primary.db_instance(&m.instance_id)) else {
+            let Some(writer) =
+                cluster.members.iter().find(|m| m.writer).and_then(|m| primary.db_instance(&m.instance_id))
+            else {
                 continue;
             };
-            if let Some((_, Some(secondary))) = crate::estimate::protection::aurora_dr_secondary(ctx.inventory, cluster) {
+            if let Some((_, Some(secondary))) =
+                crate::estimate::protection::aurora_dr_secondary(ctx.inventory, cluster)
+            {
                 for member in &secondary.members {
                     if let Some(instance) = dr.db_instance(&member.instance_id) {
                         pairs.push((instance, writer));
@@ -98,7 +103,11 @@ impl Rule for RdsReplicaUndersized {
                         ErrorCause::Unresolvable,
                         format!("cannot compare {} with {}", replica.instance_class, source.instance_class),
                     );
-                    out.unknown(target, &reason, format!("cannot tell whether DR replica {} is undersized", replica.id));
+                    out.unknown(
+                        target,
+                        &reason,
+                        format!("cannot tell whether DR replica {} is undersized", replica.id),
+                    );
                 }
             }
         }

@@ -58,7 +58,9 @@ impl Rule for DrCertificateInvalid {
         for group in &ctx.inventory.failover_groups {
             for secondary in &group.secondaries {
                 let Some(alias) = &secondary.alias_target else { continue };
-                if let Some(lb) = alias_load_balancer(ctx.inventory, group.zone, group.record_type, alias).filter(|lb| lb.view.name == dr.name) {
+                if let Some(lb) = alias_load_balancer(ctx.inventory, group.zone, group.record_type, alias)
+                    .filter(|lb| lb.view.name == dr.name)
+                {
                     names.entry(lb.load_balancer.arn.as_str()).or_default().insert(group.name.as_str());
                 }
             }
@@ -71,7 +73,10 @@ impl Rule for DrCertificateInvalid {
                 }
                 let target = resource::listener(listener, dr.name);
                 if listener.certificate_arns.is_empty() {
-                    out.fail(target, format!("DR listener {}:{} has no certificate", listener.protocol, listener.port));
+                    out.fail(
+                        target,
+                        format!("DR listener {}:{} has no certificate", listener.protocol, listener.port),
+                    );
                     continue;
                 }
                 let mut problems = Vec::new();
@@ -90,8 +95,16 @@ impl Rule for DrCertificateInvalid {
                         continue;
                     }
                     match cert.not_after {
-                        Some(end) if end <= ctx.now => problems.push(format!("certificate for {} expired on {}", cert.domain_name, end.format("%Y-%m-%d"))),
-                        Some(end) if end <= ctx.now + expiry => problems.push(format!("certificate for {} expires on {}", cert.domain_name, end.format("%Y-%m-%d"))),
+                        Some(end) if end <= ctx.now => problems.push(format!(
+                            "certificate for {} expired on {}",
+                            cert.domain_name,
+                            end.format("%Y-%m-%d")
+                        )),
+                        Some(end) if end <= ctx.now + expiry => problems.push(format!(
+                            "certificate for {} expires on {}",
+                            cert.domain_name,
+                            end.format("%Y-%m-%d")
+                        )),
                         _ => {}
                     }
                     let cert_names: Vec<&str> = std::iter::once(cert.domain_name.as_str())
@@ -100,18 +113,34 @@ impl Rule for DrCertificateInvalid {
                     covered.extend(hosts.iter().copied().filter(|h| cert_names.iter().any(|n| covers(n, h))));
                 }
                 if unknown.is_none() {
-                    let uncovered: Vec<&str> = hosts.iter().copied().filter(|h| !covered.contains(h)).collect();
+                    let uncovered: Vec<&str> =
+                        hosts.iter().copied().filter(|h| !covered.contains(h)).collect();
                     if !uncovered.is_empty() {
                         problems.push(format!("no certificate covers {}", uncovered.join(", ")));
                     }
                 }
                 if !problems.is_empty() {
-                    out.fail(target, format!("DR listener {}:{}: {}", listener.protocol, listener.port, problems.join("; ")))
-                        .with("certificates", &listener.certificate_arns)
-                        .with("failover_names", &hosts)
-                        .with("problems", &problems);
+                    out.fail(
+                        target,
+                        format!(
+                            "DR listener {}:{}: {}",
+                            listener.protocol,
+                            listener.port,
+                            problems.join("; ")
+                        ),
+                    )
+                    .with("certificates", &listener.certificate_arns)
+                    .with("failover_names", &hosts)
+                    .with("problems", &problems);
                 } else if let Some(reason) = unknown {
-                    out.unknown(target, &reason, format!("cannot read the certificate of DR listener {}:{}", listener.protocol, listener.port));
+                    out.unknown(
+                        target,
+                        &reason,
+                        format!(
+                            "cannot read the certificate of DR listener {}:{}",
+                            listener.protocol, listener.port
+                        ),
+                    );
                 } else {
                     out.pass();
                 }

@@ -45,50 +45,67 @@ impl Rule for DrListenerMismatch {
     }
 }
 
+/// A free function so the record lifetime `'s` can be named in the closure below.
 fn check<'s>(ctx: &Context<'_, 's>, out: &mut RuleOutput) {
-    {
-        let (primary_region, dr_region) = (ctx.inventory.primary.name, ctx.inventory.dr.name);
-        let mut judged: BTreeSet<(&str, &str)> = BTreeSet::new();
-        for group in &ctx.inventory.failover_groups {
-            let lb_in = |records: &[&'s RecordSet], region: &str| {
-                records.iter().filter_map(|r| r.alias_target.as_ref()).find_map(|alias| {
-                    alias_load_balancer(ctx.inventory, group.zone, group.record_type, alias).filter(|lb| lb.view.name == region)
-                })
-            };
-            let (Some(primary), Some(dr)) = (lb_in(&group.primaries, primary_region), lb_in(&group.secondaries, dr_region)) else {
-                continue;
-            };
-            if !judged.insert((primary.load_balancer.arn.as_str(), dr.load_balancer.arn.as_str())) {
-                continue;
-            }
-            let target = resource::load_balancer(dr.load_balancer, dr_region);
-            let gap = ctx.inventory.primary.gap(ResourceKind::Listener).or(ctx.inventory.dr.gap(ResourceKind::Listener));
-            if let Some(reason) = gap {
-                out.unknown(target, reason, format!("cannot compare the listeners of {} and {}", primary.load_balancer.name, dr.load_balancer.name));
-                continue;
-            }
-            let listeners = |lb: &crate::inventory::members::ResolvedLb<'_, '_>| -> BTreeSet<String> {
-                lb.view.listeners_of(&lb.load_balancer.arn).iter().map(|l| format!("{}:{}", l.protocol, l.port)).collect()
-            };
-            let wanted = listeners(&primary);
-            let present = listeners(&dr);
-            let missing: Vec<&String> = wanted.difference(&present).collect();
-            if missing.is_empty() {
-                out.pass();
-                continue;
-            }
-            out.fail(
-                target,
-                format!(
-                    "DR load balancer {} lacks listener(s) {} that primary load balancer {} has",
-                    dr.load_balancer.name,
-                    missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
-                    primary.load_balancer.name
-                ),
-            )
-            .with("missing_listeners", &missing)
-            .with("primary_listeners", &wanted)
-            .with("dr_listeners", &present);
+    let (primary_region, dr_region) = (ctx.inventory.primary.name, ctx.inventory.dr.name);
+    let mut judged: BTreeSet<(&str, &str)> = BTreeSet::new();
+    for group in &ctx.inventory.failover_groups {
+        let lb_in = |records: &[&'s RecordSet], region: &str| {
+            records.iter().filter_map(|r| r.alias_target.as_ref()).find_map(|alias| {
+                alias_load_balancer(ctx.inventory, group.zone, group.record_type, alias)
+                    .filter(|lb| lb.view.name == region)
+            })
+        };
+        let (Some(primary), Some(dr)) =
+            (lb_in(&group.primaries, primary_region), lb_in(&group.secondaries, dr_region))
+        else {
+            continue;
+        };
+        if !judged.insert((primary.load_balancer.arn.as_str(), dr.load_balancer.arn.as_str())) {
+            continue;
         }
+        let target = resource::load_balancer(dr.load_balancer, dr_region);
+        let gap = ctx
+            .inventory
+            .primary
+            .gap(ResourceKind::Listener)
+            .or(ctx.inventory.dr.gap(ResourceKind::Listener));
+        if let Some(reason) = gap {
+            out.unknown(
+                target,
+                reason,
+                format!(
+                    "cannot compare the listeners of {} and {}",
+                    primary.load_balancer.name, dr.load_balancer.name
+                ),
+            );
+            continue;
+        }
+        let listeners = |lb: &crate::inventory::members::ResolvedLb<'_, '_>| -> BTreeSet<String> {
+            lb.view
+                .listeners_of(&lb.load_balancer.arn)
+                .iter()
+                .map(|l| format!("{}:{}", l.protocol, l.port))
+                .collect()
+        };
+        let wanted = listeners(&primary);
+        let present = listeners(&dr);
+        let missing: Vec<&String> = wanted.difference(&present).collect();
+        if missing.is_empty() {
+            out.pass();
+            continue;
+        }
+        out.fail(
+            target,
+            format!(
+                "DR load balancer {} lacks listener(s) {} that primary load balancer {} has",
+                dr.load_balancer.name,
+                missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+                primary.load_balancer.name
+            ),
+        )
+        .with("missing_listeners", &missing)
+        .with("primary_listeners", &wanted)
+        .with("dr_listeners", &present);
     }
 }

@@ -1,5 +1,5 @@
-use crate::inventory::graph::{AliasResolution, elb_region};
 use crate::inventory::UnknownReason;
+use crate::inventory::graph::{AliasResolution, elb_region};
 use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
 
 declare_rule! {
@@ -41,7 +41,8 @@ impl Rule for FailoverSecondaryNotInDr {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         let dr = ctx.inventory.dr.name;
         let zones = super::readable_zones(ctx, out, "SECONDARY regions");
-        for group in ctx.inventory.failover_groups.iter().filter(|g| zones.iter().any(|z| z.id == g.zone.id)) {
+        for group in ctx.inventory.failover_groups.iter().filter(|g| zones.iter().any(|z| z.id == g.zone.id))
+        {
             for secondary in &group.secondaries {
                 let target = resource::record(group.zone, secondary);
                 let name = format!("SECONDARY {} {}", group.name, group.record_type);
@@ -54,7 +55,11 @@ impl Rule for FailoverSecondaryNotInDr {
                         AliasResolution::Unknown(reason) => Err(reason),
                     },
                     None => {
-                        let regions: Vec<String> = secondary.values.iter().filter_map(|v| elb_region(&v.to_ascii_lowercase())).collect();
+                        let regions: Vec<String> = secondary
+                            .values
+                            .iter()
+                            .filter_map(|v| elb_region(&v.to_ascii_lowercase()))
+                            .collect();
                         match regions.iter().find(|r| *r != dr).or(regions.first()) {
                             Some(region) => Ok(Some(region.clone())),
                             // IP addresses and other host names carry no region to compare.
@@ -65,9 +70,12 @@ impl Rule for FailoverSecondaryNotInDr {
                 match region {
                     Ok(Some(region)) if region == dr => out.pass(),
                     Ok(Some(region)) => {
-                        out.fail(target, format!("{name} points at a target in {region}, not in the DR region {dr}"))
-                            .with("target_region", &region)
-                            .with("dr_region", dr);
+                        out.fail(
+                            target,
+                            format!("{name} points at a target in {region}, not in the DR region {dr}"),
+                        )
+                        .with("target_region", &region)
+                        .with("dr_region", dr);
                     }
                     // A dangling alias without a region is failover-target-missing's finding.
                     Ok(None) => {}

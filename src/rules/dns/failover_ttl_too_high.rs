@@ -41,8 +41,13 @@ impl Rule for FailoverTtlTooHigh {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         let (budget, budget_source) = ctx.settings.failover_ttl_budget();
         let zones = super::readable_zones(ctx, out, "failover TTLs");
-        for group in ctx.inventory.failover_groups.iter().filter(|g| zones.iter().any(|z| z.id == g.zone.id)) {
-            let records = group.primaries.iter().map(|r| (r, "PRIMARY")).chain(group.secondaries.iter().map(|r| (r, "SECONDARY")));
+        for group in ctx.inventory.failover_groups.iter().filter(|g| zones.iter().any(|z| z.id == g.zone.id))
+        {
+            let records = group
+                .primaries
+                .iter()
+                .map(|r| (r, "PRIMARY"))
+                .chain(group.secondaries.iter().map(|r| (r, "SECONDARY")));
             for (record, role) in records {
                 if record.alias_target.is_some() {
                     continue;

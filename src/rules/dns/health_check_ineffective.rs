@@ -46,18 +46,27 @@ impl Rule for HealthCheckIneffective {
 
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         let zones = super::readable_zones(ctx, out, "PRIMARY health checks");
-        for group in ctx.inventory.failover_groups.iter().filter(|g| zones.iter().any(|z| z.id == g.zone.id)) {
+        for group in ctx.inventory.failover_groups.iter().filter(|g| zones.iter().any(|z| z.id == g.zone.id))
+        {
             for primary in &group.primaries {
-                let Some(check) = primary.health_check_id.as_deref().and_then(|id| ctx.inventory.health_check(id)) else {
+                let Some(check) =
+                    primary.health_check_id.as_deref().and_then(|id| ctx.inventory.health_check(id))
+                else {
                     continue;
                 };
                 let target = resource::health_check(check);
                 let name = format!("PRIMARY {} {}", group.name, group.record_type);
                 if check.disabled || check.inverted {
                     let what = if check.disabled { "disabled" } else { "inverted" };
-                    out.fail(target, format!("health check {} of {name} is {what}: it cannot report the primary as down", check.id))
-                        .with("disabled", check.disabled)
-                        .with("inverted", check.inverted);
+                    out.fail(
+                        target,
+                        format!(
+                            "health check {} of {name} is {what}: it cannot report the primary as down",
+                            check.id
+                        ),
+                    )
+                    .with("disabled", check.disabled)
+                    .with("inverted", check.inverted);
                     continue;
                 }
                 if !ENDPOINT_CHECKS.contains(&check.check_type.as_str()) {
@@ -65,7 +74,8 @@ impl Rule for HealthCheckIneffective {
                     continue;
                 }
                 // What the primary endpoint is called: the aliased load balancer, or the values.
-                let mut endpoints: Vec<String> = primary.values.iter().map(|v| normalize_dns_name(v)).collect();
+                let mut endpoints: Vec<String> =
+                    primary.values.iter().map(|v| normalize_dns_name(v)).collect();
                 let mut unresolved = None;
                 if let Some(alias) = &primary.alias_target {
                     endpoints.push(normalize_dns_name(&alias.dns_name));
@@ -77,7 +87,8 @@ impl Rule for HealthCheckIneffective {
                         _ => {}
                     }
                 }
-                let checked = check.fqdn.as_deref().map(normalize_dns_name).or_else(|| check.ip_address.clone());
+                let checked =
+                    check.fqdn.as_deref().map(normalize_dns_name).or_else(|| check.ip_address.clone());
                 match checked {
                     Some(endpoint) if endpoint == group.name => {
                         out.fail(target, format!("health check {} of {name} checks the failover name {endpoint} itself, which follows the failover to the DR region", check.id))
@@ -87,14 +98,27 @@ impl Rule for HealthCheckIneffective {
                     Some(endpoint) if endpoints.contains(&endpoint) => out.pass(),
                     Some(endpoint) => {
                         if let Some(reason) = unresolved {
-                            out.unknown(target, &reason, format!("cannot resolve the primary endpoint of {name}"));
+                            out.unknown(
+                                target,
+                                &reason,
+                                format!("cannot resolve the primary endpoint of {name}"),
+                            );
                         } else if check.fqdn.is_none() && primary.alias_target.is_some() {
                             let reason = UnknownReason::new(
                                 "health check target",
                                 ErrorCause::Unresolvable,
-                                format!("{endpoint} is an IP address; drscan does not resolve load balancer addresses"),
+                                format!(
+                                    "{endpoint} is an IP address; drscan does not resolve load balancer addresses"
+                                ),
                             );
-                            out.unknown(target, &reason, format!("cannot tell whether health check {} targets the primary of {name}", check.id));
+                            out.unknown(
+                                target,
+                                &reason,
+                                format!(
+                                    "cannot tell whether health check {} targets the primary of {name}",
+                                    check.id
+                                ),
+                            );
                         } else {
                             out.fail(target, format!("health check {} of {name} checks {endpoint}, not the primary endpoint {}", check.id, endpoints.join(" / ")))
                                 .with("checked_endpoint", &endpoint)
@@ -105,9 +129,16 @@ impl Rule for HealthCheckIneffective {
                         let reason = UnknownReason::new(
                             "route53:GetHealthCheck",
                             ErrorCause::NotFound,
-                            format!("health check {} names neither a domain name nor an IP address", check.id),
+                            format!(
+                                "health check {} names neither a domain name nor an IP address",
+                                check.id
+                            ),
                         );
-                        out.unknown(target, &reason, format!("cannot tell what health check {} of {name} targets", check.id));
+                        out.unknown(
+                            target,
+                            &reason,
+                            format!("cannot tell what health check {} of {name} targets", check.id),
+                        );
                     }
                 }
             }

@@ -44,7 +44,8 @@ impl Rule for HealthCheckSlowDetection {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         let (budget, budget_source) = ctx.settings.detection_budget();
         let zones = super::readable_zones(ctx, out, "failure detection");
-        for group in ctx.inventory.failover_groups.iter().filter(|g| zones.iter().any(|z| z.id == g.zone.id)) {
+        for group in ctx.inventory.failover_groups.iter().filter(|g| zones.iter().any(|z| z.id == g.zone.id))
+        {
             for primary in &group.primaries {
                 let found = detection(ctx.inventory, group.zone, primary);
                 match found.amount {
@@ -69,7 +70,11 @@ impl Rule for HealthCheckSlowDetection {
                     // No signal at all is failover-primary-unmonitored's finding.
                     Amount::Unbounded(_) => {}
                     Amount::Unknown(reason) => {
-                        out.unknown(found.resource, &reason, format!("cannot tell how fast PRIMARY {} detects a failure", group.name));
+                        out.unknown(
+                            found.resource,
+                            &reason,
+                            format!("cannot tell how fast PRIMARY {} detects a failure", group.name),
+                        );
                     }
                 }
             }

@@ -71,10 +71,21 @@ impl Rule for BackupCopyTargetMissing {
                 }
                 let target = resource::backup_plan(plan, view.name);
                 if !missing.is_empty() {
-                    out.fail(target, format!("backup plan {} copies to vault(s) that do not exist: {}", plan.name, missing.join(", ")))
-                        .with("missing_vaults", &missing);
+                    out.fail(
+                        target,
+                        format!(
+                            "backup plan {} copies to vault(s) that do not exist: {}",
+                            plan.name,
+                            missing.join(", ")
+                        ),
+                    )
+                    .with("missing_vaults", &missing);
                 } else if let Some(reason) = unknown {
-                    out.unknown(target, &reason, format!("cannot check the copy destinations of backup plan {}", plan.name));
+                    out.unknown(
+                        target,
+                        &reason,
+                        format!("cannot check the copy destinations of backup plan {}", plan.name),
+                    );
                 } else {
                     out.pass();
                 }

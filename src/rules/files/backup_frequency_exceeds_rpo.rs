@@ -1,7 +1,7 @@
-use crate::inventory::ResourceKind;
 use crate::estimate::protection::backup_coverage;
 use crate::estimate::{Amount, duration_text};
 use crate::findings::ResourceRef;
+use crate::inventory::ResourceKind;
 use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap};
 
 declare_rule! {
@@ -68,14 +68,25 @@ impl Rule for BackupFrequencyExceedsRpo {
                     });
                 let Some((cov, gap)) = best else {
                     if let Some(reason) = missing {
-                        out.unknown(target, &reason, format!("cannot tell which backup plans protect {}", store.id));
+                        out.unknown(
+                            target,
+                            &reason,
+                            format!("cannot tell which backup plans protect {}", store.id),
+                        );
                     }
                     continue;
                 };
                 match gap.worst() {
                     Amount::Seconds(worst) if worst <= threshold => out.pass(),
                     Amount::Unknown(reason) => {
-                        out.unknown(target, &reason, format!("cannot evaluate the schedule of backup plan {} rule {}", cov.plan.name, cov.rule.name));
+                        out.unknown(
+                            target,
+                            &reason,
+                            format!(
+                                "cannot evaluate the schedule of backup plan {} rule {}",
+                                cov.plan.name, cov.rule.name
+                            ),
+                        );
                     }
                     worst => {
                         out.fail(

@@ -59,7 +59,8 @@ impl Rule for BackupNoRecentDrRecoveryPoint {
                     .filter(|c| c.copies_to_dr)
                     .filter_map(|c| {
                         let gap = ctx.estimates.backup_gap(&c.plan.arn, &c.rule.name)?;
-                        let completion = c.rule.completion_window_minutes.unwrap_or(DEFAULT_COMPLETION_WINDOW_MINUTES);
+                        let completion =
+                            c.rule.completion_window_minutes.unwrap_or(DEFAULT_COMPLETION_WINDOW_MINUTES);
                         Some((c, gap.worst().plus(&Amount::Seconds(u64::from(completion) * 60))))
                     })
                     .max_by_key(|(_, a)| match a {
@@ -72,7 +73,11 @@ impl Rule for BackupNoRecentDrRecoveryPoint {
                 let allowance = match allowance {
                     Amount::Seconds(s) => s,
                     Amount::Unknown(reason) => {
-                        out.unknown(target, &reason, format!("cannot evaluate the schedule of backup plan {}", cov.plan.name));
+                        out.unknown(
+                            target,
+                            &reason,
+                            format!("cannot evaluate the schedule of backup plan {}", cov.plan.name),
+                        );
                         continue;
                     }
                     // A schedule that barely runs: any completed point will do.
@@ -83,8 +88,13 @@ impl Rule for BackupNoRecentDrRecoveryPoint {
                 for vault in &dr.resources.backup_vaults {
                     match &vault.recovery_points {
                         Known::Value(points) => {
-                            for rp in points.iter().filter(|rp| rp.resource_arn == store.arn && rp.status == "COMPLETED") {
-                                if newest.is_none_or(|(n, _): (chrono::DateTime<chrono::Utc>, &str)| rp.creation_date > n) {
+                            for rp in points
+                                .iter()
+                                .filter(|rp| rp.resource_arn == store.arn && rp.status == "COMPLETED")
+                            {
+                                if newest.is_none_or(|(n, _): (chrono::DateTime<chrono::Utc>, &str)| {
+                                    rp.creation_date > n
+                                }) {
                                     newest = Some((rp.creation_date, vault.name.as_str()));
                                 }
                             }
@@ -97,7 +107,11 @@ impl Rule for BackupNoRecentDrRecoveryPoint {
                     Some((created, _)) if created >= limit => out.pass(),
                     _ if unreadable.is_some() => {
                         if let Some(reason) = &unreadable {
-                            out.unknown(target, reason, format!("cannot list the DR recovery points of {}", store.id));
+                            out.unknown(
+                                target,
+                                reason,
+                                format!("cannot list the DR recovery points of {}", store.id),
+                            );
                         }
                     }
                     Some((created, vault)) => {

@@ -1,5 +1,5 @@
-use crate::inventory::ResourceKind;
 use crate::inventory::Known;
+use crate::inventory::ResourceKind;
 use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
 
 declare_rule! {
@@ -43,8 +43,11 @@ impl Rule for EfsBackupDisabled {
             match &fs.backup_policy {
                 Known::Value(status) if status.eq_ignore_ascii_case("ENABLED") => out.pass(),
                 Known::Value(status) => {
-                    out.fail(target, format!("EFS {} has automatic backups {}", fs.id, status.to_ascii_lowercase()))
-                        .with("backup_policy", status);
+                    out.fail(
+                        target,
+                        format!("EFS {} has automatic backups {}", fs.id, status.to_ascii_lowercase()),
+                    )
+                    .with("backup_policy", status);
                 }
                 Known::Unknown(reason) => {
                     out.unknown(target, reason, format!("cannot read the backup policy of EFS {}", fs.id));

@@ -1,5 +1,5 @@
-use crate::inventory::ResourceKind;
 use crate::estimate::duration_text;
+use crate::inventory::ResourceKind;
 use crate::inventory::{ErrorCause, Known, UnknownReason};
 use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
 use crate::settings::EFS_REPLICATION_RPO_FLOOR_SECONDS;
@@ -47,7 +47,8 @@ impl Rule for EfsReplicationLagHigh {
         let primary = ctx.inventory.primary.name;
         let dr = ctx.inventory.dr.name;
         let (threshold, source) = ctx.settings.efs_replication_lag_threshold();
-        let unattainable = ctx.settings.rpo_target_seconds.filter(|rpo| *rpo < EFS_REPLICATION_RPO_FLOOR_SECONDS);
+        let unattainable =
+            ctx.settings.rpo_target_seconds.filter(|rpo| *rpo < EFS_REPLICATION_RPO_FLOOR_SECONDS);
         for fs in &ctx.inventory.primary.resources.file_systems {
             let target = resource::file_system(fs, primary);
             let destinations = match &fs.replication {
@@ -62,7 +63,10 @@ impl Rule for EfsReplicationLagHigh {
                     let reason = UnknownReason::new(
                         "elasticfilesystem:DescribeReplicationConfigurations",
                         ErrorCause::NotFound,
-                        format!("destination {} reports no LastReplicatedTimestamp", destination.file_system_id),
+                        format!(
+                            "destination {} reports no LastReplicatedTimestamp",
+                            destination.file_system_id
+                        ),
                     );
                     out.unknown(target.clone(), &reason, format!("cannot tell how far EFS {} lags", fs.id));
                     continue;

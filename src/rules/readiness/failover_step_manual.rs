@@ -53,7 +53,8 @@ impl Rule for FailoverStepManual {
         let decision = ctx.settings.estimate.manual_decision_seconds;
         for estimate in &ctx.estimates.apps {
             for term in &estimate.rto_terms {
-                let (TermKind::Step(step), Some(how), Some(target)) = (term.kind, &term.automation, &term.resource)
+                let (TermKind::Step(step), Some(how), Some(target)) =
+                    (term.kind, &term.automation, &term.resource)
                 else {
                     continue;
                 };
@@ -63,7 +64,11 @@ impl Rule for FailoverStepManual {
                         out.unknown(
                             target.clone(),
                             reason,
-                            format!("cannot tell whether {} for application {} is automated", step.describe(), estimate.app),
+                            format!(
+                                "cannot tell whether {} for application {} is automated",
+                                step.describe(),
+                                estimate.app
+                            ),
                         )
                         .app(&estimate.app)
                         .with("step", step);

@@ -66,7 +66,16 @@ impl Rule for RpoTargetExceeded {
                     critical_path: t.critical_path,
                 })
                 .collect();
-            judge(out, estimate, "RPO", &estimate.rpo, estimate.targets.rpo_seconds, &terms, true);
+            judge(
+                out,
+                ctx.inventory.account(),
+                estimate,
+                "RPO",
+                &estimate.rpo,
+                estimate.targets.rpo_seconds,
+                &terms,
+                true,
+            );
         }
     }
 }

@@ -70,7 +70,16 @@ impl Rule for RtoTargetExceeded {
                     critical_path: t.critical_path,
                 })
                 .collect();
-            judge(out, estimate, "RTO", &estimate.rto, estimate.targets.rto_seconds, &terms, false);
+            judge(
+                out,
+                ctx.inventory.account(),
+                estimate,
+                "RTO",
+                &estimate.rto,
+                estimate.targets.rto_seconds,
+                &terms,
+                false,
+            );
         }
     }
 }

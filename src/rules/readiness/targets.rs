@@ -23,8 +23,10 @@ pub(super) struct Term {
 /// Judge `total` against `target`. Terms that break it: for an unbounded or unknown total,
 /// those that are; for a number, the critical-path terms when they add up (RTO), or every term
 /// above the target (RPO, `each_term_alone`).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn judge(
     out: &mut RuleOutput,
+    account: &str,
     estimate: &AppEstimate,
     what: &str,
     total: &Amount,
@@ -36,7 +38,13 @@ pub(super) fn judge(
         Amount::Seconds(value) => match target {
             Some(t) if *value > t => terms
                 .iter()
-                .filter(|term| if each_term_alone { term.amount.seconds().is_some_and(|s| s > t) } else { term.critical_path })
+                .filter(|term| {
+                    if each_term_alone {
+                        term.amount.seconds().is_some_and(|s| s > t)
+                    } else {
+                        term.critical_path
+                    }
+                })
                 .collect(),
             _ => {
                 out.pass();
@@ -46,19 +54,18 @@ pub(super) fn judge(
         Amount::Unbounded(_) => terms.iter().filter(|t| matches!(t.amount, Amount::Unbounded(_))).collect(),
         Amount::Unknown(_) => terms.iter().filter(|t| matches!(t.amount, Amount::Unknown(_))).collect(),
     };
-    // The finding points at the resource of the largest breaking term (the first, when
-    // they have no size).
-    let with_resource = || breaking.iter().filter(|t| t.resource.is_some());
+    // The finding points at the resource of the largest breaking term.
     let worst = match total {
-        Amount::Seconds(_) => with_resource().max_by_key(|t| t.amount.seconds().unwrap_or(0)),
-        _ => with_resource().next(),
+        Amount::Seconds(_) => {
+            breaking.iter().filter(|t| t.resource.is_some()).max_by_key(|t| t.amount.seconds())
+        }
+        // The first breaking term gives the reason; with no resource of its own (no failover
+        // record at all) the finding is about the application.
+        _ => breaking.first(),
     };
     let resource = worst
         .and_then(|t| t.resource.clone())
-        .or_else(|| terms.iter().find_map(|t| t.resource.clone()))
-        .or_else(|| estimate.rpo_terms.iter().map(|t| t.resource.clone()).next())
-        .or_else(|| estimate.rto_terms.iter().find_map(|t| t.resource.clone()));
-    let Some(resource) = resource else { return };
+        .unwrap_or_else(|| crate::rules::resource::application(&estimate.app, account));
     let explained = breaking
         .iter()
         .map(|t| format!("{} {} ({})", t.name, t.amount.text(), t.source))
@@ -75,7 +82,9 @@ pub(super) fn judge(
         Amount::Unbounded(why) => out.fail(
             resource,
             match &target_text {
-                Some(t) => format!("application {}: {what} is unbounded, beyond the {t} target: {why}", estimate.app),
+                Some(t) => {
+                    format!("application {}: {what} is unbounded, beyond the {t} target: {why}", estimate.app)
+                }
                 None => format!("application {}: {what} is unbounded (no target set): {why}", estimate.app),
             },
         ),
