@@ -238,7 +238,9 @@ fn github_actions_example_uses_real_flags() {
     let workflow = std::fs::read_to_string("examples/github-actions.yml").expect("example workflow");
     let mut checked = 0;
     for line in workflow.lines().map(str::trim) {
-        for (command, rest) in [("audit", line.split_once("drscan audit ")), ("report", line.split_once("drscan report "))] {
+        for (command, rest) in
+            [("audit", line.split_once("drscan audit ")), ("report", line.split_once("drscan report "))]
+        {
             let Some((_, rest)) = rest else { continue };
             let help = drscan().args([command, "--help"]).output().expect("help");
             let help = String::from_utf8_lossy(&help.stdout).to_string();
