@@ -53,11 +53,15 @@ impl Rule for RdsNoDrReplica {
         report_listing_gap(ctx, out, primary, ResourceKind::DbInstance, "primary databases for DR replicas");
         report_listing_gap(ctx, out, primary, ResourceKind::DbCluster, "primary clusters for DR copies");
 
+        // Sources named by DR replicas, collected once: scanning the DR instances for every
+        // primary without a listed DR replica made this rule quadratic.
+        let dr_replica_sources: HashSet<&str> =
+            dr.resources.db_instances.iter().filter_map(|r| r.read_replica_source.as_deref()).collect();
         for db in &primary.resources.db_instances {
             if db.is_replica() || db.cluster_id.is_some() || apps.app_of(&db.arn).is_none() {
                 continue;
             }
-            if has_dr_replica(db, primary, dr) {
+            if has_dr_replica(db, primary, dr, &dr_replica_sources) {
                 out.pass();
                 continue;
             }
@@ -124,7 +128,12 @@ impl Rule for RdsNoDrReplica {
 /// Breadth-first over the replica tree: same-region replicas are followed, a replica whose
 /// ARN is in the DR region ends the search. DR replicas naming a chain member as their
 /// source count too, in case the source's replica list was not returned.
-fn has_dr_replica(db: &DbInstance, primary: &RegionView<'_>, dr: &RegionView<'_>) -> bool {
+fn has_dr_replica(
+    db: &DbInstance,
+    primary: &RegionView<'_>,
+    dr: &RegionView<'_>,
+    dr_replica_sources: &HashSet<&str>,
+) -> bool {
     let mut chain: HashSet<&str> = HashSet::new();
     let mut queue = vec![db];
     while let Some(current) = queue.pop() {
@@ -144,11 +153,7 @@ fn has_dr_replica(db: &DbInstance, primary: &RegionView<'_>, dr: &RegionView<'_>
             }
         }
     }
-    dr.resources
-        .db_instances
-        .iter()
-        .filter_map(|r| r.read_replica_source.as_deref())
-        .any(|source| chain.contains(source))
+    chain.iter().any(|member| dr_replica_sources.contains(member))
 }
 
 fn is_global_secondary(ctx: &Context<'_, '_>, cluster: &DbCluster) -> bool {

@@ -1,6 +1,7 @@
-use crate::inventory::storage::FileSystem;
+use crate::inventory::storage::{BackupSelection, FileSystem};
 use crate::inventory::{Known, ResourceKind, UnknownReason};
 use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
+use std::collections::HashMap;
 
 declare_rule! {
     /// ## What it does
@@ -46,6 +47,7 @@ impl Rule for EfsNoDrCopy {
         let primary = &ctx.inventory.primary;
         let dr = ctx.inventory.dr.name;
         report_listing_gap(ctx, out, primary, ResourceKind::FileSystem, "file systems for a DR copy");
+        let copies = DrCopySelections::new(ctx);
         for fs in &primary.resources.file_systems {
             let mut missing: Option<UnknownReason> = None;
             let replicated = match &fs.replication {
@@ -61,7 +63,7 @@ impl Rule for EfsNoDrCopy {
                 out.pass();
                 continue;
             }
-            match backup_copy_to_dr(ctx, fs) {
+            match copies.plan_for(fs) {
                 Ok(Some(_plan)) => {
                     out.pass();
                     continue;
@@ -97,32 +99,70 @@ impl Rule for EfsNoDrCopy {
     }
 }
 
-/// The plan that copies this file system's backups to the DR region: `Ok(None)` when no plan
-/// does, `Err` when a plan's selections (or the plan list) could not be read and none that
-/// could be read covers it.
-fn backup_copy_to_dr<'s>(ctx: &Context<'_, 's>, fs: &FileSystem) -> Result<Option<&'s str>, UnknownReason> {
-    let primary = &ctx.inventory.primary;
-    let dr = ctx.inventory.dr.name;
-    let mut missing = primary.gap(ResourceKind::BackupPlan).cloned();
-    for plan in &primary.resources.backup_plans {
-        let copies_to_dr = plan
-            .rules
-            .iter()
-            .any(|rule| rule.copy_actions.iter().any(|c| c.destination_region() == Some(dr)));
-        if !copies_to_dr {
-            continue;
-        }
-        match &plan.selections {
-            Known::Value(selections) => {
-                if selections.iter().any(|s| s.selects(&fs.arn, &fs.tags)) {
-                    return Ok(Some(plan.name.as_str()));
+/// The backup selections of plans that copy to the DR region, indexed once per audit: plain
+/// `ListOfTags` StringEquals selections (the common case) by tag, the rest in a list, so each
+/// file system costs a few lookups rather than a scan of every plan.
+struct DrCopySelections<'s> {
+    by_tag: HashMap<(&'s str, &'s str), &'s str>,
+    general: Vec<(&'s str, &'s BackupSelection)>,
+    /// Why some plan (or the plan list) could not be read, if so.
+    missing: Option<UnknownReason>,
+}
+
+impl<'s> DrCopySelections<'s> {
+    fn new(ctx: &Context<'_, 's>) -> Self {
+        let primary = &ctx.inventory.primary;
+        let dr = ctx.inventory.dr.name;
+        let mut index = DrCopySelections {
+            by_tag: HashMap::new(),
+            general: Vec::new(),
+            missing: primary.gap(ResourceKind::BackupPlan).cloned(),
+        };
+        for plan in &primary.resources.backup_plans {
+            let copies_to_dr = plan
+                .rules
+                .iter()
+                .any(|rule| rule.copy_actions.iter().any(|c| c.destination_region() == Some(dr)));
+            if !copies_to_dr {
+                continue;
+            }
+            let selections = match &plan.selections {
+                Known::Value(selections) => selections,
+                Known::Unknown(reason) => {
+                    index.missing = index.missing.take().or(Some(reason.clone()));
+                    continue;
+                }
+            };
+            for selection in selections {
+                let plain_tags = selection.resources.is_empty()
+                    && selection.not_resources.is_empty()
+                    && selection.conditions.is_empty()
+                    && selection.list_of_tags.iter().all(|c| c.operator.eq_ignore_ascii_case("StringEquals"));
+                if plain_tags {
+                    for condition in &selection.list_of_tags {
+                        let key = condition.key.strip_prefix("aws:ResourceTag/").unwrap_or(&condition.key);
+                        index.by_tag.entry((key, condition.value.as_str())).or_insert(plan.name.as_str());
+                    }
+                } else {
+                    index.general.push((plan.name.as_str(), selection));
                 }
             }
-            Known::Unknown(reason) => missing = missing.or(Some(reason.clone())),
         }
+        index
     }
-    match missing {
-        Some(reason) => Err(reason),
-        None => Ok(None),
+
+    /// The plan that copies this file system to the DR region: `Ok(None)` when no plan does,
+    /// `Err` when some plan could not be read and none that could covers it.
+    fn plan_for(&self, fs: &FileSystem) -> Result<Option<&'s str>, UnknownReason> {
+        let by_tag = fs.tags.iter().find_map(|(k, v)| self.by_tag.get(&(k.as_str(), v.as_str())).copied());
+        if let Some(plan) = by_tag
+            .or_else(|| self.general.iter().find(|(_, s)| s.selects(&fs.arn, &fs.tags)).map(|(p, _)| *p))
+        {
+            return Ok(Some(plan));
+        }
+        match &self.missing {
+            Some(reason) => Err(reason.clone()),
+            None => Ok(None),
+        }
     }
 }
