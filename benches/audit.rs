@@ -79,6 +79,7 @@ struct SizeResult {
     baseline_kib: u64,
     peak_kib: u64,
     graph: Duration,
+    estimate: Duration,
     rules_parallel: Duration,
     rules: Vec<(String, Duration, usize)>,
     cli_wall: Option<Duration>,
@@ -198,7 +199,12 @@ fn child(args: &[String]) {
     let graph = best_of_three(&mut || drop(black_box(Inventory::build(&snapshot, &settings))));
     out.push_str(&format!("graph {}\n", graph.as_nanos()));
     let inventory = Inventory::build(&snapshot, &settings);
-    let ctx = Context { inventory: &inventory, settings: &settings, now: snapshot.collected_at };
+    let now = snapshot.collected_at;
+    let estimate =
+        best_of_three(&mut || drop(black_box(drscan::estimate::estimate(&inventory, &settings, now))));
+    out.push_str(&format!("estimate {}\n", estimate.as_nanos()));
+    let estimates = drscan::estimate::estimate(&inventory, &settings, now);
+    let ctx = Context { inventory: &inventory, settings: &settings, now, estimates: &estimates };
     for rule in RULES {
         let mut fails = 0;
         let elapsed = best_of_three(&mut || {
@@ -283,6 +289,7 @@ fn parse_child(stdout: &str) -> SizeResult {
                 output_bytes: bytes.parse().unwrap_or(0),
             }),
             ["graph", v] => result.graph = nanos(v),
+            ["estimate", v] => result.estimate = nanos(v),
             ["rule", name, v, fails] => {
                 result.rules.push((name.to_string(), nanos(v), fails.parse().unwrap_or(0)))
             }
@@ -395,6 +402,8 @@ fn report(results: &[SizeResult]) {
     println!("  {:<32} {}", "", sizes.join(" "));
     let graph: Vec<String> = results.iter().map(|r| format!("{:>16.2}", ms(r.graph))).collect();
     println!("  {:<32} {}", "inventory graph build", graph.join(" "));
+    let estimate: Vec<String> = results.iter().map(|r| format!("{:>16.2}", ms(r.estimate))).collect();
+    println!("  {:<32} {}", "RTO/RPO estimates", estimate.join(" "));
     for name in names {
         println!("  {name:<32} {}", by_rule.get(name).map_or(String::new(), |v| v.join(" ")));
     }

@@ -5,9 +5,11 @@
 
 use super::{Automation, FailoverStep};
 use crate::inventory::ResourceKind;
-use crate::inventory::compute::{Alarm, AutoScalingGroup};
+use crate::inventory::UnknownReason;
+use crate::inventory::compute::{Alarm, AutoScalingGroup, ScalingPolicy};
 use crate::inventory::graph::Inventory;
 use crate::settings::Settings;
+use std::collections::HashMap;
 
 /// The metrics that go bad when the primary does.
 #[derive(Debug, Default, Clone)]
@@ -31,20 +33,6 @@ impl PrimaryHealth {
             self.target_groups.push(dimension.to_string());
         }
     }
-
-    pub fn watched_by(&self, alarm: &Alarm) -> bool {
-        let dimension = |key: &str| alarm.dimensions.get(key).map(String::as_str);
-        match alarm.namespace.as_str() {
-            "AWS/Route53" => {
-                dimension("HealthCheckId").is_some_and(|id| self.health_check_ids.iter().any(|h| h == id))
-            }
-            "AWS/ApplicationELB" | "AWS/NetworkELB" => {
-                dimension("LoadBalancer").is_some_and(|lb| self.load_balancers.iter().any(|l| l == lb))
-                    || dimension("TargetGroup").is_some_and(|tg| self.target_groups.iter().any(|t| t == tg))
-            }
-            _ => false,
-        }
-    }
 }
 
 /// A Lambda function or an SSM Automation runbook: code that can perform any step.
@@ -53,59 +41,119 @@ fn is_runbook_action(action: &str) -> bool {
         || (action.starts_with("arn:aws:ssm:") && action.contains("automation"))
 }
 
-/// How `step` starts for `app`: declared, seen, unknown (alarms or policies unreadable), or manual.
-pub fn automation(
-    inventory: &Inventory<'_>,
-    settings: &Settings,
-    app: &str,
-    step: FailoverStep,
-    health: &PrimaryHealth,
-    dr_asgs: &[&AutoScalingGroup],
-) -> Automation {
-    if settings
-        .declared_automation
-        .iter()
-        .any(|d| d.step == step && d.app.as_deref().is_none_or(|a| a == app))
-    {
-        return Automation::Declared;
-    }
-    let views = [&inventory.primary, &inventory.dr];
-    let watching: Vec<(&Alarm, &str)> = views
-        .iter()
-        .flat_map(|v| v.resources.alarms.iter().map(move |a| (a, v.name)))
-        .filter(|(a, _)| health.watched_by(a))
-        .collect();
+/// Alarms by the health dimension they watch, and DR scaling policies by group, indexed once
+/// per audit.
+pub struct AutomationIndex<'s> {
+    by_health_check: HashMap<&'s str, Vec<&'s Alarm>>,
+    by_load_balancer: HashMap<&'s str, Vec<&'s Alarm>>,
+    by_target_group: HashMap<&'s str, Vec<&'s Alarm>>,
+    policies_by_group: HashMap<&'s str, Vec<&'s ScalingPolicy>>,
+    /// Why alarms or scaling policies could not be listed, if so.
+    missing: Option<UnknownReason>,
+}
 
-    if step == FailoverStep::DrScaleOut {
-        let dr = &inventory.dr;
-        for policy in &dr.resources.scaling_policies {
-            if !dr_asgs.iter().any(|a| a.name == policy.auto_scaling_group_name) {
-                continue;
+impl<'s> AutomationIndex<'s> {
+    pub fn new(inventory: &Inventory<'s>) -> Self {
+        let mut index = AutomationIndex {
+            by_health_check: HashMap::new(),
+            by_load_balancer: HashMap::new(),
+            by_target_group: HashMap::new(),
+            policies_by_group: HashMap::new(),
+            missing: None,
+        };
+        for view in [&inventory.primary, &inventory.dr] {
+            for alarm in &view.resources.alarms {
+                let dimension = |key: &str| alarm.dimensions.get(key).map(String::as_str);
+                match alarm.namespace.as_str() {
+                    "AWS/Route53" => {
+                        if let Some(id) = dimension("HealthCheckId") {
+                            index.by_health_check.entry(id).or_default().push(alarm);
+                        }
+                    }
+                    "AWS/ApplicationELB" | "AWS/NetworkELB" => {
+                        if let Some(lb) = dimension("LoadBalancer") {
+                            index.by_load_balancer.entry(lb).or_default().push(alarm);
+                        }
+                        if let Some(tg) = dimension("TargetGroup") {
+                            index.by_target_group.entry(tg).or_default().push(alarm);
+                        }
+                    }
+                    _ => {}
+                }
             }
-            let driver = watching.iter().find(|(alarm, _)| {
-                policy.alarm_arns.contains(&alarm.arn) || alarm.alarm_actions.contains(&policy.arn)
-            });
-            if let Some((alarm, _)) = driver {
-                return Automation::Seen(format!(
-                    "scaling policy {} of {} runs on alarm {} (primary health)",
-                    policy.name, policy.auto_scaling_group_name, alarm.name
-                ));
+            for kind in [ResourceKind::Alarm, ResourceKind::ScalingPolicy] {
+                if index.missing.is_none() {
+                    index.missing = view.gap(kind).cloned();
+                }
             }
         }
-    }
-    // A Lambda or SSM Automation started by the primary's health: drscan cannot see inside it
-    // and assumes it performs the step (declare a waiver if it does not).
-    for (alarm, _) in &watching {
-        if let Some(action) = alarm.alarm_actions.iter().find(|a| is_runbook_action(a)) {
-            return Automation::Seen(format!("alarm {} (primary health) invokes {action}", alarm.name));
+        for policy in &inventory.dr.resources.scaling_policies {
+            index.policies_by_group.entry(policy.auto_scaling_group_name.as_str()).or_default().push(policy);
         }
+        index
     }
-    for view in views {
-        for kind in [ResourceKind::Alarm, ResourceKind::ScalingPolicy] {
-            if let Some(reason) = view.gap(kind) {
-                return Automation::Unknown(reason.clone());
+
+    /// Alarms on the primary's health, deduplicated.
+    fn watching(&self, health: &PrimaryHealth) -> Vec<&'s Alarm> {
+        let mut alarms: Vec<&Alarm> = Vec::new();
+        let found = health
+            .health_check_ids
+            .iter()
+            .filter_map(|id| self.by_health_check.get(id.as_str()))
+            .chain(health.load_balancers.iter().filter_map(|lb| self.by_load_balancer.get(lb.as_str())))
+            .chain(health.target_groups.iter().filter_map(|tg| self.by_target_group.get(tg.as_str())))
+            .flatten();
+        for alarm in found {
+            if !alarms.iter().any(|a| a.arn == alarm.arn) {
+                alarms.push(alarm);
             }
         }
+        alarms
     }
-    Automation::Manual
+
+    /// How `step` starts for `app`: declared, seen, unknown (alarms or policies unreadable),
+    /// or manual.
+    pub fn automation(
+        &self,
+        settings: &Settings,
+        app: &str,
+        step: FailoverStep,
+        health: &PrimaryHealth,
+        dr_asgs: &[&AutoScalingGroup],
+    ) -> Automation {
+        if settings
+            .declared_automation
+            .iter()
+            .any(|d| d.step == step && d.app.as_deref().is_none_or(|a| a == app))
+        {
+            return Automation::Declared;
+        }
+        let watching = self.watching(health);
+        if step == FailoverStep::DrScaleOut {
+            let policies =
+                dr_asgs.iter().filter_map(|a| self.policies_by_group.get(a.name.as_str())).flatten();
+            for policy in policies {
+                let driver = watching.iter().find(|alarm| {
+                    policy.alarm_arns.contains(&alarm.arn) || alarm.alarm_actions.contains(&policy.arn)
+                });
+                if let Some(alarm) = driver {
+                    return Automation::Seen(format!(
+                        "scaling policy {} of {} runs on alarm {} (primary health)",
+                        policy.name, policy.auto_scaling_group_name, alarm.name
+                    ));
+                }
+            }
+        }
+        // A Lambda or SSM Automation started by the primary's health: drscan cannot see inside
+        // it and assumes it performs the step (declare a waiver if it does not).
+        for alarm in &watching {
+            if let Some(action) = alarm.alarm_actions.iter().find(|a| is_runbook_action(a)) {
+                return Automation::Seen(format!("alarm {} (primary health) invokes {action}", alarm.name));
+            }
+        }
+        match &self.missing {
+            Some(reason) => Automation::Unknown(reason.clone()),
+            None => Automation::Manual,
+        }
+    }
 }

@@ -2,11 +2,11 @@
 //! records, the compute step from the SECONDARY's load balancer, and one database or files
 //! step and RPO term per primary data store, through its best DR copy.
 
-use super::automation::{PrimaryHealth, automation};
+use super::automation::{AutomationIndex, PrimaryHealth};
 use super::detection::detection;
 use super::protection::{
-    BackupCoverage, aurora_dr_replica_cluster, aurora_dr_secondary, backup_coverage, dr_replicas,
-    efs_dr_replication,
+    AuroraIndex, BackupCoverage, BackupIndex, RecoveryPoints, dr_replicas, efs_dr_replication,
+    replicas_by_source,
 };
 use super::schedule::{Schedule, WorstGap, timezone};
 use super::*;
@@ -19,6 +19,7 @@ use crate::inventory::{ErrorCause, Known, ResourceKind, Tags, UnknownReason};
 use crate::rules::resource;
 use crate::settings::{EFS_REPLICATION_RPO_FLOOR_SECONDS, Settings};
 use chrono::{DateTime, Utc};
+use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// Estimate every application of the inventory.
@@ -26,12 +27,25 @@ pub fn estimate(inventory: &Inventory<'_>, settings: &Settings, now: DateTime<Ut
     let backup_gaps = backup_gaps(inventory, now);
     let targets =
         Targets { rto_seconds: settings.rto_target_seconds, rpo_seconds: settings.rpo_target_seconds };
-    let mut apps = Vec::new();
-    for (app, members) in &inventory.members().by_app {
-        let builder = Builder { inventory, settings, now, gaps: &backup_gaps, app, members };
-        let (rto_terms, rpo_terms) = builder.terms();
-        apps.push(AppEstimate::new(app.clone(), rto_terms, rpo_terms, targets));
-    }
+    let indexes = Indexes {
+        automation: AutomationIndex::new(inventory),
+        backups: BackupIndex::new(&inventory.primary, inventory.dr.name),
+        recovery_points: RecoveryPoints::new(&inventory.dr),
+        replicas: replicas_by_source(&inventory.dr),
+        aurora: AuroraIndex::new(inventory),
+    };
+    // Applications are independent: estimate them in parallel (collect keeps name order).
+    let apps: Vec<AppEstimate> = inventory
+        .members()
+        .by_app
+        .par_iter()
+        .map(|(app, members)| {
+            let builder =
+                Builder { inventory, settings, now, gaps: &backup_gaps, indexes: &indexes, app, members };
+            let (rto_terms, rpo_terms) = builder.terms();
+            AppEstimate::new(app.clone(), rto_terms, rpo_terms, targets)
+        })
+        .collect();
     Estimates { apps, backup_gaps }
 }
 
@@ -85,7 +99,17 @@ fn schedule_gap(expression: &str, tz_name: &str, now: DateTime<Utc>) -> Amount {
     }
 }
 
+/// Lookups built once per audit, shared by every application's estimate.
+struct Indexes<'s> {
+    automation: AutomationIndex<'s>,
+    backups: BackupIndex<'s>,
+    recovery_points: RecoveryPoints<'s>,
+    replicas: std::collections::HashMap<&'s str, Vec<&'s crate::inventory::database::DbInstance>>,
+    aurora: AuroraIndex<'s>,
+}
+
 struct Builder<'a, 's> {
+    indexes: &'a Indexes<'s>,
     inventory: &'a Inventory<'s>,
     settings: &'a Settings,
     now: DateTime<Utc>,
@@ -307,7 +331,7 @@ impl<'s> Builder<'_, 's> {
             interval
         );
         let dr_asgs: Vec<&AutoScalingGroup> = asgs.to_vec();
-        let how = automation(self.inventory, self.settings, self.app, step, health, &dr_asgs);
+        let how = self.indexes.automation.automation(self.settings, self.app, step, health, &dr_asgs);
         let amount = self.with_start(&how, Amount::Seconds(time), &mut source);
         let mut term = Self::term(TermKind::Step(step), step.as_str(), amount, source, Some(asg_ref));
         term.automation = Some(how);
@@ -349,7 +373,7 @@ impl<'s> Builder<'_, 's> {
         health: &PrimaryHealth,
         dr_asgs: &[&AutoScalingGroup],
     ) -> RtoTerm {
-        let how = automation(self.inventory, self.settings, self.app, step, health, dr_asgs);
+        let how = self.indexes.automation.automation(self.settings, self.app, step, health, dr_asgs);
         let mut source = source;
         let amount = self.with_start(&how, time, &mut source);
         let mut term = Self::term(TermKind::Step(step), step.as_str(), amount, source, Some(target));
@@ -385,7 +409,7 @@ impl<'s> Builder<'_, 's> {
         for db in &self.members.primary_db_instances {
             let store = format!("rds {}", db.id);
             let target = resource::db_instance(db, primary.name);
-            let replicas = dr_replicas(db, primary, dr);
+            let replicas = dr_replicas(db, primary, dr, &self.indexes.replicas);
             if let Some(replica) = replicas.first() {
                 let (lag, source) = self.replica_lag(&replica.id, LagMetric::ReplicaLag);
                 rpo.push(RpoTerm {
@@ -416,16 +440,13 @@ impl<'s> Builder<'_, 's> {
         for cluster in &self.members.primary_db_clusters {
             let store = format!("aurora {}", cluster.id);
             let target = resource::db_cluster(cluster, primary.name);
-            if let Some((secondary_arn, secondary)) = aurora_dr_secondary(self.inventory, cluster) {
-                let secondary_id = resource::arn_name(&secondary_arn).to_string();
+            if let Some((secondary_arn, secondary)) = self.indexes.aurora.secondary(cluster) {
+                let secondary_id = resource::arn_name(secondary_arn).to_string();
                 let secondary_ref = match secondary {
                     Some(s) => resource::db_cluster(s, dr.name),
-                    None => ResourceRef::new(
-                        ResourceKind::DbCluster,
-                        &secondary_arn,
-                        &secondary_id,
-                        Some(dr.name),
-                    ),
+                    None => {
+                        ResourceRef::new(ResourceKind::DbCluster, secondary_arn, &secondary_id, Some(dr.name))
+                    }
                 };
                 let (lag, source) = self.replica_lag(&secondary_id, LagMetric::AuroraGlobalDBReplicationLag);
                 rpo.push(RpoTerm {
@@ -455,7 +476,7 @@ impl<'s> Builder<'_, 's> {
                 ));
                 continue;
             }
-            if let Some(replica) = aurora_dr_replica_cluster(dr, cluster) {
+            if let Some(replica) = self.indexes.aurora.replica_cluster(cluster) {
                 let replica_ref = resource::db_cluster(replica, dr.name);
                 rpo.push(RpoTerm {
                     store,
@@ -576,9 +597,9 @@ impl<'s> Builder<'_, 's> {
         dr_asgs: &[&AutoScalingGroup],
     ) {
         let c = self.constants();
-        let primary = &self.inventory.primary;
         let dr = self.inventory.dr.name;
-        let (coverage, plans_missing) = backup_coverage(primary, dr, arn, tags);
+        let coverage = self.indexes.backups.coverage(arn, tags);
+        let plans_missing = self.indexes.backups.missing.clone();
         let best = coverage
             .iter()
             .filter(|cov| cov.copies_to_dr)
@@ -675,17 +696,9 @@ impl<'s> Builder<'_, 's> {
     }
 
     fn observed_copy_time(&self, arn: &str) -> Option<(u64, &'s str)> {
-        self.inventory
-            .dr
-            .resources
-            .backup_vaults
-            .iter()
-            .filter_map(|v| v.recovery_points.value())
-            .flatten()
-            .filter(|rp| rp.resource_arn == arn && rp.status == "COMPLETED")
-            .filter_map(|rp| rp.completion_date.map(|done| (rp, done)))
-            .max_by_key(|(rp, _)| rp.creation_date)
-            .map(|(rp, done)| ((done - rp.creation_date).num_seconds().max(0) as u64, rp.arn.as_str()))
+        let (rp, _) = self.indexes.recovery_points.newest(arn)?;
+        let done = rp.completion_date?;
+        Some(((done - rp.creation_date).num_seconds().max(0) as u64, rp.arn.as_str()))
     }
 
     fn replica_lag(&self, subject: &str, metric: LagMetric) -> (Amount, String) {

@@ -1,6 +1,6 @@
 use crate::inventory::{ErrorCause, ResourceKind, UnknownReason};
 use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 declare_rule! {
     /// ## What it does
@@ -53,13 +53,19 @@ impl Rule for AsgSingleAz {
             "their Availability Zones",
         );
         for view in [&ctx.inventory.primary, &ctx.inventory.dr] {
+            let subnets: HashMap<&str, &str> = view
+                .resources
+                .subnets
+                .iter()
+                .map(|s| (s.id.as_str(), s.availability_zone.as_str()))
+                .collect();
             for asg in &view.resources.auto_scaling_groups {
                 let mut zones: BTreeSet<&str> = asg.availability_zones.iter().map(String::as_str).collect();
                 let mut unresolved = Vec::new();
                 for subnet_id in &asg.subnet_ids {
-                    match view.resources.subnets.iter().find(|s| s.id == *subnet_id) {
-                        Some(subnet) => {
-                            zones.insert(&subnet.availability_zone);
+                    match subnets.get(subnet_id.as_str()) {
+                        Some(zone) => {
+                            zones.insert(zone);
                         }
                         None => unresolved.push(subnet_id.as_str()),
                     }

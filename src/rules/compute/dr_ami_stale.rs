@@ -4,6 +4,7 @@ use crate::inventory::graph::LaunchResolution;
 use crate::inventory::members::copy_match;
 use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
 use chrono::Duration;
+use std::collections::HashMap;
 
 declare_rule! {
     /// ## What it does
@@ -66,6 +67,13 @@ impl Rule for DrAmiStale {
         let dr = &ctx.inventory.dr;
         let grace = Duration::seconds(ctx.settings.ami_stale_grace_seconds as i64);
         let tag = ctx.settings.ami_pairing_tag.as_str();
+        let by_name: HashMap<&str, &Image> = primary
+            .resources
+            .images
+            .iter()
+            .filter(|i| !i.name.is_empty())
+            .map(|i| (i.name.as_str(), i))
+            .collect();
         for members in ctx.inventory.members().by_app.values() {
             if members.primary_asgs.is_empty() || members.dr_asgs.is_empty() {
                 continue;
@@ -134,13 +142,15 @@ impl Rule for DrAmiStale {
                         out.pass();
                         continue;
                     }
-                    let copy_of = primary
-                        .resources
-                        .images
-                        .iter()
-                        .find(|p| copy_match(dr_image, p, primary.name, tag).is_some())
+                    // Which primary AMI the DR one copies: source ID, pairing tag, then name.
+                    let copy_of = dr_image
+                        .source_image_id
+                        .as_deref()
+                        .or(dr_image.tags.get(tag).map(String::as_str))
+                        .and_then(|id| primary.images.get(id).copied())
+                        .or_else(|| by_name.get(dr_image.name.as_str()).copied())
                         .map(|p| format!("a copy of {} ({})", p.id, p.name))
-                        .unwrap_or_else(|| "not a copy of any primary AMI".to_string());
+                        .unwrap_or_else(|| "not a copy of a current primary AMI".to_string());
                     out.fail(
                         target.clone(),
                         format!(

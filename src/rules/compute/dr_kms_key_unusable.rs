@@ -1,8 +1,10 @@
 use crate::findings::ResourceRef;
+use crate::inventory::dependencies::KmsKey;
 use crate::inventory::graph::LaunchResolution;
 use crate::inventory::{ResourceKind, UnknownReason};
 use crate::rules::resource::arn_region;
 use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
+use std::collections::{HashMap, HashSet};
 
 declare_rule! {
     /// ## What it does
@@ -47,7 +49,20 @@ enum KeyState {
     Unknown(UnknownReason),
 }
 
-fn key_state(ctx: &Context<'_, '_>, key: &str) -> KeyState {
+/// DR-region KMS keys by ARN, ID and alias.
+fn key_index<'s>(ctx: &Context<'_, 's>) -> HashMap<&'s str, &'s KmsKey> {
+    let mut index = HashMap::new();
+    for key in &ctx.inventory.dr.resources.kms_keys {
+        index.insert(key.arn.as_str(), key);
+        index.insert(key.id.as_str(), key);
+        for alias in &key.aliases {
+            index.insert(alias.as_str(), key);
+        }
+    }
+    index
+}
+
+fn key_state(ctx: &Context<'_, '_>, keys: &HashMap<&str, &KmsKey>, key: &str) -> KeyState {
     let dr = &ctx.inventory.dr;
     if key.starts_with("alias/aws/") || key.contains(":alias/aws/") {
         return KeyState::Usable;
@@ -57,11 +72,11 @@ fn key_state(ctx: &Context<'_, '_>, key: &str) -> KeyState {
     {
         return KeyState::Broken(format!("key {key} is in {region}; KMS keys are regional"));
     }
-    let alias =
-        key.rsplit_once(":alias/").map(|(_, a)| format!("alias/{a}")).unwrap_or_else(|| key.to_string());
-    let found = dr.resources.kms_keys.iter().find(|k| {
-        k.arn == key || k.id == key || k.id == resource::arn_name(key) || k.aliases.contains(&alias)
-    });
+    let alias = key.rsplit_once(":alias/").map(|(_, a)| format!("alias/{a}"));
+    let found = keys
+        .get(key)
+        .or_else(|| keys.get(resource::arn_name(key)))
+        .or_else(|| alias.as_deref().and_then(|a| keys.get(a)));
     match found {
         Some(k) if k.state == "Enabled" => KeyState::Usable,
         Some(k) => KeyState::Broken(format!("key {} is {}", k.id, k.state)),
@@ -101,6 +116,8 @@ impl Rule for DrKmsKeyUnusable {
         );
         let dr = &ctx.inventory.dr;
         let primary = ctx.inventory.primary.name;
+        let key_lookup = key_index(ctx);
+        let mut vaults_seen: HashSet<&str> = HashSet::new();
         // (resource that needs the keys, what it is, keys)
         let mut needs: Vec<(ResourceRef, String, Vec<&str>)> = Vec::new();
         for asg in &dr.resources.auto_scaling_groups {
@@ -147,7 +164,7 @@ impl Rule for DrKmsKeyUnusable {
         for plan in &ctx.inventory.primary.resources.backup_plans {
             for action in plan.rules.iter().flat_map(|r| &r.copy_actions) {
                 if let Some(vault) = dr.backup_vaults_by_arn.get(action.destination_vault_arn.as_str())
-                    && !needs.iter().any(|(r, _, _)| r.arn == vault.arn)
+                    && vaults_seen.insert(vault.arn.as_str())
                 {
                     needs.push((
                         resource::backup_vault(vault, dr.name),
@@ -165,7 +182,7 @@ impl Rule for DrKmsKeyUnusable {
             let mut broken = Vec::new();
             let mut unknown = None;
             for key in &keys {
-                match key_state(ctx, key) {
+                match key_state(ctx, &key_lookup, key) {
                     KeyState::Usable => {}
                     KeyState::Broken(why) => broken.push(why),
                     KeyState::Unknown(reason) => unknown = unknown.or(Some(reason)),

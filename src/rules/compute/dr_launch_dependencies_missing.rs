@@ -1,7 +1,7 @@
 use crate::inventory::ResourceKind;
 use crate::inventory::graph::LaunchResolution;
 use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 declare_rule! {
     /// ## What it does
@@ -55,7 +55,8 @@ impl Rule for DrLaunchDependenciesMissing {
         );
         let dr = &ctx.inventory.dr;
         let r = dr.resources;
-        let subnets: HashSet<&str> = r.subnets.iter().map(|s| s.id.as_str()).collect();
+        let subnets: HashMap<&str, &str> =
+            r.subnets.iter().map(|s| (s.id.as_str(), s.availability_zone.as_str())).collect();
         let groups: HashSet<&str> = r.security_groups.iter().map(|s| s.id.as_str()).collect();
         let keys: HashSet<&str> = r.key_pairs.iter().map(|k| k.name.as_str()).collect();
         let offered: HashSet<(&str, &str)> = r
@@ -67,12 +68,7 @@ impl Rule for DrLaunchDependenciesMissing {
         for asg in &r.auto_scaling_groups {
             let target = resource::asg(asg, dr.name);
             let mut zones: BTreeSet<&str> = asg.availability_zones.iter().map(String::as_str).collect();
-            zones.extend(
-                r.subnets
-                    .iter()
-                    .filter(|s| asg.subnet_ids.contains(&s.id))
-                    .map(|s| s.availability_zone.as_str()),
-            );
+            zones.extend(asg.subnet_ids.iter().filter_map(|id| subnets.get(id.as_str()).copied()));
             let mut problems: Vec<String> = Vec::new();
             let mut unknown = None;
             let mut subnet_ids: Vec<&str> = asg.subnet_ids.iter().map(String::as_str).collect();
@@ -111,7 +107,7 @@ impl Rule for DrLaunchDependenciesMissing {
             }
             subnet_ids.sort_unstable();
             subnet_ids.dedup();
-            for id in subnet_ids.iter().filter(|id| !subnets.contains(*id)) {
+            for id in subnet_ids.iter().filter(|id| !subnets.contains_key(*id)) {
                 match dr.gap(ResourceKind::Subnet) {
                     Some(reason) => unknown = unknown.or(Some(reason.clone())),
                     None => problems.insert(0, format!("subnet {id}")),

@@ -57,6 +57,7 @@ impl Rule for RdsReplicaUndersized {
         report_listing_gap(ctx, out, &ctx.inventory.dr, ResourceKind::DbInstance, "replica sizes");
         let primary = &ctx.inventory.primary;
         let dr = &ctx.inventory.dr;
+        let aurora = crate::estimate::protection::AuroraIndex::new(ctx.inventory);
         let mut pairs = Vec::new();
         for replica in &dr.resources.db_instances {
             if let Some(source) =
@@ -72,9 +73,7 @@ impl Rule for RdsReplicaUndersized {
             else {
                 continue;
             };
-            if let Some((_, Some(secondary))) =
-                crate::estimate::protection::aurora_dr_secondary(ctx.inventory, cluster)
-            {
+            if let Some((_, Some(secondary))) = aurora.secondary(cluster) {
                 for member in &secondary.members {
                     if let Some(instance) = dr.db_instance(&member.instance_id) {
                         pairs.push((instance, writer));

@@ -2,7 +2,7 @@ use crate::inventory::ResourceKind;
 use crate::inventory::members::alias_load_balancer;
 use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
 use chrono::Duration;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 declare_rule! {
     /// ## What it does
@@ -65,6 +65,8 @@ impl Rule for DrCertificateInvalid {
                 }
             }
         }
+        let certificates: HashMap<&str, &crate::inventory::dependencies::Certificate> =
+            dr.resources.certificates.iter().map(|c| (c.arn.as_str(), c)).collect();
         let expiry = Duration::days(i64::from(ctx.settings.certificate_expiry_days));
         for (lb_arn, hosts) in names {
             for listener in dr.listeners_of(lb_arn) {
@@ -83,7 +85,7 @@ impl Rule for DrCertificateInvalid {
                 let mut covered: BTreeSet<&str> = BTreeSet::new();
                 let mut unknown = None;
                 for arn in &listener.certificate_arns {
-                    let Some(cert) = dr.resources.certificates.iter().find(|c| c.arn == *arn) else {
+                    let Some(cert) = certificates.get(arn.as_str()).copied() else {
                         match dr.gap(ResourceKind::Certificate) {
                             Some(reason) => unknown = unknown.or(Some(reason.clone())),
                             None => problems.push(format!("certificate {arn} does not exist in {}", dr.name)),

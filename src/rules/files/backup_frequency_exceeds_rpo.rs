@@ -1,4 +1,4 @@
-use crate::estimate::protection::backup_coverage;
+use crate::estimate::protection::BackupIndex;
 use crate::estimate::{Amount, duration_text};
 use crate::findings::ResourceRef;
 use crate::inventory::ResourceKind;
@@ -52,10 +52,12 @@ impl Rule for BackupFrequencyExceedsRpo {
         let primary = &ctx.inventory.primary;
         let dr = ctx.inventory.dr.name;
         let (threshold, threshold_source) = ctx.settings.backup_gap_threshold();
+        let backups = BackupIndex::new(primary, dr);
         for (app, members) in &ctx.inventory.members().by_app {
             for store in members.primary_data_stores() {
                 let target = ResourceRef::new(store.kind, store.arn, store.id, Some(primary.name));
-                let (coverage, missing) = backup_coverage(primary, dr, store.arn, store.tags);
+                let coverage = backups.coverage(store.arn, store.tags);
+                let missing = backups.missing.clone();
                 let to_dr = coverage.iter().any(|c| c.copies_to_dr);
                 let best = coverage
                     .iter()

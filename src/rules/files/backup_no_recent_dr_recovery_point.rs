@@ -1,7 +1,7 @@
-use crate::estimate::protection::backup_coverage;
+use crate::estimate::protection::{BackupIndex, RecoveryPoints};
 use crate::estimate::{Amount, DEFAULT_COMPLETION_WINDOW_MINUTES, duration_text};
 use crate::findings::ResourceRef;
-use crate::inventory::{Known, ResourceKind, UnknownReason};
+use crate::inventory::ResourceKind;
 use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap};
 use chrono::Duration;
 
@@ -50,9 +50,11 @@ impl Rule for BackupNoRecentDrRecoveryPoint {
         report_listing_gap(ctx, out, &ctx.inventory.dr, ResourceKind::BackupVault, "DR recovery points");
         let primary = &ctx.inventory.primary;
         let dr = &ctx.inventory.dr;
+        let backups = BackupIndex::new(primary, dr.name);
+        let recovery_points = RecoveryPoints::new(dr);
         for (app, members) in &ctx.inventory.members().by_app {
             for store in members.primary_data_stores() {
-                let (coverage, _) = backup_coverage(primary, dr.name, store.arn, store.tags);
+                let coverage = backups.coverage(store.arn, store.tags);
                 // The most generous allowance among the rules that copy the store to DR.
                 let allowance = coverage
                     .iter()
@@ -83,25 +85,8 @@ impl Rule for BackupNoRecentDrRecoveryPoint {
                     // A schedule that barely runs: any completed point will do.
                     Amount::Unbounded(_) => u64::MAX / 2,
                 };
-                let mut unreadable: Option<UnknownReason> = dr.gap(ResourceKind::BackupVault).cloned();
-                let mut newest = None;
-                for vault in &dr.resources.backup_vaults {
-                    match &vault.recovery_points {
-                        Known::Value(points) => {
-                            for rp in points
-                                .iter()
-                                .filter(|rp| rp.resource_arn == store.arn && rp.status == "COMPLETED")
-                            {
-                                if newest.is_none_or(|(n, _): (chrono::DateTime<chrono::Utc>, &str)| {
-                                    rp.creation_date > n
-                                }) {
-                                    newest = Some((rp.creation_date, vault.name.as_str()));
-                                }
-                            }
-                        }
-                        Known::Unknown(reason) => unreadable = unreadable.or(Some(reason.clone())),
-                    }
-                }
+                let unreadable = recovery_points.missing.clone();
+                let newest = recovery_points.newest(store.arn).map(|(rp, vault)| (rp.creation_date, vault));
                 let limit = ctx.now - Duration::seconds(allowance.min(i64::MAX as u64 / 2) as i64);
                 match newest {
                     Some((created, _)) if created >= limit => out.pass(),

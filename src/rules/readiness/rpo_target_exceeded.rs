@@ -54,6 +54,13 @@ impl Rule for RpoTargetExceeded {
 
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         for estimate in &ctx.estimates.apps {
+            // Within target (or bounded without one): nothing to explain.
+            if let Some(value) = estimate.rpo.seconds()
+                && estimate.targets.rpo_seconds.is_none_or(|target| value <= target)
+            {
+                out.pass();
+                continue;
+            }
             let terms: Vec<Term> = estimate
                 .rpo_terms
                 .iter()

@@ -58,6 +58,13 @@ impl Rule for RtoTargetExceeded {
 
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         for estimate in &ctx.estimates.apps {
+            // Within target (or bounded without one): nothing to explain.
+            if let Some(value) = estimate.rto.seconds()
+                && estimate.targets.rto_seconds.is_none_or(|target| value <= target)
+            {
+                out.pass();
+                continue;
+            }
             let terms: Vec<Term> = estimate
                 .rto_terms
                 .iter()
