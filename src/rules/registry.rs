@@ -37,6 +37,7 @@ pub static RULES: &[&dyn Rule] = &[
     &RdsNotMultiAz,                 // DR306
     &RdsDeletionProtectionOff,      // DR307
     &RdsBackupsNotReplicated,       // DR308
+    &AuroraSecondaryHeadless,       // DR309
     &EfsNoDrCopy,                   // DR401
     &EfsReplicationLagHigh,         // DR402
     &EfsBackupDisabled,             // DR403

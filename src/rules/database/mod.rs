@@ -1,6 +1,7 @@
 //! Database rules: is there a DR copy of each database, how far behind is it, and will it
 //! survive and carry the load once promoted?
 
+mod aurora_secondary_headless;
 mod rds_backup_retention_low;
 mod rds_backups_not_replicated;
 mod rds_deletion_protection_off;
@@ -10,6 +11,7 @@ mod rds_replica_lag_high;
 mod rds_replica_not_replicating;
 mod rds_replica_undersized;
 
+pub use aurora_secondary_headless::AuroraSecondaryHeadless;
 pub use rds_backup_retention_low::RdsBackupRetentionLow;
 pub use rds_backups_not_replicated::RdsBackupsNotReplicated;
 pub use rds_deletion_protection_off::RdsDeletionProtectionOff;

@@ -1,0 +1,71 @@
+use crate::estimate::duration_text;
+use crate::estimate::protection::AuroraIndex;
+use crate::inventory::ResourceKind;
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
+
+declare_rule! {
+    /// ## What it does
+    /// For every primary Aurora cluster in an application whose global database has a
+    /// secondary cluster in the DR region, checks that the secondary has at least one DB
+    /// instance. A secondary without instances ("headless") replicates storage but cannot serve
+    /// reads, and failing over to it first needs an instance created (the estimate counts
+    /// `aurora_instance_creation`, 10 min by default).
+    ///
+    /// ## Why is this bad?
+    /// Headless secondaries are a popular cost saving, and a real RTO cost: the writer
+    /// instance must be created during the outage — in a region that every other tenant of
+    /// the failed region is scaling into — before the application can connect.
+    ///
+    /// ## Example
+    /// `api-aurora-dr` in us-east-1 is a member of the `api-global` global database with no DB
+    /// instances; the RTO target is 2 minutes.
+    ///
+    /// ## How to fix
+    /// Add a DB instance to the secondary cluster (one reader sized like the primary's writer
+    /// is enough to promote), or accept the added time and record it in the RTO target.
+    ///
+    /// ## References
+    /// - https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-getting-started.html#aurora-global-database-attaching
+    /// - https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html
+    pub struct AuroraSecondaryHeadless {
+        name: "aurora-secondary-headless",
+        code: "DR309",
+        severity: Medium,
+        group: Databases,
+        summary: "The DR secondary of an Aurora global database has no DB instance to fail over to",
+    }
+}
+
+impl Rule for AuroraSecondaryHeadless {
+    fn meta(&self) -> &'static crate::rules::RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
+        let dr = &ctx.inventory.dr;
+        report_listing_gap(ctx, out, dr, ResourceKind::DbCluster, "global secondaries");
+        let aurora = AuroraIndex::new(ctx.inventory);
+        let creation = ctx.settings.estimate.aurora_instance_creation_seconds;
+        for members in ctx.inventory.members().by_app.values() {
+            for cluster in &members.primary_db_clusters {
+                // A secondary missing from the DR listing is reported through the listing gap.
+                let Some((_, Some(secondary))) = aurora.secondary(cluster) else { continue };
+                if !secondary.members.is_empty() {
+                    out.pass();
+                    continue;
+                }
+                out.fail(
+                    resource::db_cluster(secondary, dr.name),
+                    format!(
+                        "Aurora global secondary {} of {} has no DB instance: failover must first create one (about {})",
+                        secondary.id,
+                        cluster.id,
+                        duration_text(creation)
+                    ),
+                )
+                .with("primary_cluster", &cluster.arn)
+                .with("instance_creation_seconds", creation);
+            }
+        }
+    }
+}
