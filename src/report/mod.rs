@@ -178,6 +178,7 @@ pub fn build<'r>(
         }
     }
     let states = node_states(report);
+    let mut paths = failover_paths(inventory, &states);
     let apps: Vec<AppSection<'r>> = inventory
         .applications()
         .names
@@ -189,7 +190,7 @@ pub fn build<'r>(
                 verdict: Verdict::of(findings.iter().copied()),
                 score: score(findings.iter().copied()),
                 estimate: estimates.get(name).cloned(),
-                paths: failover_paths(inventory, name, &states),
+                paths: paths.remove(name).unwrap_or_default(),
                 findings,
             }
         })
@@ -325,15 +326,13 @@ fn missing(kind: &'static str, label: String) -> PathNode {
 /// to its DR copy, each file system to its DR copy.
 fn failover_paths(
     inventory: &Inventory<'_>,
-    app: &str,
     states: &HashMap<&str, NodeState>,
-) -> Vec<FailoverPath> {
+) -> HashMap<String, Vec<FailoverPath>> {
     let apps = inventory.applications();
-    let mut paths = Vec::new();
+    let mut by_app: HashMap<String, Vec<FailoverPath>> = HashMap::new();
     for group in &inventory.failover_groups {
-        if apps.app_of_record(&group.name) != Some(app) {
-            continue;
-        }
+        let Some(app) = apps.app_of_record(&group.name) else { continue };
+        let paths = by_app.entry(app.to_string()).or_default();
         let roles = group
             .primaries
             .iter()
@@ -389,9 +388,11 @@ fn failover_paths(
     let primary = &inventory.primary;
     let dr = &inventory.dr;
     for db in &primary.resources.db_instances {
-        if apps.app_of(&db.arn) != Some(app) || db.is_replica() || db.cluster_id.is_some() {
+        let Some(app) = apps.app_of(&db.arn) else { continue };
+        if db.is_replica() || db.cluster_id.is_some() {
             continue;
         }
+        let paths = by_app.entry(app.to_string()).or_default();
         let mut nodes =
             vec![node("database", format!("{} ({})", db.id, primary.name), Some(&db.arn), states)];
         let replicas: Vec<&str> = db
@@ -410,9 +411,11 @@ fn failover_paths(
         paths.push(FailoverPath { title: format!("database {}", db.id), nodes });
     }
     for cluster in &primary.resources.db_clusters {
-        if apps.app_of(&cluster.arn) != Some(app) || cluster.replication_source.is_some() {
+        let Some(app) = apps.app_of(&cluster.arn) else { continue };
+        if cluster.replication_source.is_some() {
             continue;
         }
+        let paths = by_app.entry(app.to_string()).or_default();
         let mut nodes =
             vec![node("cluster", format!("{} ({})", cluster.id, primary.name), Some(&cluster.arn), states)];
         let secondary = primary
@@ -438,9 +441,8 @@ fn failover_paths(
         paths.push(FailoverPath { title: format!("Aurora cluster {}", cluster.id), nodes });
     }
     for fs in &primary.resources.file_systems {
-        if apps.app_of(&fs.arn) != Some(app) {
-            continue;
-        }
+        let Some(app) = apps.app_of(&fs.arn) else { continue };
+        let paths = by_app.entry(app.to_string()).or_default();
         let mut nodes = vec![node(
             "file system",
             format!("{} ({})", fs.name.as_deref().unwrap_or(&fs.id), primary.name),
@@ -502,7 +504,7 @@ fn failover_paths(
         }
         paths.push(FailoverPath { title: format!("file system {}", fs.id), nodes });
     }
-    paths
+    by_app
 }
 
 /// Load balancer → target groups → ASGs → launch template → AMI (the first of each, which is
