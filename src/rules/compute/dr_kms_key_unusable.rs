@@ -120,6 +120,8 @@ impl Rule for DrKmsKeyUnusable {
         let mut vaults_seen: HashSet<&str> = HashSet::new();
         // (resource that needs the keys, what it is, keys)
         let mut needs: Vec<(ResourceRef, String, Vec<&str>)> = Vec::new();
+        let dr_file_systems: HashMap<&str, &crate::inventory::storage::FileSystem> =
+            dr.resources.file_systems.iter().map(|f| (f.id.as_str(), f)).collect();
         for asg in &dr.resources.auto_scaling_groups {
             let mut keys: Vec<&str> = Vec::new();
             for reference in asg.launch_template_refs() {
@@ -130,10 +132,14 @@ impl Rule for DrKmsKeyUnusable {
                     }
                 }
             }
-            needs.push((resource::asg(asg, dr.name), format!("DR ASG {}", asg.name), keys));
+            if !keys.is_empty() {
+                needs.push((resource::asg(asg, dr.name), format!("DR ASG {}", asg.name), keys));
+            }
         }
         for db in &dr.resources.db_instances {
-            if db.read_replica_source.as_deref().is_some_and(|s| arn_region(s) == Some(primary)) {
+            if db.kms_key_id.is_some()
+                && db.read_replica_source.as_deref().is_some_and(|s| arn_region(s) == Some(primary))
+            {
                 needs.push((
                     resource::db_instance(db, dr.name),
                     format!("DR replica {}", db.id),
@@ -141,7 +147,7 @@ impl Rule for DrKmsKeyUnusable {
                 ));
             }
         }
-        for cluster in &dr.resources.db_clusters {
+        for cluster in dr.resources.db_clusters.iter().filter(|c| c.kms_key_id.is_some()) {
             needs.push((
                 resource::db_cluster(cluster, dr.name),
                 format!("DR cluster {}", cluster.id),
@@ -150,8 +156,8 @@ impl Rule for DrKmsKeyUnusable {
         }
         for fs in &ctx.inventory.primary.resources.file_systems {
             for destination in fs.replication.value().into_iter().flatten().filter(|d| d.region == dr.name) {
-                if let Some(copy) =
-                    dr.resources.file_systems.iter().find(|f| f.id == destination.file_system_id)
+                if let Some(copy) = dr_file_systems.get(destination.file_system_id.as_str()).copied()
+                    && copy.kms_key_id.is_some()
                 {
                     needs.push((
                         resource::file_system(copy, dr.name),
@@ -164,6 +170,7 @@ impl Rule for DrKmsKeyUnusable {
         for plan in &ctx.inventory.primary.resources.backup_plans {
             for action in plan.rules.iter().flat_map(|r| &r.copy_actions) {
                 if let Some(vault) = dr.backup_vaults_by_arn.get(action.destination_vault_arn.as_str())
+                    && vault.kms_key_arn.is_some()
                     && vaults_seen.insert(vault.arn.as_str())
                 {
                     needs.push((
