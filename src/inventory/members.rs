@@ -61,8 +61,16 @@ impl<'s> AppMembers<'s> {
                 m.primary_db_instances.push(db);
             }
         }
+        // Clusters that are the secondary member of some global database.
+        let secondaries: std::collections::HashSet<&str> = primary
+            .resources
+            .global_clusters
+            .iter()
+            .chain(&dr.resources.global_clusters)
+            .flat_map(|g| g.members.iter().filter(|m| !m.writer).map(|m| m.cluster_arn.as_str()))
+            .collect();
         for cluster in &primary.resources.db_clusters {
-            if cluster.replication_source.is_some() || is_global_secondary(inventory, cluster) {
+            if cluster.replication_source.is_some() || secondaries.contains(cluster.arn.as_str()) {
                 continue;
             }
             if let Some(m) = apps.app_of(&cluster.arn).and_then(|a| by_app.get_mut(a)) {
@@ -76,16 +84,6 @@ impl<'s> AppMembers<'s> {
         }
         AppMembers { by_app }
     }
-}
-
-fn is_global_secondary(inventory: &Inventory<'_>, cluster: &DbCluster) -> bool {
-    inventory
-        .primary
-        .resources
-        .global_clusters
-        .iter()
-        .chain(&inventory.dr.resources.global_clusters)
-        .any(|g| g.members.iter().any(|m| m.cluster_arn == cluster.arn && !m.writer))
 }
 
 /// The load balancer an alias record resolves to, with its region's view.
