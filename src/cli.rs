@@ -402,6 +402,21 @@ pub fn settings_from(args: &AuditArgs, config: &ValidConfig) -> Settings {
         settings.lag_window_seconds = window;
     }
     settings.record_applications = config.record_applications.clone();
+    settings.detection_budget_seconds = config.detection_budget_seconds;
+    settings.failover_ttl_budget_seconds = config.failover_ttl_budget_seconds;
+    settings.efs_replication_lag_threshold_seconds = config.efs_replication_lag_threshold_seconds;
+    settings.backup_gap_threshold_seconds = config.backup_gap_threshold_seconds;
+    if let Some(grace) = config.ami_stale_grace_seconds {
+        settings.ami_stale_grace_seconds = grace;
+    }
+    if let Some(days) = config.min_backup_retention_days {
+        settings.min_backup_retention_days = days;
+    }
+    if let Some(days) = config.certificate_expiry_days {
+        settings.certificate_expiry_days = days;
+    }
+    settings.estimate = config.estimate.clone();
+    settings.declared_automation = config.declared_automation.clone();
     settings.rule_settings = config.rules.clone();
     settings
 }

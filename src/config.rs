@@ -3,6 +3,7 @@
 //! Flags override what the file says; the CLI does that merge.
 
 use crate::error::DrscanError;
+use crate::estimate::{DeclaredAutomation, EstimateConstants, FailoverStep};
 use crate::findings::Severity;
 use crate::rules;
 use crate::waivers::Waiver;
@@ -33,9 +34,38 @@ struct RawConfig {
     #[serde(default)]
     gate: RawGate,
     #[serde(default)]
+    estimate: RawEstimate,
+    #[serde(default)]
+    automation: Vec<RawAutomation>,
+    #[serde(default)]
     rules: BTreeMap<Spanned<String>, Spanned<String>>,
     #[serde(default)]
     waiver: Vec<RawWaiver>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEstimate {
+    rds_replica_promotion: Option<Spanned<String>>,
+    aurora_global_failover: Option<Spanned<String>>,
+    aurora_instance_creation: Option<Spanned<String>>,
+    efs_replication_break: Option<Spanned<String>>,
+    ec2_launch: Option<Spanned<String>>,
+    app_boot: Option<Spanned<String>>,
+    manual_decision: Option<Spanned<String>>,
+    backup_restore: Option<Spanned<String>>,
+    backup_copy: Option<Spanned<String>>,
+    alias_ttl: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAutomation {
+    step: Spanned<String>,
+    app: Option<String>,
+    /// What performs the step (a runbook, a Lambda); for people, not checked.
+    #[allow(dead_code)]
+    how: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -57,6 +87,13 @@ struct RawTargets {
 struct RawThresholds {
     replica_lag: Option<Spanned<String>>,
     lag_window: Option<Spanned<String>>,
+    detection_budget: Option<Spanned<String>>,
+    failover_ttl_budget: Option<Spanned<String>>,
+    ami_stale_grace: Option<Spanned<String>>,
+    efs_replication_lag: Option<Spanned<String>>,
+    backup_gap: Option<Spanned<String>>,
+    min_backup_retention_days: Option<u32>,
+    certificate_expiry_days: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -103,6 +140,16 @@ pub struct ValidConfig {
     pub rpo_target_seconds: Option<u64>,
     pub replica_lag_threshold_seconds: Option<u64>,
     pub lag_window_seconds: Option<u64>,
+    pub detection_budget_seconds: Option<u64>,
+    pub failover_ttl_budget_seconds: Option<u64>,
+    pub ami_stale_grace_seconds: Option<u64>,
+    pub efs_replication_lag_threshold_seconds: Option<u64>,
+    pub backup_gap_threshold_seconds: Option<u64>,
+    pub min_backup_retention_days: Option<u32>,
+    pub certificate_expiry_days: Option<u32>,
+    /// Estimate constants, starting from the documented defaults.
+    pub estimate: EstimateConstants,
+    pub declared_automation: Vec<DeclaredAutomation>,
     pub app_tag_key: Option<String>,
     pub record_applications: BTreeMap<String, String>,
     pub ami_pairing_tag: Option<String>,
@@ -179,8 +226,53 @@ impl Validator<'_> {
         config.rto_target_seconds = raw.targets.rto.map(|v| duration(&v)).transpose()?;
         config.rpo_target_seconds = raw.targets.rpo.map(|v| duration(&v)).transpose()?;
         config.replica_lag_threshold_seconds =
-            raw.thresholds.replica_lag.map(|v| duration(&v)).transpose()?;
-        config.lag_window_seconds = raw.thresholds.lag_window.map(|v| duration(&v)).transpose()?;
+            raw.thresholds.replica_lag.as_ref().map(duration).transpose()?;
+        config.lag_window_seconds = raw.thresholds.lag_window.as_ref().map(duration).transpose()?;
+        let t = &raw.thresholds;
+        config.detection_budget_seconds = t.detection_budget.as_ref().map(duration).transpose()?;
+        config.failover_ttl_budget_seconds = t.failover_ttl_budget.as_ref().map(duration).transpose()?;
+        config.ami_stale_grace_seconds = t.ami_stale_grace.as_ref().map(duration).transpose()?;
+        config.efs_replication_lag_threshold_seconds =
+            t.efs_replication_lag.as_ref().map(duration).transpose()?;
+        config.backup_gap_threshold_seconds = t.backup_gap.as_ref().map(duration).transpose()?;
+        config.min_backup_retention_days = t.min_backup_retention_days;
+        config.certificate_expiry_days = t.certificate_expiry_days;
+        let e = &raw.estimate;
+        let constants = &mut config.estimate;
+        for (value, slot) in [
+            (&e.rds_replica_promotion, &mut constants.rds_replica_promotion_seconds),
+            (&e.aurora_global_failover, &mut constants.aurora_global_failover_seconds),
+            (&e.aurora_instance_creation, &mut constants.aurora_instance_creation_seconds),
+            (&e.efs_replication_break, &mut constants.efs_replication_break_seconds),
+            (&e.ec2_launch, &mut constants.ec2_launch_seconds),
+            (&e.app_boot, &mut constants.app_boot_seconds),
+            (&e.manual_decision, &mut constants.manual_decision_seconds),
+            (&e.backup_restore, &mut constants.backup_restore_seconds),
+            (&e.backup_copy, &mut constants.backup_copy_seconds),
+            (&e.alias_ttl, &mut constants.alias_ttl_seconds),
+        ] {
+            if let Some(value) = value {
+                *slot = duration(value)?;
+            }
+        }
+        for automation in raw.automation {
+            let step = FailoverStep::ALL
+                .into_iter()
+                .find(|s| s.as_str() == automation.step.get_ref().trim())
+                .ok_or_else(|| {
+                    let names: Vec<&str> = FailoverStep::ALL.iter().map(|s| s.as_str()).collect();
+                    Problem {
+                        span: automation.step.span(),
+                        message: format!(
+                            "unknown failover step `{}` (expected one of {})",
+                            automation.step.get_ref(),
+                            names.join(", ")
+                        ),
+                        label: "this step",
+                    }
+                })?;
+            config.declared_automation.push(DeclaredAutomation { app: automation.app, step });
+        }
         config.app_tag_key = raw.applications.tag_key.map(|v| non_empty(v, "tag_key")).transpose()?;
         config.record_applications = raw
             .applications

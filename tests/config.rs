@@ -48,6 +48,51 @@ fn the_example_config_parses_with_its_defaults() {
     assert_eq!(config.app_tag_key.as_deref(), Some(defaults.app_tag_key.as_str()));
     assert_eq!(config.ami_pairing_tag.as_deref(), Some(defaults.ami_pairing_tag.as_str()));
     assert_eq!(config.lag_window_seconds, Some(defaults.lag_window_seconds));
+    assert_eq!(config.ami_stale_grace_seconds, Some(defaults.ami_stale_grace_seconds));
+    assert_eq!(config.min_backup_retention_days, Some(defaults.min_backup_retention_days));
+    assert_eq!(config.certificate_expiry_days, Some(defaults.certificate_expiry_days));
+    assert_eq!(config.estimate, defaults.estimate, "every [estimate] value in the example is the default");
+    assert!(config.declared_automation.is_empty());
+}
+
+#[test]
+fn unknown_automation_step_is_located() {
+    assert_config_error(
+        "[[automation]]\nstep = \"promote\"\n",
+        "unknown failover step `promote`",
+        "drscan.toml:2:8",
+    );
+}
+
+#[test]
+fn estimate_constants_and_declared_automation_reach_the_estimate() {
+    let run = |config: &str| -> serde_json::Value {
+        let (_dir, path) = write_config(config);
+        let output = drscan()
+            .args(["audit", "--format", "json", "--snapshot", REFERENCE, "--config"])
+            .arg(&path)
+            .output()
+            .expect("runs");
+        serde_json::from_slice(&output.stdout).expect("json")
+    };
+    let manual = |doc: &serde_json::Value, id: &str| {
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "failover-step-manual" && f["resource"]["id"] == id)
+    };
+    let web_rto = |doc: &serde_json::Value| {
+        doc["estimates"].as_array().unwrap().iter().find(|e| e["app"] == "web").expect("web estimate")["rto_seconds"].as_u64()
+    };
+    let base = run("");
+    assert!(manual(&base, "orders-db-dr"), "replica promotion is manual by default");
+    let automated = run("[[automation]]\nstep = \"replica-promotion\"\napp = \"web\"\nhow = \"runbook\"\n");
+    assert!(!manual(&automated, "orders-db-dr"), "declared automation removes the manual step");
+    // The web RTO is dominated by the EFS restore (15 min decision + 1 h restore): a faster
+    // restore constant moves it.
+    let faster = run("[estimate]\nbackup_restore = \"30m\"\n");
+    assert_eq!(web_rto(&base).unwrap() - web_rto(&faster).unwrap(), 1800);
 }
 
 #[test]

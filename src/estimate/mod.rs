@@ -86,6 +86,14 @@ pub enum FailoverStep {
 }
 
 impl FailoverStep {
+    pub const ALL: [FailoverStep; 5] = [
+        FailoverStep::DrScaleOut,
+        FailoverStep::ReplicaPromotion,
+        FailoverStep::AuroraGlobalFailover,
+        FailoverStep::BreakEfsReplication,
+        FailoverStep::RestoreFromBackup,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             FailoverStep::DrScaleOut => "dr-scale-out",
