@@ -276,10 +276,16 @@ fn run_audit(args: AuditArgs) -> Result<ExitStatus, DrscanError> {
         std::fs::write(&target.path, rendered)
             .map_err(|source| DrscanError::WriteOutput { path: target.path.display().to_string(), source })?;
     }
-    Ok(match report.gate {
+    let status = match report.gate {
         GateResult::Passed => ExitStatus::GatePassed,
         GateResult::Failed => ExitStatus::GateFailed,
-    })
+    };
+    // The process ends right after this: freeing a large snapshot and report piece by piece
+    // would cost ~15 % of a 200k-resource audit for nothing the OS does not do at exit anyway.
+    drop(info);
+    std::mem::forget(report);
+    std::mem::forget(snapshot);
+    Ok(status)
 }
 
 fn run_report(args: ReportArgs) -> Result<ExitStatus, DrscanError> {

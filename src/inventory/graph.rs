@@ -13,6 +13,7 @@ use super::load_balancing::*;
 use super::storage::*;
 use super::{ErrorCause, Known, RegionResources, ResourceKind, Snapshot, UnknownReason};
 use crate::settings::Settings;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 /// The snapshot plus everything rules need to walk it.
@@ -22,7 +23,7 @@ pub struct Inventory<'s> {
     pub dr: RegionView<'s>,
     pub failover_groups: Vec<FailoverGroup<'s>>,
     health_checks: HashMap<&'s str, &'s HealthCheck>,
-    applications: Applications,
+    applications: Applications<'s>,
     members: super::members::AppMembers<'s>,
 }
 
@@ -267,8 +268,10 @@ pub enum AliasResolution<'s> {
 
 impl<'s> Inventory<'s> {
     pub fn build(snapshot: &'s Snapshot, settings: &Settings) -> Self {
-        let primary = RegionView::new(snapshot, &snapshot.regions.primary);
-        let dr = RegionView::new(snapshot, &snapshot.regions.dr);
+        let (primary, dr) = rayon::join(
+            || RegionView::new(snapshot, &snapshot.regions.primary),
+            || RegionView::new(snapshot, &snapshot.regions.dr),
+        );
         let health_checks =
             snapshot.resources.global.health_checks.iter().map(|h| (h.id.as_str(), h)).collect();
         let failover_groups = failover_groups(snapshot);
@@ -309,7 +312,7 @@ impl<'s> Inventory<'s> {
         self.snapshot.listing_gap(None, kind)
     }
 
-    pub fn applications(&self) -> &Applications {
+    pub fn applications(&self) -> &Applications<'s> {
         &self.applications
     }
 
@@ -444,39 +447,40 @@ fn failover_groups(snapshot: &Snapshot) -> Vec<FailoverGroup<'_>> {
 
 /// Applications and the resources that belong to them.
 #[derive(Debug, Default)]
-pub struct Applications {
+pub struct Applications<'s> {
     /// Application names, sorted.
     pub names: Vec<String>,
-    /// Resource ARN → application name. A resource reachable from two applications belongs to
-    /// the first in name order, which keeps the result deterministic.
-    membership: HashMap<String, String>,
-    /// Normalised failover record name → application name.
-    by_record_name: HashMap<String, String>,
+    /// Resource ARN → index into `names`. A resource reachable from two applications belongs
+    /// to the first in name order, which keeps the result deterministic. ARNs borrow from the
+    /// snapshot; only synthetic ones (records, health checks) are owned.
+    membership: HashMap<Cow<'s, str>, u32>,
+    /// Normalised failover record name → index into `names`.
+    by_record_name: HashMap<String, u32>,
 }
 
-impl Applications {
+impl<'s> Applications<'s> {
     pub fn app_of(&self, arn: &str) -> Option<&str> {
-        self.membership.get(arn).map(String::as_str)
+        self.membership.get(arn).map(|i| self.names[*i as usize].as_str())
     }
 
     pub fn app_of_record(&self, normalized_name: &str) -> Option<&str> {
-        self.by_record_name.get(normalized_name).map(String::as_str)
+        self.by_record_name.get(normalized_name).map(|i| self.names[*i as usize].as_str())
     }
 
-    fn build(inventory: &Inventory<'_>, settings: &Settings) -> Self {
+    fn build(inventory: &Inventory<'s>, settings: &Settings) -> Self {
         let tag_key = settings.app_tag_key.as_str();
-        let mut apps = Applications::default();
-        let mut reachable: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut reachable: BTreeMap<String, Vec<Cow<'s, str>>> = BTreeMap::new();
+        let mut record_names: Vec<(String, String)> = Vec::new();
 
         for group in &inventory.failover_groups {
             let records = group.primaries.iter().chain(&group.secondaries);
-            let mut arns = Vec::new();
+            let mut arns: Vec<Cow<'s, str>> = Vec::new();
             let mut tagged_name = None;
-            for record in records.clone() {
-                arns.push(record.arn(&group.zone.id));
+            for record in records {
+                arns.push(Cow::Owned(record.arn(&group.zone.id)));
                 if let Some(hc) = record.health_check_id.as_deref().and_then(|id| inventory.health_check(id))
                 {
-                    arns.push(hc.arn());
+                    arns.push(Cow::Owned(hc.arn()));
                     tagged_name = tagged_name.or_else(|| hc.tags.get(tag_key).cloned());
                 }
                 let Some(alias) = &record.alias_target else { continue };
@@ -495,82 +499,90 @@ impl Applications {
                 .cloned()
                 .or(tagged_name)
                 .unwrap_or_else(|| group.name.clone());
-            apps.by_record_name.insert(group.name.clone(), name.clone());
+            record_names.push((group.name.clone(), name.clone()));
             reachable.entry(name).or_default().extend(arns);
         }
+        tagged_resources(inventory, tag_key, &mut reachable);
 
-        for (arn, name) in tagged_resources(inventory, tag_key) {
-            reachable.entry(name).or_default().push(arn);
-        }
-
-        apps.names = reachable.keys().cloned().collect();
-        apps.membership.reserve(reachable.values().map(Vec::len).sum());
-        // Move the ARNs in rather than clone them: one allocation fewer per member resource.
-        for (name, arns) in reachable {
+        let names: Vec<String> = reachable.keys().cloned().collect();
+        let mut membership = HashMap::with_capacity(reachable.values().map(Vec::len).sum());
+        for (index, arns) in reachable.into_values().enumerate() {
             for arn in arns {
-                apps.membership.entry(arn).or_insert_with(|| name.clone());
+                membership.entry(arn).or_insert(index as u32);
             }
         }
-        apps
+        let index_of = |name: &str| names.binary_search_by(|n| n.as_str().cmp(name)).ok().map(|i| i as u32);
+        let by_record_name = record_names
+            .into_iter()
+            .filter_map(|(record, app)| index_of(&app).map(|i| (record, i)))
+            .collect();
+        Applications { names, membership, by_record_name }
     }
 }
 
 /// Load balancer → listeners → target groups ← ASGs → launch templates → AMIs.
-fn collect_web_tier(view: &RegionView<'_>, lb: &LoadBalancer, arns: &mut Vec<String>) {
-    arns.push(lb.arn.clone());
-    arns.extend(view.listeners_of(&lb.arn).iter().map(|l| l.arn.clone()));
+fn collect_web_tier<'s>(view: &RegionView<'s>, lb: &'s LoadBalancer, arns: &mut Vec<Cow<'s, str>>) {
+    arns.push(Cow::Borrowed(&lb.arn));
+    arns.extend(view.listeners_of(&lb.arn).iter().map(|l| Cow::Borrowed(l.arn.as_str())));
     for tg in view.target_groups_of(&lb.arn) {
-        arns.push(tg.arn.clone());
+        arns.push(Cow::Borrowed(&tg.arn));
         for asg in view.asgs_behind(&tg.arn) {
-            arns.push(asg.arn.clone());
+            arns.push(Cow::Borrowed(&asg.arn));
             collect_launch_chain(view, asg, arns);
         }
     }
 }
 
 /// ASG → launch templates → AMIs.
-fn collect_launch_chain(view: &RegionView<'_>, asg: &AutoScalingGroup, arns: &mut Vec<String>) {
+fn collect_launch_chain<'s>(view: &RegionView<'s>, asg: &'s AutoScalingGroup, arns: &mut Vec<Cow<'s, str>>) {
     for reference in asg.launch_template_refs() {
         if let LaunchResolution::Resolved { template, image_id, .. } = view.resolve_launch(reference) {
-            arns.push(template.arn.clone());
+            arns.push(Cow::Borrowed(&template.arn));
             if let Some(image) = view.images.get(image_id) {
-                arns.push(image.arn.clone());
+                arns.push(Cow::Borrowed(&image.arn));
             }
         }
     }
 }
 
 /// Every resource carrying the application tag, in both regions.
-fn tagged_resources(inventory: &Inventory<'_>, tag_key: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut add = |arn: &str, tags: &super::Tags| {
+fn tagged_resources<'s>(
+    inventory: &Inventory<'s>,
+    tag_key: &str,
+    reachable: &mut BTreeMap<String, Vec<Cow<'s, str>>>,
+) {
+    let mut add = |arn: Cow<'s, str>, tags: &super::Tags| {
         if let Some(app) = tags.get(tag_key) {
-            out.push((arn.to_string(), app.clone()));
+            match reachable.get_mut(app.as_str()) {
+                Some(arns) => arns.push(arn),
+                None => {
+                    reachable.insert(app.clone(), vec![arn]);
+                }
+            }
         }
     };
     for view in [&inventory.primary, &inventory.dr] {
         let r = view.resources;
-        r.images.iter().for_each(|x| add(&x.arn, &x.tags));
-        r.launch_templates.iter().for_each(|x| add(&x.arn, &x.tags));
+        r.images.iter().for_each(|x| add(Cow::Borrowed(&x.arn), &x.tags));
+        r.launch_templates.iter().for_each(|x| add(Cow::Borrowed(&x.arn), &x.tags));
         for asg in &r.auto_scaling_groups {
-            add(&asg.arn, &asg.tags);
+            add(Cow::Borrowed(&asg.arn), &asg.tags);
             // A tagged group brings what it launches: its launch templates and AMIs.
             if asg.tags.contains_key(tag_key) {
                 let mut launched = Vec::new();
                 collect_launch_chain(view, asg, &mut launched);
-                launched.iter().for_each(|arn| add(arn, &asg.tags));
+                launched.into_iter().for_each(|arn| add(arn, &asg.tags));
             }
         }
-        r.load_balancers.iter().for_each(|x| add(&x.arn, &x.tags));
-        r.target_groups.iter().for_each(|x| add(&x.arn, &x.tags));
-        r.db_instances.iter().for_each(|x| add(&x.arn, &x.tags));
-        r.db_clusters.iter().for_each(|x| add(&x.arn, &x.tags));
-        r.file_systems.iter().for_each(|x| add(&x.arn, &x.tags));
+        r.load_balancers.iter().for_each(|x| add(Cow::Borrowed(&x.arn), &x.tags));
+        r.target_groups.iter().for_each(|x| add(Cow::Borrowed(&x.arn), &x.tags));
+        r.db_instances.iter().for_each(|x| add(Cow::Borrowed(&x.arn), &x.tags));
+        r.db_clusters.iter().for_each(|x| add(Cow::Borrowed(&x.arn), &x.tags));
+        r.file_systems.iter().for_each(|x| add(Cow::Borrowed(&x.arn), &x.tags));
     }
     for hc in &inventory.snapshot.resources.global.health_checks {
-        add(&hc.arn(), &hc.tags);
+        add(Cow::Owned(hc.arn()), &hc.tags);
     }
-    out
 }
 
 #[cfg(test)]
