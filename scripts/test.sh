@@ -14,4 +14,8 @@ if ! command -v chromium >/dev/null 2>&1 && [ -z "${DRSCAN_CHROMIUM:-}" ]; then
   fi
 fi
 export DRSCAN_MOTO_VENV="${DRSCAN_MOTO_VENV:-$PWD/.venv-moto}"
-cargo test --locked "$@"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+cargo test --locked "$@" 2>&1 | tee "$log"
+# One closing line over every test binary (the last binary cargo runs may have no tests).
+awk '/^test result:/ { passed += $4; failed += $6 } END { printf "%d passed, %d failed\n", passed, failed }' "$log"
