@@ -2,6 +2,8 @@
 //! outcome to an exit code. Diagnostics go to stderr; results go to stdout or `-o FILE`.
 
 use crate::audit::{self, GatePolicy, GateResult};
+use crate::collection::sdk::{RetryMode, SdkSettings};
+use crate::collection::{self, CollectOptions};
 use crate::error::{DrscanError, ExitStatus};
 use crate::findings::Severity;
 use crate::inventory::Snapshot;
@@ -28,6 +30,8 @@ pub struct Cli {
 pub enum Command {
     /// Evaluate the DR rules and print findings; the CI gate.
     Audit(AuditArgs),
+    /// Collect both regions live and write a snapshot.
+    Collect(CollectArgs),
     /// List the rule catalog.
     Rules(RulesArgs),
     /// Print one rule's full documentation.
@@ -82,6 +86,90 @@ pub struct AuditArgs {
     /// Colour in text output (auto: only on a terminal and when NO_COLOR is unset).
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// Primary region.
+    #[arg(long, value_name = "REGION")]
+    pub primary: Option<String>,
+    /// DR region.
+    #[arg(long, value_name = "REGION")]
+    pub dr: Option<String>,
+    /// Write the snapshot to FILE.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RetryModeArg {
+    Standard,
+    Adaptive,
+}
+
+/// How live collection reaches AWS (ignored with --snapshot).
+#[derive(Debug, Args)]
+pub struct AwsArgs {
+    /// Named profile from the shared AWS config (default: the standard credential chain).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Assume this role (STS AssumeRole) for every call.
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
+    /// Send every AWS call to this endpoint (AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> also work).
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Attempts per AWS call, the first included.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20), value_name = "N")]
+    pub max_attempts: u32,
+    /// SDK retry mode.
+    #[arg(long, value_enum, default_value = "standard")]
+    pub retry_mode: RetryModeArg,
+    /// Time allowed for one attempt of one AWS call.
+    #[arg(long, default_value = "20s", value_parser = parse_duration_seconds, value_name = "DURATION")]
+    pub call_timeout: u64,
+    /// Time allowed for the whole collection; what is unfinished then is reported unknown.
+    #[arg(long, default_value = "5m", value_parser = parse_duration_seconds, value_name = "DURATION")]
+    pub timeout: u64,
+    /// How far back replica-lag metrics are read.
+    #[arg(long, default_value = "1h", value_parser = parse_duration_seconds, value_name = "DURATION")]
+    pub lag_window: u64,
+}
+
+impl AwsArgs {
+    fn options(&self, primary: Option<&String>, dr: Option<&String>) -> Result<CollectOptions, DrscanError> {
+        let (Some(primary), Some(dr)) = (primary, dr) else {
+            return Err(DrscanError::Usage {
+                message: "live collection needs both --primary REGION and --dr REGION".to_string(),
+                help: Some("e.g. --primary ap-south-1 --dr us-east-1, or audit a snapshot with --snapshot FILE".to_string()),
+            });
+        };
+        if primary.trim().is_empty() || dr.trim().is_empty() {
+            return Err(DrscanError::usage("--primary and --dr must not be empty"));
+        }
+        if primary == dr {
+            return Err(DrscanError::usage("the DR region must differ from the primary region"));
+        }
+        let mut options = CollectOptions::new(primary.clone(), dr.clone());
+        options.sdk = SdkSettings {
+            profile: self.profile.clone(),
+            role_arn: self.role_arn.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+            retry_mode: match self.retry_mode {
+                RetryModeArg::Standard => RetryMode::Standard,
+                RetryModeArg::Adaptive => RetryMode::Adaptive,
+            },
+            max_attempts: self.max_attempts,
+            call_timeout: std::time::Duration::from_secs(self.call_timeout.max(1)),
+        };
+        options.run_timeout = std::time::Duration::from_secs(self.timeout.max(1));
+        options.lag_window = std::time::Duration::from_secs(self.lag_window.max(60));
+        Ok(options)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -128,6 +216,7 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli) -> Result<ExitStatus, DrscanError> {
     match cli.command {
         Command::Audit(args) => run_audit(args),
+        Command::Collect(args) => run_collect(args),
         Command::Rules(args) => {
             print_rules(args.json)?;
             Ok(ExitStatus::GatePassed)
@@ -145,20 +234,47 @@ pub fn run(cli: Cli) -> Result<ExitStatus, DrscanError> {
     }
 }
 
+fn run_collect(args: CollectArgs) -> Result<ExitStatus, DrscanError> {
+    let options = args.aws.options(args.primary.as_ref(), args.dr.as_ref())?;
+    let collection = collection::collect_blocking(&options)?;
+    let mut json = serde_json::to_string_pretty(&collection.snapshot).map_err(|e| DrscanError::WriteOutput {
+        path: args.output.display().to_string(),
+        source: std::io::Error::other(e),
+    })?;
+    json.push('\n');
+    std::fs::write(&args.output, json)
+        .map_err(|source| DrscanError::WriteOutput { path: args.output.display().to_string(), source })?;
+    let snapshot = &collection.snapshot;
+    eprintln!(
+        "collected {} resources in {:.1} s with {} AWS requests; {} collection errors; wrote {}",
+        snapshot.resources.regional.values().map(|r| r.len()).sum::<usize>()
+            + snapshot.resources.global.hosted_zones.len()
+            + snapshot.resources.global.health_checks.len(),
+        collection.wall.as_secs_f64(),
+        collection.total_requests(),
+        snapshot.collection_errors.len(),
+        args.output.display()
+    );
+    Ok(ExitStatus::GatePassed)
+}
+
 fn run_audit(args: AuditArgs) -> Result<ExitStatus, DrscanError> {
-    let Some(path) = &args.snapshot else {
-        return Err(DrscanError::Usage {
-            message: "live collection is not available in this build; audit a snapshot with --snapshot FILE"
-                .to_string(),
-            help: Some("try `drscan audit --snapshot fixtures/reference-architecture.json`".to_string()),
-        });
+    let (snapshot, origin) = match &args.snapshot {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|source| DrscanError::ReadInput { path: path.display().to_string(), source })?;
+            let display_path = path.display().to_string();
+            let origin = Origin::of_snapshot(&display_path, &text);
+            let snapshot = Snapshot::parse(&display_path, text)?;
+            check_region_flags(&args, &snapshot)?;
+            (snapshot, origin)
+        }
+        None => {
+            let options = args.aws.options(args.primary.as_ref(), args.dr.as_ref())?;
+            let collection = collection::collect_blocking(&options)?;
+            (collection.snapshot, Origin { path: None, regions_line: None })
+        }
     };
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| DrscanError::ReadInput { path: path.display().to_string(), source })?;
-    let display_path = path.display().to_string();
-    let origin = Origin::of_snapshot(&display_path, &text);
-    let snapshot = Snapshot::parse(&display_path, text)?;
-    check_region_flags(&args, &snapshot)?;
 
     let mut settings = Settings::default();
     if let Some(key) = args.app_tag.clone() {

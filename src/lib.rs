@@ -13,3 +13,4 @@ pub mod inventory;
 pub mod output;
 pub mod rules;
 pub mod settings;
+pub mod collection;
