@@ -162,8 +162,18 @@ fn describe(
         parts.push(first_line(message));
     }
     if parts.is_empty() {
-        if let Some(status) = status {
-            parts.push(format!("HTTP {status} without an AWS error code"));
+        if let (Some(status), Variant::Service) = (status, variant) {
+            // An unparseable success response also ends up here: its source says why.
+            let mut source: &dyn std::error::Error = error;
+            while let Some(next) = source.source() {
+                source = next;
+            }
+            let detail = first_line(&source.to_string());
+            if detail.is_empty() || detail == first_line(&error.to_string()) {
+                parts.push(format!("HTTP {status} without an AWS error code"));
+            } else {
+                parts.push(format!("HTTP {status} without an AWS error code: {detail}"));
+            }
         } else {
             // The innermost source says what went wrong (connection refused, timed out, …).
             let mut source: &dyn std::error::Error = error;
@@ -174,7 +184,10 @@ fn describe(
                 Variant::Timeout => "timed out",
                 Variant::Dispatch { .. } => "request not delivered",
                 Variant::Construction => "request not built",
-                _ => "unreadable response",
+                _ => match status {
+                    Some(status) => return format!("unreadable HTTP {status} response: {}", first_line(&source.to_string())),
+                    None => "unreadable response",
+                },
             };
             parts.push(format!("{what}: {}", first_line(&source.to_string())));
         }

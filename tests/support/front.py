@@ -12,6 +12,7 @@
 Usage: python front.py MOTO_URL PORT  (serves on 127.0.0.1:PORT until killed).
 """
 
+import datetime
 import http.client
 import json
 import re
@@ -107,6 +108,23 @@ def cloudwatch_client(region, account):
     return client
 
 
+def to_smithy_cbor(value, key=None):
+    """botocore's output as Smithy RPC v2 CBOR wants it: timestamps as tag 1 over a float, and
+    doubles (metric values) as floats even when they are whole numbers."""
+    if isinstance(value, datetime.datetime):
+        return cbor2.CBORTag(1, float(value.timestamp()))
+    if isinstance(value, dict):
+        return {k: to_smithy_cbor(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_smithy_cbor(v, key) for v in value]
+    if key in DOUBLE_MEMBERS and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+DOUBLE_MEMBERS = {"Values", "Value", "Threshold", "Sum", "Minimum", "Maximum", "Average", "SampleCount"}
+
+
 class Front(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -189,7 +207,7 @@ class Front(BaseHTTPRequestHandler):
         try:
             result = client._make_api_call(facts["operation"], params or {})
             result.pop("ResponseMetadata", None)
-            payload = cbor2.dumps(result, datetime_as_timestamp=True)
+            payload = cbor2.dumps(to_smithy_cbor(result))
             self.reply(200, "application/cbor", headers, payload)
         except botocore.exceptions.ClientError as error:
             status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400)
