@@ -145,7 +145,10 @@ impl AwsArgs {
         let (Some(primary), Some(dr)) = (primary, dr) else {
             return Err(DrscanError::Usage {
                 message: "live collection needs both --primary REGION and --dr REGION".to_string(),
-                help: Some("e.g. --primary ap-south-1 --dr us-east-1, or audit a snapshot with --snapshot FILE".to_string()),
+                help: Some(
+                    "e.g. --primary ap-south-1 --dr us-east-1, or audit a snapshot with --snapshot FILE"
+                        .to_string(),
+                ),
             });
         };
         if primary.trim().is_empty() || dr.trim().is_empty() {
@@ -237,9 +240,8 @@ pub fn run(cli: Cli) -> Result<ExitStatus, DrscanError> {
 fn run_collect(args: CollectArgs) -> Result<ExitStatus, DrscanError> {
     let options = args.aws.options(args.primary.as_ref(), args.dr.as_ref())?;
     let collection = collection::collect_blocking(&options)?;
-    let mut json = serde_json::to_string_pretty(&collection.snapshot).map_err(|e| DrscanError::WriteOutput {
-        path: args.output.display().to_string(),
-        source: std::io::Error::other(e),
+    let mut json = serde_json::to_string_pretty(&collection.snapshot).map_err(|e| {
+        DrscanError::WriteOutput { path: args.output.display().to_string(), source: std::io::Error::other(e) }
     })?;
     json.push('\n');
     std::fs::write(&args.output, json)

@@ -7,10 +7,10 @@
 
 pub mod audit;
 pub mod cli;
+pub mod collection;
 pub mod error;
 pub mod findings;
 pub mod inventory;
 pub mod output;
 pub mod rules;
 pub mod settings;
-pub mod collection;

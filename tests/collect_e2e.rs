@@ -4,9 +4,9 @@
 
 mod support;
 
+use std::time::Duration;
 use support::seed::{Secondary, Setup, seed};
 use support::{audit_live, drscan, emulator, findings, fresh_account, runtime, summary};
-use std::time::Duration;
 
 /// Seed `setup` into a fresh account and audit it live.
 fn audit_scenario(setup: Setup, extra: &[&str]) -> serde_json::Value {
@@ -44,7 +44,8 @@ fn intact_setup_is_quiet_and_names_what_moto_lacks() {
     assert!(!efs.is_empty(), "efs-no-dr-copy should be unknown under moto:\n{}", summary(&json));
     let text = serde_json::to_string(&efs).unwrap_or_default();
     assert!(
-        text.contains("efs:DescribeReplicationConfigurations") || text.contains("backup:ListBackupSelections"),
+        text.contains("efs:DescribeReplicationConfigurations")
+            || text.contains("backup:ListBackupSelections"),
         "the unknown must name the operation moto lacks: {text}"
     );
     // The replica lag was read through CloudWatch's CBOR protocol and is low: the rule passes.
@@ -97,7 +98,8 @@ fn database_without_a_dr_replica() {
 
 #[test]
 fn replica_lag_above_the_rpo() {
-    let json = audit_scenario(Setup { replica_lag_seconds: 900.0, ..Setup::default() }, &["--rpo-target", "5m"]);
+    let json =
+        audit_scenario(Setup { replica_lag_seconds: 900.0, ..Setup::default() }, &["--rpo-target", "5m"]);
     assert_fails(&json, "rds-replica-lag-high", "web-db-dr");
 }
 

@@ -8,7 +8,9 @@ mod support;
 use serde_json::json;
 use std::time::{Duration, Instant};
 use support::seed::{Setup, seed};
-use support::{DR, PRIMARY, audit_live, drscan, emulator, findings, fresh_account, runtime, set_faults, summary};
+use support::{
+    DR, PRIMARY, audit_live, drscan, emulator, findings, fresh_account, runtime, set_faults, summary,
+};
 
 fn seeded() -> String {
     let account = fresh_account();
@@ -34,7 +36,11 @@ fn access_denied_on_one_operation_is_unknown_naming_it() {
     let (code, json, stderr, elapsed) = audit_live(&account, &["--max-attempts", "2"]);
     assert_eq!(code, 1, "an unknown critical finding fails the gate:\n{stderr}\n{}", summary(&json));
     assert!(
-        unknown_mentions(&json, "failover-secondary-unhealthy", &["elbv2:DescribeTargetHealth", "access denied"]),
+        unknown_mentions(
+            &json,
+            "failover-secondary-unhealthy",
+            &["elbv2:DescribeTargetHealth", "access denied"]
+        ),
         "expected the SECONDARY health to be unknown for lack of permission:\n{}",
         summary(&json)
     );
@@ -70,7 +76,11 @@ fn throttling_that_clears_within_the_retries_loses_nothing() {
     let (_, json, stderr, elapsed) = audit_live(&account, &["--max-attempts", "3"]);
     let text = json.to_string();
     assert!(json.is_object(), "{stderr}");
-    assert!(!text.contains("DescribeLaunchTemplates"), "throttling that clears must leave no unknown:\n{}", summary(&json));
+    assert!(
+        !text.contains("DescribeLaunchTemplates"),
+        "throttling that clears must leave no unknown:\n{}",
+        summary(&json)
+    );
     assert!(elapsed < Duration::from_secs(20), "took {elapsed:?}");
 
     // Throttled past the retries: unknown, said so.

@@ -48,7 +48,12 @@ fn backup_plan_id(account: &str) -> String {
     runtime().block_on(async {
         let backup = aws_sdk_backup::Client::new(&support::seed::config(account, PRIMARY).await);
         let plans = backup.list_backup_plans().send().await.expect("ListBackupPlans");
-        plans.backup_plans_list().first().and_then(|p| p.backup_plan_id()).expect("the seeded plan").to_string()
+        plans
+            .backup_plans_list()
+            .first()
+            .and_then(|p| p.backup_plan_id())
+            .expect("the seeded plan")
+            .to_string()
     })
 }
 
@@ -145,7 +150,10 @@ fn backup_selections_and_recovery_points_are_read() {
     assert_eq!(selection["resources"][0], "arn:aws:elasticfilesystem:*:*:file-system/*");
     assert_eq!(selection["conditions"][0]["operator"], "StringEquals");
     assert_eq!(selection["conditions"][0]["key"], "aws:ResourceTag/app");
-    assert_eq!(plan["rules"][0]["copy_actions"][0]["destination_vault_arn"], format!("arn:aws:backup:{DR}:{account}:backup-vault:web-dr"));
+    assert_eq!(
+        plan["rules"][0]["copy_actions"][0]["destination_vault_arn"],
+        format!("arn:aws:backup:{DR}:{account}:backup-vault:web-dr")
+    );
     let vault = snapshot["resources"]["regional"][DR]["backup_vaults"]
         .as_array()
         .and_then(|v| v.iter().find(|v| v["name"] == "web-dr"))

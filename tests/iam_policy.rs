@@ -42,7 +42,20 @@ fn is_read_only(action: &str) -> bool {
 /// that failures can say which call failed.
 fn operations_named_in_source() -> BTreeSet<String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/collection");
-    let services = ["ec2", "autoscaling", "elbv2", "route53", "rds", "cloudwatch", "efs", "backup", "kms", "acm", "ssm", "sts"];
+    let services = [
+        "ec2",
+        "autoscaling",
+        "elbv2",
+        "route53",
+        "rds",
+        "cloudwatch",
+        "efs",
+        "backup",
+        "kms",
+        "acm",
+        "ssm",
+        "sts",
+    ];
     let mut found = BTreeSet::new();
     for entry in std::fs::read_dir(dir).expect("src/collection") {
         let path = entry.expect("dir entry").path();
@@ -110,6 +123,9 @@ fn every_operation_a_live_collection_makes_is_in_the_policy() {
     assert!(called.len() > 25, "expected most collectors to run, saw {called:?}");
     for operation in called {
         let action = iam_action(operation);
-        assert!(actions.contains(&action), "drscan called {operation}, but {action} is not in iam-policy.json");
+        assert!(
+            actions.contains(&action),
+            "drscan called {operation}, but {action} is not in iam-policy.json"
+        );
     }
 }

@@ -50,20 +50,21 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
 }
 
 fn group(g: &aws_sdk_autoscaling::types::AutoScalingGroup) -> AutoScalingGroup {
-    let mixed_instances_policy = g.mixed_instances_policy().and_then(|p| p.launch_template()).and_then(|lt| {
-        Some(MixedInstancesPolicy {
-            launch_template: template_ref(lt.launch_template_specification()?),
-            overrides: lt
-                .overrides()
-                .iter()
-                .map(|o| InstanceOverride {
-                    instance_type: o.instance_type().map(str::to_string),
-                    weighted_capacity: o.weighted_capacity().and_then(|w| w.parse().ok()),
-                    launch_template: o.launch_template_specification().map(template_ref),
-                })
-                .collect(),
-        })
-    });
+    let mixed_instances_policy =
+        g.mixed_instances_policy().and_then(|p| p.launch_template()).and_then(|lt| {
+            Some(MixedInstancesPolicy {
+                launch_template: template_ref(lt.launch_template_specification()?),
+                overrides: lt
+                    .overrides()
+                    .iter()
+                    .map(|o| InstanceOverride {
+                        instance_type: o.instance_type().map(str::to_string),
+                        weighted_capacity: o.weighted_capacity().and_then(|w| w.parse().ok()),
+                        launch_template: o.launch_template_specification().map(template_ref),
+                    })
+                    .collect(),
+            })
+        });
     AutoScalingGroup {
         arn: g.auto_scaling_group_arn().unwrap_or_default().to_string(),
         name: g.auto_scaling_group_name().unwrap_or_default().to_string(),
@@ -82,7 +83,12 @@ fn group(g: &aws_sdk_autoscaling::types::AutoScalingGroup) -> AutoScalingGroup {
             .map(str::to_string)
             .collect(),
         target_group_arns: g.target_group_arns().to_vec(),
-        traffic_sources: g.traffic_sources().iter().filter_map(|t| t.identifier()).map(str::to_string).collect(),
+        traffic_sources: g
+            .traffic_sources()
+            .iter()
+            .filter_map(|t| t.identifier())
+            .map(str::to_string)
+            .collect(),
         health_check_type: g.health_check_type().unwrap_or("EC2").to_string(),
         health_check_grace_period: to_u32(g.health_check_grace_period()),
         tags: tags(g.tags().iter().map(|t| (t.key(), t.value()))),

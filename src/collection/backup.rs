@@ -105,10 +105,8 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
 
 /// One plan: its rules (GetBackupPlan) and its selections (List + GetBackupSelection).
 async fn plan(ctx: &RegionCtx, client: &aws_sdk_backup::Client, id: String) -> Result<BackupPlan, Failure> {
-    let (details, selections) = tokio::join!(
-        client.get_backup_plan().backup_plan_id(&id).send(),
-        selections(ctx, client, &id),
-    );
+    let (details, selections) =
+        tokio::join!(client.get_backup_plan().backup_plan_id(&id).send(), selections(ctx, client, &id),);
     let details = details.map_err(|e| Failure::from_sdk("backup:GetBackupPlan", &e))?;
     let body = details.backup_plan();
     Ok(BackupPlan {
@@ -123,7 +121,9 @@ async fn plan(ctx: &RegionCtx, client: &aws_sdk_backup::Client, id: String) -> R
                         schedule_expression: r.schedule_expression().unwrap_or_default().to_string(),
                         schedule_timezone: r.schedule_expression_timezone().map(str::to_string),
                         start_window_minutes: r.start_window_minutes().and_then(|m| u32::try_from(m).ok()),
-                        completion_window_minutes: r.completion_window_minutes().and_then(|m| u32::try_from(m).ok()),
+                        completion_window_minutes: r
+                            .completion_window_minutes()
+                            .and_then(|m| u32::try_from(m).ok()),
                         target_vault_name: r.target_backup_vault_name().to_string(),
                         copy_actions: r
                             .copy_actions()
@@ -145,10 +145,19 @@ async fn plan(ctx: &RegionCtx, client: &aws_sdk_backup::Client, id: String) -> R
     })
 }
 
-async fn selections(ctx: &RegionCtx, client: &aws_sdk_backup::Client, plan_id: &str) -> Known<Vec<BackupSelection>> {
+async fn selections(
+    ctx: &RegionCtx,
+    client: &aws_sdk_backup::Client,
+    plan_id: &str,
+) -> Known<Vec<BackupSelection>> {
     let listed = match pages(
         "backup:ListBackupSelections",
-        client.list_backup_selections().backup_plan_id(plan_id).into_paginator().stop_on_duplicate_token(false).send(),
+        client
+            .list_backup_selections()
+            .backup_plan_id(plan_id)
+            .into_paginator()
+            .stop_on_duplicate_token(false)
+            .send(),
         |o| o.next_token(),
     )
     .await
@@ -165,7 +174,8 @@ async fn selections(ctx: &RegionCtx, client: &aws_sdk_backup::Client, plan_id: &
     let details = bounded(ids, ctx.concurrency, |selection_id| {
         let request = client.get_backup_selection().backup_plan_id(plan_id).selection_id(&selection_id);
         async move {
-            let output = request.send().await.map_err(|e| Failure::from_sdk("backup:GetBackupSelection", &e))?;
+            let output =
+                request.send().await.map_err(|e| Failure::from_sdk("backup:GetBackupSelection", &e))?;
             let Some(s) = output.backup_selection() else {
                 return Ok(BackupSelection {
                     id: selection_id,

@@ -4,10 +4,10 @@
 //! (milliseconds, normalised here to seconds) — read in as few GetMetricData calls as possible.
 
 use super::{Part, RegionCtx, pages, smithy_time, to_u32};
+use crate::inventory::Known;
 use crate::inventory::ResourceKind as K;
 use crate::inventory::compute::Alarm;
 use crate::inventory::database::{LagDatapoint, LagMetric, ReplicaLagSeries};
-use crate::inventory::Known;
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
 use std::collections::HashMap;
 
@@ -36,7 +36,9 @@ pub(crate) async fn collect_alarms(ctx: &RegionCtx) -> Part {
                     dimensions: a
                         .dimensions()
                         .iter()
-                        .filter_map(|d| Some((d.name()?.to_string(), d.value().unwrap_or_default().to_string())))
+                        .filter_map(|d| {
+                            Some((d.name()?.to_string(), d.value().unwrap_or_default().to_string()))
+                        })
                         .collect(),
                     period_seconds: to_u32(a.period()),
                     evaluation_periods: to_u32(a.evaluation_periods()),
@@ -76,11 +78,13 @@ pub(crate) async fn collect_lag(ctx: &RegionCtx, part: &mut Part) {
         return;
     }
     let window_end = ctx.collected_at;
-    let window_start = window_end - chrono::Duration::from_std(ctx.lag_window).unwrap_or(chrono::Duration::hours(1));
+    let window_start =
+        window_end - chrono::Duration::from_std(ctx.lag_window).unwrap_or(chrono::Duration::hours(1));
     let client = ctx.cloudwatch();
     let mut series = Vec::new();
     for chunk in subjects.chunks(QUERIES_PER_CALL) {
-        let queries: Vec<MetricDataQuery> = chunk.iter().enumerate().map(|(index, (metric, id))| query(index, *metric, id)).collect();
+        let queries: Vec<MetricDataQuery> =
+            chunk.iter().enumerate().map(|(index, (metric, id))| query(index, *metric, id)).collect();
         let request = client
             .get_metric_data()
             .set_metric_data_queries(Some(queries))

@@ -39,7 +39,9 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
         client.describe_key_pairs().send(),
     );
     match images {
-        Ok(pages) => part.resources.images = pages.iter().flat_map(|p| p.images()).map(|i| image(ctx, i)).collect(),
+        Ok(pages) => {
+            part.resources.images = pages.iter().flat_map(|p| p.images()).map(|i| image(ctx, i)).collect()
+        }
         Err(f) => part.fail(ctx, &f, &[K::Image]),
     }
     match templates {
@@ -71,10 +73,9 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
                 .map(|s| {
                     let id = s.subnet_id().unwrap_or_default().to_string();
                     Subnet {
-                        arn: s
-                            .subnet_arn()
-                            .map(str::to_string)
-                            .unwrap_or_else(|| format!("arn:aws:ec2:{}:{}:subnet/{id}", ctx.region, ctx.account)),
+                        arn: s.subnet_arn().map(str::to_string).unwrap_or_else(|| {
+                            format!("arn:aws:ec2:{}:{}:subnet/{id}", ctx.region, ctx.account)
+                        }),
                         id,
                         vpc_id: s.vpc_id().unwrap_or_default().to_string(),
                         availability_zone: s.availability_zone().unwrap_or_default().to_string(),
@@ -133,7 +134,8 @@ pub(crate) async fn follow_up(ctx: &RegionCtx, part: &mut Part, groups: &RegionR
     for group in &groups.auto_scaling_groups {
         for reference in group.launch_template_refs() {
             let template = part.resources.launch_templates.iter().find(|t| {
-                reference.id.as_deref() == Some(t.id.as_str()) || reference.name.as_deref() == Some(t.name.as_str())
+                reference.id.as_deref() == Some(t.id.as_str())
+                    || reference.name.as_deref() == Some(t.name.as_str())
             });
             if let Some(template) = template
                 && let Some(versions) = wanted.get_mut(&template.id)
@@ -149,9 +151,11 @@ pub(crate) async fn follow_up(ctx: &RegionCtx, part: &mut Part, groups: &RegionR
             .launch_template_id(id)
             .set_versions(Some(versions.into_iter().collect()));
         async move {
-            pages("ec2:DescribeLaunchTemplateVersions", request.into_paginator().stop_on_duplicate_token(false).send(), |o| {
-                o.next_token()
-            })
+            pages(
+                "ec2:DescribeLaunchTemplateVersions",
+                request.into_paginator().stop_on_duplicate_token(false).send(),
+                |o| o.next_token(),
+            )
             .await
         }
     })
@@ -159,8 +163,11 @@ pub(crate) async fn follow_up(ctx: &RegionCtx, part: &mut Part, groups: &RegionR
     for (template, result) in part.resources.launch_templates.iter_mut().zip(results) {
         template.versions = match result {
             Ok(pages) => {
-                let mut versions: Vec<LaunchTemplateVersion> =
-                    pages.iter().flat_map(|p| p.launch_template_versions()).map(launch_template_version).collect();
+                let mut versions: Vec<LaunchTemplateVersion> = pages
+                    .iter()
+                    .flat_map(|p| p.launch_template_versions())
+                    .map(launch_template_version)
+                    .collect();
                 versions.sort_by_key(|v| v.version);
                 versions.dedup_by_key(|v| v.version);
                 Known::Value(versions)
@@ -188,10 +195,8 @@ pub(crate) async fn follow_up(ctx: &RegionCtx, part: &mut Part, groups: &RegionR
         }
     }
 
-    let (extra_images, offerings) = tokio::join!(
-        referenced_images(ctx, &client, referenced),
-        offerings(&client, instance_types)
-    );
+    let (extra_images, offerings) =
+        tokio::join!(referenced_images(ctx, &client, referenced), offerings(&client, instance_types));
     match extra_images {
         Ok(images) => part.resources.images.extend(images),
         Err(f) => part.fail(ctx, &f, &[K::Image]),
@@ -231,7 +236,10 @@ async fn offerings(
     if instance_types.is_empty() {
         return Ok(Vec::new());
     }
-    let filter = Filter::builder().name("instance-type").set_values(Some(instance_types.into_iter().collect())).build();
+    let filter = Filter::builder()
+        .name("instance-type")
+        .set_values(Some(instance_types.into_iter().collect()))
+        .build();
     let pages = pages(
         "ec2:DescribeInstanceTypeOfferings",
         client
@@ -311,7 +319,8 @@ fn version_number(value: Option<i64>) -> u64 {
 
 fn launch_template_version(v: &aws_sdk_ec2::types::LaunchTemplateVersion) -> LaunchTemplateVersion {
     let data = v.launch_template_data();
-    let mut security_group_ids: Vec<String> = data.map(|d| d.security_group_ids().to_vec()).unwrap_or_default();
+    let mut security_group_ids: Vec<String> =
+        data.map(|d| d.security_group_ids().to_vec()).unwrap_or_default();
     let mut subnet_ids = Vec::new();
     let mut kms_key_ids = Vec::new();
     if let Some(data) = data {

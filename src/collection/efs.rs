@@ -19,7 +19,11 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
         // Without a file system ID this lists every replication configuration of the region.
         pages(
             "efs:DescribeReplicationConfigurations",
-            client.describe_replication_configurations().into_paginator().stop_on_duplicate_token(false).send(),
+            client
+                .describe_replication_configurations()
+                .into_paginator()
+                .stop_on_duplicate_token(false)
+                .send(),
             |o| o.next_token(),
         ),
     );
@@ -60,7 +64,10 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
         async move {
             match request.send().await {
                 Ok(output) => Known::Value(
-                    output.backup_policy().map(|p| p.status().as_str().to_string()).unwrap_or_else(|| "DISABLED".into()),
+                    output
+                        .backup_policy()
+                        .map(|p| p.status().as_str().to_string())
+                        .unwrap_or_else(|| "DISABLED".into()),
                 ),
                 Err(e) => {
                     let failure = Failure::from_sdk("efs:DescribeBackupPolicy", &e);
@@ -79,10 +86,9 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
     for (d, backup_policy) in descriptions.into_iter().zip(policies) {
         let id = d.file_system_id().to_string();
         part.resources.file_systems.push(FileSystem {
-            arn: d
-                .file_system_arn()
-                .map(str::to_string)
-                .unwrap_or_else(|| format!("arn:aws:elasticfilesystem:{}:{}:file-system/{id}", ctx.region, d.owner_id())),
+            arn: d.file_system_arn().map(str::to_string).unwrap_or_else(|| {
+                format!("arn:aws:elasticfilesystem:{}:{}:file-system/{id}", ctx.region, d.owner_id())
+            }),
             name: d.name().map(str::to_string),
             life_cycle_state: d.life_cycle_state().as_str().to_string(),
             encrypted: d.encrypted().unwrap_or(false),

@@ -3,7 +3,9 @@
 
 use super::errors::Failure;
 use super::{Part, RegionCtx, bounded, pages, tags, to_u32};
-use crate::inventory::load_balancing::{Listener, LoadBalancer, TargetGroup, TargetGroupHealthCheck, TargetHealth};
+use crate::inventory::load_balancing::{
+    Listener, LoadBalancer, TargetGroup, TargetGroupHealthCheck, TargetHealth,
+};
 use crate::inventory::{Known, ResourceKind as K, Tags};
 use std::collections::HashMap;
 
@@ -32,9 +34,16 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
                     name: lb.load_balancer_name().unwrap_or_default().to_string(),
                     dns_name: lb.dns_name().unwrap_or_default().to_string(),
                     canonical_hosted_zone_id: lb.canonical_hosted_zone_id().unwrap_or_default().to_string(),
-                    lb_type: lb.r#type().map(|t| t.as_str().to_string()).unwrap_or_else(|| "application".into()),
+                    lb_type: lb
+                        .r#type()
+                        .map(|t| t.as_str().to_string())
+                        .unwrap_or_else(|| "application".into()),
                     scheme: lb.scheme().map(|s| s.as_str().to_string()).unwrap_or_default(),
-                    state: lb.state().and_then(|s| s.code()).map(|c| c.as_str().to_string()).unwrap_or_default(),
+                    state: lb
+                        .state()
+                        .and_then(|s| s.code())
+                        .map(|c| c.as_str().to_string())
+                        .unwrap_or_default(),
                     availability_zones: lb
                         .availability_zones()
                         .iter()
@@ -78,9 +87,11 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
         bounded(balancer_arns.clone(), ctx.concurrency, |arn| {
             let request = client.describe_listeners().load_balancer_arn(arn);
             async move {
-                pages("elbv2:DescribeListeners", request.into_paginator().stop_on_duplicate_token(false).send(), |o| {
-                    o.next_marker()
-                })
+                pages(
+                    "elbv2:DescribeListeners",
+                    request.into_paginator().stop_on_duplicate_token(false).send(),
+                    |o| o.next_marker(),
+                )
                 .await
             }
         }),
@@ -93,7 +104,9 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
 
     for result in listeners {
         match result {
-            Ok(pages) => part.resources.listeners.extend(pages.iter().flat_map(|p| p.listeners()).map(listener)),
+            Ok(pages) => {
+                part.resources.listeners.extend(pages.iter().flat_map(|p| p.listeners()).map(listener))
+            }
             Err(f) => part.fail(ctx, &f, &[K::Listener]),
         }
     }
@@ -155,7 +168,9 @@ fn listener(l: &aws_sdk_elasticloadbalancingv2::types::Listener) -> Listener {
     for action in l.default_actions() {
         target_group_arns.extend(action.target_group_arn().map(str::to_string));
         if let Some(forward) = action.forward_config() {
-            target_group_arns.extend(forward.target_groups().iter().filter_map(|t| t.target_group_arn()).map(str::to_string));
+            target_group_arns.extend(
+                forward.target_groups().iter().filter_map(|t| t.target_group_arn()).map(str::to_string),
+            );
         }
     }
     target_group_arns.sort();
@@ -165,7 +180,12 @@ fn listener(l: &aws_sdk_elasticloadbalancingv2::types::Listener) -> Listener {
         load_balancer_arn: l.load_balancer_arn().unwrap_or_default().to_string(),
         port: l.port().and_then(|p| u16::try_from(p).ok()).unwrap_or_default(),
         protocol: l.protocol().map(|p| p.as_str().to_string()).unwrap_or_default(),
-        certificate_arns: l.certificates().iter().filter_map(|c| c.certificate_arn()).map(str::to_string).collect(),
+        certificate_arns: l
+            .certificates()
+            .iter()
+            .filter_map(|c| c.certificate_arn())
+            .map(str::to_string)
+            .collect(),
         target_group_arns,
     }
 }

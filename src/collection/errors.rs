@@ -185,7 +185,12 @@ fn describe(
                 Variant::Dispatch { .. } => "request not delivered",
                 Variant::Construction => "request not built",
                 _ => match status {
-                    Some(status) => return format!("unreadable HTTP {status} response: {}", first_line(&source.to_string())),
+                    Some(status) => {
+                        return format!(
+                            "unreadable HTTP {status} response: {}",
+                            first_line(&source.to_string())
+                        );
+                    }
                     None => "unreadable response",
                 },
             };
@@ -256,7 +261,8 @@ mod tests {
             SdkError::dispatch_failure(ConnectorError::timeout("read timed out".into()));
         assert_eq!(cause(&slow), ErrorCause::Timeout);
 
-        let timeout: SdkError<DescribeImagesError, HttpResponse> = SdkError::timeout_error("operation timeout");
+        let timeout: SdkError<DescribeImagesError, HttpResponse> =
+            SdkError::timeout_error("operation timeout");
         assert_eq!(cause(&timeout), ErrorCause::Timeout);
     }
 

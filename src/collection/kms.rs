@@ -14,7 +14,9 @@ pub(crate) async fn collect(ctx: &RegionCtx, resources: &RegionResources) -> Par
     let mut keys: BTreeSet<String> = BTreeSet::new();
     keys.extend(resources.images.iter().flat_map(|i| i.kms_key_ids.iter().cloned()));
     for template in &resources.launch_templates {
-        keys.extend(template.versions.value().into_iter().flatten().flat_map(|v| v.kms_key_ids.iter().cloned()));
+        keys.extend(
+            template.versions.value().into_iter().flatten().flat_map(|v| v.kms_key_ids.iter().cloned()),
+        );
     }
     keys.extend(resources.db_instances.iter().filter_map(|d| d.kms_key_id.clone()));
     keys.extend(resources.db_clusters.iter().filter_map(|d| d.kms_key_id.clone()));

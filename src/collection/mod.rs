@@ -92,13 +92,12 @@ impl Collection {
 
 /// Collect on a fresh multi-threaded runtime (the CLI's entry point).
 pub fn collect_blocking(options: &CollectOptions) -> Result<Collection, DrscanError> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| DrscanError::CollectionImpossible {
-            message: format!("cannot start the async runtime: {e}"),
-            help: None,
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| {
+            DrscanError::CollectionImpossible {
+                message: format!("cannot start the async runtime: {e}"),
+                help: None,
+            }
         })?;
     runtime.block_on(collect(options))
 }
@@ -216,7 +215,8 @@ fn impossible(regions: &[String; 2], identities: &[Result<String, Failure>; 2]) 
         .map(|(region, f)| format!("{region}: {} ({}: {})", f.operation, f.cause, f.message))
         .collect::<Vec<_>>()
         .join("; ");
-    let unreachable = failures.iter().all(|f| matches!(f.cause, ErrorCause::Connectivity | ErrorCause::Timeout));
+    let unreachable =
+        failures.iter().all(|f| matches!(f.cause, ErrorCause::Connectivity | ErrorCause::Timeout));
     if unreachable {
         DrscanError::CollectionImpossible {
             message: format!("no region is reachable — {details}"),
@@ -225,12 +225,18 @@ fn impossible(regions: &[String; 2], identities: &[Result<String, Failure>; 2]) 
     } else {
         DrscanError::CollectionImpossible {
             message: format!("AWS rejected the credentials — {details}"),
-            help: Some("check the profile or keys; drscan needs the read-only policy in iam-policy.json".to_string()),
+            help: Some(
+                "check the profile or keys; drscan needs the read-only policy in iam-policy.json".to_string(),
+            ),
         }
     }
 }
 
-async fn caller_account(config: &SdkConfig, recorder: &CallRecorder, region: &str) -> Result<String, Failure> {
+async fn caller_account(
+    config: &SdkConfig,
+    recorder: &CallRecorder,
+    region: &str,
+) -> Result<String, Failure> {
     let conf = aws_sdk_sts::config::Builder::from(config).interceptor(recorder.interceptor(region)).build();
     let client = aws_sdk_sts::Client::from_conf(conf);
     let identity = client
@@ -335,7 +341,10 @@ impl RegionCtx {
             Ok(part) => part,
             Err(_) => {
                 let failure = Failure::new(service, ErrorCause::Timeout, "the whole-run timeout expired");
-                Part { resources: RegionResources::default(), errors: vec![failure.listing(self.region_name(), kinds)] }
+                Part {
+                    resources: RegionResources::default(),
+                    errors: vec![failure.listing(self.region_name(), kinds)],
+                }
             }
         };
         self.progress.tick(&format!("{} {service}", self.region));
@@ -440,8 +449,9 @@ fn sort_region(r: &mut RegionResources) {
     r.subnets.sort_by(|a, b| a.id.cmp(&b.id));
     r.security_groups.sort_by(|a, b| a.id.cmp(&b.id));
     r.key_pairs.sort_by(|a, b| a.name.cmp(&b.name));
-    r.instance_type_offerings
-        .sort_by(|a, b| (&a.instance_type, &a.availability_zone).cmp(&(&b.instance_type, &b.availability_zone)));
+    r.instance_type_offerings.sort_by(|a, b| {
+        (&a.instance_type, &a.availability_zone).cmp(&(&b.instance_type, &b.availability_zone))
+    });
     r.kms_keys.sort_by(|a, b| a.arn.cmp(&b.arn));
     r.certificates.sort_by(|a, b| a.arn.cmp(&b.arn));
 }
@@ -490,10 +500,7 @@ where
 }
 
 pub(crate) fn tags<'a>(pairs: impl IntoIterator<Item = (Option<&'a str>, Option<&'a str>)>) -> Tags {
-    pairs
-        .into_iter()
-        .filter_map(|(k, v)| Some((k?.to_string(), v.unwrap_or_default().to_string())))
-        .collect()
+    pairs.into_iter().filter_map(|(k, v)| Some((k?.to_string(), v.unwrap_or_default().to_string()))).collect()
 }
 
 pub(crate) fn rfc3339(text: Option<&str>) -> Option<DateTime<Utc>> {

@@ -30,7 +30,11 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
         ),
         pages(
             "rds:DescribeDBInstanceAutomatedBackups",
-            client.describe_db_instance_automated_backups().into_paginator().stop_on_duplicate_token(false).send(),
+            client
+                .describe_db_instance_automated_backups()
+                .into_paginator()
+                .stop_on_duplicate_token(false)
+                .send(),
             |o| o.marker(),
         ),
     );
@@ -91,7 +95,9 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
                         replica_status: i
                             .status_infos()
                             .iter()
-                            .filter(|s| s.status_type().is_some_and(|t| t.eq_ignore_ascii_case("read replication")))
+                            .filter(|s| {
+                                s.status_type().is_some_and(|t| t.eq_ignore_ascii_case("read replication"))
+                            })
                             .map(|s| ReplicaStatusInfo {
                                 status: s.status().unwrap_or_default().to_string(),
                                 normal: s.normal().unwrap_or(true),

@@ -4,7 +4,9 @@
 
 use super::errors::Failure;
 use super::{GlobalPart, RegionCtx, bounded, pages, tags, to_u32, token_stuck};
-use crate::inventory::dns::{AliasTarget, FailoverRole, HealthCheck, HealthCheckStatus, HostedZone, RecordSet};
+use crate::inventory::dns::{
+    AliasTarget, FailoverRole, HealthCheck, HealthCheckStatus, HostedZone, RecordSet,
+};
 use crate::inventory::{ErrorCause, GlobalResources, Known, ResourceKind as K, Tags};
 use aws_sdk_route53::types::TagResourceType;
 use std::collections::{HashMap, HashSet};
@@ -102,7 +104,8 @@ async fn record_sets(client: &aws_sdk_route53::Client, zone_id: String) -> Resul
         let (Some(name), Some(record_type)) = (output.next_record_name(), output.next_record_type()) else {
             return Err(Failure::new(OPERATION, ErrorCause::Other, "a truncated page named no next record"));
         };
-        let next = (name.to_string(), record_type.clone(), output.next_record_identifier().map(str::to_string));
+        let next =
+            (name.to_string(), record_type.clone(), output.next_record_identifier().map(str::to_string));
         if !seen.insert(format!("{}|{}|{:?}", next.0, next.1.as_str(), next.2)) {
             return Err(token_stuck(OPERATION));
         }
@@ -133,7 +136,10 @@ fn record_set(r: &aws_sdk_route53::types::ResourceRecordSet) -> RecordSet {
 
 /// What the Route 53 checkers report now. Calculated and metric checks have no checkers of
 /// their own; their status cannot be read this way.
-async fn status(client: &aws_sdk_route53::Client, check: aws_sdk_route53::types::HealthCheck) -> Known<HealthCheckStatus> {
+async fn status(
+    client: &aws_sdk_route53::Client,
+    check: aws_sdk_route53::types::HealthCheck,
+) -> Known<HealthCheckStatus> {
     let check_type = check.health_check_config().map(|c| c.r#type().as_str()).unwrap_or_default();
     if matches!(check_type, "CALCULATED" | "CLOUDWATCH_METRIC" | "RECOVERY_CONTROL") {
         return Known::Unknown(
@@ -154,7 +160,9 @@ async fn status(client: &aws_sdk_route53::Client, check: aws_sdk_route53::types:
                     observations
                         .iter()
                         .filter(|o| {
-                            o.status_report().and_then(|s| s.status()).is_some_and(|s| s.starts_with("Success"))
+                            o.status_report()
+                                .and_then(|s| s.status())
+                                .is_some_and(|s| s.starts_with("Success"))
                         })
                         .count(),
                 )
@@ -189,7 +197,11 @@ async fn health_check_tags(
     Ok(out)
 }
 
-fn health_check(check: &aws_sdk_route53::types::HealthCheck, status: Known<HealthCheckStatus>, tags: Tags) -> HealthCheck {
+fn health_check(
+    check: &aws_sdk_route53::types::HealthCheck,
+    status: Known<HealthCheckStatus>,
+    tags: Tags,
+) -> HealthCheck {
     let config = check.health_check_config();
     HealthCheck {
         id: check.id().to_string(),

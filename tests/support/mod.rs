@@ -45,7 +45,10 @@ pub fn emulator() -> &'static Emulator {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free loopback port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
 }
 
 /// Run `program args…` in the background, killed when our end of its stdin pipe closes.
@@ -171,10 +174,7 @@ pub fn clear_faults() {
 
 /// Every request the front has seen, as (account, region, service, operation, method, path).
 pub fn front_log() -> Vec<serde_json::Value> {
-    control("GET", "/_front/log", "")
-        .lines()
-        .filter_map(|line| serde_json::from_str(line).ok())
-        .collect()
+    control("GET", "/_front/log", "").lines().filter_map(|line| serde_json::from_str(line).ok()).collect()
 }
 
 fn control(method: &str, path: &str, body: &str) -> String {

@@ -175,7 +175,8 @@ async fn web_tier(r: &Region2, name: &str, image: &str, capacity: (i32, i32, i32
         .send()
         .await
         .expect("CreateLaunchTemplate");
-    let template_id = template.launch_template().and_then(|t| t.launch_template_id()).unwrap_or_default().to_string();
+    let template_id =
+        template.launch_template().and_then(|t| t.launch_template_id()).unwrap_or_default().to_string();
 
     let lb = r
         .elb
@@ -198,7 +199,8 @@ async fn web_tier(r: &Region2, name: &str, image: &str, capacity: (i32, i32, i32
         .send()
         .await
         .expect("CreateTargetGroup");
-    let tg_arn = tg.target_groups().first().and_then(|t| t.target_group_arn()).unwrap_or_default().to_string();
+    let tg_arn =
+        tg.target_groups().first().and_then(|t| t.target_group_arn()).unwrap_or_default().to_string();
     r.elb
         .create_listener()
         .load_balancer_arn(lb.load_balancer_arn().unwrap_or_default())
@@ -222,7 +224,10 @@ async fn web_tier(r: &Region2, name: &str, image: &str, capacity: (i32, i32, i32
         .create_auto_scaling_group()
         .auto_scaling_group_name(name)
         .launch_template(
-            LaunchTemplateSpecification::builder().launch_template_id(&template_id).version("$Latest").build(),
+            LaunchTemplateSpecification::builder()
+                .launch_template_id(&template_id)
+                .version("$Latest")
+                .build(),
         )
         .min_size(min)
         .max_size(max)
@@ -255,8 +260,8 @@ fn app(index: usize) -> String {
 
 async fn dns(route53: &aws_sdk_route53::Client, setup: &Setup, primary: &WebTier, dr: &WebTier) {
     use aws_sdk_route53::types::{
-        AliasTarget, Change, ChangeAction, ChangeBatch, HealthCheckConfig, HealthCheckType, ResourceRecordSet,
-        ResourceRecordSetFailover, RrType, Tag, TagResourceType,
+        AliasTarget, Change, ChangeAction, ChangeBatch, HealthCheckConfig, HealthCheckType,
+        ResourceRecordSet, ResourceRecordSetFailover, RrType, Tag, TagResourceType,
     };
     let zone = route53
         .create_hosted_zone()
@@ -293,7 +298,12 @@ async fn dns(route53: &aws_sdk_route53::Client, setup: &Setup, primary: &WebTier
         .await
         .expect("ChangeTagsForResource");
 
-    let record = |role: ResourceRecordSetFailover, id: &str, dns: String, zone: &str, check: Option<&str>, evaluate: bool| {
+    let record = |role: ResourceRecordSetFailover,
+                  id: &str,
+                  dns: String,
+                  zone: &str,
+                  check: Option<&str>,
+                  evaluate: bool| {
         ResourceRecordSet::builder()
             .name("app.example.com")
             .r#type(RrType::A)
@@ -342,7 +352,13 @@ async fn dns(route53: &aws_sdk_route53::Client, setup: &Setup, primary: &WebTier
         .set_changes(Some(
             changes
                 .into_iter()
-                .map(|r| Change::builder().action(ChangeAction::Create).resource_record_set(r).build().expect("change"))
+                .map(|r| {
+                    Change::builder()
+                        .action(ChangeAction::Create)
+                        .resource_record_set(r)
+                        .build()
+                        .expect("change")
+                })
                 .collect(),
         ))
         .build()
@@ -418,7 +434,8 @@ async fn databases(primary: &Region2, dr: &Region2, account: &str, setup: &Setup
         .expect("CreateDBCluster (secondary)");
 
     // Lag datapoints a few minutes old, inside the audit's one-hour window.
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let now =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     let datum = |metric: &str, dimension: &str, id: &str, value: f64, unit: StandardUnit, ago: u64| {
         MetricDatum::builder()
             .metric_name(metric)
@@ -429,12 +446,40 @@ async fn databases(primary: &Region2, dr: &Region2, account: &str, setup: &Setup
             .build()
     };
     let mut data = vec![
-        datum("AuroraGlobalDBReplicationLag", "DBClusterIdentifier", "web-aurora-dr", setup.aurora_lag_milliseconds, StandardUnit::Milliseconds, 300),
-        datum("AuroraGlobalDBReplicationLag", "DBClusterIdentifier", "web-aurora-dr", setup.aurora_lag_milliseconds / 2.0, StandardUnit::Milliseconds, 120),
+        datum(
+            "AuroraGlobalDBReplicationLag",
+            "DBClusterIdentifier",
+            "web-aurora-dr",
+            setup.aurora_lag_milliseconds,
+            StandardUnit::Milliseconds,
+            300,
+        ),
+        datum(
+            "AuroraGlobalDBReplicationLag",
+            "DBClusterIdentifier",
+            "web-aurora-dr",
+            setup.aurora_lag_milliseconds / 2.0,
+            StandardUnit::Milliseconds,
+            120,
+        ),
     ];
     if setup.dr_replica {
-        data.push(datum("ReplicaLag", "DBInstanceIdentifier", "web-db-dr", setup.replica_lag_seconds, StandardUnit::Seconds, 300));
-        data.push(datum("ReplicaLag", "DBInstanceIdentifier", "web-db-dr", setup.replica_lag_seconds / 2.0, StandardUnit::Seconds, 120));
+        data.push(datum(
+            "ReplicaLag",
+            "DBInstanceIdentifier",
+            "web-db-dr",
+            setup.replica_lag_seconds,
+            StandardUnit::Seconds,
+            300,
+        ));
+        data.push(datum(
+            "ReplicaLag",
+            "DBInstanceIdentifier",
+            "web-db-dr",
+            setup.replica_lag_seconds / 2.0,
+            StandardUnit::Seconds,
+            120,
+        ));
     }
     dr.cw
         .put_metric_data()
@@ -455,7 +500,13 @@ async fn files_and_backups(primary: &Region2, dr: &Region2, account: &str) {
         .send()
         .await
         .expect("CreateFileSystem");
-    primary.backup.create_backup_vault().backup_vault_name("web").send().await.expect("CreateBackupVault (primary)");
+    primary
+        .backup
+        .create_backup_vault()
+        .backup_vault_name("web")
+        .send()
+        .await
+        .expect("CreateBackupVault (primary)");
     dr.backup.create_backup_vault().backup_vault_name("web-dr").send().await.expect("CreateBackupVault (DR)");
     primary
         .backup
