@@ -127,6 +127,31 @@ fn one_region_unreachable_still_yields_the_other() {
 }
 
 #[test]
+fn dr_region_unreachable_is_recorded_once_for_the_whole_region() {
+    let account = seeded();
+    set_faults(json!([{ "account": account, "region": DR, "action": "drop" }]));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("snapshot.json");
+    let started = Instant::now();
+    let output = drscan(&account)
+        .args(["collect", "--primary", PRIMARY, "--dr", DR, "--max-attempts", "1"])
+        .args(["--endpoint-url", &emulator().front_url, "-o"])
+        .arg(&path)
+        .output()
+        .expect("run drscan collect");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(started.elapsed() < Duration::from_secs(20), "took {:?}", started.elapsed());
+    let snapshot: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("snapshot")).expect("JSON");
+    assert!(snapshot["resources"]["regional"][DR].is_null(), "the unreachable region holds no data");
+    assert!(!snapshot["resources"]["regional"][PRIMARY].is_null(), "the primary is collected");
+    let errors = snapshot["collection_errors"].as_array().expect("collection errors");
+    let regional: Vec<_> = errors.iter().filter(|e| e["region"] == DR).collect();
+    assert_eq!(regional.len(), 1, "one error stands for the whole region: {regional:?}");
+    assert_eq!(regional[0]["cause"], "connectivity");
+}
+
+#[test]
 fn no_region_reachable_is_exit_3() {
     let account = seeded();
     set_faults(json!([{ "account": account, "action": "drop" }]));

@@ -120,13 +120,15 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
     let recorder = CallRecorder::default();
     let progress = Progress::new(options.progress);
 
-    // Who we are, asked in both regions at once: it doubles as the reachability probe.
+    // Who we are, asked in the primary region; only when that fails is the DR region asked
+    // too, so that "no region reachable" and "credentials rejected" are told apart.
     let regions = [options.primary.clone(), options.dr.clone()];
     let configs: Vec<SdkConfig> = regions.iter().map(|r| sdk::for_region(&base, r)).collect();
-    let (primary_identity, dr_identity) = tokio::join!(
-        caller_account(&configs[0], &recorder, &regions[0]),
-        caller_account(&configs[1], &recorder, &regions[1]),
-    );
+    let primary_identity = caller_account(&configs[0], &recorder, &regions[0]).await;
+    let dr_identity = match &primary_identity {
+        Ok(account) => Ok(account.clone()),
+        Err(_) => caller_account(&configs[1], &recorder, &regions[1]).await,
+    };
     let identities = [primary_identity, dr_identity];
     let account = match identities.iter().find_map(|r| r.as_ref().ok()) {
         Some(account) => account.clone(),

@@ -230,6 +230,9 @@ class Front(BaseHTTPRequestHandler):
 
 
 def main():
+    # drscan opens dozens of connections at once; the default backlog of 5 drops SYNs and
+    # adds a 1 s retransmit to every call beyond it.
+    ThreadingHTTPServer.request_queue_size = 256
     server = ThreadingHTTPServer(("127.0.0.1", int(sys.argv[2])), Front)
     server.daemon_threads = True
     server.serve_forever()
