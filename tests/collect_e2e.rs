@@ -147,3 +147,21 @@ fn collected_snapshot_audits_the_same_offline() {
     let offline: serde_json::Value = serde_json::from_slice(&offline.stdout).expect("offline JSON");
     assert_fails(&offline, "failover-secondary-unhealthy", "SECONDARY");
 }
+
+#[test]
+fn role_arn_assumes_the_role_and_collects_its_account() {
+    // Seed account A; call with credentials of account B that assume a role in A. moto ties
+    // the temporary credentials to A, so a correct assume-role shows A's resources.
+    let target = fresh_account();
+    runtime().block_on(seed(&target, &Setup::default()));
+    let caller = fresh_account();
+    let role = format!("arn:aws:iam::{target}:role/drscan-audit");
+    let output = drscan(&caller)
+        .args(["audit", "--primary", support::PRIMARY, "--dr", support::DR, "--max-attempts", "1"])
+        .args(["--endpoint-url", &emulator().front_url, "--format", "json", "--role-arn", &role])
+        .output()
+        .expect("run drscan");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|_| panic!("no JSON: {}", String::from_utf8_lossy(&output.stderr)));
+    assert_eq!(json["account"], target.as_str(), "{}", summary(&json));
+}

@@ -14,7 +14,12 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
     let (groups, policies) = tokio::join!(
         pages(
             "autoscaling:DescribeAutoScalingGroups",
-            client.describe_auto_scaling_groups().into_paginator().stop_on_duplicate_token(false).send(),
+            client
+                .describe_auto_scaling_groups()
+                .into_paginator()
+                .page_size(100)
+                .stop_on_duplicate_token(false)
+                .send(),
             |o| o.next_token(),
         ),
         pages(

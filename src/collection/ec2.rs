@@ -23,7 +23,13 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
         ),
         pages(
             "ec2:DescribeLaunchTemplates",
-            client.describe_launch_templates().into_paginator().stop_on_duplicate_token(false).send(),
+            // The largest page AWS allows; moto also truncates at its default of 15 without a token.
+            client
+                .describe_launch_templates()
+                .into_paginator()
+                .page_size(200)
+                .stop_on_duplicate_token(false)
+                .send(),
             |o| o.next_token(),
         ),
         pages(

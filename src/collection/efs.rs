@@ -13,7 +13,12 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
     let (systems, replications) = tokio::join!(
         pages(
             "efs:DescribeFileSystems",
-            client.describe_file_systems().into_paginator().stop_on_duplicate_token(false).send(),
+            client
+                .describe_file_systems()
+                .into_paginator()
+                .page_size(100)
+                .stop_on_duplicate_token(false)
+                .send(),
             |o| o.next_marker(),
         ),
         // Without a file system ID this lists every replication configuration of the region.

@@ -15,12 +15,22 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
     let (balancers, groups) = tokio::join!(
         pages(
             "elbv2:DescribeLoadBalancers",
-            client.describe_load_balancers().into_paginator().stop_on_duplicate_token(false).send(),
+            client
+                .describe_load_balancers()
+                .page_size(400)
+                .into_paginator()
+                .stop_on_duplicate_token(false)
+                .send(),
             |o| o.next_marker(),
         ),
         pages(
             "elbv2:DescribeTargetGroups",
-            client.describe_target_groups().into_paginator().stop_on_duplicate_token(false).send(),
+            client
+                .describe_target_groups()
+                .page_size(400)
+                .into_paginator()
+                .stop_on_duplicate_token(false)
+                .send(),
             |o| o.next_marker(),
         ),
     );
