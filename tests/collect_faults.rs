@@ -215,3 +215,34 @@ fn a_page_token_that_does_not_advance_stops_with_an_error() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn a_slow_call_times_out_as_unknown_and_the_run_stays_bounded() {
+    let account = seeded();
+    set_faults(json!([{
+        "account": account, "region": DR, "service": "elasticloadbalancing", "operation": "DescribeTargetHealth",
+        "action": "delay", "seconds": 8
+    }]));
+    let (code, json, stderr, elapsed) =
+        audit_live(&account, &["--max-attempts", "1", "--call-timeout", "1s"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        unknown_mentions(&json, "failover-secondary-unhealthy", &["elbv2:DescribeTargetHealth", "timed out"]),
+        "{}",
+        summary(&json)
+    );
+    assert!(elapsed < Duration::from_secs(6), "the per-call timeout must cut the wait, took {elapsed:?}");
+}
+
+#[test]
+fn the_whole_run_timeout_reports_unfinished_services_as_unknown() {
+    let account = seeded();
+    set_faults(json!([{
+        "account": account, "region": DR, "service": "elasticloadbalancing", "operation": "DescribeTargetHealth",
+        "action": "delay", "seconds": 8
+    }]));
+    let (code, json, stderr, elapsed) = audit_live(&account, &["--max-attempts", "1", "--timeout", "2s"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(json.to_string().contains("whole-run timeout"), "{}", summary(&json));
+    assert!(elapsed < Duration::from_secs(6), "the run must end at its deadline, took {elapsed:?}");
+}

@@ -6,7 +6,7 @@
   through boto3, and encodes the answer back in CBOR.
 * Injects faults chosen by the region of the SigV4 credential scope, the service, and the
   operation (or a path regex for REST services): an HTTP error with an AWS error code, a
-  dropped connection, or a recorded response body (for APIs moto lacks). Rules are set with `POST /_front/faults` (a JSON list, replacing the rules of the
+  dropped connection, a delayed answer, or a recorded response body (for APIs moto lacks). Rules are set with `POST /_front/faults` (a JSON list, replacing the rules of the
   accounts it names) and all cleared with `DELETE /_front/faults`; `GET /_front/log` returns every request seen as JSON lines.
 
 Usage: python front.py MOTO_URL PORT  (serves on 127.0.0.1:PORT until killed).
@@ -19,6 +19,7 @@ import re
 import socket
 import sys
 import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -146,6 +147,10 @@ class Front(BaseHTTPRequestHandler):
                 # A recorded response, for what moto does not implement.
                 payload = fault.get("body", "").encode()
                 return self.reply(int(fault.get("status", 200)), fault.get("content_type", "application/json"), {}, payload)
+            if fault.get("action") == "delay":
+                # A slow endpoint: answer, but late.
+                time.sleep(float(fault.get("seconds", 5)))
+                return self.forward(facts, body)
             if fault.get("action") == "drop":
                 self.close_connection = True
                 try:
