@@ -3,6 +3,8 @@
 
 use crate::audit::{self, Adjustments, GatePolicy, GateResult};
 use crate::baseline::Baseline;
+use crate::collection::sdk::{RetryMode, SdkSettings};
+use crate::collection::{self, CollectOptions};
 use crate::config::ValidConfig;
 use crate::error::{DrscanError, ExitStatus};
 use crate::findings::Severity;
@@ -30,6 +32,8 @@ pub struct Cli {
 pub enum Command {
     /// Evaluate the DR rules and print findings; the CI gate.
     Audit(Box<AuditArgs>),
+    /// Collect both regions live and write a snapshot.
+    Collect(CollectArgs),
     /// List the rule catalog.
     Rules(RulesArgs),
     /// Nightly readiness report (HTML or Markdown), with drift against a previous snapshot.
@@ -95,6 +99,119 @@ pub struct AuditArgs {
     /// Colour in text output (auto: only on a terminal and when NO_COLOR is unset).
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// Primary region.
+    #[arg(long, value_name = "REGION")]
+    pub primary: Option<String>,
+    /// DR region.
+    #[arg(long, value_name = "REGION")]
+    pub dr: Option<String>,
+    /// Write the snapshot to FILE.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: PathBuf,
+    /// Configuration file (default: drscan.toml in the working directory, if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RetryModeArg {
+    Standard,
+    Adaptive,
+}
+
+/// How live collection reaches AWS (ignored with --snapshot).
+#[derive(Debug, Args)]
+pub struct AwsArgs {
+    /// Named profile from the shared AWS config (default: the standard credential chain).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Assume this role (STS AssumeRole) for every call.
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
+    /// Send every AWS call to this endpoint (AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> also work).
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Attempts per AWS call, the first included.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20), value_name = "N")]
+    pub max_attempts: u32,
+    /// SDK retry mode.
+    #[arg(long, value_enum, default_value = "standard")]
+    pub retry_mode: RetryModeArg,
+    /// Time allowed for one attempt of one AWS call.
+    #[arg(long, default_value = "20s", value_parser = parse_duration_seconds, value_name = "DURATION")]
+    pub call_timeout: u64,
+    /// Time allowed for the whole collection; what is unfinished then is reported unknown.
+    #[arg(long, default_value = "5m", value_parser = parse_duration_seconds, value_name = "DURATION")]
+    pub timeout: u64,
+    /// How far back replica-lag metrics are read [default: [thresholds] lag_window, else 1h].
+    #[arg(long, value_parser = parse_duration_seconds, value_name = "DURATION")]
+    pub lag_window: Option<u64>,
+}
+
+impl Default for AwsArgs {
+    /// The same defaults as the flags.
+    fn default() -> Self {
+        AwsArgs {
+            profile: None,
+            role_arn: None,
+            endpoint_url: None,
+            max_attempts: 3,
+            retry_mode: RetryModeArg::Standard,
+            call_timeout: 20,
+            timeout: 300,
+            lag_window: None,
+        }
+    }
+}
+
+impl AwsArgs {
+    fn options(
+        &self,
+        primary: Option<&String>,
+        dr: Option<&String>,
+        configured_lag_window: Option<u64>,
+    ) -> Result<CollectOptions, DrscanError> {
+        let (Some(primary), Some(dr)) = (primary, dr) else {
+            return Err(DrscanError::Usage {
+                message: "live collection needs both --primary REGION and --dr REGION".to_string(),
+                help: Some(
+                    "e.g. --primary ap-south-1 --dr us-east-1, or audit a snapshot with --snapshot FILE"
+                        .to_string(),
+                ),
+            });
+        };
+        if primary.trim().is_empty() || dr.trim().is_empty() {
+            return Err(DrscanError::usage("--primary and --dr must not be empty"));
+        }
+        if primary == dr {
+            return Err(DrscanError::usage("the DR region must differ from the primary region"));
+        }
+        let mut options = CollectOptions::new(primary.clone(), dr.clone());
+        options.sdk = SdkSettings {
+            profile: self.profile.clone(),
+            role_arn: self.role_arn.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+            retry_mode: match self.retry_mode {
+                RetryModeArg::Standard => RetryMode::Standard,
+                RetryModeArg::Adaptive => RetryMode::Adaptive,
+            },
+            max_attempts: self.max_attempts,
+            call_timeout: std::time::Duration::from_secs(self.call_timeout.max(1)),
+        };
+        options.run_timeout = std::time::Duration::from_secs(self.timeout.max(1));
+        let lag_window =
+            self.lag_window.or(configured_lag_window).unwrap_or(crate::settings::DEFAULT_LAG_WINDOW_SECONDS);
+        options.lag_window = std::time::Duration::from_secs(lag_window.max(60));
+        Ok(options)
+    }
 }
 
 /// One `-o` destination.
@@ -149,6 +266,14 @@ pub struct ReportArgs {
     /// RPO target, as a duration (e.g. 30s).
     #[arg(long, value_parser = parse_duration_seconds, value_name = "DURATION")]
     pub rpo_target: Option<u64>,
+    /// Primary region, for live collection.
+    #[arg(long, value_name = "REGION")]
+    pub primary: Option<String>,
+    /// DR region, for live collection.
+    #[arg(long, value_name = "REGION")]
+    pub dr: Option<String>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
 }
 
 #[derive(Debug, Args)]
@@ -212,6 +337,7 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli) -> Result<ExitStatus, DrscanError> {
     match cli.command {
         Command::Audit(args) => run_audit(*args),
+        Command::Collect(args) => run_collect(args),
         Command::Diff(args) => run_diff(args),
         Command::Report(args) => run_report(args),
         Command::Rules(args) => {
@@ -231,21 +357,52 @@ pub fn run(cli: Cli) -> Result<ExitStatus, DrscanError> {
     }
 }
 
+fn run_collect(args: CollectArgs) -> Result<ExitStatus, DrscanError> {
+    let config = ValidConfig::discover(args.config.as_deref())?;
+    let primary = args.primary.as_ref().or(config.primary.as_ref());
+    let dr = args.dr.as_ref().or(config.dr.as_ref());
+    let options = args.aws.options(primary, dr, config.lag_window_seconds)?;
+    let collection = collection::collect_blocking(&options)?;
+    let mut json = serde_json::to_string_pretty(&collection.snapshot).map_err(|e| {
+        DrscanError::WriteOutput { path: args.output.display().to_string(), source: std::io::Error::other(e) }
+    })?;
+    json.push('\n');
+    std::fs::write(&args.output, json)
+        .map_err(|source| DrscanError::WriteOutput { path: args.output.display().to_string(), source })?;
+    let snapshot = &collection.snapshot;
+    eprintln!(
+        "collected {} resources in {:.1} s with {} AWS requests; {} collection errors; wrote {}",
+        snapshot.resources.regional.values().map(|r| r.len()).sum::<usize>()
+            + snapshot.resources.global.hosted_zones.len()
+            + snapshot.resources.global.health_checks.len(),
+        collection.wall.as_secs_f64(),
+        collection.total_requests(),
+        snapshot.collection_errors.len(),
+        args.output.display()
+    );
+    Ok(ExitStatus::GatePassed)
+}
+
 fn run_audit(args: AuditArgs) -> Result<ExitStatus, DrscanError> {
     let config = ValidConfig::discover(args.config.as_deref())?;
-    let Some(path) = &args.snapshot else {
-        return Err(DrscanError::Usage {
-            message: "live collection is not available in this build; audit a snapshot with --snapshot FILE"
-                .to_string(),
-            help: Some("try `drscan audit --snapshot fixtures/reference-architecture.json`".to_string()),
-        });
+    let (snapshot, origin) = match &args.snapshot {
+        Some(path) => {
+            let text = crate::error::read_input(path)?;
+            let display_path = path.display().to_string();
+            let origin = Origin::of_snapshot(&display_path, &text);
+            let snapshot = Snapshot::parse(&display_path, text)?;
+            check_regions(&args, &config, &snapshot)?;
+            (snapshot, origin)
+        }
+        None => {
+            let primary = args.primary.as_ref().or(config.primary.as_ref());
+            let dr = args.dr.as_ref().or(config.dr.as_ref());
+            let options = args.aws.options(primary, dr, config.lag_window_seconds)?;
+            let collection = collection::collect_blocking(&options)?;
+            (collection.snapshot, Origin::default())
+        }
     };
-    let text = crate::error::read_input(path)?;
-    let display_path = path.display().to_string();
-    let origin =
-        Origin::of_snapshot(&display_path, &text).prefer_config(config.path.as_deref(), config.regions_line);
-    let snapshot = Snapshot::parse(&display_path, text)?;
-    check_regions(&args, &config, &snapshot)?;
+    let origin = origin.prefer_config(config.path.as_deref(), config.regions_line);
     let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
 
     let settings = settings_from(&args, &config);
@@ -388,6 +545,7 @@ impl AuditArgs {
             rto_target: None,
             rpo_target: None,
             color: ColorChoice::Never,
+            aws: AwsArgs::default(),
         }
     }
 }
@@ -404,7 +562,7 @@ pub fn settings_from(args: &AuditArgs, config: &ValidConfig) -> Settings {
     settings.rto_target_seconds = args.rto_target.or(config.rto_target_seconds);
     settings.rpo_target_seconds = args.rpo_target.or(config.rpo_target_seconds);
     settings.replica_lag_threshold_seconds = config.replica_lag_threshold_seconds;
-    if let Some(window) = config.lag_window_seconds {
+    if let Some(window) = args.aws.lag_window.or(config.lag_window_seconds) {
         settings.lag_window_seconds = window;
     }
     settings.record_applications = config.record_applications.clone();

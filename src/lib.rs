@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod baseline;
 pub mod cli;
+pub mod collection;
 pub mod config;
 pub mod drift;
 pub mod error;

@@ -1,0 +1,46 @@
+//! ACM of one region: the certificates that the region's HTTPS and TLS listeners present
+//! (ACM certificates are regional, so the DR listener needs its own, valid one).
+
+use super::errors::Failure;
+use super::{Part, RegionCtx, bounded, smithy_time};
+use crate::inventory::dependencies::Certificate;
+use crate::inventory::{ErrorCause, ResourceKind as K};
+use std::collections::BTreeSet;
+
+pub(crate) async fn collect(ctx: &RegionCtx, part: &mut Part) {
+    let arns: BTreeSet<String> = part
+        .resources
+        .listeners
+        .iter()
+        .flat_map(|l| l.certificate_arns.iter())
+        // IAM server certificates are not ACM's; only ACM ARNs can be described here.
+        .filter(|arn| arn.starts_with("arn:aws:acm:") || arn.contains(":acm:"))
+        .cloned()
+        .collect();
+    if arns.is_empty() {
+        return;
+    }
+    let client = ctx.acm();
+    let results = bounded(arns.into_iter().collect(), ctx.concurrency, |arn| {
+        let request = client.describe_certificate().certificate_arn(arn);
+        async move { request.send().await.map_err(|e| Failure::from_sdk("acm:DescribeCertificate", &e)) }
+    })
+    .await;
+    for result in results {
+        match result {
+            Ok(output) => {
+                let Some(c) = output.certificate() else { continue };
+                part.resources.certificates.push(Certificate {
+                    arn: c.certificate_arn().unwrap_or_default().to_string(),
+                    domain_name: c.domain_name().unwrap_or_default().to_string(),
+                    subject_alternative_names: c.subject_alternative_names().to_vec(),
+                    status: c.status().map(|s| s.as_str().to_string()).unwrap_or_default(),
+                    not_after: smithy_time(c.not_after()),
+                });
+            }
+            // A deleted certificate is simply absent, which is what the rules should see.
+            Err(f) if f.cause == ErrorCause::NotFound => {}
+            Err(f) => part.fail(ctx, &f, &[K::Certificate]),
+        }
+    }
+}

@@ -1,0 +1,390 @@
+//! EC2 of one region: self-owned AMIs and the AMIs launch templates reference, launch templates
+//! with the versions the region's ASGs can launch (aliases resolved to numbers), and what a DR
+//! launch depends on — subnets, security groups, key pairs, instance-type offerings per AZ.
+//! UserData arrives with launch template versions and is never read.
+
+use super::errors::Failure;
+use super::{Part, RegionCtx, bounded, pages, rfc3339, tags};
+use crate::inventory::compute::{Image, ImageState, LaunchTemplate, LaunchTemplateVersion};
+use crate::inventory::dependencies::{InstanceTypeOffering, KeyPair, SecurityGroup, Subnet};
+use crate::inventory::{Known, RegionResources, ResourceKind as K};
+use aws_sdk_ec2::types::{Filter, LocationType};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Listings that need nothing else: AMIs, templates (versions come in [`follow_up`]), network.
+pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
+    let client = ctx.ec2();
+    let mut part = Part::default();
+    let (images, templates, subnets, groups, keys) = tokio::join!(
+        pages(
+            "ec2:DescribeImages",
+            client.describe_images().owners("self").into_paginator().stop_on_duplicate_token(false).send(),
+            |o| o.next_token(),
+        ),
+        pages(
+            "ec2:DescribeLaunchTemplates",
+            // The largest page AWS allows; moto also truncates at its default of 15 without a token.
+            client
+                .describe_launch_templates()
+                .into_paginator()
+                .page_size(200)
+                .stop_on_duplicate_token(false)
+                .send(),
+            |o| o.next_token(),
+        ),
+        pages(
+            "ec2:DescribeSubnets",
+            client.describe_subnets().into_paginator().stop_on_duplicate_token(false).send(),
+            |o| o.next_token(),
+        ),
+        pages(
+            "ec2:DescribeSecurityGroups",
+            client.describe_security_groups().into_paginator().stop_on_duplicate_token(false).send(),
+            |o| o.next_token(),
+        ),
+        client.describe_key_pairs().send(),
+    );
+    match images {
+        Ok(pages) => {
+            part.resources.images = pages.iter().flat_map(|p| p.images()).map(|i| image(ctx, i)).collect()
+        }
+        Err(f) => part.fail(ctx, &f, &[K::Image]),
+    }
+    match templates {
+        Ok(pages) => {
+            part.resources.launch_templates = pages
+                .iter()
+                .flat_map(|p| p.launch_templates())
+                .map(|t| {
+                    let id = t.launch_template_id().unwrap_or_default().to_string();
+                    LaunchTemplate {
+                        arn: format!("arn:aws:ec2:{}:{}:launch-template/{id}", ctx.region, ctx.account),
+                        id,
+                        name: t.launch_template_name().unwrap_or_default().to_string(),
+                        default_version: version_number(t.default_version_number()),
+                        latest_version: version_number(t.latest_version_number()),
+                        versions: Known::Value(Vec::new()),
+                        tags: tags(t.tags().iter().map(|t| (t.key(), t.value()))),
+                    }
+                })
+                .collect()
+        }
+        Err(f) => part.fail(ctx, &f, &[K::LaunchTemplate, K::LaunchTemplateVersion]),
+    }
+    match subnets {
+        Ok(pages) => {
+            part.resources.subnets = pages
+                .iter()
+                .flat_map(|p| p.subnets())
+                .map(|s| {
+                    let id = s.subnet_id().unwrap_or_default().to_string();
+                    Subnet {
+                        arn: s.subnet_arn().map(str::to_string).unwrap_or_else(|| {
+                            format!("arn:aws:ec2:{}:{}:subnet/{id}", ctx.region, ctx.account)
+                        }),
+                        id,
+                        vpc_id: s.vpc_id().unwrap_or_default().to_string(),
+                        availability_zone: s.availability_zone().unwrap_or_default().to_string(),
+                    }
+                })
+                .collect()
+        }
+        Err(f) => part.fail(ctx, &f, &[K::Subnet]),
+    }
+    match groups {
+        Ok(pages) => {
+            part.resources.security_groups = pages
+                .iter()
+                .flat_map(|p| p.security_groups())
+                .map(|g| {
+                    let id = g.group_id().unwrap_or_default().to_string();
+                    SecurityGroup {
+                        arn: g.security_group_arn().map(str::to_string).unwrap_or_else(|| {
+                            format!("arn:aws:ec2:{}:{}:security-group/{id}", ctx.region, ctx.account)
+                        }),
+                        id,
+                        name: g.group_name().unwrap_or_default().to_string(),
+                        vpc_id: g.vpc_id().unwrap_or_default().to_string(),
+                    }
+                })
+                .collect()
+        }
+        Err(f) => part.fail(ctx, &f, &[K::SecurityGroup]),
+    }
+    match keys {
+        Ok(output) => {
+            part.resources.key_pairs = output
+                .key_pairs()
+                .iter()
+                .map(|k| KeyPair {
+                    id: k.key_pair_id().unwrap_or_default().to_string(),
+                    name: k.key_name().unwrap_or_default().to_string(),
+                })
+                .collect()
+        }
+        Err(e) => part.fail(ctx, &Failure::from_sdk("ec2:DescribeKeyPairs", &e), &[K::KeyPair]),
+    }
+    part
+}
+
+/// What needs the ASGs first: the template versions they use, the AMIs those versions name,
+/// `resolve:ssm:` image references, and the offerings of the instance types they launch.
+pub(crate) async fn follow_up(ctx: &RegionCtx, part: &mut Part, groups: &RegionResources) {
+    let client = ctx.ec2();
+    // Which versions each template's groups ask for; aliases are fetched as aliases and come
+    // back as numbers, so `$Latest`/`$Default` resolve to what AWS would launch now.
+    let mut wanted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for template in &part.resources.launch_templates {
+        wanted.insert(template.id.clone(), ["$Latest", "$Default"].map(str::to_string).into());
+    }
+    for group in &groups.auto_scaling_groups {
+        for reference in group.launch_template_refs() {
+            let template = part.resources.launch_templates.iter().find(|t| {
+                reference.id.as_deref() == Some(t.id.as_str())
+                    || reference.name.as_deref() == Some(t.name.as_str())
+            });
+            if let Some(template) = template
+                && let Some(versions) = wanted.get_mut(&template.id)
+            {
+                versions.insert(reference.version.clone());
+            }
+        }
+    }
+    let jobs: Vec<(String, BTreeSet<String>)> = wanted.into_iter().collect();
+    let results = bounded(jobs, ctx.concurrency, |(id, versions)| {
+        let request = client
+            .describe_launch_template_versions()
+            .launch_template_id(id)
+            .set_versions(Some(versions.into_iter().collect()));
+        async move {
+            pages(
+                "ec2:DescribeLaunchTemplateVersions",
+                request.into_paginator().stop_on_duplicate_token(false).send(),
+                |o| o.next_token(),
+            )
+            .await
+        }
+    })
+    .await;
+    for (template, result) in part.resources.launch_templates.iter_mut().zip(results) {
+        template.versions = match result {
+            Ok(pages) => {
+                let mut versions: Vec<LaunchTemplateVersion> = pages
+                    .iter()
+                    .flat_map(|p| p.launch_template_versions())
+                    .map(launch_template_version)
+                    .collect();
+                versions.sort_by_key(|v| v.version);
+                versions.dedup_by_key(|v| v.version);
+                Known::Value(versions)
+            }
+            Err(f) => Known::Unknown(f.reason()),
+        };
+    }
+
+    resolve_ssm_parameters(ctx, part).await;
+
+    let known: BTreeSet<&str> = part.resources.images.iter().map(|i| i.id.as_str()).collect();
+    let mut referenced: BTreeSet<String> = BTreeSet::new();
+    let mut instance_types: BTreeSet<String> = BTreeSet::new();
+    for version in part.resources.launch_templates.iter().filter_map(|t| t.versions.value()).flatten() {
+        if let Some(Known::Value(id)) = version.effective_image_id()
+            && !known.contains(id)
+        {
+            referenced.insert(id.to_string());
+        }
+        instance_types.extend(version.instance_type.clone());
+    }
+    for group in &groups.auto_scaling_groups {
+        if let Some(policy) = &group.mixed_instances_policy {
+            instance_types.extend(policy.overrides.iter().filter_map(|o| o.instance_type.clone()));
+        }
+    }
+
+    let (extra_images, offerings) =
+        tokio::join!(referenced_images(ctx, &client, referenced), offerings(&client, instance_types));
+    match extra_images {
+        Ok(images) => part.resources.images.extend(images),
+        Err(f) => part.fail(ctx, &f, &[K::Image]),
+    }
+    match offerings {
+        Ok(offerings) => part.resources.instance_type_offerings = offerings,
+        Err(f) => part.fail(ctx, &f, &[K::InstanceTypeOffering]),
+    }
+}
+
+/// AMIs the templates name that the account does not own (public or shared images). A filter,
+/// not `ImageIds`, so one deregistered ID does not fail the whole call.
+async fn referenced_images(
+    ctx: &RegionCtx,
+    client: &aws_sdk_ec2::Client,
+    ids: BTreeSet<String>,
+) -> Result<Vec<Image>, Failure> {
+    let ids: Vec<String> = ids.into_iter().collect();
+    let mut images = Vec::new();
+    for chunk in ids.chunks(100) {
+        let filter = Filter::builder().name("image-id").set_values(Some(chunk.to_vec())).build();
+        let output = client
+            .describe_images()
+            .filters(filter)
+            .send()
+            .await
+            .map_err(|e| Failure::from_sdk("ec2:DescribeImages", &e))?;
+        images.extend(output.images().iter().map(|i| image(ctx, i)));
+    }
+    Ok(images)
+}
+
+async fn offerings(
+    client: &aws_sdk_ec2::Client,
+    instance_types: BTreeSet<String>,
+) -> Result<Vec<InstanceTypeOffering>, Failure> {
+    if instance_types.is_empty() {
+        return Ok(Vec::new());
+    }
+    let filter = Filter::builder()
+        .name("instance-type")
+        .set_values(Some(instance_types.into_iter().collect()))
+        .build();
+    let pages = pages(
+        "ec2:DescribeInstanceTypeOfferings",
+        client
+            .describe_instance_type_offerings()
+            .location_type(LocationType::AvailabilityZone)
+            .filters(filter)
+            .into_paginator()
+            .stop_on_duplicate_token(false)
+            .send(),
+        |o| o.next_token(),
+    )
+    .await?;
+    Ok(pages
+        .iter()
+        .flat_map(|p| p.instance_type_offerings())
+        .map(|o| InstanceTypeOffering {
+            instance_type: o.instance_type().map(|t| t.as_str().to_string()).unwrap_or_default(),
+            availability_zone: o.location().unwrap_or_default().to_string(),
+        })
+        .collect())
+}
+
+/// `resolve:ssm:` image IDs: read the parameters (never SecureString values: AMI parameters
+/// are plain `aws:ec2:image` strings) so the rules see the AMI a launch would use now.
+async fn resolve_ssm_parameters(ctx: &RegionCtx, part: &mut Part) {
+    let mut names: BTreeSet<String> = BTreeSet::new();
+    for version in part.resources.launch_templates.iter().filter_map(|t| t.versions.value()).flatten() {
+        if let Some(name) = version.ssm_parameter() {
+            names.insert(name.to_string());
+        }
+    }
+    if names.is_empty() {
+        return;
+    }
+    let client = ctx.ssm();
+    let names: Vec<String> = names.into_iter().collect();
+    let mut resolved: BTreeMap<String, Known<String>> = BTreeMap::new();
+    for chunk in names.chunks(10) {
+        match client.get_parameters().set_names(Some(chunk.to_vec())).with_decryption(false).send().await {
+            Ok(output) => {
+                for parameter in output.parameters() {
+                    let (Some(name), Some(value)) = (parameter.name(), parameter.value()) else { continue };
+                    resolved.insert(name.to_string(), Known::Value(value.to_string()));
+                }
+                for name in output.invalid_parameters() {
+                    let reason = Failure::new(
+                        "ssm:GetParameters",
+                        crate::inventory::ErrorCause::NotFound,
+                        format!("parameter {name} does not exist"),
+                    )
+                    .reason();
+                    resolved.insert(name.clone(), Known::Unknown(reason));
+                }
+            }
+            Err(e) => {
+                let reason = Failure::from_sdk("ssm:GetParameters", &e).reason();
+                for name in chunk {
+                    resolved.insert(name.clone(), Known::Unknown(reason.clone()));
+                }
+            }
+        }
+    }
+    for template in &mut part.resources.launch_templates {
+        let Known::Value(versions) = &mut template.versions else { continue };
+        for version in versions {
+            if let Some(name) = version.ssm_parameter() {
+                // A name given with a version or label (`name:3`) is looked up as given.
+                version.resolved_image_id = resolved.get(name).cloned();
+            }
+        }
+    }
+}
+
+fn version_number(value: Option<i64>) -> u64 {
+    value.and_then(|v| u64::try_from(v).ok()).unwrap_or_default()
+}
+
+fn launch_template_version(v: &aws_sdk_ec2::types::LaunchTemplateVersion) -> LaunchTemplateVersion {
+    let data = v.launch_template_data();
+    let mut security_group_ids: Vec<String> =
+        data.map(|d| d.security_group_ids().to_vec()).unwrap_or_default();
+    let mut subnet_ids = Vec::new();
+    let mut kms_key_ids = Vec::new();
+    if let Some(data) = data {
+        for interface in data.network_interfaces() {
+            security_group_ids.extend(interface.groups().iter().cloned());
+            subnet_ids.extend(interface.subnet_id().map(str::to_string));
+        }
+        for mapping in data.block_device_mappings() {
+            kms_key_ids.extend(mapping.ebs().and_then(|e| e.kms_key_id()).map(str::to_string));
+        }
+    }
+    security_group_ids.sort();
+    security_group_ids.dedup();
+    LaunchTemplateVersion {
+        version: version_number(v.version_number()),
+        image_id: data.and_then(|d| d.image_id()).map(str::to_string),
+        resolved_image_id: None,
+        instance_type: data.and_then(|d| d.instance_type()).map(|t| t.as_str().to_string()),
+        key_name: data.and_then(|d| d.key_name()).map(str::to_string),
+        security_group_ids,
+        subnet_ids,
+        kms_key_ids,
+    }
+}
+
+fn image(ctx: &RegionCtx, i: &aws_sdk_ec2::types::Image) -> Image {
+    let id = i.image_id().unwrap_or_default().to_string();
+    let owner_id = i.owner_id().unwrap_or_default().to_string();
+    Image {
+        arn: format!("arn:aws:ec2:{}::image/{id}", ctx.region),
+        id,
+        name: i.name().unwrap_or_default().to_string(),
+        owner_id,
+        state: image_state(i.state().map(|s| s.as_str()).unwrap_or_default()),
+        creation_date: rfc3339(i.creation_date()),
+        deprecation_time: rfc3339(i.deprecation_time()),
+        source_image_id: i.source_image_id().map(str::to_string),
+        source_image_region: i.source_image_region().map(str::to_string),
+        public: i.public().unwrap_or(false),
+        kms_key_ids: i
+            .block_device_mappings()
+            .iter()
+            .filter_map(|m| m.ebs().and_then(|e| e.kms_key_id()))
+            .map(str::to_string)
+            .collect(),
+        tags: tags(i.tags().iter().map(|t| (t.key(), t.value()))),
+    }
+}
+
+fn image_state(state: &str) -> ImageState {
+    match state {
+        "available" => ImageState::Available,
+        "pending" => ImageState::Pending,
+        "failed" => ImageState::Failed,
+        "deregistered" => ImageState::Deregistered,
+        "disabled" => ImageState::Disabled,
+        "invalid" => ImageState::Invalid,
+        "transient" => ImageState::Transient,
+        _ => ImageState::Error,
+    }
+}

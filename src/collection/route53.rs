@@ -1,0 +1,227 @@
+//! Route 53 (global, collected once): hosted zones with their record sets (failover, alias and
+//! health-check fields), and health checks with their configuration, current checker status
+//! and tags. ListResourceRecordSets has no SDK paginator; its loop here is guarded like the rest.
+
+use super::errors::Failure;
+use super::{GlobalPart, RegionCtx, bounded, pages, tags, to_u32, token_stuck};
+use crate::inventory::dns::{
+    AliasTarget, FailoverRole, HealthCheck, HealthCheckStatus, HostedZone, RecordSet,
+};
+use crate::inventory::{ErrorCause, GlobalResources, Known, ResourceKind as K, Tags};
+use aws_sdk_route53::types::TagResourceType;
+use std::collections::{HashMap, HashSet};
+
+pub(crate) async fn collect(ctx: &RegionCtx) -> GlobalPart {
+    let client = ctx.route53();
+    let mut global = GlobalResources::default();
+    let mut errors = Vec::new();
+    let (zones, checks) = tokio::join!(
+        pages(
+            "route53:ListHostedZones",
+            client.list_hosted_zones().into_paginator().stop_on_duplicate_token(false).send(),
+            |o| o.next_marker(),
+        ),
+        pages(
+            "route53:ListHealthChecks",
+            client.list_health_checks().into_paginator().stop_on_duplicate_token(false).send(),
+            |o| o.next_marker(),
+        ),
+    );
+    let zones: Vec<(String, String, bool)> = match zones {
+        Ok(pages) => pages
+            .iter()
+            .flat_map(|p| p.hosted_zones())
+            .map(|z| {
+                (
+                    z.id().trim_start_matches("/hostedzone/").to_string(),
+                    z.name().to_string(),
+                    z.config().is_some_and(|c| c.private_zone()),
+                )
+            })
+            .collect(),
+        Err(f) => {
+            errors.push(f.listing(None, &[K::HostedZone, K::RecordSet]));
+            Vec::new()
+        }
+    };
+    let checks: Vec<aws_sdk_route53::types::HealthCheck> = match checks {
+        Ok(pages) => pages.iter().flat_map(|p| p.health_checks()).cloned().collect(),
+        Err(f) => {
+            errors.push(f.listing(None, &[K::HealthCheck]));
+            Vec::new()
+        }
+    };
+    let check_ids: Vec<String> = checks.iter().map(|c| c.id().to_string()).collect();
+
+    let (record_sets, statuses, check_tags) = tokio::join!(
+        bounded(zones.iter().map(|z| z.0.clone()).collect(), ctx.concurrency, |id| record_sets(&client, id)),
+        bounded(checks.clone(), ctx.concurrency, |check| status(&client, check)),
+        health_check_tags(ctx, &client, check_ids),
+    );
+    global.hosted_zones = zones
+        .into_iter()
+        .zip(record_sets)
+        .map(|((id, name, private), records)| HostedZone {
+            id,
+            name,
+            private,
+            record_sets: match records {
+                Ok(records) => Known::Value(records),
+                Err(f) => Known::Unknown(f.reason()),
+            },
+        })
+        .collect();
+    let mut check_tags = check_tags.unwrap_or_default();
+    global.health_checks = checks
+        .iter()
+        .zip(statuses)
+        .map(|(check, status)| health_check(check, status, check_tags.remove(check.id()).unwrap_or_default()))
+        .collect();
+    global.hosted_zones.sort_by(|a, b| a.id.cmp(&b.id));
+    global.health_checks.sort_by(|a, b| a.id.cmp(&b.id));
+    ctx.progress.tick("route53");
+    (global, errors)
+}
+
+async fn record_sets(client: &aws_sdk_route53::Client, zone_id: String) -> Result<Vec<RecordSet>, Failure> {
+    const OPERATION: &str = "route53:ListResourceRecordSets";
+    let mut records = Vec::new();
+    let mut seen = HashSet::new();
+    let mut start: Option<(String, aws_sdk_route53::types::RrType, Option<String>)> = None;
+    loop {
+        let mut request = client.list_resource_record_sets().hosted_zone_id(&zone_id);
+        if let Some((name, record_type, identifier)) = &start {
+            request = request
+                .start_record_name(name)
+                .start_record_type(record_type.clone())
+                .set_start_record_identifier(identifier.clone());
+        }
+        let output = request.send().await.map_err(|e| Failure::from_sdk(OPERATION, &e))?;
+        records.extend(output.resource_record_sets().iter().map(record_set));
+        if !output.is_truncated() {
+            return Ok(records);
+        }
+        let (Some(name), Some(record_type)) = (output.next_record_name(), output.next_record_type()) else {
+            return Err(Failure::new(OPERATION, ErrorCause::Other, "a truncated page named no next record"));
+        };
+        let next =
+            (name.to_string(), record_type.clone(), output.next_record_identifier().map(str::to_string));
+        if !seen.insert(format!("{}|{}|{:?}", next.0, next.1.as_str(), next.2)) {
+            return Err(token_stuck(OPERATION));
+        }
+        start = Some(next);
+    }
+}
+
+fn record_set(r: &aws_sdk_route53::types::ResourceRecordSet) -> RecordSet {
+    RecordSet {
+        name: r.name().to_string(),
+        record_type: r.r#type().as_str().to_string(),
+        set_identifier: r.set_identifier().map(str::to_string),
+        failover: r.failover().and_then(|f| match f.as_str() {
+            "PRIMARY" => Some(FailoverRole::Primary),
+            "SECONDARY" => Some(FailoverRole::Secondary),
+            _ => None,
+        }),
+        ttl: r.ttl().and_then(|t| u64::try_from(t).ok()),
+        alias_target: r.alias_target().map(|a| AliasTarget {
+            dns_name: a.dns_name().to_string(),
+            hosted_zone_id: a.hosted_zone_id().to_string(),
+            evaluate_target_health: a.evaluate_target_health(),
+        }),
+        health_check_id: r.health_check_id().map(str::to_string),
+        values: r.resource_records().iter().map(|v| v.value().to_string()).collect(),
+    }
+}
+
+/// What the Route 53 checkers report now. Calculated and metric checks have no checkers of
+/// their own; their status cannot be read this way.
+async fn status(
+    client: &aws_sdk_route53::Client,
+    check: aws_sdk_route53::types::HealthCheck,
+) -> Known<HealthCheckStatus> {
+    let check_type = check.health_check_config().map(|c| c.r#type().as_str()).unwrap_or_default();
+    if matches!(check_type, "CALCULATED" | "CLOUDWATCH_METRIC" | "RECOVERY_CONTROL") {
+        return Known::Unknown(
+            Failure::new(
+                "route53:GetHealthCheckStatus",
+                ErrorCause::Unresolvable,
+                format!("{check_type} health checks report no checker status"),
+            )
+            .reason(),
+        );
+    }
+    match client.get_health_check_status().health_check_id(check.id()).send().await {
+        Ok(output) => {
+            let observations = output.health_check_observations();
+            Known::Value(HealthCheckStatus {
+                checkers: u32::try_from(observations.len()).unwrap_or(u32::MAX),
+                checkers_reporting_healthy: u32::try_from(
+                    observations
+                        .iter()
+                        .filter(|o| {
+                            o.status_report()
+                                .and_then(|s| s.status())
+                                .is_some_and(|s| s.starts_with("Success"))
+                        })
+                        .count(),
+                )
+                .unwrap_or(u32::MAX),
+            })
+        }
+        Err(e) => Known::Unknown(Failure::from_sdk("route53:GetHealthCheckStatus", &e).reason()),
+    }
+}
+
+async fn health_check_tags(
+    ctx: &RegionCtx,
+    client: &aws_sdk_route53::Client,
+    ids: Vec<String>,
+) -> Result<HashMap<String, Tags>, Failure> {
+    let chunks: Vec<Vec<String>> = ids.chunks(10).map(<[String]>::to_vec).collect();
+    let results = bounded(chunks, ctx.concurrency, |chunk| {
+        let request = client
+            .list_tags_for_resources()
+            .resource_type(TagResourceType::Healthcheck)
+            .set_resource_ids(Some(chunk));
+        async move { request.send().await.map_err(|e| Failure::from_sdk("route53:ListTagsForResources", &e)) }
+    })
+    .await;
+    let mut out = HashMap::new();
+    for result in results {
+        for set in result?.resource_tag_sets() {
+            let Some(id) = set.resource_id() else { continue };
+            out.insert(id.to_string(), tags(set.tags().iter().map(|t| (t.key(), t.value()))));
+        }
+    }
+    Ok(out)
+}
+
+fn health_check(
+    check: &aws_sdk_route53::types::HealthCheck,
+    status: Known<HealthCheckStatus>,
+    tags: Tags,
+) -> HealthCheck {
+    let config = check.health_check_config();
+    HealthCheck {
+        id: check.id().to_string(),
+        check_type: config.map(|c| c.r#type().as_str().to_string()).unwrap_or_default(),
+        fqdn: config.and_then(|c| c.fully_qualified_domain_name()).map(str::to_string),
+        ip_address: config.and_then(|c| c.ip_address()).map(str::to_string),
+        port: config.and_then(|c| c.port()).and_then(|p| u16::try_from(p).ok()),
+        resource_path: config.and_then(|c| c.resource_path()).map(str::to_string),
+        request_interval: config.and_then(|c| c.request_interval()).map_or(30, |v| to_u32(Some(v))),
+        failure_threshold: config.and_then(|c| c.failure_threshold()).map_or(3, |v| to_u32(Some(v))),
+        inverted: config.and_then(|c| c.inverted()).unwrap_or(false),
+        disabled: config.and_then(|c| c.disabled()).unwrap_or(false),
+        health_threshold: config.and_then(|c| c.health_threshold()).and_then(|v| u32::try_from(v).ok()),
+        child_health_checks: config.map(|c| c.child_health_checks().to_vec()).unwrap_or_default(),
+        alarm_name: config.and_then(|c| c.alarm_identifier()).map(|a| a.name().to_string()),
+        alarm_region: config.and_then(|c| c.alarm_identifier()).map(|a| a.region().as_str().to_string()),
+        insufficient_data_health_status: config
+            .and_then(|c| c.insufficient_data_health_status())
+            .map(|s| s.as_str().to_string()),
+        status,
+        tags,
+    }
+}

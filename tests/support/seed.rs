@@ -1,0 +1,540 @@
+//! Seeds the reference DR architecture into one moto account through the Rust SDK: primary
+//! ap-south-1, DR us-east-1, joined by the `app=web` tag. [`Setup`] carries the variations the
+//! break scenarios need; `Setup::default()` is the intact setup.
+
+use super::{DR, PRIMARY, access_key, emulator};
+use aws_config::BehaviorVersion;
+use aws_credential_types::Credentials;
+use aws_types::SdkConfig;
+use aws_types::region::Region;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Secondary {
+    /// SECONDARY alias to the DR ALB (as `dualstack.` name), evaluating target health.
+    DrAlb,
+    /// SECONDARY alias to a load balancer that does not exist.
+    Dangling,
+    /// No SECONDARY record at all.
+    Missing,
+}
+
+#[derive(Debug, Clone)]
+pub struct Setup {
+    /// DR ASG min / max / desired.
+    pub dr_capacity: (i32, i32, i32),
+    /// Copy the primary AMI to DR (else DR holds only an older image of another name).
+    pub copy_ami: bool,
+    /// The DR launch template uses this image ID instead of the DR copy.
+    pub dr_image_override: Option<&'static str>,
+    pub secondary: Secondary,
+    /// PRIMARY record has a health check and evaluates target health.
+    pub primary_monitored: bool,
+    pub dr_replica: bool,
+    pub replica_lag_seconds: f64,
+    pub aurora_lag_milliseconds: f64,
+    /// Extra copies of each main kind per region, for the scaled benchmark.
+    pub scale: usize,
+}
+
+impl Default for Setup {
+    fn default() -> Self {
+        Setup {
+            dr_capacity: (1, 6, 1),
+            copy_ami: true,
+            dr_image_override: None,
+            secondary: Secondary::DrAlb,
+            primary_monitored: true,
+            dr_replica: true,
+            replica_lag_seconds: 4.0,
+            aurora_lag_milliseconds: 250.0,
+            scale: 0,
+        }
+    }
+}
+
+/// SDK configuration for `account` in `region`, through the front.
+pub async fn config(account: &str, region: &str) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(region.to_string()))
+        .endpoint_url(&emulator().front_url)
+        .credentials_provider(Credentials::new(access_key(account), "testing", None, None, "drscan-tests"))
+        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(1))
+        .load()
+        .await
+}
+
+struct Region2 {
+    ec2: aws_sdk_ec2::Client,
+    elb: aws_sdk_elasticloadbalancingv2::Client,
+    asg: aws_sdk_autoscaling::Client,
+    rds: aws_sdk_rds::Client,
+    cw: aws_sdk_cloudwatch::Client,
+    efs: aws_sdk_efs::Client,
+    backup: aws_sdk_backup::Client,
+}
+
+impl Region2 {
+    async fn new(account: &str, region: &str) -> Self {
+        let c = config(account, region).await;
+        Region2 {
+            ec2: aws_sdk_ec2::Client::new(&c),
+            elb: aws_sdk_elasticloadbalancingv2::Client::new(&c),
+            asg: aws_sdk_autoscaling::Client::new(&c),
+            rds: aws_sdk_rds::Client::new(&c),
+            cw: aws_sdk_cloudwatch::Client::new(&c),
+            efs: aws_sdk_efs::Client::new(&c),
+            backup: aws_sdk_backup::Client::new(&c),
+        }
+    }
+}
+
+struct WebTier {
+    lb_dns: String,
+    lb_zone: String,
+}
+
+/// Seed the setup into `account`; panics with the failing call on any error.
+pub async fn seed(account: &str, setup: &Setup) {
+    let primary = Region2::new(account, PRIMARY).await;
+    let dr = Region2::new(account, DR).await;
+
+    // AMIs: the golden image in the primary; its copy (same name) or an older image in DR.
+    let primary_image = register_image(&primary.ec2, "web-golden-v7").await;
+    let dr_image = if setup.copy_ami {
+        dr.ec2
+            .copy_image()
+            .name("web-golden-v7")
+            .source_image_id(&primary_image)
+            .source_region(PRIMARY)
+            .send()
+            .await
+            .expect("CopyImage")
+            .image_id()
+            .unwrap_or_default()
+            .to_string()
+    } else {
+        register_image(&dr.ec2, "web-golden-v6").await
+    };
+    let dr_template_image = setup.dr_image_override.map(str::to_string).unwrap_or(dr_image);
+
+    let (primary_tier, dr_tier) = tokio::join!(
+        web_tier(&primary, "web", &primary_image, (2, 6, 2), 0),
+        web_tier(&dr, "web-dr", &dr_template_image, setup.dr_capacity, 0),
+    );
+    for n in 0..setup.scale {
+        let name = format!("scale-{n}");
+        tokio::join!(
+            web_tier(&primary, &name, &primary_image, (0, 1, 0), n + 1),
+            web_tier(&dr, &name, &dr_template_image, (0, 1, 0), n + 1),
+        );
+    }
+
+    let route53 = aws_sdk_route53::Client::new(&config(account, DR).await);
+    dns(&route53, setup, &primary_tier, &dr_tier).await;
+    databases(&primary, &dr, account, setup).await;
+    files_and_backups(&primary, &dr, account).await;
+}
+
+async fn register_image(ec2: &aws_sdk_ec2::Client, name: &str) -> String {
+    use aws_sdk_ec2::types::{BlockDeviceMapping, EbsBlockDevice};
+    ec2.register_image()
+        .name(name)
+        .root_device_name("/dev/xvda")
+        .block_device_mappings(
+            BlockDeviceMapping::builder()
+                .device_name("/dev/xvda")
+                .ebs(EbsBlockDevice::builder().volume_size(8).build())
+                .build(),
+        )
+        .send()
+        .await
+        .expect("RegisterImage")
+        .image_id()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Launch template → ASG → target group ← listener ← ALB, all named after `name`.
+async fn web_tier(r: &Region2, name: &str, image: &str, capacity: (i32, i32, i32), index: usize) -> WebTier {
+    use aws_sdk_autoscaling::types::{LaunchTemplateSpecification, Tag};
+    use aws_sdk_ec2::types::{InstanceType, RequestLaunchTemplateData};
+    use aws_sdk_elasticloadbalancingv2::types::{Action, ActionTypeEnum, ProtocolEnum};
+
+    let subnets = r.ec2.describe_subnets().send().await.expect("DescribeSubnets");
+    let subnet_ids: Vec<String> =
+        subnets.subnets().iter().filter_map(|s| s.subnet_id()).take(2).map(str::to_string).collect();
+    let vpc_id = subnets.subnets().first().and_then(|s| s.vpc_id()).unwrap_or_default().to_string();
+
+    let template = r
+        .ec2
+        .create_launch_template()
+        .launch_template_name(name)
+        .launch_template_data(
+            RequestLaunchTemplateData::builder().image_id(image).instance_type(InstanceType::T3Micro).build(),
+        )
+        .send()
+        .await
+        .expect("CreateLaunchTemplate");
+    let template_id =
+        template.launch_template().and_then(|t| t.launch_template_id()).unwrap_or_default().to_string();
+
+    let lb = r
+        .elb
+        .create_load_balancer()
+        .name(name)
+        .set_subnets(Some(subnet_ids.clone()))
+        .send()
+        .await
+        .expect("CreateLoadBalancer");
+    let lb = lb.load_balancers().first().expect("a load balancer").clone();
+    let tg = r
+        .elb
+        .create_target_group()
+        .name(name)
+        .protocol(ProtocolEnum::Http)
+        .port(80)
+        .vpc_id(&vpc_id)
+        .health_check_interval_seconds(10)
+        .unhealthy_threshold_count(2)
+        .send()
+        .await
+        .expect("CreateTargetGroup");
+    let tg_arn =
+        tg.target_groups().first().and_then(|t| t.target_group_arn()).unwrap_or_default().to_string();
+    r.elb
+        .create_listener()
+        .load_balancer_arn(lb.load_balancer_arn().unwrap_or_default())
+        .protocol(ProtocolEnum::Http)
+        .port(80)
+        .default_actions(Action::builder().r#type(ActionTypeEnum::Forward).target_group_arn(&tg_arn).build())
+        .send()
+        .await
+        .expect("CreateListener");
+    r.elb
+        .add_tags()
+        .resource_arns(lb.load_balancer_arn().unwrap_or_default())
+        .resource_arns(&tg_arn)
+        .tags(aws_sdk_elasticloadbalancingv2::types::Tag::builder().key("app").value(app(index)).build())
+        .send()
+        .await
+        .expect("AddTags");
+
+    let (min, max, desired) = capacity;
+    r.asg
+        .create_auto_scaling_group()
+        .auto_scaling_group_name(name)
+        .launch_template(
+            LaunchTemplateSpecification::builder()
+                .launch_template_id(&template_id)
+                .version("$Latest")
+                .build(),
+        )
+        .min_size(min)
+        .max_size(max)
+        .desired_capacity(desired)
+        .target_group_arns(&tg_arn)
+        .vpc_zone_identifier(subnet_ids.join(","))
+        .health_check_type("ELB")
+        .health_check_grace_period(120)
+        .tags(
+            Tag::builder()
+                .key("app")
+                .value(app(index))
+                .resource_id(name)
+                .resource_type("auto-scaling-group")
+                .propagate_at_launch(true)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("CreateAutoScalingGroup");
+    WebTier {
+        lb_dns: lb.dns_name().unwrap_or_default().to_string(),
+        lb_zone: lb.canonical_hosted_zone_id().unwrap_or_default().to_string(),
+    }
+}
+
+fn app(index: usize) -> String {
+    if index == 0 { "web".to_string() } else { format!("scale-{index}") }
+}
+
+async fn dns(route53: &aws_sdk_route53::Client, setup: &Setup, primary: &WebTier, dr: &WebTier) {
+    use aws_sdk_route53::types::{
+        AliasTarget, Change, ChangeAction, ChangeBatch, HealthCheckConfig, HealthCheckType,
+        ResourceRecordSet, ResourceRecordSetFailover, RrType, Tag, TagResourceType,
+    };
+    let zone = route53
+        .create_hosted_zone()
+        .name("example.com")
+        .caller_reference("drscan-tests")
+        .send()
+        .await
+        .expect("CreateHostedZone");
+    let zone_id = zone.hosted_zone().map(|z| z.id().to_string()).unwrap_or_default();
+    let check = route53
+        .create_health_check()
+        .caller_reference("primary-check")
+        .health_check_config(
+            HealthCheckConfig::builder()
+                .r#type(HealthCheckType::Https)
+                .fully_qualified_domain_name(&primary.lb_dns)
+                .port(443)
+                .resource_path("/health")
+                .request_interval(30)
+                .failure_threshold(3)
+                .build()
+                .expect("health check config"),
+        )
+        .send()
+        .await
+        .expect("CreateHealthCheck");
+    let check_id = check.health_check().map(|c| c.id().to_string()).unwrap_or_default();
+    route53
+        .change_tags_for_resource()
+        .resource_type(TagResourceType::Healthcheck)
+        .resource_id(&check_id)
+        .add_tags(Tag::builder().key("app").value("web").build())
+        .send()
+        .await
+        .expect("ChangeTagsForResource");
+
+    let record = |role: ResourceRecordSetFailover,
+                  id: &str,
+                  dns: String,
+                  zone: &str,
+                  check: Option<&str>,
+                  evaluate: bool| {
+        ResourceRecordSet::builder()
+            .name("app.example.com")
+            .r#type(RrType::A)
+            .set_identifier(id)
+            .failover(role)
+            .alias_target(
+                AliasTarget::builder()
+                    .hosted_zone_id(zone)
+                    .dns_name(dns)
+                    .evaluate_target_health(evaluate)
+                    .build()
+                    .expect("alias target"),
+            )
+            .set_health_check_id(check.map(str::to_string))
+            .build()
+            .expect("record set")
+    };
+    let mut changes = vec![record(
+        ResourceRecordSetFailover::Primary,
+        "primary",
+        format!("dualstack.{}", primary.lb_dns),
+        &primary.lb_zone,
+        setup.primary_monitored.then_some(check_id.as_str()),
+        setup.primary_monitored,
+    )];
+    match setup.secondary {
+        Secondary::DrAlb => changes.push(record(
+            ResourceRecordSetFailover::Secondary,
+            "dr",
+            format!("dualstack.{}", dr.lb_dns),
+            &dr.lb_zone,
+            None,
+            true,
+        )),
+        Secondary::Dangling => changes.push(record(
+            ResourceRecordSetFailover::Secondary,
+            "dr",
+            "dualstack.web-dr-deleted-1234567890.us-east-1.elb.amazonaws.com".to_string(),
+            &dr.lb_zone,
+            None,
+            true,
+        )),
+        Secondary::Missing => {}
+    }
+    let batch = ChangeBatch::builder()
+        .set_changes(Some(
+            changes
+                .into_iter()
+                .map(|r| {
+                    Change::builder()
+                        .action(ChangeAction::Create)
+                        .resource_record_set(r)
+                        .build()
+                        .expect("change")
+                })
+                .collect(),
+        ))
+        .build()
+        .expect("change batch");
+    route53
+        .change_resource_record_sets()
+        .hosted_zone_id(&zone_id)
+        .change_batch(batch)
+        .send()
+        .await
+        .expect("ChangeResourceRecordSets");
+}
+
+async fn databases(primary: &Region2, dr: &Region2, account: &str, setup: &Setup) {
+    use aws_sdk_cloudwatch::primitives::DateTime;
+    use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
+    use aws_sdk_rds::types::Tag;
+    let tag = Tag::builder().key("app").value("web").build();
+    primary
+        .rds
+        .create_db_instance()
+        .db_instance_identifier("web-db")
+        .engine("mysql")
+        .db_instance_class("db.t3.medium")
+        .master_username("admin")
+        .master_user_password("password123")
+        .allocated_storage(20)
+        .backup_retention_period(7)
+        .multi_az(true)
+        .tags(tag.clone())
+        .send()
+        .await
+        .expect("CreateDBInstance");
+    if setup.dr_replica {
+        dr.rds
+            .create_db_instance_read_replica()
+            .db_instance_identifier("web-db-dr")
+            .source_db_instance_identifier(format!("arn:aws:rds:{PRIMARY}:{account}:db:web-db"))
+            .db_instance_class("db.t3.medium")
+            .tags(tag.clone())
+            .send()
+            .await
+            .expect("CreateDBInstanceReadReplica");
+    }
+    primary
+        .rds
+        .create_global_cluster()
+        .global_cluster_identifier("web-global")
+        .engine("aurora-mysql")
+        .send()
+        .await
+        .expect("CreateGlobalCluster");
+    primary
+        .rds
+        .create_db_cluster()
+        .db_cluster_identifier("web-aurora")
+        .engine("aurora-mysql")
+        .master_username("admin")
+        .master_user_password("password123")
+        .backup_retention_period(7)
+        .global_cluster_identifier("web-global")
+        .tags(tag.clone())
+        .send()
+        .await
+        .expect("CreateDBCluster (primary)");
+    dr.rds
+        .create_db_cluster()
+        .db_cluster_identifier("web-aurora-dr")
+        .engine("aurora-mysql")
+        .global_cluster_identifier("web-global")
+        .tags(tag)
+        .send()
+        .await
+        .expect("CreateDBCluster (secondary)");
+
+    // Lag datapoints a few minutes old, inside the audit's one-hour window.
+    let now =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let datum = |metric: &str, dimension: &str, id: &str, value: f64, unit: StandardUnit, ago: u64| {
+        MetricDatum::builder()
+            .metric_name(metric)
+            .dimensions(Dimension::builder().name(dimension).value(id).build())
+            .value(value)
+            .unit(unit)
+            .timestamp(DateTime::from_secs((now - ago) as i64))
+            .build()
+    };
+    let mut data = vec![
+        datum(
+            "AuroraGlobalDBReplicationLag",
+            "DBClusterIdentifier",
+            "web-aurora-dr",
+            setup.aurora_lag_milliseconds,
+            StandardUnit::Milliseconds,
+            300,
+        ),
+        datum(
+            "AuroraGlobalDBReplicationLag",
+            "DBClusterIdentifier",
+            "web-aurora-dr",
+            setup.aurora_lag_milliseconds / 2.0,
+            StandardUnit::Milliseconds,
+            120,
+        ),
+    ];
+    if setup.dr_replica {
+        data.push(datum(
+            "ReplicaLag",
+            "DBInstanceIdentifier",
+            "web-db-dr",
+            setup.replica_lag_seconds,
+            StandardUnit::Seconds,
+            300,
+        ));
+        data.push(datum(
+            "ReplicaLag",
+            "DBInstanceIdentifier",
+            "web-db-dr",
+            setup.replica_lag_seconds / 2.0,
+            StandardUnit::Seconds,
+            120,
+        ));
+    }
+    dr.cw
+        .put_metric_data()
+        .namespace("AWS/RDS")
+        .set_metric_data(Some(data))
+        .send()
+        .await
+        .expect("PutMetricData (through the CBOR front)");
+}
+
+async fn files_and_backups(primary: &Region2, dr: &Region2, account: &str) {
+    use aws_sdk_backup::types::{BackupPlanInput, BackupRuleInput, CopyAction};
+    primary
+        .efs
+        .create_file_system()
+        .creation_token("web-files")
+        .tags(aws_sdk_efs::types::Tag::builder().key("app").value("web").build().expect("tag"))
+        .send()
+        .await
+        .expect("CreateFileSystem");
+    primary
+        .backup
+        .create_backup_vault()
+        .backup_vault_name("web")
+        .send()
+        .await
+        .expect("CreateBackupVault (primary)");
+    dr.backup.create_backup_vault().backup_vault_name("web-dr").send().await.expect("CreateBackupVault (DR)");
+    primary
+        .backup
+        .create_backup_plan()
+        .backup_plan(
+            BackupPlanInput::builder()
+                .backup_plan_name("web-daily")
+                .rules(
+                    BackupRuleInput::builder()
+                        .rule_name("daily")
+                        .target_backup_vault_name("web")
+                        .schedule_expression("cron(0 5 * * ? *)")
+                        .copy_actions(
+                            CopyAction::builder()
+                                .destination_backup_vault_arn(format!(
+                                    "arn:aws:backup:{DR}:{account}:backup-vault:web-dr"
+                                ))
+                                .build()
+                                .expect("copy action"),
+                        )
+                        .build()
+                        .expect("rule"),
+                )
+                .build()
+                .expect("plan"),
+        )
+        .send()
+        .await
+        .expect("CreateBackupPlan");
+}
