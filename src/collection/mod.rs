@@ -143,7 +143,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
             Err(failure) if matches!(failure.cause, ErrorCause::Connectivity | ErrorCause::Timeout) => {
                 // Unreachable: the region stays out of the snapshot, which `listing_gap` reads
                 // as "every kind unknown there", naming this error.
-                collection_errors.push(failure.listing(Some(region), ALL_REGIONAL_KINDS));
+                collection_errors.push(failure.listing(Some(region), ResourceKind::REGIONAL));
             }
             _ => {
                 let ctx = RegionCtx {
@@ -188,7 +188,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
         if !errors.is_empty() && !recorder.answered(&region) {
             // Nothing from this region answered at all: report it once, as unreachable.
             let first = errors.remove(0);
-            collection_errors.push(CollectionError { kinds: ALL_REGIONAL_KINDS.to_vec(), ..first });
+            collection_errors.push(CollectionError { kinds: ResourceKind::REGIONAL.to_vec(), ..first });
             continue;
         }
         sort_region(&mut resources);
@@ -248,34 +248,6 @@ async fn caller_account(
         .map_err(|e| Failure::from_sdk("sts:GetCallerIdentity", &e))?;
     Ok(identity.account().unwrap_or_default().to_string())
 }
-
-/// Every regional kind: what an unreachable region leaves unknown.
-const ALL_REGIONAL_KINDS: &[ResourceKind] = &[
-    ResourceKind::Image,
-    ResourceKind::LaunchTemplate,
-    ResourceKind::LaunchTemplateVersion,
-    ResourceKind::AutoScalingGroup,
-    ResourceKind::ScalingPolicy,
-    ResourceKind::Alarm,
-    ResourceKind::LoadBalancer,
-    ResourceKind::Listener,
-    ResourceKind::TargetGroup,
-    ResourceKind::DbInstance,
-    ResourceKind::DbCluster,
-    ResourceKind::GlobalCluster,
-    ResourceKind::MetricSeries,
-    ResourceKind::FileSystem,
-    ResourceKind::BackupPlan,
-    ResourceKind::BackupSelection,
-    ResourceKind::BackupVault,
-    ResourceKind::RecoveryPoint,
-    ResourceKind::Subnet,
-    ResourceKind::SecurityGroup,
-    ResourceKind::KeyPair,
-    ResourceKind::InstanceTypeOffering,
-    ResourceKind::KmsKey,
-    ResourceKind::Certificate,
-];
 
 /// What one service collector produced in one region.
 #[derive(Debug, Default)]

@@ -101,7 +101,7 @@ impl<'s> RegionView<'s> {
                 view.asgs_by_target_group.entry(tg).or_default().push(asg);
             }
         }
-        for kind in REGIONAL_KINDS {
+        for kind in ResourceKind::REGIONAL {
             if let Some(reason) = snapshot.listing_gap(Some(name), *kind) {
                 view.gaps.insert(*kind, reason);
             }
@@ -185,30 +185,6 @@ impl<'s> RegionView<'s> {
         self.db_instances_by_arn.get(id_or_arn).or_else(|| self.db_instances_by_id.get(id_or_arn)).copied()
     }
 }
-
-const REGIONAL_KINDS: &[ResourceKind] = &[
-    ResourceKind::Image,
-    ResourceKind::LaunchTemplate,
-    ResourceKind::AutoScalingGroup,
-    ResourceKind::ScalingPolicy,
-    ResourceKind::Alarm,
-    ResourceKind::LoadBalancer,
-    ResourceKind::Listener,
-    ResourceKind::TargetGroup,
-    ResourceKind::DbInstance,
-    ResourceKind::DbCluster,
-    ResourceKind::GlobalCluster,
-    ResourceKind::MetricSeries,
-    ResourceKind::FileSystem,
-    ResourceKind::BackupPlan,
-    ResourceKind::BackupVault,
-    ResourceKind::Subnet,
-    ResourceKind::SecurityGroup,
-    ResourceKind::KeyPair,
-    ResourceKind::InstanceTypeOffering,
-    ResourceKind::KmsKey,
-    ResourceKind::Certificate,
-];
 
 /// What an ASG's launch template reference resolves to.
 #[derive(Debug)]

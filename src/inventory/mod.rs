@@ -187,6 +187,35 @@ pub enum ResourceKind {
 }
 
 impl ResourceKind {
+    /// Every kind collected per region: what an unreachable region leaves unknown, and what a
+    /// region view checks for listing gaps. (Route 53 kinds are global.)
+    pub const REGIONAL: &'static [ResourceKind] = &[
+        ResourceKind::Image,
+        ResourceKind::LaunchTemplate,
+        ResourceKind::LaunchTemplateVersion,
+        ResourceKind::AutoScalingGroup,
+        ResourceKind::ScalingPolicy,
+        ResourceKind::Alarm,
+        ResourceKind::LoadBalancer,
+        ResourceKind::Listener,
+        ResourceKind::TargetGroup,
+        ResourceKind::DbInstance,
+        ResourceKind::DbCluster,
+        ResourceKind::GlobalCluster,
+        ResourceKind::MetricSeries,
+        ResourceKind::FileSystem,
+        ResourceKind::BackupPlan,
+        ResourceKind::BackupSelection,
+        ResourceKind::BackupVault,
+        ResourceKind::RecoveryPoint,
+        ResourceKind::Subnet,
+        ResourceKind::SecurityGroup,
+        ResourceKind::KeyPair,
+        ResourceKind::InstanceTypeOffering,
+        ResourceKind::KmsKey,
+        ResourceKind::Certificate,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ResourceKind::Image => "ec2:image",
