@@ -42,6 +42,22 @@ pub struct WaiverUse {
     pub line: usize,
 }
 
+impl WaiverUse {
+    /// What needs attention about this waiver, if anything: it expired, or it matches nothing.
+    pub fn problem(&self) -> Option<String> {
+        match self.status {
+            WaiverStatus::Applied => None,
+            WaiverStatus::Expired => Some(format!(
+                "waiver for {} on {} expired on {} and no longer applies",
+                self.rule, self.resource, self.expires
+            )),
+            WaiverStatus::Unused => {
+                Some(format!("waiver for {} on {} matches no finding", self.rule, self.resource))
+            }
+        }
+    }
+}
+
 impl Waiver {
     pub fn matches(&self, finding: &Finding) -> bool {
         finding.rule == self.rule && self.matcher.is_match(&finding.resource.arn)

@@ -7,7 +7,6 @@ use super::RunInfo;
 use crate::audit::AuditReport;
 use crate::findings::{Finding, Severity, Status};
 use crate::rules::{RULES, RuleMeta};
-use crate::waivers::WaiverStatus;
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString, Notification,
     PhysicalLocation, PropertyBag, Region, ReportingDescriptor, Result as SarifResult, ResultLevel, Run,
@@ -55,15 +54,8 @@ fn waiver_notifications(report: &AuditReport, info: &RunInfo<'_>) -> Vec<Notific
     report
         .waivers
         .iter()
-        .filter(|w| w.status != WaiverStatus::Applied)
-        .map(|w| {
-            let text = match w.status {
-                WaiverStatus::Expired => format!(
-                    "waiver for {} on {} expired on {} and no longer applies",
-                    w.rule, w.resource, w.expires
-                ),
-                _ => format!("waiver for {} on {} matches no finding", w.rule, w.resource),
-            };
+        .filter_map(|w| w.problem().map(|text| (w, text)))
+        .map(|(w, text)| {
             let mut notification = Notification::builder()
                 .message(Message::builder().text(text).build())
                 .level(serde_json::json!("warning"))

@@ -5,7 +5,6 @@
 use super::{
     AppSection, EstimateView, FailoverPath, NodeState, ReadinessReport, Verdict, human_duration, remediation,
 };
-use crate::drift::ChangeKind;
 use crate::findings::{Finding, Status};
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -403,11 +402,7 @@ fn render_drift(out: &mut String, drift: &crate::drift::Drift) {
     if !drift.resource_changes.is_empty() {
         out.push_str("<table id=\"drift-changes\"><thead><tr><th>Change</th><th>Application</th><th>What</th><th>Resource</th><th>Before</th><th>After</th></tr></thead><tbody>\n");
         for c in &drift.resource_changes {
-            let change = match c.change {
-                ChangeKind::Added => "added",
-                ChangeKind::Removed => "removed",
-                ChangeKind::Changed => "changed",
-            };
+            let change = c.change.as_str();
             let _ = writeln!(
                 out,
                 "<tr data-change=\"{change}\"><td>{change}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",

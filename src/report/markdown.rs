@@ -3,7 +3,6 @@
 //! them) and findings in collapsible sections.
 
 use super::{AppSection, EstimateView, NodeState, ReadinessReport, Verdict, human_duration, remediation};
-use crate::drift::ChangeKind;
 use crate::findings::{Finding, Status};
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -98,11 +97,7 @@ pub fn render(report: &ReadinessReport<'_>) -> String {
                 "\n| Change | Application | What | Resource | Before | After |\n|---|---|---|---|---|---|\n",
             );
             for c in &drift.resource_changes {
-                let change = match c.change {
-                    ChangeKind::Added => "added",
-                    ChangeKind::Removed => "removed",
-                    ChangeKind::Changed => "changed",
-                };
+                let change = c.change.as_str();
                 let _ = writeln!(
                     out,
                     "| {change} | {} | {} | `{}` | {} | {} |",

@@ -229,17 +229,7 @@ pub fn build<'r>(
                 )
             })
             .collect(),
-        waiver_notes: report
-            .waivers
-            .iter()
-            .filter(|w| w.status != crate::waivers::WaiverStatus::Applied)
-            .map(|w| match w.status {
-                crate::waivers::WaiverStatus::Expired => {
-                    format!("waiver for {} on {} expired on {}", w.rule, w.resource, w.expires)
-                }
-                _ => format!("waiver for {} on {} matches no finding", w.rule, w.resource),
-            })
-            .collect(),
+        waiver_notes: report.waivers.iter().filter_map(|w| w.problem()).collect(),
         drift,
     }
 }
