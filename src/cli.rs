@@ -357,18 +357,48 @@ pub fn run(cli: Cli) -> Result<ExitStatus, DrscanError> {
     }
 }
 
+/// Collect live, with the region pair from the flags or else the configuration.
+fn collect_live(
+    aws: &AwsArgs,
+    primary: Option<&String>,
+    dr: Option<&String>,
+    config: &ValidConfig,
+) -> Result<collection::Collection, DrscanError> {
+    let primary = primary.or(config.primary.as_ref());
+    let dr = dr.or(config.dr.as_ref());
+    collection::collect_blocking(&aws.options(primary, dr, config.lag_window_seconds)?)
+}
+
+/// Audit, then apply the configuration's waivers (and a baseline, if any) before the gate.
+fn audit_adjusted(
+    inventory: &crate::inventory::graph::Inventory<'_>,
+    settings: &Settings,
+    gate: GatePolicy,
+    config: &ValidConfig,
+    baseline: Option<&Baseline>,
+) -> audit::AuditReport {
+    let mut report = audit::run_on(inventory, settings, gate);
+    audit::adjust(&mut report, Adjustments { waivers: &config.waivers, today: None, baseline }, gate);
+    report
+}
+
+/// Write a rendered output to FILE, or to stdout without one.
+fn write_output(path: Option<&std::path::Path>, text: &str) -> Result<(), DrscanError> {
+    match path {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|source| DrscanError::WriteOutput { path: path.display().to_string(), source }),
+        None => write_stdout(text),
+    }
+}
+
 fn run_collect(args: CollectArgs) -> Result<ExitStatus, DrscanError> {
     let config = ValidConfig::discover(args.config.as_deref())?;
-    let primary = args.primary.as_ref().or(config.primary.as_ref());
-    let dr = args.dr.as_ref().or(config.dr.as_ref());
-    let options = args.aws.options(primary, dr, config.lag_window_seconds)?;
-    let collection = collection::collect_blocking(&options)?;
+    let collection = collect_live(&args.aws, args.primary.as_ref(), args.dr.as_ref(), &config)?;
     let mut json = serde_json::to_string_pretty(&collection.snapshot).map_err(|e| {
         DrscanError::WriteOutput { path: args.output.display().to_string(), source: std::io::Error::other(e) }
     })?;
     json.push('\n');
-    std::fs::write(&args.output, json)
-        .map_err(|source| DrscanError::WriteOutput { path: args.output.display().to_string(), source })?;
+    write_output(Some(&args.output), &json)?;
     let snapshot = &collection.snapshot;
     eprintln!(
         "collected {} resources in {:.1} s with {} AWS requests; {} collection errors; wrote {}",
@@ -395,10 +425,7 @@ fn run_audit(args: AuditArgs) -> Result<ExitStatus, DrscanError> {
             (snapshot, origin)
         }
         None => {
-            let primary = args.primary.as_ref().or(config.primary.as_ref());
-            let dr = args.dr.as_ref().or(config.dr.as_ref());
-            let options = args.aws.options(primary, dr, config.lag_window_seconds)?;
-            let collection = collection::collect_blocking(&options)?;
+            let collection = collect_live(&args.aws, args.primary.as_ref(), args.dr.as_ref(), &config)?;
             (collection.snapshot, Origin::default())
         }
     };
@@ -410,9 +437,13 @@ fn run_audit(args: AuditArgs) -> Result<ExitStatus, DrscanError> {
         fail_on: args.fail_on.or(config.fail_on).unwrap_or(Severity::High),
         allow_unknown: args.allow_unknown || config.allow_unknown.unwrap_or(false),
     };
-    let mut report = audit::run(&snapshot, &settings, gate);
-    let adjustments = Adjustments { waivers: &config.waivers, today: None, baseline: baseline.as_ref() };
-    audit::adjust(&mut report, adjustments, gate);
+    let report = audit_adjusted(
+        &crate::inventory::graph::Inventory::build(&snapshot, &settings),
+        &settings,
+        gate,
+        &config,
+        baseline.as_ref(),
+    );
 
     let stdout_color = match args.color {
         ColorChoice::Always => true,
@@ -429,9 +460,7 @@ fn run_audit(args: AuditArgs) -> Result<ExitStatus, DrscanError> {
     for target in &args.outputs {
         let format = target.format.unwrap_or(args.format);
         info.color = args.color == ColorChoice::Always;
-        let rendered = output::render(format, &report, &info);
-        std::fs::write(&target.path, rendered)
-            .map_err(|source| DrscanError::WriteOutput { path: target.path.display().to_string(), source })?;
+        write_output(Some(&target.path), &output::render(format, &report, &info))?;
     }
     let status = match report.gate {
         GateResult::Passed => ExitStatus::GatePassed,
@@ -447,15 +476,10 @@ fn run_audit(args: AuditArgs) -> Result<ExitStatus, DrscanError> {
 
 fn run_report(args: ReportArgs) -> Result<ExitStatus, DrscanError> {
     let config = ValidConfig::discover(args.config.as_deref())?;
-    let Some(path) = &args.snapshot else {
-        return Err(DrscanError::Usage {
-            message:
-                "live collection is not available in this build; report on a snapshot with --snapshot FILE"
-                    .to_string(),
-            help: None,
-        });
+    let snapshot = match &args.snapshot {
+        Some(path) => Snapshot::load(path)?,
+        None => collect_live(&args.aws, args.primary.as_ref(), args.dr.as_ref(), &config)?.snapshot,
     };
-    let snapshot = Snapshot::load(path)?;
     let previous = args.previous.as_deref().map(Snapshot::load).transpose()?;
     if let Some(previous) = &previous
         && previous.regions != snapshot.regions
@@ -470,16 +494,16 @@ fn run_report(args: ReportArgs) -> Result<ExitStatus, DrscanError> {
         fail_on: config.fail_on.unwrap_or(Severity::High),
         allow_unknown: config.allow_unknown.unwrap_or(false),
     };
-    let adjustments = Adjustments { waivers: &config.waivers, today: None, baseline: None };
-    let mut report = audit::run(&snapshot, &settings, gate);
-    audit::adjust(&mut report, adjustments, gate);
-    let drift = previous.as_ref().map(|previous| {
-        let mut old_report = audit::run(previous, &settings, gate);
-        audit::adjust(&mut old_report, adjustments, gate);
-        crate::drift::compare((previous, &old_report), (&snapshot, &report), &settings)
-    });
+    // One inventory serves the audit and the report's failover paths; the report shows the
+    // estimates the audit computed.
     let inventory = crate::inventory::graph::Inventory::build(&snapshot, &settings);
-    let estimates = crate::report::estimate_views(&inventory, &settings);
+    let report = audit_adjusted(&inventory, &settings, gate, &config, None);
+    let drift = previous.as_ref().map(|previous| {
+        let old_inventory = crate::inventory::graph::Inventory::build(previous, &settings);
+        let old_report = audit_adjusted(&old_inventory, &settings, gate, &config, None);
+        crate::drift::compare((&old_inventory, &old_report), (&inventory, &report))
+    });
+    let estimates = crate::report::estimate_views(&report.estimates);
     let model = crate::report::build(&snapshot, &inventory, &report, &estimates, drift);
     let markdown_file = args.output.as_ref().is_some_and(|p| p.extension().is_some_and(|e| e == "md"));
     let format =
@@ -488,11 +512,7 @@ fn run_report(args: ReportArgs) -> Result<ExitStatus, DrscanError> {
         ReportFormat::Html => crate::report::html::render(&model),
         ReportFormat::Markdown => crate::report::markdown::render(&model),
     };
-    match &args.output {
-        Some(path) => std::fs::write(path, rendered)
-            .map_err(|source| DrscanError::WriteOutput { path: path.display().to_string(), source })?,
-        None => write_stdout(&rendered)?,
-    }
+    write_output(args.output.as_deref(), &rendered)?;
     Ok(ExitStatus::GatePassed)
 }
 
@@ -508,22 +528,17 @@ fn run_diff(args: DiffArgs) -> Result<ExitStatus, DrscanError> {
     }
     let settings = settings_from(&AuditArgs::for_config(), &config);
     let gate = GatePolicy::default();
-    let mut old_report = audit::run(&old, &settings, gate);
-    let mut new_report = audit::run(&new, &settings, gate);
-    let adjustments = Adjustments { waivers: &config.waivers, today: None, baseline: None };
-    audit::adjust(&mut old_report, adjustments, gate);
-    audit::adjust(&mut new_report, adjustments, gate);
-    let drift = crate::drift::compare((&old, &old_report), (&new, &new_report), &settings);
+    let old_inventory = crate::inventory::graph::Inventory::build(&old, &settings);
+    let new_inventory = crate::inventory::graph::Inventory::build(&new, &settings);
+    let old_report = audit_adjusted(&old_inventory, &settings, gate, &config, None);
+    let new_report = audit_adjusted(&new_inventory, &settings, gate, &config, None);
+    let drift = crate::drift::compare((&old_inventory, &old_report), (&new_inventory, &new_report));
     let rendered = if args.format == "json" {
         serde_json::to_string_pretty(&drift).unwrap_or_default() + "\n"
     } else {
         crate::drift::render_text(&drift)
     };
-    match &args.output {
-        Some(path) => std::fs::write(path, rendered)
-            .map_err(|source| DrscanError::WriteOutput { path: path.display().to_string(), source })?,
-        None => write_stdout(&rendered)?,
-    }
+    write_output(args.output.as_deref(), &rendered)?;
     Ok(ExitStatus::GatePassed)
 }
 

@@ -9,9 +9,8 @@
 
 use crate::audit::AuditReport;
 use crate::findings::{Finding, Severity, Status};
+use crate::inventory::Known;
 use crate::inventory::graph::{Inventory, LaunchResolution};
-use crate::inventory::{Known, Snapshot};
-use crate::settings::Settings;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -99,14 +98,12 @@ impl Drift {
     }
 }
 
-/// Compare two snapshots and their audits (run with the same settings).
-pub fn compare(
-    previous: (&Snapshot, &AuditReport),
-    current: (&Snapshot, &AuditReport),
-    settings: &Settings,
-) -> Drift {
-    let (old_snapshot, old_report) = previous;
-    let (new_snapshot, new_report) = current;
+/// Compare two snapshots (as the inventories their audits ran on, built with the same
+/// settings) and their audits.
+pub fn compare(previous: (&Inventory<'_>, &AuditReport), current: (&Inventory<'_>, &AuditReport)) -> Drift {
+    let (old_inventory, old_report) = previous;
+    let (new_inventory, new_report) = current;
+    let (old_snapshot, new_snapshot) = (old_inventory.snapshot, new_inventory.snapshot);
     let active = |r: &AuditReport| -> HashMap<String, FindingRef> {
         r.findings
             .iter()
@@ -125,10 +122,8 @@ pub fn compare(
     appeared.sort_by(order);
     resolved.sort_by(order);
 
-    let old_inventory = Inventory::build(old_snapshot, settings);
-    let new_inventory = Inventory::build(new_snapshot, settings);
-    let old_facts = facts(&old_inventory);
-    let new_facts = facts(&new_inventory);
+    let old_facts = facts(old_inventory);
+    let new_facts = facts(new_inventory);
     let app_of = |arn: &str| {
         new_inventory
             .applications()

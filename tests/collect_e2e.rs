@@ -165,3 +165,22 @@ fn role_arn_assumes_the_role_and_collects_its_account() {
         .unwrap_or_else(|_| panic!("no JSON: {}", String::from_utf8_lossy(&output.stderr)));
     assert_eq!(json["account"], target.as_str(), "{}", summary(&json));
 }
+
+/// Regression: `drscan report` without `--snapshot` collects live, as the nightly job does.
+#[test]
+fn live_report_collects_both_regions() {
+    let account = fresh_account();
+    runtime().block_on(seed(&account, &Setup { dr_capacity: (0, 6, 0), ..Setup::default() }));
+    let output = drscan(&account)
+        .args(["report", "--primary", "ap-south-1", "--dr", "us-east-1", "--max-attempts", "1"])
+        .args(["--endpoint-url", &emulator().front_url, "--format", "markdown"])
+        .output()
+        .expect("run drscan report");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.starts_with("# Disaster-recovery readiness: ap-south-1 → us-east-1"), "{stdout}");
+    assert!(
+        stdout.contains("failover-secondary-unhealthy"),
+        "the pilot-light break is in the report:\n{stdout}"
+    );
+}

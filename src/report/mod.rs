@@ -236,19 +236,15 @@ pub fn build<'r>(
 
 /// Per-application estimates for the report (SPEC §6), each term with its value and source (for
 /// an unbounded or unknown term, the reason).
-pub fn estimate_views(
-    inventory: &Inventory<'_>,
-    settings: &crate::settings::Settings,
-) -> HashMap<String, EstimateView> {
+pub fn estimate_views(estimates: &[crate::estimate::AppEstimate]) -> HashMap<String, EstimateView> {
     use crate::estimate::Amount;
     let source = |amount: &Amount, source: &str| match amount {
         Amount::Seconds(_) => source.to_string(),
         Amount::Unbounded(why) => format!("unbounded: {why}"),
         Amount::Unknown(reason) => format!("unknown: {reason}"),
     };
-    crate::estimate::estimate(inventory, settings, inventory.snapshot.collected_at)
-        .apps
-        .into_iter()
+    estimates
+        .iter()
         .map(|e| {
             let view = EstimateView {
                 rto_seconds: e.rto.seconds(),
@@ -274,7 +270,7 @@ pub fn estimate_views(
                     })
                     .collect(),
             };
-            (e.app, view)
+            (e.app.clone(), view)
         })
         .collect()
 }
