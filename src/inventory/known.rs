@@ -73,13 +73,6 @@ pub enum Known<T> {
 }
 
 impl<T> Known<T> {
-    pub fn as_ref(&self) -> Known<&T> {
-        match self {
-            Known::Value(v) => Known::Value(v),
-            Known::Unknown(r) => Known::Unknown(r.clone()),
-        }
-    }
-
     /// The value, or the reason it is missing.
     pub fn get(&self) -> Result<&T, &UnknownReason> {
         match self {

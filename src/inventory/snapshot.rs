@@ -49,10 +49,6 @@ pub struct CollectionError {
 }
 
 impl CollectionError {
-    pub fn cause_text(&self) -> String {
-        self.cause.to_string()
-    }
-
     pub fn reason(&self) -> UnknownReason {
         UnknownReason::new(self.operation.clone(), self.cause, self.message.clone())
     }

@@ -225,7 +225,7 @@ pub fn build<'r>(
                     e.operation,
                     e.region.as_deref().unwrap_or("global"),
                     e.message,
-                    e.cause_text()
+                    e.cause
                 )
             })
             .collect(),
