@@ -17,5 +17,5 @@ export DRSCAN_MOTO_VENV="${DRSCAN_MOTO_VENV:-$PWD/.venv-moto}"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 cargo test --locked "$@" 2>&1 | tee "$log"
-# One closing line over every test binary (the last binary cargo runs may have no tests).
+# One closing line over every test binary.
 awk '/^test result:/ { passed += $4; failed += $6 } END { printf "%d passed, %d failed\n", passed, failed }' "$log"

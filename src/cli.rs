@@ -205,6 +205,7 @@ impl AwsArgs {
             },
             max_attempts: self.max_attempts,
             call_timeout: std::time::Duration::from_secs(self.call_timeout.max(1)),
+            credentials: None,
         };
         options.run_timeout = std::time::Duration::from_secs(self.timeout.max(1));
         let lag_window =

@@ -38,6 +38,9 @@ pub struct SdkSettings {
     pub max_attempts: u32,
     /// Time allowed for one attempt of one call.
     pub call_timeout: Duration,
+    /// Credentials to use instead of aws-config's standard chain (for embedding drscan, and for
+    /// tests that must not touch the process environment).
+    pub credentials: Option<SharedCredentialsProvider>,
 }
 
 impl Default for SdkSettings {
@@ -49,6 +52,7 @@ impl Default for SdkSettings {
             retry_mode: RetryMode::Standard,
             max_attempts: 3,
             call_timeout: Duration::from_secs(20),
+            credentials: None,
         }
     }
 }
@@ -73,6 +77,9 @@ pub async fn base_config(settings: &SdkSettings, home_region: &str) -> SdkConfig
     }
     if let Some(url) = &settings.endpoint_url {
         loader = loader.endpoint_url(url);
+    }
+    if let Some(credentials) = &settings.credentials {
+        loader = loader.credentials_provider(credentials.clone());
     }
     let config = loader.load().await;
     match &settings.role_arn {

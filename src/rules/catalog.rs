@@ -6,7 +6,7 @@ use super::{RULES, RuleGroup, RuleMeta};
 use std::fmt::Write;
 
 /// How to regenerate the checked-in catalog.
-pub const REGENERATE: &str = "DRSCAN_UPDATE_CATALOG=1 cargo test --test catalog";
+pub const REGENERATE: &str = "DRSCAN_UPDATE_CATALOG=1 cargo test --test it catalog";
 
 /// One rule's page.
 pub fn page(meta: &RuleMeta) -> String {

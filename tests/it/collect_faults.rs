@@ -1,0 +1,246 @@
+//! Fault tests: the test front between drscan and moto denies, fails, throttles or drops
+//! requests picked by SigV4 region, service and operation. Each scenario runs in its own
+//! moto account with faults scoped to it, and checks the unknowns, the exit code and that the
+//! run stays short.
+
+use crate::support::seed::{Setup, seed};
+use crate::support::{
+    DR, PRIMARY, audit_live, drscan, emulator, findings, fresh_account, runtime, set_faults, summary,
+};
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+fn seeded() -> String {
+    let account = fresh_account();
+    runtime().block_on(seed(&account, &Setup::default()));
+    account
+}
+
+fn unknown_mentions(json: &serde_json::Value, rule: &str, needles: &[&str]) -> bool {
+    findings(json, rule, "unknown").iter().any(|f| {
+        let text = f.to_string();
+        needles.iter().all(|n| text.contains(n))
+    })
+}
+
+#[test]
+fn access_denied_on_one_operation_is_unknown_naming_it() {
+    let account = seeded();
+    set_faults(json!([{
+        "account": account, "region": DR, "service": "elasticloadbalancing", "operation": "DescribeTargetHealth",
+        "status": 403, "code": "AccessDenied",
+        "message": "User is not authorized to perform: elasticloadbalancing:DescribeTargetHealth"
+    }]));
+    let (code, json, stderr, elapsed) = audit_live(&account, &["--max-attempts", "2"]);
+    assert_eq!(code, 1, "an unknown critical finding fails the gate:\n{stderr}\n{}", summary(&json));
+    assert!(
+        unknown_mentions(
+            &json,
+            "failover-secondary-unhealthy",
+            &["elbv2:DescribeTargetHealth", "access denied"]
+        ),
+        "expected the SECONDARY health to be unknown for lack of permission:\n{}",
+        summary(&json)
+    );
+    assert!(elapsed < Duration::from_secs(20), "took {elapsed:?}");
+}
+
+#[test]
+fn a_failing_service_leaves_its_kinds_unknown_and_the_rest_audited() {
+    let account = seeded();
+    set_faults(json!([{
+        "account": account, "region": DR, "service": "ec2", "status": 500, "code": "InternalFailure",
+        "message": "We encountered an internal error. Please try again."
+    }]));
+    let (code, json, stderr, elapsed) = audit_live(&account, &["--max-attempts", "2"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        unknown_mentions(&json, "ami-missing-in-dr", &["ec2:DescribeImages", "InternalFailure"]),
+        "without DR images the AMI copy check is unknown:\n{}",
+        summary(&json)
+    );
+    // Route 53 and the load balancers still answered: the SECONDARY is judged, and healthy.
+    assert!(findings(&json, "failover-secondary-unhealthy", "unknown").is_empty(), "{}", summary(&json));
+    assert!(elapsed < Duration::from_secs(20), "retries of a 500 must stay bounded, took {elapsed:?}");
+}
+
+#[test]
+fn throttling_that_clears_within_the_retries_loses_nothing() {
+    let account = seeded();
+    set_faults(json!([{
+        "account": account, "service": "ec2", "operation": "DescribeLaunchTemplates",
+        "status": 400, "code": "RequestLimitExceeded", "message": "Request limit exceeded.", "times": 2
+    }]));
+    let (_, json, stderr, elapsed) = audit_live(&account, &["--max-attempts", "3"]);
+    let text = json.to_string();
+    assert!(json.is_object(), "{stderr}");
+    assert!(
+        !text.contains("DescribeLaunchTemplates"),
+        "throttling that clears must leave no unknown:\n{}",
+        summary(&json)
+    );
+    assert!(elapsed < Duration::from_secs(20), "took {elapsed:?}");
+
+    // Throttled past the retries: unknown, said so.
+    set_faults(json!([{
+        "account": account, "service": "ec2", "operation": "DescribeLaunchTemplates",
+        "status": 400, "code": "RequestLimitExceeded", "message": "Request limit exceeded."
+    }]));
+    let (code, json, _, _) = audit_live(&account, &["--max-attempts", "2"]);
+    assert_eq!(code, 1);
+    assert!(json.to_string().contains("throttled past retries"), "{}", summary(&json));
+}
+
+#[test]
+fn one_region_unreachable_still_yields_the_other() {
+    let account = seeded();
+    set_faults(json!([{ "account": account, "region": PRIMARY, "action": "drop" }]));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("snapshot.json");
+    let started = Instant::now();
+    let output = drscan(&account)
+        .args(["collect", "--primary", PRIMARY, "--dr", DR, "--max-attempts", "2"])
+        .args(["--endpoint-url", &emulator().front_url, "-o"])
+        .arg(&path)
+        .output()
+        .expect("run drscan collect");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(started.elapsed() < Duration::from_secs(20), "took {:?}", started.elapsed());
+    let snapshot: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("snapshot")).expect("JSON");
+    assert!(snapshot["resources"]["regional"][PRIMARY].is_null(), "the unreachable region holds no data");
+    assert!(
+        snapshot["resources"]["regional"][DR]["load_balancers"].as_array().is_some_and(|a| !a.is_empty()),
+        "the reachable region is collected"
+    );
+    let errors = snapshot["collection_errors"].as_array().expect("collection errors");
+    assert!(
+        errors.iter().any(|e| e["region"] == PRIMARY && e["cause"] == "connectivity"),
+        "the snapshot says why the primary is missing: {errors:?}"
+    );
+
+    let (code, json, _, _) = audit_live(&account, &["--max-attempts", "2"]);
+    assert_eq!(code, 1, "missing a region fails the gate through unknowns:\n{}", summary(&json));
+    assert!(json.to_string().contains("region unreachable"), "{}", summary(&json));
+}
+
+#[test]
+fn dr_region_unreachable_is_recorded_once_for_the_whole_region() {
+    let account = seeded();
+    set_faults(json!([{ "account": account, "region": DR, "action": "drop" }]));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("snapshot.json");
+    let started = Instant::now();
+    let output = drscan(&account)
+        .args(["collect", "--primary", PRIMARY, "--dr", DR, "--max-attempts", "1"])
+        .args(["--endpoint-url", &emulator().front_url, "-o"])
+        .arg(&path)
+        .output()
+        .expect("run drscan collect");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(started.elapsed() < Duration::from_secs(20), "took {:?}", started.elapsed());
+    let snapshot: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("snapshot")).expect("JSON");
+    assert!(snapshot["resources"]["regional"][DR].is_null(), "the unreachable region holds no data");
+    assert!(!snapshot["resources"]["regional"][PRIMARY].is_null(), "the primary is collected");
+    let errors = snapshot["collection_errors"].as_array().expect("collection errors");
+    let regional: Vec<_> = errors.iter().filter(|e| e["region"] == DR).collect();
+    assert_eq!(regional.len(), 1, "one error stands for the whole region: {regional:?}");
+    assert_eq!(regional[0]["cause"], "connectivity");
+}
+
+#[test]
+fn no_region_reachable_is_exit_3() {
+    let account = seeded();
+    set_faults(json!([{ "account": account, "action": "drop" }]));
+    let (code, _, stderr, elapsed) = audit_live(&account, &["--max-attempts", "1"]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("no region is reachable"), "{stderr}");
+    assert!(elapsed < Duration::from_secs(20), "took {elapsed:?}");
+}
+
+#[test]
+fn no_credentials_at_all_is_exit_3() {
+    let output = drscan("000000000000")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .args(["audit", "--primary", PRIMARY, "--dr", DR, "--endpoint-url", "http://127.0.0.1:9"])
+        .output()
+        .expect("run drscan");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("no AWS credentials"), "{stderr}");
+}
+
+#[test]
+fn missing_regions_are_a_usage_error() {
+    let output = drscan("000000000000").args(["audit", "--primary", PRIMARY]).output().expect("run drscan");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--dr"));
+}
+
+#[test]
+fn a_page_token_that_does_not_advance_stops_with_an_error() {
+    let account = seeded();
+    // A recorded page whose NextToken never changes: moto does this with small page sizes.
+    let page = r#"<DescribeAutoScalingGroupsResponse xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/">
+  <DescribeAutoScalingGroupsResult><AutoScalingGroups/><NextToken>stuck-token</NextToken></DescribeAutoScalingGroupsResult>
+  <ResponseMetadata><RequestId>recorded</RequestId></ResponseMetadata>
+</DescribeAutoScalingGroupsResponse>"#;
+    set_faults(json!([{
+        "account": account, "region": DR, "service": "autoscaling", "operation": "DescribeAutoScalingGroups",
+        "action": "respond", "status": 200, "content_type": "text/xml", "body": page
+    }]));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("snapshot.json");
+    let started = Instant::now();
+    let output = drscan(&account)
+        .args(["collect", "--primary", PRIMARY, "--dr", DR, "--max-attempts", "1"])
+        .args(["--endpoint-url", &emulator().front_url, "-o"])
+        .arg(&path)
+        .output()
+        .expect("run drscan collect");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(started.elapsed() < Duration::from_secs(20));
+    let text = std::fs::read_to_string(&path).expect("snapshot");
+    let snapshot: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let errors = snapshot["collection_errors"].as_array().expect("errors");
+    assert!(
+        errors.iter().any(|e| e["region"] == DR
+            && e["operation"] == "autoscaling:DescribeAutoScalingGroups"
+            && e["message"].as_str().unwrap_or_default().contains("did not advance")
+            && e["kinds"].as_array().is_some_and(|k| k.iter().any(|k| k == "autoscaling:group"))),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn a_slow_call_times_out_as_unknown_and_the_run_stays_bounded() {
+    let account = seeded();
+    set_faults(json!([{
+        "account": account, "region": DR, "service": "elasticloadbalancing", "operation": "DescribeTargetHealth",
+        "action": "delay", "seconds": 8
+    }]));
+    let (code, json, stderr, elapsed) =
+        audit_live(&account, &["--max-attempts", "1", "--call-timeout", "1s"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        unknown_mentions(&json, "failover-secondary-unhealthy", &["elbv2:DescribeTargetHealth", "timed out"]),
+        "{}",
+        summary(&json)
+    );
+    assert!(elapsed < Duration::from_secs(6), "the per-call timeout must cut the wait, took {elapsed:?}");
+}
+
+#[test]
+fn the_whole_run_timeout_reports_unfinished_services_as_unknown() {
+    let account = seeded();
+    set_faults(json!([{
+        "account": account, "region": DR, "service": "elasticloadbalancing", "operation": "DescribeTargetHealth",
+        "action": "delay", "seconds": 8
+    }]));
+    let (code, json, stderr, elapsed) = audit_live(&account, &["--max-attempts", "1", "--timeout", "2s"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(json.to_string().contains("whole-run timeout"), "{}", summary(&json));
+    assert!(elapsed < Duration::from_secs(6), "the run must end at its deadline, took {elapsed:?}");
+}

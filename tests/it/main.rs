@@ -1,0 +1,21 @@
+//! drscan's integration tests, in one test binary: every binary links the AWS SDK crates, so
+//! one binary instead of one per file saves most of the link time of a test build. Each module
+//! is one area; the moto-backed ones share the emulator that `support` starts once.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod catalog;
+mod cli;
+mod collect_e2e;
+mod collect_faults;
+mod collect_recorded;
+mod config;
+mod drift;
+mod estimates;
+mod gate;
+mod iam_policy;
+mod outputs;
+mod report;
+mod rule_fixtures;
+mod unknowns;
