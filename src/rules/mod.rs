@@ -94,8 +94,13 @@ pub struct Context<'a, 's> {
     pub estimates: &'a crate::estimate::Estimates,
 }
 
-pub trait Rule: Send + Sync {
+/// A rule's metadata; `declare_rule!` implements it, so a rule file is its documentation, its
+/// metadata and its check.
+pub trait Described {
     fn meta(&self) -> &'static RuleMeta;
+}
+
+pub trait Rule: Described + Send + Sync {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput);
 }
 
@@ -175,28 +180,80 @@ macro_rules! declare_rule {
                 raw_doc: concat!($($doc, "\n"),*),
             };
         }
+
+        impl $crate::rules::Described for $type {
+            fn meta(&self) -> &'static $crate::rules::RuleMeta {
+                &Self::META
+            }
+        }
     };
 }
 pub(crate) use declare_rule;
 
-/// When the listing of `kind` in `view`'s region failed, report one `unknown` finding for the
-/// whole kind (the resources the rule would have checked are not known) and return true. The
-/// rule then goes on with whatever was listed.
-pub fn report_listing_gap(
+/// Which region(s) a rule reads a kind from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Primary,
+    Dr,
+    Both,
+}
+
+impl Side {
+    fn views<'a, 's>(self, inventory: &'a Inventory<'s>) -> Vec<&'a crate::inventory::graph::RegionView<'s>> {
+        match self {
+            Side::Primary => vec![&inventory.primary],
+            Side::Dr => vec![&inventory.dr],
+            Side::Both => vec![&inventory.primary, &inventory.dr],
+        }
+    }
+}
+
+/// For each region of `side` and each of `kinds` whose listing failed there, report one
+/// `unknown` finding for the whole kind (the resources the rule would have checked are not
+/// known). The rule then goes on with whatever was listed.
+pub fn report_listing_gaps(
     ctx: &Context<'_, '_>,
     out: &mut RuleOutput,
-    view: &crate::inventory::graph::RegionView<'_>,
-    kind: crate::inventory::ResourceKind,
+    side: Side,
+    kinds: &[crate::inventory::ResourceKind],
     purpose: &str,
-) -> bool {
-    match view.gap(kind) {
-        Some(reason) => {
-            let target = resource::listing(kind, view.name, ctx.inventory.account());
-            out.unknown(target, reason, format!("cannot list {kind} in {} to check {purpose}", view.name));
-            true
+) {
+    for view in side.views(ctx.inventory) {
+        for &kind in kinds {
+            if let Some(reason) = view.gap(kind) {
+                let target = resource::listing(kind, view.name, ctx.inventory.account());
+                out.unknown(
+                    target,
+                    reason,
+                    format!("cannot list {kind} in {} to check {purpose}", view.name),
+                );
+            }
         }
-        None => false,
     }
+}
+
+/// The failover record groups a DNS rule can judge, after reporting `unknown` for every zone
+/// whose records could not be read (and for all zones when the zone listing itself failed).
+/// Groups only ever come from zones whose records were read.
+pub fn readable_failover_groups<'a, 's>(
+    ctx: &Context<'a, 's>,
+    out: &mut RuleOutput,
+    what: &str,
+) -> &'a [crate::inventory::graph::FailoverGroup<'s>] {
+    use crate::inventory::{Known, ResourceKind};
+    if let Some(reason) = ctx.inventory.global_gap(ResourceKind::HostedZone) {
+        out.unknown(resource::all_zones(), &reason, format!("cannot list hosted zones to check {what}"));
+    }
+    for zone in &ctx.inventory.snapshot.resources.global.hosted_zones {
+        if let Known::Unknown(reason) = &zone.record_sets {
+            out.unknown(
+                resource::zone(zone),
+                reason,
+                format!("cannot read the records of zone {} to check {what}", zone.name),
+            );
+        }
+    }
+    &ctx.inventory.failover_groups
 }
 
 /// Look a rule up by name or code.

@@ -1,7 +1,7 @@
 use crate::inventory::ResourceKind;
 use crate::inventory::compute::{Image, ImageState};
 use crate::inventory::graph::LaunchResolution;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 declare_rule! {
@@ -51,19 +51,15 @@ struct Usage {
 }
 
 impl Rule for AmiMissingInDr {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         let primary = &ctx.inventory.primary;
         let dr = &ctx.inventory.dr;
         let mut used: BTreeMap<&str, Usage> = BTreeMap::new();
-        report_listing_gap(
+        report_listing_gaps(
             ctx,
             out,
-            primary,
-            ResourceKind::AutoScalingGroup,
+            Side::Primary,
+            &[ResourceKind::AutoScalingGroup],
             "which AMIs the primary launches",
         );
 

@@ -1,5 +1,5 @@
 use crate::inventory::ResourceKind;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
 
 declare_rule! {
     /// ## What it does
@@ -33,23 +33,12 @@ declare_rule! {
 }
 
 impl Rule for AsgEc2HealthCheck {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gap(
+        report_listing_gaps(
             ctx,
             out,
-            &ctx.inventory.primary,
-            ResourceKind::AutoScalingGroup,
-            "their health check type",
-        );
-        report_listing_gap(
-            ctx,
-            out,
-            &ctx.inventory.dr,
-            ResourceKind::AutoScalingGroup,
+            Side::Both,
+            &[ResourceKind::AutoScalingGroup],
             "their health check type",
         );
         for view in [&ctx.inventory.primary, &ctx.inventory.dr] {

@@ -2,7 +2,7 @@ use crate::inventory::ResourceKind;
 use crate::inventory::compute::Image;
 use crate::inventory::graph::LaunchResolution;
 use crate::inventory::members::copy_match;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
 use chrono::Duration;
 use std::collections::HashMap;
 
@@ -44,23 +44,19 @@ declare_rule! {
 }
 
 impl Rule for DrAmiStale {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gap(
+        report_listing_gaps(
             ctx,
             out,
-            &ctx.inventory.primary,
-            ResourceKind::AutoScalingGroup,
+            Side::Primary,
+            &[ResourceKind::AutoScalingGroup],
             "the AMIs primary groups launch",
         );
-        report_listing_gap(
+        report_listing_gaps(
             ctx,
             out,
-            &ctx.inventory.dr,
-            ResourceKind::AutoScalingGroup,
+            Side::Dr,
+            &[ResourceKind::AutoScalingGroup],
             "the AMIs DR groups launch",
         );
         let primary = &ctx.inventory.primary;

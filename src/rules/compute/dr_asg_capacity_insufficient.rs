@@ -1,6 +1,6 @@
 use crate::inventory::ResourceKind;
 use crate::inventory::compute::AutoScalingGroup;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
 
 declare_rule! {
     /// ## What it does
@@ -42,13 +42,8 @@ fn weighted(asg: &AutoScalingGroup) -> bool {
 }
 
 impl Rule for DrAsgCapacityInsufficient {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gap(ctx, out, &ctx.inventory.primary, ResourceKind::AutoScalingGroup, "DR capacity");
-        report_listing_gap(ctx, out, &ctx.inventory.dr, ResourceKind::AutoScalingGroup, "DR capacity");
+        report_listing_gaps(ctx, out, Side::Both, &[ResourceKind::AutoScalingGroup], "DR capacity");
         let dr = ctx.inventory.dr.name;
         for (app, members) in &ctx.inventory.members().by_app {
             if members.primary_asgs.is_empty() || members.dr_asgs.is_empty() {

@@ -1,5 +1,5 @@
 use crate::inventory::ResourceKind;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
 
 declare_rule! {
     /// ## What it does
@@ -35,16 +35,12 @@ declare_rule! {
 }
 
 impl Rule for DrAsgMissing {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gap(
+        report_listing_gaps(
             ctx,
             out,
-            &ctx.inventory.primary,
-            ResourceKind::AutoScalingGroup,
+            Side::Primary,
+            &[ResourceKind::AutoScalingGroup],
             "for DR counterparts",
         );
         let primary = ctx.inventory.primary.name;

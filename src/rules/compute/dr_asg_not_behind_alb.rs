@@ -1,6 +1,6 @@
 use crate::inventory::ResourceKind;
 use crate::inventory::members::alias_load_balancer;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
 
 declare_rule! {
     /// ## What it does
@@ -36,16 +36,12 @@ declare_rule! {
 }
 
 impl Rule for DrAsgNotBehindAlb {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gap(
+        report_listing_gaps(
             ctx,
             out,
-            &ctx.inventory.dr,
-            ResourceKind::AutoScalingGroup,
+            Side::Dr,
+            &[ResourceKind::AutoScalingGroup],
             "their load balancer attachment",
         );
         let dr = &ctx.inventory.dr;

@@ -3,7 +3,7 @@ use crate::inventory::dependencies::KmsKey;
 use crate::inventory::graph::LaunchResolution;
 use crate::inventory::{ResourceKind, UnknownReason};
 use crate::rules::resource::arn_region;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
 use std::collections::{HashMap, HashSet};
 
 declare_rule! {
@@ -88,32 +88,16 @@ fn key_state(ctx: &Context<'_, '_>, keys: &HashMap<&str, &KmsKey>, key: &str) ->
 }
 
 impl Rule for DrKmsKeyUnusable {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gap(
+        report_listing_gaps(
             ctx,
             out,
-            &ctx.inventory.dr,
-            ResourceKind::AutoScalingGroup,
+            Side::Dr,
+            &[ResourceKind::AutoScalingGroup],
             "the KMS keys DR launches need",
         );
-        report_listing_gap(
-            ctx,
-            out,
-            &ctx.inventory.dr,
-            ResourceKind::DbInstance,
-            "the KMS keys of DR replicas",
-        );
-        report_listing_gap(
-            ctx,
-            out,
-            &ctx.inventory.dr,
-            ResourceKind::DbCluster,
-            "the KMS keys of DR clusters",
-        );
+        report_listing_gaps(ctx, out, Side::Dr, &[ResourceKind::DbInstance], "the KMS keys of DR replicas");
+        report_listing_gaps(ctx, out, Side::Dr, &[ResourceKind::DbCluster], "the KMS keys of DR clusters");
         let dr = &ctx.inventory.dr;
         let primary = ctx.inventory.primary.name;
         let key_lookup = key_index(ctx);

@@ -1,6 +1,6 @@
 use crate::inventory::ResourceKind;
 use crate::inventory::graph::LaunchResolution;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 declare_rule! {
@@ -41,18 +41,8 @@ declare_rule! {
 }
 
 impl Rule for DrLaunchDependenciesMissing {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gap(
-            ctx,
-            out,
-            &ctx.inventory.dr,
-            ResourceKind::AutoScalingGroup,
-            "DR launch dependencies",
-        );
+        report_listing_gaps(ctx, out, Side::Dr, &[ResourceKind::AutoScalingGroup], "DR launch dependencies");
         let dr = &ctx.inventory.dr;
         let r = dr.resources;
         let subnets: HashMap<&str, &str> =

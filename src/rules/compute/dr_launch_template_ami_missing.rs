@@ -2,7 +2,7 @@ use crate::findings::Severity;
 use crate::inventory::ResourceKind;
 use crate::inventory::compute::ImageState;
 use crate::inventory::graph::LaunchResolution;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
 
 declare_rule! {
     /// ## What it does
@@ -40,13 +40,15 @@ declare_rule! {
 }
 
 impl Rule for DrLaunchTemplateAmiMissing {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         let dr = &ctx.inventory.dr;
-        report_listing_gap(ctx, out, dr, ResourceKind::AutoScalingGroup, "the AMIs DR groups launch");
+        report_listing_gaps(
+            ctx,
+            out,
+            Side::Dr,
+            &[ResourceKind::AutoScalingGroup],
+            "the AMIs DR groups launch",
+        );
         for asg in &dr.resources.auto_scaling_groups {
             let target = resource::asg(asg, dr.name);
             if let Some(reason) = asg.unresolvable_launch() {

@@ -1,7 +1,7 @@
 use crate::estimate::duration_text;
 use crate::estimate::protection::AuroraIndex;
 use crate::inventory::ResourceKind;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
 
 declare_rule! {
     /// ## What it does
@@ -37,13 +37,9 @@ declare_rule! {
 }
 
 impl Rule for AuroraSecondaryHeadless {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         let dr = &ctx.inventory.dr;
-        report_listing_gap(ctx, out, dr, ResourceKind::DbCluster, "global secondaries");
+        report_listing_gaps(ctx, out, Side::Dr, &[ResourceKind::DbCluster], "global secondaries");
         let aurora = AuroraIndex::new(ctx.inventory);
         let creation = ctx.settings.estimate.aurora_instance_creation_seconds;
         for members in ctx.inventory.members().by_app.values() {

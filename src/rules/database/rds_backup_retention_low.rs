@@ -1,5 +1,5 @@
 use crate::inventory::ResourceKind;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
 
 declare_rule! {
     /// ## What it does
@@ -34,13 +34,14 @@ declare_rule! {
 }
 
 impl Rule for RdsBackupRetentionLow {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gap(ctx, out, &ctx.inventory.primary, ResourceKind::DbInstance, "backup retention");
-        report_listing_gap(ctx, out, &ctx.inventory.primary, ResourceKind::DbCluster, "backup retention");
+        report_listing_gaps(
+            ctx,
+            out,
+            Side::Primary,
+            &[ResourceKind::DbInstance, ResourceKind::DbCluster],
+            "backup retention",
+        );
         let region = ctx.inventory.primary.name;
         let minimum = ctx.settings.min_backup_retention_days;
         for members in ctx.inventory.members().by_app.values() {

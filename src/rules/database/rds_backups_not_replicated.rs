@@ -1,6 +1,6 @@
 use crate::inventory::ResourceKind;
 use crate::inventory::{ErrorCause, Known, UnknownReason};
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
 
 declare_rule! {
     /// ## What it does
@@ -35,12 +35,8 @@ declare_rule! {
 }
 
 impl Rule for RdsBackupsNotReplicated {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gap(ctx, out, &ctx.inventory.primary, ResourceKind::DbInstance, "backup replication");
+        report_listing_gaps(ctx, out, Side::Primary, &[ResourceKind::DbInstance], "backup replication");
         let primary = ctx.inventory.primary.name;
         let dr = ctx.inventory.dr.name;
         for members in ctx.inventory.members().by_app.values() {

@@ -1,6 +1,6 @@
 use crate::inventory::ResourceKind;
 use crate::rules::resource::arn_region;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
 
 declare_rule! {
     /// ## What it does
@@ -33,15 +33,14 @@ declare_rule! {
 }
 
 impl Rule for RdsDeletionProtectionOff {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gap(ctx, out, &ctx.inventory.primary, ResourceKind::DbInstance, "deletion protection");
-        report_listing_gap(ctx, out, &ctx.inventory.primary, ResourceKind::DbCluster, "deletion protection");
-        report_listing_gap(ctx, out, &ctx.inventory.dr, ResourceKind::DbInstance, "deletion protection");
-        report_listing_gap(ctx, out, &ctx.inventory.dr, ResourceKind::DbCluster, "deletion protection");
+        report_listing_gaps(
+            ctx,
+            out,
+            Side::Both,
+            &[ResourceKind::DbInstance, ResourceKind::DbCluster],
+            "deletion protection",
+        );
         let primary = ctx.inventory.primary.name;
         let dr = &ctx.inventory.dr;
         let mut judged = Vec::new();

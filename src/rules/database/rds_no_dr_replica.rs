@@ -2,7 +2,7 @@ use crate::inventory::ResourceKind;
 use crate::inventory::database::{DbCluster, DbInstance};
 use crate::inventory::graph::RegionView;
 use crate::rules::resource::arn_region;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
 use std::collections::HashSet;
 
 declare_rule! {
@@ -42,16 +42,24 @@ declare_rule! {
 }
 
 impl Rule for RdsNoDrReplica {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         let primary = &ctx.inventory.primary;
         let dr = &ctx.inventory.dr;
         let apps = ctx.inventory.applications();
-        report_listing_gap(ctx, out, primary, ResourceKind::DbInstance, "primary databases for DR replicas");
-        report_listing_gap(ctx, out, primary, ResourceKind::DbCluster, "primary clusters for DR copies");
+        report_listing_gaps(
+            ctx,
+            out,
+            Side::Primary,
+            &[ResourceKind::DbInstance],
+            "primary databases for DR replicas",
+        );
+        report_listing_gaps(
+            ctx,
+            out,
+            Side::Primary,
+            &[ResourceKind::DbCluster],
+            "primary clusters for DR copies",
+        );
 
         // Sources named by DR replicas, collected once: scanning the DR instances for every
         // primary without a listed DR replica made this rule quadratic.

@@ -1,5 +1,5 @@
 use crate::inventory::ResourceKind;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
 
 declare_rule! {
     /// ## What it does
@@ -33,13 +33,14 @@ declare_rule! {
 }
 
 impl Rule for RdsNotMultiAz {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gap(ctx, out, &ctx.inventory.primary, ResourceKind::DbInstance, "Multi-AZ");
-        report_listing_gap(ctx, out, &ctx.inventory.primary, ResourceKind::DbCluster, "Multi-AZ");
+        report_listing_gaps(
+            ctx,
+            out,
+            Side::Primary,
+            &[ResourceKind::DbInstance, ResourceKind::DbCluster],
+            "Multi-AZ",
+        );
         let region = ctx.inventory.primary.name;
         for members in ctx.inventory.members().by_app.values() {
             let stores = members

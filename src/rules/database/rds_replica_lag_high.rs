@@ -2,7 +2,7 @@ use crate::findings::ResourceRef;
 use crate::inventory::database::{LagMetric, ReplicaLagSeries};
 use crate::inventory::{ErrorCause, ResourceKind, UnknownReason};
 use crate::rules::resource::arn_region;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
 use chrono::{DateTime, Duration, Utc};
 
 declare_rule! {
@@ -41,14 +41,10 @@ declare_rule! {
 }
 
 impl Rule for RdsReplicaLagHigh {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         let primary = ctx.inventory.primary.name;
         let dr = &ctx.inventory.dr;
-        report_listing_gap(ctx, out, dr, ResourceKind::DbInstance, "DR replicas for lag");
+        report_listing_gaps(ctx, out, Side::Dr, &[ResourceKind::DbInstance], "DR replicas for lag");
         for replica in &dr.resources.db_instances {
             let from_primary =
                 replica.read_replica_source.as_deref().is_some_and(|s| arn_region(s) == Some(primary));

@@ -2,7 +2,7 @@ use crate::inventory::ResourceKind;
 use crate::inventory::database::LagMetric;
 use crate::inventory::{ErrorCause, UnknownReason};
 use crate::rules::resource::arn_region;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
 
 declare_rule! {
     /// ## What it does
@@ -39,12 +39,8 @@ declare_rule! {
 }
 
 impl Rule for RdsReplicaNotReplicating {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gap(ctx, out, &ctx.inventory.dr, ResourceKind::DbInstance, "replication status");
+        report_listing_gaps(ctx, out, Side::Dr, &[ResourceKind::DbInstance], "replication status");
         let primary = ctx.inventory.primary.name;
         let dr = &ctx.inventory.dr;
         for replica in &dr.resources.db_instances {

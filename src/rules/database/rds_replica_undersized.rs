@@ -1,7 +1,7 @@
 use crate::inventory::ResourceKind;
 use crate::inventory::{ErrorCause, UnknownReason};
 use crate::rules::resource::arn_region;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
 
 declare_rule! {
     /// ## What it does
@@ -49,12 +49,8 @@ fn size(class: &str) -> Option<(u32, u32)> {
 }
 
 impl Rule for RdsReplicaUndersized {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gap(ctx, out, &ctx.inventory.dr, ResourceKind::DbInstance, "replica sizes");
+        report_listing_gaps(ctx, out, Side::Dr, &[ResourceKind::DbInstance], "replica sizes");
         let primary = &ctx.inventory.primary;
         let dr = &ctx.inventory.dr;
         let aurora = crate::estimate::protection::AuroraIndex::new(ctx.inventory);

@@ -47,10 +47,6 @@ fn covers(pattern: &str, host: &str) -> bool {
 }
 
 impl Rule for DrCertificateInvalid {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         let dr = &ctx.inventory.dr;
         // DR load balancer ARN → the failover names pointing at it.

@@ -36,10 +36,6 @@ declare_rule! {
 }
 
 impl Rule for DrListenerMismatch {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         check(ctx, out)
     }

@@ -1,6 +1,6 @@
 use crate::inventory::ResourceKind;
 use crate::inventory::dns::HealthCheck;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, readable_failover_groups, resource};
 
 declare_rule! {
     /// ## What it does
@@ -55,14 +55,8 @@ pub(crate) fn health_check_defect(check: &HealthCheck) -> Option<String> {
 }
 
 impl Rule for FailoverPrimaryUnmonitored {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        let zones = super::readable_zones(ctx, out, "PRIMARY health signals");
-        for group in ctx.inventory.failover_groups.iter().filter(|g| zones.iter().any(|z| z.id == g.zone.id))
-        {
+        for group in readable_failover_groups(ctx, out, "PRIMARY health signals") {
             for primary in &group.primaries {
                 let target = resource::record(group.zone, primary);
                 if primary.alias_target.as_ref().is_some_and(|a| a.evaluate_target_health) {

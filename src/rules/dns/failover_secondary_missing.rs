@@ -1,4 +1,4 @@
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, readable_failover_groups, resource};
 
 declare_rule! {
     /// ## What it does
@@ -32,14 +32,8 @@ declare_rule! {
 }
 
 impl Rule for FailoverSecondaryMissing {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        let zones = super::readable_zones(ctx, out, "failover pairs");
-        for group in ctx.inventory.failover_groups.iter().filter(|g| zones.iter().any(|z| z.id == g.zone.id))
-        {
+        for group in readable_failover_groups(ctx, out, "failover pairs") {
             for primary in &group.primaries {
                 if group.secondaries.is_empty() {
                     out.fail(

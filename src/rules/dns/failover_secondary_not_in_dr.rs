@@ -1,6 +1,6 @@
 use crate::inventory::UnknownReason;
 use crate::inventory::graph::{AliasResolution, elb_region};
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, readable_failover_groups, resource};
 
 declare_rule! {
     /// ## What it does
@@ -34,15 +34,9 @@ declare_rule! {
 }
 
 impl Rule for FailoverSecondaryNotInDr {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         let dr = ctx.inventory.dr.name;
-        let zones = super::readable_zones(ctx, out, "SECONDARY regions");
-        for group in ctx.inventory.failover_groups.iter().filter(|g| zones.iter().any(|z| z.id == g.zone.id))
-        {
+        for group in readable_failover_groups(ctx, out, "SECONDARY regions") {
             for secondary in &group.secondaries {
                 let target = resource::record(group.zone, secondary);
                 let name = format!("SECONDARY {} {}", group.name, group.record_type);

@@ -1,6 +1,6 @@
 use crate::inventory::graph::AliasResolution;
 use crate::inventory::{Known, ResourceKind};
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, readable_failover_groups, resource};
 
 declare_rule! {
     /// ## What it does
@@ -39,14 +39,8 @@ declare_rule! {
 }
 
 impl Rule for FailoverSecondaryUnhealthy {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        let zones = super::readable_zones(ctx, out, "SECONDARY health");
-        for group in ctx.inventory.failover_groups.iter().filter(|g| zones.iter().any(|z| z.id == g.zone.id))
-        {
+        for group in readable_failover_groups(ctx, out, "SECONDARY health") {
             for secondary in &group.secondaries {
                 let target = resource::record(group.zone, secondary);
                 let name = format!("{} {}", group.name, group.record_type);

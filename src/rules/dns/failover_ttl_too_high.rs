@@ -1,5 +1,5 @@
 use crate::estimate::duration_text;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, readable_failover_groups, resource};
 
 declare_rule! {
     /// ## What it does
@@ -34,15 +34,9 @@ declare_rule! {
 }
 
 impl Rule for FailoverTtlTooHigh {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         let (budget, budget_source) = ctx.settings.failover_ttl_budget();
-        let zones = super::readable_zones(ctx, out, "failover TTLs");
-        for group in ctx.inventory.failover_groups.iter().filter(|g| zones.iter().any(|z| z.id == g.zone.id))
-        {
+        for group in readable_failover_groups(ctx, out, "failover TTLs") {
             let records = group
                 .primaries
                 .iter()

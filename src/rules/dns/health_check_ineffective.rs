@@ -1,7 +1,7 @@
 use crate::inventory::dns::normalize_dns_name;
 use crate::inventory::graph::AliasResolution;
 use crate::inventory::{ErrorCause, UnknownReason};
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, readable_failover_groups, resource};
 
 declare_rule! {
     /// ## What it does
@@ -40,14 +40,8 @@ declare_rule! {
 const ENDPOINT_CHECKS: [&str; 5] = ["HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_STR_MATCH", "TCP"];
 
 impl Rule for HealthCheckIneffective {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        let zones = super::readable_zones(ctx, out, "PRIMARY health checks");
-        for group in ctx.inventory.failover_groups.iter().filter(|g| zones.iter().any(|z| z.id == g.zone.id))
-        {
+        for group in readable_failover_groups(ctx, out, "PRIMARY health checks") {
             for primary in &group.primaries {
                 let Some(check) =
                     primary.health_check_id.as_deref().and_then(|id| ctx.inventory.health_check(id))

@@ -1,6 +1,6 @@
 use crate::estimate::detection::detection;
 use crate::estimate::{Amount, duration_text};
-use crate::rules::{Context, Rule, RuleOutput, declare_rule};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, readable_failover_groups};
 
 declare_rule! {
     /// ## What it does
@@ -37,15 +37,9 @@ declare_rule! {
 }
 
 impl Rule for HealthCheckSlowDetection {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         let (budget, budget_source) = ctx.settings.detection_budget();
-        let zones = super::readable_zones(ctx, out, "failure detection");
-        for group in ctx.inventory.failover_groups.iter().filter(|g| zones.iter().any(|z| z.id == g.zone.id))
-        {
+        for group in readable_failover_groups(ctx, out, "failure detection") {
             for primary in &group.primaries {
                 let found = detection(ctx.inventory, group.zone, primary);
                 match found.amount {

@@ -21,30 +21,3 @@ pub use failover_target_missing::FailoverTargetMissing;
 pub use failover_ttl_too_high::FailoverTtlTooHigh;
 pub use health_check_ineffective::HealthCheckIneffective;
 pub use health_check_slow_detection::HealthCheckSlowDetection;
-
-use crate::inventory::dns::HostedZone;
-use crate::inventory::{Known, ResourceKind};
-use crate::rules::{Context, RuleOutput, resource};
-
-/// Report `unknown` for every zone whose records could not be read (and for all zones when the
-/// zone listing itself failed): a failover record there cannot be judged. Returns the zones
-/// whose records are known.
-fn readable_zones<'s>(ctx: &Context<'_, 's>, out: &mut RuleOutput, what: &str) -> Vec<&'s HostedZone> {
-    if let Some(reason) = ctx.inventory.global_gap(ResourceKind::HostedZone) {
-        out.unknown(resource::all_zones(), &reason, format!("cannot list hosted zones to check {what}"));
-    }
-    let mut readable = Vec::new();
-    for zone in &ctx.inventory.snapshot.resources.global.hosted_zones {
-        match &zone.record_sets {
-            Known::Value(_) => readable.push(zone),
-            Known::Unknown(reason) => {
-                out.unknown(
-                    resource::zone(zone),
-                    reason,
-                    format!("cannot read the records of zone {} to check {what}", zone.name),
-                );
-            }
-        }
-    }
-    readable
-}

@@ -1,5 +1,5 @@
 use crate::inventory::{ErrorCause, ResourceKind, UnknownReason};
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
 
 declare_rule! {
     /// ## What it does
@@ -33,13 +33,8 @@ declare_rule! {
 }
 
 impl Rule for BackupCopyTargetMissing {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gap(ctx, out, &ctx.inventory.primary, ResourceKind::BackupPlan, "copy destinations");
-        report_listing_gap(ctx, out, &ctx.inventory.dr, ResourceKind::BackupPlan, "copy destinations");
+        report_listing_gaps(ctx, out, Side::Both, &[ResourceKind::BackupPlan], "copy destinations");
         for view in [&ctx.inventory.primary, &ctx.inventory.dr] {
             for plan in &view.resources.backup_plans {
                 let mut missing = Vec::new();

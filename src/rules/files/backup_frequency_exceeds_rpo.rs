@@ -2,7 +2,7 @@ use crate::estimate::protection::BackupIndex;
 use crate::estimate::{Amount, duration_text};
 use crate::findings::ResourceRef;
 use crate::inventory::ResourceKind;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 
 declare_rule! {
     /// ## What it does
@@ -43,12 +43,8 @@ declare_rule! {
 }
 
 impl Rule for BackupFrequencyExceedsRpo {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gap(ctx, out, &ctx.inventory.primary, ResourceKind::BackupPlan, "backup schedules");
+        report_listing_gaps(ctx, out, Side::Primary, &[ResourceKind::BackupPlan], "backup schedules");
         let primary = &ctx.inventory.primary;
         let dr = ctx.inventory.dr.name;
         let (threshold, threshold_source) = ctx.settings.backup_gap_threshold();

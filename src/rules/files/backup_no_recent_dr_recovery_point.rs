@@ -2,7 +2,7 @@ use crate::estimate::protection::{BackupIndex, RecoveryPoints};
 use crate::estimate::{Amount, DEFAULT_COMPLETION_WINDOW_MINUTES, duration_text};
 use crate::findings::ResourceRef;
 use crate::inventory::ResourceKind;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 use chrono::Duration;
 
 declare_rule! {
@@ -42,12 +42,8 @@ declare_rule! {
 }
 
 impl Rule for BackupNoRecentDrRecoveryPoint {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gap(ctx, out, &ctx.inventory.dr, ResourceKind::BackupVault, "DR recovery points");
+        report_listing_gaps(ctx, out, Side::Dr, &[ResourceKind::BackupVault], "DR recovery points");
         let primary = &ctx.inventory.primary;
         let dr = &ctx.inventory.dr;
         let backups = BackupIndex::new(primary, dr.name);

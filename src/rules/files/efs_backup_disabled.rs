@@ -1,6 +1,6 @@
 use crate::inventory::Known;
 use crate::inventory::ResourceKind;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
 
 declare_rule! {
     /// ## What it does
@@ -31,12 +31,8 @@ declare_rule! {
 }
 
 impl Rule for EfsBackupDisabled {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gap(ctx, out, &ctx.inventory.primary, ResourceKind::FileSystem, "backup policies");
+        report_listing_gaps(ctx, out, Side::Primary, &[ResourceKind::FileSystem], "backup policies");
         let primary = ctx.inventory.primary.name;
         for fs in &ctx.inventory.primary.resources.file_systems {
             let target = resource::file_system(fs, primary);

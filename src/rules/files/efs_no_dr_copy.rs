@@ -1,6 +1,6 @@
 use crate::inventory::storage::{BackupSelection, FileSystem};
 use crate::inventory::{Known, ResourceKind, UnknownReason};
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
 use std::collections::HashMap;
 
 declare_rule! {
@@ -39,14 +39,16 @@ declare_rule! {
 }
 
 impl Rule for EfsNoDrCopy {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         let primary = &ctx.inventory.primary;
         let dr = ctx.inventory.dr.name;
-        report_listing_gap(ctx, out, primary, ResourceKind::FileSystem, "file systems for a DR copy");
+        report_listing_gaps(
+            ctx,
+            out,
+            Side::Primary,
+            &[ResourceKind::FileSystem],
+            "file systems for a DR copy",
+        );
         let copies = DrCopySelections::new(ctx);
         for fs in &primary.resources.file_systems {
             let mut missing: Option<UnknownReason> = None;

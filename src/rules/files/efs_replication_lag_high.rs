@@ -1,7 +1,7 @@
 use crate::estimate::duration_text;
 use crate::inventory::ResourceKind;
 use crate::inventory::{ErrorCause, Known, UnknownReason};
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_listing_gap, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
 use crate::settings::EFS_REPLICATION_RPO_FLOOR_SECONDS;
 
 declare_rule! {
@@ -38,12 +38,8 @@ declare_rule! {
 }
 
 impl Rule for EfsReplicationLagHigh {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gap(ctx, out, &ctx.inventory.primary, ResourceKind::FileSystem, "replication lag");
+        report_listing_gaps(ctx, out, Side::Primary, &[ResourceKind::FileSystem], "replication lag");
         let primary = ctx.inventory.primary.name;
         let dr = ctx.inventory.dr.name;
         let (threshold, source) = ctx.settings.efs_replication_lag_threshold();

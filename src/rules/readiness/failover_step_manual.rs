@@ -45,10 +45,6 @@ declare_rule! {
 }
 
 impl Rule for FailoverStepManual {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         let decision = ctx.settings.estimate.manual_decision_seconds;
         for estimate in &ctx.estimates.apps {

@@ -52,10 +52,6 @@ declare_rule! {
 }
 
 impl Rule for RtoTargetExceeded {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         for estimate in &ctx.estimates.apps {
             // Within target (or bounded without one): nothing to explain.
