@@ -196,9 +196,9 @@ fn child(args: &[String]) {
             .min()
             .unwrap_or_default()
     };
-    let graph = best_of_three(&mut || drop(black_box(Inventory::build(&snapshot, &settings))));
+    let graph = best_of_three(&mut || drop(black_box(Inventory::build(&snapshot, &settings.matching))));
     out.push_str(&format!("graph {}\n", graph.as_nanos()));
-    let inventory = Inventory::build(&snapshot, &settings);
+    let inventory = Inventory::build(&snapshot, &settings.matching);
     let now = snapshot.collected_at;
     let estimate =
         best_of_three(&mut || drop(black_box(drscan::estimate::estimate(&inventory, &settings, now))));

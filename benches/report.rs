@@ -23,7 +23,7 @@ fn main() {
         let settings = Settings::default();
         let report_data = audit::run(&snapshot, &settings, GatePolicy::default());
         let started = Instant::now();
-        let inventory = Inventory::build(&snapshot, &settings);
+        let inventory = Inventory::build(&snapshot, &settings.matching);
         let estimates = report::estimate_views(&report_data.estimates);
         let model = report::build(&snapshot, &inventory, &report_data, &estimates, None);
         let model_ms = started.elapsed().as_secs_f64() * 1000.0;

@@ -84,7 +84,7 @@ pub struct Adjustments<'a> {
 
 /// Run all enabled rules over a snapshot and decide the gate.
 pub fn run(snapshot: &Snapshot, settings: &Settings, gate: GatePolicy) -> AuditReport {
-    let inventory = Inventory::build(snapshot, settings);
+    let inventory = Inventory::build(snapshot, &settings.matching);
     run_on(&inventory, settings, gate)
 }
 

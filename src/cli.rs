@@ -439,7 +439,7 @@ fn run_audit(args: AuditArgs) -> Result<ExitStatus, DrscanError> {
         allow_unknown: args.allow_unknown || config.allow_unknown.unwrap_or(false),
     };
     let report = audit_adjusted(
-        &crate::inventory::graph::Inventory::build(&snapshot, &settings),
+        &crate::inventory::graph::Inventory::build(&snapshot, &settings.matching),
         &settings,
         gate,
         &config,
@@ -497,10 +497,10 @@ fn run_report(args: ReportArgs) -> Result<ExitStatus, DrscanError> {
     };
     // One inventory serves the audit and the report's failover paths; the report shows the
     // estimates the audit computed.
-    let inventory = crate::inventory::graph::Inventory::build(&snapshot, &settings);
+    let inventory = crate::inventory::graph::Inventory::build(&snapshot, &settings.matching);
     let report = audit_adjusted(&inventory, &settings, gate, &config, None);
     let drift = previous.as_ref().map(|previous| {
-        let old_inventory = crate::inventory::graph::Inventory::build(previous, &settings);
+        let old_inventory = crate::inventory::graph::Inventory::build(previous, &settings.matching);
         let old_report = audit_adjusted(&old_inventory, &settings, gate, &config, None);
         crate::drift::compare((&old_inventory, &old_report), (&inventory, &report))
     });
@@ -529,8 +529,8 @@ fn run_diff(args: DiffArgs) -> Result<ExitStatus, DrscanError> {
     }
     let settings = settings_from(&AuditArgs::for_config(), &config);
     let gate = GatePolicy::default();
-    let old_inventory = crate::inventory::graph::Inventory::build(&old, &settings);
-    let new_inventory = crate::inventory::graph::Inventory::build(&new, &settings);
+    let old_inventory = crate::inventory::graph::Inventory::build(&old, &settings.matching);
+    let new_inventory = crate::inventory::graph::Inventory::build(&new, &settings.matching);
     let old_report = audit_adjusted(&old_inventory, &settings, gate, &config, None);
     let new_report = audit_adjusted(&new_inventory, &settings, gate, &config, None);
     let drift = crate::drift::compare((&old_inventory, &old_report), (&new_inventory, &new_report));
@@ -570,10 +570,10 @@ impl AuditArgs {
 pub fn settings_from(args: &AuditArgs, config: &ValidConfig) -> Settings {
     let mut settings = Settings::default();
     if let Some(key) = args.app_tag.clone().or_else(|| config.app_tag_key.clone()) {
-        settings.app_tag_key = key;
+        settings.matching.app_tag_key = key;
     }
     if let Some(key) = args.ami_pairing_tag.clone().or_else(|| config.ami_pairing_tag.clone()) {
-        settings.ami_pairing_tag = key;
+        settings.matching.ami_pairing_tag = key;
     }
     settings.rto_target_seconds = args.rto_target.or(config.rto_target_seconds);
     settings.rpo_target_seconds = args.rpo_target.or(config.rpo_target_seconds);
@@ -581,7 +581,7 @@ pub fn settings_from(args: &AuditArgs, config: &ValidConfig) -> Settings {
     if let Some(window) = args.aws.lag_window.or(config.lag_window_seconds) {
         settings.lag_window_seconds = window;
     }
-    settings.record_applications = config.record_applications.clone();
+    settings.matching.record_applications = config.record_applications.clone();
     settings.detection_budget_seconds = config.detection_budget_seconds;
     settings.failover_ttl_budget_seconds = config.failover_ttl_budget_seconds;
     settings.efs_replication_lag_threshold_seconds = config.efs_replication_lag_threshold_seconds;

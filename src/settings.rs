@@ -3,6 +3,7 @@
 
 use crate::estimate::{DeclaredAutomation, EstimateConstants};
 use crate::findings::Severity;
+use crate::inventory::matching::Matching;
 use std::collections::BTreeMap;
 
 /// What a rule is set to in configuration: off, or a severity replacing its default.
@@ -35,18 +36,13 @@ pub const DEFAULT_BACKUP_GAP_THRESHOLD_SECONDS: u64 = 36 * 3600;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// Tag key that joins resources to an application.
-    pub app_tag_key: String,
-    /// Tag key whose value pairs a DR AMI copy with its primary AMI (same value on both, or
-    /// the primary AMI's ID on the copy).
-    pub ami_pairing_tag: String,
+    /// How resources join applications and AMI copies pair with their sources.
+    pub matching: Matching,
     pub rto_target_seconds: Option<u64>,
     pub rpo_target_seconds: Option<u64>,
     /// Explicit replica-lag threshold; otherwise derived from the RPO target.
     pub replica_lag_threshold_seconds: Option<u64>,
     pub lag_window_seconds: u64,
-    /// Normalised failover record name → application name, for records whose targets carry no tag.
-    pub record_applications: BTreeMap<String, String>,
     /// The RTO/RPO estimate's step times (SPEC §6 defaults).
     pub estimate: EstimateConstants,
     /// Failover steps automated outside what drscan can see (a runbook automation, a Lambda…).
@@ -70,13 +66,11 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            app_tag_key: "app".to_string(),
-            ami_pairing_tag: "drscan:source-ami".to_string(),
+            matching: Matching::default(),
             rto_target_seconds: None,
             rpo_target_seconds: None,
             replica_lag_threshold_seconds: None,
             lag_window_seconds: DEFAULT_LAG_WINDOW_SECONDS,
-            record_applications: BTreeMap::new(),
             estimate: EstimateConstants::default(),
             declared_automation: Vec::new(),
             detection_budget_seconds: None,

@@ -10,9 +10,9 @@ use super::compute::*;
 use super::database::*;
 use super::dns::*;
 use super::load_balancing::*;
+use super::matching::Matching;
 use super::storage::*;
 use super::{ErrorCause, Known, RegionResources, ResourceKind, Snapshot, UnknownReason};
-use crate::settings::Settings;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
@@ -243,7 +243,7 @@ pub enum AliasResolution<'s> {
 }
 
 impl<'s> Inventory<'s> {
-    pub fn build(snapshot: &'s Snapshot, settings: &Settings) -> Self {
+    pub fn build(snapshot: &'s Snapshot, matching: &Matching) -> Self {
         let (primary, dr) = rayon::join(
             || RegionView::new(snapshot, &snapshot.regions.primary),
             || RegionView::new(snapshot, &snapshot.regions.dr),
@@ -260,7 +260,7 @@ impl<'s> Inventory<'s> {
             applications: Applications::default(),
             members: super::members::AppMembers::default(),
         };
-        inventory.applications = Applications::build(&inventory, settings);
+        inventory.applications = Applications::build(&inventory, matching);
         inventory.members = super::members::AppMembers::build(&inventory);
         inventory
     }
@@ -443,8 +443,8 @@ impl<'s> Applications<'s> {
         self.by_record_name.get(normalized_name).map(|i| self.names[*i as usize].as_str())
     }
 
-    fn build(inventory: &Inventory<'s>, settings: &Settings) -> Self {
-        let tag_key = settings.app_tag_key.as_str();
+    fn build(inventory: &Inventory<'s>, matching: &Matching) -> Self {
+        let tag_key = matching.app_tag_key.as_str();
         let mut reachable: BTreeMap<String, Vec<Cow<'s, str>>> = BTreeMap::new();
         let mut record_names: Vec<(String, String)> = Vec::new();
 
@@ -469,7 +469,7 @@ impl<'s> Applications<'s> {
                     }
                 }
             }
-            let name = settings
+            let name = matching
                 .record_applications
                 .get(&group.name)
                 .cloned()

@@ -8,6 +8,7 @@ pub mod dns;
 pub mod graph;
 pub mod known;
 pub mod load_balancing;
+pub mod matching;
 pub mod members;
 pub mod snapshot;
 pub mod storage;

@@ -45,8 +45,8 @@ fn the_example_config_parses_with_its_defaults() {
     assert_eq!(config.lag_window_seconds, Some(3600));
     assert!(config.waivers.is_empty());
     let defaults = drscan::settings::Settings::default();
-    assert_eq!(config.app_tag_key.as_deref(), Some(defaults.app_tag_key.as_str()));
-    assert_eq!(config.ami_pairing_tag.as_deref(), Some(defaults.ami_pairing_tag.as_str()));
+    assert_eq!(config.app_tag_key.as_deref(), Some(defaults.matching.app_tag_key.as_str()));
+    assert_eq!(config.ami_pairing_tag.as_deref(), Some(defaults.matching.ami_pairing_tag.as_str()));
     assert_eq!(config.lag_window_seconds, Some(defaults.lag_window_seconds));
     assert_eq!(config.ami_stale_grace_seconds, Some(defaults.ami_stale_grace_seconds));
     assert_eq!(config.min_backup_retention_days, Some(defaults.min_backup_retention_days));

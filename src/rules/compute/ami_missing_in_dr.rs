@@ -92,7 +92,7 @@ impl Rule for AmiMissingInDr {
             }
         }
 
-        let copies = CopyIndex::new(&dr.resources.images, &ctx.settings.ami_pairing_tag);
+        let copies = CopyIndex::new(&dr.resources.images, &ctx.settings.matching.ami_pairing_tag);
         for (image_id, usage) in used {
             let Some(image) = primary.images.get(image_id) else {
                 if let Some(reason) = primary.gap(ResourceKind::Image) {
@@ -122,7 +122,7 @@ impl Rule for AmiMissingInDr {
                 );
                 continue;
             }
-            let matched = copies.find(image, primary.name, &ctx.settings.ami_pairing_tag);
+            let matched = copies.find(image, primary.name, &ctx.settings.matching.ami_pairing_tag);
             match matched.iter().find(|(copy, _)| usable(copy)) {
                 Some(_) => out.pass(),
                 None => {
@@ -143,7 +143,7 @@ impl Rule for AmiMissingInDr {
                             "matched_by",
                             [
                                 "source-image-id".to_string(),
-                                format!("tag:{}", ctx.settings.ami_pairing_tag),
+                                format!("tag:{}", ctx.settings.matching.ami_pairing_tag),
                                 "name".to_string(),
                             ],
                         );

@@ -62,7 +62,7 @@ impl Rule for DrAmiStale {
         let primary = &ctx.inventory.primary;
         let dr = &ctx.inventory.dr;
         let grace = Duration::seconds(ctx.settings.ami_stale_grace_seconds as i64);
-        let tag = ctx.settings.ami_pairing_tag.as_str();
+        let tag = ctx.settings.matching.ami_pairing_tag.as_str();
         let by_name: HashMap<&str, &Image> = primary
             .resources
             .images

@@ -66,7 +66,7 @@ impl Rule for DrAsgMissing {
                     None => {
                         out.fail(target, format!("application {app} runs ASG {} in {primary} but has no Auto Scaling group in {}", asg.name, dr.name))
                             .with("primary_desired_capacity", asg.desired_capacity)
-                            .with("app_tag", &ctx.settings.app_tag_key);
+                            .with("app_tag", &ctx.settings.matching.app_tag_key);
                     }
                 }
             }
