@@ -11,12 +11,13 @@ use super::protection::{
 use super::schedule::{Schedule, WorstGap, timezone};
 use super::*;
 use crate::findings::ResourceRef;
+use crate::findings::resource;
+use crate::inventory::arn::arn_name;
 use crate::inventory::compute::{AutoScalingGroup, ImageState};
 use crate::inventory::database::LagMetric;
 use crate::inventory::graph::{Inventory, LaunchResolution, RegionView};
 use crate::inventory::members::{Members, alias_load_balancer, asgs_behind_lb};
 use crate::inventory::{ErrorCause, Known, ResourceKind, Tags, UnknownReason};
-use crate::rules::resource;
 use crate::settings::{EFS_REPLICATION_RPO_FLOOR_SECONDS, Settings};
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
@@ -441,7 +442,7 @@ impl<'s> Builder<'_, 's> {
             let store = format!("aurora {}", cluster.id);
             let target = resource::db_cluster(cluster, primary.name);
             if let Some((secondary_arn, secondary)) = self.indexes.aurora.secondary(cluster) {
-                let secondary_id = resource::arn_name(secondary_arn).to_string();
+                let secondary_id = arn_name(secondary_arn).to_string();
                 let secondary_ref = match secondary {
                     Some(s) => resource::db_cluster(s, dr.name),
                     None => {
@@ -673,11 +674,7 @@ impl<'s> Builder<'_, 's> {
         let (copy, copy_source) = match self.observed_copy_time(arn) {
             Some((seconds, rp)) => (
                 seconds,
-                format!(
-                    "copy time {} observed on recovery point {}",
-                    duration_text(seconds),
-                    resource::arn_name(rp)
-                ),
+                format!("copy time {} observed on recovery point {}", duration_text(seconds), arn_name(rp)),
             ),
             None => (
                 self.constants().backup_copy_seconds,

@@ -7,10 +7,10 @@
 
 use super::Amount;
 use crate::findings::ResourceRef;
+use crate::findings::resource;
 use crate::inventory::dns::{HealthCheck, HostedZone, RecordSet};
 use crate::inventory::graph::Inventory;
 use crate::inventory::{ErrorCause, ResourceKind, UnknownReason};
-use crate::rules::resource;
 
 #[derive(Debug, Clone)]
 pub struct Detection {

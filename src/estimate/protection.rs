@@ -3,13 +3,13 @@
 //! Backup rules that copy the store to a DR-region vault. Shared by the estimate and the rules.
 
 use crate::inventory::Tags;
+use crate::inventory::arn::arn_region;
 use crate::inventory::database::{DbCluster, DbInstance};
 use crate::inventory::graph::{Inventory, RegionView};
 use crate::inventory::storage::{
     BackupPlan, BackupRule, BackupSelection, FileSystem, RecoveryPoint, ReplicationDestination, TagCondition,
 };
 use crate::inventory::{Known, ResourceKind, UnknownReason};
-use crate::rules::resource::arn_region;
 use std::collections::{HashMap, HashSet};
 
 /// A backup plan rule that protects a resource, and whether it copies to the DR region.

@@ -1,6 +1,7 @@
 //! The typed inventory: every resource kind drscan reads, per region (plus Route 53, which is
 //! global), with no SDK type in sight. Collectors fill it; rules read it through [`graph`].
 
+pub mod arn;
 pub mod compute;
 pub mod database;
 pub mod dependencies;

@@ -17,10 +17,10 @@ pub mod markdown;
 use crate::audit::AuditReport;
 use crate::drift::Drift;
 use crate::findings::{Finding, Severity, Status};
+use crate::inventory::arn::arn_region;
 use crate::inventory::graph::{AliasResolution, Inventory, LaunchResolution};
 use crate::inventory::{ErrorCause, Known, Snapshot};
 use crate::rules;
-use crate::rules::resource::arn_region;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 

@@ -15,6 +15,7 @@ mod drift;
 mod estimates;
 mod gate;
 mod iam_policy;
+mod layers;
 mod outputs;
 mod report;
 mod rule_fixtures;

@@ -1,7 +1,8 @@
+use crate::findings::resource;
 use crate::inventory::ResourceKind;
 use crate::inventory::compute::{Image, ImageState};
 use crate::inventory::graph::LaunchResolution;
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 declare_rule! {

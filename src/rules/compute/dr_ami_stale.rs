@@ -1,8 +1,9 @@
+use crate::findings::resource;
 use crate::inventory::ResourceKind;
 use crate::inventory::compute::Image;
 use crate::inventory::graph::LaunchResolution;
 use crate::inventory::members::copy_match;
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 use chrono::Duration;
 use std::collections::HashMap;
 

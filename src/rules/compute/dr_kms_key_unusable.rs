@@ -1,9 +1,11 @@
 use crate::findings::ResourceRef;
+use crate::findings::resource;
+use crate::inventory::arn::arn_name;
+use crate::inventory::arn::arn_region;
 use crate::inventory::dependencies::KmsKey;
 use crate::inventory::graph::LaunchResolution;
 use crate::inventory::{ResourceKind, UnknownReason};
-use crate::rules::resource::arn_region;
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 use std::collections::{HashMap, HashSet};
 
 declare_rule! {
@@ -75,7 +77,7 @@ fn key_state(ctx: &Context<'_, '_>, keys: &HashMap<&str, &KmsKey>, key: &str) ->
     let alias = key.rsplit_once(":alias/").map(|(_, a)| format!("alias/{a}"));
     let found = keys
         .get(key)
-        .or_else(|| keys.get(resource::arn_name(key)))
+        .or_else(|| keys.get(arn_name(key)))
         .or_else(|| alias.as_deref().and_then(|a| keys.get(a)));
     match found {
         Some(k) if k.state == "Enabled" => KeyState::Usable,

@@ -1,7 +1,8 @@
 use crate::estimate::duration_text;
 use crate::estimate::protection::AuroraIndex;
+use crate::findings::resource;
 use crate::inventory::ResourceKind;
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 
 declare_rule! {
     /// ## What it does

@@ -1,8 +1,9 @@
+use crate::findings::resource;
 use crate::inventory::ResourceKind;
+use crate::inventory::arn::arn_region;
 use crate::inventory::database::{DbCluster, DbInstance};
 use crate::inventory::graph::RegionView;
-use crate::rules::resource::arn_region;
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 use std::collections::HashSet;
 
 declare_rule! {

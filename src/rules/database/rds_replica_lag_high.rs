@@ -1,8 +1,9 @@
 use crate::findings::ResourceRef;
+use crate::findings::resource;
+use crate::inventory::arn::arn_region;
 use crate::inventory::database::{LagMetric, ReplicaLagSeries};
 use crate::inventory::{ErrorCause, ResourceKind, UnknownReason};
-use crate::rules::resource::arn_region;
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 use chrono::{DateTime, Duration, Utc};
 
 declare_rule! {

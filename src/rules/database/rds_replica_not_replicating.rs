@@ -1,8 +1,10 @@
+use crate::findings::resource;
 use crate::inventory::ResourceKind;
+use crate::inventory::arn::arn_name;
+use crate::inventory::arn::arn_region;
 use crate::inventory::database::LagMetric;
 use crate::inventory::{ErrorCause, UnknownReason};
-use crate::rules::resource::arn_region;
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 
 declare_rule! {
     /// ## What it does
@@ -72,7 +74,7 @@ impl Rule for RdsReplicaNotReplicating {
                     format!(
                         "DR replica {} of {} is not replicating: {}",
                         replica.id,
-                        resource::arn_name(replica.read_replica_source.as_deref().unwrap_or("?")),
+                        arn_name(replica.read_replica_source.as_deref().unwrap_or("?")),
                         why.join("; ")
                     ),
                 )

@@ -1,7 +1,8 @@
+use crate::findings::resource;
 use crate::inventory::ResourceKind;
+use crate::inventory::arn::arn_region;
 use crate::inventory::{ErrorCause, UnknownReason};
-use crate::rules::resource::arn_region;
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 
 declare_rule! {
     /// ## What it does

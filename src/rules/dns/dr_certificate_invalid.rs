@@ -1,6 +1,7 @@
+use crate::findings::resource;
 use crate::inventory::ResourceKind;
 use crate::inventory::members::alias_load_balancer;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule};
 use chrono::Duration;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 

@@ -1,7 +1,8 @@
+use crate::findings::resource;
 use crate::inventory::ResourceKind;
 use crate::inventory::dns::RecordSet;
 use crate::inventory::members::alias_load_balancer;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule};
 use std::collections::BTreeSet;
 
 declare_rule! {

@@ -1,6 +1,7 @@
+use crate::findings::resource;
 use crate::inventory::storage::{BackupSelection, FileSystem};
 use crate::inventory::{Known, ResourceKind, UnknownReason};
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 use std::collections::HashMap;
 
 declare_rule! {

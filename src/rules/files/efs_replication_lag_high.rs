@@ -1,7 +1,8 @@
 use crate::estimate::duration_text;
+use crate::findings::resource;
 use crate::inventory::ResourceKind;
 use crate::inventory::{ErrorCause, Known, UnknownReason};
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 use crate::settings::EFS_REPLICATION_RPO_FLOOR_SECONDS;
 
 declare_rule! {
