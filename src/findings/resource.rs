@@ -42,6 +42,16 @@ pub fn db_cluster(cluster: &DbCluster, region: &str) -> ResourceRef {
     ResourceRef::new(ResourceKind::DbCluster, &cluster.arn, &cluster.id, Some(region))
 }
 
+/// A DR read replica, listed or known only by the ARN its source names.
+pub fn db_replica(replica: &crate::inventory::dr::DbReplica<'_>, region: &str) -> ResourceRef {
+    ResourceRef::new(ResourceKind::DbInstance, replica.arn, replica.id(), Some(region))
+}
+
+/// The DR copy of an Aurora cluster: a global secondary (listed or not) or a replica cluster.
+pub fn aurora_copy(copy: &crate::inventory::dr::AuroraCopy<'_>, region: &str) -> ResourceRef {
+    ResourceRef::new(ResourceKind::DbCluster, copy.arn(), copy.id(), Some(region))
+}
+
 pub fn file_system(fs: &FileSystem, region: &str) -> ResourceRef {
     ResourceRef::new(ResourceKind::FileSystem, &fs.arn, &fs.id, Some(region))
 }

@@ -6,6 +6,7 @@ pub mod compute;
 pub mod database;
 pub mod dependencies;
 pub mod dns;
+pub mod dr;
 pub mod graph;
 pub mod known;
 pub mod load_balancing;

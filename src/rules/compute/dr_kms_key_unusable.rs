@@ -4,7 +4,7 @@ use crate::inventory::arn::arn_name;
 use crate::inventory::arn::arn_region;
 use crate::inventory::dependencies::KmsKey;
 use crate::inventory::graph::LaunchResolution;
-use crate::inventory::{ResourceKind, UnknownReason};
+use crate::inventory::{Known, ResourceKind, UnknownReason};
 use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 use std::collections::{HashMap, HashSet};
 
@@ -101,7 +101,7 @@ impl Rule for DrKmsKeyUnusable {
         report_listing_gaps(ctx, out, Side::Dr, &[ResourceKind::DbInstance], "the KMS keys of DR replicas");
         report_listing_gaps(ctx, out, Side::Dr, &[ResourceKind::DbCluster], "the KMS keys of DR clusters");
         let dr = &ctx.inventory.dr;
-        let primary = ctx.inventory.primary.name;
+        let relations = ctx.inventory.relations();
         let key_lookup = key_index(ctx);
         let mut vaults_seen: HashSet<&str> = HashSet::new();
         // (resource that needs the keys, what it is, keys)
@@ -123,9 +123,7 @@ impl Rule for DrKmsKeyUnusable {
             }
         }
         for db in &dr.resources.db_instances {
-            if db.kms_key_id.is_some()
-                && db.read_replica_source.as_deref().is_some_and(|s| arn_region(s) == Some(primary))
-            {
+            if db.kms_key_id.is_some() && relations.primary_source(db).is_some() {
                 needs.push((
                     resource::db_instance(db, dr.name),
                     format!("DR replica {}", db.id),
@@ -141,7 +139,7 @@ impl Rule for DrKmsKeyUnusable {
             ));
         }
         for fs in &ctx.inventory.primary.resources.file_systems {
-            for destination in fs.replication.value().into_iter().flatten().filter(|d| d.region == dr.name) {
+            for destination in relations.efs_replication(fs).value().into_iter().flatten() {
                 if let Some(copy) = dr_file_systems.get(destination.file_system_id.as_str()).copied()
                     && copy.kms_key_id.is_some()
                 {
@@ -155,7 +153,7 @@ impl Rule for DrKmsKeyUnusable {
         }
         for plan in &ctx.inventory.primary.resources.backup_plans {
             for action in plan.rules.iter().flat_map(|r| &r.copy_actions) {
-                if let Some(vault) = dr.backup_vaults_by_arn.get(action.destination_vault_arn.as_str())
+                if let Known::Value(Some(vault)) = relations.dr_vault(action)
                     && vault.kms_key_arn.is_some()
                     && vaults_seen.insert(vault.arn.as_str())
                 {

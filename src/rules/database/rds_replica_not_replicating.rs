@@ -1,7 +1,6 @@
 use crate::findings::resource;
 use crate::inventory::ResourceKind;
 use crate::inventory::arn::arn_name;
-use crate::inventory::arn::arn_region;
 use crate::inventory::database::LagMetric;
 use crate::inventory::{ErrorCause, UnknownReason};
 use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
@@ -43,12 +42,8 @@ declare_rule! {
 impl Rule for RdsReplicaNotReplicating {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         report_listing_gaps(ctx, out, Side::Dr, &[ResourceKind::DbInstance], "replication status");
-        let primary = ctx.inventory.primary.name;
         let dr = &ctx.inventory.dr;
-        for replica in &dr.resources.db_instances {
-            if replica.read_replica_source.as_deref().is_none_or(|s| arn_region(s) != Some(primary)) {
-                continue;
-            }
+        for (replica, source) in ctx.inventory.relations().dr_db_replicas() {
             let target = resource::db_instance(replica, dr.name);
             let broken: Vec<String> = replica
                 .replica_status
@@ -74,7 +69,7 @@ impl Rule for RdsReplicaNotReplicating {
                     format!(
                         "DR replica {} of {} is not replicating: {}",
                         replica.id,
-                        arn_name(replica.read_replica_source.as_deref().unwrap_or("?")),
+                        arn_name(source),
                         why.join("; ")
                     ),
                 )
