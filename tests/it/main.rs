@@ -5,6 +5,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod agreement;
 mod catalog;
 mod cli;
 mod collect_e2e;
