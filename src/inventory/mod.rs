@@ -15,7 +15,7 @@ pub mod members;
 pub mod snapshot;
 pub mod storage;
 
-pub use known::{ErrorCause, Known, UnknownReason};
+pub use known::{ErrorCause, Known, UnknownReason, iam_action};
 pub use snapshot::{CollectionError, RegionPair, Snapshot};
 
 use compute::*;

@@ -21,7 +21,7 @@ use crate::audit::AuditReport;
 use crate::drift::Drift;
 use crate::findings::{Finding, Severity, Status};
 use crate::inventory::graph::Inventory;
-use crate::inventory::{ErrorCause, Snapshot};
+use crate::inventory::{ErrorCause, Snapshot, iam_action};
 use crate::rules;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -288,7 +288,8 @@ fn unknown_needs(report: &AuditReport) -> Vec<UnknownNeed> {
         let cause_text = cause.map(|c| c.to_string()).unwrap_or_else(|| "unknown".into());
         let remedy = match cause {
             Some(ErrorCause::AccessDenied) => {
-                format!("grant `{operation}` to the role drscan runs as (see iam-policy.json)")
+                let action = iam_action(&operation).unwrap_or_else(|| operation.clone());
+                format!("grant `{action}` to the role drscan runs as (see iam-policy.json)")
             }
             Some(ErrorCause::Throttled) => {
                 "retry later or raise --max-attempts; the API throttled past retries".into()
