@@ -411,27 +411,9 @@ impl<'s> Builder<'_, 's> {
             let missing = match relations.db_replicas(db) {
                 Known::Value(replicas) => match replicas.first() {
                     Some(replica) => {
-                        let replica_ref = resource::db_replica(replica, dr.name);
-                        let (lag, source) = self.replica_lag(replica.id(), LagMetric::ReplicaLag);
-                        rpo.push(RpoTerm {
-                            store,
-                            amount: lag,
-                            source,
-                            resource: replica_ref.clone(),
-                            critical_path: false,
-                        });
-                        rto.push(self.step_term(
-                            FailoverStep::ReplicaPromotion,
-                            Amount::Seconds(c.rds_replica_promotion_seconds),
-                            format!(
-                                "RDS replica promotion {} (rds_replica_promotion) of {}",
-                                duration_text(c.rds_replica_promotion_seconds),
-                                replica.id()
-                            ),
-                            replica_ref,
-                            health,
-                            dr_asgs,
-                        ));
+                        let lag = self.replica_lag(replica.id(), LagMetric::ReplicaLag);
+                        let promotion = ("RDS replica promotion", resource::db_replica(replica, dr.name));
+                        self.promotion_terms(rto, rpo, store, lag, promotion, health, dr_asgs);
                         continue;
                     }
                     None => None,
@@ -478,30 +460,16 @@ impl<'s> Builder<'_, 's> {
                     continue;
                 }
                 Known::Value(Some(AuroraCopy::ReplicaCluster(replica))) => {
-                    let replica_ref = resource::db_cluster(replica, dr.name);
-                    rpo.push(RpoTerm {
-                        store,
-                        amount: Amount::Unknown(UnknownReason::new(
+                    let lag = (
+                        Amount::Unknown(UnknownReason::new(
                             "cloudwatch:GetMetricData",
                             ErrorCause::NotFound,
                             format!("no lag metric is collected for replica cluster {}", replica.id),
                         )),
-                        source: format!("cross-region replica cluster {}", replica.id),
-                        resource: replica_ref.clone(),
-                        critical_path: false,
-                    });
-                    rto.push(self.step_term(
-                        FailoverStep::ReplicaPromotion,
-                        Amount::Seconds(c.rds_replica_promotion_seconds),
-                        format!(
-                            "replica cluster promotion {} (rds_replica_promotion) of {}",
-                            duration_text(c.rds_replica_promotion_seconds),
-                            replica.id
-                        ),
-                        replica_ref,
-                        health,
-                        dr_asgs,
-                    ));
+                        format!("cross-region replica cluster {}", replica.id),
+                    );
+                    let promotion = ("replica cluster promotion", resource::db_cluster(replica, dr.name));
+                    self.promotion_terms(rto, rpo, store, lag, promotion, health, dr_asgs);
                     continue;
                 }
                 Known::Value(None) => None,
@@ -565,6 +533,27 @@ impl<'s> Builder<'_, 's> {
                 dr_asgs,
             ));
         }
+    }
+
+    /// The RPO term of a store recovered through a DR replica (its lag), and the promotion step
+    /// that makes the replica writable: `promotion` names the step and the replica.
+    #[allow(clippy::too_many_arguments)]
+    fn promotion_terms(
+        &self,
+        rto: &mut Vec<RtoTerm>,
+        rpo: &mut Vec<RpoTerm>,
+        store: String,
+        (amount, source): (Amount, String),
+        (what, replica): (&str, ResourceRef),
+        health: &PrimaryHealth,
+        dr_asgs: &[&AutoScalingGroup],
+    ) {
+        let seconds = self.constants().rds_replica_promotion_seconds;
+        let step_source =
+            format!("{what} {} (rds_replica_promotion) of {}", duration_text(seconds), replica.id);
+        rpo.push(RpoTerm { store, amount, source, resource: replica.clone(), critical_path: false });
+        let step = FailoverStep::ReplicaPromotion;
+        rto.push(self.step_term(step, Amount::Seconds(seconds), step_source, replica, health, dr_asgs));
     }
 
     /// A store without live replication: restore from a DR backup copy if a plan makes one,

@@ -222,6 +222,14 @@ pub struct FailoverGroup<'s> {
     pub secondaries: Vec<&'s RecordSet>,
 }
 
+impl<'s> FailoverGroup<'s> {
+    /// Every record of the group with its role, the PRIMARY ones first.
+    pub fn records(&self) -> impl Iterator<Item = (&'s RecordSet, &'static str)> + '_ {
+        let primaries = self.primaries.iter().map(|r| (*r, "PRIMARY"));
+        primaries.chain(self.secondaries.iter().map(|r| (*r, "SECONDARY")))
+    }
+}
+
 /// Where an alias record finally points.
 #[derive(Debug)]
 pub enum AliasResolution<'s> {

@@ -55,11 +55,11 @@ pub enum Relation {
     BackupVault,
     /// Failover record → the load balancer its alias resolves to (`failover-target-missing`).
     RecordTarget,
-    /// The SECONDARY record's load balancer → its target groups.
-    FailoverTargetGroup,
-    /// The SECONDARY record's load balancer → the Auto Scaling group behind its target groups
-    /// (the one the estimate scales out).
-    FailoverAutoScalingGroup,
+    /// The load balancer of a failover record → its target groups.
+    TargetGroup,
+    /// The load balancer of a failover record → the Auto Scaling group behind its target
+    /// groups (behind a SECONDARY, the one the estimate scales out).
+    AutoScalingGroup,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -75,7 +75,7 @@ pub enum LinkState {
 pub struct DrLink {
     pub relation: Relation,
     /// The ARN the link starts from: a primary AMI, database, cluster or file system, a backup
-    /// plan, a failover record, the SECONDARY record's load balancer.
+    /// plan, a failover record, a failover record's load balancer.
     pub from: String,
     pub state: LinkState,
     /// The counterparts drawn when present: ARNs, or file system IDs for EFS replication.
@@ -116,6 +116,28 @@ impl<'m> Path<'m> {
         self.links.push(DrLink { relation, from: from.to_string(), state, to });
     }
 
+    /// A DR link that found no counterpart: missing, or unknown when what it depends on could
+    /// not be read.
+    fn not_found(
+        &mut self,
+        relation: Relation,
+        from: &str,
+        kind: &'static str,
+        missing: String,
+        unknown: Option<&UnknownReason>,
+    ) {
+        match unknown {
+            None => {
+                self.link(relation, from, LinkState::Missing, Vec::new());
+                self.missing(kind, missing);
+            }
+            Some(reason) => {
+                self.link(relation, from, LinkState::Unknown, Vec::new());
+                self.unknown(kind, unknown_label(reason));
+            }
+        }
+    }
+
     fn finish(self, title: String) -> FailoverPath {
         FailoverPath { title, nodes: self.nodes, links: self.links }
     }
@@ -137,25 +159,10 @@ pub(super) fn failover_paths<'m>(
     for (app, members) in &inventory.members().by_app {
         let mut paths = Vec::new();
         for group in members.failover_groups.iter().filter_map(|i| inventory.failover_groups.get(*i)) {
-            let roles = group
-                .primaries
-                .iter()
-                .map(|r| (r, "PRIMARY"))
-                .chain(group.secondaries.iter().map(|r| (r, "SECONDARY")));
-            for (record, role) in roles {
+            for (record, role) in group.records() {
                 let title = format!("{role} {} {}", group.name, group.record_type);
                 let mut path = Path::new(states);
-                let secondary = role == "SECONDARY";
-                record_path(
-                    inventory,
-                    relations,
-                    group.zone,
-                    group.record_type,
-                    record,
-                    secondary,
-                    &title,
-                    &mut path,
-                );
+                record_path(inventory, relations, group.zone, group.record_type, record, &title, &mut path);
                 paths.push(path.finish(title));
             }
         }
@@ -174,13 +181,9 @@ pub(super) fn failover_paths<'m>(
                         path.node("replica", format!("{} ({dr}{via})", replica.id()), Some(replica.arn));
                     }
                 }
-                Known::Value(_) => {
-                    path.link(Relation::DbReplica, &db.arn, LinkState::Missing, Vec::new());
-                    path.missing("replica", format!("no replica in {dr}"));
-                }
-                Known::Unknown(reason) => {
-                    path.link(Relation::DbReplica, &db.arn, LinkState::Unknown, Vec::new());
-                    path.unknown("replica", unknown_label(&reason));
+                found => {
+                    let missing = format!("no replica in {dr}");
+                    path.not_found(Relation::DbReplica, &db.arn, "replica", missing, found.get().err());
                 }
             }
             paths.push(path.finish(format!("database {}", db.id)));
@@ -203,13 +206,10 @@ pub(super) fn failover_paths<'m>(
                     let headless = if copy.headless() { ", headless" } else { "" };
                     path.node(kind, format!("{} ({dr}{headless})", copy.id()), Some(copy.arn()));
                 }
-                Known::Value(None) => {
-                    path.link(Relation::AuroraCopy, &cluster.arn, LinkState::Missing, Vec::new());
-                    path.missing("global secondary", format!("no secondary in {dr}"));
-                }
-                Known::Unknown(reason) => {
-                    path.link(Relation::AuroraCopy, &cluster.arn, LinkState::Unknown, Vec::new());
-                    path.unknown("global secondary", unknown_label(&reason));
+                found => {
+                    let missing = format!("no secondary in {dr}");
+                    let unknown = found.get().err();
+                    path.not_found(Relation::AuroraCopy, &cluster.arn, "global secondary", missing, unknown);
                 }
             }
             paths.push(path.finish(format!("Aurora cluster {}", cluster.id)));
@@ -268,14 +268,12 @@ pub(super) fn failover_paths<'m>(
 }
 
 /// A failover record, its alias target and, for a load balancer, the tier behind it.
-#[allow(clippy::too_many_arguments)]
 fn record_path<'s>(
     inventory: &Inventory<'s>,
     relations: DrRelations<'_, 's>,
     zone: &'s HostedZone,
     record_type: &str,
     record: &'s RecordSet,
-    secondary: bool,
     title: &str,
     path: &mut Path<'_>,
 ) {
@@ -299,7 +297,7 @@ fn record_path<'s>(
                 Some(&load_balancer.arn),
             );
             if let Some(view) = inventory.region(region) {
-                web_tier(inventory, relations, LbTarget { view, load_balancer }, secondary, path);
+                web_tier(inventory, relations, LbTarget { view, load_balancer }, path);
             }
         }
         AliasResolution::MissingLoadBalancer { dns_name, .. } => {
@@ -319,27 +317,19 @@ fn record_path<'s>(
 
 /// Load balancer → target group → ASG → launch template → AMI (→ DR copy): the first ASG behind
 /// the load balancer, which is what a person follows and what the estimate scales; every other
-/// broken one is flagged by the rules anyway. Behind a SECONDARY record the target group and
-/// the group are the failover's links.
+/// broken one is flagged by the rules anyway.
 fn web_tier<'s>(
     inventory: &Inventory<'s>,
     relations: DrRelations<'_, 's>,
     target: LbTarget<'_, 's>,
-    secondary: bool,
     path: &mut Path<'_>,
 ) {
     let view = target.view;
     let lb_arn = target.load_balancer.arn.as_str();
-    let link = |path: &mut Path<'_>, relation, state, to: Vec<String>| {
-        if secondary {
-            path.link(relation, lb_arn, state, to);
-        }
-    };
     let groups = match target.target_groups() {
         Known::Value(groups) => groups,
         Known::Unknown(reason) => {
-            link(path, Relation::FailoverTargetGroup, LinkState::Unknown, Vec::new());
-            path.unknown("target group", unknown_label(&reason));
+            path.not_found(Relation::TargetGroup, lb_arn, "target group", String::new(), Some(&reason));
             return;
         }
     };
@@ -347,30 +337,27 @@ fn web_tier<'s>(
     // The target group the first ASG is behind, else the first target group.
     let tg = groups.iter().find(|tg| !view.asgs_behind(&tg.arn).is_empty()).or(groups.first()).copied();
     let Some(tg) = tg else {
-        link(path, Relation::FailoverTargetGroup, LinkState::Missing, Vec::new());
-        path.missing("target group", "no target group".into());
+        path.not_found(Relation::TargetGroup, lb_arn, "target group", "no target group".into(), None);
         return;
     };
-    link(path, Relation::FailoverTargetGroup, LinkState::Present, vec![tg.arn.clone()]);
+    path.link(Relation::TargetGroup, lb_arn, LinkState::Present, vec![tg.arn.clone()]);
     let health = match &tg.target_health {
         Known::Value(t) => format!("{}/{} healthy", t.iter().filter(|t| t.is_healthy()).count(), t.len()),
         Known::Unknown(_) => "health unknown".into(),
     };
     path.node("target group", format!("{} ({health})", tg.name), Some(&tg.arn));
     let Some(asg) = asgs.first() else {
-        match view.gap(ResourceKind::AutoScalingGroup) {
-            Some(reason) => {
-                link(path, Relation::FailoverAutoScalingGroup, LinkState::Unknown, Vec::new());
-                path.unknown("auto scaling group", unknown_label(reason));
-            }
-            None => {
-                link(path, Relation::FailoverAutoScalingGroup, LinkState::Missing, Vec::new());
-                path.missing("auto scaling group", "no ASG registered".into());
-            }
-        }
+        let unknown = view.gap(ResourceKind::AutoScalingGroup);
+        path.not_found(
+            Relation::AutoScalingGroup,
+            lb_arn,
+            "auto scaling group",
+            "no ASG registered".into(),
+            unknown,
+        );
         return;
     };
-    link(path, Relation::FailoverAutoScalingGroup, LinkState::Present, vec![asg.arn.clone()]);
+    path.link(Relation::AutoScalingGroup, lb_arn, LinkState::Present, vec![asg.arn.clone()]);
     path.node(
         "auto scaling group",
         format!("{} ({}/{}/{})", asg.name, asg.min_size, asg.desired_capacity, asg.max_size),
@@ -407,22 +394,18 @@ fn web_tier<'s>(
         return;
     }
     let dr = inventory.dr.name;
-    match relations.ami_copies(image) {
-        Known::Value(copies) => match copies.iter().find(|c| c.usable()) {
-            Some(copy) => {
-                path.link(Relation::AmiCopy, &image.arn, LinkState::Present, vec![copy.image.arn.clone()]);
-                let label = format!("{} ({dr}, matched by {})", copy.image.id, copy.matched_by.as_str());
-                path.node("DR copy", label, Some(&copy.image.arn));
-            }
-            None => {
-                path.link(Relation::AmiCopy, &image.arn, LinkState::Missing, Vec::new());
-                let usable = if copies.is_empty() { "" } else { "usable " };
-                path.missing("DR copy", format!("no {usable}copy in {dr}"));
-            }
-        },
-        Known::Unknown(reason) => {
-            path.link(Relation::AmiCopy, &image.arn, LinkState::Unknown, Vec::new());
-            path.unknown("DR copy", unknown_label(&reason));
+    let copies = relations.ami_copies(image);
+    let candidates = copies.value().map(Vec::as_slice).unwrap_or_default();
+    match candidates.iter().find(|c| c.usable()) {
+        Some(copy) => {
+            path.link(Relation::AmiCopy, &image.arn, LinkState::Present, vec![copy.image.arn.clone()]);
+            let label = format!("{} ({dr}, matched by {})", copy.image.id, copy.matched_by.as_str());
+            path.node("DR copy", label, Some(&copy.image.arn));
+        }
+        None => {
+            let usable = if candidates.is_empty() { "" } else { "usable " };
+            let missing = format!("no {usable}copy in {dr}");
+            path.not_found(Relation::AmiCopy, &image.arn, "DR copy", missing, copies.get().err());
         }
     }
 }

@@ -157,7 +157,7 @@ fn check_app(
                 let agrees = !first_secondary || unbounded == (link.state == LinkState::Missing);
                 check.expect(agrees, link, || format!("the estimate's routing term is {routing:?}"));
             }
-            Relation::FailoverTargetGroup => {
+            Relation::TargetGroup => {
                 // A SECONDARY evaluating target health through this load balancer fails
                 // `failover-secondary-unhealthy` for want of target groups exactly when none is drawn.
                 let record = &path
@@ -191,7 +191,7 @@ fn check_app(
                 };
                 check.expect(agrees, link, || format!("failover-secondary-unhealthy says {found:?}"));
             }
-            Relation::FailoverAutoScalingGroup => {
+            Relation::AutoScalingGroup => {
                 if link.state == LinkState::Present {
                     let concluded = verdict(check.audit, "dr-asg-not-behind-alb", first);
                     check.expect(concluded == LinkState::Present, link, || {
@@ -222,7 +222,7 @@ fn check_app(
             }
             (FailoverStep::BreakEfsReplication, _) => drawn_from(Relation::EfsCopy, arn),
             (FailoverStep::DrScaleOut, ResourceKind::AutoScalingGroup) => {
-                drawn(Relation::FailoverAutoScalingGroup, arn)
+                drawn(Relation::AutoScalingGroup, arn)
             }
             _ => true,
         };
