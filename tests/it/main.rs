@@ -13,6 +13,7 @@ mod collect_recorded;
 mod config;
 mod drift;
 mod estimates;
+mod examples;
 mod gate;
 mod iam_policy;
 mod outputs;
