@@ -121,9 +121,10 @@ pub struct GlobalClusterMember {
     pub writer: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum LagMetric {
     /// RDS `ReplicaLag`, published in seconds by the replica's region.
+    #[default]
     ReplicaLag,
     /// `AuroraGlobalDBReplicationLag`, published in milliseconds by the secondary's region.
     AuroraGlobalDBReplicationLag,
