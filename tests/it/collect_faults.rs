@@ -244,3 +244,66 @@ fn the_whole_run_timeout_reports_unfinished_services_as_unknown() {
     assert!(json.to_string().contains("whole-run timeout"), "{}", summary(&json));
     assert!(elapsed < Duration::from_secs(6), "the run must end at its deadline, took {elapsed:?}");
 }
+
+/// Regression: the compute scope's whole-run timeout used to name only the AMI, launch
+/// template and Auto Scaling kinds, so the DR subnets, security groups, key pairs and
+/// instance-type offerings it also lists landed empty and *fully listed* — "the subnet does
+/// not exist in DR" — with no collection error.
+#[test]
+fn a_whole_run_timeout_during_compute_leaves_every_ec2_kind_unknown() {
+    use drscan::inventory::{ErrorCause, ResourceKind, Snapshot};
+    let account = seeded();
+    // The template versions are read after every other EC2 listing, so the scope is cut off
+    // when those have answered.
+    set_faults(json!([{
+        "account": account, "region": DR, "service": "ec2", "operation": "DescribeLaunchTemplateVersions",
+        "action": "delay", "seconds": 8
+    }]));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("snapshot.json");
+    let started = Instant::now();
+    let output = drscan(&account)
+        .args(["collect", "--primary", PRIMARY, "--dr", DR, "--max-attempts", "1", "--timeout", "3s"])
+        .args(["--endpoint-url", &emulator().front_url, "-o"])
+        .arg(&path)
+        .output()
+        .expect("run drscan collect");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(started.elapsed() < Duration::from_secs(7), "the run must end at its deadline");
+
+    let text = std::fs::read_to_string(&path).expect("snapshot");
+    let snapshot = Snapshot::parse("snapshot.json", text).expect("a readable snapshot");
+    assert!(snapshot.resources.regional.contains_key(DR), "the DR region answered and is collected");
+    let dependencies = [
+        ResourceKind::Subnet,
+        ResourceKind::SecurityGroup,
+        ResourceKind::KeyPair,
+        ResourceKind::InstanceTypeOffering,
+    ];
+    let timeout = snapshot
+        .collection_errors
+        .iter()
+        .find(|e| e.region.as_deref() == Some(DR) && e.operation == "ec2+autoscaling")
+        .unwrap_or_else(|| panic!("no compute timeout recorded: {:#?}", snapshot.collection_errors));
+    assert_eq!(timeout.cause, ErrorCause::Timeout);
+    for kind in dependencies {
+        assert!(timeout.kinds.contains(&kind), "{kind} missing from the timed-out kinds {:?}", timeout.kinds);
+        let gap = snapshot.listing_gap(Some(DR), kind);
+        assert_eq!(gap.map(|g| g.cause), Some(ErrorCause::Timeout), "{kind} in {DR} must be a listing gap");
+    }
+
+    let output = drscan(&account)
+        .args(["audit", "--snapshot"])
+        .arg(&path)
+        .args(["--format", "json"])
+        .output()
+        .expect("run drscan audit");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
+    let counts = &json["summary"]["rules"]["dr-launch-dependencies-missing"];
+    assert_eq!((counts["pass"].as_u64(), counts["fail"].as_u64()), (Some(0), Some(0)), "{}", summary(&json));
+    assert!(
+        unknown_mentions(&json, "dr-launch-dependencies-missing", &[DR, "whole-run timeout"]),
+        "the DR launch dependencies are unknown, naming the timeout:\n{}",
+        summary(&json)
+    );
+}
