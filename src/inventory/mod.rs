@@ -82,3 +82,170 @@ impl fmt::Display for ResourceKind {
         f.write_str(self.as_str())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::de::DeserializeOwned;
+    use serde_json::Value;
+
+    #[test]
+    fn kinds_serialize_as_their_service_kind_name() {
+        let mut seen = std::collections::BTreeSet::new();
+        for &kind in ResourceKind::ALL {
+            let name = kind.as_str();
+            assert_eq!(serde_json::to_value(kind).ok(), Some(Value::from(name)));
+            assert_eq!(serde_json::from_value::<ResourceKind>(Value::from(name)).ok(), Some(kind));
+            let (service, noun) =
+                name.split_once(':').unwrap_or_else(|| panic!("{name} is not service:kind"));
+            assert!(!service.is_empty() && !noun.contains(':'), "{name} is not service:kind");
+            assert!(seen.insert(name), "{name} names two kinds");
+        }
+    }
+
+    /// The resource lists and their order are the snapshot format (schema_version 1).
+    #[test]
+    fn resource_sets_serialize_in_the_schema_1_field_order() {
+        assert_eq!(
+            serde_json::to_string(&RegionResources::default()).ok().as_deref(),
+            Some(concat!(
+                r#"{"images":[],"launch_templates":[],"auto_scaling_groups":[],"scaling_policies":[],"#,
+                r#""alarms":[],"load_balancers":[],"listeners":[],"target_groups":[],"db_instances":[],"#,
+                r#""db_clusters":[],"global_clusters":[],"replica_lag":[],"file_systems":[],"#,
+                r#""backup_plans":[],"backup_vaults":[],"subnets":[],"security_groups":[],"key_pairs":[],"#,
+                r#""instance_type_offerings":[],"kms_keys":[],"certificates":[]}"#
+            ))
+        );
+        assert_eq!(
+            serde_json::to_string(&GlobalResources::default()).ok().as_deref(),
+            Some(r#"{"hosted_zones":[],"health_checks":[]}"#)
+        );
+    }
+
+    #[test]
+    fn canonical_order_sorts_by_the_declared_key_and_drops_repeated_images() {
+        let image = |id: &str| Image { id: id.to_string(), ..Image::default() };
+        let offering = |instance_type: &str, zone: &str| InstanceTypeOffering {
+            instance_type: instance_type.to_string(),
+            availability_zone: zone.to_string(),
+        };
+        let series = |subject: &str, metric| ReplicaLagSeries {
+            subject_id: subject.to_string(),
+            metric,
+            ..ReplicaLagSeries::default()
+        };
+        let mut resources = RegionResources {
+            images: vec![image("ami-2"), image("ami-1"), image("ami-2")],
+            instance_type_offerings: vec![offering("m5", "b"), offering("m5", "a"), offering("c5", "z")],
+            replica_lag: vec![
+                series("orders", LagMetric::AuroraGlobalDBReplicationLag),
+                series("billing", LagMetric::ReplicaLag),
+                series("orders", LagMetric::ReplicaLag),
+            ],
+            ..RegionResources::default()
+        };
+        resources.sort_canonically();
+        let ids: Vec<&str> = resources.images.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(ids, ["ami-1", "ami-2"]);
+        assert_eq!(
+            resources.instance_type_offerings,
+            [offering("c5", "z"), offering("m5", "a"), offering("m5", "b")]
+        );
+        let lag: Vec<(&str, LagMetric)> =
+            resources.replica_lag.iter().map(|s| (s.subject_id.as_str(), s.metric)).collect();
+        assert_eq!(
+            lag,
+            [
+                ("billing", LagMetric::ReplicaLag),
+                ("orders", LagMetric::ReplicaLag),
+                ("orders", LagMetric::AuroraGlobalDBReplicationLag)
+            ]
+        );
+    }
+
+    #[test]
+    fn append_keeps_every_resource_and_len_counts_them() {
+        let mut resources =
+            RegionResources { subnets: vec![Subnet::default()], ..RegionResources::default() };
+        resources.append(RegionResources {
+            subnets: vec![Subnet::default()],
+            key_pairs: vec![KeyPair::default()],
+            ..RegionResources::default()
+        });
+        assert_eq!((resources.subnets.len(), resources.key_pairs.len(), resources.len()), (2, 1, 3));
+        assert!(RegionResources::default().is_empty());
+    }
+
+    /// Every field that serde may leave out of a snapshot must default to what `Default` says,
+    /// so that a value built with `..Default::default()` is what a snapshot omitting it reads as.
+    fn serde_defaults_agree_with_default<T>()
+    where
+        T: Default + Serialize + DeserializeOwned + PartialEq + fmt::Debug,
+    {
+        let name = std::any::type_name::<T>();
+        let Ok(Value::Object(full)) = serde_json::to_value(T::default()) else {
+            panic!("{name} does not serialize as an object")
+        };
+        let mut optional = Vec::new();
+        for key in full.keys() {
+            let mut without = full.clone();
+            without.remove(key);
+            if let Ok(read) = serde_json::from_value::<T>(Value::Object(without)) {
+                assert_eq!(read, T::default(), "{name}: serde's default for `{key}` is not Default's");
+                optional.push(key.clone());
+            }
+        }
+        let mut minimal = full.clone();
+        minimal.retain(|key, _| !optional.contains(key));
+        assert_eq!(serde_json::from_value::<T>(Value::Object(minimal)).ok(), Some(T::default()), "{name}");
+    }
+
+    #[test]
+    fn model_defaults_are_the_snapshot_defaults() {
+        serde_defaults_agree_with_default::<Image>();
+        serde_defaults_agree_with_default::<LaunchTemplate>();
+        serde_defaults_agree_with_default::<LaunchTemplateVersion>();
+        serde_defaults_agree_with_default::<LaunchTemplateRef>();
+        serde_defaults_agree_with_default::<MixedInstancesPolicy>();
+        serde_defaults_agree_with_default::<InstanceOverride>();
+        serde_defaults_agree_with_default::<AutoScalingGroup>();
+        serde_defaults_agree_with_default::<ScalingPolicy>();
+        serde_defaults_agree_with_default::<Alarm>();
+        serde_defaults_agree_with_default::<LoadBalancer>();
+        serde_defaults_agree_with_default::<Listener>();
+        serde_defaults_agree_with_default::<TargetGroup>();
+        serde_defaults_agree_with_default::<TargetGroupHealthCheck>();
+        serde_defaults_agree_with_default::<TargetHealth>();
+        serde_defaults_agree_with_default::<HostedZone>();
+        serde_defaults_agree_with_default::<RecordSet>();
+        serde_defaults_agree_with_default::<AliasTarget>();
+        serde_defaults_agree_with_default::<HealthCheck>();
+        serde_defaults_agree_with_default::<HealthCheckStatus>();
+        serde_defaults_agree_with_default::<DbInstance>();
+        serde_defaults_agree_with_default::<ReplicaStatusInfo>();
+        serde_defaults_agree_with_default::<DbCluster>();
+        serde_defaults_agree_with_default::<DbClusterMember>();
+        serde_defaults_agree_with_default::<GlobalCluster>();
+        serde_defaults_agree_with_default::<GlobalClusterMember>();
+        serde_defaults_agree_with_default::<ReplicaLagSeries>();
+        serde_defaults_agree_with_default::<LagDatapoint>();
+        serde_defaults_agree_with_default::<FileSystem>();
+        serde_defaults_agree_with_default::<ReplicationDestination>();
+        serde_defaults_agree_with_default::<BackupPlan>();
+        serde_defaults_agree_with_default::<BackupRule>();
+        serde_defaults_agree_with_default::<CopyAction>();
+        serde_defaults_agree_with_default::<BackupSelection>();
+        serde_defaults_agree_with_default::<TagCondition>();
+        serde_defaults_agree_with_default::<BackupVault>();
+        serde_defaults_agree_with_default::<RecoveryPoint>();
+        serde_defaults_agree_with_default::<Subnet>();
+        serde_defaults_agree_with_default::<SecurityGroup>();
+        serde_defaults_agree_with_default::<KeyPair>();
+        serde_defaults_agree_with_default::<InstanceTypeOffering>();
+        serde_defaults_agree_with_default::<KmsKey>();
+        serde_defaults_agree_with_default::<Certificate>();
+        serde_defaults_agree_with_default::<RegionResources>();
+        serde_defaults_agree_with_default::<GlobalResources>();
+        serde_defaults_agree_with_default::<Resources>();
+    }
+}
