@@ -403,17 +403,14 @@ impl Builder {
                     id: rng.uuid(),
                     name: format!("{name}-efs"),
                     resources: vec!["arn:aws:elasticfilesystem:*:*:file-system/*".to_string()],
-                    not_resources: Vec::new(),
-                    list_of_tags: Vec::new(),
                     conditions: vec![tag_equals("aws:ResourceTag/backup", format!("{name}-dr"))],
+                    ..BackupSelection::default()
                 },
                 BackupSelection {
                     id: rng.uuid(),
                     name: format!("{name}-tagged"),
-                    resources: Vec::new(),
-                    not_resources: Vec::new(),
                     list_of_tags: vec![tag_equals("backup", format!("{name}-dr-all"))],
-                    conditions: Vec::new(),
+                    ..BackupSelection::default()
                 },
             ]),
         });
@@ -426,10 +423,8 @@ impl Builder {
             selections: Known::Value(vec![BackupSelection {
                 id: rng.uuid(),
                 name: format!("{name}-local"),
-                resources: Vec::new(),
-                not_resources: Vec::new(),
                 list_of_tags: vec![tag_equals("backup", format!("{name}-local"))],
-                conditions: Vec::new(),
+                ..BackupSelection::default()
             }]),
         });
         self.team = Some(Team { name, primary, dr });
@@ -444,22 +439,16 @@ impl Builder {
             RecordSet {
                 name: name.clone(),
                 record_type: "SOA".to_string(),
-                set_identifier: None,
-                failover: None,
                 ttl: Some(900),
-                alias_target: None,
-                health_check_id: None,
                 values: vec![format!("{} awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400", ns(1))],
+                ..RecordSet::default()
             },
             RecordSet {
                 name: name.clone(),
                 record_type: "NS".to_string(),
-                set_identifier: None,
-                failover: None,
                 ttl: Some(172_800),
-                alias_target: None,
-                health_check_id: None,
                 values: (0..4).map(|_| ns(rng.below(2048))).collect(),
+                ..RecordSet::default()
             },
         ];
         self.records += records.len();
@@ -490,12 +479,9 @@ impl Builder {
                 owner_id: ACCOUNT.to_string(),
                 state: ImageState::Available,
                 creation_date: Some(self.ago(age_days * 86_400)),
-                deprecation_time: None,
-                source_image_id: None,
-                source_image_region: None,
-                public: false,
                 kms_key_ids: vec![kms.to_string()],
                 tags: tags(&[("app", &app)]),
+                ..Image::default()
             }
         };
         // Builds current, current-1, current-2, current-3 in the primary (older ones pruned).
@@ -769,8 +755,7 @@ impl Builder {
                 .iter()
                 .map(|t| InstanceOverride {
                     instance_type: Some(t.to_string()),
-                    weighted_capacity: None,
-                    launch_template: None,
+                    ..InstanceOverride::default()
                 })
                 .collect();
             (None, Some(MixedInstancesPolicy { launch_template: template_ref, overrides }))
@@ -856,20 +841,13 @@ impl Builder {
             id: rng.uuid(),
             check_type: "HTTPS".to_string(),
             fqdn: Some(fqdn.to_string()),
-            ip_address: None,
             port: Some(443),
             resource_path: Some("/health".to_string()),
             request_interval: 30,
             failure_threshold: 3,
-            inverted: false,
-            disabled: false,
-            health_threshold: None,
-            child_health_checks: Vec::new(),
-            alarm_name: None,
-            alarm_region: None,
-            insufficient_data_health_status: None,
             status,
             tags: tags(&[("app", &app), ("Name", &format!("{app}-primary"))]),
+            ..HealthCheck::default()
         };
         let all_healthy = || Known::Value(HealthCheckStatus { checkers_reporting_healthy: 16, checkers: 16 });
 
@@ -921,12 +899,8 @@ impl Builder {
             self.push_record(RecordSet {
                 name: origin.clone(),
                 record_type: "A".to_string(),
-                set_identifier: None,
-                failover: None,
-                ttl: None,
                 alias_target: Some(alias(format!("dualstack.{}.", primary.lb_dns), primary.lb_zone, true)),
-                health_check_id: None,
-                values: Vec::new(),
+                ..RecordSet::default()
             });
             alias(origin, &zone_id, primary_eth)
         } else {
@@ -937,10 +911,9 @@ impl Builder {
             record_type: "A".to_string(),
             set_identifier: Some("primary".to_string()),
             failover: Some(FailoverRole::Primary),
-            ttl: None,
             alias_target: Some(primary_target),
             health_check_id: primary_check.as_ref().map(|c| c.id.clone()),
-            values: Vec::new(),
+            ..RecordSet::default()
         });
         self.health_checks.extend(primary_check);
 
@@ -971,10 +944,9 @@ impl Builder {
                 record_type: "A".to_string(),
                 set_identifier: Some("secondary".to_string()),
                 failover: Some(FailoverRole::Secondary),
-                ttl: None,
                 alias_target: Some(alias(dns_name, dr.lb_zone, evaluate)),
                 health_check_id: secondary_check.as_ref().map(|c| c.id.clone()),
-                values: Vec::new(),
+                ..RecordSet::default()
             });
             self.health_checks.extend(secondary_check);
         }
@@ -982,12 +954,9 @@ impl Builder {
         self.push_record(RecordSet {
             name: format!("www.{record_name}"),
             record_type: "CNAME".to_string(),
-            set_identifier: None,
-            failover: None,
             ttl: Some(300),
-            alias_target: None,
-            health_check_id: None,
             values: vec![record_name],
+            ..RecordSet::default()
         });
     }
 
@@ -1019,18 +988,13 @@ impl Builder {
             engine: engine.to_string(),
             instance_class: class.to_string(),
             status: "available".to_string(),
-            multi_az: false,
             backup_retention_days: 7,
             deletion_protection: true,
             storage_encrypted: true,
             kms_key_id: Some(kms.to_string()),
-            cluster_id: None,
-            read_replica_source: None,
-            read_replica_ids: Vec::new(),
-            replica_status: Vec::new(),
-            automated_backup_replications: None,
             created_at,
             tags: app_tags.clone(),
+            ..DbInstance::default()
         };
         let replicating =
             || vec![ReplicaStatusInfo { status: "replicating".to_string(), normal: true, message: None }];
@@ -1087,18 +1051,14 @@ impl Builder {
                 engine: "aurora-postgresql".to_string(),
                 instance_class: "db.r6g.large".to_string(),
                 status: "available".to_string(),
-                multi_az: false,
                 backup_retention_days: 7,
                 deletion_protection: true,
                 storage_encrypted: true,
                 kms_key_id: Some(kms.clone()),
                 cluster_id: Some(id.clone()),
-                read_replica_source: None,
-                read_replica_ids: Vec::new(),
-                replica_status: Vec::new(),
-                automated_backup_replications: None,
                 created_at,
                 tags: app_tags.clone(),
+                ..DbInstance::default()
             };
             let cluster = DbCluster {
                 arn: format!("arn:aws:rds:{region}:{ACCOUNT}:cluster:{id}"),
@@ -1106,13 +1066,12 @@ impl Builder {
                 engine: "aurora-postgresql".to_string(),
                 status: "available".to_string(),
                 members: vec![DbClusterMember { instance_id: member, writer }],
-                replication_source: None,
-                multi_az: false,
                 backup_retention_days: 7,
                 deletion_protection: true,
                 kms_key_id: Some(kms),
                 created_at,
                 tags: app_tags.clone(),
+                ..DbCluster::default()
             };
             (cluster, instance)
         };

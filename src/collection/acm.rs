@@ -7,6 +7,9 @@ use crate::inventory::dependencies::Certificate;
 use crate::inventory::{ErrorCause, ResourceKind as K};
 use std::collections::BTreeSet;
 
+/// The kinds this collector reads; a whole-run timeout leaves them unknown.
+pub(crate) const FILLS: &[K] = &[K::Certificate];
+
 pub(crate) async fn collect(ctx: &RegionCtx, part: &mut Part) {
     let arns: BTreeSet<String> = part
         .resources

@@ -8,6 +8,9 @@ use crate::inventory::storage::{
 };
 use crate::inventory::{Known, ResourceKind as K};
 
+/// The kinds this collector lists; a whole-run timeout leaves them unknown.
+pub(crate) const FILLS: &[K] = &[K::BackupPlan, K::BackupSelection, K::BackupVault, K::RecoveryPoint];
+
 pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
     let client = ctx.backup();
     let mut part = Part::default();

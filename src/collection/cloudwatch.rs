@@ -14,6 +14,9 @@ use std::collections::HashMap;
 /// GetMetricData accepts at most 500 queries per call.
 const QUERIES_PER_CALL: usize = 500;
 
+/// The kinds [`collect_alarms`] lists; a whole-run timeout leaves them unknown.
+pub(crate) const ALARM_FILLS: &[K] = &[K::Alarm];
+
 pub(crate) async fn collect_alarms(ctx: &RegionCtx) -> Part {
     let client = ctx.cloudwatch();
     let mut part = Part::default();
@@ -51,6 +54,9 @@ pub(crate) async fn collect_alarms(ctx: &RegionCtx) -> Part {
     }
     part
 }
+
+/// The kinds [`collect_lag`] reads; a whole-run timeout leaves them unknown.
+pub(crate) const LAG_FILLS: &[K] = &[K::MetricSeries];
 
 /// Lag series for the replicas and secondary clusters that [`super::rds`] found in this region.
 pub(crate) async fn collect_lag(ctx: &RegionCtx, part: &mut Part) {

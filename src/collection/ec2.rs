@@ -11,6 +11,17 @@ use crate::inventory::{Known, RegionResources, ResourceKind as K};
 use aws_sdk_ec2::types::{Filter, LocationType};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// The kinds this collector lists (with [`follow_up`]); a whole-run timeout leaves them unknown.
+pub(crate) const FILLS: &[K] = &[
+    K::Image,
+    K::LaunchTemplate,
+    K::LaunchTemplateVersion,
+    K::Subnet,
+    K::SecurityGroup,
+    K::KeyPair,
+    K::InstanceTypeOffering,
+];
+
 /// Listings that need nothing else: AMIs, templates (versions come in [`follow_up`]), network.
 pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
     let client = ctx.ec2();

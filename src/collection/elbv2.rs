@@ -9,6 +9,9 @@ use crate::inventory::load_balancing::{
 use crate::inventory::{Known, ResourceKind as K, Tags};
 use std::collections::HashMap;
 
+/// The kinds this collector lists; a whole-run timeout leaves them unknown.
+pub(crate) const FILLS: &[K] = &[K::LoadBalancer, K::Listener, K::TargetGroup];
+
 pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
     let client = ctx.elbv2();
     let mut part = Part::default();

@@ -9,6 +9,9 @@ use crate::inventory::dependencies::KmsKey;
 use crate::inventory::{ErrorCause, RegionResources, ResourceKind as K};
 use std::collections::BTreeSet;
 
+/// The kinds this collector reads; a whole-run timeout leaves them unknown.
+pub(crate) const FILLS: &[K] = &[K::KmsKey];
+
 pub(crate) async fn collect(ctx: &RegionCtx, resources: &RegionResources) -> Part {
     let mut part = Part::default();
     let mut keys: BTreeSet<String> = BTreeSet::new();

@@ -1,10 +1,11 @@
 //! Live collection: both regions and Route 53, every service at once, into a
 //! [`Snapshot`] exactly as the offline path reads it. This module owns the orchestration (which
-//! calls wait on which), the shared helpers (pagination guard, bounded follow-ups, conversions)
-//! and the outcome rules: one unreachable region still yields the other, none is exit 3.
+//! calls wait on which, grouped in [`Scope`]s under the whole-run deadline), the shared helpers
+//! (pagination guard, bounded follow-ups, conversions) and the outcome rules: one unreachable
+//! region still yields the other, none is exit 3.
 //!
-//! One file per service turns that service's SDK responses into inventory types; no SDK type
-//! leaves this module.
+//! One file per service turns that service's SDK responses into inventory types and declares
+//! the kinds it fills (`FILLS`); no SDK type leaves this module.
 
 pub mod errors;
 pub mod sdk;
@@ -23,8 +24,7 @@ mod route53;
 use crate::error::DrscanError;
 use crate::inventory::snapshot::SCHEMA_VERSION;
 use crate::inventory::{
-    CollectionError, ErrorCause, GlobalResources, RegionPair, RegionResources, ResourceKind, Resources,
-    Snapshot, Tags,
+    CollectionError, ErrorCause, RegionPair, RegionResources, ResourceKind, Resources, Snapshot, Tags,
 };
 use aws_smithy_async::future::pagination_stream::PaginationStream;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -118,7 +118,6 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
         });
     }
     let recorder = CallRecorder::default();
-    let progress = Progress::new(options.progress);
 
     // Who we are, asked in the primary region; only when that fails is the DR region asked
     // too, so that "no region reachable" and "credentials rejected" are told apart.
@@ -137,10 +136,13 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
 
     let mut collection_errors = Vec::new();
     let mut regional = BTreeMap::new();
+    let reachable = identities.iter().filter(|identity| !unreachable(identity)).count();
+    // One tick per scope of each collected region, and Route 53's.
+    let progress = Progress::new(options.progress, REGION_SCOPES.len() * reachable + 1);
     let mut region_jobs = Vec::new();
     for (index, region) in regions.iter().enumerate() {
         match &identities[index] {
-            Err(failure) if matches!(failure.cause, ErrorCause::Connectivity | ErrorCause::Timeout) => {
+            Err(failure) if unreachable(&identities[index]) => {
                 // Unreachable: the region stays out of the snapshot, which `listing_gap` reads
                 // as "every kind unknown there", naming this error.
                 collection_errors.push(failure.listing(Some(region), ResourceKind::REGIONAL));
@@ -175,8 +177,10 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
         progress: progress.clone(),
     };
     let regional_futures = futures_util::future::join_all(region_jobs.iter().map(collect_region));
-    let (regional_parts, global_part) = tokio::join!(regional_futures, route53::collect(&global_ctx));
-    let (global, mut global_errors) = global_part;
+    let global_future = global_ctx.bounded_by_deadline(&GLOBAL_SCOPE, route53::collect(&global_ctx));
+    let (regional_parts, global_part) = tokio::join!(regional_futures, global_future);
+    let Collected { resources: mut global, errors: mut global_errors } = global_part;
+    global.sort_canonically();
     collection_errors.append(&mut global_errors);
 
     let region_parts: Vec<(String, RegionResources, Vec<CollectionError>)> = region_jobs
@@ -191,7 +195,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
             collection_errors.push(CollectionError { kinds: ResourceKind::REGIONAL.to_vec(), ..first });
             continue;
         }
-        sort_region(&mut resources);
+        resources.sort_canonically();
         regional.insert(region, resources);
         collection_errors.append(&mut errors);
     }
@@ -209,6 +213,11 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
     Ok(Collection { snapshot, calls: recorder.operations(), wall: started.elapsed() })
 }
 
+/// Whether asking a region who we are found it unreachable (rather than rejecting us).
+fn unreachable(identity: &Result<String, Failure>) -> bool {
+    matches!(identity, Err(f) if matches!(f.cause, ErrorCause::Connectivity | ErrorCause::Timeout))
+}
+
 fn impossible(regions: &[String; 2], identities: &[Result<String, Failure>; 2]) -> DrscanError {
     let failures: Vec<&Failure> = identities.iter().filter_map(|r| r.as_ref().err()).collect();
     let details = regions
@@ -217,9 +226,7 @@ fn impossible(regions: &[String; 2], identities: &[Result<String, Failure>; 2]) 
         .map(|(region, f)| format!("{region}: {} ({}: {})", f.operation, f.cause, f.message))
         .collect::<Vec<_>>()
         .join("; ");
-    let unreachable =
-        failures.iter().all(|f| matches!(f.cause, ErrorCause::Connectivity | ErrorCause::Timeout));
-    if unreachable {
+    if identities.iter().all(unreachable) {
         DrscanError::CollectionImpossible {
             message: format!("no region is reachable — {details}"),
             help: Some("check the network, --endpoint-url and the region names".to_string()),
@@ -249,14 +256,18 @@ async fn caller_account(
     Ok(identity.account().unwrap_or_default().to_string())
 }
 
-/// What one service collector produced in one region.
+/// What a collector produced: resources (of one region, or Route 53's), and the listings
+/// that failed.
 #[derive(Debug, Default)]
-pub(crate) struct Part {
-    pub resources: RegionResources,
+pub(crate) struct Collected<R> {
+    pub resources: R,
     pub errors: Vec<CollectionError>,
 }
 
-impl Part {
+/// What one service collector produced in one region.
+pub(crate) type Part = Collected<RegionResources>;
+
+impl<R> Collected<R> {
     pub fn fail(&mut self, ctx: &RegionCtx, failure: &Failure, kinds: &[ResourceKind]) {
         self.errors.push(failure.listing(ctx.region_name(), kinds));
     }
@@ -305,69 +316,149 @@ impl RegionCtx {
         (self.region != "global").then_some(self.region.as_str())
     }
 
-    /// Run one service's collection under the whole-run deadline; past it, its kinds are
-    /// recorded as timed out instead of the run hanging.
-    pub async fn bounded_by_deadline<F>(&self, service: &'static str, kinds: &[ResourceKind], work: F) -> Part
+    /// Run one scope's collection under the whole-run deadline; past it, every kind the
+    /// scope fills is recorded as timed out instead of the run hanging.
+    pub async fn bounded_by_deadline<R, F>(&self, scope: &Scope, work: F) -> Collected<R>
     where
-        F: Future<Output = Part>,
+        R: Default,
+        F: Future<Output = Collected<R>>,
     {
         let part = match tokio::time::timeout_at(self.deadline, work).await {
             Ok(part) => part,
             Err(_) => {
-                let failure = Failure::new(service, ErrorCause::Timeout, "the whole-run timeout expired");
-                Part {
-                    resources: RegionResources::default(),
-                    errors: vec![failure.listing(self.region_name(), kinds)],
+                let failure =
+                    Failure::new(scope.service, ErrorCause::Timeout, "the whole-run timeout expired");
+                Collected {
+                    resources: R::default(),
+                    errors: vec![failure.listing(self.region_name(), &scope.kinds())],
                 }
             }
         };
-        self.progress.tick(&format!("{} {service}", self.region));
+        self.progress.tick(&format!("{} {}", self.region, scope.service));
         part
     }
 }
 
+/// One unit of collection under the whole-run deadline: the name its timeout is reported under,
+/// and the `FILLS` declarations of the collectors it runs, which are the kinds a timeout leaves
+/// unknown.
+pub(crate) struct Scope {
+    pub service: &'static str,
+    pub fills: &'static [&'static [ResourceKind]],
+}
+
+impl Scope {
+    pub fn kinds(&self) -> Vec<ResourceKind> {
+        self.fills.iter().flat_map(|kinds| kinds.iter().copied()).collect()
+    }
+}
+
+const COMPUTE: Scope = Scope { service: "ec2+autoscaling", fills: &[ec2::FILLS, autoscaling::FILLS] };
+const LOAD_BALANCING: Scope = Scope { service: "elbv2+acm", fills: &[elbv2::FILLS, acm::FILLS] };
+const DATABASES: Scope = Scope { service: "rds+cloudwatch", fills: &[rds::FILLS, cloudwatch::LAG_FILLS] };
+const ALARMS: Scope = Scope { service: "cloudwatch", fills: &[cloudwatch::ALARM_FILLS] };
+const FILES: Scope = Scope { service: "efs", fills: &[efs::FILLS] };
+const BACKUPS: Scope = Scope { service: "backup", fills: &[backup::FILLS] };
+const KEYS: Scope = Scope { service: "kms", fills: &[kms::FILLS] };
+const GLOBAL_SCOPE: Scope = Scope { service: "route53", fills: &[route53::FILLS] };
+
+/// Every scope [`collect_region`] runs, once each: the progress total counts them.
+const REGION_SCOPES: &[&Scope] = &[&COMPUTE, &LOAD_BALANCING, &DATABASES, &ALARMS, &FILES, &BACKUPS, &KEYS];
+
+// Every kind is filled by exactly one scope of its own side, so that a timeout can never leave
+// a kind empty and fully listed. A kind added to the inventory's table without a collector
+// scope stops the build here, naming the kind.
+const _: () = exactly_one_scope_fills_each(ResourceKind::REGIONAL, REGION_SCOPES);
+const _: () = exactly_one_scope_fills_each(ResourceKind::GLOBAL, &[&GLOBAL_SCOPE]);
+
+const fn exactly_one_scope_fills_each(kinds: &[ResourceKind], scopes: &[&Scope]) {
+    let mut k = 0;
+    while k < kinds.len() {
+        match times_filled(kinds[k], scopes) {
+            0 => {
+                let kind_filled_by_no_collector_scope = kinds[k].as_str();
+                panic!("{}", kind_filled_by_no_collector_scope);
+            }
+            1 => {}
+            _ => {
+                let kind_filled_by_more_than_one_scope = kinds[k].as_str();
+                panic!("{}", kind_filled_by_more_than_one_scope);
+            }
+        }
+        k += 1;
+    }
+    let mut s = 0;
+    while s < scopes.len() {
+        let mut f = 0;
+        while f < scopes[s].fills.len() {
+            let fills = scopes[s].fills[f];
+            let mut i = 0;
+            while i < fills.len() {
+                if !contains(kinds, fills[i]) {
+                    let kind_of_the_other_side_or_uncollected = fills[i].as_str();
+                    panic!("{}", kind_of_the_other_side_or_uncollected);
+                }
+                i += 1;
+            }
+            f += 1;
+        }
+        s += 1;
+    }
+}
+
+/// How many of `scopes` fill `kind` (`const`, so that the check above runs at compile time).
+const fn times_filled(kind: ResourceKind, scopes: &[&Scope]) -> usize {
+    let mut count = 0;
+    let mut s = 0;
+    while s < scopes.len() {
+        let mut f = 0;
+        while f < scopes[s].fills.len() {
+            if contains(scopes[s].fills[f], kind) {
+                count += 1;
+            }
+            f += 1;
+        }
+        s += 1;
+    }
+    count
+}
+
+const fn contains(kinds: &[ResourceKind], kind: ResourceKind) -> bool {
+    let mut i = 0;
+    while i < kinds.len() {
+        if kinds[i] as usize == kind as usize {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
 /// One region: every service at once; follow-ups wait only on what they need.
 async fn collect_region(ctx: &RegionCtx) -> (RegionResources, Vec<CollectionError>) {
-    use ResourceKind as K;
-    let compute = ctx.bounded_by_deadline(
-        "ec2+autoscaling",
-        &[K::Image, K::LaunchTemplate, K::LaunchTemplateVersion, K::AutoScalingGroup, K::ScalingPolicy],
-        async {
-            let (mut ec2_part, asg_part) = tokio::join!(ec2::collect(ctx), autoscaling::collect(ctx));
-            ec2::follow_up(ctx, &mut ec2_part, &asg_part.resources).await;
-            merge(vec![ec2_part, asg_part])
-        },
-    );
-    let load_balancing = ctx.bounded_by_deadline(
-        "elbv2+acm",
-        &[K::LoadBalancer, K::Listener, K::TargetGroup, K::Certificate],
-        async {
-            let mut part = elbv2::collect(ctx).await;
-            acm::collect(ctx, &mut part).await;
-            part
-        },
-    );
-    let databases = ctx.bounded_by_deadline(
-        "rds+cloudwatch",
-        &[K::DbInstance, K::DbCluster, K::GlobalCluster, K::MetricSeries],
-        async {
-            let mut part = rds::collect(ctx).await;
-            cloudwatch::collect_lag(ctx, &mut part).await;
-            part
-        },
-    );
-    let alarms = ctx.bounded_by_deadline("cloudwatch", &[K::Alarm], cloudwatch::collect_alarms(ctx));
-    let files = ctx.bounded_by_deadline("efs", &[K::FileSystem], efs::collect(ctx));
-    let backups = ctx.bounded_by_deadline(
-        "backup",
-        &[K::BackupPlan, K::BackupSelection, K::BackupVault, K::RecoveryPoint],
-        backup::collect(ctx),
-    );
+    let compute = ctx.bounded_by_deadline(&COMPUTE, async {
+        let (mut ec2_part, asg_part) = tokio::join!(ec2::collect(ctx), autoscaling::collect(ctx));
+        ec2::follow_up(ctx, &mut ec2_part, &asg_part.resources).await;
+        merge(vec![ec2_part, asg_part])
+    });
+    let load_balancing = ctx.bounded_by_deadline(&LOAD_BALANCING, async {
+        let mut part = elbv2::collect(ctx).await;
+        acm::collect(ctx, &mut part).await;
+        part
+    });
+    let databases = ctx.bounded_by_deadline(&DATABASES, async {
+        let mut part = rds::collect(ctx).await;
+        cloudwatch::collect_lag(ctx, &mut part).await;
+        part
+    });
+    let alarms = ctx.bounded_by_deadline(&ALARMS, cloudwatch::collect_alarms(ctx));
+    let files = ctx.bounded_by_deadline(&FILES, efs::collect(ctx));
+    let backups = ctx.bounded_by_deadline(&BACKUPS, backup::collect(ctx));
     let (compute, load_balancing, databases, alarms, files, backups) =
         tokio::join!(compute, load_balancing, databases, alarms, files, backups);
     let mut part = merge(vec![compute, load_balancing, databases, alarms, files, backups]);
     // KMS keys last: which keys matter is only known once everything that uses one is read.
-    let keys = ctx.bounded_by_deadline("kms", &[K::KmsKey], kms::collect(ctx, &part.resources)).await;
+    let keys = ctx.bounded_by_deadline(&KEYS, kms::collect(ctx, &part.resources)).await;
     part = merge(vec![part, keys]);
     (part.resources, part.errors)
 }
@@ -375,59 +466,10 @@ async fn collect_region(ctx: &RegionCtx) -> (RegionResources, Vec<CollectionErro
 fn merge(parts: Vec<Part>) -> Part {
     let mut out = Part::default();
     for part in parts {
-        let r = part.resources;
-        let o = &mut out.resources;
-        o.images.extend(r.images);
-        o.launch_templates.extend(r.launch_templates);
-        o.auto_scaling_groups.extend(r.auto_scaling_groups);
-        o.scaling_policies.extend(r.scaling_policies);
-        o.alarms.extend(r.alarms);
-        o.load_balancers.extend(r.load_balancers);
-        o.listeners.extend(r.listeners);
-        o.target_groups.extend(r.target_groups);
-        o.db_instances.extend(r.db_instances);
-        o.db_clusters.extend(r.db_clusters);
-        o.global_clusters.extend(r.global_clusters);
-        o.replica_lag.extend(r.replica_lag);
-        o.file_systems.extend(r.file_systems);
-        o.backup_plans.extend(r.backup_plans);
-        o.backup_vaults.extend(r.backup_vaults);
-        o.subnets.extend(r.subnets);
-        o.security_groups.extend(r.security_groups);
-        o.key_pairs.extend(r.key_pairs);
-        o.instance_type_offerings.extend(r.instance_type_offerings);
-        o.kms_keys.extend(r.kms_keys);
-        o.certificates.extend(r.certificates);
+        out.resources.append(part.resources);
         out.errors.extend(part.errors);
     }
     out
-}
-
-/// A stable order, so two snapshots of the same state are byte-identical apart from times.
-fn sort_region(r: &mut RegionResources) {
-    r.images.sort_by(|a, b| a.id.cmp(&b.id));
-    r.images.dedup_by(|a, b| a.id == b.id);
-    r.launch_templates.sort_by(|a, b| a.id.cmp(&b.id));
-    r.auto_scaling_groups.sort_by(|a, b| a.name.cmp(&b.name));
-    r.scaling_policies.sort_by(|a, b| a.arn.cmp(&b.arn));
-    r.alarms.sort_by(|a, b| a.arn.cmp(&b.arn));
-    r.load_balancers.sort_by(|a, b| a.arn.cmp(&b.arn));
-    r.listeners.sort_by(|a, b| a.arn.cmp(&b.arn));
-    r.target_groups.sort_by(|a, b| a.arn.cmp(&b.arn));
-    r.db_instances.sort_by(|a, b| a.id.cmp(&b.id));
-    r.db_clusters.sort_by(|a, b| a.id.cmp(&b.id));
-    r.global_clusters.sort_by(|a, b| a.id.cmp(&b.id));
-    r.file_systems.sort_by(|a, b| a.id.cmp(&b.id));
-    r.backup_plans.sort_by(|a, b| a.id.cmp(&b.id));
-    r.backup_vaults.sort_by(|a, b| a.name.cmp(&b.name));
-    r.subnets.sort_by(|a, b| a.id.cmp(&b.id));
-    r.security_groups.sort_by(|a, b| a.id.cmp(&b.id));
-    r.key_pairs.sort_by(|a, b| a.name.cmp(&b.name));
-    r.instance_type_offerings.sort_by(|a, b| {
-        (&a.instance_type, &a.availability_zone).cmp(&(&b.instance_type, &b.availability_zone))
-    });
-    r.kms_keys.sort_by(|a, b| a.arn.cmp(&b.arn));
-    r.certificates.sort_by(|a, b| a.arn.cmp(&b.arn));
 }
 
 /// Drain an SDK paginator page by page. The SDK's own duplicate-token check ends the stream
@@ -490,18 +532,20 @@ pub(crate) fn to_u32(value: Option<i32>) -> u32 {
     value.and_then(|v| u32::try_from(v).ok()).unwrap_or_default()
 }
 
-/// The progress bar: one tick per finished service and region, drawn only on a terminal.
+/// The progress bar: one tick per finished scope and region, drawn only on a terminal.
 #[derive(Clone)]
 pub(crate) struct Progress {
     bar: Option<ProgressBar>,
 }
 
 impl Progress {
-    fn new(enabled: bool) -> Self {
+    /// `total`: how many scopes will tick.
+    fn new(enabled: bool, total: usize) -> Self {
         if !enabled || !std::io::stderr().is_terminal() {
             return Progress { bar: None };
         }
-        let bar = ProgressBar::with_draw_target(Some(15), ProgressDrawTarget::stderr());
+        let total = u64::try_from(total).unwrap_or(u64::MAX);
+        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
         if let Ok(style) = ProgressStyle::with_template("{spinner} collecting [{bar:30}] {pos}/{len} {msg}") {
             bar.set_style(style.progress_chars("=> "));
         }
@@ -522,9 +566,6 @@ impl Progress {
         }
     }
 }
-
-/// Route 53's share of the snapshot.
-pub(crate) type GlobalPart = (GlobalResources, Vec<CollectionError>);
 
 /// A KMS key reference as AWS returns it (key ARN, alias, key ID or multi-Region key ID), or
 /// `None` for anything else: emulators fill the field with placeholders such as

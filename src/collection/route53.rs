@@ -3,7 +3,7 @@
 //! and tags. ListResourceRecordSets has no SDK paginator; its loop here is guarded like the rest.
 
 use super::errors::Failure;
-use super::{GlobalPart, RegionCtx, bounded, pages, tags, to_u32, token_stuck};
+use super::{Collected, RegionCtx, bounded, pages, tags, to_u32, token_stuck};
 use crate::inventory::dns::{
     AliasTarget, FailoverRole, HealthCheck, HealthCheckStatus, HostedZone, RecordSet,
 };
@@ -11,10 +11,12 @@ use crate::inventory::{ErrorCause, GlobalResources, Known, ResourceKind as K, Ta
 use aws_sdk_route53::types::TagResourceType;
 use std::collections::{HashMap, HashSet};
 
-pub(crate) async fn collect(ctx: &RegionCtx) -> GlobalPart {
+/// The kinds this collector lists; a whole-run timeout leaves them unknown.
+pub(crate) const FILLS: &[K] = &[K::HostedZone, K::RecordSet, K::HealthCheck];
+
+pub(crate) async fn collect(ctx: &RegionCtx) -> Collected<GlobalResources> {
     let client = ctx.route53();
-    let mut global = GlobalResources::default();
-    let mut errors = Vec::new();
+    let mut part = Collected::<GlobalResources>::default();
     let (zones, checks) = tokio::join!(
         pages(
             "route53:ListHostedZones",
@@ -40,14 +42,14 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> GlobalPart {
             })
             .collect(),
         Err(f) => {
-            errors.push(f.listing(None, &[K::HostedZone, K::RecordSet]));
+            part.fail(ctx, &f, &[K::HostedZone, K::RecordSet]);
             Vec::new()
         }
     };
     let checks: Vec<aws_sdk_route53::types::HealthCheck> = match checks {
         Ok(pages) => pages.iter().flat_map(|p| p.health_checks()).cloned().collect(),
         Err(f) => {
-            errors.push(f.listing(None, &[K::HealthCheck]));
+            part.fail(ctx, &f, &[K::HealthCheck]);
             Vec::new()
         }
     };
@@ -58,7 +60,7 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> GlobalPart {
         bounded(checks.clone(), ctx.concurrency, |check| status(&client, check)),
         health_check_tags(ctx, &client, check_ids),
     );
-    global.hosted_zones = zones
+    part.resources.hosted_zones = zones
         .into_iter()
         .zip(record_sets)
         .map(|((id, name, private), records)| HostedZone {
@@ -72,15 +74,12 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> GlobalPart {
         })
         .collect();
     let mut check_tags = check_tags.unwrap_or_default();
-    global.health_checks = checks
+    part.resources.health_checks = checks
         .iter()
         .zip(statuses)
         .map(|(check, status)| health_check(check, status, check_tags.remove(check.id()).unwrap_or_default()))
         .collect();
-    global.hosted_zones.sort_by(|a, b| a.id.cmp(&b.id));
-    global.health_checks.sort_by(|a, b| a.id.cmp(&b.id));
-    ctx.progress.tick("route53");
-    (global, errors)
+    part
 }
 
 async fn record_sets(client: &aws_sdk_route53::Client, zone_id: String) -> Result<Vec<RecordSet>, Failure> {

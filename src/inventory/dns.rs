@@ -5,7 +5,7 @@ use super::Tags;
 use super::known::Known;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HostedZone {
     /// The bare zone ID (`Z123…`, without the `/hostedzone/` prefix).
@@ -30,7 +30,7 @@ pub enum FailoverRole {
     Secondary,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RecordSet {
     pub name: String,
@@ -62,7 +62,7 @@ impl RecordSet {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AliasTarget {
     pub dns_name: String,
@@ -121,13 +121,38 @@ fn default_failure_threshold() -> u32 {
     3
 }
 
+// By hand, for Route 53's default interval and threshold, which serde also defaults to.
+impl Default for HealthCheck {
+    fn default() -> Self {
+        HealthCheck {
+            id: String::new(),
+            check_type: String::new(),
+            fqdn: None,
+            ip_address: None,
+            port: None,
+            resource_path: None,
+            request_interval: default_request_interval(),
+            failure_threshold: default_failure_threshold(),
+            inverted: false,
+            disabled: false,
+            health_threshold: None,
+            child_health_checks: Vec::new(),
+            alarm_name: None,
+            alarm_region: None,
+            insufficient_data_health_status: None,
+            status: Known::default(),
+            tags: Tags::new(),
+        }
+    }
+}
+
 impl HealthCheck {
     pub fn arn(&self) -> String {
         format!("arn:aws:route53:::healthcheck/{}", self.id)
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HealthCheckStatus {
     pub checkers_reporting_healthy: u32,

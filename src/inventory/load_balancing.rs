@@ -29,7 +29,24 @@ fn default_lb_type() -> String {
     "application".to_string()
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+// By hand, for the load balancer type serde also defaults to.
+impl Default for LoadBalancer {
+    fn default() -> Self {
+        LoadBalancer {
+            arn: String::new(),
+            name: String::new(),
+            dns_name: String::new(),
+            canonical_hosted_zone_id: String::new(),
+            lb_type: default_lb_type(),
+            scheme: String::new(),
+            state: String::new(),
+            availability_zones: Vec::new(),
+            tags: Tags::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Listener {
     pub arn: String,
@@ -43,7 +60,7 @@ pub struct Listener {
     pub target_group_arns: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TargetGroup {
     pub arn: String,
@@ -61,7 +78,7 @@ pub struct TargetGroup {
     pub tags: Tags,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TargetGroupHealthCheck {
     pub interval_seconds: u32,
@@ -72,7 +89,7 @@ pub struct TargetGroupHealthCheck {
     pub path: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TargetHealth {
     pub target_id: String,

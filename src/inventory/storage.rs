@@ -6,7 +6,7 @@ use super::known::Known;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileSystem {
     pub arn: String,
@@ -29,7 +29,7 @@ pub struct FileSystem {
     pub tags: Tags,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReplicationDestination {
     pub region: String,
@@ -40,7 +40,7 @@ pub struct ReplicationDestination {
     pub last_replicated_timestamp: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BackupPlan {
     pub arn: String,
@@ -52,7 +52,7 @@ pub struct BackupPlan {
     pub selections: Known<Vec<BackupSelection>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BackupRule {
     pub name: String,
@@ -69,7 +69,7 @@ pub struct BackupRule {
     pub copy_actions: Vec<CopyAction>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CopyAction {
     pub destination_vault_arn: String,
@@ -84,7 +84,7 @@ impl CopyAction {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BackupSelection {
     pub id: String,
@@ -102,7 +102,7 @@ pub struct BackupSelection {
     pub conditions: Vec<TagCondition>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TagCondition {
     /// `StringEquals`, `StringNotEquals`, `StringLike` or `StringNotLike`.
@@ -112,7 +112,7 @@ pub struct TagCondition {
     pub value: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BackupVault {
     pub arn: String,
@@ -123,7 +123,7 @@ pub struct BackupVault {
     pub recovery_points: Known<Vec<RecoveryPoint>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RecoveryPoint {
     pub arn: String,

@@ -16,6 +16,32 @@ fn seeded() -> String {
     account
 }
 
+/// A snapshot that `drscan collect` wrote, live against the emulator.
+struct Collected {
+    path: std::path::PathBuf,
+    text: String,
+    elapsed: Duration,
+    _dir: tempfile::TempDir,
+}
+
+/// `drscan collect` both regions with `extra` flags; the run must succeed.
+fn collect_live(account: &str, extra: &[&str]) -> Collected {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("snapshot.json");
+    let started = Instant::now();
+    let output = drscan(account)
+        .args(["collect", "--primary", PRIMARY, "--dr", DR, "--endpoint-url", &emulator().front_url])
+        .args(extra)
+        .arg("-o")
+        .arg(&path)
+        .output()
+        .expect("run drscan collect");
+    let elapsed = started.elapsed();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = std::fs::read_to_string(&path).expect("snapshot");
+    Collected { path, text, elapsed, _dir: dir }
+}
+
 fn unknown_mentions(json: &serde_json::Value, rule: &str, needles: &[&str]) -> bool {
     findings(json, rule, "unknown").iter().any(|f| {
         let text = f.to_string();
@@ -95,19 +121,9 @@ fn throttling_that_clears_within_the_retries_loses_nothing() {
 fn one_region_unreachable_still_yields_the_other() {
     let account = seeded();
     set_faults(json!([{ "account": account, "region": PRIMARY, "action": "drop" }]));
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("snapshot.json");
-    let started = Instant::now();
-    let output = drscan(&account)
-        .args(["collect", "--primary", PRIMARY, "--dr", DR, "--max-attempts", "2"])
-        .args(["--endpoint-url", &emulator().front_url, "-o"])
-        .arg(&path)
-        .output()
-        .expect("run drscan collect");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    assert!(started.elapsed() < Duration::from_secs(20), "took {:?}", started.elapsed());
-    let snapshot: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).expect("snapshot")).expect("JSON");
+    let collected = collect_live(&account, &["--max-attempts", "2"]);
+    assert!(collected.elapsed < Duration::from_secs(20), "took {:?}", collected.elapsed);
+    let snapshot: serde_json::Value = serde_json::from_str(&collected.text).expect("JSON");
     assert!(snapshot["resources"]["regional"][PRIMARY].is_null(), "the unreachable region holds no data");
     assert!(
         snapshot["resources"]["regional"][DR]["load_balancers"].as_array().is_some_and(|a| !a.is_empty()),
@@ -128,19 +144,9 @@ fn one_region_unreachable_still_yields_the_other() {
 fn dr_region_unreachable_is_recorded_once_for_the_whole_region() {
     let account = seeded();
     set_faults(json!([{ "account": account, "region": DR, "action": "drop" }]));
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("snapshot.json");
-    let started = Instant::now();
-    let output = drscan(&account)
-        .args(["collect", "--primary", PRIMARY, "--dr", DR, "--max-attempts", "1"])
-        .args(["--endpoint-url", &emulator().front_url, "-o"])
-        .arg(&path)
-        .output()
-        .expect("run drscan collect");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    assert!(started.elapsed() < Duration::from_secs(20), "took {:?}", started.elapsed());
-    let snapshot: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).expect("snapshot")).expect("JSON");
+    let collected = collect_live(&account, &["--max-attempts", "1"]);
+    assert!(collected.elapsed < Duration::from_secs(20), "took {:?}", collected.elapsed);
+    let snapshot: serde_json::Value = serde_json::from_str(&collected.text).expect("JSON");
     assert!(snapshot["resources"]["regional"][DR].is_null(), "the unreachable region holds no data");
     assert!(!snapshot["resources"]["regional"][PRIMARY].is_null(), "the primary is collected");
     let errors = snapshot["collection_errors"].as_array().expect("collection errors");
@@ -191,19 +197,9 @@ fn a_page_token_that_does_not_advance_stops_with_an_error() {
         "account": account, "region": DR, "service": "autoscaling", "operation": "DescribeAutoScalingGroups",
         "action": "respond", "status": 200, "content_type": "text/xml", "body": page
     }]));
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("snapshot.json");
-    let started = Instant::now();
-    let output = drscan(&account)
-        .args(["collect", "--primary", PRIMARY, "--dr", DR, "--max-attempts", "1"])
-        .args(["--endpoint-url", &emulator().front_url, "-o"])
-        .arg(&path)
-        .output()
-        .expect("run drscan collect");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    assert!(started.elapsed() < Duration::from_secs(20));
-    let text = std::fs::read_to_string(&path).expect("snapshot");
-    let snapshot: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let collected = collect_live(&account, &["--max-attempts", "1"]);
+    assert!(collected.elapsed < Duration::from_secs(20));
+    let snapshot: serde_json::Value = serde_json::from_str(&collected.text).expect("JSON");
     let errors = snapshot["collection_errors"].as_array().expect("errors");
     assert!(
         errors.iter().any(|e| e["region"] == DR
@@ -243,4 +239,56 @@ fn the_whole_run_timeout_reports_unfinished_services_as_unknown() {
     assert_eq!(code, 1, "{stderr}");
     assert!(json.to_string().contains("whole-run timeout"), "{}", summary(&json));
     assert!(elapsed < Duration::from_secs(6), "the run must end at its deadline, took {elapsed:?}");
+}
+
+/// Regression: the compute scope's whole-run timeout used to name only the AMI, launch
+/// template and Auto Scaling kinds, so the DR subnets, security groups, key pairs and
+/// instance-type offerings it also lists landed empty and *fully listed* — "the subnet does
+/// not exist in DR" — with no collection error.
+#[test]
+fn a_whole_run_timeout_during_compute_leaves_every_ec2_kind_unknown() {
+    use drscan::inventory::{ErrorCause, ResourceKind, Snapshot};
+    let account = seeded();
+    // The template versions are read after every other EC2 listing, so the scope is cut off
+    // when those have answered.
+    set_faults(json!([{
+        "account": account, "region": DR, "service": "ec2", "operation": "DescribeLaunchTemplateVersions",
+        "action": "delay", "seconds": 8
+    }]));
+    let collected = collect_live(&account, &["--max-attempts", "1", "--timeout", "3s"]);
+    assert!(collected.elapsed < Duration::from_secs(7), "the run must end at its deadline");
+    let snapshot = Snapshot::parse("snapshot.json", collected.text).expect("a readable snapshot");
+    assert!(snapshot.resources.regional.contains_key(DR), "the DR region answered and is collected");
+    let dependencies = [
+        ResourceKind::Subnet,
+        ResourceKind::SecurityGroup,
+        ResourceKind::KeyPair,
+        ResourceKind::InstanceTypeOffering,
+    ];
+    let timeout = snapshot
+        .collection_errors
+        .iter()
+        .find(|e| e.region.as_deref() == Some(DR) && e.operation == "ec2+autoscaling")
+        .unwrap_or_else(|| panic!("no compute timeout recorded: {:#?}", snapshot.collection_errors));
+    assert_eq!(timeout.cause, ErrorCause::Timeout);
+    for kind in dependencies {
+        assert!(timeout.kinds.contains(&kind), "{kind} missing from the timed-out kinds {:?}", timeout.kinds);
+        let gap = snapshot.listing_gap(Some(DR), kind);
+        assert_eq!(gap.map(|g| g.cause), Some(ErrorCause::Timeout), "{kind} in {DR} must be a listing gap");
+    }
+
+    let output = drscan(&account)
+        .args(["audit", "--snapshot"])
+        .arg(&collected.path)
+        .args(["--format", "json"])
+        .output()
+        .expect("run drscan audit");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
+    let counts = &json["summary"]["rules"]["dr-launch-dependencies-missing"];
+    assert_eq!((counts["pass"].as_u64(), counts["fail"].as_u64()), (Some(0), Some(0)), "{}", summary(&json));
+    assert!(
+        unknown_mentions(&json, "dr-launch-dependencies-missing", &[DR, "whole-run timeout"]),
+        "the DR launch dependencies are unknown, naming the timeout:\n{}",
+        summary(&json)
+    );
 }
