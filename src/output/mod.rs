@@ -13,13 +13,13 @@ use crate::inventory::Snapshot;
 /// The audit's output formats; their names (`--format`, `-o FORMAT=FILE`) come from the derive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// For people: grouped by application, then severity.
+    /// For people: findings by application, then severity, and the RTO/RPO estimates.
     Text,
-    /// The stable machine contract (SPEC §4).
+    /// For programs: the stable JSON contract (findings, summary, estimates, waivers).
     Json,
-    /// SARIF 2.1.0 for code scanning.
+    /// SARIF 2.1.0, for GitHub code scanning.
     Sarif,
-    /// JUnit XML for CI test reports.
+    /// JUnit XML, for CI test reports.
     Junit,
 }
 
