@@ -12,7 +12,7 @@ use crate::rules;
 use crate::settings::{RuleSetting, Settings, Thresholds};
 use crate::waivers::Waiver;
 use chrono::NaiveDate;
-use serde::de::{DeserializeOwned, Error as _};
+use serde::de::{DeserializeOwned, Error as _, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -55,7 +55,7 @@ struct Sections {
     estimate: EstimateConstants,
     automation: Vec<AutomationEntry>,
     gate: GatePolicy,
-    rules: BTreeMap<RuleName, RuleSetting>,
+    rules: RuleEntries,
     waiver: Vec<WaiverEntry>,
 }
 
@@ -135,7 +135,6 @@ impl<'de> Deserialize<'de> for RegionName {
 }
 
 /// A rule given by name or code, held by its canonical name.
-#[derive(PartialEq, Eq, PartialOrd, Ord)]
 struct RuleName(String);
 
 impl<'de> Deserialize<'de> for RuleName {
@@ -145,6 +144,31 @@ impl<'de> Deserialize<'de> for RuleName {
             Some(rule) => Ok(RuleName(rule.meta().name.to_string())),
             None => Err(D::Error::custom(format!("unknown rule `{text}` (`drscan rules` lists them)"))),
         }
+    }
+}
+
+/// `[rules]` in file order: a rule set twice (by name and by code) is a problem, not a
+/// silent override.
+#[derive(Default)]
+struct RuleEntries(Vec<(Spanned<RuleName>, RuleSetting)>);
+
+impl<'de> Deserialize<'de> for RuleEntries {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entries;
+        impl<'de> Visitor<'de> for Entries {
+            type Value = RuleEntries;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a table of rule = \"off\" or a severity")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RuleEntries, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    entries.push(entry);
+                }
+                Ok(RuleEntries(entries))
+            }
+        }
+        deserializer.deserialize_map(Entries)
     }
 }
 
@@ -238,6 +262,24 @@ fn read(name: &str, text: &str, problems: &mut Vec<InputProblem>) -> Option<Vali
             "same as primary",
         ));
     }
+    // The parsed tree orders keys by name, not by line: sort by position so that the first
+    // setting of a rule in the file is the one kept and the later ones are reported.
+    let mut rules = sections.rules.0;
+    rules.sort_by_key(|(rule, _)| rule.span().start);
+    let mut rule_settings = BTreeMap::new();
+    let mut first_line = BTreeMap::new();
+    for (rule, setting) in rules {
+        let span = rule.span();
+        let RuleName(name) = rule.into_inner();
+        if let Some(line) = first_line.get(&name) {
+            let message =
+                format!("rule `{name}` is already set on line {line} (a name and its code are one rule)");
+            problems.push(InputProblem::new(span, message, "set again here"));
+            continue;
+        }
+        first_line.insert(name.clone(), line_of(text, span.start));
+        rule_settings.insert(name, setting);
+    }
     let matching = Matching {
         app_tag_key: sections.applications.tag_key,
         record_applications: sections
@@ -258,7 +300,7 @@ fn read(name: &str, text: &str, problems: &mut Vec<InputProblem>) -> Option<Vali
             .into_iter()
             .map(|a| DeclaredAutomation { app: a.app, step: a.step })
             .collect(),
-        rule_settings: sections.rules.into_iter().map(|(rule, setting)| (rule.0, setting)).collect(),
+        rule_settings,
     };
     let waivers = sections
         .waiver
@@ -430,6 +472,44 @@ mod tests {
             }
         }
         found
+    }
+
+    /// `(line, message)` of every problem `ValidConfig::parse` reports for `text`.
+    fn problems_of(text: &str) -> Vec<(usize, String)> {
+        let problems = match ValidConfig::parse("drscan.toml", text.to_string()) {
+            Ok(_) => Vec::new(),
+            Err(DrscanError::MalformedInput(one)) => {
+                vec![InputProblem { message: one.message, label: one.label, span: one.span }]
+            }
+            Err(DrscanError::MalformedInputs(all)) => all.problems,
+            Err(other) => panic!("not a configuration diagnostic: {other}"),
+        };
+        problems.into_iter().map(|p| (line_of(text, p.span.offset()), p.message)).collect()
+    }
+
+    #[test]
+    fn problems_at_every_depth_are_all_reported_in_file_order() {
+        let text = "[applications]\ntag_key = \"app\"\n[applications.records]\n\"a.example.com\" = 1\n\n\
+                    [[automation]]\nstep = \"promote\"\n\n[[automation]]\nstep = \"dr-scale-out\"\nwhen = \"always\"\n\n\
+                    [gate]\nfail_on = { level = \"high\" }\n\n[rules]\nDR101 = \"off\"\nami-missing-in-dr = \"low\"\n";
+        let problems = problems_of(text);
+        let found: Vec<(usize, &str)> = problems
+            .iter()
+            .map(|(line, message)| (*line, message.split([' ', ',']).next().unwrap_or("")))
+            .collect();
+        assert_eq!(
+            found,
+            [(4, "invalid"), (7, "unknown"), (11, "unknown"), (14, "invalid"), (18, "rule")],
+            "{problems:#?}"
+        );
+        assert!(problems[1].1.contains("unknown failover step `promote`"));
+        assert!(problems[2].1.contains("unknown field `when`"));
+        assert!(problems[4].1.contains("already set on line 17"));
+    }
+
+    #[test]
+    fn a_clean_file_has_no_problems() {
+        assert!(problems_of("[targets]\nrto = \"2m\"\n[[automation]]\nstep = \"dr-scale-out\"\n").is_empty());
     }
 
     #[test]
