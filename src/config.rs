@@ -251,77 +251,85 @@ fn read(name: &str, text: &str, problems: &mut Vec<InputProblem>) -> Option<Vali
         tree.get_ref().get_key_value("regions").map(|(key, _)| line_of(text, key.span().start));
     let sections: Sections = deserialize_all(tree, problems)?;
 
-    let primary = sections.regions.primary.map(|r| (r.span(), r.into_inner().0));
-    let dr = sections.regions.dr.map(|r| (r.span(), r.into_inner().0));
-    if let (Some((_, primary)), Some((span, dr))) = (&primary, &dr)
-        && primary == dr
-    {
-        problems.push(InputProblem::new(
-            span.clone(),
-            "the DR region must differ from the primary region",
-            "same as primary",
-        ));
-    }
-    // The parsed tree orders keys by name, not by line: sort by position so that the first
-    // setting of a rule in the file is the one kept and the later ones are reported.
-    let mut rules = sections.rules.0;
-    rules.sort_by_key(|(rule, _)| rule.span().start);
-    let mut rule_settings = BTreeMap::new();
-    let mut first_line = BTreeMap::new();
-    for (rule, setting) in rules {
-        let span = rule.span();
-        let RuleName(name) = rule.into_inner();
-        if let Some(line) = first_line.get(&name) {
-            let message =
-                format!("rule `{name}` is already set on line {line} (a name and its code are one rule)");
-            problems.push(InputProblem::new(span, message, "set again here"));
-            continue;
-        }
-        first_line.insert(name.clone(), line_of(text, span.start));
-        rule_settings.insert(name, setting);
-    }
-    let matching = Matching {
-        app_tag_key: sections.applications.tag_key,
-        record_applications: sections
-            .applications
-            .records
-            .into_iter()
-            .map(|(name, app)| (crate::inventory::dns::normalize_dns_name(&name), app))
-            .collect(),
-        ami_pairing_tag: sections.ami.pairing_tag,
-    };
-    let settings = Settings {
-        matching,
-        targets: sections.targets,
-        thresholds: sections.thresholds,
-        estimate: sections.estimate,
-        declared_automation: sections
-            .automation
-            .into_iter()
-            .map(|a| DeclaredAutomation { app: a.app, step: a.step })
-            .collect(),
-        rule_settings,
-    };
-    let waivers = sections
-        .waiver
-        .into_iter()
-        .map(|w| Waiver {
-            line: line_of(text, w.rule.span().start),
-            rule: w.rule.into_inner().0,
-            resource: w.resource.pattern,
-            matcher: w.resource.matcher,
-            reason: w.reason,
-            expires: w.expires.0,
-        })
-        .collect();
     Some(ValidConfig {
         path: Some(name.to_string()),
         regions_line,
-        regions: Regions { primary: primary.map(|(_, r)| r), dr: dr.map(|(_, r)| r) },
-        settings,
+        regions: sections.regions.check(problems),
+        settings: Settings {
+            matching: Matching {
+                app_tag_key: sections.applications.tag_key,
+                record_applications: sections
+                    .applications
+                    .records
+                    .into_iter()
+                    .map(|(name, app)| (crate::inventory::dns::normalize_dns_name(&name), app))
+                    .collect(),
+                ami_pairing_tag: sections.ami.pairing_tag,
+            },
+            targets: sections.targets,
+            thresholds: sections.thresholds,
+            estimate: sections.estimate,
+            declared_automation: sections
+                .automation
+                .into_iter()
+                .map(|a| DeclaredAutomation { app: a.app, step: a.step })
+                .collect(),
+            rule_settings: sections.rules.check(text, problems),
+        },
         gate: sections.gate,
-        waivers,
+        waivers: sections.waiver.into_iter().map(|w| w.into_waiver(text)).collect(),
     })
+}
+
+impl RegionsSection {
+    fn check(self, problems: &mut Vec<InputProblem>) -> Regions {
+        let primary = self.primary.map(|r| r.into_inner().0);
+        let dr = self.dr.map(|r| (r.span(), r.into_inner().0));
+        if let (Some(primary), Some((span, dr))) = (&primary, &dr)
+            && primary == dr
+        {
+            let message = "the DR region must differ from the primary region";
+            problems.push(InputProblem::new(span.clone(), message, "same as primary"));
+        }
+        Regions { primary, dr: dr.map(|(_, dr)| dr) }
+    }
+}
+
+impl RuleEntries {
+    /// Rule name → setting. The parsed tree orders keys by name, not by line: entries are
+    /// taken in file order, so the first setting of a rule is kept and a later one reported.
+    fn check(self, text: &str, problems: &mut Vec<InputProblem>) -> BTreeMap<String, RuleSetting> {
+        let mut entries = self.0;
+        entries.sort_by_key(|(rule, _)| rule.span().start);
+        let mut settings = BTreeMap::new();
+        let mut first_line = BTreeMap::new();
+        for (rule, setting) in entries {
+            let span = rule.span();
+            let RuleName(name) = rule.into_inner();
+            if let Some(line) = first_line.get(&name) {
+                let message =
+                    format!("rule `{name}` is already set on line {line} (a name and its code are one rule)");
+                problems.push(InputProblem::new(span, message, "set again here"));
+                continue;
+            }
+            first_line.insert(name.clone(), line_of(text, span.start));
+            settings.insert(name, setting);
+        }
+        settings
+    }
+}
+
+impl WaiverEntry {
+    fn into_waiver(self, text: &str) -> Waiver {
+        Waiver {
+            line: line_of(text, self.rule.span().start),
+            rule: self.rule.into_inner().0,
+            resource: self.resource.pattern,
+            matcher: self.resource.matcher,
+            reason: self.reason,
+            expires: self.expires.0,
+        }
+    }
 }
 
 /// Deserialize `T`, collecting every problem rather than the first. serde stops at the first
