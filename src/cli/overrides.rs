@@ -151,3 +151,70 @@ impl Resolved {
         origin.prefer_config(self.config_path.as_deref(), self.regions_line)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use crate::findings::Severity;
+    use clap::Parser;
+
+    const FILE: &str = "[regions]\nprimary = \"ap-south-1\"\ndr = \"us-east-1\"\n\n\
+                        [targets]\nrto = \"10m\"\nrpo = \"5m\"\n\n[thresholds]\nlag_window = \"2h\"\n\n\
+                        [applications]\ntag_key = \"service\"\n\n[gate]\nfail_on = \"critical\"\n";
+
+    fn audit_with(flags: &[&str]) -> (Resolved, Box<crate::cli::audit::AuditArgs>) {
+        let config = ValidConfig::parse("drscan.toml", FILE.to_string()).expect("config parses");
+        let argv = ["drscan", "audit"].iter().chain(flags);
+        let Command::Audit(args) = Cli::try_parse_from(argv).expect("flags parse").command else {
+            unreachable!("an audit command line")
+        };
+        let flags = Flags {
+            regions: Some(&args.regions),
+            settings: Some(&args.settings),
+            gate: Some(&args.gate),
+            aws: Some(&args.aws),
+        };
+        (apply(config, flags), args)
+    }
+
+    #[test]
+    fn without_flags_the_file_decides() {
+        let (run, _) = audit_with(&[]);
+        assert_eq!(run.regions.primary.as_deref(), Some("ap-south-1"));
+        assert_eq!(run.settings.targets.rto_seconds, Some(600));
+        assert_eq!(run.settings.thresholds.lag_window_seconds, 7200);
+        assert_eq!(run.settings.matching.app_tag_key, "service");
+        assert_eq!(run.gate, GatePolicy { fail_on: Severity::Critical, allow_unknown: false });
+    }
+
+    #[test]
+    fn each_flag_wins_over_its_key_and_leaves_the_others() {
+        let (run, args) = audit_with(&[
+            "--dr",
+            "eu-west-1",
+            "--rpo-target",
+            "30s",
+            "--lag-window",
+            "15m",
+            "--app-tag",
+            "app",
+            "--fail-on",
+            "low",
+            "--allow-unknown",
+        ]);
+        assert_eq!(run.regions.primary.as_deref(), Some("ap-south-1"));
+        assert_eq!(run.regions.dr.as_deref(), Some("eu-west-1"));
+        assert_eq!(run.settings.targets.rto_seconds, Some(600));
+        assert_eq!(run.settings.targets.rpo_seconds, Some(30));
+        assert_eq!(run.settings.thresholds.lag_window_seconds, 900);
+        assert_eq!(run.settings.matching.app_tag_key, "app");
+        assert_eq!(run.gate, GatePolicy { fail_on: Severity::Low, allow_unknown: true });
+        let options = run.collect_options(&args.aws).expect("a complete region pair");
+        assert_eq!(
+            options.lag_window,
+            Duration::from_secs(900),
+            "collection reads metrics over the same window"
+        );
+    }
+}
