@@ -1,5 +1,6 @@
 //! drscan.toml: the shipped example parses, values reach the audit, flags override the file,
-//! and every kind of configuration error points at its line and column with exit code 2.
+//! and every kind of configuration error points at its line and column with exit code 2 —
+//! all of a file's errors in one run.
 
 use assert_cmd::Command;
 use drscan::audit::GatePolicy;
