@@ -200,10 +200,11 @@ fn child(args: &[String]) {
     out.push_str(&format!("graph {}\n", graph.as_nanos()));
     let inventory = Inventory::build(&snapshot, &settings.matching);
     let now = snapshot.collected_at;
-    let estimate =
-        best_of_three(&mut || drop(black_box(drscan::estimate::estimate(&inventory, &settings, now))));
+    let estimate = best_of_three(&mut || {
+        drop(black_box(drscan::estimate::estimate(&inventory, settings.estimate_settings(), now)))
+    });
     out.push_str(&format!("estimate {}\n", estimate.as_nanos()));
-    let estimates = drscan::estimate::estimate(&inventory, &settings, now);
+    let estimates = drscan::estimate::estimate(&inventory, settings.estimate_settings(), now);
     let ctx = Context { inventory: &inventory, settings: &settings, now, estimates: &estimates };
     for rule in RULES {
         let mut fails = 0;

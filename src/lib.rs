@@ -16,6 +16,7 @@ pub mod estimate;
 pub mod findings;
 pub mod inventory;
 pub mod output;
+pub mod parse;
 pub mod report;
 pub mod rules;
 pub mod settings;
