@@ -12,6 +12,9 @@
 //! Targets: 200,000 resources in under 1 s wall and under 1 GiB peak, with time growing no
 //! faster than linearly.
 
+#[path = "../tests/support/synthetic.rs"]
+mod synthetic;
+
 use drscan::audit::{self, GatePolicy};
 use drscan::findings::Status;
 use drscan::inventory::Snapshot;
@@ -19,7 +22,6 @@ use drscan::inventory::graph::Inventory;
 use drscan::output::{Origin, RunInfo, json};
 use drscan::rules::{Context, RULES, RuleOutput};
 use drscan::settings::Settings;
-use drscan::synthetic;
 use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::io::Write;

@@ -20,5 +20,4 @@ pub mod parse;
 pub mod report;
 pub mod rules;
 pub mod settings;
-pub mod synthetic;
 pub mod waivers;

@@ -4,6 +4,8 @@
 
 #[path = "../support/mod.rs"]
 mod support;
+#[path = "../support/synthetic.rs"]
+mod synthetic;
 
 mod catalog;
 mod cli;
@@ -19,4 +21,5 @@ mod iam_policy;
 mod outputs;
 mod report;
 mod rule_fixtures;
+mod synthetic_estate;
 mod unknowns;
