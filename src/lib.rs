@@ -11,6 +11,7 @@ pub mod cli;
 pub mod collection;
 pub mod config;
 pub mod drift;
+pub mod duration;
 pub mod error;
 pub mod estimate;
 pub mod findings;
