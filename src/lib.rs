@@ -18,6 +18,7 @@ pub mod findings;
 pub mod inventory;
 pub mod output;
 pub mod parse;
+pub mod regions;
 pub mod report;
 pub mod rules;
 pub mod settings;
