@@ -6,6 +6,7 @@ pub mod json;
 pub mod junit;
 pub mod sarif;
 pub mod text;
+pub mod unread;
 
 use crate::audit::{AuditReport, GatePolicy};
 use crate::inventory::Snapshot;
@@ -61,6 +62,24 @@ pub struct RunInfo<'a> {
     pub gate: GatePolicy,
     pub origin: Origin,
     pub color: bool,
+}
+
+impl Format {
+    /// The format a file's extension names: `.sarif` (and `.sarif.json`), `.json`, `.xml`
+    /// (JUnit). `.txt` and other extensions name none.
+    pub fn from_extension(path: &std::path::Path) -> Option<Format> {
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        if name.ends_with(".sarif.json") {
+            return Some(Format::Sarif);
+        }
+        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        match extension.as_str() {
+            "sarif" => Some(Format::Sarif),
+            "json" => Some(Format::Json),
+            "xml" => Some(Format::Junit),
+            _ => None,
+        }
+    }
 }
 
 pub fn render(format: Format, report: &AuditReport, info: &RunInfo<'_>) -> String {
