@@ -45,8 +45,6 @@ pub fn render(report: &AuditReport, info: &RunInfo<'_>) -> String {
 }
 
 fn status(finding: &Finding, info: &RunInfo<'_>) -> TestCaseStatus {
-    let evidence =
-        |key: &str| finding.evidence.get(key).and_then(|v| v.as_str()).unwrap_or_default().to_string();
     let role = GateRole::of(finding, info.gate);
     let mut status = match (role, finding.status) {
         (GateRole::Blocks, Status::Unknown) => {
@@ -61,9 +59,7 @@ fn status(finding: &Finding, info: &RunInfo<'_>) -> TestCaseStatus {
         }
         (GateRole::Waived, _) => {
             let mut status = TestCaseStatus::skipped();
-            let until = finding.evidence.get("waiver_expires").and_then(|v| v.as_str());
-            let until = until.map(|d| format!(" (until {d})")).unwrap_or_default();
-            status.set_type("waived").set_message(format!("waived: {}{until}", evidence("waiver_reason")));
+            status.set_type("waived").set_message(super::waiver_note(finding).unwrap_or_default());
             status
         }
         (role, _) => {

@@ -56,6 +56,24 @@ impl Origin {
     }
 }
 
+/// Why a waived finding is waived, as every output words it: `waived: REASON (until DATE)`.
+pub fn waiver_note(finding: &crate::findings::Finding) -> Option<String> {
+    if finding.status != crate::findings::Status::Waived {
+        return None;
+    }
+    let text = |key: &str| finding.evidence.get(key).and_then(|v| v.as_str());
+    let until = text("waiver_expires").map(|d| format!(" (until {d})")).unwrap_or_default();
+    Some(format!("waived: {}{until}", text("waiver_reason").unwrap_or("see drscan.toml")))
+}
+
+/// A finding's message, followed by its waiver's reason when it is waived (the reports' cells).
+pub fn message_with_waiver(finding: &crate::findings::Finding) -> String {
+    match waiver_note(finding) {
+        Some(note) => format!("{} — {note}", finding.message),
+        None => finding.message.clone(),
+    }
+}
+
 /// Everything a renderer needs besides the findings.
 pub struct RunInfo<'a> {
     pub snapshot: &'a Snapshot,

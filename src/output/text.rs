@@ -202,12 +202,9 @@ fn render_finding(out: &mut String, finding: &Finding, palette: &Palette, causes
         _ => finding.message.clone(),
     };
     let _ = writeln!(out, "      {message}");
-    let text = |key: &str| finding.evidence.get(key).and_then(|v| v.as_str()).map(str::to_string);
-    if finding.status == Status::Waived {
-        let until = text("waiver_expires").map(|d| format!(" (until {d})")).unwrap_or_default();
-        let reason = text("waiver_reason").unwrap_or_default();
-        let _ = writeln!(out, "      {} {reason}{until}", palette.paint(DIM, "waived:"));
-    } else if let Some(expired) = text("expired_waiver") {
+    if let Some(note) = super::waiver_note(finding) {
+        let _ = writeln!(out, "      {}", palette.paint(DIM, &note));
+    } else if let Some(expired) = finding.evidence.get("expired_waiver").and_then(|v| v.as_str()) {
         let _ = writeln!(out, "      {} {expired}", palette.paint(YELLOW, "waiver no longer applies:"));
     }
 }

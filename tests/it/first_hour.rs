@@ -301,8 +301,9 @@ fn one_unknown_cause_is_written_once_with_everything_it_affects() {
     assert!(out.contains("[1]"), "findings point at the cause");
 }
 
+/// Regression (issue 12): waiver reasons were only in JSON, SARIF and JUnit.
 #[test]
-fn waiver_reasons_appear_in_the_text_output() {
+fn waiver_reasons_appear_in_text_and_both_reports() {
     let dir = tempfile::tempdir().expect("temp dir");
     let config = dir.path().join("drscan.toml");
     std::fs::write(
@@ -311,11 +312,15 @@ fn waiver_reasons_appear_in_the_text_output() {
          reason = \"web v7 copy is scheduled with the next image release\"\nexpires = \"2099-03-31\"\n",
     )
     .expect("write");
+    let reason = "waived: web v7 copy is scheduled with the next image release (until 2099-03-31)";
     let text = stdout_of(drscan().args(["audit", "--snapshot", REFERENCE, "--config"]).arg(&config));
-    assert!(
-        text.contains("waived: web v7 copy is scheduled with the next image release (until 2099-03-31)"),
-        "{text}"
-    );
+    assert!(text.contains(reason), "{text}");
+    for format in ["markdown", "html"] {
+        let report = stdout_of(
+            drscan().args(["report", "--snapshot", REFERENCE, "--format", format, "--config"]).arg(&config),
+        );
+        assert!(report.contains(reason), "the {format} report gives the reason");
+    }
 }
 
 #[test]
@@ -615,4 +620,38 @@ fn the_role_session_name_reaches_sts() {
         sts.get_caller_identity().send().await.expect("caller identity").arn().unwrap_or_default().to_string()
     });
     assert!(arn.ends_with("assumed-role/drscan-audit/ci-nightly"), "{arn}");
+}
+
+/// The README's install line installs this package from this repository, with the tested
+/// dependency versions; and every drscan command line it prints uses flags that exist.
+#[test]
+fn the_readme_is_true_as_printed() {
+    let readme = std::fs::read_to_string("README.md").expect("README");
+    let install =
+        format!("cargo install --locked --git {} {}", env!("CARGO_PKG_REPOSITORY"), env!("CARGO_PKG_NAME"));
+    assert!(readme.contains(&install), "the README installs with `{install}`");
+    let mut in_shell_block = false;
+    let mut checked = 0;
+    for line in readme.lines() {
+        if line.starts_with("```") {
+            in_shell_block = line == "```sh";
+            continue;
+        }
+        if !in_shell_block {
+            continue;
+        }
+        // The words after `drscan` as a command word, up to a comment, redirection or `&&`.
+        let all: Vec<&str> = line.split_whitespace().take_while(|w| !w.starts_with('#')).collect();
+        let Some(at) = all.iter().position(|w| *w == "drscan") else { continue };
+        let mut words = all[at + 1..].iter().copied().take_while(|w| !w.starts_with('>') && *w != "&&");
+        let Some(command) = words.next() else { continue };
+        let help = stdout_of(drscan().args([command, "--help"]));
+        assert!(!help.is_empty(), "`drscan {command}` exists");
+        for flag in words.filter(|w| w.starts_with('-') && *w != "-") {
+            let flag = flag.split('=').next().unwrap_or(flag);
+            assert!(help.contains(flag), "`drscan {command}` has no {flag} (README: {line})");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "{checked} README flags checked");
 }
