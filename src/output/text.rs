@@ -269,25 +269,16 @@ fn render_estimate(out: &mut String, estimate: &AppEstimate, palette: &Palette, 
             format!("[{}]", causes.of_term(&estimate.app, format!("{what} {name}"), reason))
         }
     };
-    let mut rows: Vec<(&str, bool, &str, String, String)> = Vec::new();
-    for t in &estimate.rto_terms {
-        rows.push((
-            "RTO",
-            t.critical_path,
-            &t.step,
-            t.amount.text(),
-            explain("RTO", &t.step, &t.amount, &t.source),
-        ));
-    }
-    for t in &estimate.rpo_terms {
-        rows.push((
-            "RPO",
-            t.critical_path,
-            &t.store,
-            t.amount.text(),
-            explain("RPO", &t.store, &t.amount, &t.source),
-        ));
-    }
+    let rto =
+        estimate.rto_terms.iter().map(|t| ("RTO", t.critical_path, t.step.as_str(), &t.amount, &t.source));
+    let rpo =
+        estimate.rpo_terms.iter().map(|t| ("RPO", t.critical_path, t.store.as_str(), &t.amount, &t.source));
+    let rows: Vec<(&str, bool, &str, String, String)> = rto
+        .chain(rpo)
+        .map(|(what, critical, name, amount, source)| {
+            (what, critical, name, amount.text(), explain(what, name, amount, source))
+        })
+        .collect();
     let total = |amount: &Amount| match amount {
         Amount::Seconds(s) => duration_text(*s),
         Amount::Unbounded(why) => format!("unbounded ({why})"),

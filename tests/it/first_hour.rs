@@ -385,25 +385,23 @@ fn one_color_choice_drives_results_and_errors() {
 fn with_aws_files(config: &str) -> (tempfile::TempDir, Command) {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("config"), config).expect("config");
+    let mut command = live_audit_with_aws_files(&dir.path().join("config"), &dir.path().join("credentials"));
+    command.env("HOME", dir.path()).args(["--endpoint-url", "http://127.0.0.1:9"]);
+    (dir, command)
+}
+
+/// `drscan audit` live, with these shared AWS config files and nothing else of the environment.
+fn live_audit_with_aws_files(config: &Path, credentials: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_drscan"));
     command
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", dir.path())
-        .env("AWS_CONFIG_FILE", dir.path().join("config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("credentials"))
+        .env("AWS_CONFIG_FILE", config)
+        .env("AWS_SHARED_CREDENTIALS_FILE", credentials)
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("NO_COLOR", "1")
-        .args([
-            "audit",
-            "--primary",
-            "ap-south-1",
-            "--dr",
-            "us-east-1",
-            "--endpoint-url",
-            "http://127.0.0.1:9",
-        ]);
-    (dir, command)
+        .args(["audit", "--primary", "ap-south-1", "--dr", "us-east-1"]);
+    command
 }
 
 /// Regression (issue 12): `--profile NAME` that does not exist was reported as a failure of the
@@ -460,27 +458,14 @@ fn not_aws() -> String {
 #[test]
 fn a_server_that_is_not_aws_is_not_called_a_credential_problem() {
     let endpoint = not_aws();
-    let output = Command::new(env!("CARGO_BIN_EXE_drscan"))
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
-        .env("AWS_SECRET_ACCESS_KEY", "secret")
-        .env("AWS_CONFIG_FILE", "/nonexistent/config")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials")
-        .env("NO_COLOR", "1")
-        .args([
-            "audit",
-            "--primary",
-            "ap-south-1",
-            "--dr",
-            "us-east-1",
-            "--max-attempts",
-            "1",
-            "--endpoint-url",
-        ])
-        .arg(&endpoint)
-        .output()
-        .expect("runs");
+    let output =
+        live_audit_with_aws_files(Path::new("/nonexistent/config"), Path::new("/nonexistent/credentials"))
+            .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+            .env("AWS_SECRET_ACCESS_KEY", "secret")
+            .args(["--max-attempts", "1", "--endpoint-url"])
+            .arg(&endpoint)
+            .output()
+            .expect("runs");
     let stderr = flat(&output.stderr);
     assert_eq!(output.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("does not answer as an AWS API does"), "{stderr}");
