@@ -193,17 +193,53 @@ fn recount(report: &mut AuditReport) {
     }
 }
 
+/// What a finding does to the gate, and why: the one place that decides it, for the verdict,
+/// the text summary and JUnit alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GateRole {
+    /// A `fail` (or, unless allowed, `unknown`) finding at or above `fail_on`, not waived and
+    /// not already in the baseline.
+    Blocks,
+    Waived,
+    InBaseline,
+    BelowThreshold,
+    UnknownAllowed,
+}
+
+impl GateRole {
+    pub fn of(finding: &Finding, policy: GatePolicy) -> GateRole {
+        if finding.status == Status::Waived {
+            GateRole::Waived
+        } else if finding.baseline_state == Some(BaselineState::Unchanged) {
+            GateRole::InBaseline
+        } else if !finding.severity.at_least(policy.fail_on) {
+            GateRole::BelowThreshold
+        } else if finding.status == Status::Unknown && policy.allow_unknown {
+            GateRole::UnknownAllowed
+        } else {
+            GateRole::Blocks
+        }
+    }
+
+    /// Why a finding that does not block does not, in a few words.
+    pub fn reason(self, policy: GatePolicy) -> Option<String> {
+        match self {
+            GateRole::Blocks => None,
+            GateRole::Waived => Some("waived".to_string()),
+            GateRole::InBaseline => Some("already in the baseline".to_string()),
+            GateRole::BelowThreshold => Some(format!("below --fail-on {}", policy.fail_on)),
+            GateRole::UnknownAllowed => Some("unknown allowed (--allow-unknown)".to_string()),
+        }
+    }
+}
+
+/// The findings that fail the gate, in report order.
+pub fn blocking(findings: &[Finding], policy: GatePolicy) -> impl Iterator<Item = &Finding> {
+    findings.iter().filter(move |f| GateRole::of(f, policy) == GateRole::Blocks)
+}
+
 /// The gate fails on a `fail` (or, unless allowed, `unknown`) finding at or above `fail_on`
 /// that is neither waived nor already in the baseline.
 pub fn decide_gate(findings: &[Finding], policy: GatePolicy) -> GateResult {
-    let blocking = findings.iter().any(|f| {
-        f.severity.at_least(policy.fail_on)
-            && f.baseline_state != Some(BaselineState::Unchanged)
-            && match f.status {
-                Status::Fail => true,
-                Status::Unknown => !policy.allow_unknown,
-                Status::Waived => false,
-            }
-    });
-    if blocking { GateResult::Failed } else { GateResult::Passed }
+    if blocking(findings, policy).next().is_some() { GateResult::Failed } else { GateResult::Passed }
 }

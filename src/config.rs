@@ -117,20 +117,15 @@ struct WaiverEntry {
     expires: ExpiryDate,
 }
 
-/// A plausible AWS region name (`ap-south-1`); whether it exists is AWS's to say.
+/// A region drscan knows ([`crate::regions`]); a typo is refused with the nearest names.
 struct RegionName(String);
 
 impl<'de> Deserialize<'de> for RegionName {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
-        let region = text.trim();
-        let plausible = region.split('-').count() >= 3
-            && region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-        if plausible {
-            Ok(RegionName(region.to_string()))
-        } else {
-            Err(D::Error::custom(format!("`{region}` is not an AWS region name (e.g. ap-south-1)")))
-        }
+        crate::regions::check(&text)
+            .map(|region| RegionName(region.name.to_string()))
+            .map_err(D::Error::custom)
     }
 }
 

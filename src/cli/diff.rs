@@ -1,9 +1,9 @@
 //! `drscan diff OLD NEW`: audit two snapshots with the same settings and show what changed
 //! that matters for DR.
 
-use super::args::{ConfigArgs, SettingsArgs};
+use super::args::{ConfigArgs, SettingsArgs, heading};
 use super::overrides::{self, Flags};
-use super::write_output;
+use super::{Destination, write_output};
 use crate::error::{DrscanError, ExitStatus};
 use crate::inventory::Snapshot;
 use clap::{Args, ValueEnum};
@@ -22,15 +22,15 @@ pub struct DiffArgs {
     /// The later snapshot.
     pub new: PathBuf,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text, env = "DRSCAN_DIFF_FORMAT", help_heading = heading::OUTPUT)]
     pub format: DiffFormat,
     #[command(flatten)]
     pub config: ConfigArgs,
     #[command(flatten)]
     pub settings: SettingsArgs,
-    /// Write to FILE instead of stdout.
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    /// Write to FILE instead of stdout (`-`: stdout).
+    #[arg(short = 'o', long = "output", value_name = "FILE", value_parser = Destination::parse, env = "DRSCAN_DIFF_OUTPUT", help_heading = heading::OUTPUT)]
+    pub output: Option<Destination>,
 }
 
 pub fn run(args: DiffArgs) -> Result<ExitStatus, DrscanError> {
@@ -52,6 +52,6 @@ pub fn run(args: DiffArgs) -> Result<ExitStatus, DrscanError> {
         DiffFormat::Json => serde_json::to_string_pretty(&drift).unwrap_or_default() + "\n",
         DiffFormat::Text => crate::drift::render_text(&drift),
     };
-    write_output(args.output.as_deref(), &rendered)?;
+    write_output(args.output.as_ref(), &rendered)?;
     Ok(ExitStatus::GatePassed)
 }

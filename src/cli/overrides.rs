@@ -41,7 +41,25 @@ pub struct Resolved {
 /// Read the configuration (`--config`, else ./drscan.toml, else defaults) and apply the flags.
 pub fn resolve(config: &ConfigArgs, flags: Flags<'_>) -> Result<Resolved, DrscanError> {
     let config = ValidConfig::discover(config.config.as_deref())?;
-    Ok(apply(config, flags))
+    checked(apply(config, flags))
+}
+
+/// The defaults with the flags applied, reading no configuration file (`drscan init`).
+pub fn from_flags(flags: Flags<'_>) -> Result<Resolved, DrscanError> {
+    checked(apply(ValidConfig::default(), flags))
+}
+
+/// A region pair from flags and file together must still be two regions.
+fn checked(resolved: Resolved) -> Result<Resolved, DrscanError> {
+    if let (Some(primary), Some(dr)) = (&resolved.regions.primary, &resolved.regions.dr)
+        && primary == dr
+    {
+        return Err(DrscanError::Usage {
+            message: format!("the DR region must differ from the primary region (both are {primary})"),
+            help: Some("--primary and --dr (or [regions] in drscan.toml) name the same region".to_string()),
+        });
+    }
+    Ok(resolved)
 }
 
 fn apply(config: ValidConfig, flags: Flags<'_>) -> Resolved {
@@ -86,16 +104,12 @@ impl Resolved {
                 ),
             });
         };
-        if primary.trim().is_empty() || dr.trim().is_empty() {
-            return Err(DrscanError::usage("--primary and --dr must not be empty"));
-        }
-        if primary == dr {
-            return Err(DrscanError::usage("the DR region must differ from the primary region"));
-        }
         let mut options = CollectOptions::new(primary.clone(), dr.clone());
         options.sdk = SdkSettings {
             profile: aws.profile.clone(),
             role_arn: aws.role_arn.clone(),
+            external_id: aws.external_id.clone(),
+            role_session_name: aws.role_session_name.clone(),
             endpoint_url: aws.endpoint_url.clone(),
             retry_mode: match aws.retry_mode {
                 RetryModeArg::Standard => RetryMode::Standard,
@@ -106,6 +120,8 @@ impl Resolved {
             credentials: None,
         };
         options.run_timeout = Duration::from_secs(aws.timeout.max(1));
+        // With -v the per-call log lines would tear a progress bar apart.
+        options.progress = !tracing::enabled!(tracing::Level::DEBUG);
         options.lag_window = Duration::from_secs(self.settings.thresholds.lag_window_seconds.max(60));
         Ok(options)
     }

@@ -1,13 +1,25 @@
 //! `drscan report`: the readiness report (HTML or Markdown) of a snapshot or a live collection,
 //! with drift against `--previous`.
 
-use super::args::{AwsArgs, ConfigArgs, RegionArgs, SettingsArgs};
+use super::args::{AwsArgs, ConfigArgs, RegionArgs, SettingsArgs, heading};
 use super::overrides::{self, Flags};
-use super::write_output;
+use super::{Destination, write_output};
+use crate::audit::AuditReport;
+use crate::drift::Drift;
 use crate::error::{DrscanError, ExitStatus};
 use crate::inventory::Snapshot;
+use crate::inventory::graph::Inventory;
 use clap::{Args, ValueEnum};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+pub const EXAMPLES: &str = "\
+Examples:
+  # Tonight's report with drift against last night's snapshot (format from the extension)
+  drscan report --snapshot tonight.json --previous last-night.json -o readiness.html
+
+  # Markdown for a pull-request comment or a CI job summary
+  drscan report --snapshot snapshot.json -o readiness.md
+  drscan report --snapshot snapshot.json --format markdown >> \"$GITHUB_STEP_SUMMARY\"";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
@@ -15,20 +27,32 @@ pub enum ReportFormat {
     Markdown,
 }
 
+impl ReportFormat {
+    /// `.html`/`.htm` and `.md`/`.markdown`.
+    pub fn from_extension(path: &Path) -> Option<ReportFormat> {
+        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        match extension.as_str() {
+            "html" | "htm" => Some(ReportFormat::Html),
+            "md" | "markdown" => Some(ReportFormat::Markdown),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// Report on this snapshot instead of collecting live.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "DRSCAN_SNAPSHOT", help_heading = heading::INPUT)]
     pub snapshot: Option<PathBuf>,
     /// The previous snapshot (e.g. last night's), to show drift.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "DRSCAN_PREVIOUS", help_heading = heading::INPUT)]
     pub previous: Option<PathBuf>,
-    /// Report format [default: markdown for a .md output file, else html].
-    #[arg(long, value_enum, ignore_case = true)]
+    /// Report format [default: from the output file's extension (.html, .md), else html].
+    #[arg(long, value_enum, ignore_case = true, env = "DRSCAN_REPORT_FORMAT", help_heading = heading::OUTPUT)]
     pub format: Option<ReportFormat>,
-    /// Write to FILE instead of stdout.
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    /// Write to FILE instead of stdout (`-`: stdout).
+    #[arg(short = 'o', long = "output", value_name = "FILE", value_parser = Destination::parse, env = "DRSCAN_REPORT_OUTPUT", help_heading = heading::OUTPUT)]
+    pub output: Option<Destination>,
     #[command(flatten)]
     pub config: ConfigArgs,
     #[command(flatten)]
@@ -66,15 +90,25 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, DrscanError> {
         let old_report = run.audit(&old_inventory, None);
         crate::drift::compare((&old_inventory, &old_report), (&inventory, &report))
     });
+    let by_extension =
+        args.output.as_ref().and_then(Destination::file).and_then(ReportFormat::from_extension);
+    let format = args.format.or(by_extension).unwrap_or(ReportFormat::Html);
+    write_output(args.output.as_ref(), &render(format, &snapshot, &inventory, &report, drift))?;
+    Ok(ExitStatus::GatePassed)
+}
+
+/// The readiness report of one audit (also what `drscan audit -o readiness.html` writes).
+pub fn render(
+    format: ReportFormat,
+    snapshot: &Snapshot,
+    inventory: &Inventory<'_>,
+    report: &AuditReport,
+    drift: Option<Drift>,
+) -> String {
     let estimates = crate::report::estimate_views(&report.estimates);
-    let model = crate::report::build(&snapshot, &inventory, &report, &estimates, drift);
-    let markdown_file = args.output.as_ref().is_some_and(|p| p.extension().is_some_and(|e| e == "md"));
-    let format =
-        args.format.unwrap_or(if markdown_file { ReportFormat::Markdown } else { ReportFormat::Html });
-    let rendered = match format {
+    let model = crate::report::build(snapshot, inventory, report, &estimates, drift);
+    match format {
         ReportFormat::Html => crate::report::html::render(&model),
         ReportFormat::Markdown => crate::report::markdown::render(&model),
-    };
-    write_output(args.output.as_deref(), &rendered)?;
-    Ok(ExitStatus::GatePassed)
+    }
 }

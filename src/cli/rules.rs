@@ -1,4 +1,5 @@
-//! `drscan rules` (the catalog) and `drscan explain RULE` (one rule's documentation).
+//! The catalogs drscan carries: `drscan rules` (the rule catalog), `drscan explain RULE` (one
+//! rule's documentation) and `drscan regions` (the AWS regions it accepts).
 
 use super::write_stdout;
 use crate::error::{DrscanError, ExitStatus};
@@ -8,7 +9,7 @@ use clap::Args;
 #[derive(Debug, Args)]
 pub struct RulesArgs {
     /// Print the catalog as JSON.
-    #[arg(long)]
+    #[arg(long, env = "DRSCAN_RULES_JSON", value_parser = clap::builder::BoolishValueParser::new())]
     pub json: bool,
 }
 
@@ -54,4 +55,15 @@ pub fn run_explain(args: ExplainArgs) -> Result<ExitStatus, DrscanError> {
 /// The text of `drscan explain`: the rule's catalog page (`rules/<name>.md`).
 pub fn explain_text(meta: &rules::RuleMeta) -> String {
     rules::catalog::page(meta)
+}
+
+/// `drscan regions`: name, partition and location of every region `--primary`/`--dr` accept.
+pub fn run_regions() -> Result<ExitStatus, DrscanError> {
+    let width = crate::regions::REGIONS.iter().map(|r| r.name.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for region in crate::regions::REGIONS {
+        out.push_str(&format!("{:<width$}  {:<10}  {}\n", region.name, region.partition, region.description));
+    }
+    write_stdout(&out)?;
+    Ok(ExitStatus::GatePassed)
 }

@@ -14,6 +14,9 @@ pub struct Failure {
     pub operation: &'static str,
     pub cause: ErrorCause,
     pub message: String,
+    /// The response carried an AWS error code: an AWS API (or an emulator of one) answered,
+    /// not some other server behind the endpoint.
+    pub aws_error_code: bool,
 }
 
 /// How the SDK reported the error, stripped of its types so classification is testable.
@@ -28,7 +31,7 @@ pub enum Variant {
 
 impl Failure {
     pub fn new(operation: &'static str, cause: ErrorCause, message: impl Into<String>) -> Self {
-        Failure { operation, cause, message: message.into() }
+        Failure { operation, cause, message: message.into(), aws_error_code: false }
     }
 
     pub fn from_sdk<E>(operation: &'static str, error: &SdkError<E, HttpResponse>) -> Self
@@ -47,7 +50,8 @@ impl Failure {
         let code = error.code();
         let cause = classify(code, status, variant);
         let message = describe(code, error.message(), status, variant, error);
-        Failure { operation, cause, message }
+        let aws_error_code = code.is_some_and(|c| !c.is_empty());
+        Failure { operation, cause, message, aws_error_code }
     }
 
     pub fn reason(&self) -> UnknownReason {
@@ -247,6 +251,10 @@ mod tests {
         assert_eq!(cause(&service(None, 500)), ErrorCause::NotImplemented);
         assert_eq!(cause(&service(None, 404)), ErrorCause::NotImplemented);
         assert_eq!(cause(&service(None, 502)), ErrorCause::Other);
+        assert!(!Failure::from_sdk("sts:GetCallerIdentity", &service(None, 403)).aws_error_code);
+        assert!(
+            Failure::from_sdk("sts:GetCallerIdentity", &service(Some("AccessDenied"), 403)).aws_error_code
+        );
     }
 
     #[test]

@@ -107,15 +107,13 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
     let started = Instant::now();
     let collected_at = Utc::now();
     let deadline = tokio::time::Instant::now() + options.run_timeout;
+    let profile = sdk::profile_facts(&options.sdk).await;
+    if let Some(facts) = profile.as_ref().filter(|f| !f.defined && f.given_by == "--profile") {
+        return Err(facts.undefined());
+    }
     let base = sdk::base_config(&options.sdk, &options.primary).await;
     if let Err(message) = sdk::check_credentials(&base).await {
-        return Err(DrscanError::CollectionImpossible {
-            message: format!("no AWS credentials: {message}"),
-            help: Some(
-                "set AWS_PROFILE or --profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where an instance or SSO role is available"
-                    .to_string(),
-            ),
-        });
+        return Err(sdk::no_credentials(&options.sdk, profile.as_ref(), &message));
     }
     let recorder = CallRecorder::default();
 
@@ -131,7 +129,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
     let identities = [primary_identity, dr_identity];
     let account = match identities.iter().find_map(|r| r.as_ref().ok()) {
         Some(account) => account.clone(),
-        None => return Err(impossible(&regions, &identities)),
+        None => return Err(impossible(&regions, &identities, options.sdk.endpoint_url.as_deref())),
     };
 
     let mut collection_errors = Vec::new();
@@ -218,7 +216,11 @@ fn unreachable(identity: &Result<String, Failure>) -> bool {
     matches!(identity, Err(f) if matches!(f.cause, ErrorCause::Connectivity | ErrorCause::Timeout))
 }
 
-fn impossible(regions: &[String; 2], identities: &[Result<String, Failure>; 2]) -> DrscanError {
+fn impossible(
+    regions: &[String; 2],
+    identities: &[Result<String, Failure>; 2],
+    endpoint_url: Option<&str>,
+) -> DrscanError {
     let failures: Vec<&Failure> = identities.iter().filter_map(|r| r.as_ref().err()).collect();
     let details = regions
         .iter()
@@ -227,17 +229,38 @@ fn impossible(regions: &[String; 2], identities: &[Result<String, Failure>; 2]) 
         .collect::<Vec<_>>()
         .join("; ");
     if identities.iter().all(unreachable) {
-        DrscanError::CollectionImpossible {
+        return DrscanError::CollectionImpossible {
             message: format!("no region is reachable — {details}"),
             help: Some("check the network, --endpoint-url and the region names".to_string()),
-        }
-    } else {
-        DrscanError::CollectionImpossible {
+        };
+    }
+    // Only an AWS error code says AWS rejected the caller; a bare HTTP status (an HTML 404 or
+    // 403 from a web server behind --endpoint-url) says the endpoint is not an AWS API.
+    if failures.iter().any(|f| f.cause == ErrorCause::AccessDenied && f.aws_error_code) {
+        return DrscanError::CollectionImpossible {
             message: format!("AWS rejected the credentials — {details}"),
             help: Some(
                 "check the profile or keys; drscan needs the read-only policy in iam-policy.json".to_string(),
             ),
-        }
+        };
+    }
+    let endpoint = endpoint_url
+        .map(str::to_string)
+        .or_else(|| std::env::var("AWS_ENDPOINT_URL_STS").ok())
+        .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok());
+    match endpoint {
+        Some(endpoint) if failures.iter().all(|f| !f.aws_error_code) => DrscanError::CollectionImpossible {
+            message: format!("{endpoint} does not answer as an AWS API does — {details}"),
+            help: Some(format!(
+                "drscan asks STS GetCallerIdentity first; is {endpoint} an AWS endpoint (or an emulator of one)?"
+            )),
+        },
+        _ => DrscanError::CollectionImpossible {
+            message: format!("sts:GetCallerIdentity failed in every region — {details}"),
+            help: Some(
+                "see the error above; drscan needs the read-only policy in iam-policy.json".to_string(),
+            ),
+        },
     }
 }
 
@@ -323,6 +346,7 @@ impl RegionCtx {
         R: Default,
         F: Future<Output = Collected<R>>,
     {
+        let started = Instant::now();
         let part = match tokio::time::timeout_at(self.deadline, work).await {
             Ok(part) => part,
             Err(_) => {
@@ -334,6 +358,13 @@ impl RegionCtx {
                 }
             }
         };
+        tracing::debug!(
+            region = %self.region,
+            scope = scope.service,
+            seconds = started.elapsed().as_secs_f64(),
+            failed_listings = part.errors.len(),
+            "collection scope done"
+        );
         self.progress.tick(&format!("{} {}", self.region, scope.service));
         part
     }

@@ -193,15 +193,8 @@ impl Amount {
     }
 }
 
-/// `90 s` → `1m 30s`; `93600` → `1d 2h`.
-pub fn duration_text(seconds: u64) -> String {
-    if seconds == 0 {
-        return "0s".to_string();
-    }
-    let parts =
-        [(seconds / 86_400, "d"), (seconds / 3600 % 24, "h"), (seconds / 60 % 60, "m"), (seconds % 60, "s")];
-    parts.iter().filter(|(v, _)| *v > 0).map(|(v, u)| format!("{v}{u}")).collect::<Vec<_>>().join(" ")
-}
+/// Durations as drscan writes them everywhere (two units, rounded up).
+pub use crate::duration::text as duration_text;
 
 /// What a term of the RTO is, which decides how it combines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
