@@ -849,7 +849,7 @@ impl Builder {
             tags: tags(&[("app", &app), ("Name", &format!("{app}-primary"))]),
             ..HealthCheck::default()
         };
-        let all_healthy = || Known::Value(HealthCheckStatus { checkers_reporting_healthy: 16, checkers: 16 });
+        let all_healthy = || Known::Value(HealthCheckStatus::from_checkers(16, 16));
 
         // PRIMARY: evaluates target health and/or has a health check, unless unmonitored.
         let rng = &mut unit.rng;

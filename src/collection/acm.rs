@@ -4,16 +4,17 @@
 use super::errors::Failure;
 use super::{Part, RegionCtx, bounded, smithy_time};
 use crate::inventory::dependencies::Certificate;
+use crate::inventory::load_balancing::Listener;
 use crate::inventory::{ErrorCause, ResourceKind as K};
 use std::collections::BTreeSet;
 
 /// The kinds this collector reads; a whole-run timeout leaves them unknown.
 pub(crate) const FILLS: &[K] = &[K::Certificate];
 
-pub(crate) async fn collect(ctx: &RegionCtx, part: &mut Part) {
-    let arns: BTreeSet<String> = part
-        .resources
-        .listeners
+/// The certificates of `listeners` (the region's, as ELBv2 listed them).
+pub(crate) async fn collect(ctx: &RegionCtx, listeners: &[Listener]) -> Part {
+    let mut part = Part::default();
+    let arns: BTreeSet<String> = listeners
         .iter()
         .flat_map(|l| l.certificate_arns.iter())
         // IAM server certificates are not ACM's; only ACM ARNs can be described here.
@@ -21,7 +22,7 @@ pub(crate) async fn collect(ctx: &RegionCtx, part: &mut Part) {
         .cloned()
         .collect();
     if arns.is_empty() {
-        return;
+        return part;
     }
     let client = ctx.acm();
     let results = bounded(arns.into_iter().collect(), ctx.concurrency, |arn| {
@@ -46,4 +47,5 @@ pub(crate) async fn collect(ctx: &RegionCtx, part: &mut Part) {
             Err(f) => part.fail(ctx, &f, &[K::Certificate]),
         }
     }
+    part
 }

@@ -244,12 +244,14 @@ fn the_whole_run_timeout_reports_unfinished_services_as_unknown() {
 /// Regression: the compute scope's whole-run timeout used to name only the AMI, launch
 /// template and Auto Scaling kinds, so the DR subnets, security groups, key pairs and
 /// instance-type offerings it also lists landed empty and *fully listed* — "the subnet does
-/// not exist in DR" — with no collection error.
+/// not exist in DR" — with no collection error. Now each service and stage is a scope of its
+/// own: what EC2 listed before the template versions ran late is kept, and every kind the late
+/// stages fill (or add to) is unknown, naming the timeout.
 #[test]
-fn a_whole_run_timeout_during_compute_leaves_every_ec2_kind_unknown() {
-    use drscan::inventory::{ErrorCause, ResourceKind, Snapshot};
+fn a_whole_run_timeout_in_the_template_versions_keeps_what_ec2_listed() {
+    use drscan::inventory::{ErrorCause, Known, ResourceKind, Snapshot};
     let account = seeded();
-    // The template versions are read after every other EC2 listing, so the scope is cut off
+    // The template versions are read after every other EC2 listing, so the run is cut off
     // when those have answered.
     set_faults(json!([{
         "account": account, "region": DR, "service": "ec2", "operation": "DescribeLaunchTemplateVersions",
@@ -258,24 +260,38 @@ fn a_whole_run_timeout_during_compute_leaves_every_ec2_kind_unknown() {
     let collected = collect_live(&account, &["--max-attempts", "1", "--timeout", "3s"]);
     assert!(collected.elapsed < Duration::from_secs(7), "the run must end at its deadline");
     let snapshot = Snapshot::parse("snapshot.json", collected.text).expect("a readable snapshot");
-    assert!(snapshot.resources.regional.contains_key(DR), "the DR region answered and is collected");
-    let dependencies = [
+    let dr = snapshot.resources.regional.get(DR).expect("the DR region answered and is collected");
+    // Listed before the deadline: kept, and complete.
+    for kind in [
         ResourceKind::Subnet,
         ResourceKind::SecurityGroup,
         ResourceKind::KeyPair,
-        ResourceKind::InstanceTypeOffering,
-    ];
-    let timeout = snapshot
-        .collection_errors
-        .iter()
-        .find(|e| e.region.as_deref() == Some(DR) && e.operation == "ec2+autoscaling")
-        .unwrap_or_else(|| panic!("no compute timeout recorded: {:#?}", snapshot.collection_errors));
-    assert_eq!(timeout.cause, ErrorCause::Timeout);
-    for kind in dependencies {
-        assert!(timeout.kinds.contains(&kind), "{kind} missing from the timed-out kinds {:?}", timeout.kinds);
+        ResourceKind::LaunchTemplate,
+    ] {
+        assert_eq!(snapshot.listing_gap(Some(DR), kind), None, "{kind} in {DR} was listed in time");
+    }
+    assert!(!dr.subnets.is_empty() && !dr.security_groups.is_empty(), "EC2's listings survive");
+    // Cut off: the versions stage and everything after it.
+    for (scope, kind) in [
+        ("ec2 launch template versions", ResourceKind::LaunchTemplateVersion),
+        ("ec2 launch dependencies", ResourceKind::InstanceTypeOffering),
+        ("ec2 launch dependencies", ResourceKind::Image),
+    ] {
+        let timeout = snapshot
+            .collection_errors
+            .iter()
+            .find(|e| e.region.as_deref() == Some(DR) && e.operation == scope && e.kinds.contains(&kind))
+            .unwrap_or_else(|| panic!("no {scope} timeout naming {kind}: {:#?}", snapshot.collection_errors));
+        assert_eq!(timeout.cause, ErrorCause::Timeout);
         let gap = snapshot.listing_gap(Some(DR), kind);
         assert_eq!(gap.map(|g| g.cause), Some(ErrorCause::Timeout), "{kind} in {DR} must be a listing gap");
     }
+    let template = dr.launch_templates.iter().find(|t| t.name == "web-dr").expect("the DR template");
+    assert!(
+        matches!(&template.versions, Known::Unknown(reason) if reason.cause == ErrorCause::Timeout),
+        "the versions of the template the DR group launches are unknown: {:?}",
+        template.versions
+    );
 
     let output = drscan(&account)
         .args(["audit", "--snapshot"])
@@ -287,7 +303,7 @@ fn a_whole_run_timeout_during_compute_leaves_every_ec2_kind_unknown() {
     let counts = &json["summary"]["rules"]["dr-launch-dependencies-missing"];
     assert_eq!((counts["pass"].as_u64(), counts["fail"].as_u64()), (Some(0), Some(0)), "{}", summary(&json));
     assert!(
-        unknown_mentions(&json, "dr-launch-dependencies-missing", &[DR, "whole-run timeout"]),
+        unknown_mentions(&json, "dr-launch-dependencies-missing", &["whole-run timeout"]),
         "the DR launch dependencies are unknown, naming the timeout:\n{}",
         summary(&json)
     );
