@@ -5,41 +5,15 @@
 
 use crate::support::seed::{Setup, seed};
 use crate::support::{
-    DR, PRIMARY, audit_live, drscan, emulator, findings, fresh_account, runtime, set_faults, summary,
+    DR, PRIMARY, audit_live, collect_live, drscan, findings, fresh_account, runtime, set_faults, summary,
 };
 use serde_json::json;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn seeded() -> String {
     let account = fresh_account();
     runtime().block_on(seed(&account, &Setup::default()));
     account
-}
-
-/// A snapshot that `drscan collect` wrote, live against the emulator.
-struct Collected {
-    path: std::path::PathBuf,
-    text: String,
-    elapsed: Duration,
-    _dir: tempfile::TempDir,
-}
-
-/// `drscan collect` both regions with `extra` flags; the run must succeed.
-fn collect_live(account: &str, extra: &[&str]) -> Collected {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("snapshot.json");
-    let started = Instant::now();
-    let output = drscan(account)
-        .args(["collect", "--primary", PRIMARY, "--dr", DR, "--endpoint-url", &emulator().front_url])
-        .args(extra)
-        .arg("-o")
-        .arg(&path)
-        .output()
-        .expect("run drscan collect");
-    let elapsed = started.elapsed();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let text = std::fs::read_to_string(&path).expect("snapshot");
-    Collected { path, text, elapsed, _dir: dir }
 }
 
 fn unknown_mentions(json: &serde_json::Value, rule: &str, needles: &[&str]) -> bool {

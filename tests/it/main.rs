@@ -17,6 +17,7 @@ mod examples;
 mod gate;
 mod iam_policy;
 mod outputs;
+mod rate_limits;
 mod report;
 mod rule_fixtures;
 mod unknowns;
