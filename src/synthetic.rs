@@ -369,6 +369,7 @@ impl Builder {
             name: vault_name,
             kms_key_arn: None,
             recovery_points: Known::Value(Vec::new()),
+            ..BackupVault::default()
         };
         let dr_vault = vault(DR_REGION, format!("{name}-dr-vault"));
         let dr_vault_arn = dr_vault.arn.clone();
@@ -413,6 +414,7 @@ impl Builder {
                     ..BackupSelection::default()
                 },
             ]),
+            ..BackupPlan::default()
         });
         let plan_id = rng.uuid();
         self.primary.backup_plans.push(BackupPlan {
@@ -426,6 +428,7 @@ impl Builder {
                 list_of_tags: vec![tag_equals("backup", format!("{name}-local"))],
                 ..BackupSelection::default()
             }]),
+            ..BackupPlan::default()
         });
         self.team = Some(Team { name, primary, dr });
     }
@@ -622,6 +625,7 @@ impl Builder {
             state: "active".to_string(),
             availability_zones: azs.clone(),
             tags: app_tags.clone(),
+            ..LoadBalancer::default()
         });
         let tg_name = format!("{app}-web{suffix}");
         let tg_arn = format!(
@@ -689,6 +693,7 @@ impl Builder {
             },
             target_health,
             tags: app_tags.clone(),
+            ..TargetGroup::default()
         });
 
         // Launch template: a few versions, the newest launching `image_id`.

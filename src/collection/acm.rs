@@ -25,12 +25,15 @@ pub(crate) async fn collect(ctx: &RegionCtx, listeners: &[Listener]) -> Part {
         return part;
     }
     let client = ctx.acm();
-    let results = bounded(arns.into_iter().collect(), ctx.concurrency, |arn| {
-        let request = client.describe_certificate().certificate_arn(arn);
-        async move { request.send().await.map_err(|e| Failure::from_sdk("acm:DescribeCertificate", &e)) }
-    })
-    .await;
-    for result in results {
+    let results =
+        bounded(arns.into_iter().collect(), ctx.concurrency, |arn| {
+            let request = client.describe_certificate().certificate_arn(&arn);
+            async move {
+                (arn, request.send().await.map_err(|e| Failure::from_sdk("acm:DescribeCertificate", &e)))
+            }
+        })
+        .await;
+    for (arn, result) in results {
         match result {
             Ok(output) => {
                 let Some(c) = output.certificate() else { continue };
@@ -44,7 +47,8 @@ pub(crate) async fn collect(ctx: &RegionCtx, listeners: &[Listener]) -> Part {
             }
             // A deleted certificate is simply absent, which is what the rules should see.
             Err(f) if f.cause == ErrorCause::NotFound => {}
-            Err(f) => part.fail(ctx, &f, &[K::Certificate]),
+            // Only this certificate is unknown.
+            Err(f) => part.errors.push(f.reading(ctx.region_name(), &[K::Certificate], vec![arn])),
         }
     }
     part

@@ -4,7 +4,7 @@
 //! UserData arrives with launch template versions and is never read.
 
 use super::errors::Failure;
-use super::{Part, RegionCtx, bounded, pages, rfc3339, tags};
+use super::{Collected, Part, RegionCtx, bounded, pages, rfc3339, tags};
 use crate::inventory::compute::{
     AutoScalingGroup, Image, ImageState, LaunchTemplate, LaunchTemplateRef, LaunchTemplateVersion,
 };
@@ -266,40 +266,46 @@ pub(crate) async fn launch_dependencies(
         }
     }
 
+    let asked: Vec<String> = instance_types.iter().cloned().collect();
     let (extra_images, offerings) =
         tokio::join!(referenced_images(ctx, &client, referenced), offerings(&client, instance_types));
-    match extra_images {
-        Ok(images) => part.resources.images = images,
-        Err(f) => part.fail(ctx, &f, &[K::Image]),
-    }
+    let Collected { resources: images, errors } = extra_images;
+    part.resources.images = images;
+    part.errors.extend(errors);
     match offerings {
         Ok(offerings) => part.resources.instance_type_offerings = offerings,
-        Err(f) => part.fail(ctx, &f, &[K::InstanceTypeOffering]),
+        // The offerings of the instance types asked about are unknown.
+        Err(f) => part.errors.push(f.reading(ctx.region_name(), &[K::InstanceTypeOffering], asked)),
     }
     part
 }
 
-/// AMIs the templates name that the account does not own (public or shared images). A filter,
-/// not `ImageIds`, so one deregistered ID does not fail the whole call.
+/// AMIs the templates name that the account does not own (public or shared images), 100 per
+/// call. A filter, not `ImageIds`, so one deregistered ID does not fail the whole call; a call
+/// that fails leaves only its AMIs unknown.
 async fn referenced_images(
     ctx: &RegionCtx,
     client: &aws_sdk_ec2::Client,
     ids: BTreeSet<String>,
-) -> Result<Vec<Image>, Failure> {
+) -> Collected<Vec<Image>> {
     let ids: Vec<String> = ids.into_iter().collect();
-    let mut images = Vec::new();
-    for chunk in ids.chunks(100) {
+    let mut out = Collected::<Vec<Image>>::default();
+    for chunk in ids.chunks(IMAGES_PER_CALL) {
         let filter = Filter::builder().name("image-id").set_values(Some(chunk.to_vec())).build();
-        let output = client
-            .describe_images()
-            .filters(filter)
-            .send()
-            .await
-            .map_err(|e| Failure::from_sdk("ec2:DescribeImages", &e))?;
-        images.extend(output.images().iter().map(|i| image(ctx, i)));
+        match client.describe_images().filters(filter).send().await {
+            Ok(output) => out.resources.extend(output.images().iter().map(|i| image(ctx, i))),
+            Err(e) => out.errors.push(Failure::from_sdk("ec2:DescribeImages", &e).reading(
+                ctx.region_name(),
+                &[K::Image],
+                chunk.to_vec(),
+            )),
+        }
     }
-    Ok(images)
+    out
 }
+
+/// Values per filter in one DescribeImages call.
+const IMAGES_PER_CALL: usize = 100;
 
 async fn offerings(
     client: &aws_sdk_ec2::Client,

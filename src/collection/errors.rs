@@ -56,12 +56,23 @@ impl Failure {
 
     /// A listing failure: the kinds it leaves incomplete in `region` (`None`: global).
     pub fn listing(&self, region: Option<&str>, kinds: &[ResourceKind]) -> CollectionError {
+        self.reading(region, kinds, Vec::new())
+    }
+
+    /// A follow-up failure: the named resources (of `kinds`) it leaves unknown, and only those.
+    pub fn reading(
+        &self,
+        region: Option<&str>,
+        kinds: &[ResourceKind],
+        resources: Vec<String>,
+    ) -> CollectionError {
         CollectionError {
             region: region.map(str::to_string),
             operation: self.operation.to_string(),
             cause: self.cause,
             message: self.message.clone(),
             kinds: kinds.to_vec(),
+            resources,
         }
     }
 }

@@ -42,7 +42,7 @@ use futures_util::StreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use pacing::{BucketUsage, Pacer, Pacing, PacingInterceptor, TooManyRequestsClassifier};
 use sdk::{CallRecorder, OperationStats, SdkSettings};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::future::Future;
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
@@ -703,6 +703,45 @@ where
     Fut: Future,
 {
     futures_util::stream::iter(items.into_iter().map(f)).buffered(limit.max(1)).collect().await
+}
+
+/// Tags of `ids`, `per_call` at a time (`read` answers one call with (id, tags) pairs). A call
+/// that fails leaves the tags of its ids unknown, and only theirs.
+pub(crate) async fn tags_in_chunks<F, Fut>(
+    ids: Vec<String>,
+    per_call: usize,
+    concurrency: usize,
+    read: F,
+) -> HashMap<String, Known<Tags>>
+where
+    F: FnMut(Vec<String>) -> Fut,
+    Fut: Future<Output = Result<Vec<(String, Tags)>, Failure>>,
+{
+    let chunks: Vec<Vec<String>> = ids.chunks(per_call.max(1)).map(<[String]>::to_vec).collect();
+    let results = bounded(chunks.clone(), concurrency, read).await;
+    let mut out = HashMap::new();
+    for (chunk, result) in chunks.into_iter().zip(results) {
+        match result {
+            Ok(pairs) => {
+                out.extend(chunk.into_iter().map(|id| (id, Known::Value(Tags::new()))));
+                out.extend(pairs.into_iter().map(|(id, tags)| (id, Known::Value(tags))));
+            }
+            Err(failure) => out.extend(chunk.into_iter().map(|id| (id, Known::Unknown(failure.reason())))),
+        }
+    }
+    out
+}
+
+/// A resource's tags from [`tags_in_chunks`], and why they are missing if they are.
+pub(crate) fn take_tags(
+    tags: &mut HashMap<String, Known<Tags>>,
+    id: &str,
+) -> (Tags, Option<crate::inventory::UnknownReason>) {
+    match tags.remove(id) {
+        Some(Known::Value(tags)) => (tags, None),
+        Some(Known::Unknown(reason)) => (Tags::new(), Some(reason)),
+        None => (Tags::new(), None),
+    }
 }
 
 pub(crate) fn tags<'a>(pairs: impl IntoIterator<Item = (Option<&'a str>, Option<&'a str>)>) -> Tags {

@@ -5,7 +5,7 @@
 //! paginator; its loop here is guarded like the rest.
 
 use super::errors::Failure;
-use super::{Collected, RegionCtx, bounded, pages, tags, to_u32, token_stuck};
+use super::{Collected, RegionCtx, bounded, pages, tags, tags_in_chunks, take_tags, to_u32, token_stuck};
 use crate::inventory::dns::{
     AliasTarget, FailoverRole, HealthCheck, HealthCheckStatus, HostedZone, RecordSet,
 };
@@ -74,7 +74,7 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Collected<GlobalResources> {
             },
         })
         .collect();
-    let mut check_tags = check_tags.unwrap_or_default();
+    let mut check_tags = check_tags;
     // Statuses are read afterwards, and only for the checks failover records use.
     let not_read = Known::Unknown(
         Failure::new(
@@ -86,7 +86,10 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Collected<GlobalResources> {
     );
     part.resources.health_checks = checks
         .iter()
-        .map(|check| health_check(check, not_read.clone(), check_tags.remove(check.id()).unwrap_or_default()))
+        .map(|check| {
+            let (tags, tags_unknown) = take_tags(&mut check_tags, check.id());
+            HealthCheck { tags_unknown, ..health_check(check, not_read.clone(), tags) }
+        })
         .collect();
     part
 }
@@ -201,28 +204,35 @@ async fn status(client: &aws_sdk_route53::Client, id: String) -> Known<HealthChe
     }
 }
 
+/// ListTagsForResources takes at most 10 health checks per call.
+const TAGGED_PER_CALL: usize = 10;
+
 async fn health_check_tags(
     ctx: &RegionCtx,
     client: &aws_sdk_route53::Client,
     ids: Vec<String>,
-) -> Result<HashMap<String, Tags>, Failure> {
-    let chunks: Vec<Vec<String>> = ids.chunks(10).map(<[String]>::to_vec).collect();
-    let results = bounded(chunks, ctx.concurrency, |chunk| {
+) -> HashMap<String, Known<Tags>> {
+    tags_in_chunks(ids, TAGGED_PER_CALL, ctx.concurrency, |chunk| {
         let request = client
             .list_tags_for_resources()
             .resource_type(TagResourceType::Healthcheck)
             .set_resource_ids(Some(chunk));
-        async move { request.send().await.map_err(|e| Failure::from_sdk("route53:ListTagsForResources", &e)) }
-    })
-    .await;
-    let mut out = HashMap::new();
-    for result in results {
-        for set in result?.resource_tag_sets() {
-            let Some(id) = set.resource_id() else { continue };
-            out.insert(id.to_string(), tags(set.tags().iter().map(|t| (t.key(), t.value()))));
+        async move {
+            let output =
+                request.send().await.map_err(|e| Failure::from_sdk("route53:ListTagsForResources", &e))?;
+            Ok(output
+                .resource_tag_sets()
+                .iter()
+                .filter_map(|set| {
+                    Some((
+                        set.resource_id()?.to_string(),
+                        tags(set.tags().iter().map(|t| (t.key(), t.value()))),
+                    ))
+                })
+                .collect())
         }
-    }
-    Ok(out)
+    })
+    .await
 }
 
 fn health_check(
@@ -251,5 +261,6 @@ fn health_check(
             .map(|s| s.as_str().to_string()),
         status,
         tags,
+        tags_unknown: None,
     }
 }

@@ -2,7 +2,7 @@
 //! current status, plus the DNS-name normalisation every alias comparison goes through.
 
 use super::Tags;
-use super::known::Known;
+use super::known::{Known, UnknownReason};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -114,6 +114,10 @@ pub struct HealthCheck {
     pub status: Known<HealthCheckStatus>,
     #[serde(default)]
     pub tags: Tags,
+    /// Why its tags could not be read (ListTagsForResources failed): `tags` is then empty.
+    /// `None`: read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags_unknown: Option<UnknownReason>,
 }
 
 fn default_request_interval() -> u32 {
@@ -144,6 +148,7 @@ impl Default for HealthCheck {
             insufficient_data_health_status: None,
             status: Known::default(),
             tags: Tags::new(),
+            tags_unknown: None,
         }
     }
 }

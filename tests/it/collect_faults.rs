@@ -282,3 +282,58 @@ fn a_whole_run_timeout_in_the_template_versions_keeps_what_ec2_listed() {
         summary(&json)
     );
 }
+
+/// A failed follow-up leaves only the resource it was about unknown: one load balancer's
+/// listeners, the tags one DescribeTags call asked for — not the region's listeners or tags.
+#[test]
+fn a_failed_follow_up_marks_only_its_resource_unknown() {
+    use drscan::inventory::{ErrorCause, ResourceKind, Snapshot};
+    let account = fresh_account();
+    runtime().block_on(seed(&account, &Setup { scale: 3, ..Setup::default() }));
+    set_faults(json!([
+        {
+            "account": account, "region": DR, "service": "elasticloadbalancing", "operation": "DescribeListeners",
+            "status": 500, "code": "InternalFailure", "message": "injected", "times": 1
+        },
+        {
+            "account": account, "region": PRIMARY, "service": "elasticloadbalancing", "operation": "DescribeTags",
+            "status": 500, "code": "InternalFailure", "message": "injected", "times": 1
+        }
+    ]));
+    let collected = collect_live(&account, &["--max-attempts", "1"]);
+    let snapshot = Snapshot::parse("snapshot.json", collected.text).expect("a readable snapshot");
+
+    let dr = &snapshot.resources.regional[DR];
+    let unread: Vec<&str> = dr
+        .load_balancers
+        .iter()
+        .filter(|lb| lb.listeners_unknown.is_some())
+        .map(|lb| lb.arn.as_str())
+        .collect();
+    assert_eq!(unread.len(), 1, "exactly one load balancer's listeners are unknown: {unread:?}");
+    let read = dr.load_balancers.iter().filter(|lb| lb.listeners_unknown.is_none());
+    for lb in read {
+        assert!(
+            dr.listeners.iter().any(|l| l.load_balancer_arn == lb.arn),
+            "{} keeps its listeners",
+            lb.name
+        );
+    }
+    let error = snapshot
+        .collection_errors
+        .iter()
+        .find(|e| e.operation == "elbv2:DescribeListeners")
+        .expect("the failure is recorded");
+    assert_eq!(
+        (error.kinds.as_slice(), error.resources.as_slice()),
+        (&[ResourceKind::Listener][..], &[unread[0].to_string()][..])
+    );
+    assert_eq!(error.cause, ErrorCause::Other);
+
+    // One DescribeTags call (20 ARNs) failed in the primary: its resources' tags are unknown,
+    // and the DR region's are read.
+    let primary = &snapshot.resources.regional[PRIMARY];
+    assert!(primary.load_balancers.iter().all(|lb| lb.tags_unknown.is_some() && lb.tags.is_empty()));
+    assert!(primary.target_groups.iter().all(|tg| tg.tags_unknown.is_some()));
+    assert!(dr.load_balancers.iter().all(|lb| lb.tags_unknown.is_none() && lb.tags.contains_key("app")));
+}
