@@ -12,13 +12,17 @@ use crate::settings::{RuleSetting, Settings};
 use crate::waivers::{self, Waiver, WaiverUse};
 use chrono::NaiveDate;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 
-/// When the gate fails.
-#[derive(Debug, Clone, Copy)]
+/// When the gate fails: drscan.toml's `[gate]`, then `--fail-on` / `--allow-unknown`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct GatePolicy {
+    /// Lowest severity whose `fail` (or `unknown`) findings fail the gate.
+    #[serde(deserialize_with = "crate::parse::from_str")]
     pub fail_on: Severity,
+    /// `unknown` findings (missing data) do not fail the gate.
     pub allow_unknown: bool,
 }
 
@@ -90,7 +94,7 @@ pub fn run(snapshot: &Snapshot, settings: &Settings, gate: GatePolicy) -> AuditR
 
 pub fn run_on(inventory: &Inventory<'_>, settings: &Settings, gate: GatePolicy) -> AuditReport {
     let now = inventory.snapshot.collected_at;
-    let estimates = estimate::estimate(inventory, settings, now);
+    let estimates = estimate::estimate(inventory, settings.estimate_settings(), now);
     let ctx = Context { inventory, settings, now, estimates: &estimates };
     let outputs: Vec<RuleOutput> = RULES
         .par_iter()

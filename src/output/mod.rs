@@ -1,5 +1,6 @@
-//! Output formats: text for people, JSON (the stable contract of SPEC §4) and SARIF 2.1.0 for
-//! code scanning. Every format renders the same [`AuditReport`] with the same [`RunInfo`].
+//! Output formats: text for people, JSON (the stable contract of SPEC §4), SARIF 2.1.0 for
+//! code scanning and JUnit for CI test reports. Every format renders the same
+//! [`AuditReport`] with the same [`RunInfo`].
 
 pub mod json;
 pub mod junit;
@@ -8,31 +9,18 @@ pub mod text;
 
 use crate::audit::{AuditReport, GatePolicy};
 use crate::inventory::Snapshot;
-use std::str::FromStr;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The audit's output formats; their names (`--format`, `-o FORMAT=FILE`) come from the derive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// For people: findings by application, then severity, and the RTO/RPO estimates.
     Text,
+    /// For programs: the stable JSON contract (findings, summary, estimates, waivers).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
     Sarif,
+    /// JUnit XML, for CI test reports.
     Junit,
-}
-
-impl Format {
-    pub const NAMES: [&'static str; 4] = ["text", "json", "sarif", "junit"];
-}
-
-impl FromStr for Format {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.to_ascii_lowercase().as_str() {
-            "text" => Ok(Format::Text),
-            "json" => Ok(Format::Json),
-            "sarif" => Ok(Format::Sarif),
-            "junit" => Ok(Format::Junit),
-            other => Err(format!("unknown format `{other}` (expected text, json, sarif or junit)")),
-        }
-    }
 }
 
 /// Where the audited data came from, for SARIF locations and report headers.

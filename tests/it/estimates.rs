@@ -4,7 +4,7 @@
 //! break them.
 
 use drscan::audit::{self, AuditReport, GatePolicy};
-use drscan::estimate::{Amount, AppEstimate, DeclaredAutomation, FailoverStep};
+use drscan::estimate::{Amount, AppEstimate, DeclaredAutomation, FailoverStep, Targets};
 use drscan::findings::{Finding, Severity, Status};
 use drscan::inventory::Snapshot;
 use drscan::output::{self, Format, Origin, RunInfo};
@@ -17,7 +17,7 @@ fn reference() -> Snapshot {
 }
 
 fn with_targets() -> Settings {
-    Settings { rto_target_seconds: Some(120), rpo_target_seconds: Some(30), ..Settings::default() }
+    Settings { targets: Targets { rto_seconds: Some(120), rpo_seconds: Some(30) }, ..Settings::default() }
 }
 
 fn web(report: &AuditReport) -> &AppEstimate {

@@ -4,6 +4,8 @@
 
 #[path = "../support/mod.rs"]
 mod support;
+#[path = "../support/synthetic.rs"]
+mod synthetic;
 
 mod catalog;
 mod cli;
@@ -20,4 +22,5 @@ mod outputs;
 mod rate_limits;
 mod report;
 mod rule_fixtures;
+mod synthetic_estate;
 mod unknowns;
