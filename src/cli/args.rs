@@ -90,4 +90,8 @@ pub struct AwsArgs {
     /// How far back replica-lag metrics are read [default: [thresholds] lag_window, else 1h].
     #[arg(long, value_parser = crate::parse::duration_seconds, value_name = "DURATION")]
     pub lag_window: Option<u64>,
+    /// Cap every AWS rate-limit bucket (per account, region and API) at N requests per second,
+    /// below the documented rates drscan paces at anyway [default: [collection] max_rps].
+    #[arg(long, value_parser = crate::parse::requests_per_second, value_name = "N")]
+    pub max_rps: Option<f64>,
 }

@@ -85,6 +85,21 @@ impl Default for Pacing {
     }
 }
 
+/// drscan.toml's `[collection]`: how live collection may draw on the account's API limits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CollectionSettings {
+    /// Cap every rate-limit bucket at this many requests per second (see [`Pacing`]).
+    #[serde(deserialize_with = "crate::parse::optional_rate")]
+    pub max_rps: Option<f64>,
+}
+
+impl CollectionSettings {
+    pub fn pacing(&self) -> Pacing {
+        Pacing::Documented { max_rps: self.max_rps }
+    }
+}
+
 /// The share of AWS's documented refill rate drscan uses. Other tools of the same account draw
 /// on the same buckets (every one of AWS's throttling pages warns of this).
 pub const REFILL_SHARE: f64 = 0.8;
