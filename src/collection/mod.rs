@@ -606,9 +606,6 @@ async fn collect_compute(ctx: &RegionCtx) -> Part {
 async fn collect_global(ctx: &RegionCtx) -> Collected<GlobalResources> {
     let mut part = ctx.bounded_by_deadline(&ROUTE53, route53::collect(ctx)).await;
     let in_use = route53::checks_in_use(&part.resources);
-    if in_use.is_empty() {
-        return part;
-    }
     let metric =
         match ctx.before_deadline(&HEALTH_METRIC, cloudwatch::health_check_status(ctx, &in_use)).await {
             Ok(read) => read.map_err(|failure| failure.reason()),

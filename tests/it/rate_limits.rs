@@ -211,9 +211,11 @@ fn max_rps_holds_every_bucket_to_its_cap() {
         for (i, start) in times.iter().enumerate() {
             for (j, end) in times.iter().enumerate().skip(i) {
                 let in_window = (j - i + 1) as f64;
-                // 50 ms of slack for the time between leaving drscan and reaching the front.
+                // A quarter second of slack for the time between leaving drscan and reaching
+                // the front, which varies by more than that for the first calls of a run
+                // (new connections).
                 assert!(
-                    in_window <= 2.0 + 2.0 * (end - start + 0.05),
+                    in_window <= 2.0 + 2.0 * (end - start + 0.25),
                     "{region}: {in_window} ELBv2 requests within {:.2} s: {times:?}",
                     end - start
                 );
