@@ -151,14 +151,24 @@ fn query(index: usize, metric: LagMetric, subject_id: &str) -> MetricDataQuery {
         LagMetric::ReplicaLag => ("ReplicaLag", "DBInstanceIdentifier"),
         LagMetric::AuroraGlobalDBReplicationLag => ("AuroraGlobalDBReplicationLag", "DBClusterIdentifier"),
     };
+    one_minute_query(format!("m{index}"), ("AWS/RDS", name), (dimension, subject_id), "Maximum")
+}
+
+/// A query for one metric series (`namespace`, `name`; one dimension) at one-minute periods.
+fn one_minute_query(
+    id: String,
+    (namespace, name): (&str, &str),
+    (dimension, value): (&str, &str),
+    stat: &str,
+) -> MetricDataQuery {
     let metric = Metric::builder()
-        .namespace("AWS/RDS")
+        .namespace(namespace)
         .metric_name(name)
-        .dimensions(Dimension::builder().name(dimension).value(subject_id).build())
+        .dimensions(Dimension::builder().name(dimension).value(value).build())
         .build();
     MetricDataQuery::builder()
-        .id(format!("m{index}"))
-        .metric_stat(MetricStat::builder().metric(metric).period(60).stat("Maximum").build())
+        .id(id)
+        .metric_stat(MetricStat::builder().metric(metric).period(60).stat(stat).build())
         .return_data(true)
         .build()
 }
@@ -187,16 +197,8 @@ pub(crate) async fn health_check_status(
             .iter()
             .enumerate()
             .map(|(index, id)| {
-                let metric = Metric::builder()
-                    .namespace("AWS/Route53")
-                    .metric_name("HealthCheckStatus")
-                    .dimensions(Dimension::builder().name("HealthCheckId").value(id.as_str()).build())
-                    .build();
-                MetricDataQuery::builder()
-                    .id(format!("h{index}"))
-                    .metric_stat(MetricStat::builder().metric(metric).period(60).stat("Minimum").build())
-                    .return_data(true)
-                    .build()
+                let series = ("AWS/Route53", "HealthCheckStatus");
+                one_minute_query(format!("h{index}"), series, ("HealthCheckId", id.as_str()), "Minimum")
             })
             .collect();
         let request = client

@@ -337,3 +337,95 @@ fn a_failed_follow_up_marks_only_its_resource_unknown() {
     assert!(primary.target_groups.iter().all(|tg| tg.tags_unknown.is_some()));
     assert!(dr.load_balancers.iter().all(|lb| lb.tags_unknown.is_none() && lb.tags.contains_key("app")));
 }
+
+/// Health-check status: the HealthCheckStatus metric first; when it cannot be read, the
+/// checkers (GetHealthCheckStatus) — and never for a check that no failover record uses.
+#[test]
+fn when_the_health_check_metric_cannot_be_read_the_checkers_answer() {
+    use drscan::inventory::dns::HealthStatusSource;
+    use drscan::inventory::{ErrorCause, Known, Snapshot};
+    let account = seeded();
+    let unused = runtime().block_on(async {
+        let route53 = aws_sdk_route53::Client::new(&crate::support::seed::config(&account, DR).await);
+        // The metric has data for every check, as on AWS: without the fault below, it answers.
+        let cloudwatch =
+            aws_sdk_cloudwatch::Client::new(&crate::support::seed::config(&account, "us-east-1").await);
+        let listed = route53.list_health_checks().send().await.expect("ListHealthChecks");
+        let now = chrono::Utc::now().timestamp() - 60;
+        for check in listed.health_checks() {
+            let datum = aws_sdk_cloudwatch::types::MetricDatum::builder()
+                .metric_name("HealthCheckStatus")
+                .dimensions(
+                    aws_sdk_cloudwatch::types::Dimension::builder()
+                        .name("HealthCheckId")
+                        .value(check.id())
+                        .build(),
+                )
+                .value(1.0)
+                .timestamp(aws_sdk_cloudwatch::primitives::DateTime::from_secs(now))
+                .build();
+            cloudwatch
+                .put_metric_data()
+                .namespace("AWS/Route53")
+                .metric_data(datum)
+                .send()
+                .await
+                .expect("PutMetricData");
+        }
+        let config = aws_sdk_route53::types::HealthCheckConfig::builder()
+            .r#type(aws_sdk_route53::types::HealthCheckType::Tcp)
+            .ip_address("192.0.2.10")
+            .port(22)
+            .build()
+            .expect("health check config");
+        let check = route53
+            .create_health_check()
+            .caller_reference("unused")
+            .health_check_config(config)
+            .send()
+            .await
+            .expect("CreateHealthCheck");
+        check.health_check().map(|c| c.id().to_string()).unwrap_or_default()
+    });
+    set_faults(json!([{
+        "account": account, "region": "us-east-1", "service": "monitoring", "operation": "GetMetricData",
+        "status": 400, "code": "AccessDenied", "message": "not authorized to perform cloudwatch:GetMetricData"
+    }]));
+    let collected = collect_live(&account, &["--max-attempts", "1"]);
+    let snapshot = Snapshot::parse("snapshot.json", collected.text).expect("a readable snapshot");
+    let checks = &snapshot.resources.global.health_checks;
+    let used = checks.iter().find(|c| c.id != unused).expect("the PRIMARY's check");
+    match &used.status {
+        Known::Value(status) => assert_eq!(status.source, HealthStatusSource::Checkers),
+        Known::Unknown(reason) => panic!("the checkers answer when the metric cannot be read: {reason}"),
+    }
+    let unused_check = checks.iter().find(|c| c.id == unused).expect("the unused check is listed");
+    assert!(
+        matches!(&unused_check.status, Known::Unknown(reason) if reason.cause == ErrorCause::NotRead),
+        "{:?}",
+        unused_check.status
+    );
+    let log = crate::support::front_log();
+    let asked_for_unused = log
+        .iter()
+        .any(|e| e["account"] == account.as_str() && e["path"].as_str().is_some_and(|p| p.contains(&unused)));
+    assert!(!asked_for_unused, "no GetHealthCheckStatus for a check that no failover record uses");
+    assert!(
+        log.iter().any(|e| e["account"] == account.as_str()
+            && e["operation"] == "GetMetricData"
+            && e["region"] == "us-east-1"),
+        "the metric was asked first"
+    );
+
+    // Without the fault, the metric answers. (An inert rule replaces this account's rules and
+    // leaves the other tests' alone.)
+    set_faults(json!([{ "account": account, "times": 0 }]));
+    let collected = collect_live(&account, &["--max-attempts", "1"]);
+    let snapshot = Snapshot::parse("snapshot.json", collected.text).expect("a readable snapshot");
+    let used = snapshot.resources.global.health_checks.iter().find(|c| c.id != unused).expect("the check");
+    assert!(
+        matches!(&used.status, Known::Value(s) if s.source == HealthStatusSource::Metric && s.is_healthy()),
+        "{:?}",
+        used.status
+    );
+}
