@@ -225,3 +225,42 @@ fn max_rps_holds_every_bucket_to_its_cap() {
     let elb = collection.buckets.iter().find(|b| b.key.name == "elbv2 Describe*" && b.key.region == DR);
     assert!(elb.is_some_and(|b| b.requests >= 5 && !b.waited.is_zero()), "{elb:?}");
 }
+
+/// Every HTTP attempt takes a token, SDK retries included: the pacer counts as many attempts
+/// on the ELBv2 bucket as the front saw, two of them retries of failed calls.
+#[test]
+fn every_attempt_retries_included_draws_a_token() {
+    let account = fresh_account();
+    runtime().block_on(seed(&account, &Setup::default()));
+    crate::support::set_faults(serde_json::json!([{
+        "account": account, "region": DR, "service": "elasticloadbalancing", "operation": "DescribeTargetGroups",
+        "status": 500, "code": "InternalFailure", "message": "injected", "times": 2
+    }]));
+    let before = requests_of(&account);
+    let mut options = drscan::collection::CollectOptions::new(PRIMARY, DR);
+    options.sdk.endpoint_url = Some(emulator().front_url.clone());
+    options.sdk.credentials = Some(aws_credential_types::provider::SharedCredentialsProvider::new(
+        aws_credential_types::Credentials::new(access_key(&account), "testing", None, None, "test"),
+    ));
+    options.sdk.max_attempts = 3;
+    options.progress = false;
+    let collection = runtime().block_on(drscan::collection::collect(&options)).expect("collection");
+    assert!(collection.snapshot.collection_errors.is_empty(), "the retries succeeded");
+
+    // The front's log of this account, from the collection on (the seeding came before).
+    let seen = front_log()
+        .into_iter()
+        .filter(|e| e["account"] == account.as_str())
+        .skip(before)
+        .filter(|e| e["region"] == DR && e["service"] == "elasticloadbalancing")
+        .count();
+    let booked = collection
+        .buckets
+        .iter()
+        .find(|b| b.key.name == "elbv2 Describe*" && b.key.region == DR)
+        .map(|b| b.requests)
+        .unwrap_or_default();
+    let retried = collection.calls.get(&(DR.to_string(), "elbv2:DescribeTargetGroups".to_string()));
+    assert_eq!(retried.map(|s| s.requests), Some(3), "one call, two retries: {retried:?}");
+    assert_eq!(booked as usize, seen, "the pacer booked every attempt the front saw");
+}
