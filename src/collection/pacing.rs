@@ -164,10 +164,11 @@ fn documented_buckets(service: &str, operation: &str) -> Vec<(Scope, String, Lim
         }
         // https://docs.aws.amazon.com/elasticloadbalancing/latest/userguide/elb-api-throttling.html:
         // non-mutating (Describe*) calls share one bucket per account and region, 40 burst, 10/s.
-        "elbv2" if operation.starts_with("Describe") => {
-            per_region("elbv2 Describe*".into(), Limit::new(40.0, 10.0))
+        // Each ELB API version (v2: ALB/NLB/GWLB; v1: Classic) has buckets of its own.
+        "elbv2" | "elb" if operation.starts_with("Describe") => {
+            per_region(format!("{service} Describe*"), Limit::new(40.0, 10.0))
         }
-        "elbv2" => per_region("elbv2 mutating".into(), Limit::new(20.0, 3.0)),
+        "elbv2" | "elb" => per_region(format!("{service} mutating"), Limit::new(20.0, 3.0)),
         // https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html: a bucket per
         // API; non-mutating 100 burst, 20/s, but 50/10 for unfiltered and unpaginated calls of
         // the seven APIs below. Whether AWS counts a call as filtered is its business; the
@@ -443,6 +444,10 @@ impl Intercept for PacingInterceptor {
         let Some(metadata) = cfg.load::<Metadata>() else { return Ok(()) };
         let named = operation_name(metadata.service(), metadata.name());
         let (service, operation) = named.split_once(':').unwrap_or((named.as_str(), ""));
+        // drscan's names (and IAM's) do not tell the two ELB API versions apart; AWS's
+        // buckets do.
+        let service =
+            if metadata.service().eq_ignore_ascii_case("ElasticLoadBalancing") { "elb" } else { service };
         // The region the client signs for, not the context's label: the Route 53 context's
         // CloudWatch client sends to us-east-1, whose buckets the DR region may share.
         let region =
@@ -672,6 +677,7 @@ mod tests {
             keys("eu-west-1", "elbv2", "DescribeTags")
         );
         assert_ne!(keys("eu-west-1", "elbv2", "DescribeTags"), keys("us-east-1", "elbv2", "DescribeTags"));
+        assert_ne!(keys("eu-west-1", "elbv2", "DescribeTags"), keys("eu-west-1", "elb", "DescribeTags"));
         assert_ne!(keys("eu-west-1", "ec2", "DescribeImages"), keys("eu-west-1", "ec2", "DescribeSubnets"));
         // RDS: one bucket for everything.
         assert_eq!(

@@ -115,7 +115,7 @@ def route53_operation(method, path):
     return method + " " + "/".join(p if i % 2 == 0 else "{id}" for i, p in enumerate(parts))
 
 
-def buckets_for(facts, form):
+def buckets_for(facts, form, body):
     """The buckets AWS meters this request by: [(scope region, name, burst, per second)]."""
     service, operation, region = facts["service"], facts["operation"], facts["region"]
     if service == "route53":
@@ -125,9 +125,11 @@ def buckets_for(facts, form):
         return [("global", "route53 all", 50, 10), ("global", "route53 " + operation, *own)]
     if service == "elasticloadbalancing":
         # https://docs.aws.amazon.com/elasticloadbalancing/latest/userguide/elb-api-throttling.html
+        # Each API version (2015-12-01: ALB/NLB; 2012-06-01: Classic) has its own buckets.
+        version = "classic" if b"Version=2012-06-01" in body else "v2"
         if operation.startswith("Describe"):
-            return [(region, "elb describe", 40, 10)]
-        return [(region, "elb mutating", 20, 3)]
+            return [(region, f"elb {version} describe", 40, 10)]
+        return [(region, f"elb {version} mutating", 20, 3)]
     if service == "ec2":
         # https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html
         filtered = any(k.startswith("Filter.") or k in ("MaxResults", "NextToken") for k in form)
@@ -175,7 +177,7 @@ def over_limit(facts, body):
     now = time.monotonic()
     with LOCK:
         states = []
-        for region, name, burst, rate in buckets_for(facts, form):
+        for region, name, burst, rate in buckets_for(facts, form, body):
             if override:
                 burst, rate = override["burst"], override["per_second"]
             key = (facts["account"], region, name)
