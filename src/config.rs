@@ -5,6 +5,7 @@
 //! Flags are applied on top by the CLI's overrides step, not here.
 
 use crate::audit::GatePolicy;
+use crate::collection::pacing::CollectionSettings;
 use crate::error::{DrscanError, InputProblem};
 use crate::estimate::{DeclaredAutomation, EstimateConstants, FailoverStep, Targets};
 use crate::inventory::matching::Matching;
@@ -33,6 +34,7 @@ pub struct ValidConfig {
     pub regions: Regions,
     pub settings: Settings,
     pub gate: GatePolicy,
+    pub collection: CollectionSettings,
     pub waivers: Vec<Waiver>,
 }
 
@@ -55,6 +57,7 @@ struct Sections {
     estimate: EstimateConstants,
     automation: Vec<AutomationEntry>,
     gate: GatePolicy,
+    collection: CollectionSettings,
     rules: RuleEntries,
     waiver: Vec<WaiverEntry>,
 }
@@ -272,6 +275,7 @@ fn read(name: &str, text: &str, problems: &mut Vec<InputProblem>) -> Option<Vali
             rule_settings: sections.rules.check(text, problems),
         },
         gate: sections.gate,
+        collection: sections.collection,
         waivers: sections.waiver.into_iter().map(|w| w.into_waiver(text)).collect(),
     })
 }
@@ -518,7 +522,7 @@ mod tests {
     #[test]
     fn the_example_documents_every_section_and_key() {
         let documented = documented(include_str!("../drscan.example.toml"));
-        let sections: [(&str, &[&str]); 9] = [
+        let sections: [(&str, &[&str]); 10] = [
             ("regions", keys_of::<RegionsSection>()),
             ("targets", keys_of::<Targets>()),
             ("thresholds", keys_of::<Thresholds>()),
@@ -527,6 +531,7 @@ mod tests {
             ("estimate", keys_of::<EstimateConstants>()),
             ("automation", keys_of::<AutomationEntry>()),
             ("gate", keys_of::<GatePolicy>()),
+            ("collection", keys_of::<CollectionSettings>()),
             ("waiver", keys_of::<WaiverEntry>()),
         ];
         let listed: Vec<&str> = sections.iter().map(|(name, _)| *name).collect();

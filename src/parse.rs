@@ -25,6 +25,27 @@ pub fn optional_seconds<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Op
     seconds(deserializer).map(Some)
 }
 
+/// A request rate (`5`, `0.5`): a positive number of requests per second.
+pub fn requests_per_second(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(rate) => positive_rate(rate),
+        Err(_) => Err(format!("invalid rate `{text}`: expected requests per second, e.g. 5 or 0.5")),
+    }
+}
+
+fn positive_rate(rate: f64) -> Result<f64, String> {
+    if rate.is_finite() && rate > 0.0 {
+        Ok(rate)
+    } else {
+        Err(format!("the rate must be a positive number of requests per second, not {rate}"))
+    }
+}
+
+/// serde: an optional request rate, written as a number (`max_rps = 5`).
+pub fn optional_rate<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
+    positive_rate(f64::deserialize(deserializer)?).map(Some).map_err(D::Error::custom)
+}
+
 /// serde: a value read through its `FromStr`, so that the file accepts what the flags accept
 /// (e.g. severities in any case) and says so in the same words.
 pub fn from_str<'de, D, T>(deserializer: D) -> Result<T, D::Error>
@@ -45,6 +66,15 @@ pub fn non_empty<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rates_are_positive_numbers() {
+        assert_eq!(requests_per_second("5"), Ok(5.0));
+        assert_eq!(requests_per_second(" 0.5 "), Ok(0.5));
+        for bad in ["0", "-1", "inf", "NaN", "fast"] {
+            assert!(requests_per_second(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn durations_are_whole_seconds() {

@@ -123,6 +123,10 @@ pub struct AwsArgs {
     /// How far back replica-lag metrics are read [default: [thresholds] lag_window, else 1h].
     #[arg(long, value_parser = crate::parse::duration_seconds, value_name = "DURATION", env = "DRSCAN_LAG_WINDOW")]
     pub lag_window: Option<u64>,
+    /// Cap every AWS rate-limit bucket (per account, region and API) at N requests per second,
+    /// below the documented rates drscan paces at anyway [default: [collection] max_rps].
+    #[arg(long, value_parser = crate::parse::requests_per_second, value_name = "N", env = "DRSCAN_MAX_RPS")]
+    pub max_rps: Option<f64>,
 }
 
 /// An endpoint must name its scheme and host: `localhost:4566` alone would be taken as a

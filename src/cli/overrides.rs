@@ -6,6 +6,7 @@
 use super::args::{AwsArgs, ConfigArgs, GateArgs, RegionArgs, RetryModeArg, SettingsArgs};
 use crate::audit::{self, Adjustments, AuditReport, GatePolicy};
 use crate::baseline::Baseline;
+use crate::collection::pacing::CollectionSettings;
 use crate::collection::sdk::{RetryMode, SdkSettings};
 use crate::collection::{self, CollectOptions, Collection};
 use crate::config::{Regions, ValidConfig};
@@ -32,6 +33,7 @@ pub struct Resolved {
     pub settings: Settings,
     pub gate: GatePolicy,
     pub regions: Regions,
+    pub collection: CollectionSettings,
     pub waivers: Vec<Waiver>,
     /// The configuration file read, if any, and the line of its `[regions]` table.
     pub config_path: Option<String>,
@@ -63,7 +65,8 @@ fn checked(resolved: Resolved) -> Result<Resolved, DrscanError> {
 }
 
 fn apply(config: ValidConfig, flags: Flags<'_>) -> Resolved {
-    let ValidConfig { path, regions_line, mut regions, mut settings, mut gate, waivers } = config;
+    let ValidConfig { path, regions_line, mut regions, mut settings, mut gate, mut collection, waivers } =
+        config;
     if let Some(flags) = flags.regions {
         regions.primary = flags.primary.clone().or(regions.primary);
         regions.dr = flags.dr.clone().or(regions.dr);
@@ -81,11 +84,14 @@ fn apply(config: ValidConfig, flags: Flags<'_>) -> Resolved {
     if let Some(window) = flags.aws.and_then(|aws| aws.lag_window) {
         settings.thresholds.lag_window_seconds = window;
     }
+    if let Some(rate) = flags.aws.and_then(|aws| aws.max_rps) {
+        collection.max_rps = Some(rate);
+    }
     if let Some(flags) = flags.gate {
         gate.fail_on = flags.fail_on.unwrap_or(gate.fail_on);
         gate.allow_unknown |= flags.allow_unknown;
     }
-    Resolved { settings, gate, regions, waivers, config_path: path, regions_line }
+    Resolved { settings, gate, regions, collection, waivers, config_path: path, regions_line }
 }
 
 impl Resolved {
@@ -123,6 +129,7 @@ impl Resolved {
         // With -v the per-call log lines would tear a progress bar apart.
         options.progress = !tracing::enabled!(tracing::Level::DEBUG);
         options.lag_window = Duration::from_secs(self.settings.thresholds.lag_window_seconds.max(60));
+        options.pacing = self.collection.pacing();
         Ok(options)
     }
 
@@ -177,7 +184,8 @@ mod tests {
 
     const FILE: &str = "[regions]\nprimary = \"ap-south-1\"\ndr = \"us-east-1\"\n\n\
                         [targets]\nrto = \"10m\"\nrpo = \"5m\"\n\n[thresholds]\nlag_window = \"2h\"\n\n\
-                        [applications]\ntag_key = \"service\"\n\n[gate]\nfail_on = \"critical\"\n";
+                        [applications]\ntag_key = \"service\"\n\n[gate]\nfail_on = \"critical\"\n\n\
+                        [collection]\nmax_rps = 4\n";
 
     fn audit_with(flags: &[&str]) -> (Resolved, Box<crate::cli::audit::AuditArgs>) {
         let config = ValidConfig::parse("drscan.toml", FILE.to_string()).expect("config parses");
@@ -202,6 +210,7 @@ mod tests {
         assert_eq!(run.settings.thresholds.lag_window_seconds, 7200);
         assert_eq!(run.settings.matching.app_tag_key, "service");
         assert_eq!(run.gate, GatePolicy { fail_on: Severity::Critical, allow_unknown: false });
+        assert_eq!(run.collection.max_rps, Some(4.0));
     }
 
     #[test]
@@ -218,6 +227,8 @@ mod tests {
             "--fail-on",
             "low",
             "--allow-unknown",
+            "--max-rps",
+            "0.5",
         ]);
         assert_eq!(run.regions.primary.as_deref(), Some("ap-south-1"));
         assert_eq!(run.regions.dr.as_deref(), Some("eu-west-1"));
@@ -232,5 +243,6 @@ mod tests {
             Duration::from_secs(900),
             "collection reads metrics over the same window"
         );
+        assert_eq!(options.pacing, crate::collection::pacing::Pacing::Documented { max_rps: Some(0.5) });
     }
 }

@@ -50,7 +50,8 @@ pub(crate) async fn collect(ctx: &RegionCtx, resources: &RegionResources) -> Par
             }
             // A deleted key is absent: the rules report it missing.
             Err(f) if f.cause == ErrorCause::NotFound => {}
-            Err(f) => part.fail(ctx, &f, &[K::KmsKey]),
+            // Only this key is unknown.
+            Err(f) => part.errors.push(f.reading(ctx.region_name(), &[K::KmsKey], vec![key])),
         }
     }
     part

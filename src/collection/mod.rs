@@ -1,13 +1,15 @@
 //! Live collection: both regions and Route 53, every service at once, into a
 //! [`Snapshot`] exactly as the offline path reads it. This module owns the orchestration (which
-//! calls wait on which, grouped in [`Scope`]s under the whole-run deadline), the shared helpers
-//! (pagination guard, bounded follow-ups, conversions) and the outcome rules: one unreachable
-//! region still yields the other, none is exit 3.
+//! calls wait on which, one [`Scope`] per service and stage under the whole-run deadline, so a
+//! late service costs only its own kinds), the shared helpers (pagination guard, bounded
+//! follow-ups, conversions) and the outcome rules: one unreachable region still yields the
+//! other, none is exit 3. Every request is paced by [`pacing`].
 //!
 //! One file per service turns that service's SDK responses into inventory types and declares
 //! the kinds it fills (`FILLS`); no SDK type leaves this module.
 
 pub mod errors;
+pub mod pacing;
 pub mod sdk;
 
 mod acm;
@@ -20,11 +22,14 @@ mod elbv2;
 mod kms;
 mod rds;
 mod route53;
+mod ssm;
 
 use crate::error::DrscanError;
+use crate::inventory::dns::HealthCheckStatus;
 use crate::inventory::snapshot::SCHEMA_VERSION;
 use crate::inventory::{
-    CollectionError, ErrorCause, RegionPair, RegionResources, ResourceKind, Resources, Snapshot, Tags,
+    CollectionError, ErrorCause, GlobalResources, Known, RegionPair, RegionResources, ResourceKind,
+    Resources, Snapshot, Tags,
 };
 use aws_smithy_async::future::pagination_stream::PaginationStream;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -35,8 +40,9 @@ use chrono::{DateTime, Utc};
 use errors::Failure;
 use futures_util::StreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use pacing::{BucketUsage, Pacer, Pacing, PacingInterceptor, TooManyRequestsClassifier};
 use sdk::{CallRecorder, OperationStats, SdkSettings};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::future::Future;
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
@@ -51,6 +57,9 @@ pub struct CollectOptions {
     pub run_timeout: Duration,
     /// Follow-up calls in flight at once, per service and region.
     pub concurrency: usize,
+    /// How requests are paced under AWS's rate limits (default: AWS's documented rates less a
+    /// margin; see [`pacing`]).
+    pub pacing: Pacing,
     /// How far back replica-lag metrics are read.
     pub lag_window: Duration,
     /// Show a progress bar on stderr (only ever drawn when stderr is a terminal).
@@ -65,6 +74,7 @@ impl CollectOptions {
             sdk: SdkSettings::default(),
             run_timeout: Duration::from_secs(300),
             concurrency: 8,
+            pacing: Pacing::default(),
             lag_window: Duration::from_secs(3600),
             progress: true,
         }
@@ -78,9 +88,18 @@ pub struct Collection {
     /// Per (region or `global`, `service:Operation`): attempts and latency.
     pub calls: BTreeMap<(String, String), OperationStats>,
     pub wall: Duration,
+    /// Every rate-limit bucket the run drew on, with its requests.
+    pub buckets: Vec<BucketUsage>,
 }
 
 impl Collection {
+    /// The least time any client could take for the same requests under AWS's buckets: the
+    /// slowest bucket's [`BucketUsage::floor`]. A lower bound: calls that wait on others (record
+    /// sets on the zone list, ACM on the listeners) can only lengthen the critical path.
+    pub fn floor(&self) -> Duration {
+        self.buckets.iter().map(BucketUsage::floor).max().unwrap_or_default()
+    }
+
     pub fn total_requests(&self) -> u64 {
         self.calls.values().map(|s| s.requests).sum()
     }
@@ -116,15 +135,16 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
         return Err(sdk::no_credentials(&options.sdk, profile.as_ref(), &message));
     }
     let recorder = CallRecorder::default();
+    let pacer = Pacer::new(options.pacing);
 
     // Who we are, asked in the primary region; only when that fails is the DR region asked
     // too, so that "no region reachable" and "credentials rejected" are told apart.
     let regions = [options.primary.clone(), options.dr.clone()];
     let configs: Vec<SdkConfig> = regions.iter().map(|r| sdk::for_region(&base, r)).collect();
-    let primary_identity = caller_account(&configs[0], &recorder, &regions[0]).await;
+    let primary_identity = caller_account(&configs[0], &recorder, &pacer, &regions[0]).await;
     let dr_identity = match &primary_identity {
         Ok(account) => Ok(account.clone()),
-        Err(_) => caller_account(&configs[1], &recorder, &regions[1]).await,
+        Err(_) => caller_account(&configs[1], &recorder, &pacer, &regions[1]).await,
     };
     let identities = [primary_identity, dr_identity];
     let account = match identities.iter().find_map(|r| r.as_ref().ok()) {
@@ -135,8 +155,8 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
     let mut collection_errors = Vec::new();
     let mut regional = BTreeMap::new();
     let reachable = identities.iter().filter(|identity| !unreachable(identity)).count();
-    // One tick per scope of each collected region, and Route 53's.
-    let progress = Progress::new(options.progress, REGION_SCOPES.len() * reachable + 1);
+    // One tick per scope of each collected region, and per global scope.
+    let progress = Progress::new(options.progress, REGION_SCOPES.len() * reachable + GLOBAL_SCOPES.len());
     let mut region_jobs = Vec::new();
     for (index, region) in regions.iter().enumerate() {
         match &identities[index] {
@@ -151,6 +171,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
                     account: account.clone(),
                     config: configs[index].clone(),
                     recorder: recorder.clone(),
+                    pacer: pacer.clone(),
                     concurrency: options.concurrency.max(1),
                     collected_at,
                     lag_window: options.lag_window,
@@ -168,6 +189,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
         // Route 53 is global; its API lives in us-east-1.
         config: sdk::for_region(&base, "us-east-1"),
         recorder: recorder.clone(),
+        pacer: pacer.clone(),
         concurrency: options.concurrency.max(1),
         collected_at,
         lag_window: options.lag_window,
@@ -175,7 +197,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
         progress: progress.clone(),
     };
     let regional_futures = futures_util::future::join_all(region_jobs.iter().map(collect_region));
-    let global_future = global_ctx.bounded_by_deadline(&GLOBAL_SCOPE, route53::collect(&global_ctx));
+    let global_future = collect_global(&global_ctx);
     let (regional_parts, global_part) = tokio::join!(regional_futures, global_future);
     let Collected { resources: mut global, errors: mut global_errors } = global_part;
     global.sort_canonically();
@@ -208,7 +230,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
         resources: Resources { global, regional },
         collection_errors,
     };
-    Ok(Collection { snapshot, calls: recorder.operations(), wall: started.elapsed() })
+    Ok(Collection { snapshot, calls: recorder.operations(), wall: started.elapsed(), buckets: pacer.usage() })
 }
 
 /// Whether asking a region who we are found it unreachable (rather than rejecting us).
@@ -267,9 +289,15 @@ fn impossible(
 async fn caller_account(
     config: &SdkConfig,
     recorder: &CallRecorder,
+    pacer: &Pacer,
     region: &str,
 ) -> Result<String, Failure> {
-    let conf = aws_sdk_sts::config::Builder::from(config).interceptor(recorder.interceptor(region)).build();
+    // The account is not known yet: these calls draw on a bucket of their own.
+    let conf = aws_sdk_sts::config::Builder::from(config)
+        .interceptor(recorder.interceptor(region))
+        .interceptor(PacingInterceptor::new(pacer, "", region))
+        .retry_classifier(TooManyRequestsClassifier)
+        .build();
     let client = aws_sdk_sts::Client::from_conf(conf);
     let identity = client
         .get_caller_identity()
@@ -303,6 +331,7 @@ pub(crate) struct RegionCtx {
     pub account: String,
     pub config: SdkConfig,
     pub recorder: CallRecorder,
+    pub pacer: Pacer,
     pub concurrency: usize,
     pub collected_at: DateTime<Utc>,
     pub lag_window: Duration,
@@ -315,6 +344,8 @@ macro_rules! client {
         pub fn $name(&self) -> $krate::Client {
             let conf = $krate::config::Builder::from(&self.config)
                 .interceptor(self.recorder.interceptor(&self.region))
+                .interceptor(PacingInterceptor::new(&self.pacer, &self.account, &self.region))
+                .retry_classifier(TooManyRequestsClassifier)
                 .build();
             $krate::Client::from_conf(conf)
         }
@@ -339,68 +370,132 @@ impl RegionCtx {
         (self.region != "global").then_some(self.region.as_str())
     }
 
-    /// Run one scope's collection under the whole-run deadline; past it, every kind the
-    /// scope fills is recorded as timed out instead of the run hanging.
-    pub async fn bounded_by_deadline<R, F>(&self, scope: &Scope, work: F) -> Collected<R>
+    /// Run one scope's work under the whole-run deadline. Past it (or when it has already
+    /// passed), the work is dropped and the timeout returned: the listing gaps of every kind
+    /// the scope fills, and the reason, for what the scope would have added to others' resources.
+    pub async fn before_deadline<T, F>(&self, scope: &Scope, work: F) -> Result<T, TimedOut>
     where
-        R: Default,
-        F: Future<Output = Collected<R>>,
+        F: Future<Output = T>,
     {
         let started = Instant::now();
-        let part = match tokio::time::timeout_at(self.deadline, work).await {
-            Ok(part) => part,
-            Err(_) => {
-                let failure =
-                    Failure::new(scope.service, ErrorCause::Timeout, "the whole-run timeout expired");
-                Collected {
-                    resources: R::default(),
-                    errors: vec![failure.listing(self.region_name(), &scope.kinds())],
-                }
-            }
+        let result = if tokio::time::Instant::now() >= self.deadline {
+            Err(())
+        } else {
+            tokio::time::timeout_at(self.deadline, work).await.map_err(|_| ())
         };
         tracing::debug!(
             region = %self.region,
             scope = scope.service,
             seconds = started.elapsed().as_secs_f64(),
-            failed_listings = part.errors.len(),
+            timed_out = result.is_err(),
             "collection scope done"
         );
         self.progress.tick(&format!("{} {}", self.region, scope.service));
-        part
+        result.map_err(|()| {
+            let failure = Failure::new(scope.service, ErrorCause::Timeout, "the whole-run timeout expired");
+            TimedOut {
+                errors: vec![failure.listing(self.region_name(), &scope.kinds())],
+                reason: failure.reason(),
+            }
+        })
+    }
+
+    /// [`RegionCtx::before_deadline`] for work that yields resources: a timeout yields none,
+    /// and the scope's listing gaps.
+    pub async fn bounded_by_deadline<R, F>(&self, scope: &Scope, work: F) -> Collected<R>
+    where
+        R: Default,
+        F: Future<Output = Collected<R>>,
+    {
+        match self.before_deadline(scope, work).await {
+            Ok(part) => part,
+            Err(timed_out) => Collected { resources: R::default(), errors: timed_out.errors },
+        }
     }
 }
 
-/// One unit of collection under the whole-run deadline: the name its timeout is reported under,
-/// and the `FILLS` declarations of the collectors it runs, which are the kinds a timeout leaves
-/// unknown.
+/// A scope cut off by the whole-run deadline.
+pub(crate) struct TimedOut {
+    /// The listing gaps of the kinds the scope fills or adds to.
+    pub errors: Vec<CollectionError>,
+    /// The timeout, for the per-resource data the scope would have read.
+    pub reason: crate::inventory::UnknownReason,
+}
+
+/// One unit of collection under the whole-run deadline — one service, or one stage of a
+/// service that waits on another: the name its timeout is reported under, the `FILLS`
+/// declarations of the collectors it runs (the kinds a timeout leaves unknown), and the kinds
+/// another scope lists that it adds resources to (unknown too on a timeout). A scope that only
+/// reads per-resource data (statuses, versions, parameter values) fills nothing; its timeout
+/// marks those resources unknown.
 pub(crate) struct Scope {
     pub service: &'static str,
     pub fills: &'static [&'static [ResourceKind]],
+    pub adds_to: &'static [ResourceKind],
 }
 
 impl Scope {
+    const fn new(service: &'static str, fills: &'static [&'static [ResourceKind]]) -> Self {
+        Scope { service, fills, adds_to: &[] }
+    }
+
     pub fn kinds(&self) -> Vec<ResourceKind> {
-        self.fills.iter().flat_map(|kinds| kinds.iter().copied()).collect()
+        self.fills
+            .iter()
+            .flat_map(|kinds| kinds.iter().copied())
+            .chain(self.adds_to.iter().copied())
+            .collect()
     }
 }
 
-const COMPUTE: Scope = Scope { service: "ec2+autoscaling", fills: &[ec2::FILLS, autoscaling::FILLS] };
-const LOAD_BALANCING: Scope = Scope { service: "elbv2+acm", fills: &[elbv2::FILLS, acm::FILLS] };
-const DATABASES: Scope = Scope { service: "rds+cloudwatch", fills: &[rds::FILLS, cloudwatch::LAG_FILLS] };
-const ALARMS: Scope = Scope { service: "cloudwatch", fills: &[cloudwatch::ALARM_FILLS] };
-const FILES: Scope = Scope { service: "efs", fills: &[efs::FILLS] };
-const BACKUPS: Scope = Scope { service: "backup", fills: &[backup::FILLS] };
-const KEYS: Scope = Scope { service: "kms", fills: &[kms::FILLS] };
-const GLOBAL_SCOPE: Scope = Scope { service: "route53", fills: &[route53::FILLS] };
+const EC2: Scope = Scope::new("ec2", &[ec2::FILLS]);
+const AUTOSCALING: Scope = Scope::new("autoscaling", &[autoscaling::FILLS]);
+const TEMPLATE_VERSIONS: Scope = Scope::new("ec2 launch template versions", &[ec2::VERSION_FILLS]);
+const PARAMETERS: Scope = Scope::new("ssm", &[]);
+const LAUNCH_DEPENDENCIES: Scope = Scope {
+    service: "ec2 launch dependencies",
+    fills: &[ec2::DEPENDENCY_FILLS],
+    // The AMIs templates name that the account does not own.
+    adds_to: &[ResourceKind::Image],
+};
+const LOAD_BALANCING: Scope = Scope::new("elbv2", &[elbv2::FILLS]);
+const CERTIFICATES: Scope = Scope::new("acm", &[acm::FILLS]);
+const DATABASES: Scope = Scope::new("rds", &[rds::FILLS]);
+const REPLICA_LAG: Scope = Scope::new("cloudwatch replica lag", &[cloudwatch::LAG_FILLS]);
+const ALARMS: Scope = Scope::new("cloudwatch", &[cloudwatch::ALARM_FILLS]);
+const FILES: Scope = Scope::new("efs", &[efs::FILLS]);
+const BACKUPS: Scope = Scope::new("backup", &[backup::FILLS]);
+const KEYS: Scope = Scope::new("kms", &[kms::FILLS]);
+const ROUTE53: Scope = Scope::new("route53", &[route53::FILLS]);
+const HEALTH_METRIC: Scope = Scope::new("cloudwatch health-check status", &[]);
+const HEALTH_CHECKERS: Scope = Scope::new("route53 health-check status", &[]);
 
 /// Every scope [`collect_region`] runs, once each: the progress total counts them.
-const REGION_SCOPES: &[&Scope] = &[&COMPUTE, &LOAD_BALANCING, &DATABASES, &ALARMS, &FILES, &BACKUPS, &KEYS];
+const REGION_SCOPES: &[&Scope] = &[
+    &EC2,
+    &AUTOSCALING,
+    &TEMPLATE_VERSIONS,
+    &PARAMETERS,
+    &LAUNCH_DEPENDENCIES,
+    &LOAD_BALANCING,
+    &CERTIFICATES,
+    &DATABASES,
+    &REPLICA_LAG,
+    &ALARMS,
+    &FILES,
+    &BACKUPS,
+    &KEYS,
+];
+
+/// Every scope [`collect_global`] runs, once each.
+const GLOBAL_SCOPES: &[&Scope] = &[&ROUTE53, &HEALTH_METRIC, &HEALTH_CHECKERS];
 
 // Every kind is filled by exactly one scope of its own side, so that a timeout can never leave
-// a kind empty and fully listed. A kind added to the inventory's table without a collector
-// scope stops the build here, naming the kind.
+// a kind empty and fully listed; a scope adds only to kinds of its side that another scope
+// fills. A kind added to the inventory's table without a collector scope stops the build here,
+// naming the kind.
 const _: () = exactly_one_scope_fills_each(ResourceKind::REGIONAL, REGION_SCOPES);
-const _: () = exactly_one_scope_fills_each(ResourceKind::GLOBAL, &[&GLOBAL_SCOPE]);
+const _: () = exactly_one_scope_fills_each(ResourceKind::GLOBAL, GLOBAL_SCOPES);
 
 const fn exactly_one_scope_fills_each(kinds: &[ResourceKind], scopes: &[&Scope]) {
     let mut k = 0;
@@ -432,6 +527,21 @@ const fn exactly_one_scope_fills_each(kinds: &[ResourceKind], scopes: &[&Scope])
                 i += 1;
             }
             f += 1;
+        }
+        let mut a = 0;
+        while a < scopes[s].adds_to.len() {
+            let added = scopes[s].adds_to[a];
+            let mut filled_here = false;
+            let mut f = 0;
+            while f < scopes[s].fills.len() {
+                filled_here = filled_here || contains(scopes[s].fills[f], added);
+                f += 1;
+            }
+            if !contains(kinds, added) || filled_here {
+                let kind_added_to_but_of_the_other_side_or_filled_by_the_same_scope = added.as_str();
+                panic!("{}", kind_added_to_but_of_the_other_side_or_filled_by_the_same_scope);
+            }
+            a += 1;
         }
         s += 1;
     }
@@ -465,23 +575,22 @@ const fn contains(kinds: &[ResourceKind], kind: ResourceKind) -> bool {
     false
 }
 
-/// One region: every service at once; follow-ups wait only on what they need.
+/// One region: every service at once; follow-ups wait only on what they need, each under its
+/// own scope, so what a finished service read survives another's timeout.
 async fn collect_region(ctx: &RegionCtx) -> (RegionResources, Vec<CollectionError>) {
-    let compute = ctx.bounded_by_deadline(&COMPUTE, async {
-        let (mut ec2_part, asg_part) = tokio::join!(ec2::collect(ctx), autoscaling::collect(ctx));
-        ec2::follow_up(ctx, &mut ec2_part, &asg_part.resources).await;
-        merge(vec![ec2_part, asg_part])
-    });
-    let load_balancing = ctx.bounded_by_deadline(&LOAD_BALANCING, async {
-        let mut part = elbv2::collect(ctx).await;
-        acm::collect(ctx, &mut part).await;
+    let compute = collect_compute(ctx);
+    let load_balancing = async {
+        let mut part = ctx.bounded_by_deadline(&LOAD_BALANCING, elbv2::collect(ctx)).await;
+        let certificates =
+            ctx.bounded_by_deadline(&CERTIFICATES, acm::collect(ctx, &part.resources.listeners)).await;
+        part = merge(vec![part, certificates]);
         part
-    });
-    let databases = ctx.bounded_by_deadline(&DATABASES, async {
-        let mut part = rds::collect(ctx).await;
-        cloudwatch::collect_lag(ctx, &mut part).await;
-        part
-    });
+    };
+    let databases = async {
+        let part = ctx.bounded_by_deadline(&DATABASES, rds::collect(ctx)).await;
+        let lag = ctx.bounded_by_deadline(&REPLICA_LAG, cloudwatch::collect_lag(ctx, &part.resources)).await;
+        merge(vec![part, lag])
+    };
     let alarms = ctx.bounded_by_deadline(&ALARMS, cloudwatch::collect_alarms(ctx));
     let files = ctx.bounded_by_deadline(&FILES, efs::collect(ctx));
     let backups = ctx.bounded_by_deadline(&BACKUPS, backup::collect(ctx));
@@ -492,6 +601,84 @@ async fn collect_region(ctx: &RegionCtx) -> (RegionResources, Vec<CollectionErro
     let keys = ctx.bounded_by_deadline(&KEYS, kms::collect(ctx, &part.resources)).await;
     part = merge(vec![part, keys]);
     (part.resources, part.errors)
+}
+
+/// EC2 and Auto Scaling at once; then the versions of the templates the groups launch, the
+/// `resolve:ssm:` parameters those name, and what the launches depend on.
+async fn collect_compute(ctx: &RegionCtx) -> Part {
+    let (mut ec2_part, groups) = tokio::join!(
+        ctx.bounded_by_deadline(&EC2, ec2::collect(ctx)),
+        ctx.bounded_by_deadline(&AUTOSCALING, autoscaling::collect(ctx)),
+    );
+    let asgs = &groups.resources.auto_scaling_groups;
+    let templates = &ec2_part.resources.launch_templates;
+    let launched = ec2::launched_templates(templates, asgs);
+    let versions =
+        ctx.before_deadline(&TEMPLATE_VERSIONS, ec2::template_versions(ctx, templates, asgs)).await;
+    let versions = versions.map_err(|timed_out| {
+        ec2_part.errors.extend(timed_out.errors);
+        timed_out.reason
+    });
+    ec2::apply_template_versions(&mut ec2_part.resources.launch_templates, versions, &launched);
+
+    let templates = &ec2_part.resources.launch_templates;
+    let parameters =
+        ctx.before_deadline(&PARAMETERS, ssm::resolve(ctx, ssm::referenced_parameters(templates))).await;
+    ssm::apply(&mut ec2_part.resources.launch_templates, parameters.map_err(|timed_out| timed_out.reason));
+
+    let dependencies = ctx
+        .bounded_by_deadline(&LAUNCH_DEPENDENCIES, ec2::launch_dependencies(ctx, &ec2_part.resources, asgs))
+        .await;
+    merge(vec![ec2_part, groups, dependencies])
+}
+
+/// Route 53; then the status of the health checks failover records use: the metric's where it
+/// has data, the checkers' (GetHealthCheckStatus, a burst of 4 then one per second) elsewhere.
+async fn collect_global(ctx: &RegionCtx) -> Collected<GlobalResources> {
+    let mut part = ctx.bounded_by_deadline(&ROUTE53, route53::collect(ctx)).await;
+    let in_use = route53::checks_in_use(&part.resources);
+    let metric =
+        match ctx.before_deadline(&HEALTH_METRIC, cloudwatch::health_check_status(ctx, &in_use)).await {
+            Ok(read) => read.map_err(|failure| failure.reason()),
+            Err(timed_out) => Err(timed_out.reason),
+        };
+    let mut statuses: BTreeMap<String, Known<HealthCheckStatus>> = BTreeMap::new();
+    let mut ask_checkers = Vec::new();
+    for check in part.resources.health_checks.iter().filter(|c| in_use.contains(&c.id)) {
+        match &metric {
+            Ok(read) if read.contains_key(&check.id) => {
+                statuses.insert(check.id.clone(), Known::Value(read[&check.id].clone()));
+            }
+            _ if route53::has_checkers(check) => ask_checkers.push(check.id.clone()),
+            Err(reason) => {
+                statuses.insert(check.id.clone(), Known::Unknown(reason.clone()));
+            }
+            Ok(_) => {
+                let reason = Failure::new(
+                    "cloudwatch:GetMetricData",
+                    ErrorCause::Unresolvable,
+                    format!(
+                        "{} health checks report no checker status, and the HealthCheckStatus metric has no recent data",
+                        check.check_type
+                    ),
+                );
+                statuses.insert(check.id.clone(), Known::Unknown(reason.reason()));
+            }
+        }
+    }
+    let asked: BTreeSet<String> = ask_checkers.iter().cloned().collect();
+    match ctx.before_deadline(&HEALTH_CHECKERS, route53::checker_status(ctx, ask_checkers)).await {
+        Ok(read) => statuses.extend(read),
+        Err(timed_out) => {
+            statuses.extend(asked.into_iter().map(|id| (id, Known::Unknown(timed_out.reason.clone()))))
+        }
+    }
+    for check in &mut part.resources.health_checks {
+        if let Some(status) = statuses.remove(&check.id) {
+            check.status = status;
+        }
+    }
+    part
 }
 
 fn merge(parts: Vec<Part>) -> Part {
@@ -544,6 +731,45 @@ where
     Fut: Future,
 {
     futures_util::stream::iter(items.into_iter().map(f)).buffered(limit.max(1)).collect().await
+}
+
+/// Tags of `ids`, `per_call` at a time (`read` answers one call with (id, tags) pairs). A call
+/// that fails leaves the tags of its ids unknown, and only theirs.
+pub(crate) async fn tags_in_chunks<F, Fut>(
+    ids: Vec<String>,
+    per_call: usize,
+    concurrency: usize,
+    read: F,
+) -> HashMap<String, Known<Tags>>
+where
+    F: FnMut(Vec<String>) -> Fut,
+    Fut: Future<Output = Result<Vec<(String, Tags)>, Failure>>,
+{
+    let chunks: Vec<Vec<String>> = ids.chunks(per_call.max(1)).map(<[String]>::to_vec).collect();
+    let results = bounded(chunks.clone(), concurrency, read).await;
+    let mut out = HashMap::new();
+    for (chunk, result) in chunks.into_iter().zip(results) {
+        match result {
+            Ok(pairs) => {
+                out.extend(chunk.into_iter().map(|id| (id, Known::Value(Tags::new()))));
+                out.extend(pairs.into_iter().map(|(id, tags)| (id, Known::Value(tags))));
+            }
+            Err(failure) => out.extend(chunk.into_iter().map(|id| (id, Known::Unknown(failure.reason())))),
+        }
+    }
+    out
+}
+
+/// A resource's tags from [`tags_in_chunks`], and why they are missing if they are.
+pub(crate) fn take_tags(
+    tags: &mut HashMap<String, Known<Tags>>,
+    id: &str,
+) -> (Tags, Option<crate::inventory::UnknownReason>) {
+    match tags.remove(id) {
+        Some(Known::Value(tags)) => (tags, None),
+        Some(Known::Unknown(reason)) => (Tags::new(), Some(reason)),
+        None => (Tags::new(), None),
+    }
 }
 
 pub(crate) fn tags<'a>(pairs: impl IntoIterator<Item = (Option<&'a str>, Option<&'a str>)>) -> Tags {

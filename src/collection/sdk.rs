@@ -1,7 +1,9 @@
 //! SDK setup: one base `SdkConfig` from the command line (profile, assume-role, endpoint,
-//! retry, timeouts) over aws-config's standard chain, cloned per region; and the call recorder,
-//! an interceptor that counts every HTTP attempt per operation and notes which regions answered.
+//! retry, timeouts) over aws-config's standard chain, cloned per region, sending through the
+//! paced HTTP client of [`super::pacing`]; and the call recorder, an interceptor that counts
+//! every HTTP attempt per operation and notes which regions answered.
 
+use super::pacing::PacedHttpClient;
 use crate::error::DrscanError;
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
@@ -41,7 +43,8 @@ pub struct SdkSettings {
     pub retry_mode: RetryMode,
     /// Attempts per call, the first included.
     pub max_attempts: u32,
-    /// Time allowed for one attempt of one call.
+    /// Time allowed for one attempt of one call, from sending it (after any pacing wait) to
+    /// the end of its answer.
     pub call_timeout: Duration,
     /// Credentials to use instead of aws-config's standard chain (for embedding drscan, and for
     /// tests that must not touch the process environment).
@@ -71,14 +74,15 @@ pub async fn base_config(settings: &SdkSettings, home_region: &str) -> SdkConfig
         RetryMode::Adaptive => RetryConfig::adaptive(),
     }
     .with_max_attempts(settings.max_attempts.max(1));
-    let timeouts = TimeoutConfig::builder()
-        .connect_timeout(Duration::from_secs(5).min(settings.call_timeout))
-        .operation_attempt_timeout(settings.call_timeout)
-        .build();
+    // No SDK attempt timeout: it would also count the wait for a pacing token. The paced
+    // client bounds the exchange itself by `call_timeout`.
+    let timeouts =
+        TimeoutConfig::builder().connect_timeout(Duration::from_secs(5).min(settings.call_timeout)).build();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(home_region.to_string()))
         .retry_config(retry)
-        .timeout_config(timeouts);
+        .timeout_config(timeouts)
+        .http_client(PacedHttpClient::new(settings.call_timeout));
     if let Some(profile) = &settings.profile {
         loader = loader.profile_name(profile);
     }

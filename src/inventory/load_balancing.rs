@@ -2,7 +2,7 @@
 //! and the health of their registered targets.
 
 use super::Tags;
-use super::known::Known;
+use super::known::{Known, UnknownReason};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -23,6 +23,13 @@ pub struct LoadBalancer {
     pub availability_zones: Vec<String>,
     #[serde(default)]
     pub tags: Tags,
+    /// Why this load balancer's listeners could not be read (DescribeListeners failed for it):
+    /// none of them is then in the region's listener list. `None`: read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listeners_unknown: Option<UnknownReason>,
+    /// Why its tags could not be read (DescribeTags failed): `tags` is then empty. `None`: read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags_unknown: Option<UnknownReason>,
 }
 
 fn default_lb_type() -> String {
@@ -42,6 +49,8 @@ impl Default for LoadBalancer {
             state: String::new(),
             availability_zones: Vec::new(),
             tags: Tags::new(),
+            listeners_unknown: None,
+            tags_unknown: None,
         }
     }
 }
@@ -76,6 +85,9 @@ pub struct TargetGroup {
     pub target_health: Known<Vec<TargetHealth>>,
     #[serde(default)]
     pub tags: Tags,
+    /// Why its tags could not be read (DescribeTags failed): `tags` is then empty. `None`: read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags_unknown: Option<UnknownReason>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

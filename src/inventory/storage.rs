@@ -2,7 +2,7 @@
 //! Backup plans (rules, copy actions, selections), vaults and their recovery points.
 
 use super::Tags;
-use super::known::Known;
+use super::known::{Known, UnknownReason};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -48,6 +48,10 @@ pub struct BackupPlan {
     pub name: String,
     #[serde(default)]
     pub rules: Vec<BackupRule>,
+    /// Why the plan's rules could not be read (GetBackupPlan failed): `rules` is then empty,
+    /// and what the plan copies where is unknown for the resources it selects. `None`: read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules_unknown: Option<UnknownReason>,
     /// Which resources the plan protects; unknown when ListBackupSelections failed.
     pub selections: Known<Vec<BackupSelection>>,
 }
@@ -121,6 +125,9 @@ pub struct BackupVault {
     pub kms_key_arn: Option<String>,
     /// Recovery points in the vault; unknown when ListRecoveryPointsByBackupVault failed.
     pub recovery_points: Known<Vec<RecoveryPoint>>,
+    /// Only recovery points created since this time were read (`None`: all of them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery_points_since: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

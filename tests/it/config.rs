@@ -47,6 +47,7 @@ fn the_example_config_parses_with_its_defaults() {
     assert_eq!(config.gate.fail_on, Severity::High);
     assert!(!config.gate.allow_unknown);
     assert_eq!(settings.thresholds.lag_window_seconds, 3600);
+    assert_eq!(config.collection.max_rps, None, "pacing at AWS's documented rates by default");
     assert!(config.waivers.is_empty());
     // Every value the example sets is the default: whole sections compare equal.
     let defaults = Settings::default();
@@ -121,6 +122,7 @@ fn the_example_config_with_every_commented_key_enabled_parses() {
     assert_eq!(rules.get("efs-no-dr-copy"), Some(&RuleSetting::Off));
     let records = &settings.matching.record_applications;
     assert_eq!(records.get("app.example.com").map(String::as_str), Some("web"));
+    assert_eq!(config.collection.max_rps, Some(5.0));
     assert_eq!(config.waivers.len(), 1);
 }
 
@@ -131,6 +133,20 @@ fn unknown_key_is_located() {
         "unknown field `fial_fast`",
         "drscan.toml:3:1",
     );
+}
+
+#[test]
+fn a_rate_that_is_not_positive_is_located() {
+    assert_config_error(
+        "[collection]\nmax_rps = 0\n",
+        "the rate must be a positive number",
+        "drscan.toml:2:11",
+    );
+    drscan()
+        .args(["audit", "--snapshot", REFERENCE, "--max-rps", "fast"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid rate `fast`"));
 }
 
 #[test]

@@ -20,6 +20,7 @@ mod first_hour;
 mod gate;
 mod iam_policy;
 mod outputs;
+mod rate_limits;
 mod report;
 mod rule_fixtures;
 mod synthetic_estate;

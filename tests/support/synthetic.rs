@@ -373,6 +373,7 @@ impl Builder {
             name: vault_name,
             kms_key_arn: None,
             recovery_points: Known::Value(Vec::new()),
+            ..BackupVault::default()
         };
         let dr_vault = vault(DR_REGION, format!("{name}-dr-vault"));
         let dr_vault_arn = dr_vault.arn.clone();
@@ -417,6 +418,7 @@ impl Builder {
                     ..BackupSelection::default()
                 },
             ]),
+            ..BackupPlan::default()
         });
         let plan_id = rng.uuid();
         self.primary.backup_plans.push(BackupPlan {
@@ -430,6 +432,7 @@ impl Builder {
                 list_of_tags: vec![tag_equals("backup", format!("{name}-local"))],
                 ..BackupSelection::default()
             }]),
+            ..BackupPlan::default()
         });
         self.team = Some(Team { name, primary, dr });
     }
@@ -626,6 +629,7 @@ impl Builder {
             state: "active".to_string(),
             availability_zones: azs.clone(),
             tags: app_tags.clone(),
+            ..LoadBalancer::default()
         });
         let tg_name = format!("{app}-web{suffix}");
         let tg_arn = format!(
@@ -693,6 +697,7 @@ impl Builder {
             },
             target_health,
             tags: app_tags.clone(),
+            ..TargetGroup::default()
         });
 
         // Launch template: a few versions, the newest launching `image_id`.
@@ -853,7 +858,7 @@ impl Builder {
             tags: tags(&[("app", &app), ("Name", &format!("{app}-primary"))]),
             ..HealthCheck::default()
         };
-        let all_healthy = || Known::Value(HealthCheckStatus { checkers_reporting_healthy: 16, checkers: 16 });
+        let all_healthy = || Known::Value(HealthCheckStatus::from_checkers(16, 16));
 
         // PRIMARY: evaluates target health and/or has a health check, unless unmonitored.
         let rng = &mut unit.rng;
