@@ -34,6 +34,10 @@ pub enum DrscanError {
     #[diagnostic(transparent)]
     MalformedInput(Box<MalformedInput>),
 
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    MalformedInputs(Box<MalformedInputs>),
+
     #[error("{message}")]
     #[diagnostic(code(drscan::usage))]
     Usage {
@@ -67,7 +71,65 @@ pub struct MalformedInput {
     pub help: Option<String>,
 }
 
+/// Several problems found in one input, reported together: each is a related diagnostic at
+/// its own line and column.
+#[derive(Debug, Error, Diagnostic)]
+#[error("malformed {kind}: {} problems in {name}", problems.len())]
+#[diagnostic(code(drscan::input::malformed))]
+pub struct MalformedInputs {
+    pub kind: &'static str,
+    pub name: String,
+    #[source_code]
+    pub src: NamedSource<String>,
+    #[related]
+    pub problems: Vec<InputProblem>,
+}
+
+/// One problem of an input, at a byte span of its text.
+#[derive(Debug, Clone, Error, Diagnostic)]
+#[error("{message}")]
+pub struct InputProblem {
+    pub message: String,
+    pub label: String,
+    #[label("{label}")]
+    pub span: SourceSpan,
+}
+
+impl InputProblem {
+    pub fn new(span: std::ops::Range<usize>, message: impl Into<String>, label: impl Into<String>) -> Self {
+        InputProblem { message: message.into(), label: label.into(), span: SourceSpan::from(span) }
+    }
+}
+
 impl DrscanError {
+    /// Every problem of the input `name`: one alone is a [`MalformedInput`], several one
+    /// [`MalformedInputs`], in the order they appear in the text. Spans are clamped to it.
+    pub fn malformed_all(
+        kind: &'static str,
+        name: &str,
+        text: String,
+        mut problems: Vec<InputProblem>,
+    ) -> Self {
+        let len = text.len();
+        for problem in &mut problems {
+            let start = problem.span.offset().min(len);
+            let end = (problem.span.offset() + problem.span.len()).clamp(start, len);
+            problem.span = SourceSpan::from(start..end);
+        }
+        problems.sort_by_key(|p| (p.span.offset(), p.span.len()));
+        problems.dedup_by(|a, b| a.span == b.span && a.message == b.message);
+        let src = NamedSource::new(name, text);
+        match <[InputProblem; 1]>::try_from(problems) {
+            Ok([only]) => DrscanError::malformed(kind, only.message, only.label, src, only.span),
+            Err(problems) => DrscanError::MalformedInputs(Box::new(MalformedInputs {
+                kind,
+                name: name.to_string(),
+                src,
+                problems,
+            })),
+        }
+    }
+
     pub fn malformed(
         kind: &'static str,
         message: impl Into<String>,

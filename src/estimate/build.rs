@@ -16,16 +16,14 @@ use crate::inventory::dr::{AuroraCopy, BackupCopy, LbTarget};
 use crate::inventory::graph::{Inventory, LaunchResolution, RegionView};
 use crate::inventory::members::Members;
 use crate::inventory::{ErrorCause, Known, ResourceKind, UnknownReason};
-use crate::settings::{EFS_REPLICATION_RPO_FLOOR_SECONDS, Settings};
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// Estimate every application of the inventory.
-pub fn estimate(inventory: &Inventory<'_>, settings: &Settings, now: DateTime<Utc>) -> Estimates {
+pub fn estimate(inventory: &Inventory<'_>, settings: EstimateSettings<'_>, now: DateTime<Utc>) -> Estimates {
     let backup_gaps = backup_gaps(inventory, now);
-    let targets =
-        Targets { rto_seconds: settings.rto_target_seconds, rpo_seconds: settings.rpo_target_seconds };
+    let targets = settings.targets;
     let indexes = Indexes { automation: AutomationIndex::new(inventory) };
     // Applications are independent: estimate them in parallel (collect keeps name order).
     let apps: Vec<AppEstimate> = inventory
@@ -101,7 +99,7 @@ struct Indexes<'s> {
 struct Builder<'a, 's> {
     indexes: &'a Indexes<'s>,
     inventory: &'a Inventory<'s>,
-    settings: &'a Settings,
+    settings: EstimateSettings<'a>,
     now: DateTime<Utc>,
     gaps: &'a HashMap<(String, String), BackupGap>,
     app: &'a str,
@@ -110,7 +108,7 @@ struct Builder<'a, 's> {
 
 impl<'s> Builder<'_, 's> {
     fn constants(&self) -> &EstimateConstants {
-        &self.settings.estimate
+        self.settings.constants
     }
 
     fn terms(&self) -> (Vec<RtoTerm>, Vec<RpoTerm>) {

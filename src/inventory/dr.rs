@@ -962,6 +962,7 @@ mod tests {
                 copy_actions: Vec::new(),
             }],
             selections: Known::Unknown(reason.clone()),
+            rules_unknown: None,
         });
         let inventory = Inventory::build(&snapshot, &Matching::default());
         let relations = inventory.relations();

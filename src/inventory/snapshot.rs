@@ -46,6 +46,11 @@ pub struct CollectionError {
     /// The resource kinds whose listing in this region is incomplete because of this error.
     #[serde(default)]
     pub kinds: Vec<ResourceKind>,
+    /// When the failed call read named resources (a follow-up: the certificates listeners
+    /// present, the KMS keys resources use, the AMIs templates name), those names: only they
+    /// are unknown. Empty: the whole listing of `kinds` is incomplete.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<String>,
 }
 
 impl CollectionError {

@@ -4,6 +4,8 @@
 
 #[path = "../support/mod.rs"]
 mod support;
+#[path = "../support/synthetic.rs"]
+mod synthetic;
 
 mod agreement;
 mod catalog;
@@ -14,10 +16,14 @@ mod collect_recorded;
 mod config;
 mod drift;
 mod estimates;
+mod examples;
+mod first_hour;
 mod gate;
 mod iam_policy;
 mod layers;
 mod outputs;
+mod rate_limits;
 mod report;
 mod rule_fixtures;
+mod synthetic_estate;
 mod unknowns;

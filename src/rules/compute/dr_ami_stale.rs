@@ -60,7 +60,7 @@ impl Rule for DrAmiStale {
         );
         let primary = &ctx.inventory.primary;
         let dr = &ctx.inventory.dr;
-        let grace = Duration::seconds(ctx.settings.ami_stale_grace_seconds as i64);
+        let grace = Duration::seconds(ctx.settings.thresholds.ami_stale_grace_seconds as i64);
         let relations = ctx.inventory.relations();
         for members in ctx.inventory.members().by_app.values() {
             for asg in &members.dr_asgs {
@@ -136,7 +136,7 @@ impl Rule for DrAmiStale {
                     .with("dr_image", &dr_image.id)
                     .with("primary_images", current.iter().map(|i| i.id.as_str()).collect::<Vec<_>>())
                     .with("primary_image_created", created)
-                    .with("grace_seconds", ctx.settings.ami_stale_grace_seconds);
+                    .with("grace_seconds", ctx.settings.thresholds.ami_stale_grace_seconds);
                 }
             }
         }

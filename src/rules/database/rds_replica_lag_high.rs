@@ -82,7 +82,7 @@ fn judge(
     metric: &str,
 ) {
     let (threshold, threshold_source) = ctx.settings.replica_lag_threshold();
-    let window = Duration::seconds(ctx.settings.lag_window_seconds as i64);
+    let window = Duration::seconds(ctx.settings.thresholds.lag_window_seconds as i64);
     let young = created_at.is_some_and(|c| c > ctx.now - window);
     let Some(series) = series else {
         let reason = ctx.inventory.dr.gap(ResourceKind::MetricSeries).cloned().unwrap_or_else(|| {
@@ -124,7 +124,7 @@ fn judge(
             .with("max_lag_seconds", -1);
         }
         Some(Ok(max)) if max > threshold as f64 => {
-            out.fail(target.clone(), format!("{metric} of {} peaked at {} in the last {} (threshold {threshold} s: {threshold_source})", target.id, seconds_text(max), window_text(ctx.settings.lag_window_seconds)))
+            out.fail(target.clone(), format!("{metric} of {} peaked at {} in the last {} (threshold {threshold} s: {threshold_source})", target.id, seconds_text(max), window_text(ctx.settings.thresholds.lag_window_seconds)))
                 .with("metric", metric)
                 .with("max_lag_seconds", max)
                 .with("threshold_seconds", threshold)
