@@ -6,15 +6,11 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-/// drscan's short service names → IAM action prefixes.
+/// The IAM action of an operation drscan names, by the library's own mapping (the one the
+/// report's "what drscan could not see" advice uses).
 fn iam_action(operation: &str) -> String {
-    let (service, name) = operation.split_once(':').unwrap_or(("", operation));
-    let prefix = match service {
-        "elbv2" => "elasticloadbalancing",
-        "efs" => "elasticfilesystem",
-        other => other,
-    };
-    format!("{prefix}:{name}")
+    drscan::inventory::iam_action(operation)
+        .unwrap_or_else(|| panic!("{operation} is not an AWS operation name"))
 }
 
 fn policy_actions() -> BTreeSet<String> {

@@ -7,6 +7,7 @@ mod support;
 #[path = "../support/synthetic.rs"]
 mod synthetic;
 
+mod agreement;
 mod catalog;
 mod cli;
 mod collect_e2e;
@@ -19,6 +20,7 @@ mod examples;
 mod first_hour;
 mod gate;
 mod iam_policy;
+mod layers;
 mod outputs;
 mod rate_limits;
 mod report;

@@ -65,7 +65,7 @@ pub(super) fn judge(
     };
     let resource = worst
         .and_then(|t| t.resource.clone())
-        .unwrap_or_else(|| crate::rules::resource::application(&estimate.app, account));
+        .unwrap_or_else(|| crate::findings::resource::application(&estimate.app, account));
     let explained = breaking
         .iter()
         .map(|t| format!("{} {} ({})", t.name, t.amount.text(), t.source))
