@@ -20,4 +20,5 @@ pub mod report;
 pub mod rules;
 pub mod settings;
 pub mod synthetic;
+pub mod time;
 pub mod waivers;

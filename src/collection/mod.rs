@@ -106,7 +106,7 @@ pub fn collect_blocking(options: &CollectOptions) -> Result<Collection, DrscanEr
 pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError> {
     let started = Instant::now();
     let collected_at = Utc::now();
-    let deadline = tokio::time::Instant::now() + options.run_timeout;
+    let deadline = crate::time::deadline(tokio::time::Instant::now(), options.run_timeout);
     let base = sdk::base_config(&options.sdk, &options.primary).await;
     if let Err(message) = sdk::check_credentials(&base).await {
         return Err(DrscanError::CollectionImpossible {

@@ -8,7 +8,7 @@
 //! the third Friday); day-of-week 1–7 is SUN–SAT; month and day names are accepted.
 //! Reference: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html
 
-use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Datelike, LocalResult, NaiveDate, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 use std::fmt;
 
@@ -92,12 +92,12 @@ fn parse_rate(body: &str) -> Result<u64, ScheduleError> {
         return err("rate value must be positive");
     }
     let unit_seconds = match unit {
-        "minute" | "minutes" => 60,
+        "minute" | "minutes" => crate::time::SECONDS_PER_MINUTE,
         "hour" | "hours" => 3600,
-        "day" | "days" => 86_400,
+        "day" | "days" => crate::time::SECONDS_PER_DAY,
         other => return err(format!("rate unit `{other}` (expected minutes, hours or days)")),
     };
-    Ok(value * unit_seconds)
+    crate::time::units(value, unit_seconds).ok_or_else(|| ScheduleError(format!("rate({body}) is too long")))
 }
 
 const MONTHS: [&str; 12] =
@@ -312,7 +312,7 @@ impl Schedule {
 
 impl Cron {
     fn worst_gap(&self, tz: Tz, from: DateTime<Utc>) -> WorstGap {
-        let until = from + Duration::days(365);
+        let until = crate::time::after(from, crate::time::days(365));
         let start_date = from.with_timezone(&tz).date_naive();
         let mut previous: Option<DateTime<Utc>> = None;
         let mut worst: Option<(u64, DateTime<Utc>)> = None;
@@ -335,7 +335,7 @@ impl Cron {
                         }
                         runs += 1;
                         if let Some(prev) = previous {
-                            let gap = (instant - prev).num_seconds().max(0) as u64;
+                            let gap = crate::time::seconds_between(prev, instant);
                             if worst.is_none_or(|(w, _)| gap > w) {
                                 worst = Some((gap, prev));
                             }

@@ -137,7 +137,7 @@ pub struct HealthCheckStatus {
 impl HealthCheckStatus {
     /// Route 53 considers an endpoint healthy when more than 18 % of checkers report it healthy.
     pub fn is_healthy(&self) -> bool {
-        self.checkers > 0 && self.checkers_reporting_healthy * 100 > self.checkers * 18
+        self.checkers > 0 && u64::from(self.checkers_reporting_healthy) * 100 > u64::from(self.checkers) * 18
     }
 }
 

@@ -3,7 +3,6 @@ use crate::inventory::compute::Image;
 use crate::inventory::graph::LaunchResolution;
 use crate::inventory::members::copy_match;
 use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
-use chrono::Duration;
 use std::collections::HashMap;
 
 declare_rule! {
@@ -61,7 +60,7 @@ impl Rule for DrAmiStale {
         );
         let primary = &ctx.inventory.primary;
         let dr = &ctx.inventory.dr;
-        let grace = Duration::seconds(ctx.settings.ami_stale_grace_seconds as i64);
+        let grace = ctx.settings.ami_stale_grace_seconds;
         let tag = ctx.settings.matching.ami_pairing_tag.as_str();
         let by_name: HashMap<&str, &Image> = primary
             .resources
@@ -133,7 +132,7 @@ impl Rule for DrAmiStale {
                         );
                         continue;
                     };
-                    if created + grace > ctx.now {
+                    if crate::time::after(created, grace) > ctx.now {
                         // The copy pipeline is still within its grace period.
                         out.pass();
                         continue;
