@@ -14,6 +14,7 @@ pub mod drift;
 pub mod error;
 pub mod estimate;
 pub mod findings;
+pub mod input;
 pub mod inventory;
 pub mod output;
 pub mod report;

@@ -63,12 +63,12 @@ struct VersionProbe {
 
 impl Snapshot {
     pub fn load(path: &Path) -> Result<Snapshot, DrscanError> {
-        let text = crate::error::read_input(path)?;
+        let text = crate::input::read_text("snapshot", path)?;
         Self::parse(&path.display().to_string(), text)
     }
 
     pub fn parse(name: &str, text: String) -> Result<Snapshot, DrscanError> {
-        match serde_json::from_str::<Snapshot>(&text) {
+        match crate::input::strict_json::from_str::<Snapshot>(&text) {
             Ok(snapshot) => {
                 if snapshot.schema_version != SCHEMA_VERSION {
                     return Err(wrong_version(name, text, snapshot.schema_version.to_string()));
@@ -86,6 +86,7 @@ impl Snapshot {
                 let what = match error.classify() {
                     serde_json::error::Category::Eof => "truncated JSON",
                     serde_json::error::Category::Syntax => "invalid JSON",
+                    _ if error.to_string().starts_with("duplicate key") => "the second one",
                     _ => "unexpected content",
                 };
                 Err(DrscanError::malformed(
