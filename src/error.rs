@@ -162,6 +162,13 @@ const LONGEST_SPAN_BYTES: usize = 120;
 /// lines, a window of the line (with its true line and column) for long ones.
 pub struct InputSource(NamedSource<String>);
 
+impl InputSource {
+    /// The file's name as the diagnostic shows it.
+    pub fn name(&self) -> &str {
+        self.0.name()
+    }
+}
+
 impl std::fmt::Debug for InputSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_tuple("InputSource").field(&self.0.name()).finish()

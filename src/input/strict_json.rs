@@ -22,9 +22,9 @@ pub fn from_str<'de, T: de::Deserialize<'de>>(text: &'de str) -> Result<T, serde
 /// What the value being read must be, as far as the wrapper checks it.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Shape {
-    /// Anything; objects read through it are checked for duplicate keys.
+    /// Anything.
     Any,
-    /// A struct: an object whose duplicate fields serde itself rejects; never an array.
+    /// A struct: an object, never an array.
     Struct,
 }
 
@@ -47,8 +47,14 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Strict<D> {
         deserialize_u64 deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char
         deserialize_str deserialize_string deserialize_bytes deserialize_byte_buf
         deserialize_option deserialize_unit deserialize_seq deserialize_map
-        deserialize_identifier deserialize_ignored_any
+        deserialize_identifier
     );
+
+    /// What a type skips (a baseline reads only fingerprints) is still checked for duplicate
+    /// keys: the document must be one no reader could take two ways.
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_any(Checked { visitor, shape: Shape::Any })
+    }
 
     fn deserialize_unit_struct<V: Visitor<'de>>(
         self,
@@ -165,11 +171,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Checked<V> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
-        let seen = match self.shape {
-            Shape::Any => Some(SeenKeys::default()),
-            Shape::Struct => None,
-        };
-        self.visitor.visit_map(StrictMap { map, seen })
+        self.visitor.visit_map(StrictMap { map, seen: SeenKeys::default() })
     }
 
     fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<V::Value, A::Error> {
@@ -218,23 +220,21 @@ impl<'de> SeenKeys<'de> {
     }
 }
 
+/// An object's members. Structs are checked as well as maps: serde rejects a repeated known
+/// field, but a struct that skips unknown fields (a baseline's findings) would skip repeats too.
 struct StrictMap<'de, A> {
     map: A,
-    /// `None` for structs, whose duplicate fields serde rejects itself.
-    seen: Option<SeenKeys<'de>>,
+    seen: SeenKeys<'de>,
 }
 
 impl<'de, A: MapAccess<'de>> MapAccess<'de> for StrictMap<'de, A> {
     type Error = A::Error;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, A::Error> {
-        let Some(seen) = &mut self.seen else {
-            return self.map.next_key_seed(seed);
-        };
         let mut key = None;
         let value = self.map.next_key_seed(CaptureKey { seed, key: &mut key })?;
         if let Some(key) = key
-            && !seen.insert(key.clone())
+            && !self.seen.insert(key.clone())
         {
             return Err(de::Error::custom(format_args!(
                 "duplicate key `{key}`: an object may name each key once (a second one would silently replace the first)"
@@ -471,8 +471,25 @@ mod tests {
         // Escaped and plain spellings of one key are one key.
         assert!(parse(r#"{"tags": {"k": "1", "\u006b": "2"}}"#).unwrap_err().contains("duplicate key `k`"));
         assert!(parse(r#"{"known": {"value": {"n": 1, "n": 2}}}"#).is_err());
-        // Duplicate struct fields stay serde's own error.
-        assert!(parse(r#"{"list": [], "list": []}"#).unwrap_err().contains("duplicate field `list`"));
+        // Skipped content is checked too.
+        #[derive(Debug, Deserialize)]
+        struct Fingerprints {
+            #[allow(dead_code)]
+            findings: Vec<String>,
+        }
+        let skipped = r#"{"findings": [], "summary": {"fail": 1, "fail": 2}}"#;
+        assert!(serde_json::from_str::<Fingerprints>(skipped).is_ok(), "serde alone accepts it");
+        assert!(from_str::<Fingerprints>(skipped).unwrap_err().to_string().contains("duplicate key `fail`"));
+        #[derive(Debug, Deserialize)]
+        struct Finding {
+            #[allow(dead_code)]
+            fingerprint: String,
+        }
+        let skipped_field = r#"{"fingerprint": "f", "message": "a", "message": "b"}"#;
+        assert!(
+            from_str::<Finding>(skipped_field).unwrap_err().to_string().contains("duplicate key `message`")
+        );
+        assert!(parse(r#"{"list": [], "list": []}"#).unwrap_err().contains("duplicate key `list`"));
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod collect_recorded;
 mod config;
 mod drift;
 mod estimates;
+mod fuzz;
 mod gate;
 mod iam_policy;
 mod outputs;
