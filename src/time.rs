@@ -8,7 +8,7 @@
 //! earliest representable instant covers all of time. Every comparison drscan makes with such
 //! a bound keeps its meaning when the bound saturates.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, Offset, TimeDelta, TimeZone, Utc};
 
 pub const SECONDS_PER_MINUTE: u64 = 60;
 pub const SECONDS_PER_DAY: u64 = 86_400;
@@ -32,6 +32,13 @@ pub fn before(at: DateTime<Utc>, seconds: u64) -> DateTime<Utc> {
 /// instants are less than 2^44 seconds apart, so the difference itself cannot overflow.)
 pub fn seconds_between(from: DateTime<Utc>, to: DateTime<Utc>) -> u64 {
     u64::try_from(to.signed_duration_since(from).num_seconds()).unwrap_or(0)
+}
+
+/// The calendar date of `at` in `tz`, or `None` at the ends of the calendar, where the local
+/// time would fall outside what chrono represents (`with_timezone(..).date_naive()` panics).
+pub fn local_date<Tz: TimeZone>(at: DateTime<Utc>, tz: &Tz) -> Option<NaiveDate> {
+    let offset = tz.offset_from_utc_datetime(&at.naive_utc()).fix();
+    at.naive_utc().checked_add_offset(offset).map(|local| local.date())
 }
 
 /// `minutes` in seconds (cannot overflow: a `u32` of minutes fits a `u64` of seconds).

@@ -313,13 +313,19 @@ impl Schedule {
 impl Cron {
     fn worst_gap(&self, tz: Tz, from: DateTime<Utc>) -> WorstGap {
         let until = crate::time::after(from, crate::time::days(365));
-        let start_date = from.with_timezone(&tz).date_naive();
+        let (Some(start_date), Some(end_date)) =
+            (crate::time::local_date(from, &tz), crate::time::local_date(until, &tz))
+        else {
+            return WorstGap::Unbounded(format!(
+                "the year after {from} lies beyond the calendar drscan can evaluate"
+            ));
+        };
         let mut previous: Option<DateTime<Utc>> = None;
         let mut worst: Option<(u64, DateTime<Utc>)> = None;
         let mut runs = 0usize;
         // One extra day each side covers every timezone offset.
         let mut date = start_date.pred_opt().unwrap_or(start_date);
-        let last_date = until.with_timezone(&tz).date_naive().succ_opt().unwrap_or(start_date);
+        let last_date = end_date.succ_opt().unwrap_or(end_date);
         while date <= last_date {
             if self.matches_date(date) {
                 for hour in &self.hours {
@@ -419,6 +425,15 @@ mod tests {
         assert!(month_day_matches(MonthDay::LastWeekday, date(31)));
         assert!(!month_day_matches(MonthDay::LastWeekday, date(28)));
         assert!(gap("cron(0 0 LW * ? *)", "UTC") != gap("cron(0 0 L * ? *)", "UTC"));
+    }
+
+    #[test]
+    fn the_end_of_the_calendar_is_unbounded_not_a_panic() {
+        let schedule = Schedule::parse("cron(0 3 * * ? *)").expect("parses");
+        let tz = timezone(Some("Pacific/Kiritimati")).expect("tz");
+        let last_year = DateTime::<Utc>::MAX_UTC - chrono::TimeDelta::days(100);
+        assert!(matches!(schedule.worst_gap(tz, last_year), WorstGap::Unbounded(_)));
+        assert!(matches!(schedule.worst_gap(tz, DateTime::<Utc>::MAX_UTC), WorstGap::Unbounded(_)));
     }
 
     #[test]

@@ -540,7 +540,7 @@ fn mutate_json(
         let path = rng.pick(&paths).clone();
         // Mostly mutations a well-formed snapshot can hold (they reach the rules), the rest
         // structural ones the parser must refuse.
-        const KEEPS_SHAPE: [usize; 12] = [1, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0];
+        const KEEPS_SHAPE: [usize; 15] = [1, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0, 15, 15, 15];
         const BREAKS_SHAPE: [usize; 5] = [0, 2, 12, 13, 14];
         let operator = if rng.chance(75) { *rng.pick(&KEEPS_SHAPE) } else { *rng.pick(&BREAKS_SHAPE) };
         match operator {
@@ -666,6 +666,28 @@ fn mutate_json(
                     members[i].0 = key;
                 }
             }
+            15 => {
+                // A field the model reads, set to a value from the edge of its domain.
+                let keyed: Vec<(Vec<usize>, &'static [&'static str])> = paths
+                    .iter()
+                    .filter_map(|p| {
+                        let (&last, parent) = p.split_last()?;
+                        let Json::Object(members) = json.at(parent) else { return None };
+                        Some((p.clone(), domain_of(&members[last].0)?))
+                    })
+                    .collect();
+                if !keyed.is_empty() {
+                    let (path, domain) = rng.pick(&keyed).clone();
+                    let value = *rng.pick(domain);
+                    let node = json.at_mut(&path);
+                    *node = match node {
+                        Json::String(_) => Json::String(value.to_string()),
+                        _ if value.parse::<f64>().is_ok() => Json::Number(value.to_string()),
+                        _ => Json::String(value.to_string()),
+                    };
+                    case.mutations.push(format!("field {path:?} = {value:?}"));
+                }
+            }
             _ => {
                 let node = json.at_mut(&path);
                 let depth = 1 + rng.below(300);
@@ -683,6 +705,79 @@ fn mutate_json(
     }
     let text = json.write(pretty && !rng.chance(10));
     mutate_text(rng, text.into_bytes(), case, true)
+}
+
+const REGIONS: &[&str] =
+    &["ap-south-1", "us-east-1", "eu-west-1", "mars-1", "", "AP-SOUTH-1", "us-gov-west-1"];
+const VERSIONS: &[&str] = &["$Latest", "$Default", "0", "1", "-1", "4294967296", "18446744073709551616", ""];
+const DNS_NAMES: &[&str] = &[
+    "*.example.com",
+    "EXAMPLE.COM.",
+    "app.example.com",
+    "dualstack.x.elb.amazonaws.com",
+    ".",
+    "",
+    "*",
+    "a..b",
+];
+
+/// The values worth trying for a field, by its name: dates, counts and durations at their
+/// extremes, schedules, timezones, regions, versions, names.
+fn domain_of(key: &str) -> Option<&'static [&'static str]> {
+    Some(match key {
+        "collected_at"
+        | "completion_date"
+        | "created_at"
+        | "creation_date"
+        | "last_replicated_timestamp"
+        | "not_after"
+        | "timestamp"
+        | "window_end"
+        | "window_start"
+        | "deprecation_time" => EXTREME_DATES,
+        "backup_retention_days"
+        | "checkers"
+        | "checkers_reporting_healthy"
+        | "completion_window_minutes"
+        | "default_version"
+        | "delete_after_days"
+        | "desired_capacity"
+        | "evaluation_periods"
+        | "failure_threshold"
+        | "health_check_grace_period"
+        | "healthy_threshold"
+        | "interval_seconds"
+        | "latest_version"
+        | "max_size"
+        | "min_size"
+        | "period_seconds"
+        | "port"
+        | "request_interval"
+        | "start_window_minutes"
+        | "ttl"
+        | "unhealthy_threshold"
+        | "weighted_capacity"
+        | "max_seconds" => EXTREME_NUMBERS,
+        "schedule_expression" => NASTY_SCHEDULES,
+        "schedule_timezone" => NASTY_TIMEZONES,
+        "region" | "primary" | "dr" | "alarm_region" | "source_image_region" => REGIONS,
+        "version" => VERSIONS,
+        "dns_name" | "fqdn" | "name" | "domain_name" | "subject_alternative_names" => DNS_NAMES,
+        "state"
+        | "status"
+        | "failover"
+        | "type"
+        | "lb_type"
+        | "protocol"
+        | "health_check_type"
+        | "engine"
+        | "life_cycle_state"
+        | "scheme"
+        | "insufficient_data_health_status"
+        | "operator"
+        | "cause" => NASTY_STRINGS,
+        _ => return None,
+    })
 }
 
 fn kind(json: &Json) -> &'static str {
@@ -992,8 +1087,23 @@ fn install_panic_hook() {
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
             let first_line = message.lines().next().unwrap_or("").chars().take(120).collect::<String>();
+            // A panic inside a dependency (chrono, std) is told apart by drscan's frame that called it.
+            let caller = if location.starts_with("src/") {
+                String::new()
+            } else {
+                let trace = std::backtrace::Backtrace::force_capture().to_string();
+                trace
+                    .lines()
+                    .map(str::trim)
+                    .filter_map(|l| l.strip_prefix("at "))
+                    .find(|l| l.contains("/src/") && !l.contains("/.cargo/") && !l.contains("/rustc/"))
+                    .map(|l| {
+                        format!(" via {}", l.rsplit_once(":").map_or(l, |(file_line, _column)| file_line))
+                    })
+                    .unwrap_or_default()
+            };
             if let Ok(mut last) = LAST_PANIC.lock() {
-                *last = Some(format!("panic at {location}: {first_line}"));
+                *last = Some(format!("panic at {location}{caller}: {first_line}"));
             }
             if !FUZZING.with(Cell::get) {
                 previous(info);
@@ -1262,11 +1372,101 @@ pub fn campaign(root: &Path, seed: u64, cases: u64, budget: Duration, crashes: O
         if let (Outcome::Defect(signature), Some(dir)) = (&outcome, crashes)
             && !tally.defects.contains_key(signature)
         {
-            save_case(dir, &case, signature);
+            let smallest = minimize(&case, root, scratch.path(), signature, 300);
+            save_case(dir, &smallest, signature);
         }
         tally.record(number, &outcome, took);
     }
     tally
+}
+
+/// The smallest case derived from `case` (by deleting JSON nodes, configuration lines and
+/// flags) that still ends in the defect `signature`, in at most `attempts` runs.
+pub fn minimize(case: &Case, root: &Path, dir: &Path, signature: &str, attempts: usize) -> Case {
+    let runs = Cell::new(0usize);
+    let reproduces = |candidate: &Case| {
+        runs.set(runs.get() + 1);
+        matches!(run(candidate, root, dir), Outcome::Defect(s) if s == signature)
+    };
+    let mut best = case.clone();
+    // Flags come in pairs (flag, value) but for `--allow-unknown`; try dropping each.
+    let mut i = 0;
+    while i < best.flags.len() {
+        let width = if best.flags.get(i + 1).is_some_and(|v| !v.starts_with("--")) { 2 } else { 1 };
+        let mut candidate = best.clone();
+        candidate.flags.drain(i..i + width);
+        if reproduces(&candidate) { best = candidate } else { i += width }
+    }
+    if let Some(config) = best.config.clone() {
+        let lines: Vec<&[u8]> = config.split(|b| *b == b'\n').collect();
+        let mut keep = vec![true; lines.len()];
+        for n in 0..lines.len() {
+            if runs.get() >= attempts {
+                break;
+            }
+            keep[n] = false;
+            let text: Vec<u8> = lines
+                .iter()
+                .zip(&keep)
+                .filter(|(_, k)| **k)
+                .flat_map(|(l, _)| l.iter().copied().chain([b'\n']))
+                .collect();
+            let mut candidate = best.clone();
+            candidate.config = Some(text);
+            if !reproduces(&candidate) {
+                keep[n] = true;
+            }
+        }
+        let text: Vec<u8> = lines
+            .iter()
+            .zip(&keep)
+            .filter(|(_, k)| **k)
+            .flat_map(|(l, _)| l.iter().copied().chain([b'\n']))
+            .collect();
+        best.config = Some(text);
+    }
+    // Snapshot and baseline: delete the largest subtrees first, restarting after each success.
+    for baseline in [false, true] {
+        let bytes = if baseline { best.baseline.clone() } else { Some(best.snapshot.clone()) };
+        let Some(mut json) = bytes.and_then(|b| String::from_utf8(b).ok()).and_then(|t| Json::parse(&t))
+        else {
+            continue;
+        };
+        let with = |case: &Case, json: &Json| {
+            let mut candidate = case.clone();
+            let text = json.write(true).into_bytes();
+            if baseline {
+                candidate.baseline = Some(text)
+            } else {
+                candidate.snapshot = text
+            }
+            candidate
+        };
+        // Only a document that, rewritten, still reproduces can be reduced as a tree.
+        if !reproduces(&with(&best, &json)) {
+            continue;
+        }
+        'reduce: while runs.get() < attempts {
+            let mut paths = json.paths();
+            paths.retain(|p| !p.is_empty());
+            paths.sort_by_key(|p| std::cmp::Reverse(json.at(p).node_count()));
+            for path in paths {
+                if runs.get() >= attempts {
+                    break 'reduce;
+                }
+                let mut smaller = json.clone();
+                smaller.remove(&path);
+                if reproduces(&with(&best, &smaller)) {
+                    json = smaller;
+                    continue 'reduce;
+                }
+            }
+            break;
+        }
+        best = with(&best, &json);
+    }
+    best.mutations.push(format!("minimized in {} runs", runs.get()));
+    best
 }
 
 /// Keep a defect's case: its inputs, and what it was.
