@@ -36,8 +36,10 @@ impl Baseline {
             }
             Err(error) => {
                 let span = span_at_line_column(&text, error.line(), error.column());
-                let message =
-                    format!("{error}; a baseline is the JSON output of `drscan audit --format json`");
+                let message = format!(
+                    "{}; a baseline is the JSON output of `drscan audit --format json`",
+                    crate::error::json_error_message(&error)
+                );
                 Err(DrscanError::malformed("baseline", message, "here", NamedSource::new(name, text), span))
             }
         }

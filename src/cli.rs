@@ -191,6 +191,13 @@ impl AwsArgs {
         if primary.trim().is_empty() || dr.trim().is_empty() {
             return Err(DrscanError::usage("--primary and --dr must not be empty"));
         }
+        for (flag, region) in [("--primary", primary), ("--dr", dr)] {
+            if !crate::inventory::RegionPair::is_region_name(region) {
+                return Err(DrscanError::usage(format!(
+                    "{flag} `{region}` is not an AWS region name (e.g. ap-south-1)"
+                )));
+            }
+        }
         if primary == dr {
             return Err(DrscanError::usage("the DR region must differ from the primary region"));
         }

@@ -303,9 +303,7 @@ impl Validator<'_> {
 
     fn region(&self, value: Spanned<String>) -> Result<String, Problem> {
         let region = value.get_ref().trim();
-        let plausible = region.split('-').count() >= 3
-            && region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-        if plausible {
+        if crate::inventory::RegionPair::is_region_name(region) {
             Ok(region.to_string())
         } else {
             Err(Problem {

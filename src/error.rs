@@ -89,7 +89,7 @@ impl DrscanError {
         let span = fit_span(src.inner(), span);
         DrscanError::MalformedInput(Box::new(MalformedInput {
             kind,
-            message: message.into(),
+            message: shorten(message.into()),
             label: label.into(),
             src: InputSource(src),
             span,
@@ -114,6 +114,16 @@ impl DrscanError {
 
     pub fn usage(message: impl Into<String>) -> Self {
         DrscanError::Usage { message: message.into(), help: None }
+    }
+}
+
+/// A serde_json error's message without the " at line L column C" it appends: the diagnostic
+/// shows the location itself.
+pub fn json_error_message(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    match message.rfind(" at line ") {
+        Some(index) => message[..index].to_string(),
+        None => message,
     }
 }
 
@@ -222,6 +232,21 @@ impl SourceCode for InputSource {
     }
 }
 
+/// Longest message a diagnostic shows whole; parsers quote the offending value, which in a
+/// hostile file can be megabytes long.
+const LONGEST_MESSAGE_CHARS: usize = 400;
+
+/// `message`, its middle elided when longer than [`LONGEST_MESSAGE_CHARS`].
+fn shorten(message: String) -> String {
+    let count = message.chars().count();
+    if count <= LONGEST_MESSAGE_CHARS {
+        return message;
+    }
+    let head: String = message.chars().take(LONGEST_MESSAGE_CHARS / 2).collect();
+    let tail: String = message.chars().skip(count - LONGEST_MESSAGE_CHARS / 4).collect();
+    format!("{head} … ({} characters left out) … {tail}", count - head.chars().count() - tail.chars().count())
+}
+
 /// `span` clamped to `text`, on character boundaries, at most [`LONGEST_SPAN_BYTES`] long.
 fn fit_span(text: &str, span: SourceSpan) -> SourceSpan {
     let offset = floor_char_boundary(text, span.offset().min(text.len()));
@@ -253,6 +278,26 @@ mod tests {
         let text = "{\n  \"a\": 1,\n  \"b\": x\n}";
         let span = span_at_line_column(text, 3, 8);
         assert_eq!(&text[span.offset()..span.offset() + span.len()], "x");
+    }
+
+    #[test]
+    fn long_lines_render_as_a_window_at_the_true_position() {
+        let text = format!("{{\"account\": \"{}\", \"x\": 7}}\n", "é".repeat(40_000));
+        let offset = text.find('7').expect("the value");
+        let error = DrscanError::malformed(
+            "snapshot",
+            format!("bad {}", "y".repeat(10_000)),
+            "here",
+            NamedSource::new("s.json", text),
+            SourceSpan::from((offset, 1)),
+        );
+        let mut out = String::new();
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+            .render_report(&mut out, &error)
+            .expect("renders");
+        assert!(out.contains(&format!("s.json:1:{}", offset + 1)), "{out}");
+        assert!(out.len() < 2_000, "the rendering stays narrow: {} bytes", out.len());
+        assert!(out.contains("characters left out"), "{out}");
     }
 
     #[test]

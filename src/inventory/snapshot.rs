@@ -4,7 +4,7 @@
 use super::{ErrorCause, ResourceKind, Resources, UnknownReason};
 use crate::error::{DrscanError, span_at_line_column, span_of_key_value};
 use chrono::{DateTime, Utc};
-use miette::NamedSource;
+use miette::{NamedSource, SourceSpan};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -30,6 +30,18 @@ pub struct Snapshot {
 pub struct RegionPair {
     pub primary: String,
     pub dr: String,
+}
+
+impl RegionPair {
+    /// Whether `name` has the shape of an AWS region name — lower-case words and digits joined
+    /// by at least two dashes (`ap-south-1`, `us-gov-west-1`) — as flags, configuration and
+    /// snapshots must give it. (Which regions exist is AWS's to say; this catches `mars-1`,
+    /// `AP-SOUTH-1` and typos before anything is collected or audited.)
+    pub fn is_region_name(name: &str) -> bool {
+        name.split('-').count() >= 3
+            && name.split('-').all(|part| !part.is_empty())
+            && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    }
 }
 
 /// A listing that failed during collection: which kinds it leaves unknown, where, and why.
@@ -91,7 +103,7 @@ impl Snapshot {
                 };
                 Err(DrscanError::malformed(
                     "snapshot",
-                    strip_position(&error.to_string()),
+                    crate::error::json_error_message(&error),
                     what,
                     NamedSource::new(name, text),
                     span,
@@ -101,19 +113,27 @@ impl Snapshot {
     }
 
     fn validate(self, name: &str, text: String) -> Result<Snapshot, DrscanError> {
+        let not_a_region = |region: &str| format!("`{region}` is not an AWS region name (e.g. ap-south-1)");
         let problem = if self.regions.primary.trim().is_empty() {
-            Some(("primary", "the primary region is empty"))
+            Some(("primary", "the primary region is empty".to_string()))
         } else if self.regions.dr.trim().is_empty() {
-            Some(("dr", "the DR region is empty"))
+            Some(("dr", "the DR region is empty".to_string()))
+        } else if !RegionPair::is_region_name(&self.regions.primary) {
+            Some(("primary", not_a_region(&self.regions.primary)))
+        } else if !RegionPair::is_region_name(&self.regions.dr) {
+            Some(("dr", not_a_region(&self.regions.dr)))
         } else if self.regions.primary == self.regions.dr {
-            Some(("dr", "the DR region must differ from the primary region"))
+            Some(("dr", "the DR region must differ from the primary region".to_string()))
         } else {
             None
         };
         match problem {
             None => Ok(self),
             Some((key, message)) => {
-                let span = span_of_key_value(&text, key);
+                // The key inside `regions`: a tag or a name elsewhere may spell `"dr"` too.
+                let regions = text.find("\"regions\"").unwrap_or(0);
+                let within = span_of_key_value(&text[regions..], key);
+                let span = SourceSpan::from((regions + within.offset(), within.len()));
                 Err(DrscanError::malformed("snapshot", message, "here", NamedSource::new(name, text), span))
             }
         }
@@ -155,12 +175,4 @@ fn wrong_version(name: &str, text: String, found: String) -> DrscanError {
         NamedSource::new(name, text),
         span,
     )
-}
-
-/// serde_json appends " at line L column C"; the diagnostic shows the location itself.
-fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(index) => message[..index].to_string(),
-        None => message.to_string(),
-    }
 }

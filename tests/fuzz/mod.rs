@@ -28,6 +28,7 @@ use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, Once};
 use std::time::{Duration, Instant};
 
@@ -1071,6 +1072,7 @@ thread_local! {
     static FUZZING: Cell<bool> = const { Cell::new(false) };
 }
 static LAST_PANIC: Mutex<Option<String>> = Mutex::new(None);
+static CASE_RUNNING: AtomicBool = AtomicBool::new(false);
 static HOOK: Once = Once::new();
 
 /// Record every panic's location and message (the signature), printing those of the fuzzing
@@ -1105,7 +1107,9 @@ fn install_panic_hook() {
             if let Ok(mut last) = LAST_PANIC.lock() {
                 *last = Some(format!("panic at {location}{caller}: {first_line}"));
             }
-            if !FUZZING.with(Cell::get) {
+            // Rayon's workers, which run the rules, are the unnamed threads.
+            let rule_worker = CASE_RUNNING.load(Ordering::Relaxed) && std::thread::current().name().is_none();
+            if !FUZZING.with(Cell::get) && !rule_worker {
                 previous(info);
             }
         }));
@@ -1116,11 +1120,13 @@ fn install_panic_hook() {
 pub fn run(case: &Case, root: &Path, dir: &Path) -> Outcome {
     install_panic_hook();
     FUZZING.with(|f| f.set(true));
+    CASE_RUNNING.store(true, Ordering::Relaxed);
     if let Ok(mut last) = LAST_PANIC.lock() {
         *last = None;
     }
     let result = panic::catch_unwind(AssertUnwindSafe(|| drive(case, root, dir)));
     FUZZING.with(|f| f.set(false));
+    CASE_RUNNING.store(false, Ordering::Relaxed);
     match result {
         Ok(outcome) => outcome,
         Err(payload) => {
@@ -1463,10 +1469,52 @@ pub fn minimize(case: &Case, root: &Path, dir: &Path, signature: &str, attempts:
             }
             break;
         }
+        // Then long strings, halved while the defect stays.
+        for path in json.paths() {
+            while runs.get() < attempts {
+                let Json::String(text) = json.at(&path) else { break };
+                if text.len() < 16 {
+                    break;
+                }
+                let half: String = text.chars().take(text.chars().count() / 2).collect();
+                let mut shorter = json.clone();
+                *shorter.at_mut(&path) = Json::String(half);
+                if !reproduces(&with(&best, &shorter)) {
+                    break;
+                }
+                json = shorter;
+            }
+        }
         best = with(&best, &json);
     }
     best.mutations.push(format!("minimized in {} runs", runs.get()));
     best
+}
+
+/// A case kept by [`save_case`], to minimize it further.
+pub fn load_case(dir: &Path) -> Option<(Case, String)> {
+    let about = std::fs::read_to_string(dir.join("about.txt")).ok()?;
+    let signature = about.lines().next()?.to_string();
+    let flags_line = about.lines().find_map(|l| l.strip_prefix("flags: "))?;
+    let flags: Vec<String> = serde_json::from_str(flags_line).ok()?;
+    let target = match about.lines().find_map(|l| l.strip_prefix("target: "))? {
+        "Config" => Target::Config,
+        "Baseline" => Target::Baseline,
+        "Flags" => Target::Flags,
+        _ => Target::Snapshot,
+    };
+    let case = Case {
+        number: 0,
+        target,
+        seed: about.lines().find_map(|l| l.strip_prefix("seed file: ")).unwrap_or("").to_string(),
+        mutations: Vec::new(),
+        snapshot: std::fs::read(dir.join("snapshot.json")).ok()?,
+        config: std::fs::read(dir.join("config.toml")).ok(),
+        baseline: std::fs::read(dir.join("baseline.json")).ok(),
+        flags,
+        must_reject: None,
+    };
+    Some((case, signature))
 }
 
 /// Keep a defect's case: its inputs, and what it was.

@@ -11,6 +11,7 @@ mod collect_e2e;
 mod collect_faults;
 mod collect_recorded;
 mod config;
+mod corpus;
 mod drift;
 mod estimates;
 mod fuzz;
