@@ -4,6 +4,7 @@
 //! object is expected (serde reads a struct from a positional array, so `"resources": []` would
 //! audit as an empty account). Errors carry serde_json's line and column like any other.
 
+use serde::de::value::{BorrowedStrDeserializer, StringDeserializer};
 use serde::de::{
     self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor,
 };
@@ -230,17 +231,19 @@ struct StrictMap<'de, A> {
 impl<'de, A: MapAccess<'de>> MapAccess<'de> for StrictMap<'de, A> {
     type Error = A::Error;
 
+    /// The key is read as text first (JSON keys are strings), checked, then handed to the
+    /// real key type — `String`, a struct's field name or a string enum — as a string.
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, A::Error> {
-        let mut key = None;
-        let value = self.map.next_key_seed(CaptureKey { seed, key: &mut key })?;
-        if let Some(key) = key
-            && !self.seen.insert(key.clone())
-        {
+        let Some(key) = self.map.next_key_seed(KeyText)? else { return Ok(None) };
+        if !self.seen.insert(key.clone()) {
             return Err(de::Error::custom(format_args!(
                 "duplicate key `{key}`: an object may name each key once (a second one would silently replace the first)"
             )));
         }
-        Ok(value)
+        match key {
+            Cow::Borrowed(text) => seed.deserialize(BorrowedStrDeserializer::new(text)).map(Some),
+            Cow::Owned(text) => seed.deserialize(StringDeserializer::new(text)).map(Some),
+        }
     }
 
     fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
@@ -290,132 +293,31 @@ impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for StrictVariant<A> {
     }
 }
 
-/// A map-key seed that also records the key's text, for the duplicate check.
-struct CaptureKey<'k, 'de, S> {
-    seed: S,
-    key: &'k mut Option<Cow<'de, str>>,
-}
+/// A map key's text, borrowed from the input where it has no escapes.
+struct KeyText;
 
-impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for CaptureKey<'_, 'de, S> {
-    type Value = S::Value;
+impl<'de> DeserializeSeed<'de> for KeyText {
+    type Value = Cow<'de, str>;
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<S::Value, D::Error> {
-        self.seed.deserialize(CaptureDeserializer { deserializer, key: self.key })
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Cow<'de, str>, D::Error> {
+        deserializer.deserialize_str(self)
     }
 }
 
-struct CaptureDeserializer<'k, 'de, D> {
-    deserializer: D,
-    key: &'k mut Option<Cow<'de, str>>,
-}
-
-macro_rules! forward_capture {
-    ($($method:ident)*) => {$(
-        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-            self.deserializer.$method(CaptureVisitor { visitor, key: self.key })
-        }
-    )*};
-}
-
-impl<'de, D: Deserializer<'de>> Deserializer<'de> for CaptureDeserializer<'_, 'de, D> {
-    type Error = D::Error;
-
-    forward_capture!(
-        deserialize_any deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32
-        deserialize_i64 deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32
-        deserialize_u64 deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char
-        deserialize_str deserialize_string deserialize_bytes deserialize_byte_buf
-        deserialize_option deserialize_unit deserialize_seq deserialize_map
-        deserialize_identifier deserialize_ignored_any
-    );
-
-    fn deserialize_unit_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        self.deserializer.deserialize_unit_struct(name, CaptureVisitor { visitor, key: self.key })
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        self.deserializer.deserialize_newtype_struct(name, CaptureVisitor { visitor, key: self.key })
-    }
-
-    fn deserialize_tuple<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value, D::Error> {
-        self.deserializer.deserialize_tuple(len, CaptureVisitor { visitor, key: self.key })
-    }
-
-    fn deserialize_tuple_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        len: usize,
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        self.deserializer.deserialize_tuple_struct(name, len, CaptureVisitor { visitor, key: self.key })
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        self.deserializer.deserialize_struct(name, fields, CaptureVisitor { visitor, key: self.key })
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        self.deserializer.deserialize_enum(name, variants, CaptureVisitor { visitor, key: self.key })
-    }
-
-    fn is_human_readable(&self) -> bool {
-        self.deserializer.is_human_readable()
-    }
-}
-
-/// Records a string key on its way to the real visitor. (JSON keys are strings; the key types
-/// drscan reads from them — `String` and string enums — all arrive through these three.)
-struct CaptureVisitor<'k, 'de, V> {
-    visitor: V,
-    key: &'k mut Option<Cow<'de, str>>,
-}
-
-impl<'de, V: Visitor<'de>> Visitor<'de> for CaptureVisitor<'_, 'de, V> {
-    type Value = V::Value;
+impl<'de> Visitor<'de> for KeyText {
+    type Value = Cow<'de, str>;
 
     fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.visitor.expecting(formatter)
+        formatter.write_str("a string key")
     }
 
-    fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<V::Value, E> {
-        *self.key = Some(Cow::Borrowed(value));
-        self.visitor.visit_borrowed_str(value)
+    fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Borrowed(value))
     }
 
-    fn visit_str<E: de::Error>(self, value: &str) -> Result<V::Value, E> {
-        *self.key = Some(Cow::Owned(value.to_string()));
-        self.visitor.visit_str(value)
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(value.to_string()))
     }
-
-    fn visit_string<E: de::Error>(self, value: String) -> Result<V::Value, E> {
-        *self.key = Some(Cow::Owned(value.clone()));
-        self.visitor.visit_string(value)
-    }
-
-    forward_visit!(
-        visit_bool(bool) visit_i8(i8) visit_i16(i16) visit_i32(i32) visit_i64(i64) visit_i128(i128)
-        visit_u8(u8) visit_u16(u16) visit_u32(u32) visit_u64(u64) visit_u128(u128)
-        visit_f32(f32) visit_f64(f64) visit_char(char)
-        visit_bytes(&[u8]) visit_borrowed_bytes(&'de [u8]) visit_byte_buf(Vec<u8>)
-    );
 }
 
 #[cfg(test)]

@@ -1405,31 +1405,27 @@ pub fn minimize(case: &Case, root: &Path, dir: &Path, signature: &str, attempts:
     }
     if let Some(config) = best.config.clone() {
         let lines: Vec<&[u8]> = config.split(|b| *b == b'\n').collect();
+        let kept = |keep: &[bool]| -> Vec<u8> {
+            lines
+                .iter()
+                .zip(keep)
+                .filter(|(_, k)| **k)
+                .flat_map(|(l, _)| l.iter().copied().chain([b'\n']))
+                .collect()
+        };
         let mut keep = vec![true; lines.len()];
         for n in 0..lines.len() {
             if runs.get() >= attempts {
                 break;
             }
             keep[n] = false;
-            let text: Vec<u8> = lines
-                .iter()
-                .zip(&keep)
-                .filter(|(_, k)| **k)
-                .flat_map(|(l, _)| l.iter().copied().chain([b'\n']))
-                .collect();
             let mut candidate = best.clone();
-            candidate.config = Some(text);
+            candidate.config = Some(kept(&keep));
             if !reproduces(&candidate) {
                 keep[n] = true;
             }
         }
-        let text: Vec<u8> = lines
-            .iter()
-            .zip(&keep)
-            .filter(|(_, k)| **k)
-            .flat_map(|(l, _)| l.iter().copied().chain([b'\n']))
-            .collect();
-        best.config = Some(text);
+        best.config = Some(kept(&keep));
     }
     // Snapshot and baseline: delete the largest subtrees first, restarting after each success.
     for baseline in [false, true] {
