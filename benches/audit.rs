@@ -12,6 +12,9 @@
 //! Targets: 200,000 resources in under 1 s wall and under 1 GiB peak, with time growing no
 //! faster than linearly.
 
+#[path = "../tests/support/synthetic.rs"]
+mod synthetic;
+
 use drscan::audit::{self, GatePolicy};
 use drscan::findings::Status;
 use drscan::inventory::Snapshot;
@@ -19,7 +22,6 @@ use drscan::inventory::graph::Inventory;
 use drscan::output::{Origin, RunInfo, json};
 use drscan::rules::{Context, RULES, RuleOutput};
 use drscan::settings::Settings;
-use drscan::synthetic;
 use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::io::Write;
@@ -200,10 +202,11 @@ fn child(args: &[String]) {
     out.push_str(&format!("graph {}\n", graph.as_nanos()));
     let inventory = Inventory::build(&snapshot, &settings.matching);
     let now = snapshot.collected_at;
-    let estimate =
-        best_of_three(&mut || drop(black_box(drscan::estimate::estimate(&inventory, &settings, now))));
+    let estimate = best_of_three(&mut || {
+        drop(black_box(drscan::estimate::estimate(&inventory, settings.estimate_settings(), now)))
+    });
     out.push_str(&format!("estimate {}\n", estimate.as_nanos()));
-    let estimates = drscan::estimate::estimate(&inventory, &settings, now);
+    let estimates = drscan::estimate::estimate(&inventory, settings.estimate_settings(), now);
     let ctx = Context { inventory: &inventory, settings: &settings, now, estimates: &estimates };
     for rule in RULES {
         let mut fails = 0;

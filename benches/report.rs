@@ -2,6 +2,9 @@
 //! Markdown reports, and time a headless Chromium load of the HTML (when Chromium is present).
 //! Run with `cargo bench --bench report`; prints applications, findings, sizes and times.
 
+#[path = "../tests/support/synthetic.rs"]
+mod synthetic;
+
 use drscan::audit::{self, GatePolicy};
 use drscan::inventory::graph::Inventory;
 use drscan::report;
@@ -19,7 +22,7 @@ fn main() {
     let sizes = if sizes.is_empty() { vec![8_000, 60_000, 200_000] } else { sizes };
     println!("resources  apps  findings  model ms  html ms  html KB  md ms   md KB  chromium dump-dom ms");
     for size in sizes {
-        let snapshot = drscan::synthetic::generate(size, 7);
+        let snapshot = synthetic::generate(size, 7);
         let settings = Settings::default();
         let report_data = audit::run(&snapshot, &settings, GatePolicy::default());
         let started = Instant::now();

@@ -12,13 +12,17 @@ use crate::settings::{RuleSetting, Settings};
 use crate::waivers::{self, Waiver, WaiverUse};
 use chrono::NaiveDate;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 
-/// When the gate fails.
-#[derive(Debug, Clone, Copy)]
+/// When the gate fails: drscan.toml's `[gate]`, then `--fail-on` / `--allow-unknown`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct GatePolicy {
+    /// Lowest severity whose `fail` (or `unknown`) findings fail the gate.
+    #[serde(deserialize_with = "crate::parse::from_str")]
     pub fail_on: Severity,
+    /// `unknown` findings (missing data) do not fail the gate.
     pub allow_unknown: bool,
 }
 
@@ -90,7 +94,7 @@ pub fn run(snapshot: &Snapshot, settings: &Settings, gate: GatePolicy) -> AuditR
 
 pub fn run_on(inventory: &Inventory<'_>, settings: &Settings, gate: GatePolicy) -> AuditReport {
     let now = inventory.snapshot.collected_at;
-    let estimates = estimate::estimate(inventory, settings, now);
+    let estimates = estimate::estimate(inventory, settings.estimate_settings(), now);
     let ctx = Context { inventory, settings, now, estimates: &estimates };
     let outputs: Vec<RuleOutput> = RULES
         .par_iter()
@@ -189,17 +193,53 @@ fn recount(report: &mut AuditReport) {
     }
 }
 
+/// What a finding does to the gate, and why: the one place that decides it, for the verdict,
+/// the text summary and JUnit alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GateRole {
+    /// A `fail` (or, unless allowed, `unknown`) finding at or above `fail_on`, not waived and
+    /// not already in the baseline.
+    Blocks,
+    Waived,
+    InBaseline,
+    BelowThreshold,
+    UnknownAllowed,
+}
+
+impl GateRole {
+    pub fn of(finding: &Finding, policy: GatePolicy) -> GateRole {
+        if finding.status == Status::Waived {
+            GateRole::Waived
+        } else if finding.baseline_state == Some(BaselineState::Unchanged) {
+            GateRole::InBaseline
+        } else if !finding.severity.at_least(policy.fail_on) {
+            GateRole::BelowThreshold
+        } else if finding.status == Status::Unknown && policy.allow_unknown {
+            GateRole::UnknownAllowed
+        } else {
+            GateRole::Blocks
+        }
+    }
+
+    /// Why a finding that does not block does not, in a few words.
+    pub fn reason(self, policy: GatePolicy) -> Option<String> {
+        match self {
+            GateRole::Blocks => None,
+            GateRole::Waived => Some("waived".to_string()),
+            GateRole::InBaseline => Some("already in the baseline".to_string()),
+            GateRole::BelowThreshold => Some(format!("below --fail-on {}", policy.fail_on)),
+            GateRole::UnknownAllowed => Some("unknown allowed (--allow-unknown)".to_string()),
+        }
+    }
+}
+
+/// The findings that fail the gate, in report order.
+pub fn blocking(findings: &[Finding], policy: GatePolicy) -> impl Iterator<Item = &Finding> {
+    findings.iter().filter(move |f| GateRole::of(f, policy) == GateRole::Blocks)
+}
+
 /// The gate fails on a `fail` (or, unless allowed, `unknown`) finding at or above `fail_on`
 /// that is neither waived nor already in the baseline.
 pub fn decide_gate(findings: &[Finding], policy: GatePolicy) -> GateResult {
-    let blocking = findings.iter().any(|f| {
-        f.severity.at_least(policy.fail_on)
-            && f.baseline_state != Some(BaselineState::Unchanged)
-            && match f.status {
-                Status::Fail => true,
-                Status::Unknown => !policy.allow_unknown,
-                Status::Waived => false,
-            }
-    });
-    if blocking { GateResult::Failed } else { GateResult::Passed }
+    if blocking(findings, policy).next().is_some() { GateResult::Failed } else { GateResult::Passed }
 }

@@ -1,163 +1,209 @@
-//! `drscan.toml`: parsed with spans, then validated into a [`ValidConfig`] so that every error
-//! (unknown key, bad duration, unknown rule, malformed waiver) points at its line and column.
-//! Flags override what the file says; the CLI does that merge.
+//! `drscan.toml`: each section deserialized straight into the settings type of the code that
+//! reads it ([`Sections`]: targets and step times from the estimate, thresholds and rule
+//! settings from `settings`, the gate from the audit), then the checks that span several keys.
+//! Every problem of the file is reported in one run, each at its line and column (exit 2).
+//! Flags are applied on top by the CLI's overrides step, not here.
 
-use crate::error::DrscanError;
-use crate::estimate::{DeclaredAutomation, EstimateConstants, FailoverStep};
-use crate::findings::Severity;
+use crate::audit::GatePolicy;
+use crate::collection::pacing::CollectionSettings;
+use crate::error::{DrscanError, InputProblem};
+use crate::estimate::{DeclaredAutomation, EstimateConstants, FailoverStep, Targets};
+use crate::inventory::matching::Matching;
 use crate::rules;
+use crate::settings::{RuleSetting, Settings, Thresholds};
 use crate::waivers::Waiver;
 use chrono::NaiveDate;
-use miette::{NamedSource, SourceSpan};
-use serde::Deserialize;
+use serde::de::{DeserializeOwned, Error as _, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::Path;
 use toml::Spanned;
+use toml::de::{DeArray, DeTable, DeValue};
 
 /// The file the CLI looks for in the working directory when `--config` is not given.
 pub const DEFAULT_CONFIG_FILE: &str = "drscan.toml";
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawConfig {
-    #[serde(default)]
-    regions: RawRegions,
-    #[serde(default)]
-    targets: RawTargets,
-    #[serde(default)]
-    thresholds: RawThresholds,
-    #[serde(default)]
-    applications: RawApplications,
-    #[serde(default)]
-    ami: RawAmi,
-    #[serde(default)]
-    gate: RawGate,
-    #[serde(default)]
-    estimate: RawEstimate,
-    #[serde(default)]
-    automation: Vec<RawAutomation>,
-    #[serde(default)]
-    rules: BTreeMap<Spanned<String>, Spanned<String>>,
-    #[serde(default)]
-    waiver: Vec<RawWaiver>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawEstimate {
-    rds_replica_promotion: Option<Spanned<String>>,
-    aurora_global_failover: Option<Spanned<String>>,
-    aurora_instance_creation: Option<Spanned<String>>,
-    efs_replication_break: Option<Spanned<String>>,
-    ec2_launch: Option<Spanned<String>>,
-    app_boot: Option<Spanned<String>>,
-    manual_decision: Option<Spanned<String>>,
-    backup_restore: Option<Spanned<String>>,
-    backup_copy: Option<Spanned<String>>,
-    alias_ttl: Option<Spanned<String>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawAutomation {
-    step: Spanned<String>,
-    app: Option<String>,
-    /// What performs the step (a runbook, a Lambda); for people, not checked.
-    #[allow(dead_code)]
-    how: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRegions {
-    primary: Option<Spanned<String>>,
-    dr: Option<Spanned<String>>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawTargets {
-    rto: Option<Spanned<String>>,
-    rpo: Option<Spanned<String>>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawThresholds {
-    replica_lag: Option<Spanned<String>>,
-    lag_window: Option<Spanned<String>>,
-    detection_budget: Option<Spanned<String>>,
-    failover_ttl_budget: Option<Spanned<String>>,
-    ami_stale_grace: Option<Spanned<String>>,
-    efs_replication_lag: Option<Spanned<String>>,
-    backup_gap: Option<Spanned<String>>,
-    min_backup_retention_days: Option<u32>,
-    certificate_expiry_days: Option<u32>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawApplications {
-    tag_key: Option<Spanned<String>>,
-    #[serde(default)]
-    records: BTreeMap<String, String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawAmi {
-    pairing_tag: Option<Spanned<String>>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawGate {
-    fail_on: Option<Spanned<String>>,
-    allow_unknown: Option<bool>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawWaiver {
-    rule: Spanned<String>,
-    resource: Spanned<String>,
-    reason: Spanned<String>,
-    expires: Spanned<String>,
-}
-
-pub use crate::settings::RuleSetting;
-
 /// A configuration whose every value has been checked.
 #[derive(Debug, Clone, Default)]
 pub struct ValidConfig {
+    /// The file as named on the command line; `None` when there is none (all defaults).
     pub path: Option<String>,
     /// 1-based line of the `[regions]` table, for SARIF locations.
     pub regions_line: Option<usize>,
+    pub regions: Regions,
+    pub settings: Settings,
+    pub gate: GatePolicy,
+    pub collection: CollectionSettings,
+    pub waivers: Vec<Waiver>,
+}
+
+/// `[regions]`: the pair to collect, or to check a snapshot against.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Regions {
     pub primary: Option<String>,
     pub dr: Option<String>,
-    pub rto_target_seconds: Option<u64>,
-    pub rpo_target_seconds: Option<u64>,
-    pub replica_lag_threshold_seconds: Option<u64>,
-    pub lag_window_seconds: Option<u64>,
-    pub detection_budget_seconds: Option<u64>,
-    pub failover_ttl_budget_seconds: Option<u64>,
-    pub ami_stale_grace_seconds: Option<u64>,
-    pub efs_replication_lag_threshold_seconds: Option<u64>,
-    pub backup_gap_threshold_seconds: Option<u64>,
-    pub min_backup_retention_days: Option<u32>,
-    pub certificate_expiry_days: Option<u32>,
-    /// Estimate constants, starting from the documented defaults.
-    pub estimate: EstimateConstants,
-    pub declared_automation: Vec<DeclaredAutomation>,
-    pub app_tag_key: Option<String>,
-    pub record_applications: BTreeMap<String, String>,
-    pub ami_pairing_tag: Option<String>,
-    pub fail_on: Option<Severity>,
-    pub allow_unknown: Option<bool>,
-    /// Rule name → setting; keys are canonical rule names (codes are accepted in the file).
-    pub rules: BTreeMap<String, RuleSetting>,
-    pub waivers: Vec<Waiver>,
+}
+
+/// The file's shape: one field per section, each of the type that its reader defines.
+#[derive(Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct Sections {
+    regions: RegionsSection,
+    targets: Targets,
+    thresholds: Thresholds,
+    applications: ApplicationsSection,
+    ami: AmiSection,
+    estimate: EstimateConstants,
+    automation: Vec<AutomationEntry>,
+    gate: GatePolicy,
+    collection: CollectionSettings,
+    rules: RuleEntries,
+    waiver: Vec<WaiverEntry>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RegionsSection {
+    primary: Option<Spanned<RegionName>>,
+    dr: Option<Spanned<RegionName>>,
+}
+
+/// `[applications]` and `[ami]` are two sections of one [`Matching`].
+#[derive(Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct ApplicationsSection {
+    #[serde(deserialize_with = "crate::parse::non_empty")]
+    tag_key: String,
+    /// Failover record name → application, for records whose targets carry no tag.
+    records: BTreeMap<String, String>,
+}
+
+impl Default for ApplicationsSection {
+    fn default() -> Self {
+        ApplicationsSection { tag_key: Matching::default().app_tag_key, records: BTreeMap::new() }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct AmiSection {
+    #[serde(deserialize_with = "crate::parse::non_empty")]
+    pairing_tag: String,
+}
+
+impl Default for AmiSection {
+    fn default() -> Self {
+        AmiSection { pairing_tag: Matching::default().ami_pairing_tag }
+    }
+}
+
+/// One `[[automation]]`: a [`DeclaredAutomation`] plus `how`, which is for people.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AutomationEntry {
+    #[serde(deserialize_with = "failover_step")]
+    step: FailoverStep,
+    app: Option<String>,
+    #[serde(rename = "how")]
+    _how: Option<String>,
+}
+
+/// One `[[waiver]]`; every key is required (SPEC §7).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WaiverEntry {
+    rule: Spanned<RuleName>,
+    resource: ResourceGlob,
+    #[serde(deserialize_with = "crate::parse::non_empty")]
+    reason: String,
+    expires: ExpiryDate,
+}
+
+/// A region drscan knows ([`crate::regions`]); a typo is refused with the nearest names.
+struct RegionName(String);
+
+impl<'de> Deserialize<'de> for RegionName {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        crate::regions::check(&text)
+            .map(|region| RegionName(region.name.to_string()))
+            .map_err(D::Error::custom)
+    }
+}
+
+/// A rule given by name or code, held by its canonical name.
+struct RuleName(String);
+
+impl<'de> Deserialize<'de> for RuleName {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        match rules::find(&text) {
+            Some(rule) => Ok(RuleName(rule.meta().name.to_string())),
+            None => Err(D::Error::custom(format!("unknown rule `{text}` (`drscan rules` lists them)"))),
+        }
+    }
+}
+
+/// `[rules]` in file order: a rule set twice (by name and by code) is a problem, not a
+/// silent override.
+#[derive(Default)]
+struct RuleEntries(Vec<(Spanned<RuleName>, RuleSetting)>);
+
+impl<'de> Deserialize<'de> for RuleEntries {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entries;
+        impl<'de> Visitor<'de> for Entries {
+            type Value = RuleEntries;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a table of rule = \"off\" or a severity")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RuleEntries, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    entries.push(entry);
+                }
+                Ok(RuleEntries(entries))
+            }
+        }
+        deserializer.deserialize_map(Entries)
+    }
+}
+
+/// A waiver's resource-ARN glob, compiled.
+struct ResourceGlob {
+    pattern: String,
+    matcher: globset::GlobMatcher,
+}
+
+impl<'de> Deserialize<'de> for ResourceGlob {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let pattern = String::deserialize(deserializer)?.trim().to_string();
+        let glob = globset::GlobBuilder::new(&pattern)
+            .literal_separator(false)
+            .build()
+            .map_err(|e| D::Error::custom(format!("invalid resource glob: {e}")))?;
+        Ok(ResourceGlob { matcher: glob.compile_matcher(), pattern })
+    }
+}
+
+struct ExpiryDate(NaiveDate);
+
+impl<'de> Deserialize<'de> for ExpiryDate {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+            .map(ExpiryDate)
+            .map_err(|e| D::Error::custom(format!("invalid expiry date `{text}`: {e} (expected YYYY-MM-DD)")))
+    }
+}
+
+fn failover_step<'de, D: Deserializer<'de>>(deserializer: D) -> Result<FailoverStep, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    FailoverStep::ALL.into_iter().find(|s| s.as_str() == text.trim()).ok_or_else(|| {
+        let names: Vec<&str> = FailoverStep::ALL.iter().map(|s| s.as_str()).collect();
+        D::Error::custom(format!("unknown failover step `{text}` (expected one of {})", names.join(", ")))
+    })
 }
 
 impl ValidConfig {
@@ -175,226 +221,335 @@ impl ValidConfig {
         Self::parse(&path.display().to_string(), text)
     }
 
+    /// Parse and check a whole file; the error lists every problem found.
     pub fn parse(name: &str, text: String) -> Result<ValidConfig, DrscanError> {
-        let raw: RawConfig = match toml::from_str(&text) {
-            Ok(raw) => raw,
-            Err(error) => {
-                let span = error.span().unwrap_or(0..0);
-                let message = error.message().trim().to_string();
-                return Err(config_error(name, text, span, message, "here"));
+        let mut problems = Vec::new();
+        match read(name, &text, &mut problems) {
+            Some(config) if problems.is_empty() => Ok(config),
+            _ => {
+                if problems.is_empty() {
+                    problems.push(InputProblem::new(0..0, "the file could not be read", "here"));
+                }
+                Err(DrscanError::malformed_all("configuration", name, text, problems))
             }
-        };
-        Validator { name, text: &text }.validate(raw).map_err(|e| e.into_error(name, text.clone()))
+        }
     }
 }
 
-/// A validation problem before it is turned into a diagnostic.
-struct Problem {
-    span: Range<usize>,
-    message: String,
-    label: &'static str,
-}
-
-impl Problem {
-    fn into_error(self, name: &str, text: String) -> DrscanError {
-        config_error(name, text, self.span, self.message, self.label)
+/// Everything `parse` does but turning the problems into a diagnostic; `None` when the file
+/// could not be read far enough to check the rest.
+fn read(name: &str, text: &str, problems: &mut Vec<InputProblem>) -> Option<ValidConfig> {
+    let (tree, syntax_errors) = DeTable::parse_recoverable(text);
+    if !syntax_errors.is_empty() {
+        // A recovered tree would add problems that are only echoes of the syntax error.
+        problems.extend(syntax_errors.iter().map(|e| problem(e.span().unwrap_or(0..0), e.message())));
+        return None;
     }
-}
+    let regions_line =
+        tree.get_ref().get_key_value("regions").map(|(key, _)| line_of(text, key.span().start));
+    let sections: Sections = deserialize_all(tree, problems)?;
 
-struct Validator<'a> {
-    #[allow(dead_code)]
-    name: &'a str,
-    text: &'a str,
-}
-
-impl Validator<'_> {
-    fn validate(&self, raw: RawConfig) -> Result<ValidConfig, Problem> {
-        let mut config = ValidConfig { path: Some(self.name.to_string()), ..ValidConfig::default() };
-        config.regions_line = self.text.lines().position(|l| l.trim() == "[regions]").map(|i| i + 1);
-        config.primary = raw.regions.primary.map(|r| self.region(r)).transpose()?;
-        config.dr = raw.regions.dr.map(|r| self.region(r)).transpose()?;
-        if let (Some(p), Some(d)) = (&config.primary, &config.dr)
-            && p == d
-        {
-            let span = self.span_of_line_containing("dr").unwrap_or(0..0);
-            return Err(Problem {
-                span,
-                message: "the DR region must differ from the primary region".into(),
-                label: "same as primary",
-            });
-        }
-        config.rto_target_seconds = raw.targets.rto.map(|v| duration(&v)).transpose()?;
-        config.rpo_target_seconds = raw.targets.rpo.map(|v| duration(&v)).transpose()?;
-        config.replica_lag_threshold_seconds =
-            raw.thresholds.replica_lag.as_ref().map(duration).transpose()?;
-        config.lag_window_seconds = raw.thresholds.lag_window.as_ref().map(duration).transpose()?;
-        let t = &raw.thresholds;
-        config.detection_budget_seconds = t.detection_budget.as_ref().map(duration).transpose()?;
-        config.failover_ttl_budget_seconds = t.failover_ttl_budget.as_ref().map(duration).transpose()?;
-        config.ami_stale_grace_seconds = t.ami_stale_grace.as_ref().map(duration).transpose()?;
-        config.efs_replication_lag_threshold_seconds =
-            t.efs_replication_lag.as_ref().map(duration).transpose()?;
-        config.backup_gap_threshold_seconds = t.backup_gap.as_ref().map(duration).transpose()?;
-        config.min_backup_retention_days = t.min_backup_retention_days;
-        config.certificate_expiry_days = t.certificate_expiry_days;
-        let e = &raw.estimate;
-        let constants = &mut config.estimate;
-        for (value, slot) in [
-            (&e.rds_replica_promotion, &mut constants.rds_replica_promotion_seconds),
-            (&e.aurora_global_failover, &mut constants.aurora_global_failover_seconds),
-            (&e.aurora_instance_creation, &mut constants.aurora_instance_creation_seconds),
-            (&e.efs_replication_break, &mut constants.efs_replication_break_seconds),
-            (&e.ec2_launch, &mut constants.ec2_launch_seconds),
-            (&e.app_boot, &mut constants.app_boot_seconds),
-            (&e.manual_decision, &mut constants.manual_decision_seconds),
-            (&e.backup_restore, &mut constants.backup_restore_seconds),
-            (&e.backup_copy, &mut constants.backup_copy_seconds),
-            (&e.alias_ttl, &mut constants.alias_ttl_seconds),
-        ] {
-            if let Some(value) = value {
-                *slot = duration(value)?;
-            }
-        }
-        for automation in raw.automation {
-            let step = FailoverStep::ALL
+    Some(ValidConfig {
+        path: Some(name.to_string()),
+        regions_line,
+        regions: sections.regions.check(problems),
+        settings: Settings {
+            matching: Matching {
+                app_tag_key: sections.applications.tag_key,
+                record_applications: sections
+                    .applications
+                    .records
+                    .into_iter()
+                    .map(|(name, app)| (crate::inventory::dns::normalize_dns_name(&name), app))
+                    .collect(),
+                ami_pairing_tag: sections.ami.pairing_tag,
+            },
+            targets: sections.targets,
+            thresholds: sections.thresholds,
+            estimate: sections.estimate,
+            declared_automation: sections
+                .automation
                 .into_iter()
-                .find(|s| s.as_str() == automation.step.get_ref().trim())
-                .ok_or_else(|| {
-                    let names: Vec<&str> = FailoverStep::ALL.iter().map(|s| s.as_str()).collect();
-                    Problem {
-                        span: automation.step.span(),
-                        message: format!(
-                            "unknown failover step `{}` (expected one of {})",
-                            automation.step.get_ref(),
-                            names.join(", ")
-                        ),
-                        label: "this step",
-                    }
-                })?;
-            config.declared_automation.push(DeclaredAutomation { app: automation.app, step });
-        }
-        config.app_tag_key = raw.applications.tag_key.map(|v| non_empty(v, "tag_key")).transpose()?;
-        config.record_applications = raw
-            .applications
-            .records
-            .into_iter()
-            .map(|(name, app)| (crate::inventory::dns::normalize_dns_name(&name), app))
-            .collect();
-        config.ami_pairing_tag = raw.ami.pairing_tag.map(|v| non_empty(v, "pairing_tag")).transpose()?;
-        config.fail_on = raw.gate.fail_on.map(|v| severity(&v)).transpose()?;
-        config.allow_unknown = raw.gate.allow_unknown;
-        for (rule, setting) in raw.rules {
-            let name = rule_name(&rule)?;
-            let value = if setting.get_ref().eq_ignore_ascii_case("off") {
-                RuleSetting::Off
-            } else {
-                RuleSetting::Severity(severity(&setting).map_err(|mut p| {
-                    p.message = format!("{} (or `off` to disable the rule)", p.message);
-                    p
-                })?)
-            };
-            config.rules.insert(name, value);
-        }
-        for waiver in raw.waiver {
-            config.waivers.push(self.waiver(waiver)?);
-        }
-        Ok(config)
-    }
-
-    fn region(&self, value: Spanned<String>) -> Result<String, Problem> {
-        let region = value.get_ref().trim();
-        if crate::inventory::RegionPair::is_region_name(region) {
-            Ok(region.to_string())
-        } else {
-            Err(Problem {
-                span: value.span(),
-                message: format!("`{region}` is not an AWS region name (e.g. ap-south-1)"),
-                label: "not a region",
-            })
-        }
-    }
-
-    fn waiver(&self, raw: RawWaiver) -> Result<Waiver, Problem> {
-        let rule = rule_name(&raw.rule)?;
-        let reason = non_empty(raw.reason, "reason")?;
-        let pattern = raw.resource.get_ref().trim().to_string();
-        let matcher = globset::GlobBuilder::new(&pattern)
-            .literal_separator(false)
-            .build()
-            .map_err(|e| Problem {
-                span: raw.resource.span(),
-                message: format!("invalid resource glob: {e}"),
-                label: "this glob",
-            })?
-            .compile_matcher();
-        let expires =
-            NaiveDate::parse_from_str(raw.expires.get_ref().trim(), "%Y-%m-%d").map_err(|e| Problem {
-                span: raw.expires.span(),
-                message: format!(
-                    "invalid expiry date `{}`: {e} (expected YYYY-MM-DD)",
-                    raw.expires.get_ref()
-                ),
-                label: "this date",
-            })?;
-        let line = self.text[..raw.rule.span().start.min(self.text.len())].lines().count().max(1);
-        Ok(Waiver { rule, resource: pattern, matcher, reason, expires, line })
-    }
-
-    fn span_of_line_containing(&self, key: &str) -> Option<Range<usize>> {
-        let mut offset = 0;
-        for line in self.text.split_inclusive('\n') {
-            if line.trim_start().starts_with(key) {
-                return Some(offset..offset + line.trim_end().len());
-            }
-            offset += line.len();
-        }
-        None
-    }
-}
-
-fn duration(value: &Spanned<String>) -> Result<u64, Problem> {
-    crate::cli::parse_duration_seconds(value.get_ref()).map_err(|message| Problem {
-        span: value.span(),
-        message,
-        label: "this duration",
+                .map(|a| DeclaredAutomation { app: a.app, step: a.step })
+                .collect(),
+            rule_settings: sections.rules.check(text, problems),
+        },
+        gate: sections.gate,
+        collection: sections.collection,
+        waivers: sections.waiver.into_iter().map(|w| w.into_waiver(text)).collect(),
     })
 }
 
-fn severity(value: &Spanned<String>) -> Result<Severity, Problem> {
-    value.get_ref().parse().map_err(|message| Problem { span: value.span(), message, label: "this severity" })
+impl RegionsSection {
+    fn check(self, problems: &mut Vec<InputProblem>) -> Regions {
+        let primary = self.primary.map(|r| r.into_inner().0);
+        let dr = self.dr.map(|r| (r.span(), r.into_inner().0));
+        if let (Some(primary), Some((span, dr))) = (&primary, &dr)
+            && primary == dr
+        {
+            let message = "the DR region must differ from the primary region";
+            problems.push(InputProblem::new(span.clone(), message, "same as primary"));
+        }
+        Regions { primary, dr: dr.map(|(_, dr)| dr) }
+    }
 }
 
-fn non_empty(value: Spanned<String>, key: &str) -> Result<String, Problem> {
+impl RuleEntries {
+    /// Rule name → setting. The parsed tree orders keys by name, not by line: entries are
+    /// taken in file order, so the first setting of a rule is kept and a later one reported.
+    fn check(self, text: &str, problems: &mut Vec<InputProblem>) -> BTreeMap<String, RuleSetting> {
+        let mut entries = self.0;
+        entries.sort_by_key(|(rule, _)| rule.span().start);
+        let mut settings = BTreeMap::new();
+        let mut first_line = BTreeMap::new();
+        for (rule, setting) in entries {
+            let span = rule.span();
+            let RuleName(name) = rule.into_inner();
+            if let Some(line) = first_line.get(&name) {
+                let message =
+                    format!("rule `{name}` is already set on line {line} (a name and its code are one rule)");
+                problems.push(InputProblem::new(span, message, "set again here"));
+                continue;
+            }
+            first_line.insert(name.clone(), line_of(text, span.start));
+            settings.insert(name, setting);
+        }
+        settings
+    }
+}
+
+impl WaiverEntry {
+    fn into_waiver(self, text: &str) -> Waiver {
+        Waiver {
+            line: line_of(text, self.rule.span().start),
+            rule: self.rule.into_inner().0,
+            resource: self.resource.pattern,
+            matcher: self.resource.matcher,
+            reason: self.reason,
+            expires: self.expires.0,
+        }
+    }
+}
+
+/// Deserialize `T`, collecting every problem rather than the first. serde stops at the first
+/// error, so the entry that error is about is cut from the parsed tree and the file is
+/// deserialized again, until it deserializes or the error is about nothing that can be cut.
+/// Each pass finds one more problem (a file has a handful). Cutting a required key makes its
+/// table report it missing on the next pass: that echo is not a problem of its own.
+fn deserialize_all<T: DeserializeOwned>(
+    mut tree: Spanned<DeTable<'_>>,
+    problems: &mut Vec<InputProblem>,
+) -> Option<T> {
+    let mut cut_keys: Vec<(Range<usize>, String)> = Vec::new();
+    loop {
+        let error = match T::deserialize(toml::de::Deserializer::from(tree.clone())) {
+            Ok(value) => return Some(value),
+            Err(error) => error,
+        };
+        let span = error.span().unwrap_or(0..0);
+        let missing = error.message().strip_prefix("missing field `").and_then(|rest| rest.split('`').next());
+        let echo =
+            missing.is_some_and(|key| cut_keys.iter().any(|(table, cut)| *table == span && cut == key));
+        if !echo {
+            problems.push(problem(span.clone(), error.message()));
+        }
+        let root_span = tree.span();
+        match cut_in_table(tree.get_mut(), root_span, &span)? {
+            Cut::Key { table, key } => cut_keys.push((table, key)),
+            Cut::Element => {}
+        }
+    }
+}
+
+/// What [`cut_in_table`] removed.
+enum Cut {
+    /// The key `key` of the table spanning `table`.
+    Key { table: Range<usize>, key: String },
+    /// An element of an array.
+    Element,
+}
+
+/// Remove the innermost entry of `table` (or of the tables and arrays in it) that `error` lies
+/// in: a key, its value, or an element of an array.
+fn cut_in_table(table: &mut DeTable<'_>, table_span: Range<usize>, error: &Range<usize>) -> Option<Cut> {
+    let mut found = None;
+    for (key, value) in table.iter_mut() {
+        if let Some(cut) = cut_in_value(value, error) {
+            return Some(cut);
+        }
+        if contains(&key.span(), error) || contains(&value.span(), error) {
+            found = Some(key.get_ref().to_string());
+            break;
+        }
+    }
+    let key = found?;
+    table.remove(key.as_str());
+    Some(Cut::Key { table: table_span, key })
+}
+
+fn cut_in_value(value: &mut Spanned<DeValue<'_>>, error: &Range<usize>) -> Option<Cut> {
     let span = value.span();
-    let text = value.into_inner();
-    if text.trim().is_empty() {
-        Err(Problem { span, message: format!("`{key}` must not be empty"), label: "empty" })
+    match value.get_mut() {
+        DeValue::Table(table) => cut_in_table(table, span, error),
+        DeValue::Array(array) => {
+            for item in array.iter_mut() {
+                if let Some(cut) = cut_in_value(item, error) {
+                    return Some(cut);
+                }
+            }
+            let index = array.iter().position(|item| contains(&item.span(), error))?;
+            let kept =
+                std::mem::replace(array, DeArray::new()).into_iter().enumerate().filter(|(i, _)| *i != index);
+            *array = kept.map(|(_, item)| item).collect();
+            Some(Cut::Element)
+        }
+        _ => None,
+    }
+}
+
+fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end
+}
+
+/// A problem as toml or a section's deserializer reported it.
+fn problem(span: Range<usize>, message: &str) -> InputProblem {
+    let label = if message.starts_with("unknown field") {
+        "unknown key"
+    } else if message.starts_with("missing field") {
+        "in this table"
     } else {
-        Ok(text)
-    }
+        "here"
+    };
+    InputProblem::new(span, message.trim(), label)
 }
 
-/// Canonical name of a rule given by name or code; unknown names are errors.
-fn rule_name(value: &Spanned<String>) -> Result<String, Problem> {
-    match rules::find(value.get_ref()) {
-        Some(rule) => Ok(rule.meta().name.to_string()),
-        None => Err(Problem {
-            span: value.span(),
-            message: format!("unknown rule `{}` (`drscan rules` lists them)", value.get_ref()),
-            label: "no such rule",
-        }),
-    }
+/// 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())].iter().filter(|b| **b == b'\n').count() + 1
 }
 
-fn config_error(name: &str, text: String, span: Range<usize>, message: String, label: &str) -> DrscanError {
-    let len = text.len();
-    let start = span.start.min(len);
-    let end = span.end.clamp(start, len);
-    DrscanError::malformed(
-        "configuration",
-        message,
-        label,
-        NamedSource::new(name, text),
-        SourceSpan::from(start..end),
-    )
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::de::{Visitor, value::Error as ListError};
+    use std::collections::BTreeSet;
+
+    /// The keys serde accepts in a struct-shaped section, as serde itself lists them.
+    fn keys_of<T: DeserializeOwned>() -> &'static [&'static str] {
+        struct KeyLister<'a>(&'a mut &'static [&'static str]);
+        impl<'de> Deserializer<'de> for KeyLister<'_> {
+            type Error = ListError;
+            fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, ListError> {
+                Err(ListError::custom("not a struct"))
+            }
+            fn deserialize_struct<V: Visitor<'de>>(
+                self,
+                _: &'static str,
+                fields: &'static [&'static str],
+                _: V,
+            ) -> Result<V::Value, ListError> {
+                *self.0 = fields;
+                Err(ListError::custom("listed"))
+            }
+            serde::forward_to_deserialize_any! {
+                bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+                byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map enum
+                identifier ignored_any
+            }
+        }
+        let mut keys: &'static [&'static str] = &[];
+        let _ = T::deserialize(KeyLister(&mut keys));
+        keys
+    }
+
+    /// `(section, key)` for every `key = …` line of the example, commented out or not, and
+    /// `(section, "")` for every table header.
+    fn documented(example: &str) -> BTreeSet<(String, String)> {
+        let mut found = BTreeSet::new();
+        let mut section = String::new();
+        for line in example.lines() {
+            let line = line.strip_prefix("# ").unwrap_or(line).trim();
+            if line.starts_with('[') {
+                section = line.trim_matches(['[', ']']).to_string();
+                found.insert((section.clone(), String::new()));
+            } else if let Some((key, _)) = line.split_once(" = ")
+                && !key.contains(' ')
+            {
+                found.insert((section.clone(), key.to_string()));
+            }
+        }
+        found
+    }
+
+    /// `(line, message)` of every problem `ValidConfig::parse` reports for `text`.
+    fn problems_of(text: &str) -> Vec<(usize, String)> {
+        let problems = match ValidConfig::parse("drscan.toml", text.to_string()) {
+            Ok(_) => Vec::new(),
+            Err(DrscanError::MalformedInput(one)) => {
+                vec![InputProblem { message: one.message, label: one.label, span: one.span }]
+            }
+            Err(DrscanError::MalformedInputs(all)) => all.problems,
+            Err(other) => panic!("not a configuration diagnostic: {other}"),
+        };
+        problems.into_iter().map(|p| (line_of(text, p.span.offset()), p.message)).collect()
+    }
+
+    #[test]
+    fn problems_at_every_depth_are_all_reported_in_file_order() {
+        let text = "[applications]\ntag_key = \"app\"\n[applications.records]\n\"a.example.com\" = 1\n\n\
+                    [[automation]]\nstep = \"promote\"\n\n[[automation]]\nstep = \"dr-scale-out\"\nwhen = \"always\"\n\n\
+                    [gate]\nfail_on = { level = \"high\" }\n\n[rules]\nDR101 = \"off\"\nami-missing-in-dr = \"low\"\n";
+        let problems = problems_of(text);
+        let found: Vec<(usize, &str)> = problems
+            .iter()
+            .map(|(line, message)| (*line, message.split([' ', ',']).next().unwrap_or("")))
+            .collect();
+        assert_eq!(
+            found,
+            [(4, "invalid"), (7, "unknown"), (11, "unknown"), (14, "invalid"), (18, "rule")],
+            "{problems:#?}"
+        );
+        assert!(problems[1].1.contains("unknown failover step `promote`"));
+        assert!(problems[2].1.contains("unknown field `when`"));
+        assert!(problems[4].1.contains("already set on line 17"));
+    }
+
+    #[test]
+    fn a_clean_file_has_no_problems() {
+        assert!(problems_of("[targets]\nrto = \"2m\"\n[[automation]]\nstep = \"dr-scale-out\"\n").is_empty());
+    }
+
+    #[test]
+    fn the_example_documents_every_section_and_key() {
+        let documented = documented(include_str!("../drscan.example.toml"));
+        let sections: [(&str, &[&str]); 10] = [
+            ("regions", keys_of::<RegionsSection>()),
+            ("targets", keys_of::<Targets>()),
+            ("thresholds", keys_of::<Thresholds>()),
+            ("applications", keys_of::<ApplicationsSection>()),
+            ("ami", keys_of::<AmiSection>()),
+            ("estimate", keys_of::<EstimateConstants>()),
+            ("automation", keys_of::<AutomationEntry>()),
+            ("gate", keys_of::<GatePolicy>()),
+            ("collection", keys_of::<CollectionSettings>()),
+            ("waiver", keys_of::<WaiverEntry>()),
+        ];
+        let listed: Vec<&str> = sections.iter().map(|(name, _)| *name).collect();
+        for section in keys_of::<Sections>() {
+            assert!(
+                documented.contains(&(section.to_string(), String::new())),
+                "no [{section}] in the example"
+            );
+            // `[rules]` is a map of rule names: its keys are the catalog's.
+            assert!(listed.contains(section) || *section == "rules", "list [{section}]'s keys here");
+        }
+        for (section, keys) in sections {
+            assert!(!keys.is_empty(), "[{section}] lists its keys");
+            for key in keys {
+                let as_key = documented.contains(&(section.to_string(), key.to_string()));
+                let as_table = documented.contains(&(format!("{section}.{key}"), String::new()));
+                assert!(as_key || as_table, "drscan.example.toml does not document [{section}] {key}");
+            }
+        }
+    }
 }

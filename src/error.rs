@@ -45,6 +45,10 @@ pub enum DrscanError {
     #[diagnostic(transparent)]
     MalformedInput(Box<MalformedInput>),
 
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    MalformedInputs(Box<MalformedInputs>),
+
     #[error("{message}")]
     #[diagnostic(code(drscan::usage))]
     Usage {
@@ -78,7 +82,64 @@ pub struct MalformedInput {
     pub help: Option<String>,
 }
 
+/// Several problems found in one input, reported together: each is a related diagnostic at
+/// its own line and column.
+#[derive(Debug, Error, Diagnostic)]
+#[error("malformed {kind}: {} problems in {name}", problems.len())]
+#[diagnostic(code(drscan::input::malformed))]
+pub struct MalformedInputs {
+    pub kind: &'static str,
+    pub name: String,
+    #[source_code]
+    pub src: InputSource,
+    #[related]
+    pub problems: Vec<InputProblem>,
+}
+
+/// One problem of an input, at a byte span of its text.
+#[derive(Debug, Clone, Error, Diagnostic)]
+#[error("{message}")]
+pub struct InputProblem {
+    pub message: String,
+    pub label: String,
+    #[label("{label}")]
+    pub span: SourceSpan,
+}
+
+impl InputProblem {
+    pub fn new(span: std::ops::Range<usize>, message: impl Into<String>, label: impl Into<String>) -> Self {
+        InputProblem { message: message.into(), label: label.into(), span: SourceSpan::from(span) }
+    }
+}
+
 impl DrscanError {
+    /// Every problem of the input `name`: one alone is a [`MalformedInput`], several one
+    /// [`MalformedInputs`], in the order they appear in the text. Spans are clamped to it and
+    /// messages shortened, as for [`DrscanError::malformed`].
+    pub fn malformed_all(
+        kind: &'static str,
+        name: &str,
+        text: String,
+        mut problems: Vec<InputProblem>,
+    ) -> Self {
+        for problem in &mut problems {
+            problem.span = fit_span(&text, problem.span);
+            problem.message = shorten(std::mem::take(&mut problem.message));
+        }
+        problems.sort_by_key(|p| (p.span.offset(), p.span.len()));
+        problems.dedup_by(|a, b| a.span == b.span && a.message == b.message);
+        let src = NamedSource::new(name, text);
+        match <[InputProblem; 1]>::try_from(problems) {
+            Ok([only]) => DrscanError::malformed(kind, only.message, only.label, src, only.span),
+            Err(problems) => DrscanError::MalformedInputs(Box::new(MalformedInputs {
+                kind,
+                name: name.to_string(),
+                src: InputSource(src),
+                problems,
+            })),
+        }
+    }
+
     pub fn malformed(
         kind: &'static str,
         message: impl Into<String>,

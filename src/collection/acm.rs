@@ -4,13 +4,17 @@
 use super::errors::Failure;
 use super::{Part, RegionCtx, bounded, smithy_time};
 use crate::inventory::dependencies::Certificate;
+use crate::inventory::load_balancing::Listener;
 use crate::inventory::{ErrorCause, ResourceKind as K};
 use std::collections::BTreeSet;
 
-pub(crate) async fn collect(ctx: &RegionCtx, part: &mut Part) {
-    let arns: BTreeSet<String> = part
-        .resources
-        .listeners
+/// The kinds this collector reads; a whole-run timeout leaves them unknown.
+pub(crate) const FILLS: &[K] = &[K::Certificate];
+
+/// The certificates of `listeners` (the region's, as ELBv2 listed them).
+pub(crate) async fn collect(ctx: &RegionCtx, listeners: &[Listener]) -> Part {
+    let mut part = Part::default();
+    let arns: BTreeSet<String> = listeners
         .iter()
         .flat_map(|l| l.certificate_arns.iter())
         // IAM server certificates are not ACM's; only ACM ARNs can be described here.
@@ -18,15 +22,18 @@ pub(crate) async fn collect(ctx: &RegionCtx, part: &mut Part) {
         .cloned()
         .collect();
     if arns.is_empty() {
-        return;
+        return part;
     }
     let client = ctx.acm();
-    let results = bounded(arns.into_iter().collect(), ctx.concurrency, |arn| {
-        let request = client.describe_certificate().certificate_arn(arn);
-        async move { request.send().await.map_err(|e| Failure::from_sdk("acm:DescribeCertificate", &e)) }
-    })
-    .await;
-    for result in results {
+    let results =
+        bounded(arns.into_iter().collect(), ctx.concurrency, |arn| {
+            let request = client.describe_certificate().certificate_arn(&arn);
+            async move {
+                (arn, request.send().await.map_err(|e| Failure::from_sdk("acm:DescribeCertificate", &e)))
+            }
+        })
+        .await;
+    for (arn, result) in results {
         match result {
             Ok(output) => {
                 let Some(c) = output.certificate() else { continue };
@@ -40,7 +47,9 @@ pub(crate) async fn collect(ctx: &RegionCtx, part: &mut Part) {
             }
             // A deleted certificate is simply absent, which is what the rules should see.
             Err(f) if f.cause == ErrorCause::NotFound => {}
-            Err(f) => part.fail(ctx, &f, &[K::Certificate]),
+            // Only this certificate is unknown.
+            Err(f) => part.errors.push(f.reading(ctx.region_name(), &[K::Certificate], vec![arn])),
         }
     }
+    part
 }

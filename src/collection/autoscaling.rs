@@ -8,6 +8,9 @@ use crate::inventory::compute::{
 };
 use aws_sdk_autoscaling::types::LaunchTemplateSpecification;
 
+/// The kinds this collector lists; a whole-run timeout leaves them unknown.
+pub(crate) const FILLS: &[K] = &[K::AutoScalingGroup, K::ScalingPolicy];
+
 pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
     let client = ctx.autoscaling();
     let mut part = Part::default();

@@ -1,5 +1,10 @@
 //! AWS Backup of one region: plans with their rules and copy actions, the selections that say
-//! what each plan protects, vaults, and the recovery points in each vault.
+//! what each plan protects, vaults, and each vault's recent recovery points — those created in
+//! the last [`RECOVERY_POINT_DAYS`] days. The rules need only the newest completed point of each
+//! resource: `backup-no-recent-dr-recovery-point` passes a point newer than its plan's worst gap
+//! plus completion window (for every schedule up to monthly with AWS's default windows:
+//! 31 days + 8 hours + 7 days, under 39), and the RPO estimate reads the newest point's copy
+//! time. The vault records the bound, so that an older point is "not read", never "absent".
 
 use super::errors::Failure;
 use super::{Part, RegionCtx, bounded, pages, smithy_time};
@@ -7,6 +12,15 @@ use crate::inventory::storage::{
     BackupPlan, BackupRule, BackupSelection, BackupVault, CopyAction, RecoveryPoint, TagCondition,
 };
 use crate::inventory::{Known, ResourceKind as K};
+
+/// How far back recovery points are listed (see the module documentation).
+pub(crate) const RECOVERY_POINT_DAYS: i64 = 45;
+
+/// ListRecoveryPointsByBackupVault returns at most 1,000 points per page.
+const RECOVERY_POINTS_PER_PAGE: i32 = 1000;
+
+/// The kinds this collector lists; a whole-run timeout leaves them unknown.
+pub(crate) const FILLS: &[K] = &[K::BackupPlan, K::BackupSelection, K::BackupVault, K::RecoveryPoint];
 
 pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
     let client = ctx.backup();
@@ -24,12 +38,17 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
         ),
     );
 
-    let plan_ids: Vec<String> = match &plans {
+    let listed_plans: Vec<ListedPlan> = match &plans {
         Ok(pages) => pages
             .iter()
             .flat_map(|p| p.backup_plans_list())
-            .filter_map(|p| p.backup_plan_id())
-            .map(str::to_string)
+            .filter_map(|p| {
+                Some(ListedPlan {
+                    id: p.backup_plan_id()?.to_string(),
+                    arn: p.backup_plan_arn().unwrap_or_default().to_string(),
+                    name: p.backup_plan_name().unwrap_or_default().to_string(),
+                })
+            })
             .collect(),
         Err(f) => {
             part.fail(ctx, f, &[K::BackupPlan, K::BackupSelection]);
@@ -54,10 +73,15 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
         }
     };
 
+    let since = ctx.collected_at - chrono::Duration::days(RECOVERY_POINT_DAYS);
     let (plan_details, recovery_points) = tokio::join!(
-        bounded(plan_ids, ctx.concurrency, |id| plan(ctx, &client, id)),
+        bounded(listed_plans, ctx.concurrency, |listed| plan(ctx, &client, listed)),
         bounded(vault_list.iter().map(|v| v.0.clone()).collect(), ctx.concurrency, |name| {
-            let request = client.list_recovery_points_by_backup_vault().backup_vault_name(name);
+            let request = client
+                .list_recovery_points_by_backup_vault()
+                .backup_vault_name(name)
+                .by_created_after(aws_smithy_types::DateTime::from_secs(since.timestamp()))
+                .max_results(RECOVERY_POINTS_PER_PAGE);
             async move {
                 pages(
                     "backup:ListRecoveryPointsByBackupVault",
@@ -68,11 +92,12 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
             }
         }),
     );
-    for result in plan_details {
-        match result {
-            Ok(plan) => part.resources.backup_plans.push(plan),
-            Err(f) => part.fail(ctx, &f, &[K::BackupPlan]),
+    for (plan, failure) in plan_details {
+        if let Some(failure) = failure {
+            // The plan's own unknown; also named as a collection error of that plan.
+            part.errors.push(failure.reading(ctx.region_name(), &[K::BackupPlan], vec![plan.arn.clone()]));
         }
+        part.resources.backup_plans.push(plan);
     }
     for ((name, arn, kms_key_arn), points) in vault_list.into_iter().zip(recovery_points) {
         part.resources.backup_vaults.push(BackupVault {
@@ -98,20 +123,49 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
                 ),
                 Err(f) => Known::Unknown(f.reason()),
             },
+            recovery_points_since: Some(since),
         });
     }
     part
 }
 
-/// One plan: its rules (GetBackupPlan) and its selections (List + GetBackupSelection).
-async fn plan(ctx: &RegionCtx, client: &aws_sdk_backup::Client, id: String) -> Result<BackupPlan, Failure> {
-    let (details, selections) =
-        tokio::join!(client.get_backup_plan().backup_plan_id(&id).send(), selections(ctx, client, &id),);
-    let details = details.map_err(|e| Failure::from_sdk("backup:GetBackupPlan", &e))?;
+/// A plan as ListBackupPlans names it.
+struct ListedPlan {
+    id: String,
+    arn: String,
+    name: String,
+}
+
+/// One plan: its rules (GetBackupPlan) and its selections (List + GetBackupSelection); each
+/// of the two unknown on its own when its calls fail (and the GetBackupPlan failure, if any).
+async fn plan(
+    ctx: &RegionCtx,
+    client: &aws_sdk_backup::Client,
+    listed: ListedPlan,
+) -> (BackupPlan, Option<Failure>) {
+    let (details, selections) = tokio::join!(
+        client.get_backup_plan().backup_plan_id(&listed.id).send(),
+        selections(ctx, client, &listed.id)
+    );
+    let details = match details {
+        Ok(details) => details,
+        Err(e) => {
+            let failure = Failure::from_sdk("backup:GetBackupPlan", &e);
+            let plan = BackupPlan {
+                arn: listed.arn,
+                id: listed.id,
+                name: listed.name,
+                rules: Vec::new(),
+                rules_unknown: Some(failure.reason()),
+                selections,
+            };
+            return (plan, Some(failure));
+        }
+    };
     let body = details.backup_plan();
-    Ok(BackupPlan {
-        arn: details.backup_plan_arn().unwrap_or_default().to_string(),
-        name: body.map(|b| b.backup_plan_name().to_string()).unwrap_or_default(),
+    let plan = BackupPlan {
+        arn: details.backup_plan_arn().map(str::to_string).unwrap_or(listed.arn),
+        name: body.map(|b| b.backup_plan_name().to_string()).unwrap_or(listed.name),
         rules: body
             .map(|b| {
                 b.rules()
@@ -140,9 +194,11 @@ async fn plan(ctx: &RegionCtx, client: &aws_sdk_backup::Client, id: String) -> R
                     .collect()
             })
             .unwrap_or_default(),
+        rules_unknown: None,
         selections,
-        id,
-    })
+        id: listed.id,
+    };
+    (plan, None)
 }
 
 async fn selections(

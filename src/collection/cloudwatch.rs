@@ -1,18 +1,26 @@
 //! CloudWatch of one region: the metric alarms (those behind scaling policies among them), and
 //! the replica-lag series of the region's replicas over a recent window — `ReplicaLag` per
 //! read replica (seconds) and `AuroraGlobalDBReplicationLag` per global secondary cluster
-//! (milliseconds, normalised here to seconds) — read in as few GetMetricData calls as possible.
+//! (milliseconds, normalised here to seconds) — read in as few GetMetricData calls as possible;
+//! and, from us-east-1 where Route 53 publishes it, the `HealthCheckStatus` metric of the health
+//! checks failover records use: one GetMetricData call answers for 500 checks, where
+//! GetHealthCheckStatus allows one check per second.
 
+use super::errors::Failure;
 use super::{Part, RegionCtx, pages, smithy_time, to_u32};
-use crate::inventory::Known;
 use crate::inventory::ResourceKind as K;
 use crate::inventory::compute::Alarm;
 use crate::inventory::database::{LagDatapoint, LagMetric, ReplicaLagSeries};
+use crate::inventory::dns::HealthCheckStatus;
+use crate::inventory::{Known, RegionResources};
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// GetMetricData accepts at most 500 queries per call.
 const QUERIES_PER_CALL: usize = 500;
+
+/// The kinds [`collect_alarms`] lists; a whole-run timeout leaves them unknown.
+pub(crate) const ALARM_FILLS: &[K] = &[K::Alarm];
 
 pub(crate) async fn collect_alarms(ctx: &RegionCtx) -> Part {
     let client = ctx.cloudwatch();
@@ -52,9 +60,12 @@ pub(crate) async fn collect_alarms(ctx: &RegionCtx) -> Part {
     part
 }
 
+/// The kinds [`collect_lag`] reads; a whole-run timeout leaves them unknown.
+pub(crate) const LAG_FILLS: &[K] = &[K::MetricSeries];
+
 /// Lag series for the replicas and secondary clusters that [`super::rds`] found in this region.
-pub(crate) async fn collect_lag(ctx: &RegionCtx, part: &mut Part) {
-    let resources = &part.resources;
+pub(crate) async fn collect_lag(ctx: &RegionCtx, resources: &RegionResources) -> Part {
+    let mut part = Part::default();
     let mut subjects: Vec<(LagMetric, String)> = resources
         .db_instances
         .iter()
@@ -75,7 +86,7 @@ pub(crate) async fn collect_lag(ctx: &RegionCtx, part: &mut Part) {
             .map(|c| (LagMetric::AuroraGlobalDBReplicationLag, c.id.clone())),
     );
     if subjects.is_empty() {
-        return;
+        return part;
     }
     let window_end = ctx.collected_at;
     let window_start = crate::time::before(window_end, ctx.lag_window.as_secs());
@@ -131,6 +142,7 @@ pub(crate) async fn collect_lag(ctx: &RegionCtx, part: &mut Part) {
         }
     }
     part.resources.replica_lag = series;
+    part
 }
 
 fn query(index: usize, metric: LagMetric, subject_id: &str) -> MetricDataQuery {
@@ -138,14 +150,90 @@ fn query(index: usize, metric: LagMetric, subject_id: &str) -> MetricDataQuery {
         LagMetric::ReplicaLag => ("ReplicaLag", "DBInstanceIdentifier"),
         LagMetric::AuroraGlobalDBReplicationLag => ("AuroraGlobalDBReplicationLag", "DBClusterIdentifier"),
     };
+    one_minute_query(format!("m{index}"), ("AWS/RDS", name), (dimension, subject_id), "Maximum")
+}
+
+/// A query for one metric series (`namespace`, `name`; one dimension) at one-minute periods.
+fn one_minute_query(
+    id: String,
+    (namespace, name): (&str, &str),
+    (dimension, value): (&str, &str),
+    stat: &str,
+) -> MetricDataQuery {
     let metric = Metric::builder()
-        .namespace("AWS/RDS")
+        .namespace(namespace)
         .metric_name(name)
-        .dimensions(Dimension::builder().name(dimension).value(subject_id).build())
+        .dimensions(Dimension::builder().name(dimension).value(value).build())
         .build();
     MetricDataQuery::builder()
-        .id(format!("m{index}"))
-        .metric_stat(MetricStat::builder().metric(metric).period(60).stat("Maximum").build())
+        .id(id)
+        .metric_stat(MetricStat::builder().metric(metric).period(60).stat(stat).build())
         .return_data(true)
         .build()
+}
+
+/// How far back the health-check metric is read: Route 53 publishes it once a minute, so a
+/// check with no datapoint in this window has no current status there.
+const HEALTH_METRIC_WINDOW_MINUTES: i64 = 10;
+
+/// The newest one-minute minimum of `AWS/Route53` `HealthCheckStatus` (dimension
+/// `HealthCheckId`) of each check, for the checks that have one. `ctx` must send to us-east-1:
+/// Route 53 metrics exist only there.
+pub(crate) async fn health_check_status(
+    ctx: &RegionCtx,
+    ids: &BTreeSet<String>,
+) -> Result<BTreeMap<String, HealthCheckStatus>, Failure> {
+    let mut statuses = BTreeMap::new();
+    if ids.is_empty() {
+        return Ok(statuses);
+    }
+    let window_end = ctx.collected_at;
+    let window_start = window_end - chrono::Duration::minutes(HEALTH_METRIC_WINDOW_MINUTES);
+    let client = ctx.cloudwatch();
+    let ids: Vec<&String> = ids.iter().collect();
+    for chunk in ids.chunks(QUERIES_PER_CALL) {
+        let queries: Vec<MetricDataQuery> = chunk
+            .iter()
+            .enumerate()
+            .map(|(index, id)| {
+                let series = ("AWS/Route53", "HealthCheckStatus");
+                one_minute_query(format!("h{index}"), series, ("HealthCheckId", id.as_str()), "Minimum")
+            })
+            .collect();
+        let request = client
+            .get_metric_data()
+            .set_metric_data_queries(Some(queries))
+            .scan_by(aws_sdk_cloudwatch::types::ScanBy::TimestampDescending)
+            .start_time(aws_smithy_types::DateTime::from_secs(window_start.timestamp()))
+            .end_time(aws_smithy_types::DateTime::from_secs(window_end.timestamp()));
+        let pages = pages(
+            "cloudwatch:GetMetricData",
+            request.into_paginator().stop_on_duplicate_token(false).send(),
+            |o| o.next_token(),
+        )
+        .await?;
+        for data in pages.iter().flat_map(|p| p.metric_data_results()) {
+            let Some(index) =
+                data.id().and_then(|id| id.strip_prefix('h')).and_then(|i| i.parse::<usize>().ok())
+            else {
+                continue;
+            };
+            let Some(id) = chunk.get(index) else { continue };
+            // The newest datapoint, whichever order the pages came in.
+            let newest = data
+                .timestamps()
+                .iter()
+                .zip(data.values())
+                .filter_map(|(timestamp, value)| Some((smithy_time(Some(timestamp))?, *value)))
+                .max_by_key(|(timestamp, _)| *timestamp);
+            if let Some((at, minimum)) = newest {
+                let keep =
+                    statuses.get(id.as_str()).is_none_or(|s: &HealthCheckStatus| s.metric_at < Some(at));
+                if keep {
+                    statuses.insert(id.to_string(), HealthCheckStatus::from_metric(minimum, at));
+                }
+            }
+        }
+    }
+    Ok(statuses)
 }

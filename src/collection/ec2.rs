@@ -4,14 +4,20 @@
 //! UserData arrives with launch template versions and is never read.
 
 use super::errors::Failure;
-use super::{Part, RegionCtx, bounded, pages, rfc3339, tags};
-use crate::inventory::compute::{Image, ImageState, LaunchTemplate, LaunchTemplateVersion};
+use super::{Collected, Part, RegionCtx, bounded, pages, rfc3339, tags};
+use crate::inventory::compute::{
+    AutoScalingGroup, Image, ImageState, LaunchTemplate, LaunchTemplateRef, LaunchTemplateVersion,
+};
 use crate::inventory::dependencies::{InstanceTypeOffering, KeyPair, SecurityGroup, Subnet};
-use crate::inventory::{Known, RegionResources, ResourceKind as K};
+use crate::inventory::{Known, RegionResources, ResourceKind as K, UnknownReason};
 use aws_sdk_ec2::types::{Filter, LocationType};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Listings that need nothing else: AMIs, templates (versions come in [`follow_up`]), network.
+/// The kinds [`collect`] lists; a whole-run timeout leaves them unknown.
+pub(crate) const FILLS: &[K] = &[K::Image, K::LaunchTemplate, K::Subnet, K::SecurityGroup, K::KeyPair];
+
+/// Listings that need nothing else: AMIs, templates (versions come in [`template_versions`]),
+/// network.
 pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
     let client = ctx.ec2();
     let mut part = Part::default();
@@ -127,67 +133,126 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
     part
 }
 
-/// What needs the ASGs first: the template versions they use, the AMIs those versions name,
-/// `resolve:ssm:` image references, and the offerings of the instance types they launch.
-pub(crate) async fn follow_up(ctx: &RegionCtx, part: &mut Part, groups: &RegionResources) {
-    let client = ctx.ec2();
-    // Which versions each template's groups ask for; aliases are fetched as aliases and come
-    // back as numbers, so `$Latest`/`$Default` resolve to what AWS would launch now.
+/// The kinds [`template_versions`] fills: the versions inside the launch templates.
+pub(crate) const VERSION_FILLS: &[K] = &[K::LaunchTemplateVersion];
+
+/// The kinds [`launch_dependencies`] lists; it also adds to the AMIs [`collect`] lists (those
+/// the account does not own), so a timeout leaves those unknown too.
+pub(crate) const DEPENDENCY_FILLS: &[K] = &[K::InstanceTypeOffering];
+
+/// The template versions the region's ASGs launch, read per template: only the versions the
+/// groups name (aliases are asked for as aliases and come back as numbers, so `$Latest` and
+/// `$Default` resolve to what AWS would launch now), and no version of a template no group
+/// uses. Keyed by template ID; a failed read is that template's unknown.
+pub(crate) async fn template_versions(
+    ctx: &RegionCtx,
+    templates: &[LaunchTemplate],
+    groups: &[AutoScalingGroup],
+) -> TemplateVersions {
     let mut wanted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for template in &part.resources.launch_templates {
-        wanted.insert(template.id.clone(), ["$Latest", "$Default"].map(str::to_string).into());
-    }
-    for group in &groups.auto_scaling_groups {
-        for reference in group.launch_template_refs() {
-            let template = part.resources.launch_templates.iter().find(|t| {
-                reference.id.as_deref() == Some(t.id.as_str())
-                    || reference.name.as_deref() == Some(t.name.as_str())
-            });
-            if let Some(template) = template
-                && let Some(versions) = wanted.get_mut(&template.id)
-            {
-                versions.insert(reference.version.clone());
-            }
+    for reference in groups.iter().flat_map(|g| g.launch_template_refs()) {
+        if let Some(template) = template_named(templates, reference) {
+            let version = if reference.version.is_empty() { "$Default" } else { &reference.version };
+            wanted.entry(template.id.clone()).or_default().insert(version.to_string());
         }
     }
+    let client = ctx.ec2();
     let jobs: Vec<(String, BTreeSet<String>)> = wanted.into_iter().collect();
     let results = bounded(jobs, ctx.concurrency, |(id, versions)| {
         let request = client
             .describe_launch_template_versions()
-            .launch_template_id(id)
+            .launch_template_id(&id)
             .set_versions(Some(versions.into_iter().collect()));
         async move {
-            pages(
+            let result = pages(
                 "ec2:DescribeLaunchTemplateVersions",
                 request.into_paginator().stop_on_duplicate_token(false).send(),
                 |o| o.next_token(),
             )
-            .await
+            .await;
+            let versions = match result {
+                Ok(pages) => {
+                    let mut versions: Vec<LaunchTemplateVersion> = pages
+                        .iter()
+                        .flat_map(|p| p.launch_template_versions())
+                        .map(launch_template_version)
+                        .collect();
+                    versions.sort_by_key(|v| v.version);
+                    versions.dedup_by_key(|v| v.version);
+                    Known::Value(versions)
+                }
+                Err(f) => Known::Unknown(f.reason()),
+            };
+            (id, versions)
         }
     })
     .await;
-    for (template, result) in part.resources.launch_templates.iter_mut().zip(results) {
-        template.versions = match result {
-            Ok(pages) => {
-                let mut versions: Vec<LaunchTemplateVersion> = pages
-                    .iter()
-                    .flat_map(|p| p.launch_template_versions())
-                    .map(launch_template_version)
-                    .collect();
-                versions.sort_by_key(|v| v.version);
-                versions.dedup_by_key(|v| v.version);
-                Known::Value(versions)
+    results.into_iter().collect()
+}
+
+/// The versions read per template ID, each known or not.
+pub(crate) type TemplateVersions = BTreeMap<String, Known<Vec<LaunchTemplateVersion>>>;
+
+/// Put the versions read into their templates; `Err`: none were read, and every template in
+/// `launched` gets the reason.
+pub(crate) fn apply_template_versions(
+    templates: &mut [LaunchTemplate],
+    versions: Result<TemplateVersions, UnknownReason>,
+    launched: &BTreeSet<String>,
+) {
+    match versions {
+        Ok(mut versions) => {
+            for template in templates {
+                if let Some(read) = versions.remove(&template.id) {
+                    template.versions = read;
+                }
             }
-            Err(f) => Known::Unknown(f.reason()),
-        };
+        }
+        Err(reason) => {
+            for template in templates.iter_mut().filter(|t| launched.contains(&t.id)) {
+                template.versions = Known::Unknown(reason.clone());
+            }
+        }
     }
+}
 
-    resolve_ssm_parameters(ctx, part).await;
+/// The IDs of the templates the groups launch (whose versions [`template_versions`] reads).
+pub(crate) fn launched_templates(
+    templates: &[LaunchTemplate],
+    groups: &[AutoScalingGroup],
+) -> BTreeSet<String> {
+    groups
+        .iter()
+        .flat_map(|g| g.launch_template_refs())
+        .filter_map(|reference| template_named(templates, reference))
+        .map(|t| t.id.clone())
+        .collect()
+}
 
-    let known: BTreeSet<&str> = part.resources.images.iter().map(|i| i.id.as_str()).collect();
+/// The template a group's reference names, by ID or by name.
+fn template_named<'a>(
+    templates: &'a [LaunchTemplate],
+    reference: &LaunchTemplateRef,
+) -> Option<&'a LaunchTemplate> {
+    templates.iter().find(|t| {
+        reference.id.as_deref() == Some(t.id.as_str()) || reference.name.as_deref() == Some(t.name.as_str())
+    })
+}
+
+/// What a DR launch needs besides the template: the AMIs the versions name that the account
+/// does not own (public or shared), and the offerings of the instance types the versions and
+/// mixed-instances overrides launch.
+pub(crate) async fn launch_dependencies(
+    ctx: &RegionCtx,
+    resources: &RegionResources,
+    groups: &[AutoScalingGroup],
+) -> Part {
+    let client = ctx.ec2();
+    let mut part = Part::default();
+    let known: BTreeSet<&str> = resources.images.iter().map(|i| i.id.as_str()).collect();
     let mut referenced: BTreeSet<String> = BTreeSet::new();
     let mut instance_types: BTreeSet<String> = BTreeSet::new();
-    for version in part.resources.launch_templates.iter().filter_map(|t| t.versions.value()).flatten() {
+    for version in resources.launch_templates.iter().filter_map(|t| t.versions.value()).flatten() {
         if let Some(Known::Value(id)) = version.effective_image_id()
             && !known.contains(id)
         {
@@ -195,45 +260,52 @@ pub(crate) async fn follow_up(ctx: &RegionCtx, part: &mut Part, groups: &RegionR
         }
         instance_types.extend(version.instance_type.clone());
     }
-    for group in &groups.auto_scaling_groups {
+    for group in groups {
         if let Some(policy) = &group.mixed_instances_policy {
             instance_types.extend(policy.overrides.iter().filter_map(|o| o.instance_type.clone()));
         }
     }
 
+    let asked: Vec<String> = instance_types.iter().cloned().collect();
     let (extra_images, offerings) =
         tokio::join!(referenced_images(ctx, &client, referenced), offerings(&client, instance_types));
-    match extra_images {
-        Ok(images) => part.resources.images.extend(images),
-        Err(f) => part.fail(ctx, &f, &[K::Image]),
-    }
+    let Collected { resources: images, errors } = extra_images;
+    part.resources.images = images;
+    part.errors.extend(errors);
     match offerings {
         Ok(offerings) => part.resources.instance_type_offerings = offerings,
-        Err(f) => part.fail(ctx, &f, &[K::InstanceTypeOffering]),
+        // The offerings of the instance types asked about are unknown.
+        Err(f) => part.errors.push(f.reading(ctx.region_name(), &[K::InstanceTypeOffering], asked)),
     }
+    part
 }
 
-/// AMIs the templates name that the account does not own (public or shared images). A filter,
-/// not `ImageIds`, so one deregistered ID does not fail the whole call.
+/// AMIs the templates name that the account does not own (public or shared images), 100 per
+/// call. A filter, not `ImageIds`, so one deregistered ID does not fail the whole call; a call
+/// that fails leaves only its AMIs unknown.
 async fn referenced_images(
     ctx: &RegionCtx,
     client: &aws_sdk_ec2::Client,
     ids: BTreeSet<String>,
-) -> Result<Vec<Image>, Failure> {
+) -> Collected<Vec<Image>> {
     let ids: Vec<String> = ids.into_iter().collect();
-    let mut images = Vec::new();
-    for chunk in ids.chunks(100) {
+    let mut out = Collected::<Vec<Image>>::default();
+    for chunk in ids.chunks(IMAGES_PER_CALL) {
         let filter = Filter::builder().name("image-id").set_values(Some(chunk.to_vec())).build();
-        let output = client
-            .describe_images()
-            .filters(filter)
-            .send()
-            .await
-            .map_err(|e| Failure::from_sdk("ec2:DescribeImages", &e))?;
-        images.extend(output.images().iter().map(|i| image(ctx, i)));
+        match client.describe_images().filters(filter).send().await {
+            Ok(output) => out.resources.extend(output.images().iter().map(|i| image(ctx, i))),
+            Err(e) => out.errors.push(Failure::from_sdk("ec2:DescribeImages", &e).reading(
+                ctx.region_name(),
+                &[K::Image],
+                chunk.to_vec(),
+            )),
+        }
     }
-    Ok(images)
+    out
 }
+
+/// Values per filter in one DescribeImages call.
+const IMAGES_PER_CALL: usize = 100;
 
 async fn offerings(
     client: &aws_sdk_ec2::Client,
@@ -266,57 +338,6 @@ async fn offerings(
             availability_zone: o.location().unwrap_or_default().to_string(),
         })
         .collect())
-}
-
-/// `resolve:ssm:` image IDs: read the parameters (never SecureString values: AMI parameters
-/// are plain `aws:ec2:image` strings) so the rules see the AMI a launch would use now.
-async fn resolve_ssm_parameters(ctx: &RegionCtx, part: &mut Part) {
-    let mut names: BTreeSet<String> = BTreeSet::new();
-    for version in part.resources.launch_templates.iter().filter_map(|t| t.versions.value()).flatten() {
-        if let Some(name) = version.ssm_parameter() {
-            names.insert(name.to_string());
-        }
-    }
-    if names.is_empty() {
-        return;
-    }
-    let client = ctx.ssm();
-    let names: Vec<String> = names.into_iter().collect();
-    let mut resolved: BTreeMap<String, Known<String>> = BTreeMap::new();
-    for chunk in names.chunks(10) {
-        match client.get_parameters().set_names(Some(chunk.to_vec())).with_decryption(false).send().await {
-            Ok(output) => {
-                for parameter in output.parameters() {
-                    let (Some(name), Some(value)) = (parameter.name(), parameter.value()) else { continue };
-                    resolved.insert(name.to_string(), Known::Value(value.to_string()));
-                }
-                for name in output.invalid_parameters() {
-                    let reason = Failure::new(
-                        "ssm:GetParameters",
-                        crate::inventory::ErrorCause::NotFound,
-                        format!("parameter {name} does not exist"),
-                    )
-                    .reason();
-                    resolved.insert(name.clone(), Known::Unknown(reason));
-                }
-            }
-            Err(e) => {
-                let reason = Failure::from_sdk("ssm:GetParameters", &e).reason();
-                for name in chunk {
-                    resolved.insert(name.clone(), Known::Unknown(reason.clone()));
-                }
-            }
-        }
-    }
-    for template in &mut part.resources.launch_templates {
-        let Known::Value(versions) = &mut template.versions else { continue };
-        for version in versions {
-            if let Some(name) = version.ssm_parameter() {
-                // A name given with a version or label (`name:3`) is looked up as given.
-                version.resolved_image_id = resolved.get(name).cloned();
-            }
-        }
-    }
 }
 
 fn version_number(value: Option<i64>) -> u64 {

@@ -1,13 +1,18 @@
 //! Elastic Load Balancing v2 of one region: load balancers, their listeners, target groups with
-//! health-check settings, the current health of registered targets, and tags.
+//! health-check settings, the current health of registered targets, and tags. A failed
+//! follow-up (one load balancer's listeners, one group's target health, one call's tags) leaves
+//! only the resources it was about unknown.
 
 use super::errors::Failure;
-use super::{Part, RegionCtx, bounded, pages, tags, to_u32};
+use super::{Part, RegionCtx, bounded, pages, tags, tags_in_chunks, take_tags, to_u32};
 use crate::inventory::load_balancing::{
     Listener, LoadBalancer, TargetGroup, TargetGroupHealthCheck, TargetHealth,
 };
 use crate::inventory::{Known, ResourceKind as K, Tags};
 use std::collections::HashMap;
+
+/// The kinds this collector lists; a whole-run timeout leaves them unknown.
+pub(crate) const FILLS: &[K] = &[K::LoadBalancer, K::Listener, K::TargetGroup];
 
 pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
     let client = ctx.elbv2();
@@ -60,7 +65,7 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
                         .filter_map(|z| z.zone_name())
                         .map(str::to_string)
                         .collect(),
-                    tags: Tags::new(),
+                    ..LoadBalancer::default()
                 })
                 .collect()
         }
@@ -84,7 +89,7 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
                         path: tg.health_check_path().map(str::to_string),
                     },
                     target_health: Known::Value(Vec::new()),
-                    tags: Tags::new(),
+                    ..TargetGroup::default()
                 })
                 .collect()
         }
@@ -112,12 +117,16 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
         resource_tags(ctx, &client, balancer_arns.iter().chain(&group_arns).cloned().collect()),
     );
 
-    for result in listeners {
+    for (lb, result) in part.resources.load_balancers.iter_mut().zip(listeners) {
         match result {
             Ok(pages) => {
                 part.resources.listeners.extend(pages.iter().flat_map(|p| p.listeners()).map(listener))
             }
-            Err(f) => part.fail(ctx, &f, &[K::Listener]),
+            Err(f) => {
+                // That load balancer's unknown; also named as a collection error of it.
+                part.errors.push(f.reading(ctx.region_name(), &[K::Listener], vec![lb.arn.clone()]));
+                lb.listeners_unknown = Some(f.reason());
+            }
         }
     }
     for (group, result) in part.resources.target_groups.iter_mut().zip(health) {
@@ -140,37 +149,38 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
             Err(f) => Known::Unknown(f.reason()),
         };
     }
-    // Tags only help join resources to applications; a failure here leaves them empty.
-    if let Ok(mut tag_sets) = tag_sets {
-        for lb in &mut part.resources.load_balancers {
-            lb.tags = tag_sets.remove(&lb.arn).unwrap_or_default();
-        }
-        for tg in &mut part.resources.target_groups {
-            tg.tags = tag_sets.remove(&tg.arn).unwrap_or_default();
-        }
+    let mut tag_sets = tag_sets;
+    for lb in &mut part.resources.load_balancers {
+        (lb.tags, lb.tags_unknown) = take_tags(&mut tag_sets, &lb.arn);
+    }
+    for tg in &mut part.resources.target_groups {
+        (tg.tags, tg.tags_unknown) = take_tags(&mut tag_sets, &tg.arn);
     }
     part
 }
+
+/// DescribeTags takes at most 20 resource ARNs per call.
+const TAGGED_PER_CALL: usize = 20;
 
 async fn resource_tags(
     ctx: &RegionCtx,
     client: &aws_sdk_elasticloadbalancingv2::Client,
     arns: Vec<String>,
-) -> Result<HashMap<String, Tags>, Failure> {
-    let chunks: Vec<Vec<String>> = arns.chunks(20).map(<[String]>::to_vec).collect();
-    let results = bounded(chunks, ctx.concurrency, |chunk| {
+) -> HashMap<String, Known<Tags>> {
+    tags_in_chunks(arns, TAGGED_PER_CALL, ctx.concurrency, |chunk| {
         let request = client.describe_tags().set_resource_arns(Some(chunk));
-        async move { request.send().await.map_err(|e| Failure::from_sdk("elbv2:DescribeTags", &e)) }
-    })
-    .await;
-    let mut out = HashMap::new();
-    for result in results {
-        for description in result?.tag_descriptions() {
-            let Some(arn) = description.resource_arn() else { continue };
-            out.insert(arn.to_string(), tags(description.tags().iter().map(|t| (t.key(), t.value()))));
+        async move {
+            let output = request.send().await.map_err(|e| Failure::from_sdk("elbv2:DescribeTags", &e))?;
+            Ok(output
+                .tag_descriptions()
+                .iter()
+                .filter_map(|d| {
+                    Some((d.resource_arn()?.to_string(), tags(d.tags().iter().map(|t| (t.key(), t.value())))))
+                })
+                .collect())
         }
-    }
-    Ok(out)
+    })
+    .await
 }
 
 fn listener(l: &aws_sdk_elasticloadbalancingv2::types::Listener) -> Listener {

@@ -14,6 +14,9 @@ pub struct Failure {
     pub operation: &'static str,
     pub cause: ErrorCause,
     pub message: String,
+    /// The response carried an AWS error code: an AWS API (or an emulator of one) answered,
+    /// not some other server behind the endpoint.
+    pub aws_error_code: bool,
 }
 
 /// How the SDK reported the error, stripped of its types so classification is testable.
@@ -28,7 +31,7 @@ pub enum Variant {
 
 impl Failure {
     pub fn new(operation: &'static str, cause: ErrorCause, message: impl Into<String>) -> Self {
-        Failure { operation, cause, message: message.into() }
+        Failure { operation, cause, message: message.into(), aws_error_code: false }
     }
 
     pub fn from_sdk<E>(operation: &'static str, error: &SdkError<E, HttpResponse>) -> Self
@@ -47,7 +50,8 @@ impl Failure {
         let code = error.code();
         let cause = classify(code, status, variant);
         let message = describe(code, error.message(), status, variant, error);
-        Failure { operation, cause, message }
+        let aws_error_code = code.is_some_and(|c| !c.is_empty());
+        Failure { operation, cause, message, aws_error_code }
     }
 
     pub fn reason(&self) -> UnknownReason {
@@ -56,12 +60,23 @@ impl Failure {
 
     /// A listing failure: the kinds it leaves incomplete in `region` (`None`: global).
     pub fn listing(&self, region: Option<&str>, kinds: &[ResourceKind]) -> CollectionError {
+        self.reading(region, kinds, Vec::new())
+    }
+
+    /// A follow-up failure: the named resources (of `kinds`) it leaves unknown, and only those.
+    pub fn reading(
+        &self,
+        region: Option<&str>,
+        kinds: &[ResourceKind],
+        resources: Vec<String>,
+    ) -> CollectionError {
         CollectionError {
             region: region.map(str::to_string),
             operation: self.operation.to_string(),
             cause: self.cause,
             message: self.message.clone(),
             kinds: kinds.to_vec(),
+            resources,
         }
     }
 }
@@ -83,7 +98,14 @@ const ACCESS_DENIED: &[&str] = &[
     "IncompleteSignature",
 ];
 
+/// The SDK's own throttling codes (aws-runtime `THROTTLING_ERRORS`, without
+/// `LimitExceededException`, which KMS, CloudWatch and Secrets Manager use for resource quotas),
+/// plus codes AWS documents or sends that the SDK does not list: SNS `Throttled`, Auto Scaling's
+/// documented `RateExceeded`, EFS `TooManyRequests`.
 const THROTTLED: &[&str] = &[
+    "Throttled",
+    "RateExceeded",
+    "TooManyRequests",
     "Throttling",
     "ThrottlingException",
     "ThrottledException",
@@ -119,6 +141,10 @@ pub fn classify(code: Option<&str>, status: Option<u16>, variant: Variant) -> Er
         }
         if NOT_IMPLEMENTED.contains(&code) {
             return ErrorCause::NotImplemented;
+        }
+        // Whatever the code, 429 is "too many requests".
+        if status == Some(429) {
+            return ErrorCause::Throttled;
         }
         if code.starts_with("NoSuch")
             || code.ends_with("NotFound")
@@ -181,7 +207,7 @@ fn describe(
                 source = next;
             }
             let what = match variant {
-                Variant::Timeout => "timed out",
+                Variant::Timeout | Variant::Dispatch { timeout: true, .. } => "timed out",
                 Variant::Dispatch { .. } => "request not delivered",
                 Variant::Construction => "request not built",
                 _ => match status {
@@ -240,6 +266,16 @@ mod tests {
     }
 
     #[test]
+    fn throttling_codes_the_sdk_does_not_list_are_throttling_too() {
+        assert_eq!(cause(&service(Some("Throttled"), 429)), ErrorCause::Throttled);
+        assert_eq!(cause(&service(Some("RateExceeded"), 400)), ErrorCause::Throttled);
+        assert_eq!(cause(&service(Some("TooManyRequests"), 429)), ErrorCause::Throttled);
+        assert_eq!(cause(&service(Some("ThrottlingException"), 400)), ErrorCause::Throttled);
+        // A 429 with a code drscan does not know is still throttling.
+        assert_eq!(cause(&service(Some("SomethingNew"), 429)), ErrorCause::Throttled);
+    }
+
+    #[test]
     fn status_decides_without_a_code() {
         assert_eq!(cause(&service(None, 403)), ErrorCause::AccessDenied);
         assert_eq!(cause(&service(None, 429)), ErrorCause::Throttled);
@@ -247,6 +283,10 @@ mod tests {
         assert_eq!(cause(&service(None, 500)), ErrorCause::NotImplemented);
         assert_eq!(cause(&service(None, 404)), ErrorCause::NotImplemented);
         assert_eq!(cause(&service(None, 502)), ErrorCause::Other);
+        assert!(!Failure::from_sdk("sts:GetCallerIdentity", &service(None, 403)).aws_error_code);
+        assert!(
+            Failure::from_sdk("sts:GetCallerIdentity", &service(Some("AccessDenied"), 403)).aws_error_code
+        );
     }
 
     #[test]
@@ -258,8 +298,10 @@ mod tests {
         assert!(failure.message.contains("connection refused"), "{}", failure.message);
 
         let slow: SdkError<DescribeImagesError, HttpResponse> =
-            SdkError::dispatch_failure(ConnectorError::timeout("read timed out".into()));
+            SdkError::dispatch_failure(ConnectorError::timeout("no complete answer within 20 s".into()));
         assert_eq!(cause(&slow), ErrorCause::Timeout);
+        let message = Failure::from_sdk("ec2:DescribeImages", &slow).message;
+        assert!(message.starts_with("timed out: "), "{message}");
 
         let timeout: SdkError<DescribeImagesError, HttpResponse> =
             SdkError::timeout_error("operation timeout");

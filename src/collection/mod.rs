@@ -1,12 +1,15 @@
 //! Live collection: both regions and Route 53, every service at once, into a
 //! [`Snapshot`] exactly as the offline path reads it. This module owns the orchestration (which
-//! calls wait on which), the shared helpers (pagination guard, bounded follow-ups, conversions)
-//! and the outcome rules: one unreachable region still yields the other, none is exit 3.
+//! calls wait on which, one [`Scope`] per service and stage under the whole-run deadline, so a
+//! late service costs only its own kinds), the shared helpers (pagination guard, bounded
+//! follow-ups, conversions) and the outcome rules: one unreachable region still yields the
+//! other, none is exit 3. Every request is paced by [`pacing`].
 //!
-//! One file per service turns that service's SDK responses into inventory types; no SDK type
-//! leaves this module.
+//! One file per service turns that service's SDK responses into inventory types and declares
+//! the kinds it fills (`FILLS`); no SDK type leaves this module.
 
 pub mod errors;
+pub mod pacing;
 pub mod sdk;
 
 mod acm;
@@ -19,12 +22,14 @@ mod elbv2;
 mod kms;
 mod rds;
 mod route53;
+mod ssm;
 
 use crate::error::DrscanError;
+use crate::inventory::dns::HealthCheckStatus;
 use crate::inventory::snapshot::SCHEMA_VERSION;
 use crate::inventory::{
-    CollectionError, ErrorCause, GlobalResources, RegionPair, RegionResources, ResourceKind, Resources,
-    Snapshot, Tags,
+    CollectionError, ErrorCause, GlobalResources, Known, RegionPair, RegionResources, ResourceKind,
+    Resources, Snapshot, Tags,
 };
 use aws_smithy_async::future::pagination_stream::PaginationStream;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -35,8 +40,9 @@ use chrono::{DateTime, Utc};
 use errors::Failure;
 use futures_util::StreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use pacing::{BucketUsage, Pacer, Pacing, PacingInterceptor, TooManyRequestsClassifier};
 use sdk::{CallRecorder, OperationStats, SdkSettings};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::future::Future;
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
@@ -51,6 +57,9 @@ pub struct CollectOptions {
     pub run_timeout: Duration,
     /// Follow-up calls in flight at once, per service and region.
     pub concurrency: usize,
+    /// How requests are paced under AWS's rate limits (default: AWS's documented rates less a
+    /// margin; see [`pacing`]).
+    pub pacing: Pacing,
     /// How far back replica-lag metrics are read.
     pub lag_window: Duration,
     /// Show a progress bar on stderr (only ever drawn when stderr is a terminal).
@@ -65,6 +74,7 @@ impl CollectOptions {
             sdk: SdkSettings::default(),
             run_timeout: Duration::from_secs(300),
             concurrency: 8,
+            pacing: Pacing::default(),
             lag_window: Duration::from_secs(3600),
             progress: true,
         }
@@ -78,9 +88,18 @@ pub struct Collection {
     /// Per (region or `global`, `service:Operation`): attempts and latency.
     pub calls: BTreeMap<(String, String), OperationStats>,
     pub wall: Duration,
+    /// Every rate-limit bucket the run drew on, with its requests.
+    pub buckets: Vec<BucketUsage>,
 }
 
 impl Collection {
+    /// The least time any client could take for the same requests under AWS's buckets: the
+    /// slowest bucket's [`BucketUsage::floor`]. A lower bound: calls that wait on others (record
+    /// sets on the zone list, ACM on the listeners) can only lengthen the critical path.
+    pub fn floor(&self) -> Duration {
+        self.buckets.iter().map(BucketUsage::floor).max().unwrap_or_default()
+    }
+
     pub fn total_requests(&self) -> u64 {
         self.calls.values().map(|s| s.requests).sum()
     }
@@ -107,40 +126,41 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
     let started = Instant::now();
     let collected_at = Utc::now();
     let deadline = crate::time::deadline(tokio::time::Instant::now(), options.run_timeout);
+    let profile = sdk::profile_facts(&options.sdk).await;
+    if let Some(facts) = profile.as_ref().filter(|f| !f.defined && f.given_by == "--profile") {
+        return Err(facts.undefined());
+    }
     let base = sdk::base_config(&options.sdk, &options.primary).await;
     if let Err(message) = sdk::check_credentials(&base).await {
-        return Err(DrscanError::CollectionImpossible {
-            message: format!("no AWS credentials: {message}"),
-            help: Some(
-                "set AWS_PROFILE or --profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where an instance or SSO role is available"
-                    .to_string(),
-            ),
-        });
+        return Err(sdk::no_credentials(&options.sdk, profile.as_ref(), &message));
     }
     let recorder = CallRecorder::default();
-    let progress = Progress::new(options.progress);
+    let pacer = Pacer::new(options.pacing);
 
     // Who we are, asked in the primary region; only when that fails is the DR region asked
     // too, so that "no region reachable" and "credentials rejected" are told apart.
     let regions = [options.primary.clone(), options.dr.clone()];
     let configs: Vec<SdkConfig> = regions.iter().map(|r| sdk::for_region(&base, r)).collect();
-    let primary_identity = caller_account(&configs[0], &recorder, &regions[0]).await;
+    let primary_identity = caller_account(&configs[0], &recorder, &pacer, &regions[0]).await;
     let dr_identity = match &primary_identity {
         Ok(account) => Ok(account.clone()),
-        Err(_) => caller_account(&configs[1], &recorder, &regions[1]).await,
+        Err(_) => caller_account(&configs[1], &recorder, &pacer, &regions[1]).await,
     };
     let identities = [primary_identity, dr_identity];
     let account = match identities.iter().find_map(|r| r.as_ref().ok()) {
         Some(account) => account.clone(),
-        None => return Err(impossible(&regions, &identities)),
+        None => return Err(impossible(&regions, &identities, options.sdk.endpoint_url.as_deref())),
     };
 
     let mut collection_errors = Vec::new();
     let mut regional = BTreeMap::new();
+    let reachable = identities.iter().filter(|identity| !unreachable(identity)).count();
+    // One tick per scope of each collected region, and per global scope.
+    let progress = Progress::new(options.progress, REGION_SCOPES.len() * reachable + GLOBAL_SCOPES.len());
     let mut region_jobs = Vec::new();
     for (index, region) in regions.iter().enumerate() {
         match &identities[index] {
-            Err(failure) if matches!(failure.cause, ErrorCause::Connectivity | ErrorCause::Timeout) => {
+            Err(failure) if unreachable(&identities[index]) => {
                 // Unreachable: the region stays out of the snapshot, which `listing_gap` reads
                 // as "every kind unknown there", naming this error.
                 collection_errors.push(failure.listing(Some(region), ResourceKind::REGIONAL));
@@ -151,6 +171,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
                     account: account.clone(),
                     config: configs[index].clone(),
                     recorder: recorder.clone(),
+                    pacer: pacer.clone(),
                     concurrency: options.concurrency.max(1),
                     collected_at,
                     lag_window: options.lag_window,
@@ -168,6 +189,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
         // Route 53 is global; its API lives in us-east-1.
         config: sdk::for_region(&base, "us-east-1"),
         recorder: recorder.clone(),
+        pacer: pacer.clone(),
         concurrency: options.concurrency.max(1),
         collected_at,
         lag_window: options.lag_window,
@@ -175,8 +197,10 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
         progress: progress.clone(),
     };
     let regional_futures = futures_util::future::join_all(region_jobs.iter().map(collect_region));
-    let (regional_parts, global_part) = tokio::join!(regional_futures, route53::collect(&global_ctx));
-    let (global, mut global_errors) = global_part;
+    let global_future = collect_global(&global_ctx);
+    let (regional_parts, global_part) = tokio::join!(regional_futures, global_future);
+    let Collected { resources: mut global, errors: mut global_errors } = global_part;
+    global.sort_canonically();
     collection_errors.append(&mut global_errors);
 
     let region_parts: Vec<(String, RegionResources, Vec<CollectionError>)> = region_jobs
@@ -191,7 +215,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
             collection_errors.push(CollectionError { kinds: ResourceKind::REGIONAL.to_vec(), ..first });
             continue;
         }
-        sort_region(&mut resources);
+        resources.sort_canonically();
         regional.insert(region, resources);
         collection_errors.append(&mut errors);
     }
@@ -206,10 +230,19 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
         resources: Resources { global, regional },
         collection_errors,
     };
-    Ok(Collection { snapshot, calls: recorder.operations(), wall: started.elapsed() })
+    Ok(Collection { snapshot, calls: recorder.operations(), wall: started.elapsed(), buckets: pacer.usage() })
 }
 
-fn impossible(regions: &[String; 2], identities: &[Result<String, Failure>; 2]) -> DrscanError {
+/// Whether asking a region who we are found it unreachable (rather than rejecting us).
+fn unreachable(identity: &Result<String, Failure>) -> bool {
+    matches!(identity, Err(f) if matches!(f.cause, ErrorCause::Connectivity | ErrorCause::Timeout))
+}
+
+fn impossible(
+    regions: &[String; 2],
+    identities: &[Result<String, Failure>; 2],
+    endpoint_url: Option<&str>,
+) -> DrscanError {
     let failures: Vec<&Failure> = identities.iter().filter_map(|r| r.as_ref().err()).collect();
     let details = regions
         .iter()
@@ -217,29 +250,54 @@ fn impossible(regions: &[String; 2], identities: &[Result<String, Failure>; 2]) 
         .map(|(region, f)| format!("{region}: {} ({}: {})", f.operation, f.cause, f.message))
         .collect::<Vec<_>>()
         .join("; ");
-    let unreachable =
-        failures.iter().all(|f| matches!(f.cause, ErrorCause::Connectivity | ErrorCause::Timeout));
-    if unreachable {
-        DrscanError::CollectionImpossible {
+    if identities.iter().all(unreachable) {
+        return DrscanError::CollectionImpossible {
             message: format!("no region is reachable — {details}"),
             help: Some("check the network, --endpoint-url and the region names".to_string()),
-        }
-    } else {
-        DrscanError::CollectionImpossible {
+        };
+    }
+    // Only an AWS error code says AWS rejected the caller; a bare HTTP status (an HTML 404 or
+    // 403 from a web server behind --endpoint-url) says the endpoint is not an AWS API.
+    if failures.iter().any(|f| f.cause == ErrorCause::AccessDenied && f.aws_error_code) {
+        return DrscanError::CollectionImpossible {
             message: format!("AWS rejected the credentials — {details}"),
             help: Some(
                 "check the profile or keys; drscan needs the read-only policy in iam-policy.json".to_string(),
             ),
-        }
+        };
+    }
+    let endpoint = endpoint_url
+        .map(str::to_string)
+        .or_else(|| std::env::var("AWS_ENDPOINT_URL_STS").ok())
+        .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok());
+    match endpoint {
+        Some(endpoint) if failures.iter().all(|f| !f.aws_error_code) => DrscanError::CollectionImpossible {
+            message: format!("{endpoint} does not answer as an AWS API does — {details}"),
+            help: Some(format!(
+                "drscan asks STS GetCallerIdentity first; is {endpoint} an AWS endpoint (or an emulator of one)?"
+            )),
+        },
+        _ => DrscanError::CollectionImpossible {
+            message: format!("sts:GetCallerIdentity failed in every region — {details}"),
+            help: Some(
+                "see the error above; drscan needs the read-only policy in iam-policy.json".to_string(),
+            ),
+        },
     }
 }
 
 async fn caller_account(
     config: &SdkConfig,
     recorder: &CallRecorder,
+    pacer: &Pacer,
     region: &str,
 ) -> Result<String, Failure> {
-    let conf = aws_sdk_sts::config::Builder::from(config).interceptor(recorder.interceptor(region)).build();
+    // The account is not known yet: these calls draw on a bucket of their own.
+    let conf = aws_sdk_sts::config::Builder::from(config)
+        .interceptor(recorder.interceptor(region))
+        .interceptor(PacingInterceptor::new(pacer, "", region))
+        .retry_classifier(TooManyRequestsClassifier)
+        .build();
     let client = aws_sdk_sts::Client::from_conf(conf);
     let identity = client
         .get_caller_identity()
@@ -249,14 +307,18 @@ async fn caller_account(
     Ok(identity.account().unwrap_or_default().to_string())
 }
 
-/// What one service collector produced in one region.
+/// What a collector produced: resources (of one region, or Route 53's), and the listings
+/// that failed.
 #[derive(Debug, Default)]
-pub(crate) struct Part {
-    pub resources: RegionResources,
+pub(crate) struct Collected<R> {
+    pub resources: R,
     pub errors: Vec<CollectionError>,
 }
 
-impl Part {
+/// What one service collector produced in one region.
+pub(crate) type Part = Collected<RegionResources>;
+
+impl<R> Collected<R> {
     pub fn fail(&mut self, ctx: &RegionCtx, failure: &Failure, kinds: &[ResourceKind]) {
         self.errors.push(failure.listing(ctx.region_name(), kinds));
     }
@@ -269,6 +331,7 @@ pub(crate) struct RegionCtx {
     pub account: String,
     pub config: SdkConfig,
     pub recorder: CallRecorder,
+    pub pacer: Pacer,
     pub concurrency: usize,
     pub collected_at: DateTime<Utc>,
     pub lag_window: Duration,
@@ -281,6 +344,8 @@ macro_rules! client {
         pub fn $name(&self) -> $krate::Client {
             let conf = $krate::config::Builder::from(&self.config)
                 .interceptor(self.recorder.interceptor(&self.region))
+                .interceptor(PacingInterceptor::new(&self.pacer, &self.account, &self.region))
+                .retry_classifier(TooManyRequestsClassifier)
                 .build();
             $krate::Client::from_conf(conf)
         }
@@ -305,129 +370,324 @@ impl RegionCtx {
         (self.region != "global").then_some(self.region.as_str())
     }
 
-    /// Run one service's collection under the whole-run deadline; past it, its kinds are
-    /// recorded as timed out instead of the run hanging.
-    pub async fn bounded_by_deadline<F>(&self, service: &'static str, kinds: &[ResourceKind], work: F) -> Part
+    /// Run one scope's work under the whole-run deadline. Past it (or when it has already
+    /// passed), the work is dropped and the timeout returned: the listing gaps of every kind
+    /// the scope fills, and the reason, for what the scope would have added to others' resources.
+    pub async fn before_deadline<T, F>(&self, scope: &Scope, work: F) -> Result<T, TimedOut>
     where
-        F: Future<Output = Part>,
+        F: Future<Output = T>,
     {
-        let part = match tokio::time::timeout_at(self.deadline, work).await {
-            Ok(part) => part,
-            Err(_) => {
-                let failure = Failure::new(service, ErrorCause::Timeout, "the whole-run timeout expired");
-                Part {
-                    resources: RegionResources::default(),
-                    errors: vec![failure.listing(self.region_name(), kinds)],
-                }
-            }
+        let started = Instant::now();
+        let result = if tokio::time::Instant::now() >= self.deadline {
+            Err(())
+        } else {
+            tokio::time::timeout_at(self.deadline, work).await.map_err(|_| ())
         };
-        self.progress.tick(&format!("{} {service}", self.region));
-        part
+        tracing::debug!(
+            region = %self.region,
+            scope = scope.service,
+            seconds = started.elapsed().as_secs_f64(),
+            timed_out = result.is_err(),
+            "collection scope done"
+        );
+        self.progress.tick(&format!("{} {}", self.region, scope.service));
+        result.map_err(|()| {
+            let failure = Failure::new(scope.service, ErrorCause::Timeout, "the whole-run timeout expired");
+            TimedOut {
+                errors: vec![failure.listing(self.region_name(), &scope.kinds())],
+                reason: failure.reason(),
+            }
+        })
+    }
+
+    /// [`RegionCtx::before_deadline`] for work that yields resources: a timeout yields none,
+    /// and the scope's listing gaps.
+    pub async fn bounded_by_deadline<R, F>(&self, scope: &Scope, work: F) -> Collected<R>
+    where
+        R: Default,
+        F: Future<Output = Collected<R>>,
+    {
+        match self.before_deadline(scope, work).await {
+            Ok(part) => part,
+            Err(timed_out) => Collected { resources: R::default(), errors: timed_out.errors },
+        }
     }
 }
 
-/// One region: every service at once; follow-ups wait only on what they need.
+/// A scope cut off by the whole-run deadline.
+pub(crate) struct TimedOut {
+    /// The listing gaps of the kinds the scope fills or adds to.
+    pub errors: Vec<CollectionError>,
+    /// The timeout, for the per-resource data the scope would have read.
+    pub reason: crate::inventory::UnknownReason,
+}
+
+/// One unit of collection under the whole-run deadline — one service, or one stage of a
+/// service that waits on another: the name its timeout is reported under, the `FILLS`
+/// declarations of the collectors it runs (the kinds a timeout leaves unknown), and the kinds
+/// another scope lists that it adds resources to (unknown too on a timeout). A scope that only
+/// reads per-resource data (statuses, versions, parameter values) fills nothing; its timeout
+/// marks those resources unknown.
+pub(crate) struct Scope {
+    pub service: &'static str,
+    pub fills: &'static [&'static [ResourceKind]],
+    pub adds_to: &'static [ResourceKind],
+}
+
+impl Scope {
+    const fn new(service: &'static str, fills: &'static [&'static [ResourceKind]]) -> Self {
+        Scope { service, fills, adds_to: &[] }
+    }
+
+    pub fn kinds(&self) -> Vec<ResourceKind> {
+        self.fills
+            .iter()
+            .flat_map(|kinds| kinds.iter().copied())
+            .chain(self.adds_to.iter().copied())
+            .collect()
+    }
+}
+
+const EC2: Scope = Scope::new("ec2", &[ec2::FILLS]);
+const AUTOSCALING: Scope = Scope::new("autoscaling", &[autoscaling::FILLS]);
+const TEMPLATE_VERSIONS: Scope = Scope::new("ec2 launch template versions", &[ec2::VERSION_FILLS]);
+const PARAMETERS: Scope = Scope::new("ssm", &[]);
+const LAUNCH_DEPENDENCIES: Scope = Scope {
+    service: "ec2 launch dependencies",
+    fills: &[ec2::DEPENDENCY_FILLS],
+    // The AMIs templates name that the account does not own.
+    adds_to: &[ResourceKind::Image],
+};
+const LOAD_BALANCING: Scope = Scope::new("elbv2", &[elbv2::FILLS]);
+const CERTIFICATES: Scope = Scope::new("acm", &[acm::FILLS]);
+const DATABASES: Scope = Scope::new("rds", &[rds::FILLS]);
+const REPLICA_LAG: Scope = Scope::new("cloudwatch replica lag", &[cloudwatch::LAG_FILLS]);
+const ALARMS: Scope = Scope::new("cloudwatch", &[cloudwatch::ALARM_FILLS]);
+const FILES: Scope = Scope::new("efs", &[efs::FILLS]);
+const BACKUPS: Scope = Scope::new("backup", &[backup::FILLS]);
+const KEYS: Scope = Scope::new("kms", &[kms::FILLS]);
+const ROUTE53: Scope = Scope::new("route53", &[route53::FILLS]);
+const HEALTH_METRIC: Scope = Scope::new("cloudwatch health-check status", &[]);
+const HEALTH_CHECKERS: Scope = Scope::new("route53 health-check status", &[]);
+
+/// Every scope [`collect_region`] runs, once each: the progress total counts them.
+const REGION_SCOPES: &[&Scope] = &[
+    &EC2,
+    &AUTOSCALING,
+    &TEMPLATE_VERSIONS,
+    &PARAMETERS,
+    &LAUNCH_DEPENDENCIES,
+    &LOAD_BALANCING,
+    &CERTIFICATES,
+    &DATABASES,
+    &REPLICA_LAG,
+    &ALARMS,
+    &FILES,
+    &BACKUPS,
+    &KEYS,
+];
+
+/// Every scope [`collect_global`] runs, once each.
+const GLOBAL_SCOPES: &[&Scope] = &[&ROUTE53, &HEALTH_METRIC, &HEALTH_CHECKERS];
+
+// Every kind is filled by exactly one scope of its own side, so that a timeout can never leave
+// a kind empty and fully listed; a scope adds only to kinds of its side that another scope
+// fills. A kind added to the inventory's table without a collector scope stops the build here,
+// naming the kind.
+const _: () = exactly_one_scope_fills_each(ResourceKind::REGIONAL, REGION_SCOPES);
+const _: () = exactly_one_scope_fills_each(ResourceKind::GLOBAL, GLOBAL_SCOPES);
+
+const fn exactly_one_scope_fills_each(kinds: &[ResourceKind], scopes: &[&Scope]) {
+    let mut k = 0;
+    while k < kinds.len() {
+        match times_filled(kinds[k], scopes) {
+            0 => {
+                let kind_filled_by_no_collector_scope = kinds[k].as_str();
+                panic!("{}", kind_filled_by_no_collector_scope);
+            }
+            1 => {}
+            _ => {
+                let kind_filled_by_more_than_one_scope = kinds[k].as_str();
+                panic!("{}", kind_filled_by_more_than_one_scope);
+            }
+        }
+        k += 1;
+    }
+    let mut s = 0;
+    while s < scopes.len() {
+        let mut f = 0;
+        while f < scopes[s].fills.len() {
+            let fills = scopes[s].fills[f];
+            let mut i = 0;
+            while i < fills.len() {
+                if !contains(kinds, fills[i]) {
+                    let kind_of_the_other_side_or_uncollected = fills[i].as_str();
+                    panic!("{}", kind_of_the_other_side_or_uncollected);
+                }
+                i += 1;
+            }
+            f += 1;
+        }
+        let mut a = 0;
+        while a < scopes[s].adds_to.len() {
+            let added = scopes[s].adds_to[a];
+            let mut filled_here = false;
+            let mut f = 0;
+            while f < scopes[s].fills.len() {
+                filled_here = filled_here || contains(scopes[s].fills[f], added);
+                f += 1;
+            }
+            if !contains(kinds, added) || filled_here {
+                let kind_added_to_but_of_the_other_side_or_filled_by_the_same_scope = added.as_str();
+                panic!("{}", kind_added_to_but_of_the_other_side_or_filled_by_the_same_scope);
+            }
+            a += 1;
+        }
+        s += 1;
+    }
+}
+
+/// How many of `scopes` fill `kind` (`const`, so that the check above runs at compile time).
+const fn times_filled(kind: ResourceKind, scopes: &[&Scope]) -> usize {
+    let mut count = 0;
+    let mut s = 0;
+    while s < scopes.len() {
+        let mut f = 0;
+        while f < scopes[s].fills.len() {
+            if contains(scopes[s].fills[f], kind) {
+                count += 1;
+            }
+            f += 1;
+        }
+        s += 1;
+    }
+    count
+}
+
+const fn contains(kinds: &[ResourceKind], kind: ResourceKind) -> bool {
+    let mut i = 0;
+    while i < kinds.len() {
+        if kinds[i] as usize == kind as usize {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// One region: every service at once; follow-ups wait only on what they need, each under its
+/// own scope, so what a finished service read survives another's timeout.
 async fn collect_region(ctx: &RegionCtx) -> (RegionResources, Vec<CollectionError>) {
-    use ResourceKind as K;
-    let compute = ctx.bounded_by_deadline(
-        "ec2+autoscaling",
-        &[K::Image, K::LaunchTemplate, K::LaunchTemplateVersion, K::AutoScalingGroup, K::ScalingPolicy],
-        async {
-            let (mut ec2_part, asg_part) = tokio::join!(ec2::collect(ctx), autoscaling::collect(ctx));
-            ec2::follow_up(ctx, &mut ec2_part, &asg_part.resources).await;
-            merge(vec![ec2_part, asg_part])
-        },
-    );
-    let load_balancing = ctx.bounded_by_deadline(
-        "elbv2+acm",
-        &[K::LoadBalancer, K::Listener, K::TargetGroup, K::Certificate],
-        async {
-            let mut part = elbv2::collect(ctx).await;
-            acm::collect(ctx, &mut part).await;
-            part
-        },
-    );
-    let databases = ctx.bounded_by_deadline(
-        "rds+cloudwatch",
-        &[K::DbInstance, K::DbCluster, K::GlobalCluster, K::MetricSeries],
-        async {
-            let mut part = rds::collect(ctx).await;
-            cloudwatch::collect_lag(ctx, &mut part).await;
-            part
-        },
-    );
-    let alarms = ctx.bounded_by_deadline("cloudwatch", &[K::Alarm], cloudwatch::collect_alarms(ctx));
-    let files = ctx.bounded_by_deadline("efs", &[K::FileSystem], efs::collect(ctx));
-    let backups = ctx.bounded_by_deadline(
-        "backup",
-        &[K::BackupPlan, K::BackupSelection, K::BackupVault, K::RecoveryPoint],
-        backup::collect(ctx),
-    );
+    let compute = collect_compute(ctx);
+    let load_balancing = async {
+        let mut part = ctx.bounded_by_deadline(&LOAD_BALANCING, elbv2::collect(ctx)).await;
+        let certificates =
+            ctx.bounded_by_deadline(&CERTIFICATES, acm::collect(ctx, &part.resources.listeners)).await;
+        part = merge(vec![part, certificates]);
+        part
+    };
+    let databases = async {
+        let part = ctx.bounded_by_deadline(&DATABASES, rds::collect(ctx)).await;
+        let lag = ctx.bounded_by_deadline(&REPLICA_LAG, cloudwatch::collect_lag(ctx, &part.resources)).await;
+        merge(vec![part, lag])
+    };
+    let alarms = ctx.bounded_by_deadline(&ALARMS, cloudwatch::collect_alarms(ctx));
+    let files = ctx.bounded_by_deadline(&FILES, efs::collect(ctx));
+    let backups = ctx.bounded_by_deadline(&BACKUPS, backup::collect(ctx));
     let (compute, load_balancing, databases, alarms, files, backups) =
         tokio::join!(compute, load_balancing, databases, alarms, files, backups);
     let mut part = merge(vec![compute, load_balancing, databases, alarms, files, backups]);
     // KMS keys last: which keys matter is only known once everything that uses one is read.
-    let keys = ctx.bounded_by_deadline("kms", &[K::KmsKey], kms::collect(ctx, &part.resources)).await;
+    let keys = ctx.bounded_by_deadline(&KEYS, kms::collect(ctx, &part.resources)).await;
     part = merge(vec![part, keys]);
     (part.resources, part.errors)
+}
+
+/// EC2 and Auto Scaling at once; then the versions of the templates the groups launch, the
+/// `resolve:ssm:` parameters those name, and what the launches depend on.
+async fn collect_compute(ctx: &RegionCtx) -> Part {
+    let (mut ec2_part, groups) = tokio::join!(
+        ctx.bounded_by_deadline(&EC2, ec2::collect(ctx)),
+        ctx.bounded_by_deadline(&AUTOSCALING, autoscaling::collect(ctx)),
+    );
+    let asgs = &groups.resources.auto_scaling_groups;
+    let templates = &ec2_part.resources.launch_templates;
+    let launched = ec2::launched_templates(templates, asgs);
+    let versions =
+        ctx.before_deadline(&TEMPLATE_VERSIONS, ec2::template_versions(ctx, templates, asgs)).await;
+    let versions = versions.map_err(|timed_out| {
+        ec2_part.errors.extend(timed_out.errors);
+        timed_out.reason
+    });
+    ec2::apply_template_versions(&mut ec2_part.resources.launch_templates, versions, &launched);
+
+    let templates = &ec2_part.resources.launch_templates;
+    let parameters =
+        ctx.before_deadline(&PARAMETERS, ssm::resolve(ctx, ssm::referenced_parameters(templates))).await;
+    ssm::apply(&mut ec2_part.resources.launch_templates, parameters.map_err(|timed_out| timed_out.reason));
+
+    let dependencies = ctx
+        .bounded_by_deadline(&LAUNCH_DEPENDENCIES, ec2::launch_dependencies(ctx, &ec2_part.resources, asgs))
+        .await;
+    merge(vec![ec2_part, groups, dependencies])
+}
+
+/// Route 53; then the status of the health checks failover records use: the metric's where it
+/// has data, the checkers' (GetHealthCheckStatus, a burst of 4 then one per second) elsewhere.
+async fn collect_global(ctx: &RegionCtx) -> Collected<GlobalResources> {
+    let mut part = ctx.bounded_by_deadline(&ROUTE53, route53::collect(ctx)).await;
+    let in_use = route53::checks_in_use(&part.resources);
+    let metric =
+        match ctx.before_deadline(&HEALTH_METRIC, cloudwatch::health_check_status(ctx, &in_use)).await {
+            Ok(read) => read.map_err(|failure| failure.reason()),
+            Err(timed_out) => Err(timed_out.reason),
+        };
+    let mut statuses: BTreeMap<String, Known<HealthCheckStatus>> = BTreeMap::new();
+    let mut ask_checkers = Vec::new();
+    for check in part.resources.health_checks.iter().filter(|c| in_use.contains(&c.id)) {
+        match &metric {
+            Ok(read) if read.contains_key(&check.id) => {
+                statuses.insert(check.id.clone(), Known::Value(read[&check.id].clone()));
+            }
+            _ if route53::has_checkers(check) => ask_checkers.push(check.id.clone()),
+            Err(reason) => {
+                statuses.insert(check.id.clone(), Known::Unknown(reason.clone()));
+            }
+            Ok(_) => {
+                let reason = Failure::new(
+                    "cloudwatch:GetMetricData",
+                    ErrorCause::Unresolvable,
+                    format!(
+                        "{} health checks report no checker status, and the HealthCheckStatus metric has no recent data",
+                        check.check_type
+                    ),
+                );
+                statuses.insert(check.id.clone(), Known::Unknown(reason.reason()));
+            }
+        }
+    }
+    let asked: BTreeSet<String> = ask_checkers.iter().cloned().collect();
+    match ctx.before_deadline(&HEALTH_CHECKERS, route53::checker_status(ctx, ask_checkers)).await {
+        Ok(read) => statuses.extend(read),
+        Err(timed_out) => {
+            statuses.extend(asked.into_iter().map(|id| (id, Known::Unknown(timed_out.reason.clone()))))
+        }
+    }
+    for check in &mut part.resources.health_checks {
+        if let Some(status) = statuses.remove(&check.id) {
+            check.status = status;
+        }
+    }
+    part
 }
 
 fn merge(parts: Vec<Part>) -> Part {
     let mut out = Part::default();
     for part in parts {
-        let r = part.resources;
-        let o = &mut out.resources;
-        o.images.extend(r.images);
-        o.launch_templates.extend(r.launch_templates);
-        o.auto_scaling_groups.extend(r.auto_scaling_groups);
-        o.scaling_policies.extend(r.scaling_policies);
-        o.alarms.extend(r.alarms);
-        o.load_balancers.extend(r.load_balancers);
-        o.listeners.extend(r.listeners);
-        o.target_groups.extend(r.target_groups);
-        o.db_instances.extend(r.db_instances);
-        o.db_clusters.extend(r.db_clusters);
-        o.global_clusters.extend(r.global_clusters);
-        o.replica_lag.extend(r.replica_lag);
-        o.file_systems.extend(r.file_systems);
-        o.backup_plans.extend(r.backup_plans);
-        o.backup_vaults.extend(r.backup_vaults);
-        o.subnets.extend(r.subnets);
-        o.security_groups.extend(r.security_groups);
-        o.key_pairs.extend(r.key_pairs);
-        o.instance_type_offerings.extend(r.instance_type_offerings);
-        o.kms_keys.extend(r.kms_keys);
-        o.certificates.extend(r.certificates);
+        out.resources.append(part.resources);
         out.errors.extend(part.errors);
     }
     out
-}
-
-/// A stable order, so two snapshots of the same state are byte-identical apart from times.
-fn sort_region(r: &mut RegionResources) {
-    r.images.sort_by(|a, b| a.id.cmp(&b.id));
-    r.images.dedup_by(|a, b| a.id == b.id);
-    r.launch_templates.sort_by(|a, b| a.id.cmp(&b.id));
-    r.auto_scaling_groups.sort_by(|a, b| a.name.cmp(&b.name));
-    r.scaling_policies.sort_by(|a, b| a.arn.cmp(&b.arn));
-    r.alarms.sort_by(|a, b| a.arn.cmp(&b.arn));
-    r.load_balancers.sort_by(|a, b| a.arn.cmp(&b.arn));
-    r.listeners.sort_by(|a, b| a.arn.cmp(&b.arn));
-    r.target_groups.sort_by(|a, b| a.arn.cmp(&b.arn));
-    r.db_instances.sort_by(|a, b| a.id.cmp(&b.id));
-    r.db_clusters.sort_by(|a, b| a.id.cmp(&b.id));
-    r.global_clusters.sort_by(|a, b| a.id.cmp(&b.id));
-    r.file_systems.sort_by(|a, b| a.id.cmp(&b.id));
-    r.backup_plans.sort_by(|a, b| a.id.cmp(&b.id));
-    r.backup_vaults.sort_by(|a, b| a.name.cmp(&b.name));
-    r.subnets.sort_by(|a, b| a.id.cmp(&b.id));
-    r.security_groups.sort_by(|a, b| a.id.cmp(&b.id));
-    r.key_pairs.sort_by(|a, b| a.name.cmp(&b.name));
-    r.instance_type_offerings.sort_by(|a, b| {
-        (&a.instance_type, &a.availability_zone).cmp(&(&b.instance_type, &b.availability_zone))
-    });
-    r.kms_keys.sort_by(|a, b| a.arn.cmp(&b.arn));
-    r.certificates.sort_by(|a, b| a.arn.cmp(&b.arn));
 }
 
 /// Drain an SDK paginator page by page. The SDK's own duplicate-token check ends the stream
@@ -473,6 +733,45 @@ where
     futures_util::stream::iter(items.into_iter().map(f)).buffered(limit.max(1)).collect().await
 }
 
+/// Tags of `ids`, `per_call` at a time (`read` answers one call with (id, tags) pairs). A call
+/// that fails leaves the tags of its ids unknown, and only theirs.
+pub(crate) async fn tags_in_chunks<F, Fut>(
+    ids: Vec<String>,
+    per_call: usize,
+    concurrency: usize,
+    read: F,
+) -> HashMap<String, Known<Tags>>
+where
+    F: FnMut(Vec<String>) -> Fut,
+    Fut: Future<Output = Result<Vec<(String, Tags)>, Failure>>,
+{
+    let chunks: Vec<Vec<String>> = ids.chunks(per_call.max(1)).map(<[String]>::to_vec).collect();
+    let results = bounded(chunks.clone(), concurrency, read).await;
+    let mut out = HashMap::new();
+    for (chunk, result) in chunks.into_iter().zip(results) {
+        match result {
+            Ok(pairs) => {
+                out.extend(chunk.into_iter().map(|id| (id, Known::Value(Tags::new()))));
+                out.extend(pairs.into_iter().map(|(id, tags)| (id, Known::Value(tags))));
+            }
+            Err(failure) => out.extend(chunk.into_iter().map(|id| (id, Known::Unknown(failure.reason())))),
+        }
+    }
+    out
+}
+
+/// A resource's tags from [`tags_in_chunks`], and why they are missing if they are.
+pub(crate) fn take_tags(
+    tags: &mut HashMap<String, Known<Tags>>,
+    id: &str,
+) -> (Tags, Option<crate::inventory::UnknownReason>) {
+    match tags.remove(id) {
+        Some(Known::Value(tags)) => (tags, None),
+        Some(Known::Unknown(reason)) => (Tags::new(), Some(reason)),
+        None => (Tags::new(), None),
+    }
+}
+
 pub(crate) fn tags<'a>(pairs: impl IntoIterator<Item = (Option<&'a str>, Option<&'a str>)>) -> Tags {
     pairs.into_iter().filter_map(|(k, v)| Some((k?.to_string(), v.unwrap_or_default().to_string()))).collect()
 }
@@ -490,18 +789,20 @@ pub(crate) fn to_u32(value: Option<i32>) -> u32 {
     value.and_then(|v| u32::try_from(v).ok()).unwrap_or_default()
 }
 
-/// The progress bar: one tick per finished service and region, drawn only on a terminal.
+/// The progress bar: one tick per finished scope and region, drawn only on a terminal.
 #[derive(Clone)]
 pub(crate) struct Progress {
     bar: Option<ProgressBar>,
 }
 
 impl Progress {
-    fn new(enabled: bool) -> Self {
+    /// `total`: how many scopes will tick.
+    fn new(enabled: bool, total: usize) -> Self {
         if !enabled || !std::io::stderr().is_terminal() {
             return Progress { bar: None };
         }
-        let bar = ProgressBar::with_draw_target(Some(15), ProgressDrawTarget::stderr());
+        let total = u64::try_from(total).unwrap_or(u64::MAX);
+        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
         if let Ok(style) = ProgressStyle::with_template("{spinner} collecting [{bar:30}] {pos}/{len} {msg}") {
             bar.set_style(style.progress_chars("=> "));
         }
@@ -522,9 +823,6 @@ impl Progress {
         }
     }
 }
-
-/// Route 53's share of the snapshot.
-pub(crate) type GlobalPart = (GlobalResources, Vec<CollectionError>);
 
 /// A KMS key reference as AWS returns it (key ARN, alias, key ID or multi-Region key ID), or
 /// `None` for anything else: emulators fill the field with placeholders such as

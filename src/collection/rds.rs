@@ -9,6 +9,9 @@ use crate::inventory::database::{
 use crate::inventory::{Known, ResourceKind as K};
 use std::collections::HashMap;
 
+/// The kinds this collector lists; a whole-run timeout leaves them unknown.
+pub(crate) const FILLS: &[K] = &[K::DbInstance, K::DbCluster, K::GlobalCluster];
+
 pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
     let client = ctx.rds();
     let mut part = Part::default();

@@ -1,20 +1,24 @@
 //! Route 53 (global, collected once): hosted zones with their record sets (failover, alias and
-//! health-check fields), and health checks with their configuration, current checker status
-//! and tags. ListResourceRecordSets has no SDK paginator; its loop here is guarded like the rest.
+//! health-check fields), health checks with their configuration and tags, and — for the checks
+//! failover records use — the checkers' status where the `HealthCheckStatus` metric
+//! ([`super::cloudwatch::health_check_status`]) has none. ListResourceRecordSets has no SDK
+//! paginator; its loop here is guarded like the rest.
 
 use super::errors::Failure;
-use super::{GlobalPart, RegionCtx, bounded, pages, tags, to_u32, token_stuck};
+use super::{Collected, RegionCtx, bounded, pages, tags, tags_in_chunks, take_tags, to_u32, token_stuck};
 use crate::inventory::dns::{
     AliasTarget, FailoverRole, HealthCheck, HealthCheckStatus, HostedZone, RecordSet,
 };
 use crate::inventory::{ErrorCause, GlobalResources, Known, ResourceKind as K, Tags};
 use aws_sdk_route53::types::TagResourceType;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-pub(crate) async fn collect(ctx: &RegionCtx) -> GlobalPart {
+/// The kinds this collector lists; a whole-run timeout leaves them unknown.
+pub(crate) const FILLS: &[K] = &[K::HostedZone, K::RecordSet, K::HealthCheck];
+
+pub(crate) async fn collect(ctx: &RegionCtx) -> Collected<GlobalResources> {
     let client = ctx.route53();
-    let mut global = GlobalResources::default();
-    let mut errors = Vec::new();
+    let mut part = Collected::<GlobalResources>::default();
     let (zones, checks) = tokio::join!(
         pages(
             "route53:ListHostedZones",
@@ -40,25 +44,24 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> GlobalPart {
             })
             .collect(),
         Err(f) => {
-            errors.push(f.listing(None, &[K::HostedZone, K::RecordSet]));
+            part.fail(ctx, &f, &[K::HostedZone, K::RecordSet]);
             Vec::new()
         }
     };
     let checks: Vec<aws_sdk_route53::types::HealthCheck> = match checks {
         Ok(pages) => pages.iter().flat_map(|p| p.health_checks()).cloned().collect(),
         Err(f) => {
-            errors.push(f.listing(None, &[K::HealthCheck]));
+            part.fail(ctx, &f, &[K::HealthCheck]);
             Vec::new()
         }
     };
     let check_ids: Vec<String> = checks.iter().map(|c| c.id().to_string()).collect();
 
-    let (record_sets, statuses, check_tags) = tokio::join!(
+    let (record_sets, check_tags) = tokio::join!(
         bounded(zones.iter().map(|z| z.0.clone()).collect(), ctx.concurrency, |id| record_sets(&client, id)),
-        bounded(checks.clone(), ctx.concurrency, |check| status(&client, check)),
         health_check_tags(ctx, &client, check_ids),
     );
-    global.hosted_zones = zones
+    part.resources.hosted_zones = zones
         .into_iter()
         .zip(record_sets)
         .map(|((id, name, private), records)| HostedZone {
@@ -71,16 +74,64 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> GlobalPart {
             },
         })
         .collect();
-    let mut check_tags = check_tags.unwrap_or_default();
-    global.health_checks = checks
+    let mut check_tags = check_tags;
+    // Statuses are read afterwards, and only for the checks failover records use.
+    let not_read = Known::Unknown(
+        Failure::new(
+            "route53:GetHealthCheckStatus",
+            ErrorCause::NotRead,
+            "no failover record uses this health check",
+        )
+        .reason(),
+    );
+    part.resources.health_checks = checks
         .iter()
-        .zip(statuses)
-        .map(|(check, status)| health_check(check, status, check_tags.remove(check.id()).unwrap_or_default()))
+        .map(|check| {
+            let (tags, tags_unknown) = take_tags(&mut check_tags, check.id());
+            HealthCheck { tags_unknown, ..health_check(check, not_read.clone(), tags) }
+        })
         .collect();
-    global.hosted_zones.sort_by(|a, b| a.id.cmp(&b.id));
-    global.health_checks.sort_by(|a, b| a.id.cmp(&b.id));
-    ctx.progress.tick("route53");
-    (global, errors)
+    part
+}
+
+/// The health checks whose status the rules read: those that failover records name, and the
+/// children of the CALCULATED ones among them (a calculated status derives from them).
+pub(crate) fn checks_in_use(global: &GlobalResources) -> BTreeSet<String> {
+    let mut in_use: BTreeSet<String> = global
+        .hosted_zones
+        .iter()
+        .filter_map(|z| z.record_sets.value())
+        .flatten()
+        .filter(|r| r.failover.is_some())
+        .filter_map(|r| r.health_check_id.clone())
+        .collect();
+    let mut queue: Vec<String> = in_use.iter().cloned().collect();
+    while let Some(id) = queue.pop() {
+        let Some(check) = global.health_checks.iter().find(|c| c.id == id) else { continue };
+        for child in &check.child_health_checks {
+            if in_use.insert(child.clone()) {
+                queue.push(child.clone());
+            }
+        }
+    }
+    in_use
+}
+
+/// Whether Route 53 checkers probe this check's endpoint (so GetHealthCheckStatus answers).
+/// Calculated, metric and recovery-control checks have no checkers of their own.
+pub(crate) fn has_checkers(check: &HealthCheck) -> bool {
+    !matches!(check.check_type.as_str(), "CALCULATED" | "CLOUDWATCH_METRIC" | "RECOVERY_CONTROL")
+}
+
+/// What the checkers report now, for each check (GetHealthCheckStatus: a burst of 4, then one
+/// per second, so only for checks the metric says nothing about).
+pub(crate) async fn checker_status(
+    ctx: &RegionCtx,
+    ids: Vec<String>,
+) -> BTreeMap<String, Known<HealthCheckStatus>> {
+    let client = ctx.route53();
+    let statuses = bounded(ids.clone(), ctx.concurrency, |id| status(&client, id)).await;
+    ids.into_iter().zip(statuses).collect()
 }
 
 async fn record_sets(client: &aws_sdk_route53::Client, zone_id: String) -> Result<Vec<RecordSet>, Failure> {
@@ -134,67 +185,54 @@ fn record_set(r: &aws_sdk_route53::types::ResourceRecordSet) -> RecordSet {
     }
 }
 
-/// What the Route 53 checkers report now. Calculated and metric checks have no checkers of
-/// their own; their status cannot be read this way.
-async fn status(
-    client: &aws_sdk_route53::Client,
-    check: aws_sdk_route53::types::HealthCheck,
-) -> Known<HealthCheckStatus> {
-    let check_type = check.health_check_config().map(|c| c.r#type().as_str()).unwrap_or_default();
-    if matches!(check_type, "CALCULATED" | "CLOUDWATCH_METRIC" | "RECOVERY_CONTROL") {
-        return Known::Unknown(
-            Failure::new(
-                "route53:GetHealthCheckStatus",
-                ErrorCause::Unresolvable,
-                format!("{check_type} health checks report no checker status"),
-            )
-            .reason(),
-        );
-    }
-    match client.get_health_check_status().health_check_id(check.id()).send().await {
+async fn status(client: &aws_sdk_route53::Client, id: String) -> Known<HealthCheckStatus> {
+    match client.get_health_check_status().health_check_id(id).send().await {
         Ok(output) => {
             let observations = output.health_check_observations();
-            Known::Value(HealthCheckStatus {
-                checkers: u32::try_from(observations.len()).unwrap_or(u32::MAX),
-                checkers_reporting_healthy: u32::try_from(
-                    observations
-                        .iter()
-                        .filter(|o| {
-                            o.status_report()
-                                .and_then(|s| s.status())
-                                .is_some_and(|s| s.starts_with("Success"))
-                        })
-                        .count(),
-                )
-                .unwrap_or(u32::MAX),
-            })
+            let healthy = observations
+                .iter()
+                .filter(|o| {
+                    o.status_report().and_then(|s| s.status()).is_some_and(|s| s.starts_with("Success"))
+                })
+                .count();
+            Known::Value(HealthCheckStatus::from_checkers(
+                u32::try_from(healthy).unwrap_or(u32::MAX),
+                u32::try_from(observations.len()).unwrap_or(u32::MAX),
+            ))
         }
         Err(e) => Known::Unknown(Failure::from_sdk("route53:GetHealthCheckStatus", &e).reason()),
     }
 }
 
+/// ListTagsForResources takes at most 10 health checks per call.
+const TAGGED_PER_CALL: usize = 10;
+
 async fn health_check_tags(
     ctx: &RegionCtx,
     client: &aws_sdk_route53::Client,
     ids: Vec<String>,
-) -> Result<HashMap<String, Tags>, Failure> {
-    let chunks: Vec<Vec<String>> = ids.chunks(10).map(<[String]>::to_vec).collect();
-    let results = bounded(chunks, ctx.concurrency, |chunk| {
+) -> HashMap<String, Known<Tags>> {
+    tags_in_chunks(ids, TAGGED_PER_CALL, ctx.concurrency, |chunk| {
         let request = client
             .list_tags_for_resources()
             .resource_type(TagResourceType::Healthcheck)
             .set_resource_ids(Some(chunk));
-        async move { request.send().await.map_err(|e| Failure::from_sdk("route53:ListTagsForResources", &e)) }
-    })
-    .await;
-    let mut out = HashMap::new();
-    for result in results {
-        for set in result?.resource_tag_sets() {
-            let Some(id) = set.resource_id() else { continue };
-            out.insert(id.to_string(), tags(set.tags().iter().map(|t| (t.key(), t.value()))));
+        async move {
+            let output =
+                request.send().await.map_err(|e| Failure::from_sdk("route53:ListTagsForResources", &e))?;
+            Ok(output
+                .resource_tag_sets()
+                .iter()
+                .filter_map(|set| {
+                    Some((
+                        set.resource_id()?.to_string(),
+                        tags(set.tags().iter().map(|t| (t.key(), t.value()))),
+                    ))
+                })
+                .collect())
         }
-    }
-    Ok(out)
+    })
+    .await
 }
 
 fn health_check(
@@ -223,5 +261,6 @@ fn health_check(
             .map(|s| s.as_str().to_string()),
         status,
         tags,
+        tags_unknown: None,
     }
 }

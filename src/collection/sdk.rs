@@ -1,7 +1,10 @@
 //! SDK setup: one base `SdkConfig` from the command line (profile, assume-role, endpoint,
-//! retry, timeouts) over aws-config's standard chain, cloned per region; and the call recorder,
-//! an interceptor that counts every HTTP attempt per operation and notes which regions answered.
+//! retry, timeouts) over aws-config's standard chain, cloned per region, sending through the
+//! paced HTTP client of [`super::pacing`]; and the call recorder, an interceptor that counts
+//! every HTTP attempt per operation and notes which regions answered.
 
+use super::pacing::PacedHttpClient;
+use crate::error::DrscanError;
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
@@ -31,12 +34,17 @@ pub enum RetryMode {
 pub struct SdkSettings {
     pub profile: Option<String>,
     pub role_arn: Option<String>,
+    /// With `role_arn`: the external ID its trust policy requires, and the session name
+    /// CloudTrail records (default `drscan`).
+    pub external_id: Option<String>,
+    pub role_session_name: Option<String>,
     /// Overrides every service's endpoint (the SDK's `AWS_ENDPOINT_URL*` apply without it).
     pub endpoint_url: Option<String>,
     pub retry_mode: RetryMode,
     /// Attempts per call, the first included.
     pub max_attempts: u32,
-    /// Time allowed for one attempt of one call.
+    /// Time allowed for one attempt of one call, from sending it (after any pacing wait) to
+    /// the end of its answer.
     pub call_timeout: Duration,
     /// Credentials to use instead of aws-config's standard chain (for embedding drscan, and for
     /// tests that must not touch the process environment).
@@ -48,6 +56,8 @@ impl Default for SdkSettings {
         SdkSettings {
             profile: None,
             role_arn: None,
+            external_id: None,
+            role_session_name: None,
             endpoint_url: None,
             retry_mode: RetryMode::Standard,
             max_attempts: 3,
@@ -64,14 +74,15 @@ pub async fn base_config(settings: &SdkSettings, home_region: &str) -> SdkConfig
         RetryMode::Adaptive => RetryConfig::adaptive(),
     }
     .with_max_attempts(settings.max_attempts.max(1));
-    let timeouts = TimeoutConfig::builder()
-        .connect_timeout(Duration::from_secs(5).min(settings.call_timeout))
-        .operation_attempt_timeout(settings.call_timeout)
-        .build();
+    // No SDK attempt timeout: it would also count the wait for a pacing token. The paced
+    // client bounds the exchange itself by `call_timeout`.
+    let timeouts =
+        TimeoutConfig::builder().connect_timeout(Duration::from_secs(5).min(settings.call_timeout)).build();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(home_region.to_string()))
         .retry_config(retry)
-        .timeout_config(timeouts);
+        .timeout_config(timeouts)
+        .http_client(PacedHttpClient::new(settings.call_timeout));
     if let Some(profile) = &settings.profile {
         loader = loader.profile_name(profile);
     }
@@ -85,11 +96,12 @@ pub async fn base_config(settings: &SdkSettings, home_region: &str) -> SdkConfig
     match &settings.role_arn {
         None => config,
         Some(role_arn) => {
-            let provider = aws_config::sts::AssumeRoleProvider::builder(role_arn)
-                .session_name("drscan")
-                .configure(&config)
-                .build()
-                .await;
+            let mut builder = aws_config::sts::AssumeRoleProvider::builder(role_arn)
+                .session_name(settings.role_session_name.as_deref().unwrap_or("drscan"));
+            if let Some(external_id) = &settings.external_id {
+                builder = builder.external_id(external_id);
+            }
+            let provider = builder.configure(&config).build().await;
             config.into_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build()
         }
     }
@@ -114,6 +126,100 @@ pub async fn check_credentials(config: &SdkConfig) -> Result<(), String> {
         }
         text
     })
+}
+
+/// What the shared AWS config files say about the profile in use, so that a credential error
+/// can point the right way: a profile that does not exist is named as such (not as a failure
+/// of the instance metadata service that the chain tried last), an SSO profile is told to log in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileFacts {
+    pub name: String,
+    /// `--profile` or `AWS_PROFILE`.
+    pub given_by: &'static str,
+    pub defined: bool,
+    /// The profile (or the one its `source_profile` chain starts from) signs in through IAM
+    /// Identity Center: `sso_session` or `sso_start_url`.
+    pub uses_sso: bool,
+    /// Every profile the files define, for near matches.
+    pub all: Vec<String>,
+}
+
+/// The facts of the profile `--profile` (else `AWS_PROFILE`) names; `None` when no profile is
+/// named, credentials are given directly, or the files cannot be read (the SDK then says why).
+pub async fn profile_facts(settings: &SdkSettings) -> Option<ProfileFacts> {
+    if settings.credentials.is_some() {
+        return None;
+    }
+    let (name, given_by) = match &settings.profile {
+        Some(name) => (name.clone(), "--profile"),
+        None => (std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty())?, "AWS_PROFILE"),
+    };
+    let files = aws_runtime::env_config::file::EnvConfigFiles::default();
+    let fs = aws_types::os_shim_internal::Fs::real();
+    let env = aws_types::os_shim_internal::Env::real();
+    let profiles = aws_config::profile::load(&fs, &env, &files, None).await.ok()?;
+    let all: Vec<String> = profiles.profiles().map(str::to_string).collect();
+    let mut uses_sso = false;
+    let mut current = profiles.get_profile(&name);
+    // Follow source_profile a few steps: role profiles often chain to an SSO profile.
+    for _ in 0..4 {
+        let Some(profile) = current else { break };
+        uses_sso |= profile.get("sso_session").is_some() || profile.get("sso_start_url").is_some();
+        current = profile.get("source_profile").and_then(|next| profiles.get_profile(next));
+    }
+    Some(ProfileFacts { defined: profiles.get_profile(&name).is_some(), name, given_by, uses_sso, all })
+}
+
+impl ProfileFacts {
+    /// The remedy for credentials that could not be resolved through this profile.
+    pub fn remedy(&self) -> String {
+        if self.uses_sso {
+            format!(
+                "the IAM Identity Center (SSO) session of profile `{0}` has expired or was never started: run `aws sso login --profile {0}`",
+                self.name
+            )
+        } else {
+            format!("check the credentials of profile `{}` in the shared AWS config files", self.name)
+        }
+    }
+}
+
+/// `--profile NAME` that no shared config file defines: a usage error naming the profiles
+/// that exist, before the credential chain falls through to sources the user did not ask for.
+impl ProfileFacts {
+    pub fn undefined(&self) -> DrscanError {
+        let facts = self;
+        let near: Vec<&str> = facts
+            .all
+            .iter()
+            .filter(|p| strsim::levenshtein(&p.to_ascii_lowercase(), &facts.name.to_ascii_lowercase()) <= 2)
+            .map(String::as_str)
+            .collect();
+        let help = match (near.as_slice(), facts.all.is_empty()) {
+        (_, true) => "no profile is defined: check AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE, or create one with `aws configure --profile NAME` (or `aws configure sso`)".to_string(),
+        ([], false) => format!("profiles defined: {}", facts.all.join(", ")),
+        (near, false) => format!("did you mean {}? (profiles defined: {})", near.join(" or "), facts.all.join(", ")),
+    };
+        DrscanError::Usage {
+            message: format!(
+                "profile `{}` is not defined in the shared AWS config files (~/.aws/config, ~/.aws/credentials)",
+                facts.name
+            ),
+            help: Some(help),
+        }
+    }
+}
+
+/// Credentials could not be resolved: say which source failed and what fixes it.
+pub fn no_credentials(settings: &SdkSettings, profile: Option<&ProfileFacts>, message: &str) -> DrscanError {
+    let help = match (profile, &settings.role_arn) {
+        (Some(facts), _) if facts.uses_sso || facts.defined => facts.remedy(),
+        (_, Some(role)) => format!(
+            "drscan could not assume {role}: its trust policy must allow the caller (and, if it asks for one, --external-id)"
+        ),
+        _ => "set --profile (or AWS_PROFILE), AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where an instance, container or SSO role is available".to_string(),
+    };
+    DrscanError::CollectionImpossible { message: format!("no AWS credentials: {message}"), help: Some(help) }
 }
 
 /// Requests and latency of one operation.
@@ -171,6 +277,14 @@ impl Storable for AttemptStart {
     type Storer = StoreReplace<Self>;
 }
 
+/// Attempts made so far by one call (the per-call log numbers them; retries are 2, 3, …).
+#[derive(Debug, Clone, Copy)]
+struct AttemptNumber(u32);
+
+impl Storable for AttemptNumber {
+    type Storer = StoreReplace<Self>;
+}
+
 #[derive(Debug, Clone)]
 pub struct RecordingInterceptor {
     region: String,
@@ -199,6 +313,8 @@ impl Intercept for RecordingInterceptor {
         _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
+        let attempt = cfg.load::<AttemptNumber>().map_or(1, |n| n.0 + 1);
+        cfg.interceptor_state().store_put(AttemptNumber(attempt));
         cfg.interceptor_state().store_put(AttemptStart(Instant::now()));
         Ok(())
     }
@@ -217,7 +333,26 @@ impl Intercept for RecordingInterceptor {
             .load::<Metadata>()
             .map(|m| operation_name(m.service(), m.name()))
             .unwrap_or_else(|| "unknown:Unknown".to_string());
-        self.recorder.record(&self.region, operation, context.response().is_some(), start.elapsed());
+        let latency = start.elapsed();
+        // `-v`: one line per attempt, so a user sees what drscan did and what it waited on.
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            let outcome = match (context.response(), context.output_or_error()) {
+                (Some(response), _) => format!("HTTP {}", response.status().as_u16()),
+                (None, Some(Err(error))) => format!("no response: {error}"),
+                (None, _) => "no response".to_string(),
+            };
+            let (service, name) = operation.split_once(':').unwrap_or(("unknown", operation.as_str()));
+            tracing::debug!(
+                service = %service,
+                region = %self.region,
+                operation = %name,
+                attempt = cfg.load::<AttemptNumber>().map_or(1, |n| n.0),
+                latency_ms = latency.as_millis() as u64,
+                outcome = %outcome,
+                "aws call"
+            );
+        }
+        self.recorder.record(&self.region, operation, context.response().is_some(), latency);
         cfg.interceptor_state().unset::<AttemptStart>();
         Ok(())
     }

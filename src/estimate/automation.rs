@@ -3,12 +3,11 @@
 //! group, invoke a Lambda function or start an SSM Automation; plus automation declared in
 //! configuration. A step with neither starts with a manual decision (SPEC §6 `start(s)`).
 
-use super::{Automation, FailoverStep};
+use super::{Automation, EstimateSettings, FailoverStep};
 use crate::inventory::ResourceKind;
 use crate::inventory::UnknownReason;
 use crate::inventory::compute::{Alarm, AutoScalingGroup, ScalingPolicy};
 use crate::inventory::graph::Inventory;
-use crate::settings::Settings;
 use std::collections::HashMap;
 
 /// The metrics that go bad when the primary does.
@@ -115,7 +114,7 @@ impl<'s> AutomationIndex<'s> {
     /// or manual.
     pub fn automation(
         &self,
-        settings: &Settings,
+        settings: EstimateSettings<'_>,
         app: &str,
         step: FailoverStep,
         health: &PrimaryHealth,

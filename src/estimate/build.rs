@@ -17,16 +17,14 @@ use crate::inventory::graph::{Inventory, LaunchResolution, RegionView};
 use crate::inventory::members::{Members, alias_load_balancer, asgs_behind_lb};
 use crate::inventory::{ErrorCause, Known, ResourceKind, Tags, UnknownReason};
 use crate::rules::resource;
-use crate::settings::{EFS_REPLICATION_RPO_FLOOR_SECONDS, Settings};
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// Estimate every application of the inventory.
-pub fn estimate(inventory: &Inventory<'_>, settings: &Settings, now: DateTime<Utc>) -> Estimates {
+pub fn estimate(inventory: &Inventory<'_>, settings: EstimateSettings<'_>, now: DateTime<Utc>) -> Estimates {
     let backup_gaps = backup_gaps(inventory, now);
-    let targets =
-        Targets { rto_seconds: settings.rto_target_seconds, rpo_seconds: settings.rpo_target_seconds };
+    let targets = settings.targets;
     let indexes = Indexes {
         automation: AutomationIndex::new(inventory),
         backups: BackupIndex::new(&inventory.primary, inventory.dr.name),
@@ -111,7 +109,7 @@ struct Indexes<'s> {
 struct Builder<'a, 's> {
     indexes: &'a Indexes<'s>,
     inventory: &'a Inventory<'s>,
-    settings: &'a Settings,
+    settings: EstimateSettings<'a>,
     now: DateTime<Utc>,
     gaps: &'a HashMap<(String, String), BackupGap>,
     app: &'a str,
@@ -120,7 +118,7 @@ struct Builder<'a, 's> {
 
 impl<'s> Builder<'_, 's> {
     fn constants(&self) -> &EstimateConstants {
-        &self.settings.estimate
+        self.settings.constants
     }
 
     fn terms(&self) -> (Vec<RtoTerm>, Vec<RpoTerm>) {

@@ -26,34 +26,44 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt;
 
-/// Step times of SPEC §6, overridable in configuration. Defaults are SPEC §6's, plus three that
-/// drscan adds (marked below) because a restore, a copy and an application's boot have no
-/// constant in the SPEC.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Step times of SPEC §6, drscan.toml's `[estimate]` section (durations; the keys drop the
+/// `_seconds`). Defaults are SPEC §6's, plus three that drscan adds (marked below) because a
+/// restore, a copy and an application's boot have no constant in the SPEC.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct EstimateConstants {
     /// Promoting a cross-region RDS read replica to a standalone instance: 10 min.
+    #[serde(rename = "rds_replica_promotion", deserialize_with = "crate::parse::seconds")]
     pub rds_replica_promotion_seconds: u64,
     /// Aurora global database managed failover / switchover to the DR secondary: 2 min.
+    #[serde(rename = "aurora_global_failover", deserialize_with = "crate::parse::seconds")]
     pub aurora_global_failover_seconds: u64,
     /// Adding a writer instance to a headless Aurora secondary cluster: 10 min.
+    #[serde(rename = "aurora_instance_creation", deserialize_with = "crate::parse::seconds")]
     pub aurora_instance_creation_seconds: u64,
     /// Deleting the EFS replication configuration so the DR copy becomes writable: 5 min.
+    #[serde(rename = "efs_replication_break", deserialize_with = "crate::parse::seconds")]
     pub efs_replication_break_seconds: u64,
     /// An EC2 instance from launch to `InService` in its Auto Scaling group: 3 min.
+    #[serde(rename = "ec2_launch", deserialize_with = "crate::parse::seconds")]
     pub ec2_launch_seconds: u64,
     /// The application's own boot after `InService` (drscan addition): 0, as a baked AMI is
     /// usually serving by then; set it from your launch logs.
+    #[serde(rename = "app_boot", deserialize_with = "crate::parse::seconds")]
     pub app_boot_seconds: u64,
     /// A person noticing, deciding and acting on a step nothing automates: 15 min.
+    #[serde(rename = "manual_decision", deserialize_with = "crate::parse::seconds")]
     pub manual_decision_seconds: u64,
     /// Restoring a data store from a recovery point in the DR vault (drscan addition): 1 h;
     /// restore time grows with data size, so set it from a restore test.
+    #[serde(rename = "backup_restore", deserialize_with = "crate::parse::seconds")]
     pub backup_restore_seconds: u64,
     /// Cross-region backup copy duration when no completed DR recovery point shows it
     /// (drscan addition): 1 h.
+    #[serde(rename = "backup_copy", deserialize_with = "crate::parse::seconds")]
     pub backup_copy_seconds: u64,
     /// Effective TTL of an alias record (Route 53 uses the target's, 60 s for ELB).
+    #[serde(rename = "alias_ttl", deserialize_with = "crate::parse::seconds")]
     pub alias_ttl_seconds: u64,
 }
 
@@ -183,15 +193,8 @@ impl Amount {
     }
 }
 
-/// `90 s` → `1m 30s`; `93600` → `1d 2h`.
-pub fn duration_text(seconds: u64) -> String {
-    if seconds == 0 {
-        return "0s".to_string();
-    }
-    let parts =
-        [(seconds / 86_400, "d"), (seconds / 3600 % 24, "h"), (seconds / 60 % 60, "m"), (seconds % 60, "s")];
-    parts.iter().filter(|(v, _)| *v > 0).map(|(v, u)| format!("{v}{u}")).collect::<Vec<_>>().join(" ")
-}
+/// Durations as drscan writes them everywhere (two units, rounded up).
+pub use crate::duration::text as duration_text;
 
 /// What a term of the RTO is, which decides how it combines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -246,11 +249,28 @@ pub struct RpoTerm {
     pub critical_path: bool,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+/// Recovery objectives: drscan.toml's `[targets]` (`rto`, `rpo` as durations), or the flags.
+/// Serialized (JSON `targets`) with the unit in the name.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Targets {
+    #[serde(rename(deserialize = "rto"), deserialize_with = "crate::parse::optional_seconds")]
     pub rto_seconds: Option<u64>,
+    #[serde(rename(deserialize = "rpo"), deserialize_with = "crate::parse::optional_seconds")]
     pub rpo_seconds: Option<u64>,
 }
+
+/// What the estimate reads from configuration: the targets, the step times, and the steps
+/// declared automated.
+#[derive(Debug, Clone, Copy)]
+pub struct EstimateSettings<'a> {
+    pub targets: Targets,
+    pub constants: &'a EstimateConstants,
+    pub declared_automation: &'a [DeclaredAutomation],
+}
+
+/// EFS replication's own RPO: AWS states most changes replicate within 15 minutes.
+pub const EFS_REPLICATION_RPO_FLOOR_SECONDS: u64 = 15 * 60;
 
 #[derive(Debug, Clone)]
 pub struct AppEstimate {

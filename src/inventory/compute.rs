@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// An AMI owned by (or visible to) the account.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Image {
     pub arn: String,
@@ -35,9 +35,10 @@ pub struct Image {
     pub tags: Tags,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ImageState {
+    #[default]
     Available,
     Pending,
     Failed,
@@ -63,7 +64,7 @@ impl ImageState {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LaunchTemplate {
     pub arn: String,
@@ -78,7 +79,7 @@ pub struct LaunchTemplate {
 }
 
 /// The launch-relevant fields of one launch template version (never UserData).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LaunchTemplateVersion {
     pub version: u64,
@@ -140,7 +141,14 @@ fn default_version_alias() -> String {
     "$Default".to_string()
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+// By hand, for the version alias serde also defaults to.
+impl Default for LaunchTemplateRef {
+    fn default() -> Self {
+        LaunchTemplateRef { id: None, name: None, version: default_version_alias() }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MixedInstancesPolicy {
     pub launch_template: LaunchTemplateRef,
@@ -148,7 +156,7 @@ pub struct MixedInstancesPolicy {
     pub overrides: Vec<InstanceOverride>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InstanceOverride {
     #[serde(default)]
@@ -196,6 +204,29 @@ fn default_health_check_type() -> String {
     "EC2".to_string()
 }
 
+// By hand, for the health check type serde also defaults to.
+impl Default for AutoScalingGroup {
+    fn default() -> Self {
+        AutoScalingGroup {
+            arn: String::new(),
+            name: String::new(),
+            launch_template: None,
+            mixed_instances_policy: None,
+            launch_configuration_name: None,
+            min_size: 0,
+            max_size: 0,
+            desired_capacity: 0,
+            availability_zones: Vec::new(),
+            subnet_ids: Vec::new(),
+            target_group_arns: Vec::new(),
+            traffic_sources: Vec::new(),
+            health_check_type: default_health_check_type(),
+            health_check_grace_period: 0,
+            tags: Tags::new(),
+        }
+    }
+}
+
 impl AutoScalingGroup {
     /// Every launch template this group can launch from: the group's own, or the mixed
     /// instances policy's plus any per-override templates.
@@ -239,7 +270,7 @@ impl AutoScalingGroup {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScalingPolicy {
     pub arn: String,
@@ -250,7 +281,7 @@ pub struct ScalingPolicy {
     pub alarm_arns: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Alarm {
     pub arn: String,

@@ -6,7 +6,7 @@ use super::known::Known;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DbInstance {
     pub arn: String,
@@ -67,7 +67,14 @@ fn default_true() -> bool {
     true
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+// By hand: a status info is normal unless it says otherwise, as serde reads it.
+impl Default for ReplicaStatusInfo {
+    fn default() -> Self {
+        ReplicaStatusInfo { status: String::new(), normal: default_true(), message: None }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DbCluster {
     pub arn: String,
@@ -94,7 +101,7 @@ pub struct DbCluster {
     pub tags: Tags,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DbClusterMember {
     pub instance_id: String,
@@ -102,7 +109,7 @@ pub struct DbClusterMember {
     pub writer: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GlobalCluster {
     pub arn: String,
@@ -113,7 +120,7 @@ pub struct GlobalCluster {
     pub members: Vec<GlobalClusterMember>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GlobalClusterMember {
     pub cluster_arn: String,
@@ -121,16 +128,17 @@ pub struct GlobalClusterMember {
     pub writer: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum LagMetric {
     /// RDS `ReplicaLag`, published in seconds by the replica's region.
+    #[default]
     ReplicaLag,
     /// `AuroraGlobalDBReplicationLag`, published in milliseconds by the secondary's region.
     AuroraGlobalDBReplicationLag,
 }
 
 /// One lag metric of one replica (instance) or secondary cluster over the collection window.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReplicaLagSeries {
     pub metric: LagMetric,
@@ -169,7 +177,7 @@ impl ReplicaLagSeries {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LagDatapoint {
     pub timestamp: DateTime<Utc>,

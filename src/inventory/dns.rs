@@ -2,10 +2,11 @@
 //! current status, plus the DNS-name normalisation every alias comparison goes through.
 
 use super::Tags;
-use super::known::Known;
+use super::known::{Known, UnknownReason};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HostedZone {
     /// The bare zone ID (`Z123…`, without the `/hostedzone/` prefix).
@@ -30,7 +31,7 @@ pub enum FailoverRole {
     Secondary,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RecordSet {
     pub name: String,
@@ -62,7 +63,7 @@ impl RecordSet {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AliasTarget {
     pub dns_name: String,
@@ -108,10 +109,15 @@ pub struct HealthCheck {
     pub alarm_region: Option<String>,
     #[serde(default)]
     pub insufficient_data_health_status: Option<String>,
-    /// What the Route 53 checkers report now; unknown when GetHealthCheckStatus failed.
+    /// What Route 53 reports now (from the metric, or the checkers where it has no data);
+    /// unknown when it could not be read, and not read for checks no failover record uses.
     pub status: Known<HealthCheckStatus>,
     #[serde(default)]
     pub tags: Tags,
+    /// Why its tags could not be read (ListTagsForResources failed): `tags` is then empty.
+    /// `None`: read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags_unknown: Option<UnknownReason>,
 }
 
 fn default_request_interval() -> u32 {
@@ -121,23 +127,109 @@ fn default_failure_threshold() -> u32 {
     3
 }
 
+// By hand, for Route 53's default interval and threshold, which serde also defaults to.
+impl Default for HealthCheck {
+    fn default() -> Self {
+        HealthCheck {
+            id: String::new(),
+            check_type: String::new(),
+            fqdn: None,
+            ip_address: None,
+            port: None,
+            resource_path: None,
+            request_interval: default_request_interval(),
+            failure_threshold: default_failure_threshold(),
+            inverted: false,
+            disabled: false,
+            health_threshold: None,
+            child_health_checks: Vec::new(),
+            alarm_name: None,
+            alarm_region: None,
+            insufficient_data_health_status: None,
+            status: Known::default(),
+            tags: Tags::new(),
+            tags_unknown: None,
+        }
+    }
+}
+
 impl HealthCheck {
     pub fn arn(&self) -> String {
         format!("arn:aws:route53:::healthcheck/{}", self.id)
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A health check's status now, as Route 53 reports it, and where it was read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HealthCheckStatus {
+    /// Where the status was read (snapshots without it: the checkers).
+    #[serde(default)]
+    pub source: HealthStatusSource,
+    /// Checker observations (GetHealthCheckStatus): how many of the checkers report healthy.
+    #[serde(default)]
     pub checkers_reporting_healthy: u32,
+    #[serde(default)]
     pub checkers: u32,
+    /// The metric's newest one-minute minimum (1 healthy, 0 unhealthy) and the minute it covers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric_minimum: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric_at: Option<DateTime<Utc>>,
+}
+
+/// Where a health check's status was read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HealthStatusSource {
+    /// GetHealthCheckStatus: the newest observation of each Route 53 checker.
+    #[default]
+    Checkers,
+    /// The `AWS/Route53` `HealthCheckStatus` metric (published in us-east-1), which Route 53
+    /// computes from the same checkers for every health check.
+    Metric,
 }
 
 impl HealthCheckStatus {
-    /// Route 53 considers an endpoint healthy when more than 18 % of checkers report it healthy.
+    pub fn from_checkers(checkers_reporting_healthy: u32, checkers: u32) -> Self {
+        HealthCheckStatus { checkers_reporting_healthy, checkers, ..HealthCheckStatus::default() }
+    }
+
+    pub fn from_metric(minimum: f64, at: DateTime<Utc>) -> Self {
+        HealthCheckStatus {
+            source: HealthStatusSource::Metric,
+            metric_minimum: Some(minimum),
+            metric_at: Some(at),
+            ..HealthCheckStatus::default()
+        }
+    }
+
+    /// Checkers: Route 53 considers an endpoint healthy when more than 18 % of checkers report
+    /// it healthy. Metric: 1 is healthy, 0 unhealthy; a minute's minimum below 1 means the
+    /// check was unhealthy during that minute.
     pub fn is_healthy(&self) -> bool {
-        self.checkers > 0 && u64::from(self.checkers_reporting_healthy) * 100 > u64::from(self.checkers) * 18
+        match self.source {
+            HealthStatusSource::Checkers => {
+                self.checkers > 0
+                    && u64::from(self.checkers_reporting_healthy) * 100 > u64::from(self.checkers) * 18
+            }
+            HealthStatusSource::Metric => self.metric_minimum.is_some_and(|m| m >= 1.0),
+        }
+    }
+
+    /// What the status rests on, for messages: `2 of 16 checkers healthy`, or
+    /// `HealthCheckStatus metric 0 at 2026-01-05 10:41 UTC`.
+    pub fn describe(&self) -> String {
+        match self.source {
+            HealthStatusSource::Checkers => {
+                format!("{} of {} checkers healthy", self.checkers_reporting_healthy, self.checkers)
+            }
+            HealthStatusSource::Metric => format!(
+                "HealthCheckStatus metric {} at {}",
+                self.metric_minimum.map(|m| m.to_string()).unwrap_or_else(|| "missing".into()),
+                self.metric_at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default()
+            ),
+        }
     }
 }
 
@@ -168,8 +260,28 @@ mod tests {
 
     #[test]
     fn health_follows_the_route53_checker_share() {
-        assert!(HealthCheckStatus { checkers_reporting_healthy: 3, checkers: 16 }.is_healthy());
-        assert!(!HealthCheckStatus { checkers_reporting_healthy: 2, checkers: 16 }.is_healthy());
-        assert!(!HealthCheckStatus { checkers_reporting_healthy: 0, checkers: 0 }.is_healthy());
+        assert!(HealthCheckStatus::from_checkers(3, 16).is_healthy());
+        assert!(!HealthCheckStatus::from_checkers(2, 16).is_healthy());
+        assert!(!HealthCheckStatus::from_checkers(0, 0).is_healthy());
+    }
+
+    #[test]
+    fn health_from_the_metric_is_its_minimum() {
+        let at = DateTime::from_timestamp(1_767_609_660, 0).unwrap_or_default();
+        assert!(HealthCheckStatus::from_metric(1.0, at).is_healthy());
+        assert!(!HealthCheckStatus::from_metric(0.0, at).is_healthy());
+        assert_eq!(
+            HealthCheckStatus::from_metric(0.0, at).describe(),
+            "HealthCheckStatus metric 0 at 2026-01-05 10:41 UTC"
+        );
+        assert_eq!(HealthCheckStatus::from_checkers(2, 16).describe(), "2 of 16 checkers healthy");
+    }
+
+    #[test]
+    fn snapshots_without_a_status_source_read_as_checker_observations() {
+        let status: HealthCheckStatus =
+            serde_json::from_str(r#"{"checkers_reporting_healthy": 16, "checkers": 16}"#).unwrap_or_default();
+        assert_eq!(status, HealthCheckStatus::from_checkers(16, 16));
+        assert!(status.is_healthy());
     }
 }

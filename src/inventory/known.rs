@@ -46,6 +46,9 @@ pub enum ErrorCause {
     Timeout,
     /// The data cannot be resolved offline (e.g. an SSM parameter reference that was not read).
     Unresolvable,
+    /// Not read on purpose, because no rule uses it (e.g. the status of a health check that no
+    /// failover record references): never the cause of a finding.
+    NotRead,
     Other,
 }
 
@@ -59,6 +62,7 @@ impl fmt::Display for ErrorCause {
             ErrorCause::Connectivity => "region unreachable",
             ErrorCause::Timeout => "timed out",
             ErrorCause::Unresolvable => "unresolvable",
+            ErrorCause::NotRead => "not read",
             ErrorCause::Other => "error",
         })
     }

@@ -2,7 +2,7 @@
 //! and the health of their registered targets.
 
 use super::Tags;
-use super::known::Known;
+use super::known::{Known, UnknownReason};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -23,13 +23,39 @@ pub struct LoadBalancer {
     pub availability_zones: Vec<String>,
     #[serde(default)]
     pub tags: Tags,
+    /// Why this load balancer's listeners could not be read (DescribeListeners failed for it):
+    /// none of them is then in the region's listener list. `None`: read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listeners_unknown: Option<UnknownReason>,
+    /// Why its tags could not be read (DescribeTags failed): `tags` is then empty. `None`: read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags_unknown: Option<UnknownReason>,
 }
 
 fn default_lb_type() -> String {
     "application".to_string()
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+// By hand, for the load balancer type serde also defaults to.
+impl Default for LoadBalancer {
+    fn default() -> Self {
+        LoadBalancer {
+            arn: String::new(),
+            name: String::new(),
+            dns_name: String::new(),
+            canonical_hosted_zone_id: String::new(),
+            lb_type: default_lb_type(),
+            scheme: String::new(),
+            state: String::new(),
+            availability_zones: Vec::new(),
+            tags: Tags::new(),
+            listeners_unknown: None,
+            tags_unknown: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Listener {
     pub arn: String,
@@ -43,7 +69,7 @@ pub struct Listener {
     pub target_group_arns: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TargetGroup {
     pub arn: String,
@@ -59,9 +85,12 @@ pub struct TargetGroup {
     pub target_health: Known<Vec<TargetHealth>>,
     #[serde(default)]
     pub tags: Tags,
+    /// Why its tags could not be read (DescribeTags failed): `tags` is then empty. `None`: read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags_unknown: Option<UnknownReason>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TargetGroupHealthCheck {
     pub interval_seconds: u32,
@@ -72,7 +101,7 @@ pub struct TargetGroupHealthCheck {
     pub path: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TargetHealth {
     pub target_id: String,

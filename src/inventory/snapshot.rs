@@ -32,15 +32,13 @@ pub struct RegionPair {
     pub dr: String,
 }
 
-impl RegionPair {
-    /// Whether `name` has the shape of an AWS region name — lower-case words and digits joined
-    /// by at least two dashes (`ap-south-1`, `us-gov-west-1`) — as flags, configuration and
-    /// snapshots must give it. (Which regions exist is AWS's to say; this catches `mars-1`,
-    /// `AP-SOUTH-1` and typos before anything is collected or audited.)
-    pub fn is_region_name(name: &str) -> bool {
-        name.split('-').count() >= 3
-            && name.split('-').all(|part| !part.is_empty())
-            && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+/// `name` if it is a region spelled exactly as drscan writes it: the regions module's check,
+/// and no blanks around it (the name keys the snapshot's regional maps as written).
+fn exact_region(name: &str) -> Result<(), String> {
+    match crate::regions::check(name) {
+        Ok(region) if region.name == name => Ok(()),
+        Ok(region) => Err(format!("`{name}` has blanks around the region name {}", region.name)),
+        Err(message) => Err(message),
     }
 }
 
@@ -58,6 +56,11 @@ pub struct CollectionError {
     /// The resource kinds whose listing in this region is incomplete because of this error.
     #[serde(default)]
     pub kinds: Vec<ResourceKind>,
+    /// When the failed call read named resources (a follow-up: the certificates listeners
+    /// present, the KMS keys resources use, the AMIs templates name), those names: only they
+    /// are unknown. Empty: the whole listing of `kinds` is incomplete.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<String>,
 }
 
 impl CollectionError {
@@ -113,15 +116,14 @@ impl Snapshot {
     }
 
     fn validate(self, name: &str, text: String) -> Result<Snapshot, DrscanError> {
-        let not_a_region = |region: &str| format!("`{region}` is not an AWS region name (e.g. ap-south-1)");
         let problem = if self.regions.primary.trim().is_empty() {
             Some(("primary", "the primary region is empty".to_string()))
         } else if self.regions.dr.trim().is_empty() {
             Some(("dr", "the DR region is empty".to_string()))
-        } else if !RegionPair::is_region_name(&self.regions.primary) {
-            Some(("primary", not_a_region(&self.regions.primary)))
-        } else if !RegionPair::is_region_name(&self.regions.dr) {
-            Some(("dr", not_a_region(&self.regions.dr)))
+        } else if let Err(message) = exact_region(&self.regions.primary) {
+            Some(("primary", message))
+        } else if let Err(message) = exact_region(&self.regions.dr) {
+            Some(("dr", message))
         } else if self.regions.primary == self.regions.dr {
             Some(("dr", "the DR region must differ from the primary region".to_string()))
         } else {

@@ -2,11 +2,11 @@
 //! Backup plans (rules, copy actions, selections), vaults and their recovery points.
 
 use super::Tags;
-use super::known::Known;
+use super::known::{Known, UnknownReason};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileSystem {
     pub arn: String,
@@ -29,7 +29,7 @@ pub struct FileSystem {
     pub tags: Tags,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReplicationDestination {
     pub region: String,
@@ -40,7 +40,7 @@ pub struct ReplicationDestination {
     pub last_replicated_timestamp: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BackupPlan {
     pub arn: String,
@@ -48,11 +48,15 @@ pub struct BackupPlan {
     pub name: String,
     #[serde(default)]
     pub rules: Vec<BackupRule>,
+    /// Why the plan's rules could not be read (GetBackupPlan failed): `rules` is then empty,
+    /// and what the plan copies where is unknown for the resources it selects. `None`: read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules_unknown: Option<UnknownReason>,
     /// Which resources the plan protects; unknown when ListBackupSelections failed.
     pub selections: Known<Vec<BackupSelection>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BackupRule {
     pub name: String,
@@ -69,7 +73,7 @@ pub struct BackupRule {
     pub copy_actions: Vec<CopyAction>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CopyAction {
     pub destination_vault_arn: String,
@@ -84,7 +88,7 @@ impl CopyAction {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BackupSelection {
     pub id: String,
@@ -102,7 +106,7 @@ pub struct BackupSelection {
     pub conditions: Vec<TagCondition>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TagCondition {
     /// `StringEquals`, `StringNotEquals`, `StringLike` or `StringNotLike`.
@@ -112,7 +116,7 @@ pub struct TagCondition {
     pub value: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BackupVault {
     pub arn: String,
@@ -121,9 +125,12 @@ pub struct BackupVault {
     pub kms_key_arn: Option<String>,
     /// Recovery points in the vault; unknown when ListRecoveryPointsByBackupVault failed.
     pub recovery_points: Known<Vec<RecoveryPoint>>,
+    /// Only recovery points created since this time were read (`None`: all of them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery_points_since: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RecoveryPoint {
     pub arn: String,

@@ -1,6 +1,6 @@
 //! `--format sarif`: SARIF 2.1.0 as GitHub code scanning accepts it (SPEC §4). Every rule is
 //! described in `tool.driver.rules`; each finding becomes a result with a logical location
-//! carrying the resource ARN, a physical location in the audited file, and a partial
+//! carrying the resource ARN, a physical location in the audited file (when there is one), and a partial
 //! fingerprint from rule + ARN so findings that share a line stay distinct.
 
 use super::RunInfo;
@@ -147,12 +147,19 @@ fn result(finding: &Finding, rule_index: Option<i64>, info: &RunInfo<'_>) -> Sar
         .name(finding.resource.id.clone())
         .fully_qualified_name(finding.resource.arn.clone())
         .build();
-    let uri = info.origin.path.clone().unwrap_or_else(|| "drscan.toml".to_string());
-    let physical = PhysicalLocation::builder()
-        .artifact_location(ArtifactLocation::builder().uri(uri).build())
-        .region(Region::builder().start_line(info.origin.regions_line.unwrap_or(1) as i64).build())
-        .build();
-    let location = Location::builder().logical_locations(vec![logical]).physical_location(physical).build();
+    // A file that exists: drscan.toml, else the snapshot audited (or written with
+    // --write-snapshot). A live audit with neither has no file to point at, and pointing at a
+    // `drscan.toml` that does not exist would send code scanning to a missing file.
+    let location = match &info.origin.path {
+        Some(uri) => {
+            let physical = PhysicalLocation::builder()
+                .artifact_location(ArtifactLocation::builder().uri(uri.clone()).build())
+                .region(Region::builder().start_line(info.origin.regions_line.unwrap_or(1) as i64).build())
+                .build();
+            Location::builder().logical_locations(vec![logical]).physical_location(physical).build()
+        }
+        None => Location::builder().logical_locations(vec![logical]).build(),
+    };
 
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert("primaryLocationLineHash".to_string(), format!("{}:1", finding.fingerprint));

@@ -242,7 +242,7 @@ fn render_findings(out: &mut String, findings: &[&Finding]) {
             esc(&f.code),
             esc(&f.resource.arn),
             esc(&f.resource.id),
-            esc(&f.message)
+            esc(&crate::output::message_with_waiver(f))
         );
     }
     out.push_str("</tbody></table>\n");

@@ -221,7 +221,7 @@ fn render_findings(out: &mut String, findings: &[&Finding]) {
             f.code,
             f.rule,
             cell(&f.resource.id),
-            cell(&f.message)
+            cell(&crate::output::message_with_waiver(f))
         );
     }
     out.push('\n');

@@ -580,18 +580,5 @@ fn unknown_needs(report: &AuditReport) -> Vec<UnknownNeed> {
     needs.into_values().collect()
 }
 
-/// Durations for people: 45 s, 7 min, 2 h 5 min, 1 d 2 h.
-pub fn human_duration(seconds: u64) -> String {
-    match seconds {
-        s if s < 120 => format!("{s} s"),
-        s if s < 3600 => format!("{} min", s / 60),
-        s if s < 86400 => {
-            let (h, m) = (s / 3600, (s % 3600) / 60);
-            if m == 0 { format!("{h} h") } else { format!("{h} h {m} min") }
-        }
-        s => {
-            let (d, h) = (s / 86400, (s % 86400) / 3600);
-            if h == 0 { format!("{d} d") } else { format!("{d} d {h} h") }
-        }
-    }
-}
+/// Durations as drscan writes them everywhere (two units, rounded up).
+pub use crate::duration::text as human_duration;

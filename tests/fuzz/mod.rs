@@ -15,14 +15,12 @@
 #![allow(dead_code)]
 
 use clap::Parser;
-use drscan::audit::{self, Adjustments, GatePolicy};
+use drscan::audit::{self, GatePolicy};
 use drscan::baseline::Baseline;
+use drscan::cli::overrides::{self, Flags};
 use drscan::cli::{self, Cli, Command};
-use drscan::config::ValidConfig;
 use drscan::error::{DrscanError, ExitStatus};
-use drscan::findings::Severity;
 use drscan::inventory::Snapshot;
-use drscan::inventory::graph::Inventory;
 use drscan::output::{self, Format, Origin, RunInfo};
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -1225,34 +1223,24 @@ fn audit_in_process(args: &[String]) -> Result<(), Refusal> {
     };
     let Command::Audit(audit_args) = cli.command else { unreachable!("the fuzzer only audits") };
     let input = |e: DrscanError| Refusal::Input(Box::new(e));
-    let config = ValidConfig::discover(audit_args.config.as_deref()).map_err(input)?;
+    let flags = Flags {
+        regions: Some(&audit_args.regions),
+        settings: Some(&audit_args.settings),
+        gate: Some(&audit_args.gate),
+        aws: Some(&audit_args.aws),
+    };
+    let run = overrides::resolve(&audit_args.config, flags).map_err(input)?;
     let snapshot_path = audit_args.snapshot.as_deref().expect("the fuzzer always passes --snapshot");
     let text = drscan::input::read_text("snapshot", snapshot_path).map_err(input)?;
     let display_path = snapshot_path.display().to_string();
     let origin = Origin::of_snapshot(&display_path, &text);
     let snapshot = Snapshot::parse(&display_path, text).map_err(input)?;
-    for (given, actual) in [
-        (audit_args.primary.as_ref().or(config.primary.as_ref()), &snapshot.regions.primary),
-        (audit_args.dr.as_ref().or(config.dr.as_ref()), &snapshot.regions.dr),
-    ] {
-        if given.is_some_and(|g| g != actual) {
-            return Err(input(DrscanError::usage("region mismatch")));
-        }
-    }
-    let origin = origin.prefer_config(config.path.as_deref(), config.regions_line);
+    run.check_snapshot_regions(&snapshot).map_err(input)?;
+    let origin = run.origin(origin);
     let baseline = audit_args.baseline.as_deref().map(Baseline::load).transpose().map_err(input)?;
-    let settings = cli::settings_from(&audit_args, &config);
-    let gate = GatePolicy {
-        fail_on: audit_args.fail_on.or(config.fail_on).unwrap_or(Severity::High),
-        allow_unknown: audit_args.allow_unknown || config.allow_unknown.unwrap_or(false),
-    };
-    let inventory = Inventory::build(&snapshot, &settings.matching);
-    let mut report = audit::run_on(&inventory, &settings, gate);
-    audit::adjust(
-        &mut report,
-        Adjustments { waivers: &config.waivers, today: None, baseline: baseline.as_ref() },
-        gate,
-    );
+    let inventory = run.inventory(&snapshot);
+    let report = run.audit(&inventory, baseline.as_ref());
+    let gate = run.gate;
     for color in [false, true] {
         let info = RunInfo { snapshot: &snapshot, gate, origin: origin.clone(), color };
         for format in [Format::Text, Format::Json, Format::Sarif, Format::Junit] {

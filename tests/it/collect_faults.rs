@@ -5,10 +5,10 @@
 
 use crate::support::seed::{Setup, seed};
 use crate::support::{
-    DR, PRIMARY, audit_live, drscan, emulator, findings, fresh_account, runtime, set_faults, summary,
+    DR, PRIMARY, audit_live, collect_live, drscan, findings, fresh_account, runtime, set_faults, summary,
 };
 use serde_json::json;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn seeded() -> String {
     let account = fresh_account();
@@ -95,19 +95,9 @@ fn throttling_that_clears_within_the_retries_loses_nothing() {
 fn one_region_unreachable_still_yields_the_other() {
     let account = seeded();
     set_faults(json!([{ "account": account, "region": PRIMARY, "action": "drop" }]));
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("snapshot.json");
-    let started = Instant::now();
-    let output = drscan(&account)
-        .args(["collect", "--primary", PRIMARY, "--dr", DR, "--max-attempts", "2"])
-        .args(["--endpoint-url", &emulator().front_url, "-o"])
-        .arg(&path)
-        .output()
-        .expect("run drscan collect");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    assert!(started.elapsed() < Duration::from_secs(20), "took {:?}", started.elapsed());
-    let snapshot: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).expect("snapshot")).expect("JSON");
+    let collected = collect_live(&account, &["--max-attempts", "2"]);
+    assert!(collected.elapsed < Duration::from_secs(20), "took {:?}", collected.elapsed);
+    let snapshot: serde_json::Value = serde_json::from_str(&collected.text).expect("JSON");
     assert!(snapshot["resources"]["regional"][PRIMARY].is_null(), "the unreachable region holds no data");
     assert!(
         snapshot["resources"]["regional"][DR]["load_balancers"].as_array().is_some_and(|a| !a.is_empty()),
@@ -128,19 +118,9 @@ fn one_region_unreachable_still_yields_the_other() {
 fn dr_region_unreachable_is_recorded_once_for_the_whole_region() {
     let account = seeded();
     set_faults(json!([{ "account": account, "region": DR, "action": "drop" }]));
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("snapshot.json");
-    let started = Instant::now();
-    let output = drscan(&account)
-        .args(["collect", "--primary", PRIMARY, "--dr", DR, "--max-attempts", "1"])
-        .args(["--endpoint-url", &emulator().front_url, "-o"])
-        .arg(&path)
-        .output()
-        .expect("run drscan collect");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    assert!(started.elapsed() < Duration::from_secs(20), "took {:?}", started.elapsed());
-    let snapshot: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).expect("snapshot")).expect("JSON");
+    let collected = collect_live(&account, &["--max-attempts", "1"]);
+    assert!(collected.elapsed < Duration::from_secs(20), "took {:?}", collected.elapsed);
+    let snapshot: serde_json::Value = serde_json::from_str(&collected.text).expect("JSON");
     assert!(snapshot["resources"]["regional"][DR].is_null(), "the unreachable region holds no data");
     assert!(!snapshot["resources"]["regional"][PRIMARY].is_null(), "the primary is collected");
     let errors = snapshot["collection_errors"].as_array().expect("collection errors");
@@ -191,19 +171,9 @@ fn a_page_token_that_does_not_advance_stops_with_an_error() {
         "account": account, "region": DR, "service": "autoscaling", "operation": "DescribeAutoScalingGroups",
         "action": "respond", "status": 200, "content_type": "text/xml", "body": page
     }]));
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("snapshot.json");
-    let started = Instant::now();
-    let output = drscan(&account)
-        .args(["collect", "--primary", PRIMARY, "--dr", DR, "--max-attempts", "1"])
-        .args(["--endpoint-url", &emulator().front_url, "-o"])
-        .arg(&path)
-        .output()
-        .expect("run drscan collect");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    assert!(started.elapsed() < Duration::from_secs(20));
-    let text = std::fs::read_to_string(&path).expect("snapshot");
-    let snapshot: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let collected = collect_live(&account, &["--max-attempts", "1"]);
+    assert!(collected.elapsed < Duration::from_secs(20));
+    let snapshot: serde_json::Value = serde_json::from_str(&collected.text).expect("JSON");
     let errors = snapshot["collection_errors"].as_array().expect("errors");
     assert!(
         errors.iter().any(|e| e["region"] == DR
@@ -243,4 +213,219 @@ fn the_whole_run_timeout_reports_unfinished_services_as_unknown() {
     assert_eq!(code, 1, "{stderr}");
     assert!(json.to_string().contains("whole-run timeout"), "{}", summary(&json));
     assert!(elapsed < Duration::from_secs(6), "the run must end at its deadline, took {elapsed:?}");
+}
+
+/// Regression: the compute scope's whole-run timeout used to name only the AMI, launch
+/// template and Auto Scaling kinds, so the DR subnets, security groups, key pairs and
+/// instance-type offerings it also lists landed empty and *fully listed* — "the subnet does
+/// not exist in DR" — with no collection error. Now each service and stage is a scope of its
+/// own: what EC2 listed before the template versions ran late is kept, and every kind the late
+/// stages fill (or add to) is unknown, naming the timeout.
+#[test]
+fn a_whole_run_timeout_in_the_template_versions_keeps_what_ec2_listed() {
+    use drscan::inventory::{ErrorCause, Known, ResourceKind, Snapshot};
+    let account = seeded();
+    // The template versions are read after every other EC2 listing, so the run is cut off
+    // when those have answered.
+    set_faults(json!([{
+        "account": account, "region": DR, "service": "ec2", "operation": "DescribeLaunchTemplateVersions",
+        "action": "delay", "seconds": 8
+    }]));
+    let collected = collect_live(&account, &["--max-attempts", "1", "--timeout", "3s"]);
+    assert!(collected.elapsed < Duration::from_secs(7), "the run must end at its deadline");
+    let snapshot = Snapshot::parse("snapshot.json", collected.text).expect("a readable snapshot");
+    let dr = snapshot.resources.regional.get(DR).expect("the DR region answered and is collected");
+    // Listed before the deadline: kept, and complete.
+    for kind in [
+        ResourceKind::Subnet,
+        ResourceKind::SecurityGroup,
+        ResourceKind::KeyPair,
+        ResourceKind::LaunchTemplate,
+    ] {
+        assert_eq!(snapshot.listing_gap(Some(DR), kind), None, "{kind} in {DR} was listed in time");
+    }
+    assert!(!dr.subnets.is_empty() && !dr.security_groups.is_empty(), "EC2's listings survive");
+    // Cut off: the versions stage and everything after it.
+    for (scope, kind) in [
+        ("ec2 launch template versions", ResourceKind::LaunchTemplateVersion),
+        ("ec2 launch dependencies", ResourceKind::InstanceTypeOffering),
+        ("ec2 launch dependencies", ResourceKind::Image),
+    ] {
+        let timeout = snapshot
+            .collection_errors
+            .iter()
+            .find(|e| e.region.as_deref() == Some(DR) && e.operation == scope && e.kinds.contains(&kind))
+            .unwrap_or_else(|| panic!("no {scope} timeout naming {kind}: {:#?}", snapshot.collection_errors));
+        assert_eq!(timeout.cause, ErrorCause::Timeout);
+        let gap = snapshot.listing_gap(Some(DR), kind);
+        assert_eq!(gap.map(|g| g.cause), Some(ErrorCause::Timeout), "{kind} in {DR} must be a listing gap");
+    }
+    let template = dr.launch_templates.iter().find(|t| t.name == "web-dr").expect("the DR template");
+    assert!(
+        matches!(&template.versions, Known::Unknown(reason) if reason.cause == ErrorCause::Timeout),
+        "the versions of the template the DR group launches are unknown: {:?}",
+        template.versions
+    );
+
+    let output = drscan(&account)
+        .args(["audit", "--snapshot"])
+        .arg(&collected.path)
+        .args(["--format", "json"])
+        .output()
+        .expect("run drscan audit");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
+    let counts = &json["summary"]["rules"]["dr-launch-dependencies-missing"];
+    assert_eq!((counts["pass"].as_u64(), counts["fail"].as_u64()), (Some(0), Some(0)), "{}", summary(&json));
+    assert!(
+        unknown_mentions(&json, "dr-launch-dependencies-missing", &["whole-run timeout"]),
+        "the DR launch dependencies are unknown, naming the timeout:\n{}",
+        summary(&json)
+    );
+}
+
+/// A failed follow-up leaves only the resource it was about unknown: one load balancer's
+/// listeners, the tags one DescribeTags call asked for — not the region's listeners or tags.
+#[test]
+fn a_failed_follow_up_marks_only_its_resource_unknown() {
+    use drscan::inventory::{ErrorCause, ResourceKind, Snapshot};
+    let account = fresh_account();
+    runtime().block_on(seed(&account, &Setup { scale: 3, ..Setup::default() }));
+    set_faults(json!([
+        {
+            "account": account, "region": DR, "service": "elasticloadbalancing", "operation": "DescribeListeners",
+            "status": 500, "code": "InternalFailure", "message": "injected", "times": 1
+        },
+        {
+            "account": account, "region": PRIMARY, "service": "elasticloadbalancing", "operation": "DescribeTags",
+            "status": 500, "code": "InternalFailure", "message": "injected", "times": 1
+        }
+    ]));
+    let collected = collect_live(&account, &["--max-attempts", "1"]);
+    let snapshot = Snapshot::parse("snapshot.json", collected.text).expect("a readable snapshot");
+
+    let dr = &snapshot.resources.regional[DR];
+    let unread: Vec<&str> = dr
+        .load_balancers
+        .iter()
+        .filter(|lb| lb.listeners_unknown.is_some())
+        .map(|lb| lb.arn.as_str())
+        .collect();
+    assert_eq!(unread.len(), 1, "exactly one load balancer's listeners are unknown: {unread:?}");
+    let read = dr.load_balancers.iter().filter(|lb| lb.listeners_unknown.is_none());
+    for lb in read {
+        assert!(
+            dr.listeners.iter().any(|l| l.load_balancer_arn == lb.arn),
+            "{} keeps its listeners",
+            lb.name
+        );
+    }
+    let error = snapshot
+        .collection_errors
+        .iter()
+        .find(|e| e.operation == "elbv2:DescribeListeners")
+        .expect("the failure is recorded");
+    assert_eq!(
+        (error.kinds.as_slice(), error.resources.as_slice()),
+        (&[ResourceKind::Listener][..], &[unread[0].to_string()][..])
+    );
+    assert_eq!(error.cause, ErrorCause::Other);
+
+    // One DescribeTags call (20 ARNs) failed in the primary: its resources' tags are unknown,
+    // and the DR region's are read.
+    let primary = &snapshot.resources.regional[PRIMARY];
+    assert!(primary.load_balancers.iter().all(|lb| lb.tags_unknown.is_some() && lb.tags.is_empty()));
+    assert!(primary.target_groups.iter().all(|tg| tg.tags_unknown.is_some()));
+    assert!(dr.load_balancers.iter().all(|lb| lb.tags_unknown.is_none() && lb.tags.contains_key("app")));
+}
+
+/// Health-check status: the HealthCheckStatus metric first; when it cannot be read, the
+/// checkers (GetHealthCheckStatus) — and never for a check that no failover record uses.
+#[test]
+fn when_the_health_check_metric_cannot_be_read_the_checkers_answer() {
+    use drscan::inventory::dns::HealthStatusSource;
+    use drscan::inventory::{ErrorCause, Known, Snapshot};
+    let account = seeded();
+    let unused = runtime().block_on(async {
+        let route53 = aws_sdk_route53::Client::new(&crate::support::seed::config(&account, DR).await);
+        // The metric has data for every check, as on AWS: without the fault below, it answers.
+        let cloudwatch =
+            aws_sdk_cloudwatch::Client::new(&crate::support::seed::config(&account, "us-east-1").await);
+        let listed = route53.list_health_checks().send().await.expect("ListHealthChecks");
+        let now = chrono::Utc::now().timestamp() - 60;
+        for check in listed.health_checks() {
+            let datum = aws_sdk_cloudwatch::types::MetricDatum::builder()
+                .metric_name("HealthCheckStatus")
+                .dimensions(
+                    aws_sdk_cloudwatch::types::Dimension::builder()
+                        .name("HealthCheckId")
+                        .value(check.id())
+                        .build(),
+                )
+                .value(1.0)
+                .timestamp(aws_sdk_cloudwatch::primitives::DateTime::from_secs(now))
+                .build();
+            cloudwatch
+                .put_metric_data()
+                .namespace("AWS/Route53")
+                .metric_data(datum)
+                .send()
+                .await
+                .expect("PutMetricData");
+        }
+        let config = aws_sdk_route53::types::HealthCheckConfig::builder()
+            .r#type(aws_sdk_route53::types::HealthCheckType::Tcp)
+            .ip_address("192.0.2.10")
+            .port(22)
+            .build()
+            .expect("health check config");
+        let check = route53
+            .create_health_check()
+            .caller_reference("unused")
+            .health_check_config(config)
+            .send()
+            .await
+            .expect("CreateHealthCheck");
+        check.health_check().map(|c| c.id().to_string()).unwrap_or_default()
+    });
+    set_faults(json!([{
+        "account": account, "region": "us-east-1", "service": "monitoring", "operation": "GetMetricData",
+        "status": 400, "code": "AccessDenied", "message": "not authorized to perform cloudwatch:GetMetricData"
+    }]));
+    let collected = collect_live(&account, &["--max-attempts", "1"]);
+    let snapshot = Snapshot::parse("snapshot.json", collected.text).expect("a readable snapshot");
+    let checks = &snapshot.resources.global.health_checks;
+    let used = checks.iter().find(|c| c.id != unused).expect("the PRIMARY's check");
+    match &used.status {
+        Known::Value(status) => assert_eq!(status.source, HealthStatusSource::Checkers),
+        Known::Unknown(reason) => panic!("the checkers answer when the metric cannot be read: {reason}"),
+    }
+    let unused_check = checks.iter().find(|c| c.id == unused).expect("the unused check is listed");
+    assert!(
+        matches!(&unused_check.status, Known::Unknown(reason) if reason.cause == ErrorCause::NotRead),
+        "{:?}",
+        unused_check.status
+    );
+    let log = crate::support::front_log();
+    let asked_for_unused = log
+        .iter()
+        .any(|e| e["account"] == account.as_str() && e["path"].as_str().is_some_and(|p| p.contains(&unused)));
+    assert!(!asked_for_unused, "no GetHealthCheckStatus for a check that no failover record uses");
+    assert!(
+        log.iter().any(|e| e["account"] == account.as_str()
+            && e["operation"] == "GetMetricData"
+            && e["region"] == "us-east-1"),
+        "the metric was asked first"
+    );
+
+    // Without the fault, the metric answers. (An inert rule replaces this account's rules and
+    // leaves the other tests' alone.)
+    set_faults(json!([{ "account": account, "times": 0 }]));
+    let collected = collect_live(&account, &["--max-attempts", "1"]);
+    let snapshot = Snapshot::parse("snapshot.json", collected.text).expect("a readable snapshot");
+    let used = snapshot.resources.global.health_checks.iter().find(|c| c.id != unused).expect("the check");
+    assert!(
+        matches!(&used.status, Known::Value(s) if s.source == HealthStatusSource::Metric && s.is_healthy()),
+        "{:?}",
+        used.status
+    );
 }

@@ -1,9 +1,12 @@
 //! drscan.toml: the shipped example parses, values reach the audit, flags override the file,
-//! and every kind of configuration error points at its line and column with exit code 2.
+//! and every kind of configuration error points at its line and column with exit code 2 —
+//! all of a file's errors in one run.
 
 use assert_cmd::Command;
-use drscan::config::{RuleSetting, ValidConfig};
+use drscan::audit::GatePolicy;
+use drscan::config::{Regions, ValidConfig};
 use drscan::findings::Severity;
+use drscan::settings::{RuleSetting, Settings};
 use predicates::prelude::*;
 use std::path::Path;
 
@@ -38,21 +41,24 @@ fn assert_config_error(contents: &str, message: &str, location: &str) {
 #[test]
 fn the_example_config_parses_with_its_defaults() {
     let config = ValidConfig::load(Path::new("drscan.example.toml")).expect("example parses");
-    assert_eq!(config.app_tag_key.as_deref(), Some("app"));
-    assert_eq!(config.ami_pairing_tag.as_deref(), Some("drscan:source-ami"));
-    assert_eq!(config.fail_on, Some(Severity::High));
-    assert_eq!(config.allow_unknown, Some(false));
-    assert_eq!(config.lag_window_seconds, Some(3600));
+    let settings = &config.settings;
+    assert_eq!(settings.matching.app_tag_key, "app");
+    assert_eq!(settings.matching.ami_pairing_tag, "drscan:source-ami");
+    assert_eq!(config.gate.fail_on, Severity::High);
+    assert!(!config.gate.allow_unknown);
+    assert_eq!(settings.thresholds.lag_window_seconds, 3600);
+    assert_eq!(config.collection.max_rps, None, "pacing at AWS's documented rates by default");
     assert!(config.waivers.is_empty());
-    let defaults = drscan::settings::Settings::default();
-    assert_eq!(config.app_tag_key.as_deref(), Some(defaults.matching.app_tag_key.as_str()));
-    assert_eq!(config.ami_pairing_tag.as_deref(), Some(defaults.matching.ami_pairing_tag.as_str()));
-    assert_eq!(config.lag_window_seconds, Some(defaults.lag_window_seconds));
-    assert_eq!(config.ami_stale_grace_seconds, Some(defaults.ami_stale_grace_seconds));
-    assert_eq!(config.min_backup_retention_days, Some(defaults.min_backup_retention_days));
-    assert_eq!(config.certificate_expiry_days, Some(defaults.certificate_expiry_days));
-    assert_eq!(config.estimate, defaults.estimate, "every [estimate] value in the example is the default");
-    assert!(config.declared_automation.is_empty());
+    // Every value the example sets is the default: whole sections compare equal.
+    let defaults = Settings::default();
+    assert_eq!(settings.matching, defaults.matching);
+    assert_eq!(settings.targets, defaults.targets);
+    assert_eq!(settings.thresholds, defaults.thresholds);
+    assert_eq!(settings.estimate, defaults.estimate, "every [estimate] value in the example is the default");
+    assert!(settings.declared_automation.is_empty());
+    assert_eq!(*settings, defaults);
+    assert_eq!(config.gate, GatePolicy::default());
+    assert_eq!(config.regions, Regions::default());
 }
 
 #[test]
@@ -107,12 +113,16 @@ fn the_example_config_with_every_commented_key_enabled_parses() {
         .collect::<Vec<_>>()
         .join("\n");
     let config = ValidConfig::parse("drscan.toml", uncommented).expect("uncommented example parses");
-    assert_eq!(config.primary.as_deref(), Some("ap-south-1"));
-    assert_eq!(config.rto_target_seconds, Some(120));
-    assert_eq!(config.rpo_target_seconds, Some(30));
-    assert_eq!(config.rules.get("rds-replica-lag-high"), Some(&RuleSetting::Severity(Severity::Critical)));
-    assert_eq!(config.rules.get("efs-no-dr-copy"), Some(&RuleSetting::Off));
-    assert_eq!(config.record_applications.get("app.example.com").map(String::as_str), Some("web"));
+    assert_eq!(config.regions.primary.as_deref(), Some("ap-south-1"));
+    let settings = &config.settings;
+    assert_eq!(settings.targets.rto_seconds, Some(120));
+    assert_eq!(settings.targets.rpo_seconds, Some(30));
+    let rules = &settings.rule_settings;
+    assert_eq!(rules.get("rds-replica-lag-high"), Some(&RuleSetting::Severity(Severity::Critical)));
+    assert_eq!(rules.get("efs-no-dr-copy"), Some(&RuleSetting::Off));
+    let records = &settings.matching.record_applications;
+    assert_eq!(records.get("app.example.com").map(String::as_str), Some("web"));
+    assert_eq!(config.collection.max_rps, Some(5.0));
     assert_eq!(config.waivers.len(), 1);
 }
 
@@ -123,6 +133,20 @@ fn unknown_key_is_located() {
         "unknown field `fial_fast`",
         "drscan.toml:3:1",
     );
+}
+
+#[test]
+fn a_rate_that_is_not_positive_is_located() {
+    assert_config_error(
+        "[collection]\nmax_rps = 0\n",
+        "the rate must be a positive number",
+        "drscan.toml:2:11",
+    );
+    drscan()
+        .args(["audit", "--snapshot", REFERENCE, "--max-rps", "fast"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid rate `fast`"));
 }
 
 #[test]
@@ -205,6 +229,56 @@ fn bad_region_is_located() {
 #[test]
 fn invalid_toml_is_located() {
     assert_config_error("[targets\nrto = \"2m\"\n", "drscan.toml", "drscan.toml:1:");
+}
+
+/// Every problem of a file is reported in one run, each at its own line and column, instead of
+/// the first one only.
+#[test]
+fn three_independent_mistakes_are_reported_together() {
+    let config = "[regions]\nprimary = \"ap-south-1\"\ndr = \"us-east-1\"\n\n\
+                  [targets]\nrto = \"2m\"\nrpo = \"half a minute\"\n\n\
+                  [rules]\nami-missing-in-dr = \"high\"\nami-missing-in-rd = \"off\"\n\n\
+                  [[waiver]]\nrule = \"ami-missing-in-dr\"\nresource = \"arn:aws:ec2:*\"\nexpires = \"2027-01-01\"\n";
+    let (_dir, path) = write_config(config);
+    let output =
+        drscan().args(["audit", "--snapshot", REFERENCE, "--config"]).arg(&path).output().expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("3 problems in"), "one diagnostic counts them:\n{stderr}");
+    let expected = [
+        ("invalid duration `half a minute`", "drscan.toml:7:7"),
+        ("unknown rule `ami-missing-in-rd`", "drscan.toml:11:1"),
+        ("missing field `reason`", "drscan.toml:13:1"),
+    ];
+    let mut last = 0;
+    for (message, location) in expected {
+        let at = stderr.find(message).unwrap_or_else(|| panic!("`{message}` missing from\n{stderr}"));
+        let located =
+            stderr[at..].find(location).unwrap_or_else(|| panic!("{location} missing after `{message}`"));
+        assert!(at >= last, "problems are listed in file order:\n{stderr}");
+        last = at + located;
+    }
+}
+
+/// Cutting a bad value to look for more problems must not report its key as missing too.
+#[test]
+fn a_bad_required_value_is_one_problem_not_two() {
+    let (_dir, path) = write_config(
+        "[[waiver]]\nrule = \"no-such-rule\"\nresource = \"*\"\nreason = \"x\"\nexpires = \"2027-01-01\"\n\n\
+         [[waiver]]\nrule = \"DR101\"\nresource = \"*\"\nreason = \"\"\nexpires = \"someday\"\n",
+    );
+    let output =
+        drscan().args(["audit", "--snapshot", REFERENCE, "--config"]).arg(&path).output().expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("3 problems in"), "{stderr}");
+    assert!(stderr.contains("unknown rule `no-such-rule`") && stderr.contains("drscan.toml:2:8"), "{stderr}");
+    assert!(stderr.contains("must not be empty") && stderr.contains("drscan.toml:10:10"), "{stderr}");
+    assert!(
+        stderr.contains("invalid expiry date `someday`") && stderr.contains("drscan.toml:11:11"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("missing field"), "a cut key is not reported missing:\n{stderr}");
 }
 
 #[test]

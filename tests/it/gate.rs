@@ -250,10 +250,18 @@ fn junit_parses_back_with_one_case_per_rule_and_resource() {
     let errors = doc.descendants().filter(|n| n.has_tag_name("error")).count();
     assert_eq!(root.attribute("failures").unwrap().parse::<usize>().unwrap(), failures);
     assert_eq!(root.attribute("errors").unwrap().parse::<usize>().unwrap(), errors);
+    // Only the findings that fail the gate are failed tests (issue 12: JUnit agrees with the gate).
     let report = audit::run(&reference(), &Settings::default(), GatePolicy::default());
-    assert_eq!(failures, report.total().fail);
-    assert_eq!(errors, report.total().unknown);
+    let blocking: Vec<_> = audit::blocking(&report.findings, GatePolicy::default()).collect();
+    assert_eq!(failures, blocking.iter().filter(|f| f.status == Status::Fail).count());
+    assert_eq!(errors, blocking.iter().filter(|f| f.status == Status::Unknown).count());
     assert!(failures > 0 && errors > 0);
+    let skipped = doc.descendants().filter(|n| n.has_tag_name("skipped")).count();
+    assert_eq!(
+        failures + errors + skipped,
+        report.findings.len(),
+        "every other finding is skipped, not lost"
+    );
     for suite in &suites {
         let cases = suite.children().filter(|n| n.has_tag_name("testcase")).count();
         assert_eq!(suite.attribute("tests").unwrap().parse::<usize>().unwrap(), cases);
@@ -281,9 +289,36 @@ fn junit_marks_waived_findings_skipped() {
         .expect("runs");
     let xml = String::from_utf8(output.stdout).expect("utf-8");
     let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
-    let skipped: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("skipped")).collect();
-    assert_eq!(skipped.len(), 1);
-    assert!(skipped[0].attribute("message").unwrap().contains("next image release"));
+    // Findings below --fail-on are skipped too, each saying why; the waived one gives its reason.
+    let waived: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("skipped") && n.attribute("type") == Some("waived"))
+        .collect();
+    assert_eq!(waived.len(), 1);
+    assert!(waived[0].attribute("message").unwrap().contains("next image release"));
+}
+
+/// Regression (issue 12): a passing gate still showed `failures="20"` in Jenkins and GitLab.
+#[test]
+fn junit_of_a_passing_gate_has_no_failures() {
+    let output = drscan()
+        .args(["audit", "--snapshot", "fixtures/reference-architecture-repaired.json", "--format", "junit"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0), "the repaired architecture passes the gate");
+    let xml = String::from_utf8(output.stdout).expect("utf-8");
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    let root = doc.root_element();
+    assert_eq!(root.attribute("failures"), Some("0"));
+    assert_eq!(root.attribute("errors"), Some("0"));
+    let below: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("skipped") && n.attribute("type") == Some("not-gating"))
+        .collect();
+    assert!(!below.is_empty(), "the medium and low findings stay visible");
+    for skipped in below {
+        assert!(skipped.attribute("message").unwrap().contains("below --fail-on high"), "{skipped:?}");
+    }
 }
 
 #[test]

@@ -4,6 +4,8 @@
 
 #[path = "../support/mod.rs"]
 mod support;
+#[path = "../support/synthetic.rs"]
+mod synthetic;
 
 mod catalog;
 mod cli;
@@ -14,10 +16,14 @@ mod config;
 mod corpus;
 mod drift;
 mod estimates;
+mod examples;
+mod first_hour;
 mod fuzz;
 mod gate;
 mod iam_policy;
 mod outputs;
+mod rate_limits;
 mod report;
 mod rule_fixtures;
+mod synthetic_estate;
 mod unknowns;

@@ -83,8 +83,7 @@ fn html_report_renders_in_chromium() {
     }
     assert!(dom.contains("data-verdict=\"not_ready\""));
     let settings = drscan::settings::Settings {
-        rto_target_seconds: Some(120),
-        rpo_target_seconds: Some(30),
+        targets: drscan::estimate::Targets { rto_seconds: Some(120), rpo_seconds: Some(30) },
         ..Default::default()
     };
     let snapshot = drscan::inventory::Snapshot::load(std::path::Path::new(REFERENCE)).expect("fixture");

@@ -192,11 +192,11 @@ fn rule_names_are_kebab_case_and_codes_unique() {
     }
 }
 
-/// BUG (src/inventory/graph.rs, `elb_region`): for an NLB name such as
-/// `web-dr-nlb-0a1b2c3d4e5f6789.elb.us-east-1.amazonaws.com` the label *before* `elb` contains
-/// two hyphens, so it is taken for the region; the dangling alias then becomes `unknown` ("is in
-/// web-dr-nlb-0a1b2c3d4e5f6789, which drscan did not collect") instead of `fail`. Remove the
-/// `#[ignore]` together with the fix (prefer the label after `elb` when it looks like a region).
+/// Regression (src/inventory/graph.rs, `elb_region`): in an NLB name such as
+/// `web-dr-nlb-0a1b2c3d4e5f6789.elb.us-east-1.amazonaws.com` the label *before* `elb` also has
+/// two hyphens; taking it for the region made the dangling alias `unknown` ("is in
+/// web-dr-nlb-0a1b2c3d4e5f6789, which drscan did not collect") instead of `fail`. The label
+/// after `elb` is preferred when it looks like a region.
 #[test]
 fn dangling_alias_to_an_nlb_fails_rather_than_unknown() {
     use drscan::inventory::Known;
@@ -219,10 +219,11 @@ fn dangling_alias_to_an_nlb_fails_rather_than_unknown() {
     );
 }
 
-/// BUG (src/inventory/graph.rs, `Inventory::resolve_alias`): an in-zone alias hop is looked up
-/// by name only, so a SECONDARY `AAAA` aliasing `dr.app.example.com.` follows the `A` record of
-/// that name. Route 53 resolves an in-zone alias to the record of the same type; here the
-/// `AAAA` record names a load balancer that does not exist, so the `AAAA` SECONDARY must fail.
+/// Regression (src/inventory/graph.rs, `Inventory::resolve_alias`): an in-zone alias hop was
+/// looked up by name only, so a SECONDARY `AAAA` aliasing `dr.app.example.com.` followed the
+/// `A` record of that name. Route 53 resolves an in-zone alias to the record of the same type;
+/// here the `AAAA` record names a load balancer that does not exist, so the `AAAA` SECONDARY
+/// fails.
 #[test]
 fn in_zone_alias_hop_follows_the_record_of_the_same_type() {
     use drscan::inventory::Known;

@@ -8,6 +8,13 @@
   operation (or a path regex for REST services): an HTTP error with an AWS error code, a
   dropped connection, a delayed answer, or a recorded response body (for APIs moto lacks). Rules are set with `POST /_front/faults` (a JSON list, replacing the rules of the
   accounts it names) and all cleared with `DELETE /_front/faults`; `GET /_front/log` returns every request seen as JSON lines.
+* Enforces AWS's documented API rate limits (moto has none) for the accounts that ask for it
+  with `POST /_front/limits {"account": ..., "enabled": true}`: token buckets scoped as AWS
+  scopes them (per account; per region except Route 53; per API where AWS meters per API), and
+  an over-limit request gets that protocol's own throttling error (see `throttling_error`).
+  `"override": {"burst": B, "per_second": R}` shrinks every bucket of the account, for tests of
+  the error shapes. The table is written from AWS's throttling pages, not from drscan's own, so
+  that the tests compare drscan with AWS's numbers rather than with itself.
 
 Usage: python front.py MOTO_URL PORT  (serves on 127.0.0.1:PORT until killed).
 """
@@ -32,6 +39,10 @@ MOTO = urllib.parse.urlparse(sys.argv[1])
 LOCK = threading.Lock()
 FAULTS = []
 LOG = []
+# Accounts whose requests are rate limited, with an optional bucket override each.
+LIMITED = {}
+# (account, region or "global", bucket name) -> [tokens, last refill time]
+BUCKETS = {}
 CREDENTIAL = re.compile(r"Credential=([^/]+)/[^/]+/([^/]+)/([^/]+)/")
 
 
@@ -58,6 +69,7 @@ def request_facts(handler, body):
         "method": handler.command,
         "path": path,
         "account": account,
+        "time": time.monotonic(),
     }
 
 
@@ -76,6 +88,135 @@ def matching_fault(facts):
                 rule["remaining"] -= 1
             return dict(rule)
     return None
+
+
+# The seven EC2 APIs whose unfiltered and unpaginated calls draw on a smaller bucket.
+EC2_SMALL = {
+    "DescribeInstances", "DescribeInstanceStatus", "DescribeNetworkInterfaces", "DescribeSecurityGroups",
+    "DescribeSnapshots", "DescribeSpotInstanceRequests", "DescribeVolumes",
+}
+
+
+def route53_operation(method, path):
+    """Route 53 is REST: the operation follows from the method and the path."""
+    parts = path.strip("/").split("/")[1:]
+    if method == "GET" and parts == ["hostedzone"]:
+        return "ListHostedZones"
+    if method == "GET" and len(parts) == 3 and parts[0] == "hostedzone" and parts[2] == "rrset":
+        return "ListResourceRecordSets"
+    if method == "GET" and parts == ["healthcheck"]:
+        return "ListHealthChecks"
+    if method == "GET" and len(parts) == 3 and parts[0] == "healthcheck" and parts[2] == "status":
+        return "GetHealthCheckStatus"
+    if method == "GET" and len(parts) == 3 and parts[0] == "healthcheck" and parts[2] == "lastfailurereason":
+        return "GetHealthCheckLastFailureReason"
+    if method == "POST" and parts[:1] == ["tags"] and len(parts) == 2:
+        return "ListTagsForResources"
+    return method + " " + "/".join(p if i % 2 == 0 else "{id}" for i, p in enumerate(parts))
+
+
+def buckets_for(facts, form, body):
+    """The buckets AWS meters this request by: [(scope region, name, burst, per second)]."""
+    service, operation, region = facts["service"], facts["operation"], facts["region"]
+    if service == "route53":
+        # https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/throttling-api-requests.html
+        operation = route53_operation(facts["method"], facts["path"])
+        own = (4, 1) if operation in ("GetHealthCheckStatus", "GetHealthCheckLastFailureReason") else (50, 10)
+        return [("global", "route53 all", 50, 10), ("global", "route53 " + operation, *own)]
+    if service == "elasticloadbalancing":
+        # https://docs.aws.amazon.com/elasticloadbalancing/latest/userguide/elb-api-throttling.html
+        # Each API version (2015-12-01: ALB/NLB; 2012-06-01: Classic) has its own buckets.
+        version = "classic" if b"Version=2012-06-01" in body else "v2"
+        if operation.startswith("Describe"):
+            return [(region, f"elb {version} describe", 40, 10)]
+        return [(region, f"elb {version} mutating", 20, 3)]
+    if service == "ec2":
+        # https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html
+        filtered = any(k.startswith("Filter.") or k in ("MaxResults", "NextToken") for k in form)
+        if operation in EC2_SMALL and not filtered:
+            return [(region, "ec2 " + operation, 50, 10)]
+        if operation.startswith(("Describe", "List", "Get", "Search")):
+            return [(region, "ec2 " + operation, 100, 20)]
+        return [(region, "ec2 " + operation, 50, 5)]
+    if service == "rds":
+        # https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-api-throttling.html
+        return [(region, "rds", 300, 12)]
+    if service == "monitoring":
+        # https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html
+        tps = {"GetMetricData": 50, "DescribeAlarms": 9, "DescribeAlarmsForMetric": 9, "ListMetrics": 25,
+               "GetMetricStatistics": 400}.get(operation, 3)
+        return [(region, "cloudwatch " + operation, tps, tps)]
+    if service == "acm":
+        # https://docs.aws.amazon.com/acm/latest/userguide/acm-limits.html
+        tps = 10 if operation in ("DescribeCertificate", "ListTagsForCertificate") else 5
+        return [(region, "acm " + operation, tps, tps)]
+    if service == "kms":
+        # https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html
+        tps = 2000 if operation == "DescribeKey" else 100
+        return [(region, "kms " + operation, tps, tps)]
+    if service == "ssm" and operation in ("GetParameter", "GetParameters", "GetParametersByPath"):
+        # https://docs.aws.amazon.com/general/latest/gr/ssm.html
+        return [(region, "ssm parameters", 40, 40)]
+    if service == "autoscaling":
+        # Unpublished ("a shared API bucket"): a stand-in of half ELB's.
+        return [(region, "autoscaling", 20, 5)]
+    # Unpublished (STS, EFS, Backup, other SSM APIs): the same stand-in.
+    return [(region, service + " " + (operation if service == "sts" else "all"), 10, 5)]
+
+
+def over_limit(facts, body):
+    """Take a token from every bucket of the request; False when one is empty (then none is taken)."""
+    with LOCK:
+        settings = LIMITED.get(facts["account"])
+    if settings is None:
+        return False
+    form = {}
+    if facts["service"] == "ec2" and body:
+        form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
+    override = settings.get("override")
+    now = time.monotonic()
+    with LOCK:
+        states = []
+        for region, name, burst, rate in buckets_for(facts, form, body):
+            if override:
+                burst, rate = override["burst"], override["per_second"]
+            key = (facts["account"], region, name)
+            tokens, last = BUCKETS.get(key, (burst, now))
+            tokens = min(burst, tokens + (now - last) * rate)
+            states.append((key, tokens))
+        if any(tokens < 1 for _, tokens in states):
+            for key, tokens in states:
+                BUCKETS[key] = (tokens, now)
+            return True
+        for key, tokens in states:
+            BUCKETS[key] = (tokens - 1, now)
+    return False
+
+
+def throttling_error(facts, is_cbor):
+    """Each protocol's own throttling answer, as AWS sends it."""
+    service = facts["service"]
+    if is_cbor:
+        # Smithy RPC v2 CBOR (CloudWatch): `__type` in the body; CloudWatch is query-compatible,
+        # so the query code comes in x-amzn-query-error and overrides it.
+        headers = {"smithy-protocol": "rpc-v2-cbor", "x-amzn-query-error": "Throttling;Sender"}
+        body = cbor2.dumps({"__type": "com.amazon.coral.availability#ThrottlingException", "message": "Rate exceeded"})
+        return 400, "application/cbor", headers, body
+    if service == "ec2":
+        xml = "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>front-throttle</RequestID></Response>"
+        return 503, "text/xml", {}, xml.encode()
+    if service in ("kms", "acm", "ssm"):
+        body = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"}).encode()
+        return 400, "application/x-amz-json-1.1", {"x-amzn-ErrorType": "ThrottlingException"}, body
+    if service == "elasticfilesystem":
+        body = json.dumps({"ErrorCode": "ThrottlingException", "Message": "Rate exceeded"}).encode()
+        return 429, "application/json", {"x-amzn-ErrorType": "ThrottlingException"}, body
+    if service == "backup":
+        body = json.dumps({"Code": "ThrottlingException", "Message": "Rate exceeded"}).encode()
+        return 400, "application/json", {"x-amzn-ErrorType": "ThrottlingException"}, body
+    namespace = ' xmlns="https://route53.amazonaws.com/doc/2013-04-01/"' if service == "route53" else ""
+    xml = f"<ErrorResponse{namespace}><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>front-throttle</RequestId></ErrorResponse>"
+    return 400, "text/xml", {}, xml.encode()
 
 
 def error_body(facts, is_cbor, code, message):
@@ -162,6 +303,12 @@ class Front(BaseHTTPRequestHandler):
                 facts, is_cbor, fault.get("code", "InternalFailure"), fault.get("message", "injected by the test front")
             )
             return self.reply(int(fault.get("status", 500)), content_type, headers, payload)
+        if over_limit(facts, body):
+            status, content_type, headers, payload = throttling_error(facts, is_cbor)
+            with LOCK:
+                facts["throttled"] = True
+                facts["status"] = status
+            return self.reply(status, content_type, headers, payload)
         if is_cbor:
             return self.cloudwatch_cbor(facts, body)
         self.forward(facts, body)
@@ -176,6 +323,16 @@ class Front(BaseHTTPRequestHandler):
             accounts = {rule.get("account") for rule in rules}
             with LOCK:
                 FAULTS = [rule for rule in FAULTS if rule.get("account") not in accounts] + rules
+            return self.reply(200, "application/json", {}, b"{}")
+        if self.command == "POST" and self.path == "/_front/limits":
+            settings = json.loads(body or b"{}")
+            with LOCK:
+                if settings.get("enabled", True):
+                    LIMITED[settings["account"]] = settings
+                else:
+                    LIMITED.pop(settings["account"], None)
+                for key in [k for k in BUCKETS if k[0] == settings["account"]]:
+                    del BUCKETS[key]
             return self.reply(200, "application/json", {}, b"{}")
         if self.command == "DELETE" and self.path == "/_front/faults":
             with LOCK:

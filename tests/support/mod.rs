@@ -143,6 +143,32 @@ pub fn audit_live(account: &str, extra: &[&str]) -> (i32, serde_json::Value, Str
     (output.status.code().unwrap_or(-1), json, stderr, elapsed)
 }
 
+/// A snapshot that `drscan collect` wrote, live against the emulator.
+pub struct LiveSnapshot {
+    pub path: std::path::PathBuf,
+    pub text: String,
+    pub elapsed: Duration,
+    _dir: tempfile::TempDir,
+}
+
+/// `drscan collect` both regions with `extra` flags; the run must succeed.
+pub fn collect_live(account: &str, extra: &[&str]) -> LiveSnapshot {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("snapshot.json");
+    let started = Instant::now();
+    let output = drscan(account)
+        .args(["collect", "--primary", PRIMARY, "--dr", DR, "--endpoint-url", &emulator().front_url])
+        .args(extra)
+        .arg("-o")
+        .arg(&path)
+        .output()
+        .expect("run drscan collect");
+    let elapsed = started.elapsed();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = std::fs::read_to_string(&path).expect("snapshot");
+    LiveSnapshot { path, text, elapsed, _dir: dir }
+}
+
 /// Findings of `rule` with `status` in an audit's JSON.
 pub fn findings<'a>(json: &'a serde_json::Value, rule: &str, status: &str) -> Vec<&'a serde_json::Value> {
     json["findings"]
@@ -166,6 +192,55 @@ pub fn summary(json: &serde_json::Value) -> String {
 /// Replace the front's fault rules (a JSON list; see front.py).
 pub fn set_faults(rules: serde_json::Value) {
     control("POST", "/_front/faults", &rules.to_string());
+}
+
+/// Make the front enforce AWS's documented API rate limits for `account` (see front.py).
+pub fn enforce_rate_limits(account: &str) {
+    control("POST", "/_front/limits", &serde_json::json!({"account": account}).to_string());
+}
+
+/// Shrink every rate-limit bucket of `account` to `burst` tokens refilled at `per_second`.
+pub fn shrink_rate_limits(account: &str, burst: f64, per_second: f64) {
+    let settings =
+        serde_json::json!({"account": account, "override": {"burst": burst, "per_second": per_second}});
+    control("POST", "/_front/limits", &settings.to_string());
+}
+
+/// Requests of `account` that the front answered with a throttling error.
+pub fn throttled_requests(account: &str) -> Vec<serde_json::Value> {
+    front_log()
+        .into_iter()
+        .filter(|entry| entry["account"] == account && entry["throttled"] == true)
+        .collect()
+}
+
+/// How many requests of `account` the front has seen.
+pub fn requests_of(account: &str) -> usize {
+    front_log().iter().filter(|entry| entry["account"] == account).count()
+}
+
+/// Every `cause` in a snapshot's or an audit's JSON (collection errors, per-resource unknowns,
+/// findings' missing data), counted by cause.
+pub fn count_causes(value: &serde_json::Value) -> std::collections::BTreeMap<String, usize> {
+    fn walk(value: &serde_json::Value, counts: &mut std::collections::BTreeMap<String, usize>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, inner) in map {
+                    if key == "cause"
+                        && let Some(cause) = inner.as_str()
+                    {
+                        *counts.entry(cause.to_string()).or_default() += 1;
+                    }
+                    walk(inner, counts);
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|item| walk(item, counts)),
+            _ => {}
+        }
+    }
+    let mut counts = std::collections::BTreeMap::new();
+    walk(value, &mut counts);
+    counts
 }
 
 pub fn clear_faults() {

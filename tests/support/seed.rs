@@ -7,6 +7,7 @@ use aws_config::BehaviorVersion;
 use aws_credential_types::Credentials;
 use aws_types::SdkConfig;
 use aws_types::region::Region;
+use futures_util::StreamExt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Secondary {
@@ -32,9 +33,29 @@ pub struct Setup {
     pub dr_replica: bool,
     pub replica_lag_seconds: f64,
     pub aurora_lag_milliseconds: f64,
-    /// Extra copies of each main kind per region, for the scaled benchmark.
+    /// Extra web tiers per region (launch template, ALB, listener, target group, ASG), for the
+    /// large-account test and benchmark.
     pub scale: usize,
+    /// How many of the extra tiers are joined by a failover pair (PRIMARY to the primary tier,
+    /// SECONDARY to the DR tier), each record with a health check of its own.
+    pub failover_pairs: usize,
+    /// How many of those health checks get no `HealthCheckStatus` metric data (Route 53
+    /// publishes it for every check; moto does not, so the seeding does), so that drscan falls
+    /// back to GetHealthCheckStatus for them.
+    pub checks_without_metric: usize,
 }
+
+impl Setup {
+    /// The large account of the rate-limit test and benchmark: 80 extra load balancers with
+    /// listeners, target groups and ASGs per region, 20 failover pairs with 40 health checks.
+    pub fn large() -> Self {
+        Setup { scale: 80, failover_pairs: 20, checks_without_metric: 4, ..Setup::default() }
+    }
+}
+
+/// Calls in flight at once while seeding: moto has no rate limits, and the seeding of the
+/// large account runs in CI.
+const SEEDING_CONCURRENCY: usize = 16;
 
 impl Default for Setup {
     fn default() -> Self {
@@ -48,6 +69,8 @@ impl Default for Setup {
             replica_lag_seconds: 4.0,
             aurora_lag_milliseconds: 250.0,
             scale: 0,
+            failover_pairs: 0,
+            checks_without_metric: 0,
         }
     }
 }
@@ -117,22 +140,45 @@ pub async fn seed(account: &str, setup: &Setup) {
     };
     let dr_template_image = setup.dr_image_override.map(str::to_string).unwrap_or(dr_image);
 
+    let (primary_network, dr_network) = tokio::join!(network(&primary.ec2), network(&dr.ec2));
     let (primary_tier, dr_tier) = tokio::join!(
-        web_tier(&primary, "web", &primary_image, (2, 6, 2), 0),
-        web_tier(&dr, "web-dr", &dr_template_image, setup.dr_capacity, 0),
+        web_tier(&primary, &primary_network, "web", &primary_image, (2, 6, 2), 0),
+        web_tier(&dr, &dr_network, "web-dr", &dr_template_image, setup.dr_capacity, 0),
     );
-    for n in 0..setup.scale {
-        let name = format!("scale-{n}");
-        tokio::join!(
-            web_tier(&primary, &name, &primary_image, (0, 1, 0), n + 1),
-            web_tier(&dr, &name, &dr_template_image, (0, 1, 0), n + 1),
-        );
-    }
+    let extra_tiers: Vec<(WebTier, WebTier)> = futures_util::stream::iter(0..setup.scale)
+        .map(|n| {
+            let name = format!("scale-{n}");
+            let (primary, dr, image, dr_image) = (&primary, &dr, &primary_image, &dr_template_image);
+            let (primary_network, dr_network) = (&primary_network, &dr_network);
+            async move {
+                tokio::join!(
+                    web_tier(primary, primary_network, &name, image, (0, 1, 0), n + 1),
+                    web_tier(dr, dr_network, &name, dr_image, (0, 1, 0), n + 1),
+                )
+            }
+        })
+        .buffered(SEEDING_CONCURRENCY / 2)
+        .collect()
+        .await;
 
     let route53 = aws_sdk_route53::Client::new(&config(account, DR).await);
-    dns(&route53, setup, &primary_tier, &dr_tier).await;
-    databases(&primary, &dr, account, setup).await;
-    files_and_backups(&primary, &dr, account).await;
+    let us_east_1 = aws_sdk_cloudwatch::Client::new(&config(account, "us-east-1").await);
+    let zone_id = dns(&route53, setup, &primary_tier, &dr_tier).await;
+    let pairs = &extra_tiers[..setup.failover_pairs.min(extra_tiers.len())];
+    tokio::join!(
+        failover_pairs(&route53, &us_east_1, &zone_id, pairs, setup.checks_without_metric),
+        databases(&primary, &dr, account, setup),
+        files_and_backups(&primary, &dr, account),
+    );
+}
+
+/// Two subnets of the default VPC, and the VPC.
+async fn network(ec2: &aws_sdk_ec2::Client) -> (Vec<String>, String) {
+    let subnets = ec2.describe_subnets().send().await.expect("DescribeSubnets");
+    let subnet_ids: Vec<String> =
+        subnets.subnets().iter().filter_map(|s| s.subnet_id()).take(2).map(str::to_string).collect();
+    let vpc_id = subnets.subnets().first().and_then(|s| s.vpc_id()).unwrap_or_default().to_string();
+    (subnet_ids, vpc_id)
 }
 
 async fn register_image(ec2: &aws_sdk_ec2::Client, name: &str) -> String {
@@ -155,15 +201,17 @@ async fn register_image(ec2: &aws_sdk_ec2::Client, name: &str) -> String {
 }
 
 /// Launch template → ASG → target group ← listener ← ALB, all named after `name`.
-async fn web_tier(r: &Region2, name: &str, image: &str, capacity: (i32, i32, i32), index: usize) -> WebTier {
+async fn web_tier(
+    r: &Region2,
+    (subnet_ids, vpc_id): &(Vec<String>, String),
+    name: &str,
+    image: &str,
+    capacity: (i32, i32, i32),
+    index: usize,
+) -> WebTier {
     use aws_sdk_autoscaling::types::{LaunchTemplateSpecification, Tag};
     use aws_sdk_ec2::types::{InstanceType, RequestLaunchTemplateData};
     use aws_sdk_elasticloadbalancingv2::types::{Action, ActionTypeEnum, ProtocolEnum};
-
-    let subnets = r.ec2.describe_subnets().send().await.expect("DescribeSubnets");
-    let subnet_ids: Vec<String> =
-        subnets.subnets().iter().filter_map(|s| s.subnet_id()).take(2).map(str::to_string).collect();
-    let vpc_id = subnets.subnets().first().and_then(|s| s.vpc_id()).unwrap_or_default().to_string();
 
     let template = r
         .ec2
@@ -193,7 +241,7 @@ async fn web_tier(r: &Region2, name: &str, image: &str, capacity: (i32, i32, i32
         .name(name)
         .protocol(ProtocolEnum::Http)
         .port(80)
-        .vpc_id(&vpc_id)
+        .vpc_id(vpc_id)
         .health_check_interval_seconds(10)
         .unhealthy_threshold_count(2)
         .send()
@@ -258,11 +306,9 @@ fn app(index: usize) -> String {
     if index == 0 { "web".to_string() } else { format!("scale-{index}") }
 }
 
-async fn dns(route53: &aws_sdk_route53::Client, setup: &Setup, primary: &WebTier, dr: &WebTier) {
-    use aws_sdk_route53::types::{
-        AliasTarget, Change, ChangeAction, ChangeBatch, HealthCheckConfig, HealthCheckType,
-        ResourceRecordSet, ResourceRecordSetFailover, RrType, Tag, TagResourceType,
-    };
+/// The reference zone with `app.example.com`'s failover pair; returns the zone's ID.
+async fn dns(route53: &aws_sdk_route53::Client, setup: &Setup, primary: &WebTier, dr: &WebTier) -> String {
+    use aws_sdk_route53::types::{ResourceRecordSetFailover as Role, Tag, TagResourceType};
     let zone = route53
         .create_hosted_zone()
         .name("example.com")
@@ -271,13 +317,58 @@ async fn dns(route53: &aws_sdk_route53::Client, setup: &Setup, primary: &WebTier
         .await
         .expect("CreateHostedZone");
     let zone_id = zone.hosted_zone().map(|z| z.id().to_string()).unwrap_or_default();
+    let check_id = https_health_check(route53, "primary-check", &primary.lb_dns).await;
+    route53
+        .change_tags_for_resource()
+        .resource_type(TagResourceType::Healthcheck)
+        .resource_id(&check_id)
+        .add_tags(Tag::builder().key("app").value("web").build())
+        .send()
+        .await
+        .expect("ChangeTagsForResource");
+
+    let monitored = setup.primary_monitored;
+    let mut records = vec![failover_alias(
+        "app.example.com",
+        Role::Primary,
+        &format!("dualstack.{}", primary.lb_dns),
+        &primary.lb_zone,
+        monitored.then_some(check_id.as_str()),
+        monitored,
+    )];
+    match setup.secondary {
+        Secondary::DrAlb => records.push(failover_alias(
+            "app.example.com",
+            Role::Secondary,
+            &format!("dualstack.{}", dr.lb_dns),
+            &dr.lb_zone,
+            None,
+            true,
+        )),
+        Secondary::Dangling => records.push(failover_alias(
+            "app.example.com",
+            Role::Secondary,
+            "dualstack.web-dr-deleted-1234567890.us-east-1.elb.amazonaws.com",
+            &dr.lb_zone,
+            None,
+            true,
+        )),
+        Secondary::Missing => {}
+    }
+    create_records(route53, &zone_id, records).await;
+    zone_id
+}
+
+/// An HTTPS health check on `fqdn:443/health` every 30 s, failing after 3; returns its ID.
+async fn https_health_check(route53: &aws_sdk_route53::Client, reference: &str, fqdn: &str) -> String {
+    use aws_sdk_route53::types::{HealthCheckConfig, HealthCheckType};
     let check = route53
         .create_health_check()
-        .caller_reference("primary-check")
+        .caller_reference(reference)
         .health_check_config(
             HealthCheckConfig::builder()
                 .r#type(HealthCheckType::Https)
-                .fully_qualified_domain_name(&primary.lb_dns)
+                .fully_qualified_domain_name(fqdn)
                 .port(443)
                 .resource_path("/health")
                 .request_interval(30)
@@ -288,88 +379,124 @@ async fn dns(route53: &aws_sdk_route53::Client, setup: &Setup, primary: &WebTier
         .send()
         .await
         .expect("CreateHealthCheck");
-    let check_id = check.health_check().map(|c| c.id().to_string()).unwrap_or_default();
-    route53
-        .change_tags_for_resource()
-        .resource_type(TagResourceType::Healthcheck)
-        .resource_id(&check_id)
-        .add_tags(Tag::builder().key("app").value("web").build())
-        .send()
-        .await
-        .expect("ChangeTagsForResource");
+    check.health_check().map(|c| c.id().to_string()).unwrap_or_default()
+}
 
-    let record = |role: ResourceRecordSetFailover,
-                  id: &str,
-                  dns: String,
-                  zone: &str,
-                  check: Option<&str>,
-                  evaluate: bool| {
-        ResourceRecordSet::builder()
-            .name("app.example.com")
-            .r#type(RrType::A)
-            .set_identifier(id)
-            .failover(role)
-            .alias_target(
-                AliasTarget::builder()
-                    .hosted_zone_id(zone)
-                    .dns_name(dns)
-                    .evaluate_target_health(evaluate)
-                    .build()
-                    .expect("alias target"),
-            )
-            .set_health_check_id(check.map(str::to_string))
-            .build()
-            .expect("record set")
-    };
-    let mut changes = vec![record(
-        ResourceRecordSetFailover::Primary,
-        "primary",
-        format!("dualstack.{}", primary.lb_dns),
-        &primary.lb_zone,
-        setup.primary_monitored.then_some(check_id.as_str()),
-        setup.primary_monitored,
-    )];
-    match setup.secondary {
-        Secondary::DrAlb => changes.push(record(
-            ResourceRecordSetFailover::Secondary,
-            "dr",
-            format!("dualstack.{}", dr.lb_dns),
-            &dr.lb_zone,
-            None,
-            true,
-        )),
-        Secondary::Dangling => changes.push(record(
-            ResourceRecordSetFailover::Secondary,
-            "dr",
-            "dualstack.web-dr-deleted-1234567890.us-east-1.elb.amazonaws.com".to_string(),
-            &dr.lb_zone,
-            None,
-            true,
-        )),
-        Secondary::Missing => {}
-    }
-    let batch = ChangeBatch::builder()
-        .set_changes(Some(
-            changes
-                .into_iter()
-                .map(|r| {
-                    Change::builder()
-                        .action(ChangeAction::Create)
-                        .resource_record_set(r)
-                        .build()
-                        .expect("change")
-                })
-                .collect(),
-        ))
+/// A failover alias record (A) of `name` to `dns_name`, set identifier `primary` or `dr`.
+fn failover_alias(
+    name: &str,
+    role: aws_sdk_route53::types::ResourceRecordSetFailover,
+    dns_name: &str,
+    zone: &str,
+    check: Option<&str>,
+    evaluate_target_health: bool,
+) -> aws_sdk_route53::types::ResourceRecordSet {
+    use aws_sdk_route53::types::{AliasTarget, ResourceRecordSet, ResourceRecordSetFailover, RrType};
+    let set_identifier = if role == ResourceRecordSetFailover::Primary { "primary" } else { "dr" };
+    ResourceRecordSet::builder()
+        .name(name)
+        .r#type(RrType::A)
+        .set_identifier(set_identifier)
+        .failover(role)
+        .alias_target(
+            AliasTarget::builder()
+                .hosted_zone_id(zone)
+                .dns_name(dns_name)
+                .evaluate_target_health(evaluate_target_health)
+                .build()
+                .expect("alias target"),
+        )
+        .set_health_check_id(check.map(str::to_string))
         .build()
-        .expect("change batch");
+        .expect("record set")
+}
+
+async fn create_records(
+    route53: &aws_sdk_route53::Client,
+    zone_id: &str,
+    records: Vec<aws_sdk_route53::types::ResourceRecordSet>,
+) {
+    use aws_sdk_route53::types::{Change, ChangeAction, ChangeBatch};
+    let changes = records
+        .into_iter()
+        .map(|r| {
+            Change::builder().action(ChangeAction::Create).resource_record_set(r).build().expect("change")
+        })
+        .collect();
     route53
         .change_resource_record_sets()
-        .hosted_zone_id(&zone_id)
-        .change_batch(batch)
+        .hosted_zone_id(zone_id)
+        .change_batch(ChangeBatch::builder().set_changes(Some(changes)).build().expect("change batch"))
         .send()
         .await
         .expect("ChangeResourceRecordSets");
+}
+
+/// `app-N.example.com` PRIMARY → primary tier N, SECONDARY → DR tier N, evaluating target
+/// health, each record with an HTTPS health check of its own on its load balancer; and the
+/// `HealthCheckStatus` metric (1, healthy, a minute ago) in us-east-1 — where Route 53
+/// publishes it — for all checks but the last `without_metric`.
+async fn failover_pairs(
+    route53: &aws_sdk_route53::Client,
+    us_east_1: &aws_sdk_cloudwatch::Client,
+    zone_id: &str,
+    pairs: &[(WebTier, WebTier)],
+    without_metric: usize,
+) {
+    use aws_sdk_cloudwatch::primitives::DateTime;
+    use aws_sdk_cloudwatch::types::{Dimension, MetricDatum};
+    use aws_sdk_route53::types::ResourceRecordSetFailover as Role;
+    if pairs.is_empty() {
+        return;
+    }
+    let endpoints: Vec<(String, Role, &WebTier)> = pairs
+        .iter()
+        .enumerate()
+        .flat_map(|(n, (primary, dr))| {
+            let name = format!("app-{n}.example.com");
+            [(name.clone(), Role::Primary, primary), (name, Role::Secondary, dr)]
+        })
+        .collect();
+    let check_ids: Vec<String> = futures_util::stream::iter(endpoints.iter())
+        .map(|(name, role, tier)| async move {
+            https_health_check(route53, &format!("{name}-{}", role.as_str()), &tier.lb_dns).await
+        })
+        .buffered(SEEDING_CONCURRENCY)
+        .collect()
+        .await;
+    let records = endpoints
+        .iter()
+        .zip(&check_ids)
+        .map(|((name, role, tier), check_id)| {
+            let dns_name = format!("dualstack.{}", tier.lb_dns);
+            failover_alias(name, role.clone(), &dns_name, &tier.lb_zone, Some(check_id), true)
+        })
+        .collect();
+    create_records(route53, zone_id, records).await;
+
+    let a_minute_ago = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64 - 60)
+        .unwrap_or(0);
+    let published = check_ids.len().saturating_sub(without_metric);
+    let data: Vec<MetricDatum> = check_ids[..published]
+        .iter()
+        .map(|id| {
+            MetricDatum::builder()
+                .metric_name("HealthCheckStatus")
+                .dimensions(Dimension::builder().name("HealthCheckId").value(id).build())
+                .value(1.0)
+                .timestamp(DateTime::from_secs(a_minute_ago))
+                .build()
+        })
+        .collect();
+    us_east_1
+        .put_metric_data()
+        .namespace("AWS/Route53")
+        .set_metric_data(Some(data))
+        .send()
+        .await
+        .expect("PutMetricData AWS/Route53 (through the CBOR front)");
 }
 
 async fn databases(primary: &Region2, dr: &Region2, account: &str, setup: &Setup) {

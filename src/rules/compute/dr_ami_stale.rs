@@ -60,7 +60,7 @@ impl Rule for DrAmiStale {
         );
         let primary = &ctx.inventory.primary;
         let dr = &ctx.inventory.dr;
-        let grace = ctx.settings.ami_stale_grace_seconds;
+        let grace = ctx.settings.thresholds.ami_stale_grace_seconds;
         let tag = ctx.settings.matching.ami_pairing_tag.as_str();
         let by_name: HashMap<&str, &Image> = primary
             .resources
@@ -160,7 +160,7 @@ impl Rule for DrAmiStale {
                     .with("dr_image", &dr_image.id)
                     .with("primary_images", current.iter().map(|i| i.id.as_str()).collect::<Vec<_>>())
                     .with("primary_image_created", created)
-                    .with("grace_seconds", ctx.settings.ami_stale_grace_seconds);
+                    .with("grace_seconds", ctx.settings.thresholds.ami_stale_grace_seconds);
                 }
             }
         }

@@ -43,7 +43,7 @@ impl Rule for RdsBackupRetentionLow {
             "backup retention",
         );
         let region = ctx.inventory.primary.name;
-        let minimum = ctx.settings.min_backup_retention_days;
+        let minimum = ctx.settings.thresholds.min_backup_retention_days;
         for members in ctx.inventory.members().by_app.values() {
             let stores = members
                 .primary_db_instances

@@ -93,7 +93,7 @@ fn judge(
     metric: &str,
 ) {
     let (threshold, threshold_source) = ctx.settings.replica_lag_threshold();
-    let window_start = crate::time::before(ctx.now, ctx.settings.lag_window_seconds);
+    let window_start = crate::time::before(ctx.now, ctx.settings.thresholds.lag_window_seconds);
     let young = created_at.is_some_and(|c| c > window_start);
     let Some(series) = series else {
         let reason = ctx.inventory.dr.gap(ResourceKind::MetricSeries).cloned().unwrap_or_else(|| {
@@ -135,7 +135,7 @@ fn judge(
             .with("max_lag_seconds", -1);
         }
         Some(Ok(max)) if max > threshold as f64 => {
-            out.fail(target.clone(), format!("{metric} of {} peaked at {} in the last {} (threshold {threshold} s: {threshold_source})", target.id, seconds_text(max), window_text(ctx.settings.lag_window_seconds)))
+            out.fail(target.clone(), format!("{metric} of {} peaked at {} in the last {} (threshold {threshold} s: {threshold_source})", target.id, seconds_text(max), window_text(ctx.settings.thresholds.lag_window_seconds)))
                 .with("metric", metric)
                 .with("max_lag_seconds", max)
                 .with("threshold_seconds", threshold)

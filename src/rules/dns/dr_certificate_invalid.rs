@@ -63,7 +63,7 @@ impl Rule for DrCertificateInvalid {
         let certificates: HashMap<&str, &crate::inventory::dependencies::Certificate> =
             dr.resources.certificates.iter().map(|c| (c.arn.as_str(), c)).collect();
         let expiry_horizon =
-            crate::time::after(ctx.now, crate::time::days(ctx.settings.certificate_expiry_days));
+            crate::time::after(ctx.now, crate::time::days(ctx.settings.thresholds.certificate_expiry_days));
         for (lb_arn, hosts) in names {
             for listener in dr.listeners_of(lb_arn) {
                 if !matches!(listener.protocol.as_str(), "HTTPS" | "TLS") {

@@ -44,7 +44,7 @@ impl Rule for EfsReplicationLagHigh {
         let dr = ctx.inventory.dr.name;
         let (threshold, source) = ctx.settings.efs_replication_lag_threshold();
         let unattainable =
-            ctx.settings.rpo_target_seconds.filter(|rpo| *rpo < EFS_REPLICATION_RPO_FLOOR_SECONDS);
+            ctx.settings.targets.rpo_seconds.filter(|rpo| *rpo < EFS_REPLICATION_RPO_FLOOR_SECONDS);
         for fs in &ctx.inventory.primary.resources.file_systems {
             let target = resource::file_system(fs, primary);
             let destinations = match &fs.replication {

@@ -10,8 +10,8 @@ declare_rule! {
     /// started by automation: a CloudWatch alarm on the primary's health (its Route 53 health
     /// check, load balancer or target group) that drives a scaling policy of the DR group or
     /// invokes a Lambda function or SSM Automation runbook, or a step declared automated in
-    /// the configuration (`declared_automation`). A step without either fails; the RTO
-    /// estimate counts a manual decision (default 15 min) before it.
+    /// the configuration (an `[[automation]]` entry in `drscan.toml`). A step without either
+    /// fails; the RTO estimate counts a manual decision (default 15 min) before it.
     ///
     /// ## Why is this bad?
     /// Route 53 only changes DNS answers. It does not scale the DR group, promote the replica,
@@ -29,7 +29,9 @@ declare_rule! {
     /// us-east-1) and attach a scaling policy of the DR group (or a Lambda / SSM Automation
     /// runbook that promotes the replica and breaks EFS replication) as its action. If the step
     /// is automated in a way drscan cannot see (an external orchestrator, Route 53 ARC),
-    /// declare it in `drscan.toml` under `declared_automation`.
+    /// declare it in `drscan.toml` as an `[[automation]]` entry: `step = "replica-promotion"`
+    /// (or `dr-scale-out`, `aurora-global-failover`, `break-efs-replication`,
+    /// `restore-from-backup`), with `app = "web"` to limit it to one application.
     ///
     /// ## References
     /// - https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/monitoring-health-checks.html

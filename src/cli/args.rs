@@ -1,0 +1,184 @@
+//! Flag groups that several commands share, declared once: the configuration file, the region
+//! pair, the settings a flag can override, the gate, and how live collection reaches AWS.
+//! Commands flatten the groups they take; [`super::overrides`] applies them.
+//!
+//! Every flag can also come from a `DRSCAN_<FLAG>` environment variable (shown in `--help`);
+//! a flag on the command line wins over its variable, and both win over drscan.toml. Flags
+//! whose meaning differs by command (`--format`, `-o`) take the command's name in theirs
+//! (`DRSCAN_REPORT_FORMAT`), so one CI environment can serve every command.
+
+use crate::findings::Severity;
+use clap::builder::BoolishValueParser;
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+
+/// Help headings, so that `--help` groups flags by what they decide (as Trivy's does).
+pub mod heading {
+    pub const INPUT: &str = "Input";
+    pub const COLLECTION: &str = "Collection (live only; ignored with --snapshot)";
+    pub const GATE: &str = "Gate";
+    pub const SETTINGS: &str = "Settings (override drscan.toml)";
+    pub const OUTPUT: &str = "Output";
+}
+
+/// `--config FILE`.
+#[derive(Debug, Args)]
+#[command(next_help_heading = heading::INPUT)]
+pub struct ConfigArgs {
+    /// Configuration file (default: drscan.toml in the working directory, if present).
+    #[arg(long, value_name = "FILE", env = "DRSCAN_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+/// The region pair; flags win over `[regions]` in drscan.toml.
+#[derive(Debug, Args)]
+#[command(next_help_heading = heading::INPUT)]
+pub struct RegionArgs {
+    /// Primary region [default: [regions] primary]; with --snapshot, must match the snapshot's.
+    #[arg(long, value_name = "REGION", env = "DRSCAN_PRIMARY", value_parser = crate::regions::parse_flag)]
+    pub primary: Option<String>,
+    /// DR region [default: [regions] dr]; with --snapshot, must match the snapshot's.
+    #[arg(long, value_name = "REGION", env = "DRSCAN_DR", value_parser = crate::regions::parse_flag)]
+    pub dr: Option<String>,
+}
+
+/// Settings a flag overrides, for every command that audits.
+#[derive(Debug, Args)]
+#[command(next_help_heading = heading::SETTINGS)]
+pub struct SettingsArgs {
+    /// Tag key that joins resources to an application [default: app].
+    #[arg(long, value_name = "KEY", env = "DRSCAN_APP_TAG")]
+    pub app_tag: Option<String>,
+    /// Tag key that pairs a DR AMI copy with its primary AMI [default: drscan:source-ami].
+    #[arg(long, value_name = "KEY", env = "DRSCAN_AMI_PAIRING_TAG")]
+    pub ami_pairing_tag: Option<String>,
+    /// RTO target, as a duration (e.g. 2m, 90s, 1h).
+    #[arg(long, value_parser = crate::parse::duration_seconds, value_name = "DURATION", env = "DRSCAN_RTO_TARGET")]
+    pub rto_target: Option<u64>,
+    /// RPO target, as a duration (e.g. 30s, 15m).
+    #[arg(long, value_parser = crate::parse::duration_seconds, value_name = "DURATION", env = "DRSCAN_RPO_TARGET")]
+    pub rpo_target: Option<u64>,
+}
+
+/// When the gate fails; flags win over `[gate]`.
+#[derive(Debug, Args)]
+#[command(next_help_heading = heading::GATE)]
+pub struct GateArgs {
+    /// Lowest severity whose `fail` or `unknown` findings fail the gate [default: high].
+    #[arg(long, value_parser = parse_severity, value_name = "SEVERITY", env = "DRSCAN_FAIL_ON")]
+    pub fail_on: Option<Severity>,
+    /// Do not let `unknown` findings fail the gate.
+    #[arg(long, env = "DRSCAN_ALLOW_UNKNOWN", value_parser = BoolishValueParser::new())]
+    pub allow_unknown: bool,
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    s.parse()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RetryModeArg {
+    Standard,
+    Adaptive,
+}
+
+/// How live collection reaches AWS (ignored with --snapshot).
+#[derive(Debug, Args)]
+#[command(next_help_heading = heading::COLLECTION)]
+pub struct AwsArgs {
+    /// Named profile from the shared AWS config (default: the standard credential chain).
+    #[arg(long, value_name = "NAME", env = "DRSCAN_PROFILE")]
+    pub profile: Option<String>,
+    /// Assume this role (STS AssumeRole) for every call.
+    #[arg(long, value_name = "ARN", env = "DRSCAN_ROLE_ARN")]
+    pub role_arn: Option<String>,
+    /// External ID the role's trust policy requires (with --role-arn).
+    #[arg(
+        long,
+        value_name = "ID",
+        env = "DRSCAN_EXTERNAL_ID",
+        hide_env_values = true,
+        requires = "role_arn"
+    )]
+    pub external_id: Option<String>,
+    /// Session name of the assumed role, as CloudTrail shows it (with --role-arn) [default: drscan].
+    #[arg(long, value_name = "NAME", env = "DRSCAN_ROLE_SESSION_NAME", requires = "role_arn", value_parser = parse_session_name)]
+    pub role_session_name: Option<String>,
+    /// Send every AWS call to this endpoint, e.g. http://localhost:4566 (AWS_ENDPOINT_URL and
+    /// AWS_ENDPOINT_URL_<SERVICE> also work).
+    #[arg(long, value_name = "URL", env = "DRSCAN_ENDPOINT_URL", value_parser = parse_endpoint_url)]
+    pub endpoint_url: Option<String>,
+    /// Attempts per AWS call, the first included.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20), value_name = "N", env = "DRSCAN_MAX_ATTEMPTS")]
+    pub max_attempts: u32,
+    /// SDK retry mode.
+    #[arg(long, value_enum, default_value = "standard", env = "DRSCAN_RETRY_MODE")]
+    pub retry_mode: RetryModeArg,
+    /// Time allowed for one attempt of one AWS call.
+    #[arg(long, default_value = "20s", value_parser = crate::parse::duration_seconds, value_name = "DURATION", env = "DRSCAN_CALL_TIMEOUT")]
+    pub call_timeout: u64,
+    /// Time allowed for the whole collection; what is unfinished then is reported unknown.
+    #[arg(long, default_value = "5m", value_parser = crate::parse::duration_seconds, value_name = "DURATION", env = "DRSCAN_TIMEOUT")]
+    pub timeout: u64,
+    /// How far back replica-lag metrics are read [default: [thresholds] lag_window, else 1h].
+    #[arg(long, value_parser = crate::parse::duration_seconds, value_name = "DURATION", env = "DRSCAN_LAG_WINDOW")]
+    pub lag_window: Option<u64>,
+    /// Cap every AWS rate-limit bucket (per account, region and API) at N requests per second,
+    /// below the documented rates drscan paces at anyway [default: [collection] max_rps].
+    #[arg(long, value_parser = crate::parse::requests_per_second, value_name = "N", env = "DRSCAN_MAX_RPS")]
+    pub max_rps: Option<f64>,
+}
+
+/// An endpoint must name its scheme and host: `localhost:4566` alone would be taken as a
+/// scheme `localhost` and fail later as an unreachable region.
+pub fn parse_endpoint_url(text: &str) -> Result<String, String> {
+    let url = text.trim();
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Err(format!("`{url}` has no scheme: write http://{url} or https://{url}"));
+    };
+    if !matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https") {
+        return Err(format!("`{url}`: the scheme must be http or https, not `{scheme}`"));
+    }
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if host.is_empty() || host.starts_with(':') {
+        return Err(format!("`{url}` names no host"));
+    }
+    Ok(url.to_string())
+}
+
+/// STS's rule for RoleSessionName: 2–64 characters of `[\w+=,.@-]`.
+fn parse_session_name(text: &str) -> Result<String, String> {
+    let valid_char = |c: char| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c);
+    if (2..=64).contains(&text.len()) && text.chars().all(valid_char) {
+        Ok(text.to_string())
+    } else {
+        Err("a role session name is 2 to 64 letters, digits or any of _+=,.@-".to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression (issue 12): `--endpoint-url localhost:4566` was reported as "region
+    /// unreachable" after the collection tried to reach it.
+    #[test]
+    fn an_endpoint_needs_a_scheme_and_a_host() {
+        assert_eq!(parse_endpoint_url("http://127.0.0.1:5000"), Ok("http://127.0.0.1:5000".to_string()));
+        assert_eq!(
+            parse_endpoint_url("https://sts.example.com/"),
+            Ok("https://sts.example.com/".to_string())
+        );
+        assert!(parse_endpoint_url("localhost:4566").unwrap_err().contains("http://localhost:4566"));
+        assert!(parse_endpoint_url("ftp://host").unwrap_err().contains("http or https"));
+        assert!(parse_endpoint_url("http://").unwrap_err().contains("no host"));
+        assert!(parse_endpoint_url("http://:80").unwrap_err().contains("no host"));
+    }
+
+    #[test]
+    fn session_names_follow_sts() {
+        assert!(parse_session_name("drscan-ci@example.com").is_ok());
+        assert!(parse_session_name("a").is_err());
+        assert!(parse_session_name("has space").is_err());
+    }
+}

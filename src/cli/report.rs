@@ -1,0 +1,114 @@
+//! `drscan report`: the readiness report (HTML or Markdown) of a snapshot or a live collection,
+//! with drift against `--previous`.
+
+use super::args::{AwsArgs, ConfigArgs, RegionArgs, SettingsArgs, heading};
+use super::overrides::{self, Flags};
+use super::{Destination, write_output};
+use crate::audit::AuditReport;
+use crate::drift::Drift;
+use crate::error::{DrscanError, ExitStatus};
+use crate::inventory::Snapshot;
+use crate::inventory::graph::Inventory;
+use clap::{Args, ValueEnum};
+use std::path::{Path, PathBuf};
+
+pub const EXAMPLES: &str = "\
+Examples:
+  # Tonight's report with drift against last night's snapshot (format from the extension)
+  drscan report --snapshot tonight.json --previous last-night.json -o readiness.html
+
+  # Markdown for a pull-request comment or a CI job summary
+  drscan report --snapshot snapshot.json -o readiness.md
+  drscan report --snapshot snapshot.json --format markdown >> \"$GITHUB_STEP_SUMMARY\"";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Html,
+    Markdown,
+}
+
+impl ReportFormat {
+    /// `.html`/`.htm` and `.md`/`.markdown`.
+    pub fn from_extension(path: &Path) -> Option<ReportFormat> {
+        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        match extension.as_str() {
+            "html" | "htm" => Some(ReportFormat::Html),
+            "md" | "markdown" => Some(ReportFormat::Markdown),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Report on this snapshot instead of collecting live.
+    #[arg(long, value_name = "FILE", env = "DRSCAN_SNAPSHOT", help_heading = heading::INPUT)]
+    pub snapshot: Option<PathBuf>,
+    /// The previous snapshot (e.g. last night's), to show drift.
+    #[arg(long, value_name = "FILE", env = "DRSCAN_PREVIOUS", help_heading = heading::INPUT)]
+    pub previous: Option<PathBuf>,
+    /// Report format [default: from the output file's extension (.html, .md), else html].
+    #[arg(long, value_enum, ignore_case = true, env = "DRSCAN_REPORT_FORMAT", help_heading = heading::OUTPUT)]
+    pub format: Option<ReportFormat>,
+    /// Write to FILE instead of stdout (`-`: stdout).
+    #[arg(short = 'o', long = "output", value_name = "FILE", value_parser = Destination::parse, env = "DRSCAN_REPORT_OUTPUT", help_heading = heading::OUTPUT)]
+    pub output: Option<Destination>,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+    #[command(flatten)]
+    pub regions: RegionArgs,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+pub fn run(args: ReportArgs) -> Result<ExitStatus, DrscanError> {
+    let flags = Flags {
+        regions: Some(&args.regions),
+        settings: Some(&args.settings),
+        aws: Some(&args.aws),
+        ..Flags::default()
+    };
+    let run = overrides::resolve(&args.config, flags)?;
+    let snapshot = match &args.snapshot {
+        Some(path) => Snapshot::load(path)?,
+        None => run.collect_live(&args.aws)?.snapshot,
+    };
+    let previous = args.previous.as_deref().map(Snapshot::load).transpose()?;
+    if let Some(previous) = &previous
+        && previous.regions != snapshot.regions
+    {
+        return Err(DrscanError::usage("--previous covers a different region pair than --snapshot"));
+    }
+    // One inventory serves the audit and the report's failover paths; the report shows the
+    // estimates the audit computed.
+    let inventory = run.inventory(&snapshot);
+    let report = run.audit(&inventory, None);
+    let drift = previous.as_ref().map(|previous| {
+        let old_inventory = run.inventory(previous);
+        let old_report = run.audit(&old_inventory, None);
+        crate::drift::compare((&old_inventory, &old_report), (&inventory, &report))
+    });
+    let by_extension =
+        args.output.as_ref().and_then(Destination::file).and_then(ReportFormat::from_extension);
+    let format = args.format.or(by_extension).unwrap_or(ReportFormat::Html);
+    write_output(args.output.as_ref(), &render(format, &snapshot, &inventory, &report, drift))?;
+    Ok(ExitStatus::GatePassed)
+}
+
+/// The readiness report of one audit (also what `drscan audit -o readiness.html` writes).
+pub fn render(
+    format: ReportFormat,
+    snapshot: &Snapshot,
+    inventory: &Inventory<'_>,
+    report: &AuditReport,
+    drift: Option<Drift>,
+) -> String {
+    let estimates = crate::report::estimate_views(&report.estimates);
+    let model = crate::report::build(snapshot, inventory, report, &estimates, drift);
+    match format {
+        ReportFormat::Html => crate::report::html::render(&model),
+        ReportFormat::Markdown => crate::report::markdown::render(&model),
+    }
+}

@@ -1,0 +1,85 @@
+//! Values as people write them, on the command line and in drscan.toml: durations (`90s`,
+//! `5m`, `1h`), names parsed case-insensitively, non-empty keys. The serde adapters here let
+//! each drscan.toml section deserialize straight into the type of the code that reads it, with
+//! the same messages as the flags; toml attaches the value's line and column to their errors.
+
+use serde::de::{Deserialize, Deserializer, Error};
+use std::fmt::Display;
+use std::str::FromStr;
+
+/// Whole seconds of a human duration (`90s`, `5m`, `1h 30m`).
+pub fn duration_seconds(text: &str) -> Result<u64, String> {
+    humantime::parse_duration(text.trim())
+        .map(|d| d.as_secs())
+        .map_err(|e| format!("invalid duration `{text}`: {e} (examples: 90s, 5m, 1h)"))
+}
+
+/// serde: a duration written as a string, as whole seconds.
+pub fn seconds<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    duration_seconds(&text).map_err(D::Error::custom)
+}
+
+/// serde: an optional duration (absent keys take the section's default).
+pub fn optional_seconds<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
+    seconds(deserializer).map(Some)
+}
+
+/// A request rate (`5`, `0.5`): a positive number of requests per second.
+pub fn requests_per_second(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(rate) => positive_rate(rate),
+        Err(_) => Err(format!("invalid rate `{text}`: expected requests per second, e.g. 5 or 0.5")),
+    }
+}
+
+fn positive_rate(rate: f64) -> Result<f64, String> {
+    if rate.is_finite() && rate > 0.0 {
+        Ok(rate)
+    } else {
+        Err(format!("the rate must be a positive number of requests per second, not {rate}"))
+    }
+}
+
+/// serde: an optional request rate, written as a number (`max_rps = 5`).
+pub fn optional_rate<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
+    positive_rate(f64::deserialize(deserializer)?).map(Some).map_err(D::Error::custom)
+}
+
+/// serde: a value read through its `FromStr`, so that the file accepts what the flags accept
+/// (e.g. severities in any case) and says so in the same words.
+pub fn from_str<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: FromStr<Err: Display>,
+{
+    let text = String::deserialize(deserializer)?;
+    text.trim().parse().map_err(D::Error::custom)
+}
+
+/// serde: a string that must not be blank (a tag key that is empty matches nothing).
+pub fn non_empty<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    if text.trim().is_empty() { Err(D::Error::custom("must not be empty")) } else { Ok(text) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_are_positive_numbers() {
+        assert_eq!(requests_per_second("5"), Ok(5.0));
+        assert_eq!(requests_per_second(" 0.5 "), Ok(0.5));
+        for bad in ["0", "-1", "inf", "NaN", "fast"] {
+            assert!(requests_per_second(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn durations_are_whole_seconds() {
+        assert_eq!(duration_seconds("90s"), Ok(90));
+        assert_eq!(duration_seconds(" 1h 30m "), Ok(5400));
+        assert!(duration_seconds("soon").unwrap_err().contains("invalid duration `soon`"));
+    }
+}
