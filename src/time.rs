@@ -56,6 +56,17 @@ pub fn units(count: u64, unit_seconds: u64) -> Option<u64> {
     count.checked_mul(unit_seconds)
 }
 
+/// `seconds` (a float, as rates give them) as a `Duration`, saturating: a wait at a rate of
+/// one request per 10^30 s is "forever" (`Duration::MAX`, which the run deadline cuts short),
+/// and NaN or a negative amount is no wait. (`Duration::from_secs_f64` panics on all three.)
+pub fn from_seconds_f64(seconds: f64) -> std::time::Duration {
+    if seconds.is_nan() || seconds <= 0.0 {
+        std::time::Duration::ZERO
+    } else {
+        std::time::Duration::try_from_secs_f64(seconds).unwrap_or(std::time::Duration::MAX)
+    }
+}
+
 /// The instant `timeout` after `now`. A timeout beyond a century is treated as a century:
 /// "no deadline" for any run, and far from where adding to the clock could overflow.
 pub fn deadline(now: tokio::time::Instant, timeout: std::time::Duration) -> tokio::time::Instant {
@@ -92,5 +103,10 @@ mod tests {
         assert!(seconds_between(DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC) > million_years / 2);
         assert_eq!(units(u64::MAX / 2, 60), None);
         assert_eq!(days(u32::MAX), u64::from(u32::MAX) * SECONDS_PER_DAY);
+        assert_eq!(from_seconds_f64(1e30), std::time::Duration::MAX);
+        assert_eq!(from_seconds_f64(f64::INFINITY), std::time::Duration::MAX);
+        assert_eq!(from_seconds_f64(f64::NAN), std::time::Duration::ZERO);
+        assert_eq!(from_seconds_f64(-1.0), std::time::Duration::ZERO);
+        assert_eq!(from_seconds_f64(1.5), std::time::Duration::from_millis(1500));
     }
 }
