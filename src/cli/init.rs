@@ -176,7 +176,7 @@ pub fn render(template: &str, prefill: &Prefill) -> Result<String, DrscanError> 
         None => "Written by `drscan init`.".to_string(),
     };
     replace("Copy to drscan.toml and edit.", &origin)?;
-    let string = |value: &str| toml::Value::String(value.to_string()).to_string();
+    let string = basic_string;
     let duration = |seconds: u64| {
         string(&humantime::format_duration(std::time::Duration::from_secs(seconds)).to_string())
     };
@@ -212,6 +212,26 @@ pub fn render(template: &str, prefill: &Prefill) -> Result<String, DrscanError> 
         replace("[applications.records]\n", &lines)?;
     }
     Ok(text)
+}
+
+/// `value` as a TOML basic string on one line: `"…"` with quotes, backslashes and control
+/// characters escaped. (toml's own formatting picks a multi-line string for a value with a
+/// newline, which a key cannot be and a comment line cannot hold; names come from snapshots.)
+fn basic_string(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 #[cfg(test)]
@@ -255,6 +275,32 @@ mod tests {
         );
         assert!(text.contains("# application \"reports\": no failover record"), "{text}");
         assert!(text.contains("from snapshot s.json"));
+    }
+
+    /// Regression (fuzzer): a record or application name with a newline was written as a
+    /// multi-line string, which TOML refuses as a key, and broke the comment line it was on.
+    #[test]
+    fn any_name_is_written_as_a_string_that_reads_back() {
+        let nasty = "a\nb'''\"c\\d\t\u{7f}\u{0}é\u{2028}";
+        let prefill = Prefill {
+            records: vec![(nasty.to_string(), nasty.to_string())],
+            untracked_apps: vec![nasty.to_string()],
+            app_tag: Some(nasty.to_string()),
+            ..Prefill::default()
+        };
+        let text = render(TEMPLATE, &prefill).expect("renders");
+        let config = ValidConfig::parse("drscan.toml", text.clone()).expect("the written file parses");
+        assert_eq!(config.settings.matching.app_tag_key, nasty);
+        assert_eq!(
+            config
+                .settings
+                .matching
+                .record_applications
+                .get(&crate::inventory::dns::normalize_dns_name(nasty))
+                .map(String::as_str),
+            Some(nasty),
+            "{text}"
+        );
     }
 
     #[test]

@@ -1202,7 +1202,43 @@ fn drive(case: &Case, root: &Path, dir: &Path) -> Outcome {
             Err(error) => return Outcome::Defect(format!("flags the fuzzer built do not parse: {error}")),
         }
     }
-    Outcome::Audited
+    init_reads_back(case, &snapshot, dir)
+}
+
+/// `drscan init --snapshot FILE` with the case's flags that init takes: what it writes must
+/// read back as a configuration, whatever names, tags and records the snapshot holds.
+fn init_reads_back(case: &Case, snapshot: &str, dir: &Path) -> Outcome {
+    const INIT_FLAGS: &[&str] =
+        &["--rto-target", "--rpo-target", "--app-tag", "--ami-pairing-tag", "--primary", "--dr"];
+    let written = dir.join("init.toml");
+    let mut command: Vec<String> =
+        vec!["drscan".into(), "init".into(), "--snapshot".into(), snapshot.to_string()];
+    command.extend(["-o".to_string(), path(&written), "--force".to_string()]);
+    for pair in case.flags.chunks(2) {
+        if let [flag, value] = pair
+            && INIT_FLAGS.contains(&flag.as_str())
+        {
+            command.extend([flag.clone(), value.clone()]);
+        }
+    }
+    let cli = match Cli::try_parse_from(&command) {
+        Ok(cli) => cli,
+        // A flag value init refuses, as audit did (the audit's verdict stands).
+        Err(_) => return Outcome::Audited,
+    };
+    let _ = std::fs::remove_file(&written);
+    match cli::run(cli) {
+        Ok(_) => match drscan::config::ValidConfig::load(&written) {
+            Ok(_) => Outcome::Audited,
+            Err(error) => {
+                let mut rendered = String::new();
+                let _ = miette::NarratableReportHandler::new().render_report(&mut rendered, &error);
+                let first = rendered.lines().next().unwrap_or("").chars().take(160).collect::<String>();
+                Outcome::Defect(format!("drscan init wrote a drscan.toml that does not read back: {first}"))
+            }
+        },
+        Err(error) => diagnostic_defect(&error).map_or(Outcome::Audited, Outcome::Defect),
+    }
 }
 
 enum Refusal {
@@ -1274,8 +1310,12 @@ fn diagnostic_defect(error: &DrscanError) -> Option<String> {
     if miette::NarratableReportHandler::new().render_report(&mut narrated, error).is_err() {
         return Some("the narrated diagnostic failed to render".to_string());
     }
-    if let DrscanError::MalformedInput(malformed) = error {
-        let name = malformed.src.name();
+    let name = match error {
+        DrscanError::MalformedInput(malformed) => Some(malformed.src.name()),
+        DrscanError::MalformedInputs(malformed) => Some(malformed.src.name()),
+        _ => None,
+    };
+    if let Some(name) = name {
         let located = rendered
             .find(&format!("{name}:"))
             .map(|at| &rendered[at + name.len() + 1..])
