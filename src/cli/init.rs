@@ -76,6 +76,26 @@ pub fn run(args: InitArgs) -> Result<ExitStatus, DrscanError> {
             help: Some("pass --force to replace it, or -o OTHER.toml to write elsewhere".to_string()),
         });
     }
+    let (text, prefill) = written(&args)?;
+    match &args.output {
+        Destination::File(path) if !args.force => write_new(path, &text)?,
+        destination => write_to(destination, &text)?,
+    }
+    if let Destination::File(path) = &args.output {
+        eprintln!(
+            "wrote {}{}: every key with its default; edit it, then `drscan audit`",
+            path.display(),
+            match prefill.records.len() + prefill.untracked_apps.len() {
+                0 => String::new(),
+                n => format!(" with {n} application{}", if n == 1 { "" } else { "s" }),
+            }
+        );
+    }
+    Ok(ExitStatus::GatePassed)
+}
+
+/// The drscan.toml `args` ask for, and what was filled in (collecting live for `--live`).
+pub fn written(args: &InitArgs) -> Result<(String, Prefill), DrscanError> {
     // The existing drscan.toml is what init replaces, so it is not read: flags only.
     let flags = Flags { regions: Some(&args.regions), aws: Some(&args.aws), ..Flags::default() };
     let run = overrides::from_flags(flags)?;
@@ -109,22 +129,7 @@ pub fn run(args: InitArgs) -> Result<ExitStatus, DrscanError> {
         }
         prefill_from(snapshot, &settings.matching, &mut prefill);
     }
-    let text = render(TEMPLATE, &prefill)?;
-    match &args.output {
-        Destination::File(path) if !args.force => write_new(path, &text)?,
-        destination => write_to(destination, &text)?,
-    }
-    if let Destination::File(path) = &args.output {
-        eprintln!(
-            "wrote {}{}: every key with its default; edit it, then `drscan audit`",
-            path.display(),
-            match prefill.records.len() + prefill.untracked_apps.len() {
-                0 => String::new(),
-                n => format!(" with {n} application{}", if n == 1 { "" } else { "s" }),
-            }
-        );
-    }
-    Ok(ExitStatus::GatePassed)
+    Ok((render(TEMPLATE, &prefill)?, prefill))
 }
 
 /// Create `path`, failing if it appeared since the check above.

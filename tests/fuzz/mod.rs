@@ -3,11 +3,12 @@
 //! configuration, a baseline and the audit's flags — deleting, duplicating and retyping nodes,
 //! writing extreme numbers, dates, durations and schedules, long strings, bad encodings and
 //! truncations — and drives the library in-process the way the CLI does: snapshot parse →
-//! audit → every output format → readiness report → diff.
+//! audit → every output format → readiness report → diff → `drscan init`.
 //!
 //! A case passes when it ends in a result or an error; a panic fails it, and so does a case
 //! that must be rejected (a duplicate key, a truncated file, an object turned into an array,
-//! bad UTF-8) but was audited, and an input error whose diagnostic does not name its file.
+//! bad UTF-8) but was audited, an input error whose diagnostic does not name its file, and a
+//! drscan.toml from `drscan init` that does not read back.
 //!
 //! Used by `tests/it/fuzz.rs` (a bounded, deterministic run in CI) and `benches/fuzz.rs` (the
 //! long run: `cargo bench --profile dev --bench fuzz -- --minutes 10`).
@@ -1202,18 +1203,22 @@ fn drive(case: &Case, root: &Path, dir: &Path) -> Outcome {
             Err(error) => return Outcome::Defect(format!("flags the fuzzer built do not parse: {error}")),
         }
     }
-    init_reads_back(case, &snapshot, dir)
+    init_reads_back(case, &snapshot)
 }
 
-/// `drscan init --snapshot FILE` with the case's flags that init takes: what it writes must
-/// read back as a configuration, whatever names, tags and records the snapshot holds.
-fn init_reads_back(case: &Case, snapshot: &str, dir: &Path) -> Outcome {
+/// `drscan init --snapshot FILE` with the case's flags that init takes: what it would write
+/// must read back as a configuration, whatever names, tags and records the snapshot holds.
+fn init_reads_back(case: &Case, snapshot: &str) -> Outcome {
     const INIT_FLAGS: &[&str] =
         &["--rto-target", "--rpo-target", "--app-tag", "--ami-pairing-tag", "--primary", "--dr"];
-    let written = dir.join("init.toml");
-    let mut command: Vec<String> =
-        vec!["drscan".into(), "init".into(), "--snapshot".into(), snapshot.to_string()];
-    command.extend(["-o".to_string(), path(&written), "--force".to_string()]);
+    let mut command: Vec<String> = vec![
+        "drscan".into(),
+        "init".into(),
+        "--snapshot".into(),
+        snapshot.to_string(),
+        "-o".into(),
+        "-".into(),
+    ];
     for pair in case.flags.chunks(2) {
         if let [flag, value] = pair
             && INIT_FLAGS.contains(&flag.as_str())
@@ -1221,20 +1226,18 @@ fn init_reads_back(case: &Case, snapshot: &str, dir: &Path) -> Outcome {
             command.extend([flag.clone(), value.clone()]);
         }
     }
-    let cli = match Cli::try_parse_from(&command) {
-        Ok(cli) => cli,
-        // A flag value init refuses, as audit did (the audit's verdict stands).
-        Err(_) => return Outcome::Audited,
+    // A flag value init refuses, as audit did: the audit's verdict stands.
+    let Ok(Cli { command: Command::Init(args), .. }) = Cli::try_parse_from(&command) else {
+        return Outcome::Audited;
     };
-    let _ = std::fs::remove_file(&written);
-    match cli::run(cli) {
-        Ok(_) => match drscan::config::ValidConfig::load(&written) {
+    match cli::init::written(&args) {
+        Ok((text, _)) => match drscan::config::ValidConfig::parse("drscan.toml", text) {
             Ok(_) => Outcome::Audited,
             Err(error) => {
                 let mut rendered = String::new();
                 let _ = miette::NarratableReportHandler::new().render_report(&mut rendered, &error);
                 let first = rendered.lines().next().unwrap_or("").chars().take(160).collect::<String>();
-                Outcome::Defect(format!("drscan init wrote a drscan.toml that does not read back: {first}"))
+                Outcome::Defect(format!("drscan init writes a drscan.toml that does not read back: {first}"))
             }
         },
         Err(error) => diagnostic_defect(&error).map_or(Outcome::Audited, Outcome::Defect),
