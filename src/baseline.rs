@@ -25,19 +25,21 @@ struct BaselineFinding {
 
 impl Baseline {
     pub fn load(path: &Path) -> Result<Baseline, DrscanError> {
-        let text = crate::error::read_input(path)?;
+        let text = crate::input::read_text("baseline", path)?;
         Self::parse(&path.display().to_string(), text)
     }
 
     pub fn parse(name: &str, text: String) -> Result<Baseline, DrscanError> {
-        match serde_json::from_str::<BaselineDocument>(&text) {
+        match crate::input::strict_json::from_str::<BaselineDocument>(&text) {
             Ok(doc) => {
                 Ok(Baseline { fingerprints: doc.findings.into_iter().map(|f| f.fingerprint).collect() })
             }
             Err(error) => {
                 let span = span_at_line_column(&text, error.line(), error.column());
-                let message =
-                    format!("{error}; a baseline is the JSON output of `drscan audit --format json`");
+                let message = format!(
+                    "{}; a baseline is the JSON output of `drscan audit --format json`",
+                    crate::error::json_error_message(&error)
+                );
                 Err(DrscanError::malformed("baseline", message, "here", NamedSource::new(name, text), span))
             }
         }

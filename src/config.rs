@@ -217,7 +217,7 @@ impl ValidConfig {
     }
 
     pub fn load(path: &Path) -> Result<ValidConfig, DrscanError> {
-        let text = crate::error::read_input(path)?;
+        let text = crate::input::read_text("configuration", path)?;
         Self::parse(&path.display().to_string(), text)
     }
 

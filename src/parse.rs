@@ -57,10 +57,15 @@ where
     text.trim().parse().map_err(D::Error::custom)
 }
 
-/// serde: a string that must not be blank (a tag key that is empty matches nothing).
+/// A string that must not be blank (a tag key that is empty matches nothing): the value
+/// parser of `--app-tag` and `--ami-pairing-tag`, as [`non_empty`] is of their keys.
+pub fn non_blank(text: &str) -> Result<String, String> {
+    if text.trim().is_empty() { Err("must not be empty".to_string()) } else { Ok(text.to_string()) }
+}
+
+/// serde: a string that must not be blank, as [`non_blank`].
 pub fn non_empty<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    let text = String::deserialize(deserializer)?;
-    if text.trim().is_empty() { Err(D::Error::custom("must not be empty")) } else { Ok(text) }
+    non_blank(&String::deserialize(deserializer)?).map_err(D::Error::custom)
 }
 
 #[cfg(test)]
@@ -73,6 +78,16 @@ mod tests {
         assert_eq!(requests_per_second(" 0.5 "), Ok(0.5));
         for bad in ["0", "-1", "inf", "NaN", "fast"] {
             assert!(requests_per_second(bad).is_err(), "{bad}");
+        }
+    }
+
+    /// Regression (fuzzer): `--app-tag ""` audited, and `drscan init` then wrote a
+    /// drscan.toml whose `tag_key = ""` it refuses to read.
+    #[test]
+    fn blank_keys_are_refused_by_flag_and_file_alike() {
+        assert_eq!(non_blank("app"), Ok("app".to_string()));
+        for blank in ["", " ", "\t"] {
+            assert!(non_blank(blank).is_err(), "{blank:?}");
         }
     }
 

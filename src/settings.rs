@@ -49,6 +49,12 @@ pub const DEFAULT_FAILOVER_TTL_BUDGET_SECONDS: u64 = 60;
 /// window (32 h) fits; anything rarer than daily does not.
 pub const DEFAULT_BACKUP_GAP_THRESHOLD_SECONDS: u64 = 36 * 3600;
 
+/// [`RTO_BUDGET_SHARE_PERCENT`] of an RTO target, exact for any target (a share never exceeds it).
+fn rto_budget_share(rto_seconds: u64) -> u64 {
+    let share = u128::from(rto_seconds) * u128::from(RTO_BUDGET_SHARE_PERCENT) / 100;
+    u64::try_from(share).unwrap_or(rto_seconds)
+}
+
 /// drscan.toml's `[thresholds]`: durations are written as strings (`"5m"`) under the key
 /// without `_seconds`. An `Option` threshold derives from the targets when unset (see the
 /// methods of [`Settings`]).
@@ -144,7 +150,7 @@ impl Settings {
         if let Some(explicit) = self.thresholds.detection_budget_seconds {
             (explicit, "configured detection_budget")
         } else if let Some(rto) = self.targets.rto_seconds {
-            (rto * RTO_BUDGET_SHARE_PERCENT / 100, "25 % of the RTO target")
+            (rto_budget_share(rto), "25 % of the RTO target")
         } else {
             (DEFAULT_DETECTION_BUDGET_SECONDS, "default detection budget")
         }
@@ -155,7 +161,7 @@ impl Settings {
         if let Some(explicit) = self.thresholds.failover_ttl_budget_seconds {
             (explicit, "configured failover_ttl_budget")
         } else if let Some(rto) = self.targets.rto_seconds {
-            (rto * RTO_BUDGET_SHARE_PERCENT / 100, "25 % of the RTO target")
+            (rto_budget_share(rto), "25 % of the RTO target")
         } else {
             (DEFAULT_FAILOVER_TTL_BUDGET_SECONDS, "default TTL budget")
         }

@@ -47,10 +47,10 @@ pub struct RegionArgs {
 #[command(next_help_heading = heading::SETTINGS)]
 pub struct SettingsArgs {
     /// Tag key that joins resources to an application [default: app].
-    #[arg(long, value_name = "KEY", env = "DRSCAN_APP_TAG")]
+    #[arg(long, value_name = "KEY", env = "DRSCAN_APP_TAG", value_parser = crate::parse::non_blank)]
     pub app_tag: Option<String>,
     /// Tag key that pairs a DR AMI copy with its primary AMI [default: drscan:source-ami].
-    #[arg(long, value_name = "KEY", env = "DRSCAN_AMI_PAIRING_TAG")]
+    #[arg(long, value_name = "KEY", env = "DRSCAN_AMI_PAIRING_TAG", value_parser = crate::parse::non_blank)]
     pub ami_pairing_tag: Option<String>,
     /// RTO target, as a duration (e.g. 2m, 90s, 1h).
     #[arg(long, value_parser = crate::parse::duration_seconds, value_name = "DURATION", env = "DRSCAN_RTO_TARGET")]

@@ -191,7 +191,7 @@ pub fn run(args: AuditArgs) -> Result<ExitStatus, DrscanError> {
     let run = overrides::resolve(&args.config, flags)?;
     let (snapshot, origin) = match &args.snapshot {
         Some(path) => {
-            let text = crate::error::read_input(path)?;
+            let text = crate::input::read_text("snapshot", path)?;
             let display_path = path.display().to_string();
             let origin = Origin::of_snapshot(&display_path, &text);
             let snapshot = Snapshot::parse(&display_path, text)?;

@@ -76,6 +76,26 @@ pub fn run(args: InitArgs) -> Result<ExitStatus, DrscanError> {
             help: Some("pass --force to replace it, or -o OTHER.toml to write elsewhere".to_string()),
         });
     }
+    let (text, prefill) = written(&args)?;
+    match &args.output {
+        Destination::File(path) if !args.force => write_new(path, &text)?,
+        destination => write_to(destination, &text)?,
+    }
+    if let Destination::File(path) = &args.output {
+        eprintln!(
+            "wrote {}{}: every key with its default; edit it, then `drscan audit`",
+            path.display(),
+            match prefill.records.len() + prefill.untracked_apps.len() {
+                0 => String::new(),
+                n => format!(" with {n} application{}", if n == 1 { "" } else { "s" }),
+            }
+        );
+    }
+    Ok(ExitStatus::GatePassed)
+}
+
+/// The drscan.toml `args` ask for, and what was filled in (collecting live for `--live`).
+pub fn written(args: &InitArgs) -> Result<(String, Prefill), DrscanError> {
     // The existing drscan.toml is what init replaces, so it is not read: flags only.
     let flags = Flags { regions: Some(&args.regions), aws: Some(&args.aws), ..Flags::default() };
     let run = overrides::from_flags(flags)?;
@@ -109,22 +129,7 @@ pub fn run(args: InitArgs) -> Result<ExitStatus, DrscanError> {
         }
         prefill_from(snapshot, &settings.matching, &mut prefill);
     }
-    let text = render(TEMPLATE, &prefill)?;
-    match &args.output {
-        Destination::File(path) if !args.force => write_new(path, &text)?,
-        destination => write_to(destination, &text)?,
-    }
-    if let Destination::File(path) = &args.output {
-        eprintln!(
-            "wrote {}{}: every key with its default; edit it, then `drscan audit`",
-            path.display(),
-            match prefill.records.len() + prefill.untracked_apps.len() {
-                0 => String::new(),
-                n => format!(" with {n} application{}", if n == 1 { "" } else { "s" }),
-            }
-        );
-    }
-    Ok(ExitStatus::GatePassed)
+    Ok((render(TEMPLATE, &prefill)?, prefill))
 }
 
 /// Create `path`, failing if it appeared since the check above.
@@ -176,7 +181,7 @@ pub fn render(template: &str, prefill: &Prefill) -> Result<String, DrscanError> 
         None => "Written by `drscan init`.".to_string(),
     };
     replace("Copy to drscan.toml and edit.", &origin)?;
-    let string = |value: &str| toml::Value::String(value.to_string()).to_string();
+    let string = basic_string;
     let duration = |seconds: u64| {
         string(&humantime::format_duration(std::time::Duration::from_secs(seconds)).to_string())
     };
@@ -212,6 +217,26 @@ pub fn render(template: &str, prefill: &Prefill) -> Result<String, DrscanError> 
         replace("[applications.records]\n", &lines)?;
     }
     Ok(text)
+}
+
+/// `value` as a TOML basic string on one line: `"…"` with quotes, backslashes and control
+/// characters escaped. (toml's own formatting picks a multi-line string for a value with a
+/// newline, which a key cannot be and a comment line cannot hold; names come from snapshots.)
+fn basic_string(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 #[cfg(test)]
@@ -255,6 +280,32 @@ mod tests {
         );
         assert!(text.contains("# application \"reports\": no failover record"), "{text}");
         assert!(text.contains("from snapshot s.json"));
+    }
+
+    /// Regression (fuzzer): a record or application name with a newline was written as a
+    /// multi-line string, which TOML refuses as a key, and broke the comment line it was on.
+    #[test]
+    fn any_name_is_written_as_a_string_that_reads_back() {
+        let nasty = "a\nb'''\"c\\d\t\u{7f}\u{0}é\u{2028}";
+        let prefill = Prefill {
+            records: vec![(nasty.to_string(), nasty.to_string())],
+            untracked_apps: vec![nasty.to_string()],
+            app_tag: Some(nasty.to_string()),
+            ..Prefill::default()
+        };
+        let text = render(TEMPLATE, &prefill).expect("renders");
+        let config = ValidConfig::parse("drscan.toml", text.clone()).expect("the written file parses");
+        assert_eq!(config.settings.matching.app_tag_key, nasty);
+        assert_eq!(
+            config
+                .settings
+                .matching
+                .record_applications
+                .get(&crate::inventory::dns::normalize_dns_name(nasty))
+                .map(String::as_str),
+            Some(nasty),
+            "{text}"
+        );
     }
 
     #[test]

@@ -89,8 +89,7 @@ pub(crate) async fn collect_lag(ctx: &RegionCtx, resources: &RegionResources) ->
         return part;
     }
     let window_end = ctx.collected_at;
-    let window_start =
-        window_end - chrono::Duration::from_std(ctx.lag_window).unwrap_or(chrono::Duration::hours(1));
+    let window_start = crate::time::before(window_end, ctx.lag_window.as_secs());
     let client = ctx.cloudwatch();
     let mut series = Vec::new();
     for chunk in subjects.chunks(QUERIES_PER_CALL) {

@@ -125,7 +125,7 @@ pub fn collect_blocking(options: &CollectOptions) -> Result<Collection, DrscanEr
 pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError> {
     let started = Instant::now();
     let collected_at = Utc::now();
-    let deadline = tokio::time::Instant::now() + options.run_timeout;
+    let deadline = crate::time::deadline(tokio::time::Instant::now(), options.run_timeout);
     let profile = sdk::profile_facts(&options.sdk).await;
     if let Some(facts) = profile.as_ref().filter(|f| !f.defined && f.given_by == "--profile") {
         return Err(facts.undefined());

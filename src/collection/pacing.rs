@@ -61,7 +61,7 @@ impl Limit {
     /// the burst is free, every request after it waits one refill interval.
     pub fn floor(&self, requests: u64) -> Duration {
         let beyond_burst = (requests as f64 - self.burst).max(0.0);
-        Duration::from_secs_f64(beyond_burst / self.per_second.max(f64::MIN_POSITIVE))
+        crate::time::from_seconds_f64(beyond_burst / self.per_second.max(f64::MIN_POSITIVE))
     }
 }
 
@@ -373,7 +373,7 @@ impl Pacer {
                     key: bucket.key.clone(),
                     documented: bucket.documented,
                     requests,
-                    waited: Duration::from_secs_f64(waited),
+                    waited: crate::time::from_seconds_f64(waited),
                 }
             })
             .collect()
@@ -403,7 +403,7 @@ impl PaceTicket {
             guard.requests += 1;
             guard.waited += at - now;
         }
-        Duration::from_secs_f64(at - now)
+        crate::time::from_seconds_f64(at - now)
     }
 
     pub async fn wait(&self) {
@@ -714,6 +714,19 @@ mod tests {
         assert!(usage.iter().all(|u| u.requests == 4), "{usage:?}");
         // Other operations are held only by the account-wide bucket, which still has tokens.
         assert!(pacer.ticket("1", "us-east-1", "route53", "ListHealthChecks").reserve().is_zero());
+    }
+
+    /// `--max-rps 1e-30` is a positive, finite rate: the second request waits "forever" (the
+    /// run deadline ends it) instead of panicking in `Duration::from_secs_f64`.
+    #[test]
+    fn a_vanishing_max_rps_waits_forever_instead_of_overflowing() {
+        let pacer = Pacer::new(Pacing::Documented { max_rps: Some(1e-30) });
+        let waits: Vec<Duration> =
+            (0..3).map(|_| pacer.ticket("1", "eu-west-1", "rds", "DescribeDBInstances").reserve()).collect();
+        assert_eq!(waits, [Duration::ZERO, Duration::MAX, Duration::MAX]);
+        assert!(pacer.usage().iter().all(|u| u.waited == Duration::MAX));
+        let tiny = Pacer::client_limit(Pacing::Documented { max_rps: Some(1e-30) }, Limit::new(4.0, 1.0));
+        assert_eq!(tiny.map(|l| l.floor(10)), Some(Duration::MAX));
     }
 
     #[test]

@@ -63,7 +63,7 @@ fn backup_gaps(inventory: &Inventory<'_>, now: DateTime<Utc>) -> HashMap<(String
                         expression: rule.schedule_expression.clone(),
                         timezone: tz_name.to_string(),
                         schedule,
-                        start_window_seconds: u64::from(minutes) * 60,
+                        start_window_seconds: crate::time::minutes(minutes),
                         start_window_defaulted: defaulted,
                     },
                 );
@@ -318,7 +318,8 @@ impl<'s> Builder<'_, 's> {
         let interval = target_groups.iter().map(|tg| tg.health_check.interval_seconds).max().unwrap_or(0);
         let slowest_tg =
             target_groups.iter().max_by_key(|tg| tg.health_check.interval_seconds).map(|tg| tg.name.as_str());
-        let time = c.ec2_launch_seconds + c.app_boot_seconds + u64::from(interval);
+        let time =
+            c.ec2_launch_seconds.saturating_add(c.app_boot_seconds).saturating_add(u64::from(interval));
         let mut source = format!(
             "{healthy} healthy DR target(s) < {required} needed: EC2 launch to in-service {} (ec2_launch) + app boot {} (app_boot) + target group {} interval {} s",
             duration_text(c.ec2_launch_seconds),
@@ -440,7 +441,7 @@ impl<'s> Builder<'_, 's> {
                     let mut source =
                         format!("Aurora global failover {} (aurora_global_failover)", duration_text(time));
                     if copy.headless() {
-                        time += c.aurora_instance_creation_seconds;
+                        time = time.saturating_add(c.aurora_instance_creation_seconds);
                         source.push_str(&format!(
                             " + instance creation {} (aurora_instance_creation): {} is headless",
                             duration_text(c.aurora_instance_creation_seconds),
@@ -498,7 +499,7 @@ impl<'s> Builder<'_, 's> {
             };
             let (amount, source) = match destination.last_replicated_timestamp {
                 Some(at) => {
-                    let age = (self.now - at).num_seconds().max(0) as u64;
+                    let age = crate::time::seconds_between(at, self.now);
                     (
                         Amount::Seconds(age.max(EFS_REPLICATION_RPO_FLOOR_SECONDS)),
                         format!(
@@ -669,7 +670,7 @@ impl<'s> Builder<'_, 's> {
     fn observed_copy_time(&self, arn: &str) -> Option<(u64, &'s str)> {
         let (rp, _) = self.inventory.relations().newest_dr_recovery_point(arn)?;
         let done = rp.completion_date?;
-        Some(((done - rp.creation_date).num_seconds().max(0) as u64, rp.arn.as_str()))
+        Some((crate::time::seconds_between(rp.creation_date, done), rp.arn.as_str()))
     }
 
     fn replica_lag(&self, subject: &str, metric: LagMetric) -> (Amount, String) {

@@ -62,15 +62,15 @@ pub fn detection(inventory: &Inventory<'_>, zone: &HostedZone, record: &RecordSe
     }
     if let Some(alias) = record.alias_target.as_ref().filter(|a| a.evaluate_target_health) {
         if let Some(lb) = inventory.relations().alias_load_balancer(zone, &record.record_type, alias) {
-            let slowest = lb
-                .view
-                .target_groups_of(&lb.load_balancer.arn)
-                .into_iter()
-                .max_by_key(|tg| tg.health_check.interval_seconds * tg.health_check.unhealthy_threshold);
+            let slowest = lb.view.target_groups_of(&lb.load_balancer.arn).into_iter().max_by_key(|tg| {
+                u64::from(tg.health_check.interval_seconds) * u64::from(tg.health_check.unhealthy_threshold)
+            });
             if let Some(tg) = slowest {
                 let hc = &tg.health_check;
                 return Detection {
-                    amount: Amount::Seconds(u64::from(hc.interval_seconds * hc.unhealthy_threshold)),
+                    amount: Amount::Seconds(
+                        u64::from(hc.interval_seconds) * u64::from(hc.unhealthy_threshold),
+                    ),
                     source: format!(
                         "target group {}: HealthCheckIntervalSeconds {} s × UnhealthyThresholdCount {}",
                         tg.name, hc.interval_seconds, hc.unhealthy_threshold

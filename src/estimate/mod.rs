@@ -161,7 +161,7 @@ impl Amount {
         match (self, other) {
             (Amount::Unbounded(r), _) | (_, Amount::Unbounded(r)) => Amount::Unbounded(r.clone()),
             (Amount::Unknown(r), _) | (_, Amount::Unknown(r)) => Amount::Unknown(r.clone()),
-            (Amount::Seconds(a), Amount::Seconds(b)) => Amount::Seconds(a + b),
+            (Amount::Seconds(a), Amount::Seconds(b)) => Amount::Seconds(a.saturating_add(*b)),
         }
     }
 

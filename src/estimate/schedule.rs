@@ -8,7 +8,7 @@
 //! the third Friday); day-of-week 1–7 is SUN–SAT; month and day names are accepted.
 //! Reference: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html
 
-use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Datelike, LocalResult, NaiveDate, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 use std::fmt;
 
@@ -92,12 +92,12 @@ fn parse_rate(body: &str) -> Result<u64, ScheduleError> {
         return err("rate value must be positive");
     }
     let unit_seconds = match unit {
-        "minute" | "minutes" => 60,
+        "minute" | "minutes" => crate::time::SECONDS_PER_MINUTE,
         "hour" | "hours" => 3600,
-        "day" | "days" => 86_400,
+        "day" | "days" => crate::time::SECONDS_PER_DAY,
         other => return err(format!("rate unit `{other}` (expected minutes, hours or days)")),
     };
-    Ok(value * unit_seconds)
+    crate::time::units(value, unit_seconds).ok_or_else(|| ScheduleError(format!("rate({body}) is too long")))
 }
 
 const MONTHS: [&str; 12] =
@@ -312,14 +312,20 @@ impl Schedule {
 
 impl Cron {
     fn worst_gap(&self, tz: Tz, from: DateTime<Utc>) -> WorstGap {
-        let until = from + Duration::days(365);
-        let start_date = from.with_timezone(&tz).date_naive();
+        let until = crate::time::after(from, crate::time::days(365));
+        let (Some(start_date), Some(end_date)) =
+            (crate::time::local_date(from, &tz), crate::time::local_date(until, &tz))
+        else {
+            return WorstGap::Unbounded(format!(
+                "the year after {from} lies beyond the calendar drscan can evaluate"
+            ));
+        };
         let mut previous: Option<DateTime<Utc>> = None;
         let mut worst: Option<(u64, DateTime<Utc>)> = None;
         let mut runs = 0usize;
         // One extra day each side covers every timezone offset.
         let mut date = start_date.pred_opt().unwrap_or(start_date);
-        let last_date = until.with_timezone(&tz).date_naive().succ_opt().unwrap_or(start_date);
+        let last_date = end_date.succ_opt().unwrap_or(end_date);
         while date <= last_date {
             if self.matches_date(date) {
                 for hour in &self.hours {
@@ -335,7 +341,7 @@ impl Cron {
                         }
                         runs += 1;
                         if let Some(prev) = previous {
-                            let gap = (instant - prev).num_seconds().max(0) as u64;
+                            let gap = crate::time::seconds_between(prev, instant);
                             if worst.is_none_or(|(w, _)| gap > w) {
                                 worst = Some((gap, prev));
                             }
@@ -419,6 +425,15 @@ mod tests {
         assert!(month_day_matches(MonthDay::LastWeekday, date(31)));
         assert!(!month_day_matches(MonthDay::LastWeekday, date(28)));
         assert!(gap("cron(0 0 LW * ? *)", "UTC") != gap("cron(0 0 L * ? *)", "UTC"));
+    }
+
+    #[test]
+    fn the_end_of_the_calendar_is_unbounded_not_a_panic() {
+        let schedule = Schedule::parse("cron(0 3 * * ? *)").expect("parses");
+        let tz = timezone(Some("Pacific/Kiritimati")).expect("tz");
+        let last_year = DateTime::<Utc>::MAX_UTC - chrono::TimeDelta::days(100);
+        assert!(matches!(schedule.worst_gap(tz, last_year), WorstGap::Unbounded(_)));
+        assert!(matches!(schedule.worst_gap(tz, DateTime::<Utc>::MAX_UTC), WorstGap::Unbounded(_)));
     }
 
     #[test]

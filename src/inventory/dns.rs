@@ -210,7 +210,8 @@ impl HealthCheckStatus {
     pub fn is_healthy(&self) -> bool {
         match self.source {
             HealthStatusSource::Checkers => {
-                self.checkers > 0 && self.checkers_reporting_healthy * 100 > self.checkers * 18
+                self.checkers > 0
+                    && u64::from(self.checkers_reporting_healthy) * 100 > u64::from(self.checkers) * 18
             }
             HealthStatusSource::Metric => self.metric_minimum.is_some_and(|m| m >= 1.0),
         }

@@ -4,7 +4,7 @@
 use super::{ErrorCause, ResourceKind, Resources, UnknownReason};
 use crate::error::{DrscanError, span_at_line_column, span_of_key_value};
 use chrono::{DateTime, Utc};
-use miette::NamedSource;
+use miette::{NamedSource, SourceSpan};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -30,6 +30,16 @@ pub struct Snapshot {
 pub struct RegionPair {
     pub primary: String,
     pub dr: String,
+}
+
+/// `name` if it is a region spelled exactly as drscan writes it: the regions module's check,
+/// and no blanks around it (the name keys the snapshot's regional maps as written).
+fn exact_region(name: &str) -> Result<(), String> {
+    match crate::regions::check(name) {
+        Ok(region) if region.name == name => Ok(()),
+        Ok(region) => Err(format!("`{name}` has blanks around the region name {}", region.name)),
+        Err(message) => Err(message),
+    }
 }
 
 /// A listing that failed during collection: which kinds it leaves unknown, where, and why.
@@ -68,12 +78,12 @@ struct VersionProbe {
 
 impl Snapshot {
     pub fn load(path: &Path) -> Result<Snapshot, DrscanError> {
-        let text = crate::error::read_input(path)?;
+        let text = crate::input::read_text("snapshot", path)?;
         Self::parse(&path.display().to_string(), text)
     }
 
     pub fn parse(name: &str, text: String) -> Result<Snapshot, DrscanError> {
-        match serde_json::from_str::<Snapshot>(&text) {
+        match crate::input::strict_json::from_str::<Snapshot>(&text) {
             Ok(snapshot) => {
                 if snapshot.schema_version != SCHEMA_VERSION {
                     return Err(wrong_version(name, text, snapshot.schema_version.to_string()));
@@ -91,11 +101,12 @@ impl Snapshot {
                 let what = match error.classify() {
                     serde_json::error::Category::Eof => "truncated JSON",
                     serde_json::error::Category::Syntax => "invalid JSON",
+                    _ if error.to_string().starts_with("duplicate key") => "the second one",
                     _ => "unexpected content",
                 };
                 Err(DrscanError::malformed(
                     "snapshot",
-                    strip_position(&error.to_string()),
+                    crate::error::json_error_message(&error),
                     what,
                     NamedSource::new(name, text),
                     span,
@@ -106,18 +117,25 @@ impl Snapshot {
 
     fn validate(self, name: &str, text: String) -> Result<Snapshot, DrscanError> {
         let problem = if self.regions.primary.trim().is_empty() {
-            Some(("primary", "the primary region is empty"))
+            Some(("primary", "the primary region is empty".to_string()))
         } else if self.regions.dr.trim().is_empty() {
-            Some(("dr", "the DR region is empty"))
+            Some(("dr", "the DR region is empty".to_string()))
+        } else if let Err(message) = exact_region(&self.regions.primary) {
+            Some(("primary", message))
+        } else if let Err(message) = exact_region(&self.regions.dr) {
+            Some(("dr", message))
         } else if self.regions.primary == self.regions.dr {
-            Some(("dr", "the DR region must differ from the primary region"))
+            Some(("dr", "the DR region must differ from the primary region".to_string()))
         } else {
             None
         };
         match problem {
             None => Ok(self),
             Some((key, message)) => {
-                let span = span_of_key_value(&text, key);
+                // The key inside `regions`: a tag or a name elsewhere may spell `"dr"` too.
+                let regions = text.find("\"regions\"").unwrap_or(0);
+                let within = span_of_key_value(&text[regions..], key);
+                let span = SourceSpan::from((regions + within.offset(), within.len()));
                 Err(DrscanError::malformed("snapshot", message, "here", NamedSource::new(name, text), span))
             }
         }
@@ -159,12 +177,4 @@ fn wrong_version(name: &str, text: String, found: String) -> DrscanError {
         NamedSource::new(name, text),
         span,
     )
-}
-
-/// serde_json appends " at line L column C"; the diagnostic shows the location itself.
-fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(index) => message[..index].to_string(),
-        None => message.to_string(),
-    }
 }

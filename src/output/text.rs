@@ -16,6 +16,9 @@ use anstyle::{AnsiColor, Style};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+/// Widest a column of the estimate table is padded to.
+const MAX_COLUMN_WIDTH: usize = 48;
+
 struct Palette {
     on: bool,
 }
@@ -292,8 +295,10 @@ fn render_estimate(out: &mut String, estimate: &AppEstimate, palette: &Palette, 
         total(&estimate.rto),
         total(&estimate.rpo)
     );
-    let name_width = rows.iter().map(|r| r.2.chars().count()).max().unwrap_or(0);
-    let value_width = rows.iter().map(|r| r.3.chars().count()).max().unwrap_or(0);
+    // Columns align up to a width; a longer name (a resource ID can be anything) just runs
+    // past it. An unbounded width would also panic: std caps format widths at 65,535.
+    let name_width = rows.iter().map(|r| r.2.chars().count()).max().unwrap_or(0).min(MAX_COLUMN_WIDTH);
+    let value_width = rows.iter().map(|r| r.3.chars().count()).max().unwrap_or(0).min(MAX_COLUMN_WIDTH);
     for (what, critical, name, value, source) in rows {
         let _ = writeln!(
             out,

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 /// Top-level modules from the bottom layer up. A module may use the modules of the layers below
 /// its own, and those of its own layer as long as no cycle forms.
 const LAYERS: &[&[&str]] = &[
-    &["error", "parse", "duration", "regions"],
+    &["error", "time", "input", "parse", "duration", "regions"],
     &["inventory"],
     &["collection", "findings", "baseline"],
     &["waivers"],

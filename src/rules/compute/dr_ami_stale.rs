@@ -3,7 +3,6 @@ use crate::inventory::ResourceKind;
 use crate::inventory::compute::Image;
 use crate::inventory::graph::LaunchResolution;
 use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
-use chrono::Duration;
 
 declare_rule! {
     /// ## What it does
@@ -60,7 +59,7 @@ impl Rule for DrAmiStale {
         );
         let primary = &ctx.inventory.primary;
         let dr = &ctx.inventory.dr;
-        let grace = Duration::seconds(ctx.settings.thresholds.ami_stale_grace_seconds as i64);
+        let grace = ctx.settings.thresholds.ami_stale_grace_seconds;
         let relations = ctx.inventory.relations();
         for members in ctx.inventory.members().by_app.values() {
             for asg in &members.dr_asgs {
@@ -113,7 +112,7 @@ impl Rule for DrAmiStale {
                         );
                         continue;
                     };
-                    if created + grace > ctx.now {
+                    if crate::time::after(created, grace) > ctx.now {
                         // The copy pipeline is still within its grace period.
                         out.pass();
                         continue;

@@ -3,7 +3,7 @@ use crate::findings::resource;
 use crate::inventory::database::{LagMetric, ReplicaLagSeries};
 use crate::inventory::{ErrorCause, ResourceKind, UnknownReason};
 use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 
 declare_rule! {
     /// ## What it does
@@ -82,8 +82,8 @@ fn judge(
     metric: &str,
 ) {
     let (threshold, threshold_source) = ctx.settings.replica_lag_threshold();
-    let window = Duration::seconds(ctx.settings.thresholds.lag_window_seconds as i64);
-    let young = created_at.is_some_and(|c| c > ctx.now - window);
+    let window_start = crate::time::before(ctx.now, ctx.settings.thresholds.lag_window_seconds);
+    let young = created_at.is_some_and(|c| c > window_start);
     let Some(series) = series else {
         let reason = ctx.inventory.dr.gap(ResourceKind::MetricSeries).cloned().unwrap_or_else(|| {
             UnknownReason::new(

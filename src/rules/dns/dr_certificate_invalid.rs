@@ -1,7 +1,6 @@
 use crate::findings::resource;
 use crate::inventory::ResourceKind;
 use crate::rules::{Context, Rule, RuleOutput, declare_rule};
-use chrono::Duration;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 declare_rule! {
@@ -65,7 +64,8 @@ impl Rule for DrCertificateInvalid {
         }
         let certificates: HashMap<&str, &crate::inventory::dependencies::Certificate> =
             dr.resources.certificates.iter().map(|c| (c.arn.as_str(), c)).collect();
-        let expiry = Duration::days(i64::from(ctx.settings.thresholds.certificate_expiry_days));
+        let expiry_horizon =
+            crate::time::after(ctx.now, crate::time::days(ctx.settings.thresholds.certificate_expiry_days));
         for (lb_arn, hosts) in names {
             for listener in dr.listeners_of(lb_arn) {
                 if !matches!(listener.protocol.as_str(), "HTTPS" | "TLS") {
@@ -100,7 +100,7 @@ impl Rule for DrCertificateInvalid {
                             cert.domain_name,
                             end.format("%Y-%m-%d")
                         )),
-                        Some(end) if end <= ctx.now + expiry => problems.push(format!(
+                        Some(end) if end <= expiry_horizon => problems.push(format!(
                             "certificate for {} expires on {}",
                             cert.domain_name,
                             end.format("%Y-%m-%d")

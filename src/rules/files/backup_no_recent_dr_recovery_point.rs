@@ -2,7 +2,6 @@ use crate::estimate::{Amount, DEFAULT_COMPLETION_WINDOW_MINUTES, duration_text};
 use crate::findings::ResourceRef;
 use crate::inventory::ResourceKind;
 use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
-use chrono::Duration;
 
 declare_rule! {
     /// ## What it does
@@ -57,7 +56,7 @@ impl Rule for BackupNoRecentDrRecoveryPoint {
                         let gap = ctx.estimates.backup_gap(&c.plan.arn, &c.rule.name)?;
                         let completion =
                             c.rule.completion_window_minutes.unwrap_or(DEFAULT_COMPLETION_WINDOW_MINUTES);
-                        Some((c, gap.worst().plus(&Amount::Seconds(u64::from(completion) * 60))))
+                        Some((c, gap.worst().plus(&Amount::Seconds(crate::time::minutes(completion)))))
                     })
                     .max_by_key(|(_, a)| match a {
                         Amount::Seconds(s) => (0, *s),
@@ -77,13 +76,13 @@ impl Rule for BackupNoRecentDrRecoveryPoint {
                         continue;
                     }
                     // A schedule that barely runs: any completed point will do.
-                    Amount::Unbounded(_) => u64::MAX / 2,
+                    Amount::Unbounded(_) => u64::MAX,
                 };
                 let unreadable = relations.dr_recovery_points_unreadable();
                 let newest = relations
                     .newest_dr_recovery_point(store.arn)
                     .map(|(rp, vault)| (rp.creation_date, vault));
-                let limit = ctx.now - Duration::seconds(allowance.min(i64::MAX as u64 / 2) as i64);
+                let limit = crate::time::before(ctx.now, allowance);
                 match newest {
                     Some((created, _)) if created >= limit => out.pass(),
                     _ if unreadable.is_some() => {
@@ -96,7 +95,7 @@ impl Rule for BackupNoRecentDrRecoveryPoint {
                         }
                     }
                     Some((created, vault)) => {
-                        let age = (ctx.now - created).num_seconds().max(0) as u64;
+                        let age = crate::time::seconds_between(created, ctx.now);
                         out.fail(
                             target,
                             format!(

@@ -68,7 +68,7 @@ impl Rule for EfsReplicationLagHigh {
                     out.unknown(target.clone(), &reason, format!("cannot tell how far EFS {} lags", fs.id));
                     continue;
                 };
-                let age = (ctx.now - at).num_seconds().max(0) as u64;
+                let age = crate::time::seconds_between(at, ctx.now);
                 if age <= threshold {
                     out.pass();
                     continue;
