@@ -6,7 +6,9 @@
 //! not; offline, on a fixture changed as the live collection would have read it, for the rules'
 //! reading of a shape the collection tests already cover.
 
-use crate::support::seed::{RecordStyle, Secondary, Setup, seed};
+use crate::support::seed::{
+    RecordStyle, Secondary, Setup, change_records, config, failover_alias, https_health_check, seed,
+};
 use crate::support::{DR, PRIMARY, audit_live, findings, fresh_account, runtime, set_faults, summary};
 use serde_json::json;
 
@@ -133,4 +135,514 @@ fn a_secondary_on_a_classic_load_balancer_resolves_and_is_judged() {
     assert!(findings(&json, "dr-listener-mismatch", "fail").is_empty(), "{}", summary(&json));
     assert!(findings(&json, "dr-asg-not-behind-alb", "fail").is_empty(), "{}", summary(&json));
     assert!(findings(&json, "dr-asg-not-behind-alb", "unknown").is_empty(), "{}", summary(&json));
+}
+
+/// The seeded zone's ID, and the DNS name and canonical hosted zone of the load balancer `name`
+/// in `region`.
+async fn zone_and_load_balancer(account: &str, region: &str, name: &str) -> (String, String, String) {
+    let route53 = aws_sdk_route53::Client::new(&config(account, DR).await);
+    let zones = route53.list_hosted_zones().send().await.expect("ListHostedZones");
+    let zone = zones.hosted_zones().first().map(|z| z.id().to_string()).expect("the seeded zone");
+    let elb = aws_sdk_elasticloadbalancingv2::Client::new(&config(account, region).await);
+    let lbs = elb.describe_load_balancers().names(name).send().await.expect("DescribeLoadBalancers");
+    let lb = lbs.load_balancers().first().expect("the load balancer");
+    let dns = lb.dns_name().unwrap_or_default().to_string();
+    (zone, dns, lb.canonical_hosted_zone_id().unwrap_or_default().to_string())
+}
+
+/// Replace the SECONDARY of `app.example.com` by an alias to the DR ALB that does not evaluate
+/// target health, judged by `check` alone.
+async fn secondary_judged_by(account: &str, check: &str) {
+    use aws_sdk_route53::types::{ChangeAction, ResourceRecordSetFailover as Role};
+    let route53 = aws_sdk_route53::Client::new(&config(account, DR).await);
+    let (zone, dr_dns, dr_zone) = zone_and_load_balancer(account, DR, "web-dr").await;
+    let secondary = failover_alias("app.example.com", Role::Secondary, &dr_dns, &dr_zone, Some(check), false);
+    change_records(&route53, &zone, ChangeAction::Upsert, vec![secondary]).await;
+}
+
+/// Publish `HealthCheckStatus` `value` a minute ago for a check, in us-east-1 where Route 53
+/// publishes it.
+async fn publish_health(account: &str, check: &str, value: f64) {
+    use aws_sdk_cloudwatch::primitives::DateTime;
+    use aws_sdk_cloudwatch::types::{Dimension, MetricDatum};
+    let cloudwatch = aws_sdk_cloudwatch::Client::new(&config(account, "us-east-1").await);
+    let a_minute_ago = chrono::Utc::now().timestamp() - 60;
+    let datum = MetricDatum::builder()
+        .metric_name("HealthCheckStatus")
+        .dimensions(Dimension::builder().name("HealthCheckId").value(check).build())
+        .value(value)
+        .timestamp(DateTime::from_secs(a_minute_ago))
+        .build();
+    cloudwatch
+        .put_metric_data()
+        .namespace("AWS/Route53")
+        .metric_data(datum)
+        .send()
+        .await
+        .expect("PutMetricData AWS/Route53");
+}
+
+#[test]
+fn a_calculated_secondary_check_is_judged_from_its_children_and_threshold() {
+    use aws_sdk_route53::types::{HealthCheckConfig, HealthCheckType};
+    for (threshold, unhealthy) in [(1, false), (2, true)] {
+        let account = fresh_account();
+        runtime().block_on(async {
+            seed(&account, &Setup::default()).await;
+            let route53 = aws_sdk_route53::Client::new(&config(&account, DR).await);
+            let (_, dr_dns, _) = zone_and_load_balancer(&account, DR, "web-dr").await;
+            let up = https_health_check(&route53, "child-up", &dr_dns).await;
+            let down = https_health_check(&route53, "child-down", &dr_dns).await;
+            // One child healthy, one unhealthy, as Route 53's metric reports them.
+            publish_health(&account, &up, 1.0).await;
+            publish_health(&account, &down, 0.0).await;
+            let calculated = route53
+                .create_health_check()
+                .caller_reference("calculated")
+                .health_check_config(
+                    HealthCheckConfig::builder()
+                        .r#type(HealthCheckType::Calculated)
+                        .child_health_checks(&up)
+                        .child_health_checks(&down)
+                        .health_threshold(threshold)
+                        .build()
+                        .expect("calculated config"),
+                )
+                .send()
+                .await
+                .expect("CreateHealthCheck CALCULATED");
+            let id = calculated.health_check().map(|c| c.id().to_string()).unwrap_or_default();
+            secondary_judged_by(&account, &id).await;
+        });
+        let (_, json, _, _) = audit_live(&account, &["--max-attempts", "1"]);
+        assert!(findings(&json, "failover-secondary-unhealthy", "unknown").is_empty(), "{}", summary(&json));
+        let failed = messages(&json, "failover-secondary-unhealthy", "fail");
+        if unhealthy {
+            assert!(
+                failed.contains("1 of 2 child health checks healthy, HealthThreshold 2"),
+                "threshold {threshold}:\n{}",
+                summary(&json)
+            );
+        } else {
+            assert!(failed.is_empty(), "threshold {threshold}:\n{}", summary(&json));
+        }
+    }
+}
+
+/// A CLOUDWATCH_METRIC health check as ListHealthChecks returns it (moto drops
+/// `AlarmIdentifier` and `InsufficientDataHealthStatus`), next to the seeded HTTPS check.
+fn list_health_checks_with_metric_check(
+    primary: &aws_sdk_route53::types::HealthCheck,
+    metric_check: &str,
+) -> String {
+    let config = primary.health_check_config().expect("config");
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<ListHealthChecksResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/">
+  <HealthChecks>
+    <HealthCheck>
+      <Id>{primary_id}</Id>
+      <CallerReference>primary-check</CallerReference>
+      <HealthCheckConfig>
+        <Port>443</Port>
+        <Type>HTTPS</Type>
+        <ResourcePath>/health</ResourcePath>
+        <FullyQualifiedDomainName>{fqdn}</FullyQualifiedDomainName>
+        <RequestInterval>30</RequestInterval>
+        <FailureThreshold>3</FailureThreshold>
+      </HealthCheckConfig>
+      <HealthCheckVersion>1</HealthCheckVersion>
+    </HealthCheck>
+    <HealthCheck>
+      <Id>{metric_check}</Id>
+      <CallerReference>dr-alarm-check</CallerReference>
+      <HealthCheckConfig>
+        <Type>CLOUDWATCH_METRIC</Type>
+        <Inverted>false</Inverted>
+        <Disabled>false</Disabled>
+        <AlarmIdentifier>
+          <Region>{DR}</Region>
+          <Name>web-dr-5xx</Name>
+        </AlarmIdentifier>
+        <InsufficientDataHealthStatus>Unhealthy</InsufficientDataHealthStatus>
+      </HealthCheckConfig>
+      <HealthCheckVersion>1</HealthCheckVersion>
+      <CloudWatchAlarmConfiguration>
+        <EvaluationPeriods>3</EvaluationPeriods>
+        <Threshold>10.0</Threshold>
+        <ComparisonOperator>GreaterThanThreshold</ComparisonOperator>
+        <Period>60</Period>
+        <MetricName>HTTPCode_Target_5XX_Count</MetricName>
+        <Namespace>AWS/ApplicationELB</Namespace>
+        <Statistic>Sum</Statistic>
+      </CloudWatchAlarmConfiguration>
+    </HealthCheck>
+  </HealthChecks>
+  <Marker></Marker>
+  <IsTruncated>false</IsTruncated>
+  <MaxItems>100</MaxItems>
+</ListHealthChecksResponse>"#,
+        primary_id = primary.id(),
+        fqdn = config.fully_qualified_domain_name().unwrap_or_default(),
+    )
+}
+
+#[test]
+fn a_cloudwatch_metric_secondary_check_follows_its_alarm_state() {
+    use aws_sdk_cloudwatch::types::{ComparisonOperator, StateValue, Statistic};
+    const METRIC_CHECK: &str = "0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f";
+    for (state, unhealthy) in
+        [(StateValue::Ok, false), (StateValue::Alarm, true), (StateValue::InsufficientData, true)]
+    {
+        let account = fresh_account();
+        let body = runtime().block_on(async {
+            seed(&account, &Setup::default()).await;
+            let cloudwatch = aws_sdk_cloudwatch::Client::new(&config(&account, DR).await);
+            cloudwatch
+                .put_metric_alarm()
+                .alarm_name("web-dr-5xx")
+                .namespace("AWS/ApplicationELB")
+                .metric_name("HTTPCode_Target_5XX_Count")
+                .statistic(Statistic::Sum)
+                .period(60)
+                .evaluation_periods(3)
+                .threshold(10.0)
+                .comparison_operator(ComparisonOperator::GreaterThanThreshold)
+                .send()
+                .await
+                .expect("PutMetricAlarm");
+            cloudwatch
+                .set_alarm_state()
+                .alarm_name("web-dr-5xx")
+                .state_value(state.clone())
+                .state_reason("test")
+                .send()
+                .await
+                .expect("SetAlarmState");
+            secondary_judged_by(&account, METRIC_CHECK).await;
+            let route53 = aws_sdk_route53::Client::new(&config(&account, DR).await);
+            let checks = route53.list_health_checks().send().await.expect("ListHealthChecks");
+            let primary = checks.health_checks().first().expect("the seeded check").clone();
+            list_health_checks_with_metric_check(&primary, METRIC_CHECK)
+        });
+        set_faults(json!([{
+            "account": account, "service": "route53", "method": "GET", "path_regex": "^/2013-04-01/healthcheck/?$",
+            "action": "respond", "content_type": "text/xml", "body": body
+        }]));
+        let (_, json, _, _) = audit_live(&account, &["--max-attempts", "1"]);
+        let failed = messages(&json, "failover-secondary-unhealthy", "fail");
+        assert!(findings(&json, "failover-secondary-unhealthy", "unknown").is_empty(), "{}", summary(&json));
+        if unhealthy {
+            assert!(
+                failed.contains(&format!("alarm web-dr-5xx is {}", state.as_str())),
+                "{state:?}:\n{}",
+                summary(&json)
+            );
+        } else {
+            assert!(failed.is_empty(), "{state:?}:\n{}", summary(&json));
+        }
+    }
+}
+
+/// Route 53's alarms live in the partition's global region: with a pair that does not include
+/// us-east-1, its alarms (a metric-math one on a health check's `HealthCheckStatus`) and the
+/// SNS subscriptions they notify (a Lambda function in the DR region) are collected too, and
+/// nothing else of that region.
+#[test]
+fn the_global_regions_alarms_and_subscriptions_are_collected_whatever_the_pair() {
+    use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Metric, MetricDataQuery, MetricStat};
+    const OTHER_DR: &str = "eu-west-1";
+    let account = fresh_account();
+    let function = format!("arn:aws:lambda:{OTHER_DR}:{account}:function:fail-over-web");
+    runtime().block_on(async {
+        let c = config(&account, "us-east-1").await;
+        let sns = aws_sdk_sns::Client::new(&c);
+        let topic = sns.create_topic().name("web-primary-down").send().await.expect("CreateTopic");
+        let topic = topic.topic_arn().unwrap_or_default().to_string();
+        sns.subscribe()
+            .topic_arn(&topic)
+            .protocol("lambda")
+            .endpoint(&function)
+            .send()
+            .await
+            .expect("Subscribe");
+        let metric = Metric::builder()
+            .namespace("AWS/Route53")
+            .metric_name("HealthCheckStatus")
+            .dimensions(Dimension::builder().name("HealthCheckId").value("hc-web-primary").build())
+            .build();
+        aws_sdk_cloudwatch::Client::new(&c)
+            .put_metric_alarm()
+            .alarm_name("web-primary-down")
+            .metrics(
+                MetricDataQuery::builder()
+                    .id("m1")
+                    .metric_stat(MetricStat::builder().metric(metric).period(60).stat("Minimum").build())
+                    .return_data(false)
+                    .build(),
+            )
+            .metrics(
+                MetricDataQuery::builder()
+                    .id("e1")
+                    .expression("MIN(m1)")
+                    .label("healthy")
+                    .return_data(true)
+                    .build(),
+            )
+            .evaluation_periods(2)
+            .threshold(1.0)
+            .comparison_operator(ComparisonOperator::LessThanThreshold)
+            .alarm_actions(&topic)
+            .send()
+            .await
+            .expect("PutMetricAlarm (metric math)");
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("snapshot.json");
+    let output = crate::support::drscan(&account)
+        .args(["collect", "--primary", PRIMARY, "--dr", OTHER_DR, "--max-attempts", "1"])
+        .args(["--endpoint-url", &crate::support::emulator().front_url, "-o"])
+        .arg(&path)
+        .output()
+        .expect("run drscan collect");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let snapshot: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("snapshot")).expect("JSON");
+    let global = &snapshot["resources"]["regional"]["us-east-1"];
+    let alarm = &global["alarms"][0];
+    assert_eq!(alarm["name"], "web-primary-down", "{global}");
+    let queries = alarm["metrics"].as_array().expect("the metric-math queries");
+    assert!(
+        queries.iter().any(|q| q["metric_name"] == "HealthCheckStatus"
+            && q["dimensions"]["HealthCheckId"] == "hc-web-primary"
+            && q["period_seconds"] == 60),
+        "{alarm}"
+    );
+    assert!(queries.iter().any(|q| q["expression"] == "MIN(m1)" && q["return_data"] == true), "{alarm}");
+    let subscription = &global["subscriptions"][0];
+    assert_eq!(subscription["protocol"], "lambda", "{global}");
+    assert_eq!(subscription["endpoint"], function.as_str());
+    // Only what Route 53's alarms need is read there.
+    let listed: Vec<&String> = global
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(_, v)| v.as_array().is_some_and(|a| !a.is_empty()))
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(listed, ["alarms", "subscriptions"], "{global}");
+    let errors = snapshot["collection_errors"].to_string();
+    assert!(!errors.contains("us-east-1"), "{errors}");
+}
+
+/// A self-signed certificate for `name` and its key (PEM), made with the `cryptography` package
+/// moto's venv ships, so that no key is kept in the repository.
+fn self_signed(name: &str) -> (String, String) {
+    let script = r#"
+import datetime, sys
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+name = sys.argv[1]
+key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+now = datetime.datetime.now(datetime.timezone.utc)
+cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=365))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .sign(key, hashes.SHA256()))
+sys.stdout.write(cert.public_bytes(serialization.Encoding.PEM).decode())
+sys.stdout.write("\n--KEY--\n")
+sys.stdout.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                   serialization.NoEncryption()).decode())
+"#;
+    let output = std::process::Command::new(crate::support::moto_venv().join("bin/python"))
+        .args(["-c", script, name])
+        .output()
+        .expect("run the venv's python");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = String::from_utf8_lossy(&output.stdout).to_string();
+    let (cert, key) = text.split_once("\n--KEY--\n").expect("certificate and key");
+    (cert.to_string(), key.to_string())
+}
+
+/// An HTTPS:443 listener on the DR load balancer serving an imported `dr.example.com`
+/// certificate by default, and `app.example.com`'s in its SNI list when `with_sni`; returns
+/// the listener's ARN.
+async fn dr_https_listener(account: &str, with_sni: bool) -> String {
+    use aws_sdk_elasticloadbalancingv2::types::{Action, ActionTypeEnum, Certificate, ProtocolEnum};
+    let c = config(account, DR).await;
+    let acm = aws_sdk_acm::Client::new(&c);
+    let mut arns = Vec::new();
+    for name in ["dr.example.com", "app.example.com"] {
+        let (cert, key) = self_signed(name);
+        let imported = acm
+            .import_certificate()
+            .certificate(aws_smithy_types::Blob::new(cert))
+            .private_key(aws_smithy_types::Blob::new(key))
+            .send()
+            .await
+            .expect("ImportCertificate");
+        arns.push(imported.certificate_arn().unwrap_or_default().to_string());
+    }
+    let elb = aws_sdk_elasticloadbalancingv2::Client::new(&c);
+    let lb = elb.describe_load_balancers().names("web-dr").send().await.expect("DescribeLoadBalancers");
+    let lb_arn = lb.load_balancers().first().and_then(|l| l.load_balancer_arn()).unwrap_or_default();
+    let groups = elb.describe_target_groups().names("web-dr").send().await.expect("DescribeTargetGroups");
+    let tg = groups.target_groups().first().and_then(|t| t.target_group_arn()).unwrap_or_default();
+    let listener = elb
+        .create_listener()
+        .load_balancer_arn(lb_arn)
+        .protocol(ProtocolEnum::Https)
+        .port(443)
+        .certificates(Certificate::builder().certificate_arn(&arns[0]).build())
+        .default_actions(Action::builder().r#type(ActionTypeEnum::Forward).target_group_arn(tg).build())
+        .send()
+        .await
+        .expect("CreateListener HTTPS");
+    let listener =
+        listener.listeners().first().and_then(|l| l.listener_arn()).unwrap_or_default().to_string();
+    if with_sni {
+        elb.add_listener_certificates()
+            .listener_arn(&listener)
+            .certificates(Certificate::builder().certificate_arn(&arns[1]).build())
+            .send()
+            .await
+            .expect("AddListenerCertificates");
+    }
+    listener
+}
+
+/// The DR load balancer's HTTPS listener serves `dr.example.com` by default; the failover
+/// name `app.example.com` is covered only by its SNI certificate list
+/// (DescribeListenerCertificates), which DescribeListeners does not show.
+#[test]
+fn sni_certificates_cover_the_failover_name() {
+    for with_sni in [true, false] {
+        let account = fresh_account();
+        runtime().block_on(async {
+            seed(&account, &Setup::default()).await;
+            dr_https_listener(&account, with_sni).await;
+        });
+        let (_, json, _, _) = audit_live(&account, &["--max-attempts", "1"]);
+        let failed = messages(&json, "dr-certificate-invalid", "fail");
+        assert!(findings(&json, "dr-certificate-invalid", "unknown").is_empty(), "{}", summary(&json));
+        if with_sni {
+            assert!(failed.is_empty(), "{}", summary(&json));
+        } else {
+            assert!(failed.contains("no certificate covers app.example.com"), "{}", summary(&json));
+        }
+    }
+}
+
+/// DescribeListenerCertificates as AWS answers it: the default certificate listed twice (once
+/// with `IsDefault` true), and an IAM server certificate in the SNI list. The IAM certificate
+/// is not "missing": drscan does not read its names, so the listener is unknown, saying why.
+#[test]
+fn an_iam_server_certificate_is_unknown_not_missing() {
+    let account = fresh_account();
+    let listener = runtime().block_on(async {
+        seed(&account, &Setup::default()).await;
+        dr_https_listener(&account, false).await
+    });
+    let default = runtime().block_on(async {
+        let elb = aws_sdk_elasticloadbalancingv2::Client::new(&config(&account, DR).await);
+        let listeners =
+            elb.describe_listeners().listener_arns(&listener).send().await.expect("DescribeListeners");
+        let listener = listeners.listeners().first().expect("the listener");
+        listener.certificates().first().and_then(|c| c.certificate_arn()).unwrap_or_default().to_string()
+    });
+    let iam = format!("arn:aws:iam::{account}:server-certificate/app-example-com");
+    let body = format!(
+        r#"<DescribeListenerCertificatesResponse xmlns="http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/">
+  <DescribeListenerCertificatesResult>
+    <Certificates>
+      <member><CertificateArn>{default}</CertificateArn><IsDefault>true</IsDefault></member>
+      <member><CertificateArn>{default}</CertificateArn><IsDefault>false</IsDefault></member>
+      <member><CertificateArn>{iam}</CertificateArn><IsDefault>false</IsDefault></member>
+    </Certificates>
+  </DescribeListenerCertificatesResult>
+  <ResponseMetadata><RequestId>0f1e2d3c-recorded</RequestId></ResponseMetadata>
+</DescribeListenerCertificatesResponse>"#
+    );
+    set_faults(json!([{
+        "account": account, "region": DR, "service": "elasticloadbalancing",
+        "operation": "DescribeListenerCertificates", "action": "respond", "content_type": "text/xml", "body": body
+    }]));
+    let (_, json, _, _) = audit_live(&account, &["--max-attempts", "1"]);
+    assert!(findings(&json, "dr-certificate-invalid", "fail").is_empty(), "{}", summary(&json));
+    let unknown = messages(&json, "dr-certificate-invalid", "unknown");
+    assert!(unknown.contains(&format!("{iam} is an IAM server certificate")), "{}", summary(&json));
+}
+
+/// A Lambda target group (health checks off by default) behind the DR load balancer: ELB
+/// reports its function `unavailable` with `Target.HealthCheckDisabled` (DescribeTargetHealth as
+/// AWS answers it; moto says `healthy`). That is no verdict: unknown, not unhealthy, and the
+/// reason is kept in the snapshot.
+#[test]
+fn a_lambda_target_group_with_health_checks_off_is_unknown_not_unhealthy() {
+    use aws_sdk_elasticloadbalancingv2::types::{Action, ActionTypeEnum, TargetTypeEnum};
+    let account = fresh_account();
+    let function = format!("arn:aws:lambda:{DR}:{account}:function:web-dr");
+    runtime().block_on(async {
+        seed(&account, &Setup::default()).await;
+        let elb = aws_sdk_elasticloadbalancingv2::Client::new(&config(&account, DR).await);
+        let group = elb
+            .create_target_group()
+            .name("web-dr-fn")
+            .target_type(TargetTypeEnum::Lambda)
+            .send()
+            .await
+            .expect("CreateTargetGroup lambda");
+        let group =
+            group.target_groups().first().and_then(|t| t.target_group_arn()).unwrap_or_default().to_string();
+        let lb = elb.describe_load_balancers().names("web-dr").send().await.expect("DescribeLoadBalancers");
+        let lb_arn = lb.load_balancers().first().and_then(|l| l.load_balancer_arn()).unwrap_or_default();
+        let listeners =
+            elb.describe_listeners().load_balancer_arn(lb_arn).send().await.expect("DescribeListeners");
+        let listener = listeners.listeners().first().and_then(|l| l.listener_arn()).unwrap_or_default();
+        elb.modify_listener()
+            .listener_arn(listener)
+            .default_actions(
+                Action::builder().r#type(ActionTypeEnum::Forward).target_group_arn(&group).build(),
+            )
+            .send()
+            .await
+            .expect("ModifyListener");
+    });
+    let body = format!(
+        r#"<DescribeTargetHealthResponse xmlns="http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/">
+  <DescribeTargetHealthResult>
+    <TargetHealthDescriptions>
+      <member>
+        <Target><Id>{function}</Id><AvailabilityZone>all</AvailabilityZone></Target>
+        <TargetHealth>
+          <State>unavailable</State>
+          <Reason>Target.HealthCheckDisabled</Reason>
+          <Description>Health checks are disabled for the target group</Description>
+        </TargetHealth>
+      </member>
+    </TargetHealthDescriptions>
+  </DescribeTargetHealthResult>
+  <ResponseMetadata><RequestId>4a5b6c7d-recorded</RequestId></ResponseMetadata>
+</DescribeTargetHealthResponse>"#
+    );
+    set_faults(json!([{
+        "account": account, "region": DR, "service": "elasticloadbalancing", "operation": "DescribeTargetHealth",
+        "action": "respond", "content_type": "text/xml", "body": body
+    }]));
+    let snapshot = crate::support::collect_live(&account, &["--max-attempts", "1"]);
+    let snapshot_json: serde_json::Value = serde_json::from_str(&snapshot.text).expect("JSON");
+    let groups =
+        snapshot_json["resources"]["regional"][DR]["target_groups"].as_array().expect("DR target groups");
+    let lambda = groups.iter().find(|g| g["name"] == "web-dr-fn").expect("the Lambda group");
+    assert_eq!(lambda["target_type"], "lambda", "{lambda}");
+    assert_eq!(lambda["health_check_disabled"], true, "{lambda}");
+    assert_eq!(lambda["target_health"]["value"][0]["reason"], "Target.HealthCheckDisabled", "{lambda}");
+    let (_, json, _, _) = audit_live(&account, &["--max-attempts", "1"]);
+    assert!(findings(&json, "failover-secondary-unhealthy", "fail").is_empty(), "{}", summary(&json));
+    let unknown = messages(&json, "failover-secondary-unhealthy", "unknown");
+    assert!(unknown.contains("web-dr-fn (lambda targets) has health checks off"), "{}", summary(&json));
 }

@@ -380,7 +380,7 @@ async fn dns(route53: &aws_sdk_route53::Client, setup: &Setup, primary: &WebTier
 }
 
 /// An HTTPS health check on `fqdn:443/health` every 30 s, failing after 3; returns its ID.
-async fn https_health_check(route53: &aws_sdk_route53::Client, reference: &str, fqdn: &str) -> String {
+pub async fn https_health_check(route53: &aws_sdk_route53::Client, reference: &str, fqdn: &str) -> String {
     use aws_sdk_route53::types::{HealthCheckConfig, HealthCheckType};
     let check = route53
         .create_health_check()
@@ -403,7 +403,7 @@ async fn https_health_check(route53: &aws_sdk_route53::Client, reference: &str, 
 }
 
 /// A failover alias record (A) of `name` to `dns_name`, set identifier `primary` or `dr`.
-fn failover_alias(
+pub fn failover_alias(
     name: &str,
     role: aws_sdk_route53::types::ResourceRecordSetFailover,
     dns_name: &str,
@@ -487,17 +487,25 @@ async fn classic_load_balancer(
         .expect("AttachLoadBalancers");
 }
 
-async fn create_records(
+pub async fn create_records(
     route53: &aws_sdk_route53::Client,
     zone_id: &str,
     records: Vec<aws_sdk_route53::types::ResourceRecordSet>,
 ) {
-    use aws_sdk_route53::types::{Change, ChangeAction, ChangeBatch};
+    change_records(route53, zone_id, aws_sdk_route53::types::ChangeAction::Create, records).await;
+}
+
+/// Apply one change `action` to each of `records` in one batch.
+pub async fn change_records(
+    route53: &aws_sdk_route53::Client,
+    zone_id: &str,
+    action: aws_sdk_route53::types::ChangeAction,
+    records: Vec<aws_sdk_route53::types::ResourceRecordSet>,
+) {
+    use aws_sdk_route53::types::{Change, ChangeBatch};
     let changes = records
         .into_iter()
-        .map(|r| {
-            Change::builder().action(ChangeAction::Create).resource_record_set(r).build().expect("change")
-        })
+        .map(|r| Change::builder().action(action.clone()).resource_record_set(r).build().expect("change"))
         .collect();
     route53
         .change_resource_record_sets()
