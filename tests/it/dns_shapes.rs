@@ -646,3 +646,242 @@ fn a_lambda_target_group_with_health_checks_off_is_unknown_not_unhealthy() {
     let unknown = messages(&json, "failover-secondary-unhealthy", "unknown");
     assert!(unknown.contains("web-dr-fn (lambda targets) has health checks off"), "{}", summary(&json));
 }
+
+// ---- Offline: a rule fixture changed as the live collection would have read the setup.
+
+mod offline {
+    use drscan::audit::{self, AuditReport, GatePolicy};
+    use drscan::findings::Status;
+    use drscan::inventory::Snapshot;
+    use drscan::settings::Settings;
+    use serde_json::{Value, json};
+
+    fn fixture(rule_case: &str) -> Value {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/rules")
+            .join(format!("{rule_case}.json"));
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture")).expect("fixture JSON")
+    }
+
+    fn audit(snapshot: &Value) -> AuditReport {
+        let snapshot: Snapshot = serde_json::from_value(snapshot.clone()).expect("a snapshot");
+        audit::run(&snapshot, &Settings::default(), GatePolicy::default())
+    }
+
+    /// (status, message) of every finding of `rule`, and how many resources it passed.
+    fn verdicts(report: &AuditReport, rule: &str) -> (Vec<(Status, String)>, usize) {
+        let found = report
+            .findings
+            .iter()
+            .filter(|f| f.rule == rule)
+            .map(|f| (f.status, f.message.clone()))
+            .collect();
+        (found, report.counts.get(rule).map_or(0, |c| c.pass))
+    }
+
+    fn records(snapshot: &mut Value) -> &mut Vec<Value> {
+        snapshot["resources"]["global"]["hosted_zones"][0]["record_sets"]["value"]
+            .as_array_mut()
+            .expect("records")
+    }
+
+    /// The health check targets a per-region name, itself an alias record: resolved through
+    /// the zone, it passes when it leads to the primary load balancer and fails otherwise.
+    #[test]
+    fn a_health_check_on_a_per_region_name_is_resolved_through_the_zone() {
+        for (target, passes) in [
+            ("dualstack.web-primary-1534726921.ap-south-1.elb.amazonaws.com.", true),
+            ("dualstack.web-dr-1873465520.us-east-1.elb.amazonaws.com.", false),
+        ] {
+            let mut snapshot = fixture("health-check-ineffective/pass");
+            snapshot["resources"]["global"]["health_checks"][0]["fqdn"] = json!("app-primary.example.com");
+            records(&mut snapshot).push(json!({
+                "name": "app-primary.example.com.", "type": "A",
+                "alias_target": {"dns_name": target, "hosted_zone_id": "ZP97RAFLXTNZK", "evaluate_target_health": false}
+            }));
+            let (found, passed) = verdicts(&audit(&snapshot), "health-check-ineffective");
+            if passes {
+                assert!(found.is_empty() && passed == 1, "{found:?}");
+            } else {
+                assert!(
+                    matches!(found.as_slice(), [(Status::Fail, m)] if m.contains("app-primary.example.com (load balancer web-dr)")),
+                    "{found:?}"
+                );
+            }
+        }
+    }
+
+    /// A record of a private hosted zone whose health check aims at a private address (or a
+    /// name only the private zone answers for): Route 53's checkers, on the internet, can
+    /// never reach it.
+    #[test]
+    fn an_endpoint_check_on_a_private_address_fails() {
+        for (fqdn, ip) in [(None, Some("10.0.12.7")), (Some("app-internal.example.com"), None)] {
+            let mut snapshot = fixture("health-check-ineffective/pass");
+            snapshot["resources"]["global"]["hosted_zones"][0]["private"] = json!(true);
+            let check = &mut snapshot["resources"]["global"]["health_checks"][0];
+            check["fqdn"] = json!(fqdn);
+            check["ip_address"] = json!(ip);
+            records(&mut snapshot).push(json!({
+                "name": "app-internal.example.com.", "type": "A", "ttl": 60, "values": ["10.0.12.7"]
+            }));
+            let (found, _) = verdicts(&audit(&snapshot), "health-check-ineffective");
+            assert!(
+                matches!(found.as_slice(), [(Status::Fail, m)] if m.contains("outside the VPC")),
+                "{fqdn:?} {ip:?}: {found:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_routing_control_check_is_unknown_naming_what_is_not_modeled() {
+        let mut snapshot = fixture("health-check-ineffective/pass");
+        let check = &mut snapshot["resources"]["global"]["health_checks"][0];
+        check["type"] = json!("RECOVERY_CONTROL");
+        check["fqdn"] = Value::Null;
+        let (found, _) = verdicts(&audit(&snapshot), "health-check-ineffective");
+        assert!(
+            matches!(found.as_slice(), [(Status::Unknown, m)] if m.contains("reports the primary as down")),
+            "{found:?}"
+        );
+        let report = audit(&snapshot);
+        let finding =
+            report.findings.iter().find(|f| f.rule == "health-check-ineffective").expect("the finding");
+        let evidence = serde_json::to_string(&finding.evidence).unwrap_or_default();
+        assert!(evidence.contains("does not model routing controls"), "{evidence}");
+    }
+
+    /// An SNS topic that a Lambda function subscribes to, as an alarm's action, on the primary's
+    /// health check through a metric-math expression: the step is automated.
+    fn automation_through_sns(snapshot: &mut Value, region: &str) {
+        let topic = format!("arn:aws:sns:{region}:123456789012:web-primary-down");
+        let resources = &mut snapshot["resources"]["regional"][region];
+        resources["alarms"] = json!([{
+            "arn": format!("arn:aws:cloudwatch:{region}:123456789012:alarm:web-primary-down"),
+            "name": "web-primary-down", "period_seconds": 0, "evaluation_periods": 2,
+            "alarm_actions": [topic], "state": "OK",
+            "metrics": [
+                {"id": "m1", "namespace": "AWS/Route53", "metric_name": "HealthCheckStatus",
+                 "dimensions": {"HealthCheckId": "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"}, "period_seconds": 60, "return_data": false},
+                {"id": "e1", "expression": "MIN(m1)", "period_seconds": 0, "return_data": true}
+            ]
+        }]);
+        resources["subscriptions"] = json!([{
+            "arn": format!("{topic}:0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e"), "topic_arn": topic, "protocol": "lambda",
+            "endpoint": "arn:aws:lambda:us-east-1:123456789012:function:promote-orders-db"
+        }]);
+    }
+
+    #[test]
+    fn a_metric_math_alarm_notifying_a_lambda_through_sns_automates_the_step() {
+        let mut snapshot = fixture("failover-step-manual/fail");
+        automation_through_sns(&mut snapshot, "us-east-1");
+        let (found, passed) = verdicts(&audit(&snapshot), "failover-step-manual");
+        assert!(found.is_empty() && passed > 0, "{found:?}");
+        // A subscription still pending confirmation delivers nothing.
+        snapshot["resources"]["regional"]["us-east-1"]["subscriptions"][0]["arn"] =
+            json!("PendingConfirmation");
+        let (found, _) = verdicts(&audit(&snapshot), "failover-step-manual");
+        assert!(matches!(found.as_slice(), [(Status::Fail, _)]), "{found:?}");
+    }
+
+    /// The same with a pair whose DR region is not us-east-1: the alarm and its topic are in
+    /// us-east-1, the partition's global region, collected for Route 53's alarms.
+    #[test]
+    fn alarms_in_the_global_region_count_whatever_the_pair() {
+        let text = serde_json::to_string(&fixture("failover-step-manual/fail")).unwrap_or_default();
+        let mut snapshot: Value =
+            serde_json::from_str(&text.replace("us-east-1", "eu-west-1")).expect("JSON");
+        snapshot["resources"]["regional"]["us-east-1"] = json!({});
+        automation_through_sns(&mut snapshot, "us-east-1");
+        let (found, passed) = verdicts(&audit(&snapshot), "failover-step-manual");
+        assert!(found.is_empty() && passed > 0, "{found:?}");
+        // Not collected there (a snapshot of an older drscan): unknown, not manual.
+        snapshot["resources"]["regional"].as_object_mut().map(|r| r.remove("us-east-1"));
+        let (found, _) = verdicts(&audit(&snapshot), "failover-step-manual");
+        assert!(matches!(found.as_slice(), [(Status::Unknown, _)]), "{found:?}");
+    }
+
+    #[test]
+    fn listener_rules_read_a_load_balancers_own_unknown_listeners() {
+        let mut snapshot = fixture("dr-listener-mismatch/pass");
+        snapshot["resources"]["regional"]["us-east-1"]["load_balancers"][0]["listeners_unknown"] = json!({
+            "operation": "elbv2:DescribeListeners", "cause": "throttled", "message": "Rate exceeded"
+        });
+        let (found, _) = verdicts(&audit(&snapshot), "dr-listener-mismatch");
+        assert!(
+            matches!(found.as_slice(), [(Status::Unknown, m)] if m.contains("cannot compare the listeners")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn listener_rules_report_unreadable_zones() {
+        for rule in ["dr-listener-mismatch", "dr-certificate-invalid"] {
+            let mut snapshot = fixture(&format!("{rule}/pass"));
+            let zones = snapshot["resources"]["global"]["hosted_zones"].as_array_mut().expect("zones");
+            zones.push(json!({
+                "id": "Z0999999UNREADABLE", "name": "other.example.com.",
+                "record_sets": {"unknown": {"operation": "route53:ListResourceRecordSets", "cause": "throttled", "message": "Rate exceeded"}}
+            }));
+            let (found, _) = verdicts(&audit(&snapshot), rule);
+            assert!(
+                matches!(found.as_slice(), [(Status::Unknown, m)] if m.contains("cannot read the records of zone other.example.com.")),
+                "{rule}: {found:?}"
+            );
+        }
+    }
+
+    /// A follow-up call that failed for named resources leaves those unknown, not the kind.
+    #[test]
+    fn an_error_naming_one_resource_is_not_a_gap_in_the_whole_kind() {
+        let listed = fixture("dr-certificate-invalid/unknown");
+        let certificate =
+            listed["resources"]["regional"]["us-east-1"]["listeners"][0]["certificate_arns"][0].clone();
+        for (named, expected) in [
+            (json!("arn:aws:acm:us-east-1:123456789012:certificate/00000000-other"), Status::Fail),
+            (certificate, Status::Unknown),
+        ] {
+            let mut snapshot = listed.clone();
+            snapshot["collection_errors"][0]["operation"] = json!("acm:DescribeCertificate");
+            snapshot["collection_errors"][0]["resources"] = json!([named]);
+            let (found, _) = verdicts(&audit(&snapshot), "dr-certificate-invalid");
+            assert!(matches!(found.as_slice(), [(status, _)] if *status == expected), "{named}: {found:?}");
+        }
+    }
+
+    /// An unhealthy SECONDARY read from the `HealthCheckStatus` metric says what it read.
+    #[test]
+    fn a_metric_status_is_described_as_the_metric() {
+        let mut snapshot = fixture("failover-secondary-unhealthy/pass");
+        let secondary =
+            records(&mut snapshot).iter_mut().find(|r| r["failover"] == "SECONDARY").expect("SECONDARY");
+        secondary["health_check_id"] = json!("3b9f6a2e-7c41-4d85-9e02-b6a1f4c8d357");
+        snapshot["resources"]["global"]["health_checks"][0]["status"] = json!({"value": {
+            "source": "metric", "metric_minimum": 0.0, "metric_at": "2026-11-26T01:58:00Z"
+        }});
+        let (found, _) = verdicts(&audit(&snapshot), "failover-secondary-unhealthy");
+        assert!(
+            found.iter().any(|(s, m)| *s == Status::Fail
+                && m.contains("(HealthCheckStatus metric 0 at 2026-11-26 01:58 UTC)")),
+            "{found:?}"
+        );
+        assert!(!found.iter().any(|(_, m)| m.contains("0 of 0 checkers")), "{found:?}");
+    }
+
+    /// A DR load balancer that forwards only to IP targets: what feeds them is not modeled.
+    #[test]
+    fn a_dr_group_behind_ip_targets_is_unknown() {
+        let mut snapshot = fixture("dr-asg-not-behind-alb/pass");
+        let dr = &mut snapshot["resources"]["regional"]["us-east-1"];
+        dr["target_groups"][0]["target_type"] = json!("ip");
+        dr["auto_scaling_groups"][0]["target_group_arns"] = json!([]);
+        let (found, _) = verdicts(&audit(&snapshot), "dr-asg-not-behind-alb");
+        assert!(matches!(found.as_slice(), [(Status::Unknown, _)]), "{found:?}");
+        let report = audit(&snapshot);
+        let finding =
+            report.findings.iter().find(|f| f.rule == "dr-asg-not-behind-alb").expect("the finding");
+        let evidence = serde_json::to_string(&finding.evidence).unwrap_or_default();
+        assert!(evidence.contains("web-dr-tg (ip)"), "{evidence}");
+    }
+}
