@@ -681,7 +681,91 @@ fn tagged_resources<'s>(
 
 #[cfg(test)]
 mod tests {
-    use super::elb_region;
+    use super::*;
+
+    fn fixture(path: &str) -> Snapshot {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(path);
+        Snapshot::load(&path).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()))
+    }
+
+    fn record(name: &str, record_type: &str, value: &str) -> RecordSet {
+        RecordSet {
+            name: name.into(),
+            record_type: record_type.into(),
+            ttl: Some(60),
+            values: vec![value.into()],
+            ..RecordSet::default()
+        }
+    }
+
+    fn zone(id: &str, name: &str, private: bool, records: Vec<RecordSet>) -> HostedZone {
+        HostedZone { id: id.into(), name: name.into(), private, record_sets: Known::Value(records) }
+    }
+
+    fn resolved_lb(resolution: Option<AliasResolution<'_>>) -> Option<String> {
+        match resolution? {
+            AliasResolution::LoadBalancer { load_balancer, .. } => Some(load_balancer.name.clone()),
+            _ => None,
+        }
+    }
+
+    /// `app.example.com CNAME app.dr-example.net`, which another collected zone aliases to the
+    /// DR load balancer: followed across zones, as a resolver would.
+    #[test]
+    fn cname_chains_are_followed_across_collected_zones_of_their_visibility() {
+        let mut snapshot = fixture("rules/failover-target-missing/pass.json");
+        let dr_dns = snapshot.resources.regional["us-east-1"].load_balancers[0].dns_name.clone();
+        let alias = RecordSet {
+            alias_target: Some(AliasTarget {
+                dns_name: format!("dualstack.{dr_dns}."),
+                hosted_zone_id: "Z35SXDOTRQ7X7K".into(),
+                evaluate_target_health: false,
+            }),
+            ..record("app.dr-example.net.", "A", "")
+        };
+        let global = &mut snapshot.resources.global.hosted_zones;
+        global.push(zone(
+            "ZPUBLIC2",
+            "dr-example.net.",
+            false,
+            vec![RecordSet { values: vec![], ..alias.clone() }],
+        ));
+        global.push(zone(
+            "ZPRIVATE",
+            "internal.example.",
+            true,
+            vec![record("www.internal.example.", "CNAME", "app.dr-example.net")],
+        ));
+        global.push(zone(
+            "ZPUBLIC3",
+            "example.org.",
+            false,
+            vec![
+                record("www.example.org.", "CNAME", "app.dr-example.net."),
+                record("loop.example.org.", "CNAME", "loop.example.org."),
+            ],
+        ));
+        let inventory = Inventory::build(&snapshot, &Matching::default());
+        let named = |name: &str| {
+            let zoned = inventory.records_named(name).first().copied().expect("the record");
+            inventory.resolve_record(zoned.zone, zoned.record)
+        };
+        let dr_name = inventory.dr.resources.load_balancers[0].name.clone();
+        assert_eq!(resolved_lb(named("www.example.org")), Some(dr_name.clone()));
+        // A private zone's CNAME resolves through private zones only: the public alias is not seen.
+        assert_eq!(resolved_lb(named("www.internal.example")), None);
+        assert!(matches!(
+            inventory.resolve_name("app.dr-example.net", false),
+            AliasResolution::LoadBalancer { .. }
+        ));
+        // A chain that never ends is unknown, not a hang.
+        assert!(matches!(named("loop.example.org"), Some(AliasResolution::Unknown(_))));
+        // A host outside the collected zones and outside AWS is named as such.
+        assert!(matches!(
+            inventory.resolve_name("origin.example.com.au", false),
+            AliasResolution::OtherTarget { kind: EXTERNAL_HOST, .. }
+        ));
+    }
 
     #[test]
     fn elb_dns_names_reveal_their_region() {

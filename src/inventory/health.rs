@@ -219,3 +219,142 @@ impl<'s> Inventory<'s> {
         Known::Value(HealthVerdict::Alarm { name: &alarm.name, state: &alarm.state, healthy })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::Snapshot;
+    use crate::inventory::compute::AlarmMetric;
+    use crate::inventory::matching::Matching;
+
+    fn check(id: &str, check_type: &str) -> HealthCheck {
+        HealthCheck {
+            id: id.into(),
+            check_type: check_type.into(),
+            status: Known::Unknown(UnknownReason::new(
+                "cloudwatch:GetMetricData",
+                ErrorCause::Unresolvable,
+                "no data",
+            )),
+            ..HealthCheck::default()
+        }
+    }
+
+    fn read(healthy: bool) -> Known<HealthCheckStatus> {
+        Known::Value(HealthCheckStatus::from_checkers(u32::from(healthy) * 16, 16))
+    }
+
+    fn snapshot(checks: Vec<HealthCheck>, alarms: Vec<Alarm>) -> Snapshot {
+        let mut snapshot = Snapshot {
+            schema_version: crate::inventory::snapshot::SCHEMA_VERSION,
+            drscan_version: String::new(),
+            account: "123456789012".into(),
+            regions: crate::inventory::RegionPair { primary: "ap-south-1".into(), dr: "us-east-1".into() },
+            collected_at: chrono::DateTime::default(),
+            resources: crate::inventory::Resources::default(),
+            collection_errors: Vec::new(),
+        };
+        snapshot.resources.global.health_checks = checks;
+        snapshot.resources.regional.entry("us-east-1".into()).or_default().alarms = alarms;
+        snapshot.resources.regional.entry("ap-south-1".into()).or_default();
+        snapshot
+    }
+
+    fn verdict<'s>(inventory: &Inventory<'s>, id: &str) -> Known<HealthVerdict<'s>> {
+        inventory.health_status(inventory.health_check(id).expect("the check"))
+    }
+
+    #[test]
+    fn a_calculated_check_is_known_once_enough_children_are() {
+        let mut parent = check("parent", "CALCULATED");
+        parent.child_health_checks = vec!["a".into(), "b".into(), "c".into()];
+        parent.health_threshold = Some(2);
+        let children = |b: Known<HealthCheckStatus>, c_disabled: bool| {
+            let mut a = check("a", "HTTPS");
+            a.status = read(true);
+            let mut b_check = check("b", "HTTPS");
+            b_check.status = b;
+            let mut c = check("c", "HTTPS");
+            c.disabled = c_disabled;
+            vec![a, b_check, c]
+        };
+        // a healthy, b unread, c unread: 1 known healthy, 2 undecided — unknown.
+        let s =
+            snapshot([vec![parent.clone()], children(check("b", "HTTPS").status, false)].concat(), vec![]);
+        let inventory = Inventory::build(&s, &Matching::default());
+        assert!(matches!(verdict(&inventory, "parent"), Known::Unknown(_)));
+        // A disabled child counts as healthy, as Route 53 counts it: 2 of 3.
+        let s = snapshot([vec![parent.clone()], children(check("b", "HTTPS").status, true)].concat(), vec![]);
+        let inventory = Inventory::build(&s, &Matching::default());
+        let Known::Value(v) = verdict(&inventory, "parent") else { panic!("known") };
+        assert!(v.is_healthy(), "{}", v.describe());
+        // b and c unhealthy: 1 of 3, below the threshold.
+        let mut with_c_down = children(read(false), false);
+        with_c_down[2].status = read(false);
+        let s = snapshot([vec![parent], with_c_down].concat(), vec![]);
+        let inventory = Inventory::build(&s, &Matching::default());
+        let Known::Value(v) = verdict(&inventory, "parent") else { panic!("known") };
+        assert!(!v.is_healthy());
+        assert_eq!(v.describe(), "1 of 3 child health checks healthy, HealthThreshold 2");
+    }
+
+    #[test]
+    fn a_metric_check_follows_its_alarm_and_its_insufficient_data_setting() {
+        let alarm = |state: &str| Alarm {
+            arn: "arn:aws:cloudwatch:us-east-1:123456789012:alarm:web-5xx".into(),
+            name: "web-5xx".into(),
+            state: state.into(),
+            ..Alarm::default()
+        };
+        let cases = [
+            ("OK", None, Some(true)),
+            ("ALARM", None, Some(false)),
+            ("INSUFFICIENT_DATA", Some("Unhealthy"), Some(false)),
+            ("INSUFFICIENT_DATA", Some("Healthy"), Some(true)),
+            ("INSUFFICIENT_DATA", Some("LastKnownStatus"), None),
+        ];
+        for (state, insufficient, healthy) in cases {
+            let mut metric = check("m", "CLOUDWATCH_METRIC");
+            metric.alarm_name = Some("web-5xx".into());
+            metric.alarm_region = Some("us-east-1".into());
+            metric.insufficient_data_health_status = insufficient.map(str::to_string);
+            let s = snapshot(vec![metric], vec![alarm(state)]);
+            let inventory = Inventory::build(&s, &Matching::default());
+            let got = match verdict(&inventory, "m") {
+                Known::Value(v) => Some(v.is_healthy()),
+                Known::Unknown(_) => None,
+            };
+            assert_eq!(got, healthy, "{state} {insufficient:?}");
+        }
+        // An alarm in a region drscan did not collect is unknown, not healthy.
+        let mut elsewhere = check("m", "CLOUDWATCH_METRIC");
+        elsewhere.alarm_name = Some("web-5xx".into());
+        elsewhere.alarm_region = Some("eu-west-3".into());
+        let s = snapshot(vec![elsewhere], vec![alarm("OK")]);
+        let inventory = Inventory::build(&s, &Matching::default());
+        assert!(matches!(verdict(&inventory, "m"), Known::Unknown(r) if r.message.contains("eu-west-3")));
+    }
+
+    #[test]
+    fn a_metric_math_alarm_watches_its_queries_and_evaluates_at_their_period() {
+        let query = |id: &str, name: &str, period: u32, return_data: bool| AlarmMetric {
+            id: id.into(),
+            namespace: if name.is_empty() { String::new() } else { "AWS/Route53".into() },
+            metric_name: name.into(),
+            expression: name.is_empty().then(|| "MIN(m1)".to_string()),
+            period_seconds: period,
+            return_data,
+            ..AlarmMetric::default()
+        };
+        let alarm = Alarm {
+            metrics: vec![query("m1", "HealthCheckStatus", 60, false), query("e1", "", 0, true)],
+            evaluation_periods: 3,
+            ..Alarm::default()
+        };
+        assert_eq!(alarm.evaluation_period_seconds(), 60);
+        let watched: Vec<&str> = alarm.watched_metrics().iter().map(|(_, name, _)| *name).collect();
+        assert_eq!(watched, ["HealthCheckStatus"]);
+        let plain = Alarm { metric_name: "ReplicaLag".into(), period_seconds: 300, ..Alarm::default() };
+        assert_eq!(plain.evaluation_period_seconds(), 300);
+    }
+}
