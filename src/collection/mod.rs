@@ -166,51 +166,10 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
         options.progress,
         REGION_SCOPES.len() * reachable + GLOBAL_SCOPES.len() + monitoring_ticks,
     );
-    let mut region_jobs = Vec::new();
-    for (index, region) in regions.iter().enumerate() {
-        match &identities[index] {
-            Err(failure) if unreachable(&identities[index]) => {
-                // Unreachable: the region stays out of the snapshot, which `listing_gap` reads
-                // as "every kind unknown there", naming this error.
-                collection_errors.push(failure.listing(Some(region), ResourceKind::REGIONAL));
-            }
-            _ => {
-                let ctx = RegionCtx {
-                    region: region.clone(),
-                    account: account.clone(),
-                    config: configs[index].clone(),
-                    recorder: recorder.clone(),
-                    pacer: pacer.clone(),
-                    concurrency: options.concurrency.max(1),
-                    collected_at,
-                    lag_window: options.lag_window,
-                    deadline,
-                    progress: progress.clone(),
-                };
-                region_jobs.push(ctx);
-            }
-        }
-    }
-
-    // The global region's alarms (those on Route 53's health-check metrics live only there)
-    // and their subscriptions, when the pair does not collect that region anyway.
-    let monitoring_ctx = pair.extra_global_region().map(|region| RegionCtx {
+    let context = |region: &str, config: SdkConfig| RegionCtx {
         region: region.to_string(),
         account: account.clone(),
-        config: sdk::for_region(&base, region),
-        recorder: recorder.clone(),
-        pacer: pacer.clone(),
-        concurrency: options.concurrency.max(1),
-        collected_at,
-        lag_window: options.lag_window,
-        deadline,
-        progress: progress.clone(),
-    });
-    let global_ctx = RegionCtx {
-        region: "global".to_string(),
-        account: account.clone(),
-        // Route 53 is global; its API (and its metrics) live in the partition's global region.
-        config: sdk::for_region(&base, global_region),
+        config,
         recorder: recorder.clone(),
         pacer: pacer.clone(),
         concurrency: options.concurrency.max(1),
@@ -219,6 +178,24 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
         deadline,
         progress: progress.clone(),
     };
+    let mut region_jobs = Vec::new();
+    for (index, region) in regions.iter().enumerate() {
+        match &identities[index] {
+            Err(failure) if unreachable(&identities[index]) => {
+                // Unreachable: the region stays out of the snapshot, which `listing_gap` reads
+                // as "every kind unknown there", naming this error.
+                collection_errors.push(failure.listing(Some(region), ResourceKind::REGIONAL));
+            }
+            _ => region_jobs.push(context(region, configs[index].clone())),
+        }
+    }
+
+    // The global region's alarms (those on Route 53's health-check metrics live only there)
+    // and their subscriptions, when the pair does not collect that region anyway.
+    let monitoring_ctx =
+        pair.extra_global_region().map(|region| context(region, sdk::for_region(&base, region)));
+    // Route 53 is global; its API (and its metrics) live in the partition's global region.
+    let global_ctx = context("global", sdk::for_region(&base, global_region));
     let regional_futures = futures_util::future::join_all(region_jobs.iter().map(collect_region));
     let global_future = collect_global(&global_ctx);
     let monitoring_future = async {

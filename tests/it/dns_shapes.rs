@@ -7,7 +7,8 @@
 //! reading of a shape the collection tests already cover.
 
 use crate::support::seed::{
-    RecordStyle, Secondary, Setup, change_records, config, failover_alias, https_health_check, seed,
+    RecordStyle, Secondary, Setup, change_records, config, failover_alias, https_health_check,
+    publish_health_status, seed,
 };
 use crate::support::{DR, PRIMARY, audit_live, findings, fresh_account, runtime, set_faults, summary};
 use serde_json::json;
@@ -160,28 +161,6 @@ async fn secondary_judged_by(account: &str, check: &str) {
     change_records(&route53, &zone, ChangeAction::Upsert, vec![secondary]).await;
 }
 
-/// Publish `HealthCheckStatus` `value` a minute ago for a check, in us-east-1 where Route 53
-/// publishes it.
-async fn publish_health(account: &str, check: &str, value: f64) {
-    use aws_sdk_cloudwatch::primitives::DateTime;
-    use aws_sdk_cloudwatch::types::{Dimension, MetricDatum};
-    let cloudwatch = aws_sdk_cloudwatch::Client::new(&config(account, "us-east-1").await);
-    let a_minute_ago = chrono::Utc::now().timestamp() - 60;
-    let datum = MetricDatum::builder()
-        .metric_name("HealthCheckStatus")
-        .dimensions(Dimension::builder().name("HealthCheckId").value(check).build())
-        .value(value)
-        .timestamp(DateTime::from_secs(a_minute_ago))
-        .build();
-    cloudwatch
-        .put_metric_data()
-        .namespace("AWS/Route53")
-        .metric_data(datum)
-        .send()
-        .await
-        .expect("PutMetricData AWS/Route53");
-}
-
 #[test]
 fn a_calculated_secondary_check_is_judged_from_its_children_and_threshold() {
     use aws_sdk_route53::types::{HealthCheckConfig, HealthCheckType};
@@ -194,8 +173,8 @@ fn a_calculated_secondary_check_is_judged_from_its_children_and_threshold() {
             let up = https_health_check(&route53, "child-up", &dr_dns).await;
             let down = https_health_check(&route53, "child-down", &dr_dns).await;
             // One child healthy, one unhealthy, as Route 53's metric reports them.
-            publish_health(&account, &up, 1.0).await;
-            publish_health(&account, &down, 0.0).await;
+            publish_health_status(&account, &up, 1.0).await;
+            publish_health_status(&account, &down, 0.0).await;
             let calculated = route53
                 .create_health_check()
                 .caller_reference("calculated")
@@ -884,4 +863,32 @@ mod offline {
         let evidence = serde_json::to_string(&finding.evidence).unwrap_or_default();
         assert!(evidence.contains("web-dr-tg (ip)"), "{evidence}");
     }
+}
+
+/// Route 53's API and its metrics live in the partition's global region: for a pair in the
+/// China partition, cn-northwest-1, not us-east-1.
+#[test]
+fn route53_is_asked_in_the_partitions_global_region() {
+    let account = fresh_account();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("snapshot.json");
+    let output = crate::support::drscan(&account)
+        .args(["collect", "--primary", "cn-north-1", "--dr", "cn-northwest-1", "--max-attempts", "1"])
+        .args(["--endpoint-url", &crate::support::emulator().front_url, "-o"])
+        .arg(&path)
+        .output()
+        .expect("run drscan collect");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let regions: std::collections::BTreeSet<String> = crate::support::front_log()
+        .into_iter()
+        .filter(|e| e["account"] == account.as_str() && e["service"] == "route53")
+        .filter_map(|e| e["region"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(regions.into_iter().collect::<Vec<_>>(), ["cn-northwest-1"]);
+    let snapshot: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("snapshot")).expect("JSON");
+    // The global region is one of the pair: nothing else is collected for it.
+    let regional: Vec<&String> =
+        snapshot["resources"]["regional"].as_object().expect("regions").keys().collect();
+    assert_eq!(regional, ["cn-north-1", "cn-northwest-1"]);
 }
