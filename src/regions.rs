@@ -66,6 +66,29 @@ pub const REGIONS: &[Region] = &[
     region("aws-iso-f", "us-isof-south-1", "US ISOF South"),
 ];
 
+/// Where a partition's global services live: Route 53's API, and the CloudWatch region where
+/// Route 53 publishes its health-check metrics (and where alarms on them must be). The signing
+/// regions of aws-sdk-route53's endpoint rules, partition by partition.
+pub fn global_region_of(partition: &str) -> Option<&'static str> {
+    Some(match partition {
+        "aws" => "us-east-1",
+        "aws-cn" => "cn-northwest-1",
+        "aws-us-gov" => "us-gov-west-1",
+        "aws-eusc" => "eusc-de-east-1",
+        "aws-iso" => "us-iso-east-1",
+        "aws-iso-b" => "us-isob-east-1",
+        "aws-iso-e" => "eu-isoe-west-1",
+        "aws-iso-f" => "us-isof-south-1",
+        _ => return None,
+    })
+}
+
+/// The global region of the partition `region` is in (us-east-1 for a region drscan does not
+/// know, as for the commercial partition).
+pub fn global_region(region: &str) -> &'static str {
+    find(region).and_then(|r| global_region_of(r.partition)).unwrap_or("us-east-1")
+}
+
 /// The region named exactly `name`.
 pub fn find(name: &str) -> Option<&'static Region> {
     REGIONS.iter().find(|r| r.name == name)
@@ -119,6 +142,17 @@ pub fn parse_flag(text: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_partition_has_a_global_region_of_its_own() {
+        assert_eq!(global_region("ap-south-1"), "us-east-1");
+        assert_eq!(global_region("cn-north-1"), "cn-northwest-1");
+        assert_eq!(global_region("us-gov-east-1"), "us-gov-west-1");
+        for region in REGIONS {
+            let global = global_region_of(region.partition).unwrap_or_else(|| panic!("{}", region.partition));
+            assert_eq!(find(global).map(|g| g.partition), Some(region.partition), "{}", region.name);
+        }
+    }
 
     #[test]
     fn every_region_is_listed_once() {

@@ -98,6 +98,7 @@ fn group(g: &aws_sdk_autoscaling::types::AutoScalingGroup) -> AutoScalingGroup {
             .filter_map(|t| t.identifier())
             .map(str::to_string)
             .collect(),
+        load_balancer_names: g.load_balancer_names().to_vec(),
         health_check_type: g.health_check_type().unwrap_or("EC2").to_string(),
         health_check_grace_period: to_u32(g.health_check_grace_period()),
         tags: tags(g.tags().iter().map(|t| (t.key(), t.value()))),

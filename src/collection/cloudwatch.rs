@@ -1,15 +1,17 @@
-//! CloudWatch of one region: the metric alarms (those behind scaling policies among them), and
+//! CloudWatch of one region: the metric alarms (those behind scaling policies among them, and
+//! the queries of metric-math alarms), and
 //! the replica-lag series of the region's replicas over a recent window — `ReplicaLag` per
 //! read replica (seconds) and `AuroraGlobalDBReplicationLag` per global secondary cluster
 //! (milliseconds, normalised here to seconds) — read in as few GetMetricData calls as possible;
-//! and, from us-east-1 where Route 53 publishes it, the `HealthCheckStatus` metric of the health
+//! and, from the partition's global region (us-east-1, cn-northwest-1, us-gov-west-1) where
+//! Route 53 publishes it, the `HealthCheckStatus` metric of the health
 //! checks failover records use: one GetMetricData call answers for 500 checks, where
 //! GetHealthCheckStatus allows one check per second.
 
 use super::errors::Failure;
 use super::{Part, RegionCtx, pages, smithy_time, to_u32};
 use crate::inventory::ResourceKind as K;
-use crate::inventory::compute::Alarm;
+use crate::inventory::compute::{Alarm, AlarmMetric};
 use crate::inventory::database::{LagDatapoint, LagMetric, ReplicaLagSeries};
 use crate::inventory::dns::HealthCheckStatus;
 use crate::inventory::{Known, RegionResources};
@@ -52,12 +54,33 @@ pub(crate) async fn collect_alarms(ctx: &RegionCtx) -> Part {
                     evaluation_periods: to_u32(a.evaluation_periods()),
                     alarm_actions: a.alarm_actions().to_vec(),
                     state: a.state_value().map(|s| s.as_str().to_string()).unwrap_or_default(),
+                    metrics: a.metrics().iter().map(alarm_metric).collect(),
                 })
                 .collect()
         }
         Err(f) => part.fail(ctx, &f, &[K::Alarm]),
     }
     part
+}
+
+/// One query of a metric-math alarm: a metric with its period, or the expression.
+fn alarm_metric(query: &MetricDataQuery) -> AlarmMetric {
+    let stat = query.metric_stat();
+    let metric = stat.and_then(|s| s.metric());
+    AlarmMetric {
+        id: query.id().unwrap_or_default().to_string(),
+        namespace: metric.and_then(|m| m.namespace()).unwrap_or_default().to_string(),
+        metric_name: metric.and_then(|m| m.metric_name()).unwrap_or_default().to_string(),
+        dimensions: metric
+            .map(|m| m.dimensions())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|d| Some((d.name()?.to_string(), d.value().unwrap_or_default().to_string())))
+            .collect(),
+        expression: query.expression().map(str::to_string),
+        period_seconds: to_u32(stat.and_then(|s| s.period()).or(query.period())),
+        return_data: query.return_data().unwrap_or(true),
+    }
 }
 
 /// The kinds [`collect_lag`] reads; a whole-run timeout leaves them unknown.
@@ -177,8 +200,9 @@ fn one_minute_query(
 const HEALTH_METRIC_WINDOW_MINUTES: i64 = 10;
 
 /// The newest one-minute minimum of `AWS/Route53` `HealthCheckStatus` (dimension
-/// `HealthCheckId`) of each check, for the checks that have one. `ctx` must send to us-east-1:
-/// Route 53 metrics exist only there.
+/// `HealthCheckId`) of each check, for the checks that have one. `ctx` must send to the
+/// partition's global region ([`crate::inventory::RegionPair::global_region`]): Route 53 metrics
+/// exist only there.
 pub(crate) async fn health_check_status(
     ctx: &RegionCtx,
     ids: &BTreeSet<String>,

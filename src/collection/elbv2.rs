@@ -88,6 +88,8 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
                         healthy_threshold: to_u32(tg.healthy_threshold_count().or(Some(5))),
                         path: tg.health_check_path().map(str::to_string),
                     },
+                    target_type: tg.target_type().map(|t| t.as_str().to_string()).unwrap_or_default(),
+                    health_check_disabled: tg.health_check_enabled() == Some(false),
                     target_health: Known::Value(Vec::new()),
                     ..TargetGroup::default()
                 })
@@ -143,12 +145,14 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
                             .and_then(|h| h.state())
                             .map(|s| s.as_str().to_string())
                             .unwrap_or_else(|| "unavailable".into()),
+                        reason: d.target_health().and_then(|h| h.reason()).map(|r| r.as_str().to_string()),
                     })
                     .collect(),
             ),
             Err(f) => Known::Unknown(f.reason()),
         };
     }
+    sni_certificates(ctx, &client, &mut part.resources.listeners).await;
     let mut tag_sets = tag_sets;
     for lb in &mut part.resources.load_balancers {
         (lb.tags, lb.tags_unknown) = take_tags(&mut tag_sets, &lb.arn);
@@ -157,6 +161,45 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
         (tg.tags, tg.tags_unknown) = take_tags(&mut tag_sets, &tg.arn);
     }
     part
+}
+
+/// Add the SNI certificate list of every HTTPS and TLS listener (DescribeListenerCertificates;
+/// DescribeListeners names only the default certificate). A failed call leaves that listener's
+/// list unknown, with its default certificate still there.
+async fn sni_certificates(
+    ctx: &RegionCtx,
+    client: &aws_sdk_elasticloadbalancingv2::Client,
+    listeners: &mut [Listener],
+) {
+    let secure: Vec<usize> =
+        (0..listeners.len()).filter(|i| matches!(listeners[*i].protocol.as_str(), "HTTPS" | "TLS")).collect();
+    let arns: Vec<String> = secure.iter().map(|i| listeners[*i].arn.clone()).collect();
+    let results = bounded(arns, ctx.concurrency, |arn| {
+        let request = client.describe_listener_certificates().listener_arn(arn);
+        async move {
+            pages(
+                "elbv2:DescribeListenerCertificates",
+                request.into_paginator().stop_on_duplicate_token(false).send(),
+                |o| o.next_marker(),
+            )
+            .await
+        }
+    })
+    .await;
+    for (index, result) in secure.into_iter().zip(results) {
+        let listener = &mut listeners[index];
+        match result {
+            Ok(pages) => {
+                let listed = pages.iter().flat_map(|p| p.certificates()).filter_map(|c| c.certificate_arn());
+                for arn in listed {
+                    if !listener.certificate_arns.iter().any(|a| a == arn) {
+                        listener.certificate_arns.push(arn.to_string());
+                    }
+                }
+            }
+            Err(f) => listener.certificates_unknown = Some(f.reason()),
+        }
+    }
 }
 
 /// DescribeTags takes at most 20 resource ARNs per call.
@@ -206,6 +249,7 @@ fn listener(l: &aws_sdk_elasticloadbalancingv2::types::Listener) -> Listener {
             .filter_map(|c| c.certificate_arn())
             .map(str::to_string)
             .collect(),
+        certificates_unknown: None,
         target_group_arns,
     }
 }

@@ -18,10 +18,12 @@ mod backup;
 mod cloudwatch;
 mod ec2;
 mod efs;
+mod elb;
 mod elbv2;
 mod kms;
 mod rds;
 mod route53;
+mod sns;
 mod ssm;
 
 use crate::error::DrscanError;
@@ -154,40 +156,20 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
 
     let mut collection_errors = Vec::new();
     let mut regional = BTreeMap::new();
+    let pair = RegionPair { primary: options.primary.clone(), dr: options.dr.clone() };
+    let global_region = pair.global_region();
     let reachable = identities.iter().filter(|identity| !unreachable(identity)).count();
-    // One tick per scope of each collected region, and per global scope.
-    let progress = Progress::new(options.progress, REGION_SCOPES.len() * reachable + GLOBAL_SCOPES.len());
-    let mut region_jobs = Vec::new();
-    for (index, region) in regions.iter().enumerate() {
-        match &identities[index] {
-            Err(failure) if unreachable(&identities[index]) => {
-                // Unreachable: the region stays out of the snapshot, which `listing_gap` reads
-                // as "every kind unknown there", naming this error.
-                collection_errors.push(failure.listing(Some(region), ResourceKind::REGIONAL));
-            }
-            _ => {
-                let ctx = RegionCtx {
-                    region: region.clone(),
-                    account: account.clone(),
-                    config: configs[index].clone(),
-                    recorder: recorder.clone(),
-                    pacer: pacer.clone(),
-                    concurrency: options.concurrency.max(1),
-                    collected_at,
-                    lag_window: options.lag_window,
-                    deadline,
-                    progress: progress.clone(),
-                };
-                region_jobs.push(ctx);
-            }
-        }
-    }
-
-    let global_ctx = RegionCtx {
-        region: "global".to_string(),
+    // One tick per scope of each collected region, per global scope, and per scope of the
+    // global region's alarms when it is neither of the pair.
+    let monitoring_ticks = pair.extra_global_region().map_or(0, |_| MONITORING_SCOPES.len());
+    let progress = Progress::new(
+        options.progress,
+        REGION_SCOPES.len() * reachable + GLOBAL_SCOPES.len() + monitoring_ticks,
+    );
+    let context = |region: &str, config: SdkConfig| RegionCtx {
+        region: region.to_string(),
         account: account.clone(),
-        // Route 53 is global; its API lives in us-east-1.
-        config: sdk::for_region(&base, "us-east-1"),
+        config,
         recorder: recorder.clone(),
         pacer: pacer.clone(),
         concurrency: options.concurrency.max(1),
@@ -196,18 +178,46 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
         deadline,
         progress: progress.clone(),
     };
+    let mut region_jobs = Vec::new();
+    for (index, region) in regions.iter().enumerate() {
+        match &identities[index] {
+            Err(failure) if unreachable(&identities[index]) => {
+                // Unreachable: the region stays out of the snapshot, which `listing_gap` reads
+                // as "every kind unknown there", naming this error.
+                collection_errors.push(failure.listing(Some(region), ResourceKind::REGIONAL));
+            }
+            _ => region_jobs.push(context(region, configs[index].clone())),
+        }
+    }
+
+    // The global region's alarms (those on Route 53's health-check metrics live only there)
+    // and their subscriptions, when the pair does not collect that region anyway.
+    let monitoring_ctx =
+        pair.extra_global_region().map(|region| context(region, sdk::for_region(&base, region)));
+    // Route 53 is global; its API (and its metrics) live in the partition's global region.
+    let global_ctx = context("global", sdk::for_region(&base, global_region));
     let regional_futures = futures_util::future::join_all(region_jobs.iter().map(collect_region));
     let global_future = collect_global(&global_ctx);
-    let (regional_parts, global_part) = tokio::join!(regional_futures, global_future);
+    let monitoring_future = async {
+        match &monitoring_ctx {
+            Some(ctx) => Some(collect_monitoring(ctx).await),
+            None => None,
+        }
+    };
+    let (regional_parts, global_part, monitoring_part) =
+        tokio::join!(regional_futures, global_future, monitoring_future);
     let Collected { resources: mut global, errors: mut global_errors } = global_part;
     global.sort_canonically();
     collection_errors.append(&mut global_errors);
 
-    let region_parts: Vec<(String, RegionResources, Vec<CollectionError>)> = region_jobs
+    let mut region_parts: Vec<(String, RegionResources, Vec<CollectionError>)> = region_jobs
         .iter()
         .zip(regional_parts)
         .map(|(ctx, (resources, errors))| (ctx.region.clone(), resources, errors))
         .collect();
+    if let (Some(ctx), Some(part)) = (&monitoring_ctx, monitoring_part) {
+        region_parts.push((ctx.region.clone(), part.resources, part.errors));
+    }
     for (region, mut resources, mut errors) in region_parts {
         if !errors.is_empty() && !recorder.answered(&region) {
             // Nothing from this region answered at all: report it once, as unreachable.
@@ -225,7 +235,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
         schema_version: SCHEMA_VERSION,
         drscan_version: env!("CARGO_PKG_VERSION").to_string(),
         account,
-        regions: RegionPair { primary: options.primary.clone(), dr: options.dr.clone() },
+        regions: pair,
         collected_at,
         resources: Resources { global, regional },
         collection_errors,
@@ -356,6 +366,7 @@ impl RegionCtx {
     client!(ec2, aws_sdk_ec2);
     client!(autoscaling, aws_sdk_autoscaling);
     client!(elbv2, aws_sdk_elasticloadbalancingv2);
+    client!(elb, aws_sdk_elasticloadbalancing);
     client!(route53, aws_sdk_route53);
     client!(rds, aws_sdk_rds);
     client!(cloudwatch, aws_sdk_cloudwatch);
@@ -364,6 +375,7 @@ impl RegionCtx {
     client!(kms, aws_sdk_kms);
     client!(acm, aws_sdk_acm);
     client!(ssm, aws_sdk_ssm);
+    client!(sns, aws_sdk_sns);
 
     /// `None` for the global (Route 53) context.
     pub fn region_name(&self) -> Option<&str> {
@@ -459,10 +471,12 @@ const LAUNCH_DEPENDENCIES: Scope = Scope {
     adds_to: &[ResourceKind::Image],
 };
 const LOAD_BALANCING: Scope = Scope::new("elbv2", &[elbv2::FILLS]);
+const CLASSIC_LOAD_BALANCING: Scope = Scope { service: "elb", fills: &[], adds_to: elb::ADDS_TO };
 const CERTIFICATES: Scope = Scope::new("acm", &[acm::FILLS]);
 const DATABASES: Scope = Scope::new("rds", &[rds::FILLS]);
 const REPLICA_LAG: Scope = Scope::new("cloudwatch replica lag", &[cloudwatch::LAG_FILLS]);
 const ALARMS: Scope = Scope::new("cloudwatch", &[cloudwatch::ALARM_FILLS]);
+const SUBSCRIPTIONS: Scope = Scope::new("sns", &[sns::FILLS]);
 const FILES: Scope = Scope::new("efs", &[efs::FILLS]);
 const BACKUPS: Scope = Scope::new("backup", &[backup::FILLS]);
 const KEYS: Scope = Scope::new("kms", &[kms::FILLS]);
@@ -478,14 +492,19 @@ const REGION_SCOPES: &[&Scope] = &[
     &PARAMETERS,
     &LAUNCH_DEPENDENCIES,
     &LOAD_BALANCING,
+    &CLASSIC_LOAD_BALANCING,
     &CERTIFICATES,
     &DATABASES,
     &REPLICA_LAG,
     &ALARMS,
+    &SUBSCRIPTIONS,
     &FILES,
     &BACKUPS,
     &KEYS,
 ];
+
+/// Every scope [`collect_monitoring`] runs, once each: a subset of [`REGION_SCOPES`].
+const MONITORING_SCOPES: &[&Scope] = &[&ALARMS, &SUBSCRIPTIONS];
 
 /// Every scope [`collect_global`] runs, once each.
 const GLOBAL_SCOPES: &[&Scope] = &[&ROUTE53, &HEALTH_METRIC, &HEALTH_CHECKERS];
@@ -580,7 +599,11 @@ const fn contains(kinds: &[ResourceKind], kind: ResourceKind) -> bool {
 async fn collect_region(ctx: &RegionCtx) -> (RegionResources, Vec<CollectionError>) {
     let compute = collect_compute(ctx);
     let load_balancing = async {
-        let mut part = ctx.bounded_by_deadline(&LOAD_BALANCING, elbv2::collect(ctx)).await;
+        let (v2, classic) = tokio::join!(
+            ctx.bounded_by_deadline(&LOAD_BALANCING, elbv2::collect(ctx)),
+            ctx.bounded_by_deadline(&CLASSIC_LOAD_BALANCING, elb::collect(ctx)),
+        );
+        let mut part = merge(vec![v2, classic]);
         let certificates =
             ctx.bounded_by_deadline(&CERTIFICATES, acm::collect(ctx, &part.resources.listeners)).await;
         part = merge(vec![part, certificates]);
@@ -591,7 +614,7 @@ async fn collect_region(ctx: &RegionCtx) -> (RegionResources, Vec<CollectionErro
         let lag = ctx.bounded_by_deadline(&REPLICA_LAG, cloudwatch::collect_lag(ctx, &part.resources)).await;
         merge(vec![part, lag])
     };
-    let alarms = ctx.bounded_by_deadline(&ALARMS, cloudwatch::collect_alarms(ctx));
+    let alarms = collect_monitoring(ctx);
     let files = ctx.bounded_by_deadline(&FILES, efs::collect(ctx));
     let backups = ctx.bounded_by_deadline(&BACKUPS, backup::collect(ctx));
     let (compute, load_balancing, databases, alarms, files, backups) =
@@ -601,6 +624,16 @@ async fn collect_region(ctx: &RegionCtx) -> (RegionResources, Vec<CollectionErro
     let keys = ctx.bounded_by_deadline(&KEYS, kms::collect(ctx, &part.resources)).await;
     part = merge(vec![part, keys]);
     (part.resources, part.errors)
+}
+
+/// CloudWatch alarms and SNS subscriptions at once: what failover automation starts from. Also
+/// all that is read of the partition's global region when it is neither of the pair.
+async fn collect_monitoring(ctx: &RegionCtx) -> Part {
+    let (alarms, subscriptions) = tokio::join!(
+        ctx.bounded_by_deadline(&ALARMS, cloudwatch::collect_alarms(ctx)),
+        ctx.bounded_by_deadline(&SUBSCRIPTIONS, sns::collect(ctx)),
+    );
+    merge(vec![alarms, subscriptions])
 }
 
 /// EC2 and Auto Scaling at once; then the versions of the templates the groups launch, the

@@ -228,6 +228,12 @@ fn documented_buckets(service: &str, operation: &str) -> Vec<(Scope, String, Lim
         "ssm" if matches!(operation, "GetParameter" | "GetParameters" | "GetParametersByPath") => {
             per_region("ssm GetParameter*".into(), Limit::new(40.0, 40.0))
         }
+        // https://docs.aws.amazon.com/sns/latest/api/API_ListSubscriptions.html: "This action is
+        // throttled at 30 transactions per second (TPS)" (ListSubscriptionsByTopic likewise),
+        // per account and region; a quota per second is read as a bucket of one second's worth.
+        "sns" if operation.starts_with("ListSubscriptions") => {
+            per_region(format!("sns {operation}"), Limit::new(30.0, 30.0))
+        }
         // AWS publishes no numbers for the rest (STS: "a token bucket per API", Auto Scaling:
         // "a shared API bucket", EFS, AWS Backup), and none for other SSM APIs: conservative
         // stand-ins, about half of ELBv2's documented 40/10.
@@ -444,10 +450,8 @@ impl Intercept for PacingInterceptor {
         let Some(metadata) = cfg.load::<Metadata>() else { return Ok(()) };
         let named = operation_name(metadata.service(), metadata.name());
         let (service, operation) = named.split_once(':').unwrap_or((named.as_str(), ""));
-        // drscan's names (and IAM's) do not tell the two ELB API versions apart; AWS's
-        // buckets do.
-        let service =
-            if metadata.service().eq_ignore_ascii_case("ElasticLoadBalancing") { "elb" } else { service };
+        // `elb` (Classic, 2012-06-01) and `elbv2` are told apart by `operation_name`, as AWS's
+        // buckets tell them apart.
         // The region the client signs for, not the context's label: the Route 53 context's
         // CloudWatch client sends to us-east-1, whose buckets the DR region may share.
         let region =

@@ -294,7 +294,9 @@ pub struct RecordingInterceptor {
 /// `service:Operation` with drscan's short service names (as in unknown reasons).
 pub fn operation_name(service: &str, operation: &str) -> String {
     let service = match service.to_ascii_lowercase().replace(' ', "").as_str() {
-        "elasticloadbalancingv2" | "elasticloadbalancing" => "elbv2".to_string(),
+        "elasticloadbalancingv2" => "elbv2".to_string(),
+        // The Classic Load Balancer API (2012-06-01), which AWS meters apart from ELBv2.
+        "elasticloadbalancing" => "elb".to_string(),
         "elasticfilesystem" => "efs".to_string(),
         "autoscaling" => "autoscaling".to_string(),
         other => other.to_string(),

@@ -1,13 +1,16 @@
 //! Failover automation drscan can see: CloudWatch alarms on the primary's health (its Route 53
-//! health checks, its load balancer or target groups) whose actions scale a DR Auto Scaling
-//! group, invoke a Lambda function or start an SSM Automation; plus automation declared in
+//! health checks, its load balancer or target groups; metric-math alarms through the metrics
+//! their expression reads), in the primary, DR and the partition's global region, whose actions
+//! scale a DR Auto Scaling group, invoke a Lambda function or start an SSM Automation — directly
+//! or through an SNS topic a Lambda function is subscribed to; plus automation declared in
 //! configuration. A step with neither starts with a manual decision (SPEC §6 `start(s)`).
 
 use super::{Automation, EstimateSettings, FailoverStep};
-use crate::inventory::ResourceKind;
-use crate::inventory::UnknownReason;
+use crate::inventory::arn::{arn_name, arn_region, arn_service};
 use crate::inventory::compute::{Alarm, AutoScalingGroup, ScalingPolicy};
 use crate::inventory::graph::Inventory;
+use crate::inventory::health::Monitoring;
+use crate::inventory::{Known, ResourceKind, UnknownReason};
 use std::collections::HashMap;
 
 /// The metrics that go bad when the primary does.
@@ -36,8 +39,11 @@ impl PrimaryHealth {
 
 /// A Lambda function or an SSM Automation runbook: code that can perform any step.
 fn is_runbook_action(action: &str) -> bool {
-    action.starts_with("arn:aws:lambda:")
-        || (action.starts_with("arn:aws:ssm:") && action.contains("automation"))
+    match arn_service(action) {
+        Some("lambda") => true,
+        Some("ssm") => action.contains("automation"),
+        _ => false,
+    }
 }
 
 /// Alarms by the health dimension they watch, and DR scaling policies by group, indexed once
@@ -47,6 +53,8 @@ pub struct AutomationIndex<'s> {
     by_load_balancer: HashMap<&'s str, Vec<&'s Alarm>>,
     by_target_group: HashMap<&'s str, Vec<&'s Alarm>>,
     policies_by_group: HashMap<&'s str, Vec<&'s ScalingPolicy>>,
+    /// The regions whose alarms and SNS subscriptions were collected.
+    monitoring: Vec<Monitoring<'s>>,
     /// Why alarms or scaling policies could not be listed, if so.
     missing: Option<UnknownReason>,
 }
@@ -58,38 +66,64 @@ impl<'s> AutomationIndex<'s> {
             by_load_balancer: HashMap::new(),
             by_target_group: HashMap::new(),
             policies_by_group: HashMap::new(),
+            monitoring: inventory.monitored_regions(),
             missing: None,
         };
-        for view in [&inventory.primary, &inventory.dr] {
-            for alarm in &view.resources.alarms {
-                let dimension = |key: &str| alarm.dimensions.get(key).map(String::as_str);
-                match alarm.namespace.as_str() {
-                    "AWS/Route53" => {
-                        if let Some(id) = dimension("HealthCheckId") {
-                            index.by_health_check.entry(id).or_default().push(alarm);
+        for monitoring in &index.monitoring {
+            for alarm in monitoring.alarms {
+                // A metric-math alarm watches every metric its expression reads.
+                for (namespace, _, dimensions) in alarm.watched_metrics() {
+                    let dimension = |key: &str| dimensions.get(key).map(String::as_str);
+                    match namespace {
+                        "AWS/Route53" => {
+                            if let Some(id) = dimension("HealthCheckId") {
+                                index.by_health_check.entry(id).or_default().push(alarm);
+                            }
                         }
+                        "AWS/ApplicationELB" | "AWS/NetworkELB" | "AWS/ELB" => {
+                            if let Some(lb) = dimension("LoadBalancer").or(dimension("LoadBalancerName")) {
+                                index.by_load_balancer.entry(lb).or_default().push(alarm);
+                            }
+                            if let Some(tg) = dimension("TargetGroup") {
+                                index.by_target_group.entry(tg).or_default().push(alarm);
+                            }
+                        }
+                        _ => {}
                     }
-                    "AWS/ApplicationELB" | "AWS/NetworkELB" => {
-                        if let Some(lb) = dimension("LoadBalancer") {
-                            index.by_load_balancer.entry(lb).or_default().push(alarm);
-                        }
-                        if let Some(tg) = dimension("TargetGroup") {
-                            index.by_target_group.entry(tg).or_default().push(alarm);
-                        }
-                    }
-                    _ => {}
                 }
             }
-            for kind in [ResourceKind::Alarm, ResourceKind::ScalingPolicy] {
-                if index.missing.is_none() {
-                    index.missing = view.gap(kind).cloned();
-                }
+            if index.missing.is_none() {
+                index.missing = monitoring.alarms_unknown.clone();
+            }
+        }
+        for view in [&inventory.primary, &inventory.dr] {
+            if index.missing.is_none() {
+                index.missing = view.gap(ResourceKind::ScalingPolicy).cloned();
             }
         }
         for policy in &inventory.dr.resources.scaling_policies {
             index.policies_by_group.entry(policy.auto_scaling_group_name.as_str()).or_default().push(policy);
         }
         index
+    }
+
+    /// What an alarm action starts that can perform any step: a Lambda function or SSM
+    /// Automation runbook directly, or a Lambda function subscribed to the SNS topic it
+    /// notifies; or why the topic's subscriptions cannot be read.
+    fn runbook(&self, action: &str) -> Option<Known<String>> {
+        if is_runbook_action(action) {
+            return Some(Known::Value(format!("invokes {action}")));
+        }
+        let topic_region = arn_region(action).filter(|_| arn_service(action) == Some("sns"))?;
+        let monitoring = self.monitoring.iter().find(|m| m.region == topic_region)?;
+        if let Some(function) = monitoring.lambda_subscribers(action).next() {
+            return Some(Known::Value(format!(
+                "notifies SNS topic {}, which invokes {}",
+                arn_name(action),
+                function.endpoint
+            )));
+        }
+        monitoring.subscriptions_unknown.clone().map(Known::Unknown)
     }
 
     /// Alarms on the primary's health, deduplicated.
@@ -143,15 +177,23 @@ impl<'s> AutomationIndex<'s> {
                 }
             }
         }
-        // A Lambda or SSM Automation started by the primary's health: drscan cannot see inside
-        // it and assumes it performs the step (declare a waiver if it does not).
+        // A Lambda or SSM Automation started by the primary's health, directly or through an
+        // SNS topic: drscan cannot see inside it and assumes it performs the step (declare a
+        // waiver if it does not).
+        let mut unreadable = None;
         for alarm in &watching {
-            if let Some(action) = alarm.alarm_actions.iter().find(|a| is_runbook_action(a)) {
-                return Automation::Seen(format!("alarm {} (primary health) invokes {action}", alarm.name));
+            for action in &alarm.alarm_actions {
+                match self.runbook(action) {
+                    Some(Known::Value(how)) => {
+                        return Automation::Seen(format!("alarm {} (primary health) {how}", alarm.name));
+                    }
+                    Some(Known::Unknown(reason)) => unreadable = unreadable.or(Some(reason)),
+                    None => {}
+                }
             }
         }
-        match &self.missing {
-            Some(reason) => Automation::Unknown(reason.clone()),
+        match self.missing.clone().or(unreadable) {
+            Some(reason) => Automation::Unknown(reason),
             None => Automation::Manual,
         }
     }

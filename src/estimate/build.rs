@@ -13,7 +13,7 @@ use crate::inventory::arn::arn_name;
 use crate::inventory::compute::{AutoScalingGroup, ImageState};
 use crate::inventory::database::LagMetric;
 use crate::inventory::dr::{AuroraCopy, BackupCopy, LbTarget};
-use crate::inventory::graph::{Inventory, LaunchResolution, RegionView};
+use crate::inventory::graph::{AliasResolution, Inventory, LaunchResolution, RegionView};
 use crate::inventory::members::Members;
 use crate::inventory::{ErrorCause, Known, ResourceKind, UnknownReason};
 use chrono::{DateTime, Utc};
@@ -196,9 +196,7 @@ impl<'s> Builder<'_, 's> {
                     source,
                     Some(resource::record(group.zone, primary)),
                 ));
-                if let Some(alias) = &primary.alias_target
-                    && let Some(lb) = relations.alias_load_balancer(group.zone, group.record_type, alias)
-                {
+                if let Some(lb) = relations.record_load_balancer(group.zone, primary) {
                     health.add_load_balancer(&lb.load_balancer.arn);
                     for tg in lb.view.target_groups_of(&lb.load_balancer.arn) {
                         health.add_target_group(&tg.arn);
@@ -221,15 +219,24 @@ impl<'s> Builder<'_, 's> {
                 ));
                 continue;
             };
-            let Some(alias) = &secondary.alias_target else { continue };
-            let Some(lb) = relations.alias_load_balancer(group.zone, group.record_type, alias) else {
-                let amount = match self.inventory.resolve_alias(group.zone, group.record_type, alias) {
-                    crate::inventory::graph::AliasResolution::Unknown(reason) => Amount::Unknown(reason),
-                    crate::inventory::graph::AliasResolution::OtherTarget { .. } => continue,
-                    _ => Amount::Unbounded(format!(
-                        "the SECONDARY {} {} aliases {}, which matches no load balancer",
-                        group.name, group.record_type, alias.dns_name
-                    )),
+            let Some(resolution) = self.inventory.resolve_record(group.zone, secondary) else { continue };
+            let lb = match resolution {
+                AliasResolution::LoadBalancer { region, load_balancer } => {
+                    self.inventory.region(region).map(|view| LbTarget { view, load_balancer })
+                }
+                _ => None,
+            };
+            let Some(lb) = lb else {
+                let amount = match resolution {
+                    AliasResolution::Unknown(reason) => Amount::Unknown(reason),
+                    AliasResolution::OtherTarget { .. } => continue,
+                    _ => {
+                        let (verb, name) = secondary.named_target().unwrap_or(("names", ""));
+                        Amount::Unbounded(format!(
+                            "the SECONDARY {} {} {verb} {name}, which matches no load balancer",
+                            group.name, group.record_type
+                        ))
+                    }
                 };
                 rto.push(Self::term(
                     TermKind::Routing,
@@ -734,7 +741,7 @@ fn launch_blocker(view: &RegionView<'_>, asg: &AutoScalingGroup) -> Option<Amoun
                     )));
                 }
                 None => {
-                    return Some(match view.gap(ResourceKind::Image) {
+                    return Some(match view.unread(ResourceKind::Image, image_id) {
                         Some(reason) => Amount::Unknown(reason.clone()),
                         None => {
                             Amount::Unbounded(format!("its AMI {image_id} does not exist in {}", view.name))

@@ -37,7 +37,7 @@ pub fn check_defect(check: &HealthCheck) -> Option<&'static str> {
     }
 }
 
-pub fn detection(inventory: &Inventory<'_>, zone: &HostedZone, record: &RecordSet) -> Detection {
+pub fn detection<'s>(inventory: &Inventory<'s>, zone: &'s HostedZone, record: &'s RecordSet) -> Detection {
     let record_ref = resource::record(zone, record);
     let mut from_check: Option<Detection> = None;
     if let Some(check_id) = record.health_check_id.as_deref() {
@@ -61,7 +61,7 @@ pub fn detection(inventory: &Inventory<'_>, zone: &HostedZone, record: &RecordSe
         return found;
     }
     if let Some(alias) = record.alias_target.as_ref().filter(|a| a.evaluate_target_health) {
-        if let Some(lb) = inventory.relations().alias_load_balancer(zone, &record.record_type, alias) {
+        if let Some(lb) = inventory.relations().record_load_balancer(zone, record) {
             let slowest = lb.view.target_groups_of(&lb.load_balancer.arn).into_iter().max_by_key(|tg| {
                 u64::from(tg.health_check.interval_seconds) * u64::from(tg.health_check.unhealthy_threshold)
             });
@@ -104,35 +104,38 @@ fn check_detection(inventory: &Inventory<'_>, check: &HealthCheck, depth: u8) ->
     match check.check_type.as_str() {
         "CLOUDWATCH_METRIC" => {
             let name = check.alarm_name.as_deref().unwrap_or("");
-            let region = check.alarm_region.as_deref().and_then(|r| inventory.region(r));
-            let Some(view) = region else {
+            let region = check.alarm_region.as_deref().unwrap_or("an unnamed region");
+            let Some(monitoring) = inventory.monitoring(region) else {
                 return Detection {
                     amount: Amount::Unknown(UnknownReason::new(
                         "cloudwatch:DescribeAlarms",
                         ErrorCause::Unresolvable,
-                        format!(
-                            "alarm {name} is in {}, which drscan did not collect",
-                            check.alarm_region.as_deref().unwrap_or("an unnamed region")
-                        ),
+                        format!("alarm {name} is in {region}, which drscan did not collect"),
                     )),
                     source: format!("health check {} watches alarm {name}", check.id),
                     resource: check_ref,
                 };
             };
-            match view.resources.alarms.iter().find(|a| a.name == name) {
-                Some(alarm) => Detection {
-                    amount: Amount::Seconds(
-                        u64::from(alarm.period_seconds) * u64::from(alarm.evaluation_periods),
-                    ),
-                    source: format!(
-                        "alarm {}: Period {} s × EvaluationPeriods {}",
-                        alarm.name, alarm.period_seconds, alarm.evaluation_periods
-                    ),
-                    resource: ResourceRef::new(ResourceKind::Alarm, &alarm.arn, &alarm.name, Some(view.name)),
-                },
+            match monitoring.alarm(name) {
+                Some(alarm) => {
+                    let period = alarm.evaluation_period_seconds();
+                    Detection {
+                        amount: Amount::Seconds(u64::from(period) * u64::from(alarm.evaluation_periods)),
+                        source: format!(
+                            "alarm {}: Period {period} s × EvaluationPeriods {}",
+                            alarm.name, alarm.evaluation_periods
+                        ),
+                        resource: ResourceRef::new(
+                            ResourceKind::Alarm,
+                            &alarm.arn,
+                            &alarm.name,
+                            Some(region),
+                        ),
+                    }
+                }
                 None => Detection {
-                    amount: match view.gap(ResourceKind::Alarm) {
-                        Some(reason) => Amount::Unknown(reason.clone()),
+                    amount: match monitoring.alarms_unknown {
+                        Some(reason) => Amount::Unknown(reason),
                         None => Amount::Unbounded(format!(
                             "health check {} watches alarm {name}, which does not exist",
                             check.id
@@ -143,6 +146,15 @@ fn check_detection(inventory: &Inventory<'_>, check: &HealthCheck, depth: u8) ->
                 },
             }
         }
+        "RECOVERY_CONTROL" => Detection {
+            amount: Amount::Unknown(UnknownReason::new(
+                "health check type",
+                ErrorCause::Unresolvable,
+                "a Route 53 ARC routing control decides this check: failover starts when someone (or something drscan does not model) turns the routing control off",
+            )),
+            source: format!("health check {} follows a routing control", check.id),
+            resource: check_ref,
+        },
         "CALCULATED" if depth < 4 => {
             // Unhealthy once enough children are: the slowest child bounds it.
             let children: Vec<Detection> = check

@@ -8,6 +8,11 @@ pub fn arn_region(arn: &str) -> Option<&str> {
     (!region.is_empty()).then_some(region)
 }
 
+/// The service field of an ARN (`arn:aws-cn:sns:…` → `sns`), whatever the partition.
+pub fn arn_service(arn: &str) -> Option<&str> {
+    arn.strip_prefix("arn:")?.split(':').nth(1).filter(|s| !s.is_empty())
+}
+
 /// The last path segment of an ARN (`…:file-system/fs-1` → `fs-1`), for display.
 pub fn arn_name(arn: &str) -> &str {
     arn.rsplit(['/', ':']).next().unwrap_or(arn)

@@ -1,5 +1,6 @@
 //! Compute resources of one region: AMIs, launch templates and their versions, Auto Scaling
-//! groups, and the scaling policies and alarms that could scale a DR group up on failover.
+//! groups, and the scaling policies, alarms and SNS subscriptions that could scale a DR group
+//! up (or start a runbook) on failover.
 
 use super::Tags;
 use super::known::Known;
@@ -189,9 +190,13 @@ pub struct AutoScalingGroup {
     pub subnet_ids: Vec<String>,
     #[serde(default)]
     pub target_group_arns: Vec<String>,
-    /// Traffic sources (the newer attachment API); ELB target groups appear here by ARN.
+    /// Traffic sources (the newer attachment API); ELB target groups appear here by ARN,
+    /// Classic Load Balancers by name.
     #[serde(default)]
     pub traffic_sources: Vec<String>,
+    /// Classic Load Balancers the group registers its instances with (`LoadBalancerNames`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub load_balancer_names: Vec<String>,
     #[serde(default = "default_health_check_type")]
     pub health_check_type: String,
     #[serde(default)]
@@ -220,6 +225,7 @@ impl Default for AutoScalingGroup {
             subnet_ids: Vec::new(),
             target_group_arns: Vec::new(),
             traffic_sources: Vec::new(),
+            load_balancer_names: Vec::new(),
             health_check_type: default_health_check_type(),
             health_check_grace_period: 0,
             tags: Tags::new(),
@@ -268,6 +274,15 @@ impl AutoScalingGroup {
             .chain(self.traffic_sources.iter().filter(|s| s.contains(":targetgroup/")))
             .map(String::as_str)
     }
+
+    /// The Classic Load Balancers the group is attached to, by name: `LoadBalancerNames` and
+    /// traffic sources that are not ARNs (a Classic Load Balancer's identifier is its name).
+    pub fn attached_classic_load_balancers(&self) -> impl Iterator<Item = &str> {
+        self.load_balancer_names
+            .iter()
+            .chain(self.traffic_sources.iter().filter(|s| !s.starts_with("arn:")))
+            .map(String::as_str)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -298,6 +313,86 @@ pub struct Alarm {
     pub evaluation_periods: u32,
     #[serde(default)]
     pub alarm_actions: Vec<String>,
+    /// `OK`, `ALARM` or `INSUFFICIENT_DATA`, when collected.
     #[serde(default)]
     pub state: String,
+    /// A metric-math alarm's queries (`Metrics[]`): the metrics its expression reads, each
+    /// with its period. The alarm's own namespace, metric and dimensions are then empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub metrics: Vec<AlarmMetric>,
+}
+
+/// One metric a metric-math alarm reads (a `Metrics[]` entry with a `MetricStat`), or its
+/// expression (`expression` set, no metric).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlarmMetric {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub namespace: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub metric_name: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub dimensions: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expression: Option<String>,
+    /// The query's period (the `MetricStat`'s, or the expression's own); 0 when not set.
+    #[serde(default)]
+    pub period_seconds: u32,
+    /// Whether the alarm evaluates this query (the expression's result).
+    #[serde(default)]
+    pub return_data: bool,
+}
+
+/// What a metric is: namespace, name and dimensions.
+pub type MetricRef<'a> = (&'a str, &'a str, &'a BTreeMap<String, String>);
+
+impl Alarm {
+    /// Every metric the alarm reads: its own, or each metric of its metric-math expression.
+    pub fn watched_metrics(&self) -> Vec<MetricRef<'_>> {
+        let own = (!self.metric_name.is_empty()).then_some((
+            self.namespace.as_str(),
+            self.metric_name.as_str(),
+            &self.dimensions,
+        ));
+        let math = self
+            .metrics
+            .iter()
+            .filter(|m| !m.metric_name.is_empty())
+            .map(|m| (m.namespace.as_str(), m.metric_name.as_str(), &m.dimensions));
+        own.into_iter().chain(math).collect()
+    }
+
+    /// One evaluation period in seconds: the alarm's `Period`, or for a metric-math alarm the
+    /// period of the query it evaluates, else the longest period among its metrics.
+    pub fn evaluation_period_seconds(&self) -> u32 {
+        if self.period_seconds > 0 || self.metrics.is_empty() {
+            return self.period_seconds;
+        }
+        let evaluated = self.metrics.iter().find(|m| m.return_data && m.period_seconds > 0);
+        evaluated
+            .map(|m| m.period_seconds)
+            .or_else(|| self.metrics.iter().map(|m| m.period_seconds).max())
+            .unwrap_or(0)
+    }
+}
+
+/// An SNS subscription (ListSubscriptions): the endpoint a topic delivers to — for failover
+/// automation, a Lambda function an alarm's topic invokes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Subscription {
+    /// `PendingConfirmation` (or `Deleted`) for a subscription that delivers nothing yet.
+    pub arn: String,
+    pub topic_arn: String,
+    /// `lambda`, `sqs`, `https`, `email`, …
+    pub protocol: String,
+    pub endpoint: String,
+}
+
+impl Subscription {
+    /// Confirmed: SNS delivers to it (a pending or deleted one has no ARN of its own).
+    pub fn is_confirmed(&self) -> bool {
+        self.arn.starts_with("arn:")
+    }
 }

@@ -61,6 +61,23 @@ impl RecordSet {
             self.set_identifier.as_deref().unwrap_or("")
         )
     }
+
+    /// The host name a plain CNAME record answers with (its one value), if it is one.
+    pub fn cname_target(&self) -> Option<&str> {
+        (self.record_type == "CNAME" && self.alias_target.is_none())
+            .then(|| self.values.first().map(String::as_str))
+            .flatten()
+    }
+
+    /// The name the record sends traffic to — its alias target or CNAME value — with the verb
+    /// messages use for it (`aliases`, `is a CNAME to`); what
+    /// [`super::graph::Inventory::resolve_record`] follows.
+    pub fn named_target(&self) -> Option<(&'static str, &str)> {
+        match &self.alias_target {
+            Some(alias) => Some(("aliases", alias.dns_name.as_str())),
+            None => self.cname_target().map(|value| ("is a CNAME to", value)),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -10,7 +10,7 @@
 //! | EFS file system | replication destination, backup copies | replication configuration, backup selections |
 //! | data store | backup copies: plan rule → copy action → DR vault | backup selections and copy actions |
 //! | Auto Scaling group | DR Auto Scaling groups | the application |
-//! | failover record | load balancer → target groups → Auto Scaling groups | alias resolution |
+//! | failover record | load balancer → target groups → Auto Scaling groups | alias or CNAME resolution |
 //!
 //! [`DrIndex`] holds the indexes, built once per audit with the graph; [`DrRelations`] answers
 //! through them and the graph's region views. An answer is `unknown` when nothing was found
@@ -19,7 +19,7 @@
 use super::arn::{arn_name, arn_region};
 use super::compute::{AutoScalingGroup, Image, ImageState};
 use super::database::{DbCluster, DbInstance, GlobalCluster};
-use super::dns::{AliasTarget, HostedZone};
+use super::dns::{HostedZone, RecordSet};
 use super::graph::{AliasResolution, Inventory, RegionView};
 use super::load_balancing::{LoadBalancer, TargetGroup};
 use super::matching::Matching;
@@ -259,29 +259,27 @@ pub struct LbTarget<'a, 's> {
     pub load_balancer: &'s LoadBalancer,
 }
 
-impl<'s> LbTarget<'_, 's> {
+impl<'a, 's> LbTarget<'a, 's> {
     /// The target groups the load balancer routes to, or why none can be seen when its
-    /// region's target groups or listeners could not be listed.
+    /// region's target groups, or its listeners, could not be read.
     pub fn target_groups(&self) -> Known<Vec<&'s TargetGroup>> {
         let groups = self.view.target_groups_of(&self.load_balancer.arn);
-        match self.view.gap(ResourceKind::TargetGroup).or(self.view.gap(ResourceKind::Listener)) {
+        match self.view.gap(ResourceKind::TargetGroup).or(self.listeners_unknown()) {
             Some(reason) if groups.is_empty() => Known::Unknown(reason.clone()),
             _ => Known::Value(groups),
         }
     }
 
-    /// Auto Scaling groups feeding the load balancer's target groups, deduplicated, in target
-    /// group order: the first is the one a person (and the estimate) follows.
+    /// Why the load balancer's listeners may be incomplete: its region's listener listing
+    /// failed, or DescribeListeners failed for it.
+    pub fn listeners_unknown(&self) -> Option<&'a UnknownReason> {
+        self.view.gap(ResourceKind::Listener).or(self.load_balancer.listeners_unknown.as_ref())
+    }
+
+    /// Auto Scaling groups feeding the load balancer, deduplicated, in target group order: the
+    /// first is the one a person (and the estimate) follows.
     pub fn asgs(&self) -> Vec<&'s AutoScalingGroup> {
-        let mut out: Vec<&AutoScalingGroup> = Vec::new();
-        for tg in self.view.target_groups_of(&self.load_balancer.arn) {
-            for asg in self.view.asgs_behind(&tg.arn) {
-                if !out.iter().any(|a| a.arn == asg.arn) {
-                    out.push(asg);
-                }
-            }
-        }
-        out
+        self.view.asgs_of(self.load_balancer)
     }
 }
 
@@ -821,16 +819,15 @@ impl<'a, 's> DrRelations<'a, 's> {
             .unwrap_or(&[])
     }
 
-    /// The load balancer an alias record resolves to in a collected region, or `None` for any
-    /// other outcome (dangling, non-load-balancer target, unknown: see
-    /// [`Inventory::resolve_alias`]).
-    pub fn alias_load_balancer(
+    /// The load balancer a record (an alias, or a plain CNAME naming one) resolves to in a
+    /// collected region, or `None` for any other outcome (dangling, non-load-balancer target,
+    /// unknown: see [`Inventory::resolve_record`]).
+    pub fn record_load_balancer(
         &self,
         zone: &'s HostedZone,
-        record_type: &str,
-        alias: &'s AliasTarget,
+        record: &'s RecordSet,
     ) -> Option<LbTarget<'a, 's>> {
-        match self.inventory.resolve_alias(zone, record_type, alias) {
+        match self.inventory.resolve_record(zone, record)? {
             AliasResolution::LoadBalancer { region, load_balancer } => {
                 self.inventory.region(region).map(|view| LbTarget { view, load_balancer })
             }

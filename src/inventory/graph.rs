@@ -1,5 +1,5 @@
 //! The inventory graph: indexes over a snapshot and the links between resources within a
-//! region that DR rules follow (failover record → alias target → load balancer → listener →
+//! region that DR rules follow (failover record → alias target or CNAME value → load balancer → listener →
 //! target group ← ASG → launch template version → AMI), the grouping of resources into
 //! applications (SPEC §2) and their members, and the DR relations across the two regions
 //! ([`super::dr`]), all built once in [`Inventory::build`].
@@ -24,6 +24,8 @@ pub struct Inventory<'s> {
     pub dr: RegionView<'s>,
     pub failover_groups: Vec<FailoverGroup<'s>>,
     health_checks: HashMap<&'s str, &'s HealthCheck>,
+    /// Every readable record, by normalised name.
+    records_by_name: HashMap<String, Vec<ZonedRecord<'s>>>,
     applications: Applications<'s>,
     members: super::members::AppMembers<'s>,
     dr_index: super::dr::DrIndex<'s>,
@@ -43,6 +45,8 @@ pub struct RegionView<'s> {
     target_groups_by_lb: HashMap<&'s str, Vec<&'s TargetGroup>>,
     listeners_by_lb: HashMap<&'s str, Vec<&'s Listener>>,
     asgs_by_target_group: HashMap<&'s str, Vec<&'s AutoScalingGroup>>,
+    /// Groups by the Classic Load Balancers (names) they attach to.
+    asgs_by_classic_load_balancer: HashMap<&'s str, Vec<&'s AutoScalingGroup>>,
     pub db_instances_by_id: HashMap<&'s str, &'s DbInstance>,
     pub db_instances_by_arn: HashMap<&'s str, &'s DbInstance>,
     pub db_clusters_by_id: HashMap<&'s str, &'s DbCluster>,
@@ -50,9 +54,11 @@ pub struct RegionView<'s> {
     lag_series: HashMap<(&'s str, LagMetric), &'s ReplicaLagSeries>,
     pub backup_vaults_by_arn: HashMap<&'s str, &'s BackupVault>,
     gaps: HashMap<ResourceKind, UnknownReason>,
+    /// Resources a follow-up call named but could not read, by kind and name.
+    unread: HashMap<ResourceKind, HashMap<&'s str, UnknownReason>>,
 }
 
-static EMPTY_REGION: std::sync::LazyLock<RegionResources> =
+pub(super) static EMPTY_REGION: std::sync::LazyLock<RegionResources> =
     std::sync::LazyLock::new(RegionResources::default);
 
 impl<'s> RegionView<'s> {
@@ -78,6 +84,7 @@ impl<'s> RegionView<'s> {
             target_groups_by_lb: HashMap::new(),
             listeners_by_lb: HashMap::new(),
             asgs_by_target_group: HashMap::new(),
+            asgs_by_classic_load_balancer: HashMap::new(),
             db_instances_by_id: resources.db_instances.iter().map(|d| (d.id.as_str(), d)).collect(),
             db_instances_by_arn: resources.db_instances.iter().map(|d| (d.arn.as_str(), d)).collect(),
             db_clusters_by_id: resources.db_clusters.iter().map(|c| (c.id.as_str(), c)).collect(),
@@ -89,7 +96,11 @@ impl<'s> RegionView<'s> {
                 .collect(),
             backup_vaults_by_arn: resources.backup_vaults.iter().map(|v| (v.arn.as_str(), v)).collect(),
             gaps: HashMap::new(),
+            unread: HashMap::new(),
         };
+        for (kind, id, reason) in snapshot.unread_named(Some(name)) {
+            view.unread.entry(kind).or_default().entry(id).or_insert(reason);
+        }
         for tg in &resources.target_groups {
             for lb in &tg.load_balancer_arns {
                 view.target_groups_by_lb.entry(lb.as_str()).or_default().push(tg);
@@ -101,6 +112,9 @@ impl<'s> RegionView<'s> {
         for asg in &resources.auto_scaling_groups {
             for tg in asg.attached_target_groups() {
                 view.asgs_by_target_group.entry(tg).or_default().push(asg);
+            }
+            for name in asg.attached_classic_load_balancers() {
+                view.asgs_by_classic_load_balancer.entry(name).or_default().push(asg);
             }
         }
         for kind in ResourceKind::REGIONAL {
@@ -115,6 +129,14 @@ impl<'s> RegionView<'s> {
     /// "absent" from this region must report `unknown` instead when this returns a reason.
     pub fn gap(&self, kind: ResourceKind) -> Option<&UnknownReason> {
         self.gaps.get(&kind)
+    }
+
+    /// Why one resource of `kind` (by the name a follow-up call asked for it: an ARN, an ID, a
+    /// key reference) may be absent although it exists: the kind's listing is incomplete, or
+    /// the call that would have read it failed. A rule that concludes "`name` does not exist"
+    /// must report `unknown` instead when this returns a reason.
+    pub fn unread(&self, kind: ResourceKind, name: &str) -> Option<&UnknownReason> {
+        self.gap(kind).or_else(|| self.unread.get(&kind)?.get(name))
     }
 
     pub fn launch_template(&self, reference: &LaunchTemplateRef) -> Option<&'s LaunchTemplate> {
@@ -176,6 +198,24 @@ impl<'s> RegionView<'s> {
 
     pub fn asgs_behind(&self, target_group_arn: &str) -> &[&'s AutoScalingGroup] {
         self.asgs_by_target_group.get(target_group_arn).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Auto Scaling groups feeding a load balancer, deduplicated: those behind its target
+    /// groups (in target group order), or for a Classic Load Balancer those attached to it by
+    /// name.
+    pub fn asgs_of(&self, lb: &LoadBalancer) -> Vec<&'s AutoScalingGroup> {
+        if lb.is_classic() {
+            return self.asgs_by_classic_load_balancer.get(lb.name.as_str()).cloned().unwrap_or_default();
+        }
+        let mut out: Vec<&AutoScalingGroup> = Vec::new();
+        for tg in self.target_groups_of(&lb.arn) {
+            for asg in self.asgs_behind(&tg.arn) {
+                if !out.iter().any(|a| a.arn == asg.arn) {
+                    out.push(asg);
+                }
+            }
+        }
+        out
     }
 
     pub fn lag_series(&self, subject_id: &str, metric: LagMetric) -> Option<&'s ReplicaLagSeries> {
@@ -252,6 +292,16 @@ pub enum AliasResolution<'s> {
     Unknown(UnknownReason),
 }
 
+/// How the next name of a record chain is looked up.
+#[derive(Debug, Clone, Copy)]
+enum Hop<'s> {
+    /// An alias target: in-zone records of the alias record's type.
+    Alias { zone: &'s HostedZone, record_type: &'s str, alias: &'s AliasTarget },
+    /// A host name (a CNAME value, a health check's endpoint): any collected zone of that
+    /// visibility.
+    Name { private: bool },
+}
+
 impl<'s> Inventory<'s> {
     pub fn build(snapshot: &'s Snapshot, matching: &Matching) -> Self {
         let (primary, dr) = rayon::join(
@@ -268,6 +318,7 @@ impl<'s> Inventory<'s> {
             dr,
             failover_groups,
             health_checks,
+            records_by_name: records_by_name(snapshot),
             applications: Applications::default(),
             members: super::members::AppMembers::default(),
             dr_index,
@@ -314,46 +365,83 @@ impl<'s> Inventory<'s> {
         super::dr::DrRelations::new(self, &self.dr_index)
     }
 
-    /// Follow an alias record through in-zone alias chains to the resource it finally names.
-    /// `record_type` is the type of the record holding the alias: an in-zone hop continues at
-    /// the record of the same name *and type* (an A alias never resolves through an AAAA).
-    pub fn resolve_alias(
-        &self,
-        zone: &'s HostedZone,
-        record_type: &str,
-        alias: &'s AliasTarget,
-    ) -> AliasResolution<'s> {
-        let mut current = alias;
+    /// Where a record sends traffic, followed to the resource it finally names: an alias target
+    /// or a plain CNAME record's value, through the collected zones' records on the way (alias
+    /// chains inside the zone, CNAMEs to names of any collected zone). `None`: the record names
+    /// no target by name (plain A/AAAA values). Every rule, the estimate and the report resolve
+    /// failover records here, so an alias and a CNAME to the same load balancer are judged alike.
+    pub fn resolve_record(&self, zone: &'s HostedZone, record: &'s RecordSet) -> Option<AliasResolution<'s>> {
+        if let Some(alias) = &record.alias_target {
+            let start = Hop::Alias { zone, record_type: &record.record_type, alias };
+            return Some(self.follow(start, &alias.dns_name));
+        }
+        let value = record.cname_target()?;
+        Some(self.follow(Hop::Name { private: zone.private }, value))
+    }
+
+    /// A host name (a health check's endpoint) followed through the collected zones like a
+    /// CNAME value: through public zones, or private ones for a name used inside a VPC.
+    pub fn resolve_name(&self, name: &str, private: bool) -> AliasResolution<'s> {
+        self.follow(Hop::Name { private }, name)
+    }
+
+    /// The records of a name across the collected zones (normalised name), with their zones.
+    pub fn records_named(&self, normalized: &str) -> &[ZonedRecord<'s>] {
+        self.records_by_name.get(normalized).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    fn follow(&self, mut hop: Hop<'s>, first: &str) -> AliasResolution<'s> {
+        let mut current = first.to_string();
         let mut via = Vec::new();
         for _ in 0..16 {
-            let target = normalize_dns_name(&current.dns_name);
+            let target = normalize_dns_name(&current);
             if let Some(lb) = self.load_balancer_by_dns(&target) {
                 return lb;
             }
-            // An alias to another record of the same zone: keep following.
-            if current.hosted_zone_id == zone.id
-                && let Known::Value(records) = &zone.record_sets
-                && let Some(next) = records
+            let next = match hop {
+                // An alias to another record of the same zone, of the same type (an A alias
+                // never resolves through an AAAA).
+                Hop::Alias { zone, record_type, alias } if alias.hosted_zone_id == zone.id => self
+                    .records_named(&target)
                     .iter()
-                    .filter(|r| r.record_type == record_type && normalize_dns_name(&r.name) == target)
-                    .find_map(|r| r.alias_target.as_ref())
-            {
-                via.push(target);
-                current = next;
-                continue;
-            }
-            return match self.classify_unmatched_target(&target) {
-                AliasResolution::MissingLoadBalancer { dns_name, region, .. } => {
-                    AliasResolution::MissingLoadBalancer { dns_name, region, via }
-                }
-                other => other,
+                    .filter(|r| r.zone.id == zone.id && r.record.record_type == record_type)
+                    .find_map(|r| Self::next_hop(*r)),
+                Hop::Alias { .. } => None,
+                // A CNAME value: the name's CNAME, else its A or AAAA record, in a zone that a
+                // resolver of that visibility sees.
+                Hop::Name { private } => self
+                    .records_named(&target)
+                    .iter()
+                    .filter(|r| r.zone.private == private)
+                    .filter(|r| matches!(r.record.record_type.as_str(), "CNAME" | "A" | "AAAA"))
+                    .find_map(|r| Self::next_hop(*r)),
             };
+            let Some((next_hop, name)) = next else {
+                return match self.classify_unmatched_target(&target) {
+                    AliasResolution::MissingLoadBalancer { dns_name, region, .. } => {
+                        AliasResolution::MissingLoadBalancer { dns_name, region, via }
+                    }
+                    other => other,
+                };
+            };
+            via.push(target);
+            hop = next_hop;
+            current = name.to_string();
         }
         AliasResolution::Unknown(UnknownReason::new(
             "alias resolution",
             ErrorCause::Other,
-            format!("alias chain from {} does not end after 16 hops", alias.dns_name),
+            format!("the chain of records from {first} does not end after 16 hops"),
         ))
+    }
+
+    /// Where a record found on the way continues, if it names a target by name.
+    fn next_hop(found: ZonedRecord<'s>) -> Option<(Hop<'s>, &'s str)> {
+        let ZonedRecord { zone, record } = found;
+        if let Some(alias) = &record.alias_target {
+            return Some((Hop::Alias { zone, record_type: &record.record_type, alias }, &alias.dns_name));
+        }
+        record.cname_target().map(|value| (Hop::Name { private: zone.private }, value))
     }
 
     fn load_balancer_by_dns(&self, normalized: &str) -> Option<AliasResolution<'s>> {
@@ -376,7 +464,7 @@ impl<'s> Inventory<'s> {
             } else if target.contains(".elasticbeanstalk.com") {
                 "Elastic Beanstalk environment"
             } else {
-                "non-load-balancer target"
+                EXTERNAL_HOST
             };
             return AliasResolution::OtherTarget { dns_name: target.to_string(), kind };
         };
@@ -398,6 +486,11 @@ impl<'s> Inventory<'s> {
     }
 }
 
+/// The kind [`AliasResolution::OtherTarget`] names for a host name that is neither an AWS
+/// endpoint drscan recognises nor a record of a collected zone: for a CNAME, an endpoint of the
+/// owner's own, outside AWS as far as drscan can tell.
+pub const EXTERNAL_HOST: &str = "non-load-balancer target";
+
 /// The region of an ELB DNS name: `name-1.us-east-1.elb.amazonaws.com` (ALB/CLB) or
 /// `name-1.elb.us-east-1.amazonaws.com` (NLB).
 pub fn elb_region(dns_name: &str) -> Option<String> {
@@ -412,6 +505,16 @@ pub fn elb_region(dns_name: &str) -> Option<String> {
     // NLB names put the region after `elb`; ALB/CLB names before it. A load balancer's own
     // name may contain hyphens too, so the label after `elb` is tried first.
     after.or(before).map(|r| r.to_string())
+}
+
+fn records_by_name(snapshot: &Snapshot) -> HashMap<String, Vec<ZonedRecord<'_>>> {
+    let mut index: HashMap<String, Vec<ZonedRecord<'_>>> = HashMap::new();
+    for zone in &snapshot.resources.global.hosted_zones {
+        for record in zone.record_sets.value().into_iter().flatten() {
+            index.entry(normalize_dns_name(&record.name)).or_default().push(ZonedRecord { zone, record });
+        }
+    }
+    index
 }
 
 /// PRIMARY and SECONDARY records of one name and type.
@@ -476,9 +579,8 @@ impl<'s> Applications<'s> {
                     arns.push(Cow::Owned(hc.arn()));
                     tagged_name = tagged_name.or_else(|| hc.tags.get(tag_key).cloned());
                 }
-                let Some(alias) = &record.alias_target else { continue };
-                if let AliasResolution::LoadBalancer { region, load_balancer } =
-                    inventory.resolve_alias(group.zone, group.record_type, alias)
+                if let Some(AliasResolution::LoadBalancer { region, load_balancer }) =
+                    inventory.resolve_record(group.zone, record)
                 {
                     tagged_name = tagged_name.or_else(|| load_balancer.tags.get(tag_key).cloned());
                     if let Some(view) = inventory.region(region) {
@@ -513,16 +615,15 @@ impl<'s> Applications<'s> {
     }
 }
 
-/// Load balancer → listeners → target groups ← ASGs → launch templates → AMIs.
+/// Load balancer → listeners → target groups ← ASGs (or ASGs attached to a Classic Load
+/// Balancer by name) → launch templates → AMIs.
 fn collect_web_tier<'s>(view: &RegionView<'s>, lb: &'s LoadBalancer, arns: &mut Vec<Cow<'s, str>>) {
     arns.push(Cow::Borrowed(&lb.arn));
     arns.extend(view.listeners_of(&lb.arn).iter().map(|l| Cow::Borrowed(l.arn.as_str())));
-    for tg in view.target_groups_of(&lb.arn) {
-        arns.push(Cow::Borrowed(&tg.arn));
-        for asg in view.asgs_behind(&tg.arn) {
-            arns.push(Cow::Borrowed(&asg.arn));
-            collect_launch_chain(view, asg, arns);
-        }
+    arns.extend(view.target_groups_of(&lb.arn).into_iter().map(|tg| Cow::Borrowed(tg.arn.as_str())));
+    for asg in view.asgs_of(lb) {
+        arns.push(Cow::Borrowed(&asg.arn));
+        collect_launch_chain(view, asg, arns);
     }
 }
 
@@ -580,7 +681,91 @@ fn tagged_resources<'s>(
 
 #[cfg(test)]
 mod tests {
-    use super::elb_region;
+    use super::*;
+
+    fn fixture(path: &str) -> Snapshot {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(path);
+        Snapshot::load(&path).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()))
+    }
+
+    fn record(name: &str, record_type: &str, value: &str) -> RecordSet {
+        RecordSet {
+            name: name.into(),
+            record_type: record_type.into(),
+            ttl: Some(60),
+            values: vec![value.into()],
+            ..RecordSet::default()
+        }
+    }
+
+    fn zone(id: &str, name: &str, private: bool, records: Vec<RecordSet>) -> HostedZone {
+        HostedZone { id: id.into(), name: name.into(), private, record_sets: Known::Value(records) }
+    }
+
+    fn resolved_lb(resolution: Option<AliasResolution<'_>>) -> Option<String> {
+        match resolution? {
+            AliasResolution::LoadBalancer { load_balancer, .. } => Some(load_balancer.name.clone()),
+            _ => None,
+        }
+    }
+
+    /// `app.example.com CNAME app.dr-example.net`, which another collected zone aliases to the
+    /// DR load balancer: followed across zones, as a resolver would.
+    #[test]
+    fn cname_chains_are_followed_across_collected_zones_of_their_visibility() {
+        let mut snapshot = fixture("rules/failover-target-missing/pass.json");
+        let dr_dns = snapshot.resources.regional["us-east-1"].load_balancers[0].dns_name.clone();
+        let alias = RecordSet {
+            alias_target: Some(AliasTarget {
+                dns_name: format!("dualstack.{dr_dns}."),
+                hosted_zone_id: "Z35SXDOTRQ7X7K".into(),
+                evaluate_target_health: false,
+            }),
+            ..record("app.dr-example.net.", "A", "")
+        };
+        let global = &mut snapshot.resources.global.hosted_zones;
+        global.push(zone(
+            "ZPUBLIC2",
+            "dr-example.net.",
+            false,
+            vec![RecordSet { values: vec![], ..alias.clone() }],
+        ));
+        global.push(zone(
+            "ZPRIVATE",
+            "internal.example.",
+            true,
+            vec![record("www.internal.example.", "CNAME", "app.dr-example.net")],
+        ));
+        global.push(zone(
+            "ZPUBLIC3",
+            "example.org.",
+            false,
+            vec![
+                record("www.example.org.", "CNAME", "app.dr-example.net."),
+                record("loop.example.org.", "CNAME", "loop.example.org."),
+            ],
+        ));
+        let inventory = Inventory::build(&snapshot, &Matching::default());
+        let named = |name: &str| {
+            let zoned = inventory.records_named(name).first().copied().expect("the record");
+            inventory.resolve_record(zoned.zone, zoned.record)
+        };
+        let dr_name = inventory.dr.resources.load_balancers[0].name.clone();
+        assert_eq!(resolved_lb(named("www.example.org")), Some(dr_name.clone()));
+        // A private zone's CNAME resolves through private zones only: the public alias is not seen.
+        assert_eq!(resolved_lb(named("www.internal.example")), None);
+        assert!(matches!(
+            inventory.resolve_name("app.dr-example.net", false),
+            AliasResolution::LoadBalancer { .. }
+        ));
+        // A chain that never ends is unknown, not a hang.
+        assert!(matches!(named("loop.example.org"), Some(AliasResolution::Unknown(_))));
+        // A host outside the collected zones and outside AWS is named as such.
+        assert!(matches!(
+            inventory.resolve_name("origin.example.com.au", false),
+            AliasResolution::OtherTarget { kind: EXTERNAL_HOST, .. }
+        ));
+    }
 
     #[test]
     fn elb_dns_names_reveal_their_region() {

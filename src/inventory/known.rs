@@ -50,7 +50,7 @@ pub fn iam_action(operation: &str) -> Option<String> {
         return None;
     }
     let prefix = match service {
-        "elbv2" => "elasticloadbalancing",
+        "elbv2" | "elb" => "elasticloadbalancing",
         "efs" => "elasticfilesystem",
         other => other,
     };

@@ -1,5 +1,6 @@
-//! Elastic Load Balancing v2 resources of one region: load balancers, listeners, target groups
-//! and the health of their registered targets.
+//! Elastic Load Balancing resources of one region: load balancers (ELBv2's, and Classic Load
+//! Balancers as type `classic`), listeners, target groups and the health of their registered
+//! targets.
 
 use super::Tags;
 use super::known::{Known, UnknownReason};
@@ -32,6 +33,14 @@ pub struct LoadBalancer {
     pub tags_unknown: Option<UnknownReason>,
 }
 
+impl LoadBalancer {
+    /// A Classic Load Balancer (the 2012 ELB API): listeners but no target groups; Auto
+    /// Scaling groups attach to it by name, and its instance health is not read.
+    pub fn is_classic(&self) -> bool {
+        self.lb_type == "classic"
+    }
+}
+
 fn default_lb_type() -> String {
     "application".to_string()
 }
@@ -62,8 +71,14 @@ pub struct Listener {
     pub load_balancer_arn: String,
     pub port: u16,
     pub protocol: String,
+    /// Every certificate the listener serves: the default one first, then the SNI certificate
+    /// list (DescribeListenerCertificates) of HTTPS and TLS listeners.
     #[serde(default)]
     pub certificate_arns: Vec<String>,
+    /// Why the SNI certificate list could not be read: `certificate_arns` then holds only the
+    /// default certificate. `None`: read (or a listener without TLS).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificates_unknown: Option<UnknownReason>,
     /// Target groups that the listener's default actions and rules forward to.
     #[serde(default)]
     pub target_group_arns: Vec<String>,
@@ -81,6 +96,12 @@ pub struct TargetGroup {
     #[serde(default)]
     pub load_balancer_arns: Vec<String>,
     pub health_check: TargetGroupHealthCheck,
+    /// `instance`, `ip`, `lambda` or `alb` (snapshots without it: `instance`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub target_type: String,
+    /// Health checks are off (`HealthCheckEnabled` false: Lambda target groups by default).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub health_check_disabled: bool,
     /// Registered targets and their health, unknown when DescribeTargetHealth failed.
     pub target_health: Known<Vec<TargetHealth>>,
     #[serde(default)]
@@ -109,10 +130,26 @@ pub struct TargetHealth {
     pub port: Option<u16>,
     /// `healthy`, `unhealthy`, `initial`, `draining`, `unused`, `unavailable`.
     pub state: String,
+    /// ELB's reason code (`Target.HealthCheckDisabled`, `Target.FailedHealthChecks`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 impl TargetHealth {
     pub fn is_healthy(&self) -> bool {
         self.state == "healthy"
+    }
+
+    /// ELB does not judge the target: health checks are off for its group (`unavailable`,
+    /// `Target.HealthCheckDisabled`), so its health is not known either way.
+    pub fn is_unjudged(&self) -> bool {
+        self.state == "unavailable" && self.reason.as_deref() == Some("Target.HealthCheckDisabled")
+    }
+}
+
+impl TargetGroup {
+    /// The group's target type, `instance` for snapshots that do not say.
+    pub fn target_type(&self) -> &str {
+        if self.target_type.is_empty() { "instance" } else { &self.target_type }
     }
 }

@@ -8,6 +8,7 @@ pub mod dependencies;
 pub mod dns;
 pub mod dr;
 pub mod graph;
+pub mod health;
 mod kinds;
 pub mod known;
 pub mod load_balancing;
@@ -53,6 +54,7 @@ resource_kinds! {
     AutoScalingGroup = "autoscaling:group", regional auto_scaling_groups: AutoScalingGroup by [name];
     ScalingPolicy = "autoscaling:scaling-policy", regional scaling_policies: ScalingPolicy by [arn];
     Alarm = "cloudwatch:alarm", regional alarms: Alarm by [arn];
+    Subscription = "sns:subscription", regional subscriptions: Subscription by [topic_arn, protocol, endpoint, arn];
     LoadBalancer = "elbv2:load-balancer", regional load_balancers: LoadBalancer by [arn];
     Listener = "elbv2:listener", regional listeners: Listener by [arn];
     TargetGroup = "elbv2:target-group", regional target_groups: TargetGroup by [arn];

@@ -42,6 +42,21 @@ fn exact_region(name: &str) -> Result<(), String> {
     }
 }
 
+impl RegionPair {
+    /// The region of the pair's partition where Route 53 lives and publishes its health-check
+    /// metrics (us-east-1 in the commercial partition): its alarms and their SNS subscriptions
+    /// are collected too, under this region's name, when it is neither of the pair.
+    pub fn global_region(&self) -> &'static str {
+        crate::regions::global_region(&self.primary)
+    }
+
+    /// The global region when it is neither of the pair, else `None`.
+    pub fn extra_global_region(&self) -> Option<&'static str> {
+        let global = self.global_region();
+        (global != self.primary && global != self.dr).then_some(global)
+    }
+}
+
 /// A listing that failed during collection: which kinds it leaves unknown, where, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -141,7 +156,8 @@ impl Snapshot {
         }
     }
 
-    /// Why the listing of `kind` in `region` (`None`: global) is incomplete, if it is.
+    /// Why the listing of `kind` in `region` (`None`: global) is incomplete, if it is: an
+    /// unreachable region, or a failed call that was about the whole kind.
     pub fn listing_gap(&self, region: Option<&str>, kind: ResourceKind) -> Option<UnknownReason> {
         if let Some(region) = region
             && !self.resources.regional.contains_key(region)
@@ -161,10 +177,25 @@ impl Snapshot {
                     }),
             );
         }
+        // A follow-up that named its resources left only those unknown (see `unread_named`).
         self.collection_errors
             .iter()
-            .find(|e| e.region.as_deref() == region && e.kinds.contains(&kind))
+            .find(|e| e.region.as_deref() == region && e.kinds.contains(&kind) && e.resources.is_empty())
             .map(CollectionError::reason)
+    }
+
+    /// The resources of `region` (`None`: global) that follow-up calls could not read, each
+    /// with its kind and why: what [`Self::listing_gap`] leaves out.
+    pub fn unread_named(
+        &self,
+        region: Option<&str>,
+    ) -> impl Iterator<Item = (ResourceKind, &str, UnknownReason)> + '_ {
+        let region = region.map(str::to_string);
+        self.collection_errors.iter().filter(move |e| e.region == region).flat_map(|e| {
+            e.kinds
+                .iter()
+                .flat_map(move |kind| e.resources.iter().map(move |name| (*kind, name.as_str(), e.reason())))
+        })
     }
 }
 

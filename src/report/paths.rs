@@ -8,7 +8,7 @@
 use crate::inventory::arn::arn_name;
 use crate::inventory::dns::{HostedZone, RecordSet};
 use crate::inventory::dr::{AuroraCopy, DrRelations, EfsCopy, LbTarget};
-use crate::inventory::graph::{AliasResolution, Inventory, LaunchResolution};
+use crate::inventory::graph::{AliasResolution, EXTERNAL_HOST, Inventory, LaunchResolution};
 use crate::inventory::{Known, ResourceKind, UnknownReason};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -162,7 +162,7 @@ pub(super) fn failover_paths<'m>(
             for (record, role) in group.records() {
                 let title = format!("{role} {} {}", group.name, group.record_type);
                 let mut path = Path::new(states);
-                record_path(inventory, relations, group.zone, group.record_type, record, &title, &mut path);
+                record_path(inventory, relations, group.zone, record, &title, &mut path);
                 paths.push(path.finish(title));
             }
         }
@@ -267,23 +267,22 @@ pub(super) fn failover_paths<'m>(
     by_app
 }
 
-/// A failover record, its alias target and, for a load balancer, the tier behind it.
+/// A failover record, its alias or CNAME target and, for a load balancer, the tier behind it.
 fn record_path<'s>(
     inventory: &Inventory<'s>,
     relations: DrRelations<'_, 's>,
     zone: &'s HostedZone,
-    record_type: &str,
     record: &'s RecordSet,
     title: &str,
     path: &mut Path<'_>,
 ) {
     let record_arn = record.arn(&zone.id);
     path.node("record", title.to_string(), Some(&record_arn));
-    let Some(alias) = &record.alias_target else {
+    let Some(resolution) = inventory.resolve_record(zone, record) else {
         path.node("value", record.values.join(", "), None);
         return;
     };
-    match inventory.resolve_alias(zone, record_type, alias) {
+    match resolution {
         AliasResolution::LoadBalancer { region, load_balancer } => {
             path.link(
                 Relation::RecordTarget,
@@ -303,6 +302,10 @@ fn record_path<'s>(
         AliasResolution::MissingLoadBalancer { dns_name, .. } => {
             path.link(Relation::RecordTarget, &record_arn, LinkState::Missing, Vec::new());
             path.missing("load balancer", format!("{dns_name} (does not exist)"));
+        }
+        // A CNAME to a host of the owner's own: drawn as the value it is.
+        AliasResolution::OtherTarget { kind: EXTERNAL_HOST, .. } if record.alias_target.is_none() => {
+            path.node("value", record.values.join(", "), None);
         }
         AliasResolution::OtherTarget { dns_name, kind } => {
             path.link(Relation::RecordTarget, &record_arn, LinkState::Unknown, Vec::new());
@@ -383,7 +386,7 @@ fn web_tier<'s>(
         }
     };
     let Some(image) = view.images.get(image_id).copied() else {
-        match view.gap(ResourceKind::Image) {
+        match view.unread(ResourceKind::Image, image_id) {
             Some(reason) => path.unknown("AMI", format!("{image_id} ({})", unknown_label(reason))),
             None => path.missing("AMI", format!("{image_id} (not in {})", view.name)),
         }

@@ -15,6 +15,7 @@ mod collect_faults;
 mod collect_recorded;
 mod config;
 mod corpus;
+mod dns_shapes;
 mod drift;
 mod estimates;
 mod examples;

@@ -51,6 +51,7 @@ def request_facts(handler, body):
     match = CREDENTIAL.search(auth)
     access_key, region, service = match.groups() if match else ("", "", "")
     operation = ""
+    version = ""
     target = handler.headers.get("X-Amz-Target")
     path = urllib.parse.urlparse(handler.path).path
     if handler.headers.get("smithy-protocol") == "rpc-v2-cbor":
@@ -60,12 +61,16 @@ def request_facts(handler, body):
     elif body[:200].find(b"Action=") >= 0:
         form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
         operation = form.get("Action", [""])[0]
+        # Query APIs name their version: ELB's 2012-06-01 (Classic) and 2015-12-01 (v2) share
+        # the service name.
+        version = form.get("Version", [""])[0]
     account = access_key[-12:] if len(access_key) >= 12 and access_key[-12:].isdigit() else None
     return {
         "access_key": access_key,
         "region": region,
         "service": service,
         "operation": operation,
+        "version": version,
         "method": handler.command,
         "path": path,
         "account": account,
@@ -126,7 +131,7 @@ def buckets_for(facts, form, body):
     if service == "elasticloadbalancing":
         # https://docs.aws.amazon.com/elasticloadbalancing/latest/userguide/elb-api-throttling.html
         # Each API version (2015-12-01: ALB/NLB; 2012-06-01: Classic) has its own buckets.
-        version = "classic" if b"Version=2012-06-01" in body else "v2"
+        version = "classic" if facts["version"] == "2012-06-01" else "v2"
         if operation.startswith("Describe"):
             return [(region, f"elb {version} describe", 40, 10)]
         return [(region, f"elb {version} mutating", 20, 3)]
@@ -157,6 +162,9 @@ def buckets_for(facts, form, body):
     if service == "ssm" and operation in ("GetParameter", "GetParameters", "GetParametersByPath"):
         # https://docs.aws.amazon.com/general/latest/gr/ssm.html
         return [(region, "ssm parameters", 40, 40)]
+    if service == "sns" and operation.startswith("ListSubscriptions"):
+        # https://docs.aws.amazon.com/sns/latest/api/API_ListSubscriptions.html ("throttled at 30 TPS")
+        return [(region, "sns " + operation, 30, 30)]
     if service == "autoscaling":
         # Unpublished ("a shared API bucket"): a stand-in of half ELB's.
         return [(region, "autoscaling", 20, 5)]

@@ -17,6 +17,19 @@ pub enum Secondary {
     Dangling,
     /// No SECONDARY record at all.
     Missing,
+    /// SECONDARY alias to a Classic Load Balancer in DR (`web-dr-classic`, HTTP:80) that the DR
+    /// ASG is attached to by name, not evaluating target health.
+    DrClassic,
+}
+
+/// How the failover records of `app.example.com` name their targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RecordStyle {
+    /// Alias A records (the load balancers' `dualstack.` names).
+    #[default]
+    Alias,
+    /// Plain CNAME records whose value is the load balancer's DNS name (TTL 60).
+    Cname,
 }
 
 #[derive(Debug, Clone)]
@@ -28,6 +41,7 @@ pub struct Setup {
     /// The DR launch template uses this image ID instead of the DR copy.
     pub dr_image_override: Option<&'static str>,
     pub secondary: Secondary,
+    pub record_style: RecordStyle,
     /// PRIMARY record has a health check and evaluates target health.
     pub primary_monitored: bool,
     pub dr_replica: bool,
@@ -64,6 +78,7 @@ impl Default for Setup {
             copy_ami: true,
             dr_image_override: None,
             secondary: Secondary::DrAlb,
+            record_style: RecordStyle::Alias,
             primary_monitored: true,
             dr_replica: true,
             replica_lag_seconds: 4.0,
@@ -161,6 +176,9 @@ pub async fn seed(account: &str, setup: &Setup) {
         .collect()
         .await;
 
+    if setup.secondary == Secondary::DrClassic {
+        classic_load_balancer(account, &dr_network, "web-dr-classic", "web-dr").await;
+    }
     let route53 = aws_sdk_route53::Client::new(&config(account, DR).await);
     let us_east_1 = aws_sdk_cloudwatch::Client::new(&config(account, "us-east-1").await);
     let zone_id = dns(&route53, setup, &primary_tier, &dr_tier).await;
@@ -328,30 +346,32 @@ async fn dns(route53: &aws_sdk_route53::Client, setup: &Setup, primary: &WebTier
         .expect("ChangeTagsForResource");
 
     let monitored = setup.primary_monitored;
-    let mut records = vec![failover_alias(
-        "app.example.com",
-        Role::Primary,
-        &format!("dualstack.{}", primary.lb_dns),
-        &primary.lb_zone,
-        monitored.then_some(check_id.as_str()),
-        monitored,
-    )];
+    let record = |role: Role, (dns_name, zone): (&str, &str), check: Option<&str>, evaluate: bool| match setup
+        .record_style
+    {
+        RecordStyle::Alias => {
+            failover_alias("app.example.com", role, &format!("dualstack.{dns_name}"), zone, check, evaluate)
+        }
+        RecordStyle::Cname => failover_cname("app.example.com", role, dns_name, check),
+    };
+    let primary_target = (primary.lb_dns.as_str(), primary.lb_zone.as_str());
+    let mut records =
+        vec![record(Role::Primary, primary_target, monitored.then_some(check_id.as_str()), monitored)];
+    let dr_zone = dr.lb_zone.as_str();
     match setup.secondary {
-        Secondary::DrAlb => records.push(failover_alias(
-            "app.example.com",
+        Secondary::DrAlb => records.push(record(Role::Secondary, (&dr.lb_dns, dr_zone), None, true)),
+        Secondary::Dangling => records.push(record(
             Role::Secondary,
-            &format!("dualstack.{}", dr.lb_dns),
-            &dr.lb_zone,
+            ("web-dr-deleted-1234567890.us-east-1.elb.amazonaws.com", dr_zone),
             None,
             true,
         )),
-        Secondary::Dangling => records.push(failover_alias(
-            "app.example.com",
+        // moto names every Classic Load Balancer `<name>.us-east-1.elb.amazonaws.com`.
+        Secondary::DrClassic => records.push(record(
             Role::Secondary,
-            "dualstack.web-dr-deleted-1234567890.us-east-1.elb.amazonaws.com",
-            &dr.lb_zone,
+            ("web-dr-classic.us-east-1.elb.amazonaws.com", dr_zone),
             None,
-            true,
+            false,
         )),
         Secondary::Missing => {}
     }
@@ -360,7 +380,7 @@ async fn dns(route53: &aws_sdk_route53::Client, setup: &Setup, primary: &WebTier
 }
 
 /// An HTTPS health check on `fqdn:443/health` every 30 s, failing after 3; returns its ID.
-async fn https_health_check(route53: &aws_sdk_route53::Client, reference: &str, fqdn: &str) -> String {
+pub async fn https_health_check(route53: &aws_sdk_route53::Client, reference: &str, fqdn: &str) -> String {
     use aws_sdk_route53::types::{HealthCheckConfig, HealthCheckType};
     let check = route53
         .create_health_check()
@@ -383,7 +403,7 @@ async fn https_health_check(route53: &aws_sdk_route53::Client, reference: &str, 
 }
 
 /// A failover alias record (A) of `name` to `dns_name`, set identifier `primary` or `dr`.
-fn failover_alias(
+pub fn failover_alias(
     name: &str,
     role: aws_sdk_route53::types::ResourceRecordSetFailover,
     dns_name: &str,
@@ -411,17 +431,81 @@ fn failover_alias(
         .expect("record set")
 }
 
-async fn create_records(
+/// A plain failover CNAME record of `name` whose value is `value`, TTL 60.
+fn failover_cname(
+    name: &str,
+    role: aws_sdk_route53::types::ResourceRecordSetFailover,
+    value: &str,
+    check: Option<&str>,
+) -> aws_sdk_route53::types::ResourceRecordSet {
+    use aws_sdk_route53::types::{ResourceRecord, ResourceRecordSet, ResourceRecordSetFailover, RrType};
+    let set_identifier = if role == ResourceRecordSetFailover::Primary { "primary" } else { "dr" };
+    ResourceRecordSet::builder()
+        .name(name)
+        .r#type(RrType::Cname)
+        .set_identifier(set_identifier)
+        .failover(role)
+        .ttl(60)
+        .resource_records(ResourceRecord::builder().value(value).build().expect("record value"))
+        .set_health_check_id(check.map(str::to_string))
+        .build()
+        .expect("record set")
+}
+
+/// A Classic Load Balancer `name` (HTTP:80 → 80) in DR, with the Auto Scaling group `asg`
+/// attached to it by name.
+async fn classic_load_balancer(
+    account: &str,
+    (subnet_ids, _): &(Vec<String>, String),
+    name: &str,
+    asg: &str,
+) {
+    use aws_sdk_elasticloadbalancing::types::Listener;
+    let c = config(account, DR).await;
+    let elb = aws_sdk_elasticloadbalancing::Client::new(&c);
+    elb.create_load_balancer()
+        .load_balancer_name(name)
+        .listeners(
+            Listener::builder()
+                .protocol("HTTP")
+                .load_balancer_port(80)
+                .instance_protocol("HTTP")
+                .instance_port(80)
+                .build()
+                .expect("listener"),
+        )
+        .set_subnets(Some(subnet_ids.clone()))
+        .send()
+        .await
+        .expect("CreateLoadBalancer (Classic)");
+    aws_sdk_autoscaling::Client::new(&c)
+        .attach_load_balancers()
+        .auto_scaling_group_name(asg)
+        .load_balancer_names(name)
+        .send()
+        .await
+        .expect("AttachLoadBalancers");
+}
+
+pub async fn create_records(
     route53: &aws_sdk_route53::Client,
     zone_id: &str,
     records: Vec<aws_sdk_route53::types::ResourceRecordSet>,
 ) {
-    use aws_sdk_route53::types::{Change, ChangeAction, ChangeBatch};
+    change_records(route53, zone_id, aws_sdk_route53::types::ChangeAction::Create, records).await;
+}
+
+/// Apply one change `action` to each of `records` in one batch.
+pub async fn change_records(
+    route53: &aws_sdk_route53::Client,
+    zone_id: &str,
+    action: aws_sdk_route53::types::ChangeAction,
+    records: Vec<aws_sdk_route53::types::ResourceRecordSet>,
+) {
+    use aws_sdk_route53::types::{Change, ChangeBatch};
     let changes = records
         .into_iter()
-        .map(|r| {
-            Change::builder().action(ChangeAction::Create).resource_record_set(r).build().expect("change")
-        })
+        .map(|r| Change::builder().action(action.clone()).resource_record_set(r).build().expect("change"))
         .collect();
     route53
         .change_resource_record_sets()
@@ -664,4 +748,26 @@ async fn files_and_backups(primary: &Region2, dr: &Region2, account: &str) {
         .send()
         .await
         .expect("CreateBackupPlan");
+}
+
+/// Publish `HealthCheckStatus` `value` a minute ago for a check, in us-east-1 where Route 53
+/// publishes it.
+pub async fn publish_health_status(account: &str, check: &str, value: f64) {
+    use aws_sdk_cloudwatch::primitives::DateTime;
+    use aws_sdk_cloudwatch::types::{Dimension, MetricDatum};
+    let cloudwatch = aws_sdk_cloudwatch::Client::new(&config(account, "us-east-1").await);
+    let a_minute_ago = chrono::Utc::now().timestamp() - 60;
+    let datum = MetricDatum::builder()
+        .metric_name("HealthCheckStatus")
+        .dimensions(Dimension::builder().name("HealthCheckId").value(check).build())
+        .value(value)
+        .timestamp(DateTime::from_secs(a_minute_ago))
+        .build();
+    cloudwatch
+        .put_metric_data()
+        .namespace("AWS/Route53")
+        .metric_data(datum)
+        .send()
+        .await
+        .expect("PutMetricData AWS/Route53");
 }

@@ -650,6 +650,7 @@ impl Builder {
                 port,
                 protocol: protocol.to_string(),
                 certificate_arns: certs,
+                certificates_unknown: None,
                 target_group_arns: tgs,
             }
         };
@@ -679,6 +680,7 @@ impl Builder {
                         target_id: format!("i-{}", rng.hex17()),
                         port: Some(8080),
                         state: "healthy".to_string(),
+                        reason: None,
                     })
                     .collect(),
             )
@@ -791,6 +793,7 @@ impl Builder {
             subnet_ids,
             target_group_arns,
             traffic_sources,
+            load_balancer_names: Vec::new(),
             health_check_type: "ELB".to_string(),
             health_check_grace_period: 300,
             tags: app_tags,
@@ -819,6 +822,7 @@ impl Builder {
                 evaluation_periods: 3,
                 alarm_actions: vec![policy_arn.clone()],
                 state: "OK".to_string(),
+                metrics: Vec::new(),
             });
             alarm_arns.push(alarm_arn);
         }

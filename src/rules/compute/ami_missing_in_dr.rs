@@ -96,7 +96,7 @@ impl Rule for AmiMissingInDr {
         let relations = ctx.inventory.relations();
         for (image_id, usage) in used {
             let Some(image) = primary.images.get(image_id) else {
-                if let Some(reason) = primary.gap(ResourceKind::Image) {
+                if let Some(reason) = primary.unread(ResourceKind::Image, image_id) {
                     let arn = format!("arn:aws:ec2:{}::image/{image_id}", primary.name);
                     out.unknown(
                         crate::findings::ResourceRef::new(

@@ -154,7 +154,7 @@ fn current_images<'s>(
             match primary.resolve_launch(reference) {
                 LaunchResolution::Resolved { image_id, .. } => match primary.images.get(image_id) {
                     Some(image) => current.push(image),
-                    None => unknown = unknown.or(primary.gap(ResourceKind::Image).cloned()),
+                    None => unknown = unknown.or(primary.unread(ResourceKind::Image, image_id).cloned()),
                 },
                 LaunchResolution::Unknown(reason) => unknown = unknown.or(Some(reason)),
                 _ => {}

@@ -4,9 +4,13 @@ use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing
 
 declare_rule! {
     /// ## What it does
-    /// For every application whose SECONDARY failover record aliases a load balancer in the DR
-    /// region, checks that each of the application's DR Auto Scaling groups is attached
-    /// (through `TargetGroupARNs` or traffic sources) to a target group of that load balancer.
+    /// For every application whose SECONDARY failover record points at a load balancer in the
+    /// DR region (an alias, or a plain CNAME to its DNS name), checks that each of the
+    /// application's DR Auto Scaling groups is attached (through `TargetGroupARNs` or traffic
+    /// sources) to a target group of that load balancer — or, for a Classic Load Balancer, to
+    /// the load balancer itself (`LoadBalancerNames`). When the load balancer forwards only to
+    /// target groups of another type (`ip`, `lambda`, `alb`: ECS tasks, functions, another load
+    /// balancer), the group is `unknown`: drscan does not model what feeds those.
     ///
     /// ## Why is this bad?
     /// Instances of a group that no target group of the DR load balancer knows never receive
@@ -49,20 +53,36 @@ impl Rule for DrAsgNotBehindAlb {
         for (app, members) in &ctx.inventory.members().by_app {
             let mut target_groups: Vec<&str> = Vec::new();
             let mut load_balancers: Vec<&str> = Vec::new();
+            // Classic Load Balancers, which groups attach to by name.
+            let mut classic: Vec<&str> = Vec::new();
+            // Target groups no Auto Scaling group feeds (IP addresses, Lambda functions, load balancers).
+            let mut other_kinds: Vec<String> = Vec::new();
+            let mut instance_groups = 0usize;
             let mut unreadable: Option<UnknownReason> = None;
             for group in members.failover_groups.iter().filter_map(|i| ctx.inventory.failover_groups.get(*i))
             {
                 for secondary in &group.secondaries {
-                    let Some(alias) = &secondary.alias_target else { continue };
-                    let Some(lb) = relations.alias_load_balancer(group.zone, group.record_type, alias) else {
-                        continue;
-                    };
+                    let Some(lb) = relations.record_load_balancer(group.zone, secondary) else { continue };
                     if lb.view.name != dr.name {
                         continue;
                     }
                     load_balancers.push(&lb.load_balancer.name);
+                    if lb.load_balancer.is_classic() {
+                        classic.push(&lb.load_balancer.name);
+                        continue;
+                    }
                     match lb.target_groups() {
-                        Known::Value(groups) => target_groups.extend(groups.iter().map(|tg| tg.arn.as_str())),
+                        Known::Value(groups) => {
+                            target_groups.extend(groups.iter().map(|tg| tg.arn.as_str()));
+                            other_kinds.extend(
+                                groups
+                                    .iter()
+                                    .filter(|tg| tg.target_type() != "instance")
+                                    .map(|tg| format!("{} ({})", tg.name, tg.target_type())),
+                            );
+                            instance_groups +=
+                                groups.iter().filter(|tg| tg.target_type() == "instance").count();
+                        }
                         Known::Unknown(reason) => unreadable = unreadable.or(Some(reason)),
                     }
                 }
@@ -71,12 +91,36 @@ impl Rule for DrAsgNotBehindAlb {
                 continue;
             }
             for asg in &members.dr_asgs {
-                if asg.attached_target_groups().any(|tg| target_groups.contains(&tg)) {
+                if asg.attached_target_groups().any(|tg| target_groups.contains(&tg))
+                    || asg.attached_classic_load_balancers().any(|name| classic.contains(&name))
+                {
                     out.pass();
                     continue;
                 }
                 let target = resource::asg(asg, dr.name);
+                if instance_groups == 0 && classic.is_empty() && !other_kinds.is_empty() {
+                    let reason = UnknownReason::new(
+                        "target group type",
+                        crate::inventory::ErrorCause::Unresolvable,
+                        format!(
+                            "{} forward to {}, which Auto Scaling groups do not feed and drscan does not model",
+                            load_balancers.join(", "),
+                            other_kinds.join(", ")
+                        ),
+                    );
+                    out.unknown(
+                        target,
+                        &reason,
+                        format!(
+                            "cannot tell whether DR ASG {} serves behind {}",
+                            asg.name,
+                            load_balancers.join(", ")
+                        ),
+                    );
+                    continue;
+                }
                 if target_groups.is_empty()
+                    && classic.is_empty()
                     && let Some(reason) = &unreadable
                 {
                     out.unknown(

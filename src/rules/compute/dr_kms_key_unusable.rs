@@ -82,7 +82,7 @@ fn key_state(ctx: &Context<'_, '_>, keys: &HashMap<&str, &KmsKey>, key: &str) ->
     match found {
         Some(k) if k.state == "Enabled" => KeyState::Usable,
         Some(k) => KeyState::Broken(format!("key {} is {}", k.id, k.state)),
-        None => match dr.gap(ResourceKind::KmsKey) {
+        None => match dr.unread(ResourceKind::KmsKey, key) {
             Some(reason) => KeyState::Unknown(reason.clone()),
             None => KeyState::Broken(format!("key {key} does not exist in {}", dr.name)),
         },

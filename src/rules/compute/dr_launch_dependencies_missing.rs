@@ -109,7 +109,7 @@ impl Rule for DrLaunchDependenciesMissing {
                     if zones.iter().any(|z| offered.contains(&(*instance_type, *z))) {
                         continue;
                     }
-                    match dr.gap(ResourceKind::InstanceTypeOffering) {
+                    match dr.unread(ResourceKind::InstanceTypeOffering, instance_type) {
                         Some(reason) => unknown = unknown.or(Some(reason.clone())),
                         None => problems.push(format!(
                             "instance type {instance_type} (not offered in {})",

@@ -107,7 +107,7 @@ impl Rule for DrLaunchTemplateAmiMissing {
                         let lt = format!("{} v{}", template.id, version.version);
                         match dr.images.get(image_id) {
                             None => {
-                                if let Some(reason) = dr.gap(ResourceKind::Image) {
+                                if let Some(reason) = dr.unread(ResourceKind::Image, image_id) {
                                     out.unknown(
                                         target.clone(),
                                         reason,

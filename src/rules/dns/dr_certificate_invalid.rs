@@ -1,14 +1,20 @@
 use crate::findings::resource;
-use crate::inventory::ResourceKind;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule};
+use crate::inventory::dr::LbTarget;
+use crate::inventory::{ErrorCause, ResourceKind, UnknownReason};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, readable_failover_groups};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 declare_rule! {
     /// ## What it does
-    /// For every DR-region load balancer that a SECONDARY failover record aliases, checks each
-    /// certificate of its HTTPS and TLS listeners: it must exist in the DR region's ACM, be
-    /// `ISSUED`, not expire within 30 days (`certificate_expiry_days`), and cover every record
-    /// name that fails over to the load balancer (exactly, or by a one-label `*.` wildcard).
+    /// For every DR-region load balancer that a SECONDARY failover record points at (an alias,
+    /// or a plain CNAME to its DNS name), checks each certificate of its HTTPS and TLS
+    /// listeners — the default certificate and the SNI certificate list
+    /// (DescribeListenerCertificates): it must exist in the DR region's ACM, be `ISSUED`, not
+    /// expire within 30 days (`certificate_expiry_days`), and together they must cover every
+    /// record name that fails over to the load balancer (exactly, or by a one-label `*.`
+    /// wildcard). An IAM server certificate is not missing: drscan does not read its names or
+    /// expiry, so such a listener is `unknown` unless another problem fails it; so is one
+    /// whose SNI list or listeners could not be read.
     ///
     /// ## Why is this bad?
     /// ACM certificates are regional and renew only while in use and validated. A DR listener
@@ -45,20 +51,25 @@ fn covers(pattern: &str, host: &str) -> bool {
     pattern == host
 }
 
+/// An IAM server certificate (`arn:aws:iam::…:server-certificate/…`), which a listener can
+/// serve instead of an ACM one: global, not in ACM, and not read by drscan.
+fn is_iam_server_certificate(arn: &str) -> bool {
+    arn.starts_with("arn:") && arn.contains(":iam::") && arn.contains(":server-certificate/")
+}
+
 impl Rule for DrCertificateInvalid {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         let dr = &ctx.inventory.dr;
-        // DR load balancer ARN → the failover names pointing at it.
-        let mut names: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        // DR load balancer → the failover names pointing at it.
+        let mut names: BTreeMap<&str, (LbTarget<'_, '_>, BTreeSet<&str>)> = BTreeMap::new();
         let relations = ctx.inventory.relations();
-        for group in &ctx.inventory.failover_groups {
+        for group in readable_failover_groups(ctx, out, "DR certificates") {
             for secondary in &group.secondaries {
-                let Some(alias) = &secondary.alias_target else { continue };
-                if let Some(lb) = relations
-                    .alias_load_balancer(group.zone, group.record_type, alias)
-                    .filter(|lb| lb.view.name == dr.name)
+                if let Some(lb) =
+                    relations.record_load_balancer(group.zone, secondary).filter(|lb| lb.view.name == dr.name)
                 {
-                    names.entry(lb.load_balancer.arn.as_str()).or_default().insert(group.name.as_str());
+                    let entry = names.entry(lb.load_balancer.arn.as_str()).or_insert((lb, BTreeSet::new()));
+                    entry.1.insert(group.name.as_str());
                 }
             }
         }
@@ -66,9 +77,17 @@ impl Rule for DrCertificateInvalid {
             dr.resources.certificates.iter().map(|c| (c.arn.as_str(), c)).collect();
         let expiry_horizon =
             crate::time::after(ctx.now, crate::time::days(ctx.settings.thresholds.certificate_expiry_days));
-        for (lb_arn, hosts) in names {
+        for (lb_arn, (lb, hosts)) in names {
+            if let Some(reason) = lb.listeners_unknown() {
+                out.unknown(
+                    resource::load_balancer(lb.load_balancer, dr.name),
+                    reason,
+                    format!("cannot read the listeners of DR load balancer {}", lb.load_balancer.name),
+                );
+                continue;
+            }
             for listener in dr.listeners_of(lb_arn) {
-                if !matches!(listener.protocol.as_str(), "HTTPS" | "TLS") {
+                if !matches!(listener.protocol.as_str(), "HTTPS" | "TLS" | "SSL") {
                     continue;
                 }
                 let target = resource::listener(listener, dr.name);
@@ -82,9 +101,14 @@ impl Rule for DrCertificateInvalid {
                 let mut problems = Vec::new();
                 let mut covered: BTreeSet<&str> = BTreeSet::new();
                 let mut unknown = None;
+                let mut not_read = Vec::new();
                 for arn in &listener.certificate_arns {
+                    if is_iam_server_certificate(arn) {
+                        not_read.push(arn.as_str());
+                        continue;
+                    }
                     let Some(cert) = certificates.get(arn.as_str()).copied() else {
-                        match dr.gap(ResourceKind::Certificate) {
+                        match dr.unread(ResourceKind::Certificate, arn) {
                             Some(reason) => unknown = unknown.or(Some(reason.clone())),
                             None => problems.push(format!("certificate {arn} does not exist in {}", dr.name)),
                         }
@@ -112,12 +136,22 @@ impl Rule for DrCertificateInvalid {
                         .collect();
                     covered.extend(hosts.iter().copied().filter(|h| cert_names.iter().any(|n| covers(n, h))));
                 }
-                if unknown.is_none() {
-                    let uncovered: Vec<&str> =
-                        hosts.iter().copied().filter(|h| !covered.contains(h)).collect();
-                    if !uncovered.is_empty() {
-                        problems.push(format!("no certificate covers {}", uncovered.join(", ")));
-                    }
+                let uncovered: Vec<&str> = hosts.iter().copied().filter(|h| !covered.contains(h)).collect();
+                let iam = (!not_read.is_empty()).then(|| {
+                    UnknownReason::new(
+                        "iam server certificate",
+                        ErrorCause::Unresolvable,
+                        format!(
+                            "{} is an IAM server certificate, whose names and expiry drscan does not read",
+                            not_read.join(", ")
+                        ),
+                    )
+                });
+                // The SNI list matters only for names the certificates read do not cover.
+                let sni = listener.certificates_unknown.clone().filter(|_| !uncovered.is_empty());
+                // Names no certificate drscan read covers may be covered by one it could not read.
+                if !uncovered.is_empty() && unknown.is_none() && iam.is_none() && sni.is_none() {
+                    problems.push(format!("no certificate covers {}", uncovered.join(", ")));
                 }
                 if !problems.is_empty() {
                     out.fail(
@@ -132,7 +166,7 @@ impl Rule for DrCertificateInvalid {
                     .with("certificates", &listener.certificate_arns)
                     .with("failover_names", &hosts)
                     .with("problems", &problems);
-                } else if let Some(reason) = unknown {
+                } else if let Some(reason) = unknown.or(iam).or(sni) {
                     out.unknown(
                         target,
                         &reason,

@@ -1,15 +1,16 @@
 use crate::findings::resource;
-use crate::inventory::ResourceKind;
 use crate::inventory::dns::RecordSet;
 use crate::inventory::dr::LbTarget;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, readable_failover_groups};
 use std::collections::BTreeSet;
 
 declare_rule! {
     /// ## What it does
-    /// For every failover record pair whose PRIMARY aliases a load balancer in the primary
-    /// region and whose SECONDARY aliases one in the DR region, checks that the DR load
-    /// balancer has a listener for every port and protocol the primary's has.
+    /// For every failover record pair whose PRIMARY points at a load balancer in the primary
+    /// region and whose SECONDARY points at one in the DR region (an alias, or a plain CNAME
+    /// to the load balancer's DNS name), checks that the DR load balancer has a listener for
+    /// every port and protocol the primary's has. When either load balancer's listeners could
+    /// not be read, the pair is `unknown`.
     ///
     /// ## Why is this bad?
     /// Clients keep using the same URLs after failover. If the DR load balancer lacks the HTTPS
@@ -47,12 +48,10 @@ fn check<'s>(ctx: &Context<'_, 's>, out: &mut RuleOutput) {
     let (primary_region, dr_region) = (ctx.inventory.primary.name, ctx.inventory.dr.name);
     let mut judged: BTreeSet<(&str, &str)> = BTreeSet::new();
     let relations = ctx.inventory.relations();
-    for group in &ctx.inventory.failover_groups {
+    for group in readable_failover_groups(ctx, out, "DR listeners") {
         let lb_in = |records: &[&'s RecordSet], region: &str| {
-            records.iter().filter_map(|r| r.alias_target.as_ref()).find_map(|alias| {
-                relations
-                    .alias_load_balancer(group.zone, group.record_type, alias)
-                    .filter(|lb| lb.view.name == region)
+            records.iter().find_map(|record| {
+                relations.record_load_balancer(group.zone, record).filter(|lb| lb.view.name == region)
             })
         };
         let (Some(primary), Some(dr)) =
@@ -64,12 +63,7 @@ fn check<'s>(ctx: &Context<'_, 's>, out: &mut RuleOutput) {
             continue;
         }
         let target = resource::load_balancer(dr.load_balancer, dr_region);
-        let gap = ctx
-            .inventory
-            .primary
-            .gap(ResourceKind::Listener)
-            .or(ctx.inventory.dr.gap(ResourceKind::Listener));
-        if let Some(reason) = gap {
+        if let Some(reason) = primary.listeners_unknown().or(dr.listeners_unknown()) {
             out.unknown(
                 target,
                 reason,

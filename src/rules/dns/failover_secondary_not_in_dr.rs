@@ -1,15 +1,16 @@
 use crate::findings::resource;
-use crate::inventory::UnknownReason;
 use crate::inventory::graph::{AliasResolution, elb_region};
+use crate::inventory::{ErrorCause, UnknownReason};
 use crate::rules::{Context, Rule, RuleOutput, declare_rule, readable_failover_groups};
 
 declare_rule! {
     /// ## What it does
-    /// Checks that every SECONDARY failover record points into the DR region: an alias must
-    /// resolve to a load balancer in the DR region (following in-zone alias chains), and a
-    /// non-alias record's values that are load balancer DNS names must name the DR region.
-    /// Targets that carry no region (IP addresses, CloudFront, other host names) are not
-    /// judged; an alias whose load balancers could not be listed is `unknown`.
+    /// Checks that every SECONDARY failover record points into the DR region: an alias or a
+    /// plain CNAME must resolve to a load balancer in the DR region (following alias and CNAME
+    /// chains through the collected zones). A record whose values are addresses is `unknown`:
+    /// drscan does not model which region an address is in; so is a target whose load
+    /// balancers could not be listed. Targets without a region (CloudFront, host names outside
+    /// the collected zones) are not compared.
     ///
     /// ## Why is this bad?
     /// A SECONDARY that points at the primary region — a copy-paste of the PRIMARY, or a load
@@ -41,27 +42,33 @@ impl Rule for FailoverSecondaryNotInDr {
             for secondary in &group.secondaries {
                 let target = resource::record(group.zone, secondary);
                 let name = format!("SECONDARY {} {}", group.name, group.record_type);
-                let region: Result<Option<String>, UnknownReason> = match &secondary.alias_target {
-                    Some(alias) => match ctx.inventory.resolve_alias(group.zone, group.record_type, alias) {
-                        AliasResolution::LoadBalancer { region, .. } => Ok(Some(region.to_string())),
-                        AliasResolution::MissingLoadBalancer { region, .. } => Ok(region),
-                        // CloudFront, S3, API Gateway: no region to compare.
-                        AliasResolution::OtherTarget { .. } => continue,
-                        AliasResolution::Unknown(reason) => Err(reason),
-                    },
-                    None => {
-                        let regions: Vec<String> = secondary
-                            .values
-                            .iter()
-                            .filter_map(|v| elb_region(&v.to_ascii_lowercase()))
-                            .collect();
-                        match regions.iter().find(|r| *r != dr).or(regions.first()) {
-                            Some(region) => Ok(Some(region.clone())),
-                            // IP addresses and other host names carry no region to compare.
-                            None => continue,
+                let region: Result<Option<String>, UnknownReason> =
+                    match ctx.inventory.resolve_record(group.zone, secondary) {
+                        Some(AliasResolution::LoadBalancer { region, .. }) => Ok(Some(region.to_string())),
+                        Some(AliasResolution::MissingLoadBalancer { region, .. }) => Ok(region),
+                        // CloudFront, S3, API Gateway, hosts outside AWS: no region to compare
+                        // (failover-target-missing names the AWS ones unknown).
+                        Some(AliasResolution::OtherTarget { .. }) => continue,
+                        Some(AliasResolution::Unknown(reason)) => Err(reason),
+                        None => {
+                            let regions: Vec<String> = secondary
+                                .values
+                                .iter()
+                                .filter_map(|v| elb_region(&v.to_ascii_lowercase()))
+                                .collect();
+                            match regions.iter().find(|r| *r != dr).or(regions.first()) {
+                                Some(region) => Ok(Some(region.clone())),
+                                None => Err(UnknownReason::new(
+                                    "record target",
+                                    ErrorCause::Unresolvable,
+                                    format!(
+                                        "its values ({}) are addresses, whose region drscan does not model",
+                                        secondary.values.join(", ")
+                                    ),
+                                )),
+                            }
                         }
-                    }
-                };
+                    };
                 match region {
                     Ok(Some(region)) if region == dr => out.pass(),
                     Ok(Some(region)) => {

@@ -1,6 +1,8 @@
 use crate::findings::resource;
+use crate::inventory::dns::HealthStatusSource;
 use crate::inventory::dr::LbTarget;
 use crate::inventory::graph::AliasResolution;
+use crate::inventory::health::HealthVerdict;
 use crate::inventory::{Known, ResourceKind};
 use crate::rules::{Context, Rule, RuleOutput, declare_rule, readable_failover_groups};
 
@@ -10,6 +12,12 @@ declare_rule! {
     /// healthy now: its health check reports healthy, and, when it is an alias with
     /// `EvaluateTargetHealth` true, every target group of the load balancer it points to has
     /// at least one healthy target (a target group with no registered targets is unhealthy).
+    /// The health check's status is Route 53's own where it was read (the `HealthCheckStatus`
+    /// metric, else the checkers); a CALCULATED check is judged from its children and
+    /// `HealthThreshold`, a CLOUDWATCH_METRIC check from its alarm's state and
+    /// `InsufficientDataHealthStatus`. Targets ELB does not judge (a Lambda target group with
+    /// health checks off reports `unavailable`) and Classic Load Balancers (instance health is
+    /// not read) are `unknown`, not unhealthy.
     ///
     /// ## Why is this bad?
     /// When both records of a failover pair are unhealthy, Route 53 keeps answering with the
@@ -68,16 +76,23 @@ impl Rule for FailoverSecondaryUnhealthy {
                             }
                             continue;
                         }
-                        Some(check) if !check.disabled => match &check.status {
+                        Some(check) if !check.disabled => match ctx.inventory.health_status(check) {
                             Known::Unknown(reason) => {
-                                out.unknown(target, reason, format!("cannot read the status of health check {check_id} of SECONDARY {name}"));
+                                out.unknown(target, &reason, format!("cannot read the status of health check {check_id} of SECONDARY {name}"));
                                 continue;
                             }
                             Known::Value(status) if status.is_healthy() == check.inverted => {
-                                out.fail(target, format!("SECONDARY {name} is unhealthy now: health check {check_id} reports failure ({} of {} checkers healthy)", status.checkers_reporting_healthy, status.checkers))
+                                let finding = out
+                                    .fail(target, format!("SECONDARY {name} is unhealthy now: health check {check_id} reports failure ({})", status.describe()))
                                     .with("health_check_id", check_id)
-                                    .with("checkers_reporting_healthy", status.checkers_reporting_healthy)
-                                    .with("checkers", status.checkers);
+                                    .with("status", status.describe());
+                                if let HealthVerdict::Read(read) = status
+                                    && read.source == HealthStatusSource::Checkers
+                                {
+                                    finding
+                                        .with("checkers_reporting_healthy", read.checkers_reporting_healthy)
+                                        .with("checkers", read.checkers);
+                                }
                                 continue;
                             }
                             Known::Value(_) => {}
@@ -86,11 +101,16 @@ impl Rule for FailoverSecondaryUnhealthy {
                     }
                 }
 
-                let Some(alias) = secondary.alias_target.as_ref().filter(|a| a.evaluate_target_health) else {
+                let evaluated = secondary
+                    .alias_target
+                    .as_ref()
+                    .filter(|a| a.evaluate_target_health)
+                    .and_then(|_| ctx.inventory.resolve_record(group.zone, secondary));
+                let Some(resolution) = evaluated else {
                     out.pass();
                     continue;
                 };
-                match ctx.inventory.resolve_alias(group.zone, group.record_type, alias) {
+                match resolution {
                     // A dangling alias is failover-target-missing's finding.
                     AliasResolution::MissingLoadBalancer { .. } => {}
                     AliasResolution::OtherTarget { dns_name, kind } => {
@@ -114,6 +134,22 @@ impl Rule for FailoverSecondaryUnhealthy {
                     }
                     AliasResolution::LoadBalancer { region, load_balancer } => {
                         let Some(view) = ctx.inventory.region(region) else { continue };
+                        if load_balancer.is_classic() {
+                            let reason = crate::inventory::UnknownReason::new(
+                                "target health evaluation",
+                                crate::inventory::ErrorCause::Unresolvable,
+                                format!(
+                                    "{} is a Classic Load Balancer, whose instance health (DescribeInstanceHealth) drscan does not read",
+                                    load_balancer.name
+                                ),
+                            );
+                            out.unknown(
+                                target,
+                                &reason,
+                                format!("cannot tell whether SECONDARY {name} is healthy"),
+                            );
+                            continue;
+                        }
                         let target_groups = match (LbTarget { view, load_balancer }).target_groups() {
                             Known::Value(groups) if !groups.is_empty() => groups,
                             Known::Unknown(reason) => {
@@ -134,10 +170,24 @@ impl Rule for FailoverSecondaryUnhealthy {
                         let mut unhealthy = Vec::new();
                         for tg in &target_groups {
                             match &tg.target_health {
-                                Known::Unknown(reason) => unknown = unknown.or(Some((tg, reason))),
+                                Known::Unknown(reason) => unknown = unknown.or(Some((tg, reason.clone()))),
                                 Known::Value(targets) => {
                                     let healthy = targets.iter().filter(|t| t.is_healthy()).count();
-                                    if healthy == 0 {
+                                    let unjudged = targets.iter().filter(|t| t.is_unjudged()).count();
+                                    if healthy == 0 && unjudged > 0 {
+                                        // Health checks off (a Lambda target group by default):
+                                        // ELB reports `unavailable`, which is no verdict.
+                                        let reason = crate::inventory::UnknownReason::new(
+                                            "elbv2:DescribeTargetHealth",
+                                            crate::inventory::ErrorCause::Unresolvable,
+                                            format!(
+                                                "target group {} ({} targets) has health checks off: its targets are unavailable (Target.HealthCheckDisabled), neither healthy nor unhealthy",
+                                                tg.name,
+                                                tg.target_type()
+                                            ),
+                                        );
+                                        unknown = unknown.or(Some((tg, reason)));
+                                    } else if healthy == 0 {
                                         unhealthy.push((tg, targets.len()));
                                     }
                                 }
@@ -172,7 +222,7 @@ impl Rule for FailoverSecondaryUnhealthy {
                                 .with("healthy_targets", 0)
                                 .with("asgs_at_zero", scaled_to_zero);
                         } else if let Some((tg, reason)) = unknown {
-                            out.unknown(target, reason, format!("cannot read target health of {}", tg.name));
+                            out.unknown(target, &reason, format!("cannot read target health of {}", tg.name));
                         } else {
                             out.pass();
                         }

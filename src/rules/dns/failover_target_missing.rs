@@ -1,16 +1,18 @@
 use crate::findings::resource;
-use crate::inventory::graph::AliasResolution;
+use crate::inventory::graph::{AliasResolution, EXTERNAL_HOST};
 use crate::inventory::{ErrorCause, UnknownReason};
 use crate::rules::{Context, Rule, RuleOutput, declare_rule, readable_failover_groups};
 
 declare_rule! {
     /// ## What it does
-    /// Follows the alias target of every PRIMARY and SECONDARY failover record — through
-    /// alias-to-record chains inside the zone first — and checks that a target that is a load
-    /// balancer matches an existing load balancer in the primary or DR region. DNS names are
-    /// compared case-insensitively, without a trailing dot and without the `dualstack.` prefix.
-    /// Targets that are not load balancers (CloudFront, S3 websites, API Gateway) are reported
-    /// as unknown, not as failures.
+    /// Follows the alias target of every PRIMARY and SECONDARY failover record, and the value of
+    /// every plain CNAME one — through alias and CNAME chains across the collected zones first
+    /// — and checks that a target that is a load balancer matches an existing load balancer
+    /// (ELBv2, or Classic) in the primary or DR region. DNS names are compared
+    /// case-insensitively, without a trailing dot and without the `dualstack.` prefix. AWS
+    /// targets drscan does not model (CloudFront, S3 websites, API Gateway, Elastic Beanstalk)
+    /// are reported as unknown, naming the kind, not as failures; a CNAME to a host outside AWS
+    /// and outside the collected zones is not a load balancer and is left alone.
     ///
     /// ## Why is this bad?
     /// A dangling alias answers nothing useful: when the load balancer was deleted and
@@ -41,15 +43,20 @@ impl Rule for FailoverTargetMissing {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         for group in readable_failover_groups(ctx, out, "alias targets") {
             for (record, role) in group.records() {
-                let Some(alias) = &record.alias_target else { continue };
+                let (Some(resolution), Some((verb, named))) =
+                    (ctx.inventory.resolve_record(group.zone, record), record.named_target())
+                else {
+                    continue;
+                };
                 let target = resource::record(group.zone, record);
                 let name = format!("{role} {} {}", group.name, group.record_type);
-                match ctx.inventory.resolve_alias(group.zone, group.record_type, alias) {
+                let what = if record.alias_target.is_some() { "alias target" } else { "CNAME target" };
+                match resolution {
                     AliasResolution::LoadBalancer { .. } => out.pass(),
                     AliasResolution::MissingLoadBalancer { dns_name, region, via } => {
                         let chain = match via.first() {
-                            Some(first) => format!("aliases {first}, which leads to {dns_name}"),
-                            None => format!("aliases {dns_name}"),
+                            Some(first) => format!("{verb} {first}, which leads to {dns_name}"),
+                            None => format!("{verb} {dns_name}"),
                         };
                         out.fail(
                             target,
@@ -58,21 +65,24 @@ impl Rule for FailoverTargetMissing {
                                 region.as_deref().map(|r| format!(" in {r}")).unwrap_or_default()
                             ),
                         )
-                        .with("alias_dns_name", &alias.dns_name)
+                        .with("alias_dns_name", named)
                         .with("resolved_dns_name", dns_name)
                         .with("via_records", via)
                         .with("region", region);
                     }
+                    // A CNAME to a host of the owner's own is no load balancer question.
+                    AliasResolution::OtherTarget { kind: EXTERNAL_HOST, .. }
+                        if record.alias_target.is_none() => {}
                     AliasResolution::OtherTarget { dns_name, kind } => {
                         let reason = UnknownReason::new(
                             "alias resolution",
                             ErrorCause::Unresolvable,
                             format!("{dns_name} is a {kind}, which drscan does not collect"),
                         );
-                        out.unknown(target, &reason, format!("cannot verify the alias target of {name}"));
+                        out.unknown(target, &reason, format!("cannot verify the {what} of {name}"));
                     }
                     AliasResolution::Unknown(reason) => {
-                        out.unknown(target, &reason, format!("cannot verify the alias target of {name}"));
+                        out.unknown(target, &reason, format!("cannot verify the {what} of {name}"));
                     }
                 }
             }

@@ -7,9 +7,11 @@ declare_rule! {
     /// For every PRIMARY failover record, computes how long Route 53 takes to see the primary
     /// as unhealthy — the attached health check's `RequestInterval` × `FailureThreshold`, or for
     /// an alias evaluating target health the target group's interval × unhealthy threshold, or
-    /// for a CLOUDWATCH_METRIC check the alarm's period × evaluation periods — and compares it
-    /// with the detection budget: `detection_budget` if configured, else 25 % of the RTO
-    /// target, else 90 s.
+    /// for a CLOUDWATCH_METRIC check the alarm's period × evaluation periods (a metric-math
+    /// alarm: the period of the query it evaluates; the alarm may be in the global region) —
+    /// and compares it with the detection budget: `detection_budget` if configured, else 25 %
+    /// of the RTO target, else 90 s. A check a Route 53 ARC routing control decides
+    /// (`RECOVERY_CONTROL`) detects when someone turns the control off: `unknown`.
     ///
     /// ## Why is this bad?
     /// Detection is the first term of every failover: nothing else starts until Route 53

@@ -8,10 +8,15 @@ declare_rule! {
     /// runs), promoting a cross-region read replica, failing an Aurora global database over,
     /// breaking EFS replication, restoring from a DR backup copy — and checks that each one is
     /// started by automation: a CloudWatch alarm on the primary's health (its Route 53 health
-    /// check, load balancer or target group) that drives a scaling policy of the DR group or
-    /// invokes a Lambda function or SSM Automation runbook, or a step declared automated in
-    /// the configuration (an `[[automation]]` entry in `drscan.toml`). A step without either
-    /// fails; the RTO estimate counts a manual decision (default 15 min) before it.
+    /// check, load balancer or target group; a metric-math alarm through the metrics its
+    /// expression reads) that drives a scaling policy of the DR group or invokes a Lambda
+    /// function or SSM Automation runbook — directly, or through an SNS topic a Lambda function
+    /// is subscribed to (confirmed) — or a step declared automated in the configuration (an
+    /// `[[automation]]` entry in `drscan.toml`). Alarms are read in the primary and DR regions
+    /// and in the partition's global region (us-east-1), where Route 53 publishes the
+    /// `HealthCheckStatus` metric. A step without either fails; the RTO estimate counts a
+    /// manual decision (default 15 min) before it. When the alarms or the subscriptions of a
+    /// topic an alarm notifies could not be read, the step is `unknown`.
     ///
     /// ## Why is this bad?
     /// Route 53 only changes DNS answers. It does not scale the DR group, promote the replica,
@@ -36,6 +41,7 @@ declare_rule! {
     /// ## References
     /// - https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/monitoring-health-checks.html
     /// - https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scaling-simple-step.html
+    /// - https://docs.aws.amazon.com/sns/latest/dg/sns-lambda-as-subscriber.html
     /// - https://docs.aws.amazon.com/whitepapers/latest/disaster-recovery-workloads-on-aws/disaster-recovery-options-in-the-cloud.html
     pub struct FailoverStepManual {
         name: "failover-step-manual",
