@@ -3,19 +3,9 @@
 //! ways: statically, from the operation names the collectors use, and live, from the calls a
 //! real collection against moto made (the seeding harness's calls are not drscan's).
 
+use crate::support::operations::{called_by_drscan, iam_action};
 use std::collections::BTreeSet;
 use std::path::Path;
-
-/// drscan's short service names → IAM action prefixes.
-fn iam_action(operation: &str) -> String {
-    let (service, name) = operation.split_once(':').unwrap_or(("", operation));
-    let prefix = match service {
-        "elbv2" => "elasticloadbalancing",
-        "efs" => "elasticfilesystem",
-        other => other,
-    };
-    format!("{prefix}:{name}")
-}
 
 fn policy_actions() -> BTreeSet<String> {
     let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("iam-policy.json"))
@@ -36,42 +26,6 @@ fn is_read_only(action: &str) -> bool {
     ["Describe", "List", "Get"].iter().any(|verb| name.starts_with(verb)) && !name.contains('*')
 }
 
-/// Every `"service:Operation"` literal in src/collection: each SDK call names its operation so
-/// that failures can say which call failed.
-fn operations_named_in_source() -> BTreeSet<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/collection");
-    let services = [
-        "ec2",
-        "autoscaling",
-        "elbv2",
-        "route53",
-        "rds",
-        "cloudwatch",
-        "efs",
-        "backup",
-        "kms",
-        "acm",
-        "ssm",
-        "sts",
-    ];
-    let mut found = BTreeSet::new();
-    for entry in std::fs::read_dir(dir).expect("src/collection") {
-        let path = entry.expect("dir entry").path();
-        let text = std::fs::read_to_string(&path).expect("source file");
-        for piece in text.split('"').skip(1).step_by(2) {
-            if let Some((service, name)) = piece.split_once(':')
-                && services.contains(&service)
-                && !name.is_empty()
-                && name.chars().all(|c| c.is_ascii_alphanumeric())
-                && name.starts_with(|c: char| c.is_ascii_uppercase())
-            {
-                found.insert(piece.to_string());
-            }
-        }
-    }
-    found
-}
-
 #[test]
 fn policy_holds_only_read_operations() {
     let actions = policy_actions();
@@ -84,7 +38,7 @@ fn policy_holds_only_read_operations() {
 #[test]
 fn every_operation_in_the_source_is_in_the_policy() {
     let actions = policy_actions();
-    let operations = operations_named_in_source();
+    let operations = called_by_drscan();
     assert!(operations.len() > 30, "expected the collectors' operations, found {operations:?}");
     for operation in operations {
         let action = iam_action(&operation);
