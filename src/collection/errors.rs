@@ -142,9 +142,12 @@ pub fn classify(code: Option<&str>, status: Option<u16>, variant: Variant) -> Er
         if NOT_IMPLEMENTED.contains(&code) {
             return ErrorCause::NotImplemented;
         }
-        // Whatever the code, 429 is "too many requests".
+        // Whatever the code, 429 is "too many requests", and 5xx a server error.
         if status == Some(429) {
             return ErrorCause::Throttled;
+        }
+        if status.is_some_and(|s| s >= 500) {
+            return ErrorCause::ServerError;
         }
         if code.starts_with("NoSuch")
             || code.ends_with("NotFound")
@@ -161,7 +164,10 @@ pub fn classify(code: Option<&str>, status: Option<u16>, variant: Variant) -> Er
         Some(429) => return ErrorCause::Throttled,
         // Without an error code, these mean the endpoint does not know the operation
         // (an emulator's missing route, or a service not offered in the region).
-        Some(404 | 405 | 500 | 501) => return ErrorCause::NotImplemented,
+        Some(404 | 405 | 501) => return ErrorCause::NotImplemented,
+        // A bare 500 (or 502, 503, 504) is a server error, usually transient: through a proxy
+        // or a load balancer, the commonest failure there is, and no sign the API is missing.
+        Some(500..=599) => return ErrorCause::ServerError,
         Some(_) => return ErrorCause::Other,
         None => {}
     }
@@ -262,7 +268,9 @@ mod tests {
         assert_eq!(cause(&service(Some("NoSuchHostedZone"), 404)), ErrorCause::NotFound);
         assert_eq!(cause(&service(Some("InvalidAMIID.NotFound"), 400)), ErrorCause::NotFound);
         assert_eq!(cause(&service(Some("InvalidAction"), 400)), ErrorCause::NotImplemented);
-        assert_eq!(cause(&service(Some("InternalFailure"), 500)), ErrorCause::Other);
+        assert_eq!(cause(&service(Some("InternalFailure"), 500)), ErrorCause::ServerError);
+        assert_eq!(cause(&service(Some("ServiceUnavailable"), 503)), ErrorCause::ServerError);
+        assert_eq!(cause(&service(Some("ValidationError"), 400)), ErrorCause::Other);
     }
 
     #[test]
@@ -279,10 +287,13 @@ mod tests {
     fn status_decides_without_a_code() {
         assert_eq!(cause(&service(None, 403)), ErrorCause::AccessDenied);
         assert_eq!(cause(&service(None, 429)), ErrorCause::Throttled);
-        // moto's missing routes: an HTML 500 or a 404 with no AWS error code.
-        assert_eq!(cause(&service(None, 500)), ErrorCause::NotImplemented);
+        // A missing route: a 404 or 501 with no AWS error code.
         assert_eq!(cause(&service(None, 404)), ErrorCause::NotImplemented);
-        assert_eq!(cause(&service(None, 502)), ErrorCause::Other);
+        assert_eq!(cause(&service(None, 501)), ErrorCause::NotImplemented);
+        // A bare 500 is a server error (usually transient behind a proxy), not a missing API.
+        assert_eq!(cause(&service(None, 500)), ErrorCause::ServerError);
+        assert_eq!(cause(&service(None, 502)), ErrorCause::ServerError);
+        assert_eq!(cause(&service(None, 418)), ErrorCause::Other);
         assert!(!Failure::from_sdk("sts:GetCallerIdentity", &service(None, 403)).aws_error_code);
         assert!(
             Failure::from_sdk("sts:GetCallerIdentity", &service(Some("AccessDenied"), 403)).aws_error_code

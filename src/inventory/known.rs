@@ -42,6 +42,9 @@ pub enum ErrorCause {
     Throttled,
     NotFound,
     NotImplemented,
+    /// A server error (HTTP 5xx) past retries, with or without an AWS error code: usually
+    /// transient, often from something between drscan and AWS (a proxy, a load balancer).
+    ServerError,
     Connectivity,
     Timeout,
     /// The data cannot be resolved offline (e.g. an SSM parameter reference that was not read).
@@ -59,6 +62,7 @@ impl fmt::Display for ErrorCause {
             ErrorCause::Throttled => "throttled past retries",
             ErrorCause::NotFound => "not found",
             ErrorCause::NotImplemented => "API not available",
+            ErrorCause::ServerError => "server error",
             ErrorCause::Connectivity => "region unreachable",
             ErrorCause::Timeout => "timed out",
             ErrorCause::Unresolvable => "unresolvable",
