@@ -16,6 +16,7 @@ mod config;
 mod drift;
 mod estimates;
 mod examples;
+mod fault_matrix;
 mod first_hour;
 mod gate;
 mod iam_policy;
