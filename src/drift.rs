@@ -1,7 +1,9 @@
 //! DR drift between two snapshots (SPEC §3 `drscan diff`, and the report's "since last night"):
 //! findings that appeared or were resolved, and changes to the facts failover depends on —
-//! AMI copies, what each Auto Scaling group launches and its capacity, where failover records
-//! point, replicas and global clusters, EFS replication, backup copy targets, DR target health.
+//! DR AMIs, what each Auto Scaling group launches and its capacity, where failover records
+//! point, replicas and global clusters, EFS replication, backup copy targets, DR target health,
+//! and the DR copy of each primary AMI in use, database, cluster and file system as the
+//! inventory's DR relations ([`crate::inventory::dr`]) see it — the answer the rules judge.
 //!
 //! Each snapshot is reduced to a map of DR facts keyed by (fact kind, resource ARN) with a
 //! human-readable value; drift is the set difference of the two maps. New fact kinds need only
@@ -10,9 +12,10 @@
 use crate::audit::AuditReport;
 use crate::findings::{Finding, Severity, Status};
 use crate::inventory::Known;
+use crate::inventory::dr::{AuroraCopy, EfsCopy};
 use crate::inventory::graph::{Inventory, LaunchResolution};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// One DR-relevant fact about one resource.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -304,7 +307,90 @@ fn facts(inventory: &Inventory<'_>) -> FactMap {
             put("failover record target", &record.arn(&zone.id), &id, None, format!("{target}{check}"));
         }
     }
+    dr_copies(inventory, &mut put);
     out
+}
+
+/// The DR copy of each primary AMI a primary group launches, and of each application's primary
+/// databases, clusters and file systems.
+fn dr_copies(
+    inventory: &Inventory<'_>,
+    put: &mut impl FnMut(&'static str, &str, &str, Option<&str>, String),
+) {
+    const WHAT: &str = "DR copy";
+    let relations = inventory.relations();
+    let primary = &inventory.primary;
+    let region = Some(primary.name);
+    let unknown = || "unknown".to_string();
+    let none = || "none".to_string();
+    let launched: BTreeSet<&str> = primary
+        .resources
+        .auto_scaling_groups
+        .iter()
+        .flat_map(|asg| asg.launch_template_refs())
+        .filter_map(|reference| match primary.resolve_launch(reference) {
+            LaunchResolution::Resolved { image_id, .. } => Some(image_id),
+            _ => None,
+        })
+        .collect();
+    for image in launched.into_iter().filter_map(|id| primary.images.get(id).copied()) {
+        if !relations.copy_expected(image) {
+            continue;
+        }
+        let value = match relations.ami_copies(image) {
+            Known::Value(copies) => match copies.iter().find(|c| c.usable()) {
+                Some(copy) => format!("{} (matched by {})", copy.image.id, copy.matched_by.as_str()),
+                None => none(),
+            },
+            Known::Unknown(_) => unknown(),
+        };
+        put(WHAT, &image.arn, &image.id, region, value);
+    }
+    for members in inventory.members().by_app.values() {
+        for db in &members.primary_db_instances {
+            let value = match relations.db_replicas(db) {
+                Known::Value(replicas) if replicas.is_empty() => none(),
+                Known::Value(replicas) => replicas
+                    .iter()
+                    .map(|r| match r.via.as_slice() {
+                        [] => format!("replica {}", r.id()),
+                        via => format!("replica {} via {}", r.id(), via.join(" → ")),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                Known::Unknown(_) => unknown(),
+            };
+            put(WHAT, &db.arn, &db.id, region, value);
+        }
+        for cluster in &members.primary_db_clusters {
+            let value = match relations.aurora_copy(cluster) {
+                Known::Value(Some(copy @ AuroraCopy::GlobalSecondary { .. })) => {
+                    let headless = if copy.headless() { " (headless)" } else { "" };
+                    format!("global secondary {}{headless}", copy.id())
+                }
+                Known::Value(Some(AuroraCopy::ReplicaCluster(replica))) => {
+                    format!("replica cluster {}", replica.id)
+                }
+                Known::Value(None) => none(),
+                Known::Unknown(_) => unknown(),
+            };
+            put(WHAT, &cluster.arn, &cluster.id, region, value);
+        }
+        for fs in &members.primary_file_systems {
+            let value = match relations.efs_protection(fs).copy() {
+                Known::Value(Some(EfsCopy::Replication(d))) => format!("replication to {}", d.file_system_id),
+                Known::Value(Some(EfsCopy::Backup(copy))) => format!(
+                    "backup plan {} rule {} → vault {}",
+                    copy.plan.name,
+                    copy.rule.name,
+                    crate::inventory::arn::arn_name(&copy.action.destination_vault_arn)
+                ),
+                Known::Value(None) => none(),
+                Known::Unknown(_) => unknown(),
+            };
+            put(WHAT, &fs.arn, &fs.id, region, value);
+        }
+    }
 }
 
 fn display(text: &str) -> &str {

@@ -1,6 +1,8 @@
 //! Findings: what a rule reports about one resource, with severity, status, evidence and a
 //! stable fingerprint; and the summary and gate decision over a set of them (SPEC §3–§4).
 
+pub mod resource;
+
 use crate::inventory::{ResourceKind, UnknownReason};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

@@ -1,9 +1,11 @@
 //! drscan audits an AWS multi-region disaster-recovery setup: would the application come back
 //! in the DR region if the primary region disappeared now?
 //!
-//! The pipeline shows in the modules: [`inventory`] (typed model, snapshot, graph) →
-//! [`rules`] (one file per rule) → [`audit`] (parallel evaluation, gate) → [`output`]
-//! (text, JSON, SARIF); [`cli`] ties them to the command line.
+//! The pipeline shows in the modules: [`collection`] fills the [`inventory`] (typed model,
+//! snapshot, graph, and the DR relations that answer "what is the DR copy of X") → [`estimate`]
+//! (RTO/RPO) → [`rules`] (one file per rule) → [`audit`] (parallel evaluation, gate) →
+//! [`output`] (text, JSON, SARIF, JUnit), [`report`] and [`drift`]; [`cli`] ties them to the
+//! command line. Imports point down this pipeline only (`tests/it/layers.rs` checks it).
 
 pub mod audit;
 pub mod baseline;

@@ -1,22 +1,21 @@
 //! Building each application's estimate from its members: detection and DNS from its failover
 //! records, the compute step from the SECONDARY's load balancer, and one database or files
-//! step and RPO term per primary data store, through its best DR copy.
+//! step and RPO term per primary data store, through its best DR copy — every DR counterpart
+//! as the inventory's DR relations ([`crate::inventory::dr`]) answer it.
 
 use super::automation::{AutomationIndex, PrimaryHealth};
 use super::detection::detection;
-use super::protection::{
-    AuroraIndex, BackupCoverage, BackupIndex, RecoveryPoints, dr_replicas, efs_dr_replication,
-    replicas_by_source,
-};
 use super::schedule::{Schedule, WorstGap, timezone};
 use super::*;
 use crate::findings::ResourceRef;
+use crate::findings::resource;
+use crate::inventory::arn::arn_name;
 use crate::inventory::compute::{AutoScalingGroup, ImageState};
 use crate::inventory::database::LagMetric;
+use crate::inventory::dr::{AuroraCopy, BackupCopy, LbTarget};
 use crate::inventory::graph::{Inventory, LaunchResolution, RegionView};
-use crate::inventory::members::{Members, alias_load_balancer, asgs_behind_lb};
-use crate::inventory::{ErrorCause, Known, ResourceKind, Tags, UnknownReason};
-use crate::rules::resource;
+use crate::inventory::members::Members;
+use crate::inventory::{ErrorCause, Known, ResourceKind, UnknownReason};
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -25,13 +24,7 @@ use std::collections::HashMap;
 pub fn estimate(inventory: &Inventory<'_>, settings: EstimateSettings<'_>, now: DateTime<Utc>) -> Estimates {
     let backup_gaps = backup_gaps(inventory, now);
     let targets = settings.targets;
-    let indexes = Indexes {
-        automation: AutomationIndex::new(inventory),
-        backups: BackupIndex::new(&inventory.primary, inventory.dr.name),
-        recovery_points: RecoveryPoints::new(&inventory.dr),
-        replicas: replicas_by_source(&inventory.dr),
-        aurora: AuroraIndex::new(inventory),
-    };
+    let indexes = Indexes { automation: AutomationIndex::new(inventory) };
     // Applications are independent: estimate them in parallel (collect keeps name order).
     let apps: Vec<AppEstimate> = inventory
         .members()
@@ -97,13 +90,10 @@ fn schedule_gap(expression: &str, tz_name: &str, now: DateTime<Utc>) -> Amount {
     }
 }
 
-/// Lookups built once per audit, shared by every application's estimate.
+/// Lookups built once per audit, shared by every application's estimate (the DR relations
+/// are the inventory's).
 struct Indexes<'s> {
     automation: AutomationIndex<'s>,
-    backups: BackupIndex<'s>,
-    recovery_points: RecoveryPoints<'s>,
-    replicas: std::collections::HashMap<&'s str, Vec<&'s crate::inventory::database::DbInstance>>,
-    aurora: AuroraIndex<'s>,
 }
 
 struct Builder<'a, 's> {
@@ -175,6 +165,7 @@ impl<'s> Builder<'_, 's> {
             return;
         }
         let c = self.constants();
+        let relations = self.inventory.relations();
         let mut compute_done: Vec<String> = Vec::new();
         for group in groups {
             let mut required: Option<u32> = None;
@@ -206,15 +197,13 @@ impl<'s> Builder<'_, 's> {
                     Some(resource::record(group.zone, primary)),
                 ));
                 if let Some(alias) = &primary.alias_target
-                    && let Some(lb) =
-                        alias_load_balancer(self.inventory, group.zone, group.record_type, alias)
+                    && let Some(lb) = relations.alias_load_balancer(group.zone, group.record_type, alias)
                 {
                     health.add_load_balancer(&lb.load_balancer.arn);
                     for tg in lb.view.target_groups_of(&lb.load_balancer.arn) {
                         health.add_target_group(&tg.arn);
                     }
-                    let desired: u32 =
-                        asgs_behind_lb(lb.view, lb.load_balancer).iter().map(|a| a.desired_capacity).sum();
+                    let desired: u32 = lb.asgs().iter().map(|a| a.desired_capacity).sum();
                     required = Some(required.unwrap_or(0).max(desired));
                 }
             }
@@ -233,7 +222,7 @@ impl<'s> Builder<'_, 's> {
                 continue;
             };
             let Some(alias) = &secondary.alias_target else { continue };
-            let Some(lb) = alias_load_balancer(self.inventory, group.zone, group.record_type, alias) else {
+            let Some(lb) = relations.alias_load_balancer(group.zone, group.record_type, alias) else {
                 let amount = match self.inventory.resolve_alias(group.zone, group.record_type, alias) {
                     crate::inventory::graph::AliasResolution::Unknown(reason) => Amount::Unknown(reason),
                     crate::inventory::graph::AliasResolution::OtherTarget { .. } => continue,
@@ -255,11 +244,9 @@ impl<'s> Builder<'_, 's> {
                 continue;
             }
             compute_done.push(lb.load_balancer.arn.clone());
-            let asgs = asgs_behind_lb(lb.view, lb.load_balancer);
+            let asgs = lb.asgs();
             dr_asgs.extend(asgs.iter().copied());
-            if let Some(term) =
-                self.compute_term(lb.view, lb.load_balancer, &asgs, required.unwrap_or(1), health)
-            {
+            if let Some(term) = self.compute_term(&lb, &asgs, required.unwrap_or(1), health) {
                 rto.push(term);
             }
         }
@@ -267,14 +254,25 @@ impl<'s> Builder<'_, 's> {
 
     fn compute_term(
         &self,
-        view: &RegionView<'s>,
-        lb: &crate::inventory::load_balancing::LoadBalancer,
+        target: &LbTarget<'_, 's>,
         asgs: &[&'s AutoScalingGroup],
         required: u32,
         health: &PrimaryHealth,
     ) -> Option<RtoTerm> {
         let c = self.constants();
-        let target_groups = view.target_groups_of(&lb.arn);
+        let (view, lb) = (target.view, target.load_balancer);
+        let target_groups = match target.target_groups() {
+            Known::Value(groups) => groups,
+            Known::Unknown(reason) => {
+                return Some(Self::term(
+                    TermKind::Step(FailoverStep::DrScaleOut),
+                    FailoverStep::DrScaleOut.as_str(),
+                    Amount::Unknown(reason),
+                    format!("the target groups of {} could not be listed", lb.name),
+                    Some(resource::load_balancer(lb, view.name)),
+                ));
+            }
+        };
         let mut healthy = 0u32;
         for tg in &target_groups {
             match &tg.target_health {
@@ -389,6 +387,7 @@ impl<'s> Builder<'_, 's> {
     ) {
         let primary = &self.inventory.primary;
         let dr = &self.inventory.dr;
+        let relations = self.inventory.relations();
         let c = self.constants();
 
         // A store that could not be listed may belong to this application: its RPO is unknown.
@@ -407,180 +406,157 @@ impl<'s> Builder<'_, 's> {
         for db in &self.members.primary_db_instances {
             let store = format!("rds {}", db.id);
             let target = resource::db_instance(db, primary.name);
-            let replicas = dr_replicas(db, primary, dr, &self.indexes.replicas);
-            if let Some(replica) = replicas.first() {
-                let (lag, source) = self.replica_lag(&replica.id, LagMetric::ReplicaLag);
-                rpo.push(RpoTerm {
-                    store,
-                    amount: lag,
-                    source,
-                    resource: resource::db_instance(replica, dr.name),
-                    critical_path: false,
-                });
-                rto.push(self.step_term(
-                    FailoverStep::ReplicaPromotion,
-                    Amount::Seconds(c.rds_replica_promotion_seconds),
-                    format!(
-                        "RDS replica promotion {} (rds_replica_promotion) of {}",
-                        duration_text(c.rds_replica_promotion_seconds),
-                        replica.id
-                    ),
-                    resource::db_instance(replica, dr.name),
-                    health,
-                    dr_asgs,
-                ));
-                continue;
-            }
-            let missing = dr.gap(ResourceKind::DbInstance).cloned();
-            self.backup_or_nothing(rto, rpo, store, target, &db.arn, &db.tags, missing, health, dr_asgs);
+            let missing = match relations.db_replicas(db) {
+                Known::Value(replicas) => match replicas.first() {
+                    Some(replica) => {
+                        let lag = self.replica_lag(replica.id(), LagMetric::ReplicaLag);
+                        let promotion = ("RDS replica promotion", resource::db_replica(replica, dr.name));
+                        self.promotion_terms(rto, rpo, store, lag, promotion, health, dr_asgs);
+                        continue;
+                    }
+                    None => None,
+                },
+                Known::Unknown(reason) => Some(reason),
+            };
+            let copies = relations.backup_copies(&db.arn, &db.tags);
+            self.backup_or_nothing(rto, rpo, store, target, &db.arn, copies, missing, health, dr_asgs);
         }
 
         for cluster in &self.members.primary_db_clusters {
             let store = format!("aurora {}", cluster.id);
             let target = resource::db_cluster(cluster, primary.name);
-            if let Some((secondary_arn, secondary)) = self.indexes.aurora.secondary(cluster) {
-                let secondary_id = resource::arn_name(secondary_arn).to_string();
-                let secondary_ref = match secondary {
-                    Some(s) => resource::db_cluster(s, dr.name),
-                    None => {
-                        ResourceRef::new(ResourceKind::DbCluster, secondary_arn, &secondary_id, Some(dr.name))
+            let missing = match relations.aurora_copy(cluster) {
+                Known::Value(Some(copy @ AuroraCopy::GlobalSecondary { .. })) => {
+                    let secondary_ref = resource::aurora_copy(&copy, dr.name);
+                    let (lag, source) = self.replica_lag(copy.id(), LagMetric::AuroraGlobalDBReplicationLag);
+                    rpo.push(RpoTerm {
+                        store,
+                        amount: lag,
+                        source,
+                        resource: secondary_ref.clone(),
+                        critical_path: false,
+                    });
+                    let mut time = c.aurora_global_failover_seconds;
+                    let mut source =
+                        format!("Aurora global failover {} (aurora_global_failover)", duration_text(time));
+                    if copy.headless() {
+                        time += c.aurora_instance_creation_seconds;
+                        source.push_str(&format!(
+                            " + instance creation {} (aurora_instance_creation): {} is headless",
+                            duration_text(c.aurora_instance_creation_seconds),
+                            copy.id()
+                        ));
                     }
-                };
-                let (lag, source) = self.replica_lag(&secondary_id, LagMetric::AuroraGlobalDBReplicationLag);
-                rpo.push(RpoTerm {
-                    store,
-                    amount: lag,
-                    source,
-                    resource: secondary_ref.clone(),
-                    critical_path: false,
-                });
-                let mut time = c.aurora_global_failover_seconds;
-                let mut source =
-                    format!("Aurora global failover {} (aurora_global_failover)", duration_text(time));
-                if secondary.is_some_and(|s| s.members.is_empty()) {
-                    time += c.aurora_instance_creation_seconds;
-                    source.push_str(&format!(
-                        " + instance creation {} (aurora_instance_creation): {secondary_id} is headless",
-                        duration_text(c.aurora_instance_creation_seconds)
+                    rto.push(self.step_term(
+                        FailoverStep::AuroraGlobalFailover,
+                        Amount::Seconds(time),
+                        source,
+                        secondary_ref,
+                        health,
+                        dr_asgs,
                     ));
+                    continue;
                 }
-                rto.push(self.step_term(
-                    FailoverStep::AuroraGlobalFailover,
-                    Amount::Seconds(time),
-                    source,
-                    secondary_ref,
-                    health,
-                    dr_asgs,
-                ));
-                continue;
-            }
-            if let Some(replica) = self.indexes.aurora.replica_cluster(cluster) {
-                let replica_ref = resource::db_cluster(replica, dr.name);
-                rpo.push(RpoTerm {
-                    store,
-                    amount: Amount::Unknown(UnknownReason::new(
-                        "cloudwatch:GetMetricData",
-                        ErrorCause::NotFound,
-                        format!("no lag metric is collected for replica cluster {}", replica.id),
-                    )),
-                    source: format!("cross-region replica cluster {}", replica.id),
-                    resource: replica_ref.clone(),
-                    critical_path: false,
-                });
-                rto.push(self.step_term(
-                    FailoverStep::ReplicaPromotion,
-                    Amount::Seconds(c.rds_replica_promotion_seconds),
-                    format!(
-                        "replica cluster promotion {} (rds_replica_promotion) of {}",
-                        duration_text(c.rds_replica_promotion_seconds),
-                        replica.id
-                    ),
-                    replica_ref,
-                    health,
-                    dr_asgs,
-                ));
-                continue;
-            }
-            let missing = dr.gap(ResourceKind::DbCluster).or(dr.gap(ResourceKind::GlobalCluster)).cloned();
-            self.backup_or_nothing(
-                rto,
-                rpo,
-                store,
-                target,
-                &cluster.arn,
-                &cluster.tags,
-                missing,
-                health,
-                dr_asgs,
-            );
+                Known::Value(Some(AuroraCopy::ReplicaCluster(replica))) => {
+                    let lag = (
+                        Amount::Unknown(UnknownReason::new(
+                            "cloudwatch:GetMetricData",
+                            ErrorCause::NotFound,
+                            format!("no lag metric is collected for replica cluster {}", replica.id),
+                        )),
+                        format!("cross-region replica cluster {}", replica.id),
+                    );
+                    let promotion = ("replica cluster promotion", resource::db_cluster(replica, dr.name));
+                    self.promotion_terms(rto, rpo, store, lag, promotion, health, dr_asgs);
+                    continue;
+                }
+                Known::Value(None) => None,
+                Known::Unknown(reason) => Some(reason),
+            };
+            let copies = relations.backup_copies(&cluster.arn, &cluster.tags);
+            self.backup_or_nothing(rto, rpo, store, target, &cluster.arn, copies, missing, health, dr_asgs);
         }
 
         for fs in &self.members.primary_file_systems {
             let store = format!("efs {}", fs.id);
             let target = resource::file_system(fs, primary.name);
-            match efs_dr_replication(fs, dr.name) {
-                Ok(Some(destination)) => {
-                    let (amount, source) = match destination.last_replicated_timestamp {
-                        Some(at) => {
-                            let age = (self.now - at).num_seconds().max(0) as u64;
-                            (
-                                Amount::Seconds(age.max(EFS_REPLICATION_RPO_FLOOR_SECONDS)),
-                                format!(
-                                    "EFS replication to {}: max(collected_at − LastReplicatedTimestamp {}, 15m floor)",
-                                    destination.file_system_id,
-                                    duration_text(age)
-                                ),
-                            )
-                        }
-                        None => (
-                            Amount::Unknown(UnknownReason::new(
-                                "elasticfilesystem:DescribeReplicationConfigurations",
-                                ErrorCause::NotFound,
-                                format!("no LastReplicatedTimestamp for {}", destination.file_system_id),
-                            )),
-                            format!("EFS replication to {}", destination.file_system_id),
-                        ),
-                    };
-                    rpo.push(RpoTerm {
-                        store,
-                        amount,
-                        source,
-                        resource: target.clone(),
-                        critical_path: false,
-                    });
-                    rto.push(self.step_term(
-                        FailoverStep::BreakEfsReplication,
-                        Amount::Seconds(c.efs_replication_break_seconds),
-                        format!(
-                            "break EFS replication {} (efs_replication_break) to make {} writable",
-                            duration_text(c.efs_replication_break_seconds),
-                            destination.file_system_id
-                        ),
-                        target,
-                        health,
-                        dr_asgs,
-                    ));
-                }
-                Ok(None) => {
-                    self.backup_or_nothing(rto, rpo, store, target, &fs.arn, &fs.tags, None, health, dr_asgs)
-                }
-                Err(reason) => self.backup_or_nothing(
+            let protection = relations.efs_protection(fs);
+            let Some(destination) = protection.active_replication() else {
+                let missing = protection.replication.get().err().cloned();
+                self.backup_or_nothing(
                     rto,
                     rpo,
                     store,
                     target,
                     &fs.arn,
-                    &fs.tags,
-                    Some(reason),
+                    protection.backups,
+                    missing,
                     health,
                     dr_asgs,
+                );
+                continue;
+            };
+            let (amount, source) = match destination.last_replicated_timestamp {
+                Some(at) => {
+                    let age = (self.now - at).num_seconds().max(0) as u64;
+                    (
+                        Amount::Seconds(age.max(EFS_REPLICATION_RPO_FLOOR_SECONDS)),
+                        format!(
+                            "EFS replication to {}: max(collected_at − LastReplicatedTimestamp {}, 15m floor)",
+                            destination.file_system_id,
+                            duration_text(age)
+                        ),
+                    )
+                }
+                None => (
+                    Amount::Unknown(UnknownReason::new(
+                        "elasticfilesystem:DescribeReplicationConfigurations",
+                        ErrorCause::NotFound,
+                        format!("no LastReplicatedTimestamp for {}", destination.file_system_id),
+                    )),
+                    format!("EFS replication to {}", destination.file_system_id),
                 ),
-            }
+            };
+            rpo.push(RpoTerm { store, amount, source, resource: target.clone(), critical_path: false });
+            rto.push(self.step_term(
+                FailoverStep::BreakEfsReplication,
+                Amount::Seconds(c.efs_replication_break_seconds),
+                format!(
+                    "break EFS replication {} (efs_replication_break) to make {} writable",
+                    duration_text(c.efs_replication_break_seconds),
+                    destination.file_system_id
+                ),
+                target,
+                health,
+                dr_asgs,
+            ));
         }
     }
 
+    /// The RPO term of a store recovered through a DR replica (its lag), and the promotion step
+    /// that makes the replica writable: `promotion` names the step and the replica.
+    #[allow(clippy::too_many_arguments)]
+    fn promotion_terms(
+        &self,
+        rto: &mut Vec<RtoTerm>,
+        rpo: &mut Vec<RpoTerm>,
+        store: String,
+        (amount, source): (Amount, String),
+        (what, replica): (&str, ResourceRef),
+        health: &PrimaryHealth,
+        dr_asgs: &[&AutoScalingGroup],
+    ) {
+        let seconds = self.constants().rds_replica_promotion_seconds;
+        let step_source =
+            format!("{what} {} (rds_replica_promotion) of {}", duration_text(seconds), replica.id);
+        rpo.push(RpoTerm { store, amount, source, resource: replica.clone(), critical_path: false });
+        let step = FailoverStep::ReplicaPromotion;
+        rto.push(self.step_term(step, Amount::Seconds(seconds), step_source, replica, health, dr_asgs));
+    }
+
     /// A store without live replication: restore from a DR backup copy if a plan makes one,
-    /// else unbounded (or unknown when the replication or plans could not be read).
+    /// else unbounded (or unknown when the replication, the plans or their selections could
+    /// not be read).
     #[allow(clippy::too_many_arguments)]
     fn backup_or_nothing(
         &self,
@@ -589,23 +565,24 @@ impl<'s> Builder<'_, 's> {
         store: String,
         target: ResourceRef,
         arn: &str,
-        tags: &Tags,
+        copies: Known<Vec<BackupCopy<'s>>>,
         missing: Option<UnknownReason>,
         health: &PrimaryHealth,
         dr_asgs: &[&AutoScalingGroup],
     ) {
         let c = self.constants();
         let dr = self.inventory.dr.name;
-        let coverage = self.indexes.backups.coverage(arn, tags);
-        let plans_missing = self.indexes.backups.missing.clone();
-        let best = coverage
+        let (copies, copies_missing) = match copies {
+            Known::Value(copies) => (copies, None),
+            Known::Unknown(reason) => (Vec::new(), Some(reason)),
+        };
+        let best = copies
             .iter()
-            .filter(|cov| cov.copies_to_dr)
-            .map(|cov| (cov, self.backup_rpo(cov, arn)))
+            .map(|copy| (copy, self.backup_rpo(copy, arn)))
             .min_by_key(|(_, (amount, _))| amount.rank());
-        let missing = missing.or(plans_missing);
+        let missing = missing.or(copies_missing);
         match best {
-            Some((cov, (amount, source))) => {
+            Some((copy, (amount, source))) => {
                 // With replication unreadable, a backup copy bounds the loss but may not be the
                 // best copy: report the backup, and the rule says unknown only when it breaks.
                 rpo.push(RpoTerm { store, amount, source, resource: target.clone(), critical_path: false });
@@ -615,8 +592,8 @@ impl<'s> Builder<'_, 's> {
                     format!(
                         "restore from backup {} (backup_restore) of plan {} rule {}",
                         duration_text(c.backup_restore_seconds),
-                        cov.plan.name,
-                        cov.rule.name
+                        copy.plan.name,
+                        copy.rule.name
                     ),
                     target,
                     health,
@@ -656,7 +633,7 @@ impl<'s> Builder<'_, 's> {
 
     /// Backup worst gap + copy time, the copy time observed on the newest completed DR
     /// recovery point of the resource when there is one.
-    fn backup_rpo(&self, coverage: &BackupCoverage<'_>, arn: &str) -> (Amount, String) {
+    fn backup_rpo(&self, coverage: &BackupCopy<'_>, arn: &str) -> (Amount, String) {
         let gap = self.gaps.get(&(coverage.plan.arn.clone(), coverage.rule.name.clone()));
         let Some(gap) = gap else {
             return (
@@ -671,11 +648,7 @@ impl<'s> Builder<'_, 's> {
         let (copy, copy_source) = match self.observed_copy_time(arn) {
             Some((seconds, rp)) => (
                 seconds,
-                format!(
-                    "copy time {} observed on recovery point {}",
-                    duration_text(seconds),
-                    resource::arn_name(rp)
-                ),
+                format!("copy time {} observed on recovery point {}", duration_text(seconds), arn_name(rp)),
             ),
             None => (
                 self.constants().backup_copy_seconds,
@@ -694,7 +667,7 @@ impl<'s> Builder<'_, 's> {
     }
 
     fn observed_copy_time(&self, arn: &str) -> Option<(u64, &'s str)> {
-        let (rp, _) = self.indexes.recovery_points.newest(arn)?;
+        let (rp, _) = self.inventory.relations().newest_dr_recovery_point(arn)?;
         let done = rp.completion_date?;
         Some(((done - rp.creation_date).num_seconds().max(0) as u64, rp.arn.as_str()))
     }

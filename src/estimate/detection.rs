@@ -7,10 +7,10 @@
 
 use super::Amount;
 use crate::findings::ResourceRef;
+use crate::findings::resource;
 use crate::inventory::dns::{HealthCheck, HostedZone, RecordSet};
 use crate::inventory::graph::Inventory;
 use crate::inventory::{ErrorCause, ResourceKind, UnknownReason};
-use crate::rules::resource;
 
 #[derive(Debug, Clone)]
 pub struct Detection {
@@ -61,9 +61,7 @@ pub fn detection(inventory: &Inventory<'_>, zone: &HostedZone, record: &RecordSe
         return found;
     }
     if let Some(alias) = record.alias_target.as_ref().filter(|a| a.evaluate_target_health) {
-        if let Some(lb) =
-            crate::inventory::members::alias_load_balancer(inventory, zone, &record.record_type, alias)
-        {
+        if let Some(lb) = inventory.relations().alias_load_balancer(zone, &record.record_type, alias) {
             let slowest = lb
                 .view
                 .target_groups_of(&lb.load_balancer.arn)

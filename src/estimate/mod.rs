@@ -15,7 +15,6 @@
 pub mod automation;
 mod build;
 pub mod detection;
-pub mod protection;
 pub mod schedule;
 
 pub use build::estimate;

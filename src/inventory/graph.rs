@@ -1,7 +1,8 @@
-//! The inventory graph: indexes over a snapshot and the links between resources that DR rules
-//! follow (failover record → alias target → load balancer → listener → target group ← ASG →
-//! launch template version → AMI; replica ⇢ source; EFS → replication; …), and the grouping of
-//! resources into applications (SPEC §2).
+//! The inventory graph: indexes over a snapshot and the links between resources within a
+//! region that DR rules follow (failover record → alias target → load balancer → listener →
+//! target group ← ASG → launch template version → AMI), the grouping of resources into
+//! applications (SPEC §2) and their members, and the DR relations across the two regions
+//! ([`super::dr`]), all built once in [`Inventory::build`].
 //!
 //! Links are typed lookups over hash indexes rather than a generic graph: every edge has a
 //! different meaning and failure mode (missing, unknown, other region) that rules must see.
@@ -25,6 +26,7 @@ pub struct Inventory<'s> {
     health_checks: HashMap<&'s str, &'s HealthCheck>,
     applications: Applications<'s>,
     members: super::members::AppMembers<'s>,
+    dr_index: super::dr::DrIndex<'s>,
 }
 
 /// One region's resources, indexed.
@@ -220,6 +222,14 @@ pub struct FailoverGroup<'s> {
     pub secondaries: Vec<&'s RecordSet>,
 }
 
+impl<'s> FailoverGroup<'s> {
+    /// Every record of the group with its role, the PRIMARY ones first.
+    pub fn records(&self) -> impl Iterator<Item = (&'s RecordSet, &'static str)> + '_ {
+        let primaries = self.primaries.iter().map(|r| (*r, "PRIMARY"));
+        primaries.chain(self.secondaries.iter().map(|r| (*r, "SECONDARY")))
+    }
+}
+
 /// Where an alias record finally points.
 #[derive(Debug)]
 pub enum AliasResolution<'s> {
@@ -251,6 +261,7 @@ impl<'s> Inventory<'s> {
         let health_checks =
             snapshot.resources.global.health_checks.iter().map(|h| (h.id.as_str(), h)).collect();
         let failover_groups = failover_groups(snapshot);
+        let dr_index = super::dr::DrIndex::build(&primary, &dr, matching);
         let mut inventory = Inventory {
             snapshot,
             primary,
@@ -259,6 +270,7 @@ impl<'s> Inventory<'s> {
             health_checks,
             applications: Applications::default(),
             members: super::members::AppMembers::default(),
+            dr_index,
         };
         inventory.applications = Applications::build(&inventory, matching);
         inventory.members = super::members::AppMembers::build(&inventory);
@@ -295,6 +307,11 @@ impl<'s> Inventory<'s> {
     /// Each application's failover groups and per-region resources.
     pub fn members(&self) -> &super::members::AppMembers<'s> {
         &self.members
+    }
+
+    /// The DR counterparts of primary resources, and how each was matched.
+    pub fn relations(&self) -> super::dr::DrRelations<'_, 's> {
+        super::dr::DrRelations::new(self, &self.dr_index)
     }
 
     /// Follow an alias record through in-zone alias chains to the resource it finally names.

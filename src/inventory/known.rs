@@ -3,6 +3,8 @@
 //! Collectors mark every per-resource follow-up read (target health, health-check status,
 //! replication configuration, metric series…) with this type, so a rule cannot mistake
 //! "could not read" for "empty" — the mistake that turns a scanner's `unknown` into a false pass.
+//! The operation a reason names maps to the IAM action that allows it ([`iam_action`]), for
+//! advice on what to grant.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -32,6 +34,27 @@ impl fmt::Display for UnknownReason {
         }
         Ok(())
     }
+}
+
+/// The IAM action that allows an operation named as in [`UnknownReason::operation`]
+/// (`service:Operation`, with the SDK's short service names: `efs:DescribeFileSystems` is
+/// `elasticfilesystem:DescribeFileSystems`), or `None` when the name is not an AWS operation
+/// (e.g. `alias resolution`).
+pub fn iam_action(operation: &str) -> Option<String> {
+    let (service, name) = operation.split_once(':')?;
+    let is_service =
+        !service.is_empty() && service.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    let is_operation =
+        name.starts_with(|c: char| c.is_ascii_uppercase()) && name.chars().all(|c| c.is_ascii_alphanumeric());
+    if !is_service || !is_operation {
+        return None;
+    }
+    let prefix = match service {
+        "elbv2" => "elasticloadbalancing",
+        "efs" => "elasticfilesystem",
+        other => other,
+    };
+    Some(format!("{prefix}:{name}"))
 }
 
 /// The classes an SDK error is sorted into, once, by the collectors.
@@ -101,5 +124,29 @@ impl<T> Known<T> {
 impl<T: Default> Default for Known<T> {
     fn default() -> Self {
         Known::Value(T::default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::iam_action;
+
+    #[test]
+    fn operations_map_to_iam_actions() {
+        assert_eq!(
+            iam_action("efs:DescribeReplicationConfigurations").as_deref(),
+            Some("elasticfilesystem:DescribeReplicationConfigurations")
+        );
+        assert_eq!(
+            iam_action("elbv2:DescribeTargetHealth").as_deref(),
+            Some("elasticloadbalancing:DescribeTargetHealth")
+        );
+        assert_eq!(
+            iam_action("elasticfilesystem:DescribeFileSystems").as_deref(),
+            Some("elasticfilesystem:DescribeFileSystems")
+        );
+        assert_eq!(iam_action("rds:DescribeDBInstances").as_deref(), Some("rds:DescribeDBInstances"));
+        assert_eq!(iam_action("alias resolution"), None);
+        assert_eq!(iam_action("backup schedule evaluation"), None);
     }
 }

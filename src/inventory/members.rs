@@ -1,11 +1,11 @@
 //! Application members: for each application (SPEC §2), its failover record groups and the
-//! resources of each tier in each region — what the DR counterpart rules (`dr-asg-missing`,
-//! `dr-asg-capacity-insufficient`, …) and the RTO/RPO estimate compare side by side.
+//! resources of each tier in each region — the primary resources whose DR counterparts
+//! ([`super::dr`]) the rules, the RTO/RPO estimate and the report judge, and the DR groups
+//! that stand in for the primary ones.
 
 use super::compute::AutoScalingGroup;
 use super::database::{DbCluster, DbInstance};
-use super::graph::{AliasResolution, Inventory, RegionView};
-use super::load_balancing::LoadBalancer;
+use super::graph::Inventory;
 use super::storage::FileSystem;
 use std::collections::BTreeMap;
 
@@ -61,16 +61,9 @@ impl<'s> AppMembers<'s> {
                 m.primary_db_instances.push(db);
             }
         }
-        // Clusters that are the secondary member of some global database.
-        let secondaries: std::collections::HashSet<&str> = primary
-            .resources
-            .global_clusters
-            .iter()
-            .chain(&dr.resources.global_clusters)
-            .flat_map(|g| g.members.iter().filter(|m| !m.writer).map(|m| m.cluster_arn.as_str()))
-            .collect();
+        let relations = inventory.relations();
         for cluster in &primary.resources.db_clusters {
-            if cluster.replication_source.is_some() || secondaries.contains(cluster.arn.as_str()) {
+            if cluster.replication_source.is_some() || relations.is_global_secondary(cluster) {
                 continue;
             }
             if let Some(m) = apps.app_of(&cluster.arn).and_then(|a| by_app.get_mut(a)) {
@@ -84,63 +77,6 @@ impl<'s> AppMembers<'s> {
         }
         AppMembers { by_app }
     }
-}
-
-/// The load balancer an alias record resolves to, with its region's view.
-pub struct ResolvedLb<'a, 's> {
-    pub view: &'a RegionView<'s>,
-    pub load_balancer: &'s LoadBalancer,
-}
-
-/// Resolve an alias to a load balancer in a collected region, or `None` for any other outcome
-/// (dangling, non-LB target, unknown: those are other rules' findings).
-pub fn alias_load_balancer<'a, 's>(
-    inventory: &'a Inventory<'s>,
-    zone: &'s super::dns::HostedZone,
-    record_type: &str,
-    alias: &'s super::dns::AliasTarget,
-) -> Option<ResolvedLb<'a, 's>> {
-    match inventory.resolve_alias(zone, record_type, alias) {
-        AliasResolution::LoadBalancer { region, load_balancer } => {
-            inventory.region(region).map(|view| ResolvedLb { view, load_balancer })
-        }
-        _ => None,
-    }
-}
-
-/// Auto Scaling groups feeding a load balancer's target groups, deduplicated by ARN.
-pub fn asgs_behind_lb<'s>(view: &RegionView<'s>, lb: &LoadBalancer) -> Vec<&'s AutoScalingGroup> {
-    let mut out: Vec<&AutoScalingGroup> = Vec::new();
-    for tg in view.target_groups_of(&lb.arn) {
-        for asg in view.asgs_behind(&tg.arn) {
-            if !out.iter().any(|a| a.arn == asg.arn) {
-                out.push(asg);
-            }
-        }
-    }
-    out
-}
-
-/// How `copy` (in the DR region) is recognised as a copy of `source` (in `source_region`):
-/// `SourceImageId` + `SourceImageRegion`, else the pairing tag (same value on both, or the
-/// source's ID on the copy), else an identical name — as `ami-missing-in-dr` matches.
-pub fn copy_match(
-    copy: &super::compute::Image,
-    source: &super::compute::Image,
-    source_region: &str,
-    pairing_tag: &str,
-) -> Option<&'static str> {
-    if copy.source_image_id.as_deref() == Some(source.id.as_str())
-        && copy.source_image_region.as_deref() == Some(source_region)
-    {
-        return Some("source-image-id");
-    }
-    if let Some(value) = copy.tags.get(pairing_tag)
-        && (*value == source.id || source.tags.get(pairing_tag) == Some(value))
-    {
-        return Some("tag");
-    }
-    (!source.name.is_empty() && copy.name == source.name).then_some("name")
 }
 
 /// A primary data store of an application: an RDS instance, an Aurora cluster or an EFS file

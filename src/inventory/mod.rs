@@ -1,10 +1,12 @@
 //! The typed inventory: every resource kind drscan reads, per region (plus Route 53, which is
 //! global), with no SDK type in sight. Collectors fill it; rules read it through [`graph`].
 
+pub mod arn;
 pub mod compute;
 pub mod database;
 pub mod dependencies;
 pub mod dns;
+pub mod dr;
 pub mod graph;
 mod kinds;
 pub mod known;
@@ -14,7 +16,7 @@ pub mod members;
 pub mod snapshot;
 pub mod storage;
 
-pub use known::{ErrorCause, Known, UnknownReason};
+pub use known::{ErrorCause, Known, UnknownReason, iam_action};
 pub use snapshot::{CollectionError, RegionPair, Snapshot};
 
 use compute::*;

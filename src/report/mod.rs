@@ -13,14 +13,16 @@
 
 pub mod html;
 pub mod markdown;
+pub mod paths;
+
+pub use paths::{DrLink, FailoverPath, LinkState, NodeState, PathNode, Relation};
 
 use crate::audit::AuditReport;
 use crate::drift::Drift;
 use crate::findings::{Finding, Severity, Status};
-use crate::inventory::graph::{AliasResolution, Inventory, LaunchResolution};
-use crate::inventory::{ErrorCause, Known, Snapshot};
+use crate::inventory::graph::Inventory;
+use crate::inventory::{ErrorCause, Snapshot, iam_action};
 use crate::rules;
-use crate::rules::resource::arn_region;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -98,30 +100,6 @@ pub struct EstimateView {
     pub rpo_terms: Vec<Term>,
 }
 
-/// One hop of a failover path.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PathNode {
-    pub kind: &'static str,
-    pub label: String,
-    pub arn: Option<String>,
-    pub state: NodeState,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NodeState {
-    Ok,
-    Unknown,
-    Broken,
-}
-
-/// A chain such as record → ALB → target group → ASG → launch template → AMI.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FailoverPath {
-    pub title: String,
-    pub nodes: Vec<PathNode>,
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct AppSection<'r> {
     pub name: String,
@@ -178,7 +156,7 @@ pub fn build<'r>(
         }
     }
     let states = node_states(report);
-    let mut paths = failover_paths(inventory, &states);
+    let mut paths = paths::failover_paths(inventory, &states);
     let apps: Vec<AppSection<'r>> = inventory
         .applications()
         .names
@@ -299,254 +277,6 @@ fn node_states(report: &AuditReport) -> HashMap<&str, NodeState> {
     states
 }
 
-fn node(kind: &'static str, label: String, arn: Option<&str>, states: &HashMap<&str, NodeState>) -> PathNode {
-    let state = arn.and_then(|a| states.get(a).copied()).unwrap_or(NodeState::Ok);
-    PathNode { kind, label, arn: arn.map(str::to_string), state }
-}
-
-fn missing(kind: &'static str, label: String) -> PathNode {
-    PathNode { kind, label, arn: None, state: NodeState::Broken }
-}
-
-/// Failover paths of one application: each failover record down to the AMI, each database
-/// to its DR copy, each file system to its DR copy.
-fn failover_paths(
-    inventory: &Inventory<'_>,
-    states: &HashMap<&str, NodeState>,
-) -> HashMap<String, Vec<FailoverPath>> {
-    let apps = inventory.applications();
-    let mut by_app: HashMap<String, Vec<FailoverPath>> = HashMap::new();
-    for group in &inventory.failover_groups {
-        let Some(app) = apps.app_of_record(&group.name) else { continue };
-        let paths = by_app.entry(app.to_string()).or_default();
-        let roles = group
-            .primaries
-            .iter()
-            .map(|r| (r, "PRIMARY"))
-            .chain(group.secondaries.iter().map(|r| (r, "SECONDARY")));
-        for (record, role) in roles {
-            let record_arn = record.arn(&group.zone.id);
-            let mut nodes = vec![node(
-                "record",
-                format!("{role} {} {}", group.name, group.record_type),
-                Some(&record_arn),
-                states,
-            )];
-            match &record.alias_target {
-                None => nodes.push(node("value", record.values.join(", "), None, states)),
-                Some(alias) => match inventory.resolve_alias(group.zone, group.record_type, alias) {
-                    AliasResolution::LoadBalancer { region, load_balancer } => {
-                        nodes.push(node(
-                            "load balancer",
-                            format!("{} ({region})", load_balancer.name),
-                            Some(&load_balancer.arn),
-                            states,
-                        ));
-                        if let Some(view) = inventory.region(region) {
-                            web_tier(view, &load_balancer.arn, states, &mut nodes);
-                        }
-                    }
-                    AliasResolution::MissingLoadBalancer { dns_name, .. } => {
-                        nodes.push(missing("load balancer", format!("{dns_name} (does not exist)")));
-                    }
-                    AliasResolution::OtherTarget { dns_name, kind } => {
-                        nodes.push(PathNode {
-                            kind: "target",
-                            label: format!("{kind} {dns_name}"),
-                            arn: None,
-                            state: NodeState::Unknown,
-                        });
-                    }
-                    AliasResolution::Unknown(reason) => {
-                        nodes.push(PathNode {
-                            kind: "target",
-                            label: format!("unknown: {reason}"),
-                            arn: None,
-                            state: NodeState::Unknown,
-                        });
-                    }
-                },
-            }
-            paths.push(FailoverPath { title: format!("{role} {} {}", group.name, group.record_type), nodes });
-        }
-    }
-
-    let primary = &inventory.primary;
-    let dr = &inventory.dr;
-    for db in &primary.resources.db_instances {
-        let Some(app) = apps.app_of(&db.arn) else { continue };
-        if db.is_replica() || db.cluster_id.is_some() {
-            continue;
-        }
-        let paths = by_app.entry(app.to_string()).or_default();
-        let mut nodes =
-            vec![node("database", format!("{} ({})", db.id, primary.name), Some(&db.arn), states)];
-        let replicas: Vec<&str> = db
-            .read_replica_ids
-            .iter()
-            .map(String::as_str)
-            .filter(|r| arn_region(r) == Some(dr.name))
-            .collect();
-        if replicas.is_empty() {
-            nodes.push(missing("replica", format!("no replica in {}", dr.name)));
-        }
-        for replica in replicas {
-            let id = replica.rsplit(':').next().unwrap_or(replica).to_string();
-            nodes.push(node("replica", format!("{id} ({})", dr.name), Some(replica), states));
-        }
-        paths.push(FailoverPath { title: format!("database {}", db.id), nodes });
-    }
-    for cluster in &primary.resources.db_clusters {
-        let Some(app) = apps.app_of(&cluster.arn) else { continue };
-        if cluster.replication_source.is_some() {
-            continue;
-        }
-        let paths = by_app.entry(app.to_string()).or_default();
-        let mut nodes =
-            vec![node("cluster", format!("{} ({})", cluster.id, primary.name), Some(&cluster.arn), states)];
-        let secondary = primary
-            .resources
-            .global_clusters
-            .iter()
-            .chain(&dr.resources.global_clusters)
-            .filter(|g| g.members.iter().any(|m| m.cluster_arn == cluster.arn))
-            .flat_map(|g| g.members.iter())
-            .find(|m| !m.writer && arn_region(&m.cluster_arn) == Some(dr.name));
-        match secondary {
-            Some(member) => {
-                let id = member.cluster_arn.rsplit(':').next().unwrap_or(&member.cluster_arn).to_string();
-                nodes.push(node(
-                    "global secondary",
-                    format!("{id} ({})", dr.name),
-                    Some(&member.cluster_arn),
-                    states,
-                ));
-            }
-            None => nodes.push(missing("global secondary", format!("no secondary in {}", dr.name))),
-        }
-        paths.push(FailoverPath { title: format!("Aurora cluster {}", cluster.id), nodes });
-    }
-    for fs in &primary.resources.file_systems {
-        let Some(app) = apps.app_of(&fs.arn) else { continue };
-        let paths = by_app.entry(app.to_string()).or_default();
-        let mut nodes = vec![node(
-            "file system",
-            format!("{} ({})", fs.name.as_deref().unwrap_or(&fs.id), primary.name),
-            Some(&fs.arn),
-            states,
-        )];
-        match &fs.replication {
-            Known::Value(destinations) if destinations.iter().any(|d| d.region == dr.name) => {
-                for d in destinations.iter().filter(|d| d.region == dr.name) {
-                    let state = if d.status == "ENABLED" { NodeState::Ok } else { NodeState::Broken };
-                    nodes.push(PathNode {
-                        kind: "replica",
-                        label: format!("{} ({}, {})", d.file_system_id, d.region, d.status),
-                        arn: None,
-                        state,
-                    });
-                }
-            }
-            Known::Unknown(_) => nodes.push(PathNode {
-                kind: "replica",
-                label: "replication unknown".into(),
-                arn: None,
-                state: NodeState::Unknown,
-            }),
-            Known::Value(_) => {
-                let copy = primary.resources.backup_plans.iter().find_map(|plan| {
-                    let selected = plan
-                        .selections
-                        .value()
-                        .is_some_and(|s| s.iter().any(|s| s.selects(&fs.arn, &fs.tags)));
-                    let destination = plan
-                        .rules
-                        .iter()
-                        .flat_map(|r| &r.copy_actions)
-                        .find(|c| c.destination_region() == Some(dr.name));
-                    destination.filter(|_| selected).map(|c| (plan, c))
-                });
-                match copy {
-                    Some((plan, action)) => {
-                        nodes.push(PathNode {
-                            kind: "backup plan",
-                            label: plan.name.clone(),
-                            arn: Some(plan.arn.clone()),
-                            state: NodeState::Ok,
-                        });
-                        let vault = action.destination_vault_arn.rsplit(':').next().unwrap_or("").to_string();
-                        let exists =
-                            dr.backup_vaults_by_arn.contains_key(action.destination_vault_arn.as_str());
-                        nodes.push(PathNode {
-                            kind: "DR vault",
-                            label: format!("{vault} ({})", dr.name),
-                            arn: Some(action.destination_vault_arn.clone()),
-                            state: if exists { NodeState::Ok } else { NodeState::Broken },
-                        });
-                    }
-                    None => nodes.push(missing("copy", format!("no copy in {}", dr.name))),
-                }
-            }
-        }
-        paths.push(FailoverPath { title: format!("file system {}", fs.id), nodes });
-    }
-    by_app
-}
-
-/// Load balancer → target groups → ASGs → launch template → AMI (the first of each, which is
-/// what a person follows; every broken one is flagged by the rules anyway).
-fn web_tier(
-    view: &crate::inventory::graph::RegionView<'_>,
-    lb_arn: &str,
-    states: &HashMap<&str, NodeState>,
-    nodes: &mut Vec<PathNode>,
-) {
-    let groups = view.target_groups_of(lb_arn);
-    let Some(tg) = groups.first() else {
-        nodes.push(missing("target group", "no target group".into()));
-        return;
-    };
-    let health = match &tg.target_health {
-        Known::Value(t) => format!("{}/{} healthy", t.iter().filter(|t| t.is_healthy()).count(), t.len()),
-        Known::Unknown(_) => "health unknown".into(),
-    };
-    nodes.push(node("target group", format!("{} ({health})", tg.name), Some(&tg.arn), states));
-    let Some(asg) = view.asgs_behind(&tg.arn).first() else {
-        nodes.push(missing("auto scaling group", "no ASG registered".into()));
-        return;
-    };
-    nodes.push(node(
-        "auto scaling group",
-        format!("{} ({}/{}/{})", asg.name, asg.min_size, asg.desired_capacity, asg.max_size),
-        Some(&asg.arn),
-        states,
-    ));
-    let Some(reference) = asg.launch_template_refs().into_iter().next() else { return };
-    match view.resolve_launch(reference) {
-        LaunchResolution::Resolved { template, version, image_id } => {
-            nodes.push(node(
-                "launch template",
-                format!("{} v{}", template.name, version.version),
-                Some(&template.arn),
-                states,
-            ));
-            match view.images.get(image_id) {
-                Some(image) => {
-                    nodes.push(node("AMI", format!("{} {}", image.id, image.name), Some(&image.arn), states))
-                }
-                None => nodes.push(missing("AMI", format!("{image_id} (not in {})", view.name))),
-            }
-        }
-        LaunchResolution::Unknown(_) => nodes.push(PathNode {
-            kind: "launch template",
-            label: "unknown".into(),
-            arn: None,
-            state: NodeState::Unknown,
-        }),
-        _ => nodes.push(missing("launch template", "cannot launch".into())),
-    }
-}
-
 /// Unknown findings grouped by the operation that failed, with what would fix it.
 fn unknown_needs(report: &AuditReport) -> Vec<UnknownNeed> {
     let mut needs: BTreeMap<(String, String), UnknownNeed> = BTreeMap::new();
@@ -558,7 +288,8 @@ fn unknown_needs(report: &AuditReport) -> Vec<UnknownNeed> {
         let cause_text = cause.map(|c| c.to_string()).unwrap_or_else(|| "unknown".into());
         let remedy = match cause {
             Some(ErrorCause::AccessDenied) => {
-                format!("grant `{operation}` to the role drscan runs as (see iam-policy.json)")
+                let action = iam_action(&operation).unwrap_or_else(|| operation.clone());
+                format!("grant `{action}` to the role drscan runs as (see iam-policy.json)")
             }
             Some(ErrorCause::Throttled) => {
                 "retry later or raise --max-attempts; the API throttled past retries".into()

@@ -9,11 +9,10 @@ pub mod dns;
 pub mod files;
 pub mod readiness;
 mod registry;
-pub mod resource;
 
 pub use registry::RULES;
 
-use crate::findings::{Finding, ResourceRef, Severity, Status};
+use crate::findings::{Finding, ResourceRef, Severity, Status, resource};
 use crate::inventory::UnknownReason;
 use crate::inventory::graph::Inventory;
 use crate::settings::Settings;

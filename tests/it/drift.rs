@@ -62,6 +62,12 @@ fn repairs_show_as_resolved_findings_and_resource_changes() {
     assert_eq!(replica["change"], "added");
     assert_eq!(change(&drift, "EFS replication", "fs-0b2c3d4e5f6071829")["change"], "changed");
 
+    // The DR copies as the DR relations (and so the rules) see them.
+    let ami_copy = change(&drift, "DR copy", "ami-0a7c3e9f21b4d5e07");
+    assert_eq!(ami_copy["before"], "none");
+    assert_eq!(ami_copy["after"], "ami-0f7a8b9c0d1e2f3a7 (matched by name)");
+    assert_eq!(change(&drift, "DR copy", "reports-db")["after"], "replica reports-db-dr");
+
     // Nothing unrelated moved: the primary web tier and the orders replica are unchanged.
     let changes = drift["resource_changes"].as_array().unwrap();
     assert!(!changes.iter().any(|c| c["id"] == "web-asg" || c["id"] == "orders-db-dr"));

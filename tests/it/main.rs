@@ -7,6 +7,7 @@ mod support;
 #[path = "../support/synthetic.rs"]
 mod synthetic;
 
+mod agreement;
 mod catalog;
 mod cli;
 mod collect_e2e;
@@ -20,6 +21,7 @@ mod fault_matrix;
 mod first_hour;
 mod gate;
 mod iam_policy;
+mod layers;
 mod outputs;
 mod rate_limits;
 mod report;

@@ -144,3 +144,20 @@ fn report_format_follows_the_output_extension() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn unknowns_name_the_iam_action_to_grant_not_the_sdk_operation() {
+    // The collectors name operations with the SDK's service names (`elbv2:`); IAM says
+    // `elasticloadbalancing:`.
+    let markdown = report(&[
+        "--snapshot",
+        "fixtures/rules/failover-secondary-unhealthy/unknown.json",
+        "--format",
+        "markdown",
+    ]);
+    assert!(
+        markdown.contains("grant `elasticloadbalancing:DescribeTargetHealth` to the role drscan runs as"),
+        "{markdown}"
+    );
+    assert!(!markdown.contains("grant `elbv2:"), "{markdown}");
+}

@@ -43,17 +43,6 @@ pub fn called_by_drscan() -> BTreeSet<String> {
     found
 }
 
-/// drscan's short service names → IAM action prefixes.
-pub fn iam_action(operation: &str) -> String {
-    let (service, name) = operation.split_once(':').unwrap_or(("", operation));
-    let prefix = match service {
-        "elbv2" => "elasticloadbalancing",
-        "efs" => "elasticfilesystem",
-        other => other,
-    };
-    format!("{prefix}:{name}")
-}
-
 /// The SigV4 signing name of drscan's short service name: what the test front matches on.
 pub fn signing_name(service: &str) -> &str {
     match service {

@@ -1,8 +1,9 @@
-use crate::inventory::ResourceKind;
-use crate::inventory::compute::{Image, ImageState};
+use crate::findings::resource;
+use crate::inventory::compute::Image;
 use crate::inventory::graph::LaunchResolution;
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use crate::inventory::{Known, ResourceKind};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
+use std::collections::{BTreeMap, BTreeSet};
 
 declare_rule! {
     /// ## What it does
@@ -92,7 +93,7 @@ impl Rule for AmiMissingInDr {
             }
         }
 
-        let copies = CopyIndex::new(&dr.resources.images, &ctx.settings.matching.ami_pairing_tag);
+        let relations = ctx.inventory.relations();
         for (image_id, usage) in used {
             let Some(image) = primary.images.get(image_id) else {
                 if let Some(reason) = primary.gap(ResourceKind::Image) {
@@ -111,19 +112,21 @@ impl Rule for AmiMissingInDr {
                 // Not in the account's own AMIs: public or shared, out of scope.
                 continue;
             };
-            if image.public || image.owner_id != ctx.inventory.account() {
+            if !relations.copy_expected(image) {
                 continue;
             }
-            if let Some(reason) = dr.gap(ResourceKind::Image) {
-                out.unknown(
-                    resource::image(image, primary.name),
-                    reason,
-                    format!("cannot list AMIs in {} to look for a copy of {}", dr.name, image.id),
-                );
-                continue;
-            }
-            let matched = copies.find(image, primary.name, &ctx.settings.matching.ami_pairing_tag);
-            match matched.iter().find(|(copy, _)| usable(copy)) {
+            let matched = match relations.ami_copies(image) {
+                Known::Value(copies) => copies,
+                Known::Unknown(reason) => {
+                    out.unknown(
+                        resource::image(image, primary.name),
+                        &reason,
+                        format!("cannot list AMIs in {} to look for a copy of {}", dr.name, image.id),
+                    );
+                    continue;
+                }
+            };
+            match matched.iter().find(|copy| copy.usable()) {
                 Some(_) => out.pass(),
                 None => {
                     let lts: Vec<&String> = usage.launch_templates.iter().collect();
@@ -143,7 +146,7 @@ impl Rule for AmiMissingInDr {
                             "matched_by",
                             [
                                 "source-image-id".to_string(),
-                                format!("tag:{}", ctx.settings.matching.ami_pairing_tag),
+                                format!("tag:{}", relations.pairing_tag()),
                                 "name".to_string(),
                             ],
                         );
@@ -152,7 +155,14 @@ impl Rule for AmiMissingInDr {
                             "unusable_copies",
                             matched
                                 .iter()
-                                .map(|(c, how)| format!("{} ({}, matched by {how})", c.id, c.state.as_str()))
+                                .map(|c| {
+                                    format!(
+                                        "{} ({}, matched by {})",
+                                        c.image.id,
+                                        c.image.state.as_str(),
+                                        c.matched_by.as_str()
+                                    )
+                                })
                                 .collect::<Vec<_>>(),
                         );
                     }
@@ -162,59 +172,6 @@ impl Rule for AmiMissingInDr {
     }
 }
 
-fn usable(copy: &Image) -> bool {
-    matches!(copy.state, ImageState::Available | ImageState::Pending)
-}
-
 fn display_name(image: &Image) -> &str {
     if image.name.is_empty() { "unnamed" } else { &image.name }
-}
-
-/// DR AMIs indexed the three ways a copy can be recognised.
-struct CopyIndex<'a> {
-    by_source: HashMap<(&'a str, &'a str), Vec<&'a Image>>,
-    by_tag: HashMap<&'a str, Vec<&'a Image>>,
-    by_name: HashMap<&'a str, Vec<&'a Image>>,
-}
-
-impl<'a> CopyIndex<'a> {
-    fn new(images: &'a [Image], pairing_tag: &str) -> Self {
-        let mut index =
-            CopyIndex { by_source: HashMap::new(), by_tag: HashMap::new(), by_name: HashMap::new() };
-        for image in images {
-            if let (Some(id), Some(region)) = (&image.source_image_id, &image.source_image_region) {
-                index.by_source.entry((id.as_str(), region.as_str())).or_default().push(image);
-            }
-            if let Some(value) = image.tags.get(pairing_tag) {
-                index.by_tag.entry(value.as_str()).or_default().push(image);
-            }
-            if !image.name.is_empty() {
-                index.by_name.entry(image.name.as_str()).or_default().push(image);
-            }
-        }
-        index
-    }
-
-    /// Candidate copies of `source`, with how each was matched, strongest evidence first.
-    fn find(&self, source: &Image, source_region: &str, pairing_tag: &str) -> Vec<(&'a Image, &'static str)> {
-        let mut found: Vec<(&Image, &str)> = Vec::new();
-        if let Some(copies) = self.by_source.get(&(source.id.as_str(), source_region)) {
-            found.extend(copies.iter().map(|c| (*c, "source-image-id")));
-        }
-        let mut tag_values = vec![source.id.as_str()];
-        if let Some(value) = source.tags.get(pairing_tag) {
-            tag_values.push(value);
-        }
-        for value in tag_values {
-            if let Some(copies) = self.by_tag.get(value) {
-                found.extend(copies.iter().map(|c| (*c, "tag")));
-            }
-        }
-        if !source.name.is_empty()
-            && let Some(copies) = self.by_name.get(source.name.as_str())
-        {
-            found.extend(copies.iter().map(|c| (*c, "name")));
-        }
-        found
-    }
 }

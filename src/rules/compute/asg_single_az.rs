@@ -1,5 +1,6 @@
+use crate::findings::resource;
 use crate::inventory::{ErrorCause, ResourceKind, UnknownReason};
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 use std::collections::{BTreeSet, HashMap};
 
 declare_rule! {

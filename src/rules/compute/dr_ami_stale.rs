@@ -1,10 +1,9 @@
+use crate::findings::resource;
 use crate::inventory::ResourceKind;
 use crate::inventory::compute::Image;
 use crate::inventory::graph::LaunchResolution;
-use crate::inventory::members::copy_match;
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 use chrono::Duration;
-use std::collections::HashMap;
 
 declare_rule! {
     /// ## What it does
@@ -62,33 +61,14 @@ impl Rule for DrAmiStale {
         let primary = &ctx.inventory.primary;
         let dr = &ctx.inventory.dr;
         let grace = Duration::seconds(ctx.settings.thresholds.ami_stale_grace_seconds as i64);
-        let tag = ctx.settings.matching.ami_pairing_tag.as_str();
-        let by_name: HashMap<&str, &Image> = primary
-            .resources
-            .images
-            .iter()
-            .filter(|i| !i.name.is_empty())
-            .map(|i| (i.name.as_str(), i))
-            .collect();
+        let relations = ctx.inventory.relations();
         for members in ctx.inventory.members().by_app.values() {
-            if members.primary_asgs.is_empty() || members.dr_asgs.is_empty() {
-                continue;
-            }
-            let mut current: Vec<&Image> = Vec::new();
-            let mut unknown = None;
-            for asg in &members.primary_asgs {
-                for reference in asg.launch_template_refs() {
-                    match primary.resolve_launch(reference) {
-                        LaunchResolution::Resolved { image_id, .. } => match primary.images.get(image_id) {
-                            Some(image) => current.push(image),
-                            None => unknown = unknown.or(primary.gap(ResourceKind::Image).cloned()),
-                        },
-                        LaunchResolution::Unknown(reason) => unknown = unknown.or(Some(reason)),
-                        _ => {}
-                    }
-                }
-            }
             for asg in &members.dr_asgs {
+                let primaries = relations.primary_asgs_of(asg);
+                if primaries.is_empty() {
+                    continue;
+                }
+                let (current, unknown) = current_images(primary, primaries);
                 let target = resource::asg(asg, dr.name);
                 for reference in asg.launch_template_refs() {
                     let image_id = match dr.resolve_launch(reference) {
@@ -105,7 +85,7 @@ impl Rule for DrAmiStale {
                         _ => continue,
                     };
                     let Some(dr_image) = dr.images.get(image_id) else { continue };
-                    if current.iter().any(|p| copy_match(dr_image, p, primary.name, tag).is_some()) {
+                    if current.iter().any(|p| relations.is_copy_of(dr_image, p).is_some()) {
                         out.pass();
                         continue;
                     }
@@ -138,14 +118,9 @@ impl Rule for DrAmiStale {
                         out.pass();
                         continue;
                     }
-                    // Which primary AMI the DR one copies: source ID, pairing tag, then name.
-                    let copy_of = dr_image
-                        .source_image_id
-                        .as_deref()
-                        .or(dr_image.tags.get(tag).map(String::as_str))
-                        .and_then(|id| primary.images.get(id).copied())
-                        .or_else(|| by_name.get(dr_image.name.as_str()).copied())
-                        .map(|p| format!("a copy of {} ({})", p.id, p.name))
+                    let copy_of = relations
+                        .ami_source(dr_image)
+                        .map(|(p, _)| format!("a copy of {} ({})", p.id, p.name))
                         .unwrap_or_else(|| "not a copy of a current primary AMI".to_string());
                     out.fail(
                         target.clone(),
@@ -166,4 +141,26 @@ impl Rule for DrAmiStale {
             }
         }
     }
+}
+
+/// The AMIs the primary groups launch now, or why one of them cannot be told.
+fn current_images<'s>(
+    primary: &crate::inventory::graph::RegionView<'s>,
+    asgs: &[&'s crate::inventory::compute::AutoScalingGroup],
+) -> (Vec<&'s Image>, Option<crate::inventory::UnknownReason>) {
+    let mut current: Vec<&Image> = Vec::new();
+    let mut unknown = None;
+    for asg in asgs {
+        for reference in asg.launch_template_refs() {
+            match primary.resolve_launch(reference) {
+                LaunchResolution::Resolved { image_id, .. } => match primary.images.get(image_id) {
+                    Some(image) => current.push(image),
+                    None => unknown = unknown.or(primary.gap(ResourceKind::Image).cloned()),
+                },
+                LaunchResolution::Unknown(reason) => unknown = unknown.or(Some(reason)),
+                _ => {}
+            }
+        }
+    }
+    (current, unknown)
 }

@@ -1,5 +1,6 @@
-use crate::inventory::ResourceKind;
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
+use crate::findings::resource;
+use crate::inventory::{Known, ResourceKind};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 
 declare_rule! {
     /// ## What it does
@@ -45,25 +46,23 @@ impl Rule for DrAsgMissing {
         );
         let primary = ctx.inventory.primary.name;
         let dr = &ctx.inventory.dr;
+        let relations = ctx.inventory.relations();
         for (app, members) in &ctx.inventory.members().by_app {
             for asg in &members.primary_asgs {
-                if !members.dr_asgs.is_empty() {
-                    out.pass();
-                    continue;
-                }
                 let target = resource::asg(asg, primary);
-                match dr.gap(ResourceKind::AutoScalingGroup) {
-                    Some(reason) => {
+                match relations.dr_asgs(asg) {
+                    Known::Value(counterparts) if !counterparts.groups.is_empty() => out.pass(),
+                    Known::Unknown(reason) => {
                         out.unknown(
                             target,
-                            reason,
+                            &reason,
                             format!(
                                 "cannot list Auto Scaling groups in {} to find the DR counterpart of {}",
                                 dr.name, asg.name
                             ),
                         );
                     }
-                    None => {
+                    Known::Value(_) => {
                         out.fail(target, format!("application {app} runs ASG {} in {primary} but has no Auto Scaling group in {}", asg.name, dr.name))
                             .with("primary_desired_capacity", asg.desired_capacity)
                             .with("app_tag", &ctx.settings.matching.app_tag_key);

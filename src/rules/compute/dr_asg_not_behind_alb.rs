@@ -1,6 +1,6 @@
-use crate::inventory::ResourceKind;
-use crate::inventory::members::alias_load_balancer;
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
+use crate::findings::resource;
+use crate::inventory::{Known, ResourceKind, UnknownReason};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 
 declare_rule! {
     /// ## What it does
@@ -45,24 +45,26 @@ impl Rule for DrAsgNotBehindAlb {
             "their load balancer attachment",
         );
         let dr = &ctx.inventory.dr;
+        let relations = ctx.inventory.relations();
         for (app, members) in &ctx.inventory.members().by_app {
             let mut target_groups: Vec<&str> = Vec::new();
             let mut load_balancers: Vec<&str> = Vec::new();
+            let mut unreadable: Option<UnknownReason> = None;
             for group in members.failover_groups.iter().filter_map(|i| ctx.inventory.failover_groups.get(*i))
             {
                 for secondary in &group.secondaries {
                     let Some(alias) = &secondary.alias_target else { continue };
-                    let Some(lb) = alias_load_balancer(ctx.inventory, group.zone, group.record_type, alias)
-                    else {
+                    let Some(lb) = relations.alias_load_balancer(group.zone, group.record_type, alias) else {
                         continue;
                     };
                     if lb.view.name != dr.name {
                         continue;
                     }
                     load_balancers.push(&lb.load_balancer.name);
-                    target_groups.extend(
-                        lb.view.target_groups_of(&lb.load_balancer.arn).iter().map(|tg| tg.arn.as_str()),
-                    );
+                    match lb.target_groups() {
+                        Known::Value(groups) => target_groups.extend(groups.iter().map(|tg| tg.arn.as_str())),
+                        Known::Unknown(reason) => unreadable = unreadable.or(Some(reason)),
+                    }
                 }
             }
             if load_balancers.is_empty() {
@@ -75,7 +77,7 @@ impl Rule for DrAsgNotBehindAlb {
                 }
                 let target = resource::asg(asg, dr.name);
                 if target_groups.is_empty()
-                    && let Some(reason) = dr.gap(ResourceKind::TargetGroup).or(dr.gap(ResourceKind::Listener))
+                    && let Some(reason) = &unreadable
                 {
                     out.unknown(
                         target,

@@ -1,9 +1,11 @@
 use crate::findings::ResourceRef;
+use crate::findings::resource;
+use crate::inventory::arn::arn_name;
+use crate::inventory::arn::arn_region;
 use crate::inventory::dependencies::KmsKey;
 use crate::inventory::graph::LaunchResolution;
-use crate::inventory::{ResourceKind, UnknownReason};
-use crate::rules::resource::arn_region;
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
+use crate::inventory::{Known, ResourceKind, UnknownReason};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 use std::collections::{HashMap, HashSet};
 
 declare_rule! {
@@ -75,7 +77,7 @@ fn key_state(ctx: &Context<'_, '_>, keys: &HashMap<&str, &KmsKey>, key: &str) ->
     let alias = key.rsplit_once(":alias/").map(|(_, a)| format!("alias/{a}"));
     let found = keys
         .get(key)
-        .or_else(|| keys.get(resource::arn_name(key)))
+        .or_else(|| keys.get(arn_name(key)))
         .or_else(|| alias.as_deref().and_then(|a| keys.get(a)));
     match found {
         Some(k) if k.state == "Enabled" => KeyState::Usable,
@@ -99,7 +101,7 @@ impl Rule for DrKmsKeyUnusable {
         report_listing_gaps(ctx, out, Side::Dr, &[ResourceKind::DbInstance], "the KMS keys of DR replicas");
         report_listing_gaps(ctx, out, Side::Dr, &[ResourceKind::DbCluster], "the KMS keys of DR clusters");
         let dr = &ctx.inventory.dr;
-        let primary = ctx.inventory.primary.name;
+        let relations = ctx.inventory.relations();
         let key_lookup = key_index(ctx);
         let mut vaults_seen: HashSet<&str> = HashSet::new();
         // (resource that needs the keys, what it is, keys)
@@ -121,9 +123,7 @@ impl Rule for DrKmsKeyUnusable {
             }
         }
         for db in &dr.resources.db_instances {
-            if db.kms_key_id.is_some()
-                && db.read_replica_source.as_deref().is_some_and(|s| arn_region(s) == Some(primary))
-            {
+            if db.kms_key_id.is_some() && relations.primary_source(db).is_some() {
                 needs.push((
                     resource::db_instance(db, dr.name),
                     format!("DR replica {}", db.id),
@@ -139,7 +139,7 @@ impl Rule for DrKmsKeyUnusable {
             ));
         }
         for fs in &ctx.inventory.primary.resources.file_systems {
-            for destination in fs.replication.value().into_iter().flatten().filter(|d| d.region == dr.name) {
+            for destination in relations.efs_replication(fs).value().into_iter().flatten() {
                 if let Some(copy) = dr_file_systems.get(destination.file_system_id.as_str()).copied()
                     && copy.kms_key_id.is_some()
                 {
@@ -153,7 +153,7 @@ impl Rule for DrKmsKeyUnusable {
         }
         for plan in &ctx.inventory.primary.resources.backup_plans {
             for action in plan.rules.iter().flat_map(|r| &r.copy_actions) {
-                if let Some(vault) = dr.backup_vaults_by_arn.get(action.destination_vault_arn.as_str())
+                if let Known::Value(Some(vault)) = relations.dr_vault(action)
                     && vault.kms_key_arn.is_some()
                     && vaults_seen.insert(vault.arn.as_str())
                 {

@@ -1,8 +1,9 @@
 use crate::findings::Severity;
+use crate::findings::resource;
 use crate::inventory::ResourceKind;
 use crate::inventory::compute::ImageState;
 use crate::inventory::graph::LaunchResolution;
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 
 declare_rule! {
     /// ## What it does

@@ -1,7 +1,8 @@
 use crate::estimate::duration_text;
-use crate::estimate::protection::AuroraIndex;
-use crate::inventory::ResourceKind;
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
+use crate::findings::resource;
+use crate::inventory::dr::AuroraCopy;
+use crate::inventory::{Known, ResourceKind};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 
 declare_rule! {
     /// ## What it does
@@ -40,12 +41,16 @@ impl Rule for AuroraSecondaryHeadless {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         let dr = &ctx.inventory.dr;
         report_listing_gaps(ctx, out, Side::Dr, &[ResourceKind::DbCluster], "global secondaries");
-        let aurora = AuroraIndex::new(ctx.inventory);
+        let relations = ctx.inventory.relations();
         let creation = ctx.settings.estimate.aurora_instance_creation_seconds;
         for members in ctx.inventory.members().by_app.values() {
             for cluster in &members.primary_db_clusters {
                 // A secondary missing from the DR listing is reported through the listing gap.
-                let Some((_, Some(secondary))) = aurora.secondary(cluster) else { continue };
+                let Known::Value(Some(AuroraCopy::GlobalSecondary { cluster: Some(secondary), .. })) =
+                    relations.aurora_copy(cluster)
+                else {
+                    continue;
+                };
                 if !secondary.members.is_empty() {
                     out.pass();
                     continue;

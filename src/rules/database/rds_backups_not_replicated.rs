@@ -1,6 +1,7 @@
+use crate::findings::resource;
 use crate::inventory::ResourceKind;
 use crate::inventory::{ErrorCause, Known, UnknownReason};
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 
 declare_rule! {
     /// ## What it does

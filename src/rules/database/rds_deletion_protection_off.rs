@@ -1,6 +1,6 @@
+use crate::findings::resource;
 use crate::inventory::ResourceKind;
-use crate::rules::resource::arn_region;
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 
 declare_rule! {
     /// ## What it does
@@ -58,10 +58,8 @@ impl Rule for RdsDeletionProtectionOff {
                     .map(|c| (resource::db_cluster(c, primary), c.deletion_protection)),
             );
         }
-        for replica in &dr.resources.db_instances {
-            if replica.cluster_id.is_none()
-                && replica.read_replica_source.as_deref().is_some_and(|s| arn_region(s) == Some(primary))
-            {
+        for (replica, _) in ctx.inventory.relations().dr_db_replicas() {
+            if replica.cluster_id.is_none() {
                 judged.push((resource::db_instance(replica, dr.name), replica.deletion_protection));
             }
         }

@@ -1,8 +1,8 @@
 use crate::findings::ResourceRef;
+use crate::findings::resource;
 use crate::inventory::database::{LagMetric, ReplicaLagSeries};
 use crate::inventory::{ErrorCause, ResourceKind, UnknownReason};
-use crate::rules::resource::arn_region;
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 use chrono::{DateTime, Duration, Utc};
 
 declare_rule! {
@@ -42,15 +42,10 @@ declare_rule! {
 
 impl Rule for RdsReplicaLagHigh {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        let primary = ctx.inventory.primary.name;
         let dr = &ctx.inventory.dr;
+        let relations = ctx.inventory.relations();
         report_listing_gaps(ctx, out, Side::Dr, &[ResourceKind::DbInstance], "DR replicas for lag");
-        for replica in &dr.resources.db_instances {
-            let from_primary =
-                replica.read_replica_source.as_deref().is_some_and(|s| arn_region(s) == Some(primary));
-            if !from_primary {
-                continue;
-            }
+        for (replica, _) in relations.dr_db_replicas() {
             let series = dr.lag_series(&replica.id, LagMetric::ReplicaLag);
             judge(
                 ctx,
@@ -62,13 +57,7 @@ impl Rule for RdsReplicaLagHigh {
             );
         }
         for cluster in &dr.resources.db_clusters {
-            let secondary = dr
-                .resources
-                .global_clusters
-                .iter()
-                .chain(&ctx.inventory.primary.resources.global_clusters)
-                .any(|g| g.members.iter().any(|m| m.cluster_arn == cluster.arn && !m.writer));
-            if !secondary {
+            if !relations.is_global_secondary(cluster) {
                 continue;
             }
             let series = dr.lag_series(&cluster.id, LagMetric::AuroraGlobalDBReplicationLag);

@@ -1,8 +1,9 @@
+use crate::findings::resource;
 use crate::inventory::ResourceKind;
+use crate::inventory::arn::arn_name;
 use crate::inventory::database::LagMetric;
 use crate::inventory::{ErrorCause, UnknownReason};
-use crate::rules::resource::arn_region;
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 
 declare_rule! {
     /// ## What it does
@@ -41,12 +42,8 @@ declare_rule! {
 impl Rule for RdsReplicaNotReplicating {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         report_listing_gaps(ctx, out, Side::Dr, &[ResourceKind::DbInstance], "replication status");
-        let primary = ctx.inventory.primary.name;
         let dr = &ctx.inventory.dr;
-        for replica in &dr.resources.db_instances {
-            if replica.read_replica_source.as_deref().is_none_or(|s| arn_region(s) != Some(primary)) {
-                continue;
-            }
+        for (replica, source) in ctx.inventory.relations().dr_db_replicas() {
             let target = resource::db_instance(replica, dr.name);
             let broken: Vec<String> = replica
                 .replica_status
@@ -72,7 +69,7 @@ impl Rule for RdsReplicaNotReplicating {
                     format!(
                         "DR replica {} of {} is not replicating: {}",
                         replica.id,
-                        resource::arn_name(replica.read_replica_source.as_deref().unwrap_or("?")),
+                        arn_name(source),
                         why.join("; ")
                     ),
                 )

@@ -1,7 +1,9 @@
+use crate::findings::resource;
+use crate::inventory::Known;
 use crate::inventory::ResourceKind;
+use crate::inventory::dr::AuroraCopy;
 use crate::inventory::{ErrorCause, UnknownReason};
-use crate::rules::resource::arn_region;
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 
 declare_rule! {
     /// ## What it does
@@ -53,13 +55,10 @@ impl Rule for RdsReplicaUndersized {
         report_listing_gaps(ctx, out, Side::Dr, &[ResourceKind::DbInstance], "replica sizes");
         let primary = &ctx.inventory.primary;
         let dr = &ctx.inventory.dr;
-        let aurora = crate::estimate::protection::AuroraIndex::new(ctx.inventory);
+        let relations = ctx.inventory.relations();
         let mut pairs = Vec::new();
-        for replica in &dr.resources.db_instances {
-            if let Some(source) =
-                replica.read_replica_source.as_deref().filter(|s| arn_region(s) == Some(primary.name))
-                && let Some(source) = primary.db_instance(source)
-            {
+        for (replica, source) in relations.dr_db_replicas() {
+            if let Some(source) = primary.db_instance(source) {
                 pairs.push((replica, source));
             }
         }
@@ -69,7 +68,9 @@ impl Rule for RdsReplicaUndersized {
             else {
                 continue;
             };
-            if let Some((_, Some(secondary))) = aurora.secondary(cluster) {
+            if let Known::Value(Some(AuroraCopy::GlobalSecondary { cluster: Some(secondary), .. })) =
+                relations.aurora_copy(cluster)
+            {
                 for member in &secondary.members {
                     if let Some(instance) = dr.db_instance(&member.instance_id) {
                         pairs.push((instance, writer));

@@ -1,6 +1,6 @@
+use crate::findings::resource;
 use crate::inventory::ResourceKind;
-use crate::inventory::members::alias_load_balancer;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule};
 use chrono::Duration;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -51,10 +51,12 @@ impl Rule for DrCertificateInvalid {
         let dr = &ctx.inventory.dr;
         // DR load balancer ARN → the failover names pointing at it.
         let mut names: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        let relations = ctx.inventory.relations();
         for group in &ctx.inventory.failover_groups {
             for secondary in &group.secondaries {
                 let Some(alias) = &secondary.alias_target else { continue };
-                if let Some(lb) = alias_load_balancer(ctx.inventory, group.zone, group.record_type, alias)
+                if let Some(lb) = relations
+                    .alias_load_balancer(group.zone, group.record_type, alias)
                     .filter(|lb| lb.view.name == dr.name)
                 {
                     names.entry(lb.load_balancer.arn.as_str()).or_default().insert(group.name.as_str());

@@ -1,7 +1,8 @@
+use crate::findings::resource;
 use crate::inventory::ResourceKind;
 use crate::inventory::dns::RecordSet;
-use crate::inventory::members::alias_load_balancer;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, resource};
+use crate::inventory::dr::LbTarget;
+use crate::rules::{Context, Rule, RuleOutput, declare_rule};
 use std::collections::BTreeSet;
 
 declare_rule! {
@@ -45,10 +46,12 @@ impl Rule for DrListenerMismatch {
 fn check<'s>(ctx: &Context<'_, 's>, out: &mut RuleOutput) {
     let (primary_region, dr_region) = (ctx.inventory.primary.name, ctx.inventory.dr.name);
     let mut judged: BTreeSet<(&str, &str)> = BTreeSet::new();
+    let relations = ctx.inventory.relations();
     for group in &ctx.inventory.failover_groups {
         let lb_in = |records: &[&'s RecordSet], region: &str| {
             records.iter().filter_map(|r| r.alias_target.as_ref()).find_map(|alias| {
-                alias_load_balancer(ctx.inventory, group.zone, group.record_type, alias)
+                relations
+                    .alias_load_balancer(group.zone, group.record_type, alias)
                     .filter(|lb| lb.view.name == region)
             })
         };
@@ -77,7 +80,7 @@ fn check<'s>(ctx: &Context<'_, 's>, out: &mut RuleOutput) {
             );
             continue;
         }
-        let listeners = |lb: &crate::inventory::members::ResolvedLb<'_, '_>| -> BTreeSet<String> {
+        let listeners = |lb: &LbTarget<'_, '_>| -> BTreeSet<String> {
             lb.view
                 .listeners_of(&lb.load_balancer.arn)
                 .iter()

@@ -1,6 +1,7 @@
+use crate::findings::resource;
 use crate::inventory::ResourceKind;
 use crate::inventory::dns::HealthCheck;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, readable_failover_groups, resource};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, readable_failover_groups};
 
 declare_rule! {
     /// ## What it does

@@ -1,4 +1,5 @@
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, readable_failover_groups, resource};
+use crate::findings::resource;
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, readable_failover_groups};
 
 declare_rule! {
     /// ## What it does

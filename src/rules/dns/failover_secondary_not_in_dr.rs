@@ -1,6 +1,7 @@
+use crate::findings::resource;
 use crate::inventory::UnknownReason;
 use crate::inventory::graph::{AliasResolution, elb_region};
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, readable_failover_groups, resource};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, readable_failover_groups};
 
 declare_rule! {
     /// ## What it does

@@ -1,6 +1,8 @@
+use crate::findings::resource;
+use crate::inventory::dr::LbTarget;
 use crate::inventory::graph::AliasResolution;
 use crate::inventory::{Known, ResourceKind};
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, readable_failover_groups, resource};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, readable_failover_groups};
 
 declare_rule! {
     /// ## What it does
@@ -112,22 +114,22 @@ impl Rule for FailoverSecondaryUnhealthy {
                     }
                     AliasResolution::LoadBalancer { region, load_balancer } => {
                         let Some(view) = ctx.inventory.region(region) else { continue };
-                        let target_groups = view.target_groups_of(&load_balancer.arn);
-                        if target_groups.is_empty() {
-                            if let Some(reason) =
-                                view.gap(ResourceKind::TargetGroup).or(view.gap(ResourceKind::Listener))
-                            {
+                        let target_groups = match (LbTarget { view, load_balancer }).target_groups() {
+                            Known::Value(groups) if !groups.is_empty() => groups,
+                            Known::Unknown(reason) => {
                                 out.unknown(
                                     target,
-                                    reason,
+                                    &reason,
                                     format!("cannot read the target groups of {}", load_balancer.name),
                                 );
-                            } else {
+                                continue;
+                            }
+                            Known::Value(_) => {
                                 out.fail(target, format!("SECONDARY {name} evaluates target health, but load balancer {} has no target groups", load_balancer.name))
                                     .with("load_balancer", &load_balancer.arn);
+                                continue;
                             }
-                            continue;
-                        }
+                        };
                         let mut unknown = None;
                         let mut unhealthy = Vec::new();
                         for tg in &target_groups {

@@ -1,6 +1,7 @@
+use crate::findings::resource;
 use crate::inventory::graph::AliasResolution;
 use crate::inventory::{ErrorCause, UnknownReason};
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, readable_failover_groups, resource};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, readable_failover_groups};
 
 declare_rule! {
     /// ## What it does
@@ -39,12 +40,7 @@ declare_rule! {
 impl Rule for FailoverTargetMissing {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         for group in readable_failover_groups(ctx, out, "alias targets") {
-            let records = group
-                .primaries
-                .iter()
-                .map(|r| (r, "PRIMARY"))
-                .chain(group.secondaries.iter().map(|r| (r, "SECONDARY")));
-            for (record, role) in records {
+            for (record, role) in group.records() {
                 let Some(alias) = &record.alias_target else { continue };
                 let target = resource::record(group.zone, record);
                 let name = format!("{role} {} {}", group.name, group.record_type);

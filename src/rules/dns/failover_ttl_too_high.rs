@@ -1,5 +1,6 @@
 use crate::estimate::duration_text;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, readable_failover_groups, resource};
+use crate::findings::resource;
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, readable_failover_groups};
 
 declare_rule! {
     /// ## What it does
@@ -37,12 +38,7 @@ impl Rule for FailoverTtlTooHigh {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         let (budget, budget_source) = ctx.settings.failover_ttl_budget();
         for group in readable_failover_groups(ctx, out, "failover TTLs") {
-            let records = group
-                .primaries
-                .iter()
-                .map(|r| (r, "PRIMARY"))
-                .chain(group.secondaries.iter().map(|r| (r, "SECONDARY")));
-            for (record, role) in records {
+            for (record, role) in group.records() {
                 if record.alias_target.is_some() {
                     continue;
                 }

@@ -1,7 +1,8 @@
+use crate::findings::resource;
 use crate::inventory::dns::normalize_dns_name;
 use crate::inventory::graph::AliasResolution;
 use crate::inventory::{ErrorCause, UnknownReason};
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, readable_failover_groups, resource};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, readable_failover_groups};
 
 declare_rule! {
     /// ## What it does

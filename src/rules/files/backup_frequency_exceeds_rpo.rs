@@ -1,4 +1,3 @@
-use crate::estimate::protection::BackupIndex;
 use crate::estimate::{Amount, duration_text};
 use crate::findings::ResourceRef;
 use crate::inventory::ResourceKind;
@@ -46,14 +45,13 @@ impl Rule for BackupFrequencyExceedsRpo {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         report_listing_gaps(ctx, out, Side::Primary, &[ResourceKind::BackupPlan], "backup schedules");
         let primary = &ctx.inventory.primary;
-        let dr = ctx.inventory.dr.name;
         let (threshold, threshold_source) = ctx.settings.backup_gap_threshold();
-        let backups = BackupIndex::new(primary, dr);
+        let relations = ctx.inventory.relations();
         for (app, members) in &ctx.inventory.members().by_app {
             for store in members.primary_data_stores() {
                 let target = ResourceRef::new(store.kind, store.arn, store.id, Some(primary.name));
-                let coverage = backups.coverage(store.arn, store.tags);
-                let missing = backups.missing.clone();
+                let coverage = relations.backup_coverage(store.arn, store.tags);
+                let (missing, coverage) = (coverage.unreadable, coverage.rules);
                 let to_dr = coverage.iter().any(|c| c.copies_to_dr);
                 let best = coverage
                     .iter()
@@ -68,7 +66,7 @@ impl Rule for BackupFrequencyExceedsRpo {
                     if let Some(reason) = missing {
                         out.unknown(
                             target,
-                            &reason,
+                            reason,
                             format!("cannot tell which backup plans protect {}", store.id),
                         );
                     }

@@ -1,4 +1,3 @@
-use crate::estimate::protection::{BackupIndex, RecoveryPoints};
 use crate::estimate::{Amount, DEFAULT_COMPLETION_WINDOW_MINUTES, duration_text};
 use crate::findings::ResourceRef;
 use crate::inventory::ResourceKind;
@@ -46,11 +45,10 @@ impl Rule for BackupNoRecentDrRecoveryPoint {
         report_listing_gaps(ctx, out, Side::Dr, &[ResourceKind::BackupVault], "DR recovery points");
         let primary = &ctx.inventory.primary;
         let dr = &ctx.inventory.dr;
-        let backups = BackupIndex::new(primary, dr.name);
-        let recovery_points = RecoveryPoints::new(dr);
+        let relations = ctx.inventory.relations();
         for (app, members) in &ctx.inventory.members().by_app {
             for store in members.primary_data_stores() {
-                let coverage = backups.coverage(store.arn, store.tags);
+                let coverage = relations.backup_coverage(store.arn, store.tags).rules;
                 // The most generous allowance among the rules that copy the store to DR.
                 let allowance = coverage
                     .iter()
@@ -81,8 +79,10 @@ impl Rule for BackupNoRecentDrRecoveryPoint {
                     // A schedule that barely runs: any completed point will do.
                     Amount::Unbounded(_) => u64::MAX / 2,
                 };
-                let unreadable = recovery_points.missing.clone();
-                let newest = recovery_points.newest(store.arn).map(|(rp, vault)| (rp.creation_date, vault));
+                let unreadable = relations.dr_recovery_points_unreadable();
+                let newest = relations
+                    .newest_dr_recovery_point(store.arn)
+                    .map(|(rp, vault)| (rp.creation_date, vault));
                 let limit = ctx.now - Duration::seconds(allowance.min(i64::MAX as u64 / 2) as i64);
                 match newest {
                     Some((created, _)) if created >= limit => out.pass(),

@@ -1,7 +1,6 @@
-use crate::inventory::storage::{BackupSelection, FileSystem};
-use crate::inventory::{Known, ResourceKind, UnknownReason};
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
-use std::collections::HashMap;
+use crate::findings::resource;
+use crate::inventory::{Known, ResourceKind};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 
 declare_rule! {
     /// ## What it does
@@ -42,6 +41,7 @@ impl Rule for EfsNoDrCopy {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         let primary = &ctx.inventory.primary;
         let dr = ctx.inventory.dr.name;
+        let relations = ctx.inventory.relations();
         report_listing_gaps(
             ctx,
             out,
@@ -49,36 +49,15 @@ impl Rule for EfsNoDrCopy {
             &[ResourceKind::FileSystem],
             "file systems for a DR copy",
         );
-        let copies = DrCopySelections::new(ctx);
         for fs in &primary.resources.file_systems {
-            let mut missing: Option<UnknownReason> = None;
-            let replicated = match &fs.replication {
-                Known::Value(destinations) => {
-                    destinations.iter().any(|d| d.region == dr && d.status == "ENABLED")
-                }
-                Known::Unknown(reason) => {
-                    missing = Some(reason.clone());
-                    false
-                }
-            };
-            if replicated {
-                out.pass();
-                continue;
-            }
-            match copies.plan_for(fs) {
-                Ok(Some(_plan)) => {
-                    out.pass();
-                    continue;
-                }
-                Ok(None) => {}
-                Err(reason) => missing = missing.or(Some(reason)),
-            }
+            let protection = relations.efs_protection(fs);
             let target = resource::file_system(fs, primary.name);
-            match missing {
-                Some(reason) => {
+            match protection.copy() {
+                Known::Value(Some(_)) => out.pass(),
+                Known::Unknown(reason) => {
                     out.unknown(target, &reason, format!("cannot tell whether EFS {} reaches {dr}", fs.id));
                 }
-                None => {
+                Known::Value(None) => {
                     let inactive: Vec<String> = fs
                         .replication
                         .value()
@@ -97,74 +76,6 @@ impl Rule for EfsNoDrCopy {
                     .with("name", &fs.name);
                 }
             }
-        }
-    }
-}
-
-/// The backup selections of plans that copy to the DR region, indexed once per audit: plain
-/// `ListOfTags` StringEquals selections (the common case) by tag, the rest in a list, so each
-/// file system costs a few lookups rather than a scan of every plan.
-struct DrCopySelections<'s> {
-    by_tag: HashMap<(&'s str, &'s str), &'s str>,
-    general: Vec<(&'s str, &'s BackupSelection)>,
-    /// Why some plan (or the plan list) could not be read, if so.
-    missing: Option<UnknownReason>,
-}
-
-impl<'s> DrCopySelections<'s> {
-    fn new(ctx: &Context<'_, 's>) -> Self {
-        let primary = &ctx.inventory.primary;
-        let dr = ctx.inventory.dr.name;
-        let mut index = DrCopySelections {
-            by_tag: HashMap::new(),
-            general: Vec::new(),
-            missing: primary.gap(ResourceKind::BackupPlan).cloned(),
-        };
-        for plan in &primary.resources.backup_plans {
-            let copies_to_dr = plan
-                .rules
-                .iter()
-                .any(|rule| rule.copy_actions.iter().any(|c| c.destination_region() == Some(dr)));
-            if !copies_to_dr {
-                continue;
-            }
-            let selections = match &plan.selections {
-                Known::Value(selections) => selections,
-                Known::Unknown(reason) => {
-                    index.missing = index.missing.take().or(Some(reason.clone()));
-                    continue;
-                }
-            };
-            for selection in selections {
-                let plain_tags = selection.resources.is_empty()
-                    && selection.not_resources.is_empty()
-                    && selection.conditions.is_empty()
-                    && selection.list_of_tags.iter().all(|c| c.operator.eq_ignore_ascii_case("StringEquals"));
-                if plain_tags {
-                    for condition in &selection.list_of_tags {
-                        let key = condition.key.strip_prefix("aws:ResourceTag/").unwrap_or(&condition.key);
-                        index.by_tag.entry((key, condition.value.as_str())).or_insert(plan.name.as_str());
-                    }
-                } else {
-                    index.general.push((plan.name.as_str(), selection));
-                }
-            }
-        }
-        index
-    }
-
-    /// The plan that copies this file system to the DR region: `Ok(None)` when no plan does,
-    /// `Err` when some plan could not be read and none that could covers it.
-    fn plan_for(&self, fs: &FileSystem) -> Result<Option<&'s str>, UnknownReason> {
-        let by_tag = fs.tags.iter().find_map(|(k, v)| self.by_tag.get(&(k.as_str(), v.as_str())).copied());
-        if let Some(plan) = by_tag
-            .or_else(|| self.general.iter().find(|(_, s)| s.selects(&fs.arn, &fs.tags)).map(|(p, _)| *p))
-        {
-            return Ok(Some(plan));
-        }
-        match &self.missing {
-            Some(reason) => Err(reason.clone()),
-            None => Ok(None),
         }
     }
 }

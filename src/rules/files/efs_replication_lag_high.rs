@@ -1,7 +1,8 @@
 use crate::estimate::duration_text;
+use crate::findings::resource;
 use crate::inventory::ResourceKind;
 use crate::inventory::{ErrorCause, Known, UnknownReason};
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, resource};
+use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 use crate::settings::EFS_REPLICATION_RPO_FLOOR_SECONDS;
 
 declare_rule! {
@@ -41,20 +42,20 @@ impl Rule for EfsReplicationLagHigh {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         report_listing_gaps(ctx, out, Side::Primary, &[ResourceKind::FileSystem], "replication lag");
         let primary = ctx.inventory.primary.name;
-        let dr = ctx.inventory.dr.name;
+        let relations = ctx.inventory.relations();
         let (threshold, source) = ctx.settings.efs_replication_lag_threshold();
         let unattainable =
             ctx.settings.targets.rpo_seconds.filter(|rpo| *rpo < EFS_REPLICATION_RPO_FLOOR_SECONDS);
         for fs in &ctx.inventory.primary.resources.file_systems {
             let target = resource::file_system(fs, primary);
-            let destinations = match &fs.replication {
+            let destinations = match relations.efs_replication(fs) {
                 Known::Value(destinations) => destinations,
                 Known::Unknown(reason) => {
-                    out.unknown(target, reason, format!("cannot read the replication of EFS {}", fs.id));
+                    out.unknown(target, &reason, format!("cannot read the replication of EFS {}", fs.id));
                     continue;
                 }
             };
-            for destination in destinations.iter().filter(|d| d.region == dr && d.status == "ENABLED") {
+            for destination in destinations.into_iter().filter(|d| d.status == "ENABLED") {
                 let Some(at) = destination.last_replicated_timestamp else {
                     let reason = UnknownReason::new(
                         "elasticfilesystem:DescribeReplicationConfigurations",

@@ -1,4 +1,4 @@
-use super::targets::{Term, judge};
+use super::targets::{Objective, check_objective};
 use crate::rules::{Context, Rule, RuleOutput, declare_rule};
 
 declare_rule! {
@@ -49,36 +49,6 @@ declare_rule! {
 
 impl Rule for RpoTargetExceeded {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        for estimate in &ctx.estimates.apps {
-            // Within target (or bounded without one): nothing to explain.
-            if let Some(value) = estimate.rpo.seconds()
-                && estimate.targets.rpo_seconds.is_none_or(|target| value <= target)
-            {
-                out.pass();
-                continue;
-            }
-            let terms: Vec<Term> = estimate
-                .rpo_terms
-                .iter()
-                .map(|t| Term {
-                    name: t.store.clone(),
-                    seconds: t.amount.seconds(),
-                    source: t.source.clone(),
-                    amount: t.amount.clone(),
-                    resource: Some(t.resource.clone()),
-                    critical_path: t.critical_path,
-                })
-                .collect();
-            judge(
-                out,
-                ctx.inventory.account(),
-                estimate,
-                "RPO",
-                &estimate.rpo,
-                estimate.targets.rpo_seconds,
-                &terms,
-                true,
-            );
-        }
+        check_objective(ctx, out, Objective::Rpo);
     }
 }

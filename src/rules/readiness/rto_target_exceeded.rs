@@ -1,4 +1,4 @@
-use super::targets::{Term, judge};
+use super::targets::{Objective, check_objective};
 use crate::rules::{Context, Rule, RuleOutput, declare_rule};
 
 declare_rule! {
@@ -53,36 +53,6 @@ declare_rule! {
 
 impl Rule for RtoTargetExceeded {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        for estimate in &ctx.estimates.apps {
-            // Within target (or bounded without one): nothing to explain.
-            if let Some(value) = estimate.rto.seconds()
-                && estimate.targets.rto_seconds.is_none_or(|target| value <= target)
-            {
-                out.pass();
-                continue;
-            }
-            let terms: Vec<Term> = estimate
-                .rto_terms
-                .iter()
-                .map(|t| Term {
-                    name: t.step.clone(),
-                    seconds: t.amount.seconds(),
-                    source: t.source.clone(),
-                    amount: t.amount.clone(),
-                    resource: t.resource.clone(),
-                    critical_path: t.critical_path,
-                })
-                .collect();
-            judge(
-                out,
-                ctx.inventory.account(),
-                estimate,
-                "RTO",
-                &estimate.rto,
-                estimate.targets.rto_seconds,
-                &terms,
-                false,
-            );
-        }
+        check_objective(ctx, out, Objective::Rto);
     }
 }

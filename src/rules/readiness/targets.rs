@@ -1,10 +1,41 @@
 //! What the two target rules share: judging one estimate total against its target, and
 //! naming the terms that break it.
 
-use crate::estimate::{Amount, AppEstimate, duration_text};
+use crate::estimate::{Amount, AppEstimate, RpoTerm, RtoTerm, duration_text};
 use crate::findings::{ResourceRef, Severity};
-use crate::rules::RuleOutput;
+use crate::rules::{Context, RuleOutput};
 use serde::Serialize;
+
+/// The recovery objective a target rule judges.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Objective {
+    Rto,
+    Rpo,
+}
+
+/// Judge every application's estimate of `objective` against its target: within target (or
+/// bounded without one) passes; otherwise the finding names the terms that break it.
+pub(super) fn check_objective(ctx: &Context<'_, '_>, out: &mut RuleOutput, objective: Objective) {
+    for estimate in &ctx.estimates.apps {
+        let (what, total, target, terms, each_term_alone) = match objective {
+            Objective::Rto => {
+                let terms = estimate.rto_terms.iter().map(Term::from).collect::<Vec<_>>();
+                ("RTO", &estimate.rto, estimate.targets.rto_seconds, terms, false)
+            }
+            Objective::Rpo => {
+                let terms = estimate.rpo_terms.iter().map(Term::from).collect::<Vec<_>>();
+                ("RPO", &estimate.rpo, estimate.targets.rpo_seconds, terms, true)
+            }
+        };
+        if let Some(value) = total.seconds()
+            && target.is_none_or(|target| value <= target)
+        {
+            out.pass();
+            continue;
+        }
+        judge(out, ctx.inventory.account(), estimate, what, total, target, &terms, each_term_alone);
+    }
+}
 
 /// One term as the finding's evidence shows it.
 #[derive(Debug, Clone, Serialize)]
@@ -20,11 +51,37 @@ pub(super) struct Term {
     pub critical_path: bool,
 }
 
+impl From<&RtoTerm> for Term {
+    fn from(t: &RtoTerm) -> Self {
+        Term {
+            name: t.step.clone(),
+            seconds: t.amount.seconds(),
+            source: t.source.clone(),
+            amount: t.amount.clone(),
+            resource: t.resource.clone(),
+            critical_path: t.critical_path,
+        }
+    }
+}
+
+impl From<&RpoTerm> for Term {
+    fn from(t: &RpoTerm) -> Self {
+        Term {
+            name: t.store.clone(),
+            seconds: t.amount.seconds(),
+            source: t.source.clone(),
+            amount: t.amount.clone(),
+            resource: Some(t.resource.clone()),
+            critical_path: t.critical_path,
+        }
+    }
+}
+
 /// Judge `total` against `target`. Terms that break it: for an unbounded or unknown total,
 /// those that are; for a number, the critical-path terms when they add up (RTO), or every term
 /// above the target (RPO, `each_term_alone`).
 #[allow(clippy::too_many_arguments)]
-pub(super) fn judge(
+fn judge(
     out: &mut RuleOutput,
     account: &str,
     estimate: &AppEstimate,
@@ -65,7 +122,7 @@ pub(super) fn judge(
     };
     let resource = worst
         .and_then(|t| t.resource.clone())
-        .unwrap_or_else(|| crate::rules::resource::application(&estimate.app, account));
+        .unwrap_or_else(|| crate::findings::resource::application(&estimate.app, account));
     let explained = breaking
         .iter()
         .map(|t| format!("{} {} ({})", t.name, t.amount.text(), t.source))

@@ -1,4 +1,6 @@
-//! Shorthands that turn inventory resources into the [`ResourceRef`] a finding points at.
+//! Shorthands that turn inventory resources into the [`ResourceRef`] a finding (or an estimate
+//! term) points at, including the stand-ins for "every resource of a kind in a region" and for
+//! an application as a whole.
 
 use crate::findings::ResourceRef;
 use crate::inventory::ResourceKind;
@@ -40,14 +42,18 @@ pub fn db_cluster(cluster: &DbCluster, region: &str) -> ResourceRef {
     ResourceRef::new(ResourceKind::DbCluster, &cluster.arn, &cluster.id, Some(region))
 }
 
-pub fn file_system(fs: &FileSystem, region: &str) -> ResourceRef {
-    ResourceRef::new(ResourceKind::FileSystem, &fs.arn, &fs.id, Some(region))
+/// A DR read replica, listed or known only by the ARN its source names.
+pub fn db_replica(replica: &crate::inventory::dr::DbReplica<'_>, region: &str) -> ResourceRef {
+    ResourceRef::new(ResourceKind::DbInstance, replica.arn, replica.id(), Some(region))
 }
 
-/// The region field of an ARN (`arn:partition:service:region:account:resource`).
-pub fn arn_region(arn: &str) -> Option<&str> {
-    let region = arn.strip_prefix("arn:")?.split(':').nth(2)?;
-    (!region.is_empty()).then_some(region)
+/// The DR copy of an Aurora cluster: a global secondary (listed or not) or a replica cluster.
+pub fn aurora_copy(copy: &crate::inventory::dr::AuroraCopy<'_>, region: &str) -> ResourceRef {
+    ResourceRef::new(ResourceKind::DbCluster, copy.arn(), copy.id(), Some(region))
+}
+
+pub fn file_system(fs: &FileSystem, region: &str) -> ResourceRef {
+    ResourceRef::new(ResourceKind::FileSystem, &fs.arn, &fs.id, Some(region))
 }
 
 pub fn load_balancer(lb: &crate::inventory::load_balancing::LoadBalancer, region: &str) -> ResourceRef {
@@ -77,11 +83,6 @@ pub fn backup_vault(vault: &crate::inventory::storage::BackupVault, region: &str
 
 pub fn launch_template(template: &crate::inventory::compute::LaunchTemplate, region: &str) -> ResourceRef {
     ResourceRef::new(ResourceKind::LaunchTemplate, &template.arn, &template.id, Some(region))
-}
-
-/// The last path segment of an ARN (`…:file-system/fs-1` → `fs-1`), for display.
-pub fn arn_name(arn: &str) -> &str {
-    arn.rsplit(['/', ':']).next().unwrap_or(arn)
 }
 
 /// Stands for "every resource of this kind in this region" when their listing failed, so the

@@ -1,0 +1,974 @@
+//! DR relations: for every primary resource, its DR counterparts and how each was matched — the
+//! one answer to "what is the DR copy of X?" that the rules, the estimate, the report and the
+//! drift all read, so that they cannot disagree.
+//!
+//! | primary resource | DR counterpart | matched by |
+//! |---|---|---|
+//! | AMI | copies in the DR region | `SourceImageId` + `SourceImageRegion`, the pairing tag, the name |
+//! | DB instance | read replicas in the DR region | replica lists and replica sources, through same-region replica chains |
+//! | Aurora cluster | global-database secondary (headless or not), else a replica cluster | global cluster membership, replication source |
+//! | EFS file system | replication destination, backup copies | replication configuration, backup selections |
+//! | data store | backup copies: plan rule → copy action → DR vault | backup selections and copy actions |
+//! | Auto Scaling group | DR Auto Scaling groups | the application |
+//! | failover record | load balancer → target groups → Auto Scaling groups | alias resolution |
+//!
+//! [`DrIndex`] holds the indexes, built once per audit with the graph; [`DrRelations`] answers
+//! through them and the graph's region views. An answer is `unknown` when nothing was found
+//! and a listing it depends on is incomplete; a found counterpart says how it was matched.
+
+use super::arn::{arn_name, arn_region};
+use super::compute::{AutoScalingGroup, Image, ImageState};
+use super::database::{DbCluster, DbInstance, GlobalCluster};
+use super::dns::{AliasTarget, HostedZone};
+use super::graph::{AliasResolution, Inventory, RegionView};
+use super::load_balancing::{LoadBalancer, TargetGroup};
+use super::matching::Matching;
+use super::storage::{
+    BackupPlan, BackupRule, BackupSelection, BackupVault, CopyAction, FileSystem, RecoveryPoint,
+    ReplicationDestination, TagCondition,
+};
+use super::{Known, ResourceKind, Tags, UnknownReason};
+use std::collections::{HashMap, HashSet};
+
+/// How a DR AMI is recognised as a copy of a primary AMI, strongest evidence first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AmiMatch {
+    /// `SourceImageId` + `SourceImageRegion`, which AWS sets on CopyImage results.
+    SourceImageId,
+    /// The pairing tag: the same value on both AMIs, or the primary AMI's ID on the copy.
+    PairingTag,
+    /// An identical, non-empty AMI name.
+    Name,
+}
+
+impl AmiMatch {
+    /// The label used in evidence (`matched_by`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AmiMatch::SourceImageId => "source-image-id",
+            AmiMatch::PairingTag => "tag",
+            AmiMatch::Name => "name",
+        }
+    }
+
+    /// Whether `copy` is a copy of `source` (an AMI of `source_region`), and by what evidence.
+    /// The index below only narrows the candidates; this is the definition.
+    pub fn between(copy: &Image, source: &Image, source_region: &str, pairing_tag: &str) -> Option<AmiMatch> {
+        if copy.source_image_id.as_deref() == Some(source.id.as_str())
+            && copy.source_image_region.as_deref() == Some(source_region)
+        {
+            return Some(AmiMatch::SourceImageId);
+        }
+        if let Some(value) = copy.tags.get(pairing_tag)
+            && (*value == source.id || source.tags.get(pairing_tag) == Some(value))
+        {
+            return Some(AmiMatch::PairingTag);
+        }
+        (!source.name.is_empty() && copy.name == source.name).then_some(AmiMatch::Name)
+    }
+}
+
+/// A DR-region AMI recognised as a copy of a primary AMI.
+#[derive(Debug, Clone, Copy)]
+pub struct AmiCopy<'s> {
+    pub image: &'s Image,
+    pub matched_by: AmiMatch,
+}
+
+impl AmiCopy<'_> {
+    /// A copy the DR tier can launch: `available`, or `pending` while the copy completes.
+    pub fn usable(&self) -> bool {
+        matches!(self.image.state, ImageState::Available | ImageState::Pending)
+    }
+}
+
+/// How a DR read replica was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplicaMatch {
+    /// The source, or a same-region replica in its chain, lists it (`ReadReplicaDBInstanceIdentifiers`).
+    ReplicaList,
+    /// It names the source, or a same-region replica in its chain, as its own source
+    /// (`ReadReplicaSourceDBInstanceIdentifier`), though the source's list does not show it.
+    SourceLink,
+}
+
+impl ReplicaMatch {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReplicaMatch::ReplicaList => "read-replica-ids",
+            ReplicaMatch::SourceLink => "read-replica-source",
+        }
+    }
+}
+
+/// A DR-region read replica of a primary DB instance.
+#[derive(Debug, Clone)]
+pub struct DbReplica<'s> {
+    pub arn: &'s str,
+    /// The DR listing's view of the replica; `None` when the source lists a replica in the DR
+    /// region that the DR listing does not show.
+    pub instance: Option<&'s DbInstance>,
+    /// Identifiers of the same-region replicas between the primary and this replica, nearest first.
+    pub via: Vec<&'s str>,
+    pub matched_by: ReplicaMatch,
+}
+
+impl<'s> DbReplica<'s> {
+    pub fn id(&self) -> &'s str {
+        self.instance.map(|i| i.id.as_str()).unwrap_or_else(|| arn_name(self.arn))
+    }
+}
+
+/// The DR copy of a primary Aurora cluster.
+#[derive(Debug, Clone, Copy)]
+pub enum AuroraCopy<'s> {
+    /// The DR member of the global database the cluster belongs to; `cluster` is the DR
+    /// listing's view of it (`None` when the DR cluster listing does not show it).
+    GlobalSecondary { global: &'s GlobalCluster, arn: &'s str, cluster: Option<&'s DbCluster> },
+    /// A cross-region replica cluster whose replication source is the cluster.
+    ReplicaCluster(&'s DbCluster),
+}
+
+impl<'s> AuroraCopy<'s> {
+    pub fn arn(&self) -> &'s str {
+        match self {
+            AuroraCopy::GlobalSecondary { arn, .. } => arn,
+            AuroraCopy::ReplicaCluster(cluster) => &cluster.arn,
+        }
+    }
+
+    pub fn id(&self) -> &'s str {
+        match self {
+            AuroraCopy::GlobalSecondary { cluster: Some(cluster), .. }
+            | AuroraCopy::ReplicaCluster(cluster) => &cluster.id,
+            AuroraCopy::GlobalSecondary { arn, cluster: None, .. } => arn_name(arn),
+        }
+    }
+
+    /// The DR listing's view of the copy, when it shows it.
+    pub fn cluster(&self) -> Option<&'s DbCluster> {
+        match self {
+            AuroraCopy::GlobalSecondary { cluster, .. } => *cluster,
+            AuroraCopy::ReplicaCluster(cluster) => Some(cluster),
+        }
+    }
+
+    /// A global secondary without DB instances: failover must first create one.
+    pub fn headless(&self) -> bool {
+        matches!(self, AuroraCopy::GlobalSecondary { cluster: Some(c), .. } if c.members.is_empty())
+    }
+
+    pub fn matched_by(&self) -> &'static str {
+        match self {
+            AuroraCopy::GlobalSecondary { .. } => "global-database",
+            AuroraCopy::ReplicaCluster(_) => "replication-source",
+        }
+    }
+}
+
+/// A backup plan rule whose selections pick a resource, and whether it copies to the DR region.
+#[derive(Debug, Clone, Copy)]
+pub struct BackupCoverage<'s> {
+    pub plan: &'s BackupPlan,
+    pub rule: &'s BackupRule,
+    pub copies_to_dr: bool,
+}
+
+/// Every backup plan rule that picks a resource, and why the answer may be incomplete.
+#[derive(Debug)]
+pub struct Coverage<'a, 's> {
+    pub rules: Vec<BackupCoverage<'s>>,
+    /// Why some plan's selections (or the plan listing) could not be read.
+    pub unreadable: Option<&'a UnknownReason>,
+}
+
+/// A DR backup copy of a data store: a plan rule that selects it and a copy action to a
+/// DR-region vault.
+#[derive(Debug, Clone)]
+pub struct BackupCopy<'s> {
+    pub plan: &'s BackupPlan,
+    pub rule: &'s BackupRule,
+    pub action: &'s CopyAction,
+    /// The destination vault in the DR listing (`None`: it does not exist there).
+    pub vault: Known<Option<&'s BackupVault>>,
+}
+
+/// What protects a primary EFS file system in the DR region.
+#[derive(Debug, Clone)]
+pub struct EfsProtection<'s> {
+    /// Replication destinations in the DR region, whatever their status.
+    pub replication: Known<Vec<&'s ReplicationDestination>>,
+    pub backups: Known<Vec<BackupCopy<'s>>>,
+}
+
+/// The DR copy that makes a file system recoverable.
+#[derive(Debug, Clone)]
+pub enum EfsCopy<'s> {
+    Replication(&'s ReplicationDestination),
+    Backup(BackupCopy<'s>),
+}
+
+impl<'s> EfsProtection<'s> {
+    /// The replication destination in the DR region whose status is `ENABLED`.
+    pub fn active_replication(&self) -> Option<&'s ReplicationDestination> {
+        self.replication.value()?.iter().copied().find(|d| d.status == "ENABLED")
+    }
+
+    /// The file system's DR copy — live replication first, else a backup copy — or why it is
+    /// unknown (the replication's reason first) when neither was found and either is unreadable.
+    pub fn copy(&self) -> Known<Option<EfsCopy<'s>>> {
+        if let Some(destination) = self.active_replication() {
+            return Known::Value(Some(EfsCopy::Replication(destination)));
+        }
+        if let Some(copy) = self.backups.value().and_then(|copies| copies.first()) {
+            return Known::Value(Some(EfsCopy::Backup(copy.clone())));
+        }
+        match (&self.replication, &self.backups) {
+            (Known::Unknown(reason), _) | (_, Known::Unknown(reason)) => Known::Unknown(reason.clone()),
+            _ => Known::Value(None),
+        }
+    }
+}
+
+/// How DR Auto Scaling groups stand in for a primary one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AsgMatch {
+    /// Every DR group of the primary group's application.
+    Application,
+}
+
+impl AsgMatch {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AsgMatch::Application => "application",
+        }
+    }
+}
+
+/// The DR Auto Scaling groups that stand in for a primary group.
+#[derive(Debug, Clone, Copy)]
+pub struct AsgCounterparts<'a, 's> {
+    pub groups: &'a [&'s AutoScalingGroup],
+    pub matched_by: AsgMatch,
+}
+
+/// The load balancer a failover record's alias resolves to, with its region's view.
+#[derive(Clone, Copy)]
+pub struct LbTarget<'a, 's> {
+    pub view: &'a RegionView<'s>,
+    pub load_balancer: &'s LoadBalancer,
+}
+
+impl<'s> LbTarget<'_, 's> {
+    /// The target groups the load balancer routes to, or why none can be seen when its
+    /// region's target groups or listeners could not be listed.
+    pub fn target_groups(&self) -> Known<Vec<&'s TargetGroup>> {
+        let groups = self.view.target_groups_of(&self.load_balancer.arn);
+        match self.view.gap(ResourceKind::TargetGroup).or(self.view.gap(ResourceKind::Listener)) {
+            Some(reason) if groups.is_empty() => Known::Unknown(reason.clone()),
+            _ => Known::Value(groups),
+        }
+    }
+
+    /// Auto Scaling groups feeding the load balancer's target groups, deduplicated, in target
+    /// group order: the first is the one a person (and the estimate) follows.
+    pub fn asgs(&self) -> Vec<&'s AutoScalingGroup> {
+        let mut out: Vec<&AutoScalingGroup> = Vec::new();
+        for tg in self.view.target_groups_of(&self.load_balancer.arn) {
+            for asg in self.view.asgs_behind(&tg.arn) {
+                if !out.iter().any(|a| a.arn == asg.arn) {
+                    out.push(asg);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// DR AMIs indexed the three ways a copy can be recognised.
+#[derive(Default)]
+struct CopyIndex<'s> {
+    by_source: HashMap<(&'s str, &'s str), Vec<&'s Image>>,
+    by_tag: HashMap<&'s str, Vec<&'s Image>>,
+    by_name: HashMap<&'s str, Vec<&'s Image>>,
+}
+
+impl<'s> CopyIndex<'s> {
+    fn new(images: &'s [Image], pairing_tag: &str) -> Self {
+        let mut index = CopyIndex::default();
+        for image in images {
+            if let (Some(id), Some(region)) = (&image.source_image_id, &image.source_image_region) {
+                index.by_source.entry((id.as_str(), region.as_str())).or_default().push(image);
+            }
+            if let Some(value) = image.tags.get(pairing_tag) {
+                index.by_tag.entry(value.as_str()).or_default().push(image);
+            }
+            if !image.name.is_empty() {
+                index.by_name.entry(image.name.as_str()).or_default().push(image);
+            }
+        }
+        index
+    }
+}
+
+/// The backup plans of the primary region, indexed so that finding the plans that protect a
+/// resource costs a few hash lookups instead of a scan of every selection.
+///
+/// A selection picks a resource when (`Resources` match AND every `Conditions` entry holds) OR
+/// any `ListOfTags` entry holds. Every way it can pick a resource needs a `StringEquals` tag
+/// (a condition of the first branch, an entry of the second) unless the selection uses other
+/// operators: selections are indexed under those tags, the others are checked in full.
+#[derive(Default)]
+struct BackupIndex<'s> {
+    plans: &'s [BackupPlan],
+    by_tag: HashMap<(&'s str, &'s str), Vec<(usize, &'s BackupSelection)>>,
+    general: Vec<(usize, &'s BackupSelection)>,
+    /// Why some plan's selections (or the plan listing) could not be read.
+    missing: Option<UnknownReason>,
+    /// The same, for plans with a rule that copies to the DR region: the only plans whose
+    /// unreadable selections can hide a DR copy.
+    dr_copy_missing: Option<UnknownReason>,
+}
+
+fn tag_key(key: &str) -> &str {
+    key.strip_prefix("aws:ResourceTag/").unwrap_or(key)
+}
+
+/// The `StringEquals` tags one of which a resource must carry to be selected, or `None` when
+/// the selection can pick resources without any.
+fn required_tags(selection: &BackupSelection) -> Option<Vec<(&str, &str)>> {
+    let equals = |c: &&TagCondition| c.operator.eq_ignore_ascii_case("StringEquals");
+    let mut tags = Vec::new();
+    if !selection.resources.is_empty() {
+        let condition = selection.conditions.iter().find(equals)?;
+        tags.push((tag_key(&condition.key), condition.value.as_str()));
+    }
+    for entry in &selection.list_of_tags {
+        if !equals(&entry) {
+            return None;
+        }
+        tags.push((tag_key(&entry.key), entry.value.as_str()));
+    }
+    Some(tags)
+}
+
+fn copies_to(rule: &BackupRule, region: &str) -> bool {
+    rule.copy_actions.iter().any(|c| c.destination_region() == Some(region))
+}
+
+impl<'s> BackupIndex<'s> {
+    fn new(view: &RegionView<'s>, dr_region: &str) -> Self {
+        let gap = view.gap(ResourceKind::BackupPlan).cloned();
+        let mut index = BackupIndex {
+            plans: &view.resources.backup_plans,
+            missing: gap.clone(),
+            dr_copy_missing: gap,
+            ..BackupIndex::default()
+        };
+        for (i, plan) in view.resources.backup_plans.iter().enumerate() {
+            match &plan.selections {
+                Known::Value(selections) => {
+                    for selection in selections {
+                        match required_tags(selection) {
+                            Some(tags) => {
+                                for tag in tags {
+                                    index.by_tag.entry(tag).or_default().push((i, selection));
+                                }
+                            }
+                            None => index.general.push((i, selection)),
+                        }
+                    }
+                }
+                Known::Unknown(reason) => {
+                    index.missing = index.missing.take().or(Some(reason.clone()));
+                    if plan.rules.iter().any(|rule| copies_to(rule, dr_region)) {
+                        index.dr_copy_missing = index.dr_copy_missing.take().or(Some(reason.clone()));
+                    }
+                }
+            }
+        }
+        index
+    }
+
+    /// Backup plan rules whose selections pick the resource, in plan order.
+    fn coverage(&self, arn: &str, tags: &Tags, dr_region: &str) -> Vec<BackupCoverage<'s>> {
+        let mut plans: Vec<usize> = Vec::new();
+        let candidates = tags
+            .iter()
+            .filter_map(|(k, v)| self.by_tag.get(&(k.as_str(), v.as_str())))
+            .flatten()
+            .chain(self.general.iter());
+        for (plan, selection) in candidates {
+            if !plans.contains(plan) && selection.selects(arn, tags) {
+                plans.push(*plan);
+            }
+        }
+        plans.sort_unstable();
+        let mut covered = Vec::new();
+        for plan in plans.into_iter().filter_map(|i| self.plans.get(i)) {
+            for rule in &plan.rules {
+                covered.push(BackupCoverage { plan, rule, copies_to_dr: copies_to(rule, dr_region) });
+            }
+        }
+        covered
+    }
+}
+
+/// Completed recovery points in the DR region's vaults, by the resource they protect.
+#[derive(Default)]
+struct RecoveryPoints<'s> {
+    by_resource: HashMap<&'s str, Vec<(&'s RecoveryPoint, &'s str)>>,
+    /// Why some vault's recovery points (or the vault listing) could not be read.
+    missing: Option<UnknownReason>,
+}
+
+impl<'s> RecoveryPoints<'s> {
+    fn new(view: &RegionView<'s>) -> Self {
+        let mut index = RecoveryPoints {
+            by_resource: HashMap::new(),
+            missing: view.gap(ResourceKind::BackupVault).cloned(),
+        };
+        for vault in &view.resources.backup_vaults {
+            match &vault.recovery_points {
+                Known::Value(points) => {
+                    for rp in points.iter().filter(|rp| rp.status == "COMPLETED") {
+                        index
+                            .by_resource
+                            .entry(rp.resource_arn.as_str())
+                            .or_default()
+                            .push((rp, vault.name.as_str()));
+                    }
+                }
+                Known::Unknown(reason) => index.missing = index.missing.take().or(Some(reason.clone())),
+            }
+        }
+        index
+    }
+}
+
+/// The global secondary that a member cluster's global database has in the DR region.
+#[derive(Clone, Copy)]
+struct GlobalSecondary<'s> {
+    global: &'s GlobalCluster,
+    arn: &'s str,
+    cluster: Option<&'s DbCluster>,
+}
+
+/// The indexes behind [`DrRelations`], built once per audit from the two region views.
+#[derive(Default)]
+pub struct DrIndex<'s> {
+    pairing_tag: String,
+    dr_copies: CopyIndex<'s>,
+    primary_images_by_tag: HashMap<&'s str, Vec<&'s Image>>,
+    primary_images_by_name: HashMap<&'s str, &'s Image>,
+    /// DR instances replicating a primary-region instance, by that source's ARN.
+    dr_replicas_by_source: HashMap<&'s str, Vec<&'s DbInstance>>,
+    /// Any member cluster of a global database with a DR secondary → that secondary.
+    aurora_secondaries: HashMap<&'s str, GlobalSecondary<'s>>,
+    /// Clusters that are a non-writer member of some global database.
+    global_secondaries: HashSet<&'s str>,
+    /// DR replica clusters by their source cluster's ARN.
+    replica_clusters: HashMap<&'s str, &'s DbCluster>,
+    backups: BackupIndex<'s>,
+    recovery_points: RecoveryPoints<'s>,
+}
+
+impl<'s> DrIndex<'s> {
+    pub(super) fn build(primary: &RegionView<'s>, dr: &RegionView<'s>, matching: &Matching) -> Self {
+        let tag = matching.ami_pairing_tag.as_str();
+        let mut index = DrIndex {
+            pairing_tag: tag.to_string(),
+            dr_copies: CopyIndex::new(&dr.resources.images, tag),
+            backups: BackupIndex::new(primary, dr.name),
+            recovery_points: RecoveryPoints::new(dr),
+            ..DrIndex::default()
+        };
+        for image in &primary.resources.images {
+            if let Some(value) = image.tags.get(tag) {
+                index.primary_images_by_tag.entry(value.as_str()).or_default().push(image);
+            }
+            if !image.name.is_empty() {
+                index.primary_images_by_name.insert(image.name.as_str(), image);
+            }
+        }
+        for replica in &dr.resources.db_instances {
+            if let Some(source) = replica_source_in(replica, primary.name) {
+                index.dr_replicas_by_source.entry(source).or_default().push(replica);
+            }
+        }
+        for global in primary.resources.global_clusters.iter().chain(&dr.resources.global_clusters) {
+            index
+                .global_secondaries
+                .extend(global.members.iter().filter(|m| !m.writer).map(|m| m.cluster_arn.as_str()));
+            let Some(member) =
+                global.members.iter().find(|m| !m.writer && arn_region(&m.cluster_arn) == Some(dr.name))
+            else {
+                continue;
+            };
+            let secondary = GlobalSecondary {
+                global,
+                arn: member.cluster_arn.as_str(),
+                cluster: dr.db_clusters_by_arn.get(member.cluster_arn.as_str()).copied(),
+            };
+            for other in &global.members {
+                index.aurora_secondaries.entry(other.cluster_arn.as_str()).or_insert(secondary);
+            }
+        }
+        index.replica_clusters = dr
+            .resources
+            .db_clusters
+            .iter()
+            .filter_map(|c| c.replication_source.as_deref().map(|source| (source, c)))
+            .collect();
+        index
+    }
+}
+
+/// The source of a read replica when that source is in `region` (cross-region replicas name
+/// their source by ARN).
+fn replica_source_in<'x>(replica: &'x DbInstance, region: &str) -> Option<&'x str> {
+    replica.read_replica_source.as_deref().filter(|source| arn_region(source) == Some(region))
+}
+
+/// The DR relations of an inventory: see the module documentation.
+#[derive(Clone, Copy)]
+pub struct DrRelations<'a, 's> {
+    inventory: &'a Inventory<'s>,
+    index: &'a DrIndex<'s>,
+}
+
+impl<'a, 's> DrRelations<'a, 's> {
+    pub(super) fn new(inventory: &'a Inventory<'s>, index: &'a DrIndex<'s>) -> Self {
+        DrRelations { inventory, index }
+    }
+
+    /// The tag that pairs a DR AMI copy with its primary AMI.
+    pub fn pairing_tag(&self) -> &'a str {
+        &self.index.pairing_tag
+    }
+
+    // ---- AMIs
+
+    /// Whether a primary AMI needs a DR copy of the account's own: AMIs the account does not
+    /// own (public or shared) are the owner's to copy.
+    pub fn copy_expected(&self, image: &Image) -> bool {
+        !image.public && image.owner_id == self.inventory.account()
+    }
+
+    /// Every DR-region copy of a primary AMI, strongest evidence first (one entry per copy), or
+    /// why they cannot be known: the DR AMI listing is incomplete.
+    pub fn ami_copies(&self, image: &Image) -> Known<Vec<AmiCopy<'s>>> {
+        if let Some(reason) = self.inventory.dr.gap(ResourceKind::Image) {
+            return Known::Unknown(reason.clone());
+        }
+        let copies = &self.index.dr_copies;
+        let mut tag_values = vec![image.id.as_str()];
+        if let Some(value) = image.tags.get(self.pairing_tag()) {
+            tag_values.push(value);
+        }
+        let candidates = copies
+            .by_source
+            .get(&(image.id.as_str(), self.inventory.primary.name))
+            .into_iter()
+            .chain(tag_values.iter().filter_map(|v| copies.by_tag.get(v)))
+            .chain((!image.name.is_empty()).then(|| copies.by_name.get(image.name.as_str())).flatten())
+            .flatten();
+        let mut found: Vec<AmiCopy<'s>> = Vec::new();
+        for candidate in candidates {
+            if found.iter().any(|c| c.image.id == candidate.id) {
+                continue;
+            }
+            if let Some(matched_by) = self.is_copy_of(candidate, image) {
+                found.push(AmiCopy { image: candidate, matched_by });
+            }
+        }
+        found.sort_by_key(|c| c.matched_by);
+        Known::Value(found)
+    }
+
+    /// How a DR AMI is a copy of a primary AMI, if it is one.
+    pub fn is_copy_of(&self, copy: &Image, source: &Image) -> Option<AmiMatch> {
+        AmiMatch::between(copy, source, self.inventory.primary.name, self.pairing_tag())
+    }
+
+    /// The primary AMI a DR AMI is a copy of, if any: by source image ID, then the pairing
+    /// tag, then the name.
+    pub fn ami_source(&self, copy: &Image) -> Option<(&'s Image, AmiMatch)> {
+        let primary = &self.inventory.primary;
+        let by_id = |id: Option<&str>| id.and_then(|id| primary.images.get(id).copied());
+        let tag = copy.tags.get(self.pairing_tag()).map(String::as_str);
+        let candidates = by_id(copy.source_image_id.as_deref())
+            .into_iter()
+            .chain(by_id(tag))
+            .chain(tag.and_then(|t| self.index.primary_images_by_tag.get(t)).into_iter().flatten().copied())
+            .chain(self.index.primary_images_by_name.get(copy.name.as_str()).copied());
+        candidates
+            .filter_map(|source| self.is_copy_of(copy, source).map(|how| (source, how)))
+            .min_by_key(|(_, how)| *how)
+    }
+
+    // ---- Databases
+
+    /// The DR-region read replicas of a primary instance, directly or through same-region
+    /// replicas, replicas the DR listing shows first; or why none can be known (the DR instance
+    /// listing is incomplete and none was found).
+    pub fn db_replicas(&self, db: &'s DbInstance) -> Known<Vec<DbReplica<'s>>> {
+        let (primary, dr) = (&self.inventory.primary, &self.inventory.dr);
+        let mut found: Vec<DbReplica<'s>> = Vec::new();
+        let mut visited: HashSet<&str> = HashSet::new();
+        let mut chain: Vec<(&'s DbInstance, Vec<&'s str>)> = Vec::new();
+        let mut stack = vec![(db, Vec::new())];
+        while let Some((current, via)) = stack.pop() {
+            if !visited.insert(current.arn.as_str()) {
+                continue;
+            }
+            for replica in &current.read_replica_ids {
+                match arn_region(replica) {
+                    Some(region) if region == dr.name => {
+                        let instance = dr.db_instance(replica);
+                        let arn = instance.map(|i| i.arn.as_str()).unwrap_or(replica.as_str());
+                        if !found.iter().any(|f| f.arn == arn) {
+                            let matched_by = ReplicaMatch::ReplicaList;
+                            found.push(DbReplica { arn, instance, via: via.clone(), matched_by });
+                        }
+                    }
+                    Some(region) if region != primary.name => {}
+                    _ => {
+                        if let Some(next) = primary.db_instance(replica) {
+                            let mut longer = via.clone();
+                            longer.push(next.id.as_str());
+                            stack.push((next, longer));
+                        }
+                    }
+                }
+            }
+            chain.push((current, via));
+        }
+        for (member, via) in &chain {
+            for replica in self.index.dr_replicas_by_source.get(member.arn.as_str()).into_iter().flatten() {
+                if !found.iter().any(|f| f.arn == replica.arn) {
+                    let matched_by = ReplicaMatch::SourceLink;
+                    found.push(DbReplica {
+                        arn: &replica.arn,
+                        instance: Some(replica),
+                        via: via.clone(),
+                        matched_by,
+                    });
+                }
+            }
+        }
+        if found.is_empty()
+            && let Some(reason) = dr.gap(ResourceKind::DbInstance)
+        {
+            return Known::Unknown(reason.clone());
+        }
+        // Stable: replicas the DR listing shows come first, each group in discovery order.
+        found.sort_by_key(|r| r.instance.is_none());
+        Known::Value(found)
+    }
+
+    /// The primary-region source of a DR instance, when it is a cross-region read replica.
+    pub fn primary_source<'x>(&self, replica: &'x DbInstance) -> Option<&'x str> {
+        replica_source_in(replica, self.inventory.primary.name)
+    }
+
+    /// DR instances that are read replicas of a primary-region instance, with that source.
+    pub fn dr_db_replicas(&self) -> impl Iterator<Item = (&'s DbInstance, &'s str)> + 'a {
+        let primary = self.inventory.primary.name;
+        self.inventory
+            .dr
+            .resources
+            .db_instances
+            .iter()
+            .filter_map(move |replica| replica_source_in(replica, primary).map(|source| (replica, source)))
+    }
+
+    /// Whether a cluster is a secondary (non-writer) member of some global database.
+    pub fn is_global_secondary(&self, cluster: &DbCluster) -> bool {
+        self.index.global_secondaries.contains(cluster.arn.as_str())
+    }
+
+    /// The DR copy of a primary Aurora cluster: its global database's DR secondary, else a
+    /// cross-region replica cluster; or why it cannot be known (clusters or global clusters
+    /// not fully listed, and none found).
+    pub fn aurora_copy(&self, cluster: &DbCluster) -> Known<Option<AuroraCopy<'s>>> {
+        if let Some(s) = self.index.aurora_secondaries.get(cluster.arn.as_str()) {
+            return Known::Value(Some(AuroraCopy::GlobalSecondary {
+                global: s.global,
+                arn: s.arn,
+                cluster: s.cluster,
+            }));
+        }
+        if let Some(replica) = self.index.replica_clusters.get(cluster.arn.as_str()) {
+            return Known::Value(Some(AuroraCopy::ReplicaCluster(replica)));
+        }
+        let (primary, dr) = (&self.inventory.primary, &self.inventory.dr);
+        let gap = dr
+            .gap(ResourceKind::DbCluster)
+            .or(dr.gap(ResourceKind::GlobalCluster))
+            .or(primary.gap(ResourceKind::GlobalCluster));
+        match gap {
+            Some(reason) => Known::Unknown(reason.clone()),
+            None => Known::Value(None),
+        }
+    }
+
+    // ---- Backups and file systems
+
+    /// Every backup plan rule whose selections pick a primary resource.
+    pub fn backup_coverage(&self, arn: &str, tags: &Tags) -> Coverage<'a, 's> {
+        let index = &self.index.backups;
+        Coverage {
+            rules: index.coverage(arn, tags, self.inventory.dr.name),
+            unreadable: index.missing.as_ref(),
+        }
+    }
+
+    /// The DR backup copies of a primary resource: each copy action to a DR-region vault of a
+    /// rule that selects it; or why none can be known (the plans, or the selections of a plan
+    /// that copies to DR, could not be read, and none was found).
+    pub fn backup_copies(&self, arn: &str, tags: &Tags) -> Known<Vec<BackupCopy<'s>>> {
+        let dr = &self.inventory.dr;
+        let mut copies = Vec::new();
+        for cov in self.index.backups.coverage(arn, tags, dr.name).into_iter().filter(|c| c.copies_to_dr) {
+            for action in cov.rule.copy_actions.iter().filter(|a| a.destination_region() == Some(dr.name)) {
+                let vault = self.dr_vault(action);
+                copies.push(BackupCopy { plan: cov.plan, rule: cov.rule, action, vault });
+            }
+        }
+        match &self.index.backups.dr_copy_missing {
+            Some(reason) if copies.is_empty() => Known::Unknown(reason.clone()),
+            _ => Known::Value(copies),
+        }
+    }
+
+    /// The DR-region vault a copy action writes to (`None`: it does not exist there), or why
+    /// the DR vault listing cannot tell.
+    pub fn dr_vault(&self, action: &CopyAction) -> Known<Option<&'s BackupVault>> {
+        let dr = &self.inventory.dr;
+        match dr.backup_vaults_by_arn.get(action.destination_vault_arn.as_str()) {
+            Some(vault) => Known::Value(Some(*vault)),
+            None => match dr.gap(ResourceKind::BackupVault) {
+                Some(reason) => Known::Unknown(reason.clone()),
+                None => Known::Value(None),
+            },
+        }
+    }
+
+    /// The newest completed recovery point of a resource in a DR vault, with the vault's name.
+    pub fn newest_dr_recovery_point(&self, resource_arn: &str) -> Option<(&'s RecoveryPoint, &'s str)> {
+        self.index
+            .recovery_points
+            .by_resource
+            .get(resource_arn)?
+            .iter()
+            .copied()
+            .max_by_key(|(rp, _)| rp.creation_date)
+    }
+
+    /// Why DR recovery points may be missing from [`Self::newest_dr_recovery_point`].
+    pub fn dr_recovery_points_unreadable(&self) -> Option<&'a UnknownReason> {
+        self.index.recovery_points.missing.as_ref()
+    }
+
+    /// The replication destinations of a primary file system in the DR region, whatever their
+    /// status, or why the replication configuration could not be read.
+    pub fn efs_replication(&self, fs: &'s FileSystem) -> Known<Vec<&'s ReplicationDestination>> {
+        let dr = self.inventory.dr.name;
+        match &fs.replication {
+            Known::Value(destinations) => {
+                Known::Value(destinations.iter().filter(|d| d.region == dr).collect())
+            }
+            Known::Unknown(reason) => Known::Unknown(reason.clone()),
+        }
+    }
+
+    /// What protects a primary file system in the DR region.
+    pub fn efs_protection(&self, fs: &'s FileSystem) -> EfsProtection<'s> {
+        EfsProtection {
+            replication: self.efs_replication(fs),
+            backups: self.backup_copies(&fs.arn, &fs.tags),
+        }
+    }
+
+    // ---- Compute and failover records
+
+    /// The DR Auto Scaling groups that stand in for a primary group, or why none can be known
+    /// (the DR group listing is incomplete and none was found).
+    pub fn dr_asgs(&self, asg: &AutoScalingGroup) -> Known<AsgCounterparts<'a, 's>> {
+        let members = self.inventory.members();
+        let groups = self
+            .inventory
+            .applications()
+            .app_of(&asg.arn)
+            .and_then(|app| members.by_app.get(app))
+            .map(|m| m.dr_asgs.as_slice())
+            .unwrap_or(&[]);
+        match self.inventory.dr.gap(ResourceKind::AutoScalingGroup) {
+            Some(reason) if groups.is_empty() => Known::Unknown(reason.clone()),
+            _ => Known::Value(AsgCounterparts { groups, matched_by: AsgMatch::Application }),
+        }
+    }
+
+    /// The primary Auto Scaling groups a DR group stands in for (the reverse of [`Self::dr_asgs`]).
+    pub fn primary_asgs_of(&self, dr_asg: &AutoScalingGroup) -> &'a [&'s AutoScalingGroup] {
+        let members = self.inventory.members();
+        self.inventory
+            .applications()
+            .app_of(&dr_asg.arn)
+            .and_then(|app| members.by_app.get(app))
+            .map(|m| m.primary_asgs.as_slice())
+            .unwrap_or(&[])
+    }
+
+    /// The load balancer an alias record resolves to in a collected region, or `None` for any
+    /// other outcome (dangling, non-load-balancer target, unknown: see
+    /// [`Inventory::resolve_alias`]).
+    pub fn alias_load_balancer(
+        &self,
+        zone: &'s HostedZone,
+        record_type: &str,
+        alias: &'s AliasTarget,
+    ) -> Option<LbTarget<'a, 's>> {
+        match self.inventory.resolve_alias(zone, record_type, alias) {
+            AliasResolution::LoadBalancer { region, load_balancer } => {
+                self.inventory.region(region).map(|view| LbTarget { view, load_balancer })
+            }
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::Snapshot;
+    use crate::inventory::matching::Matching;
+
+    fn fixture(path: &str) -> Snapshot {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(path);
+        Snapshot::load(&path).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()))
+    }
+
+    #[test]
+    fn replicas_are_found_through_same_region_replica_chains() {
+        let snapshot = fixture("rules/rds-no-dr-replica/pass.json");
+        let inventory = Inventory::build(&snapshot, &Matching::default());
+        let relations = inventory.relations();
+        let db = inventory.primary.db_instance("orders-db").expect("orders-db");
+        let replicas = relations.db_replicas(db);
+        let replicas = replicas.value().expect("known");
+        assert_eq!(replicas.len(), 1);
+        assert_eq!(replicas[0].id(), "orders-db-dr");
+        assert_eq!(replicas[0].via, ["orders-db-reporting"]);
+        assert_eq!(replicas[0].matched_by, ReplicaMatch::ReplicaList);
+        let sources: Vec<&str> = relations.dr_db_replicas().map(|(_, source)| source).collect();
+        assert_eq!(sources, ["arn:aws:rds:ap-south-1:123456789012:db:orders-db-reporting"]);
+    }
+
+    #[test]
+    fn a_replica_that_only_names_its_source_still_counts() {
+        let mut snapshot = fixture("rules/rds-no-dr-replica/pass.json");
+        let primary = snapshot.resources.regional.get_mut("ap-south-1").expect("primary");
+        for db in &mut primary.db_instances {
+            db.read_replica_ids.retain(|r| !r.starts_with("arn:"));
+        }
+        let inventory = Inventory::build(&snapshot, &Matching::default());
+        let db = inventory.primary.db_instance("orders-db").expect("orders-db");
+        let replicas = inventory.relations().db_replicas(db);
+        let replicas = replicas.value().expect("known");
+        assert_eq!(replicas.len(), 1);
+        assert_eq!(replicas[0].matched_by, ReplicaMatch::SourceLink);
+        assert_eq!(replicas[0].via, ["orders-db-reporting"]);
+    }
+
+    #[test]
+    fn no_replica_is_unknown_only_when_the_dr_listing_is_incomplete() {
+        let snapshot = fixture("rules/rds-no-dr-replica/fail.json");
+        let inventory = Inventory::build(&snapshot, &Matching::default());
+        let relations = inventory.relations();
+        let db =
+            inventory.members().by_app.values().flat_map(|m| &m.primary_db_instances).next().expect("a db");
+        assert!(matches!(relations.db_replicas(db), Known::Value(r) if r.is_empty()));
+        let snapshot = fixture("rules/rds-no-dr-replica/unknown.json");
+        let inventory = Inventory::build(&snapshot, &Matching::default());
+        let db =
+            inventory.members().by_app.values().flat_map(|m| &m.primary_db_instances).next().expect("a db");
+        assert!(matches!(inventory.relations().db_replicas(db), Known::Unknown(_)));
+    }
+
+    #[test]
+    fn aurora_secondaries_and_headless_ones() {
+        let snapshot = fixture("rules/aurora-secondary-headless/fail.json");
+        let inventory = Inventory::build(&snapshot, &Matching::default());
+        let relations = inventory.relations();
+        let cluster = inventory.primary.db_clusters_by_id.get("api-aurora").copied().expect("api-aurora");
+        let Known::Value(Some(copy)) = relations.aurora_copy(cluster) else { panic!("a DR copy") };
+        assert!(matches!(copy, AuroraCopy::GlobalSecondary { .. }));
+        assert!(copy.headless());
+        assert_eq!(copy.matched_by(), "global-database");
+        assert!(!relations.is_global_secondary(cluster));
+        let secondary = copy.cluster().expect("listed");
+        assert!(relations.is_global_secondary(secondary));
+    }
+
+    #[test]
+    fn ami_copies_are_matched_once_each_by_their_strongest_evidence() {
+        let mut snapshot = fixture("rules/ami-missing-in-dr/pass.json");
+        let source = snapshot.resources.regional["ap-south-1"].images[0].clone();
+        let dr = snapshot.resources.regional.get_mut("us-east-1").expect("dr");
+        let mut by_tag = dr.images[0].clone();
+        by_tag.id = "ami-tagged".into();
+        by_tag.arn = by_tag.arn.replace(&dr.images[0].id, "ami-tagged");
+        by_tag.name = "renamed".into();
+        by_tag.source_image_id = None;
+        by_tag.tags.insert("drscan:source-ami".into(), source.id.clone());
+        dr.images.push(by_tag);
+        let inventory = Inventory::build(&snapshot, &Matching::default());
+        let relations = inventory.relations();
+        let image = inventory.primary.images.get(source.id.as_str()).copied().expect("source");
+        let copies = relations.ami_copies(image);
+        let copies = copies.value().expect("known");
+        let ids: Vec<(&str, AmiMatch)> = copies.iter().map(|c| (c.image.id.as_str(), c.matched_by)).collect();
+        assert!(ids.contains(&("ami-tagged", AmiMatch::PairingTag)), "{ids:?}");
+        let mut unique: Vec<&str> = ids.iter().map(|(id, _)| *id).collect();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), ids.len(), "one entry per copy: {ids:?}");
+        let tagged = inventory.dr.images.get("ami-tagged").copied().expect("tagged copy");
+        assert_eq!(
+            relations.ami_source(tagged).map(|(p, how)| (p.id.as_str(), how)),
+            Some((source.id.as_str(), AmiMatch::PairingTag))
+        );
+    }
+
+    #[test]
+    fn unreadable_selections_hide_a_dr_copy_only_in_plans_that_copy_to_dr() {
+        let mut snapshot = fixture("rules/efs-no-dr-copy/fail.json");
+        let reason =
+            UnknownReason::new("backup:ListBackupSelections", crate::inventory::ErrorCause::AccessDenied, "");
+        let primary = snapshot.resources.regional.get_mut("ap-south-1").expect("primary");
+        primary.backup_plans.push(BackupPlan {
+            arn: "arn:aws:backup:ap-south-1:123456789012:backup-plan:local-only".into(),
+            id: "local-only".into(),
+            name: "local-only".into(),
+            rules: vec![BackupRule {
+                name: "daily".into(),
+                schedule_expression: "cron(0 3 * * ? *)".into(),
+                schedule_timezone: None,
+                start_window_minutes: None,
+                completion_window_minutes: None,
+                target_vault_name: "Default".into(),
+                copy_actions: Vec::new(),
+            }],
+            selections: Known::Unknown(reason.clone()),
+            rules_unknown: None,
+        });
+        let inventory = Inventory::build(&snapshot, &Matching::default());
+        let relations = inventory.relations();
+        let fs = inventory.primary.resources.file_systems.first().expect("a file system");
+        assert!(matches!(relations.backup_copies(&fs.arn, &fs.tags), Known::Value(c) if c.is_empty()));
+        assert_eq!(relations.backup_coverage(&fs.arn, &fs.tags).unreadable, Some(&reason));
+        assert!(matches!(relations.efs_protection(fs).copy(), Known::Value(None)));
+    }
+}
