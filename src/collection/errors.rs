@@ -1,6 +1,12 @@
 //! SDK errors, classified once into [`ErrorCause`]: by error code first, then HTTP status, then
 //! the `SdkError` variant. Every collector goes through [`Failure::from_sdk`], so the snapshot
 //! names the same cause for the same problem whichever service hit it.
+//!
+//! AWS's error text names the caller ("User: arn:aws:sts::123456789012:assumed-role/ci/… is not
+//! authorized …") and the resources asked about. That text ends up in the snapshot and in every
+//! output — SARIF uploaded to code scanning, JUnit, reports — so it is [`redact`]ed: ARNs and
+//! account IDs are replaced, the rest (which action was denied) is kept. `-v` logs the raw
+//! text of each failure to stderr.
 
 use crate::inventory::{CollectionError, ErrorCause, ResourceKind, UnknownReason};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -49,7 +55,9 @@ impl Failure {
         let status = error.raw_response().map(|r| r.status().as_u16());
         let code = error.code();
         let cause = classify(code, status, variant);
-        let message = describe(code, error.message(), status, variant, error);
+        let raw = describe(code, error.message(), status, variant, error);
+        tracing::debug!(operation, status, message = %raw, "aws call failed (raw error text)");
+        let message = redact(&raw);
         let aws_error_code = code.is_some_and(|c| !c.is_empty());
         Failure { operation, cause, message, aws_error_code }
     }
@@ -232,6 +240,63 @@ fn describe(
     parts.join(": ")
 }
 
+/// `text` with every ARN and every twelve-digit account ID replaced: what an AWS error message
+/// may say about the caller and the account, without which it still says what failed.
+pub fn redact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("arn:") {
+        let (before, from) = rest.split_at(start);
+        // An ARN only where a word starts (not `learn:`), up to whitespace, a quote or a
+        // closing bracket.
+        if before.chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric()) {
+            out.push_str(&redact_account_ids(before));
+            out.push_str("arn:");
+            rest = &from[4..];
+            continue;
+        }
+        out.push_str(&redact_account_ids(before));
+        let end = from
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ')' | ']' | '}' | '>' | ','))
+            .unwrap_or(from.len());
+        // A sentence's full stop after the ARN stays a full stop.
+        let arn = &from[..end];
+        let kept = arn.len() - arn.trim_end_matches(['.', ';']).len();
+        out.push_str("arn:(redacted)");
+        out.push_str(&arn[arn.len() - kept..]);
+        rest = &from[end..];
+    }
+    out.push_str(&redact_account_ids(rest));
+    out
+}
+
+/// Every run of exactly twelve digits, as a whole word, replaced.
+fn redact_account_ids(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut digits = String::new();
+    let flush = |digits: &mut String, out: &mut String, next: Option<char>| {
+        let whole_word = !next.is_some_and(|c| c.is_ascii_alphanumeric());
+        if digits.len() == 12 && whole_word && !out.ends_with(|c: char| c.is_ascii_alphabetic()) {
+            out.push_str("(account)");
+        } else {
+            out.push_str(digits);
+        }
+        digits.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        if !digits.is_empty() {
+            flush(&mut digits, &mut out, Some(c));
+        }
+        out.push(c);
+    }
+    flush(&mut digits, &mut out, None);
+    out
+}
+
 fn first_line(text: &str) -> String {
     let line = text.lines().next().unwrap_or_default().trim();
     line.chars().take(300).collect()
@@ -317,6 +382,32 @@ mod tests {
         let timeout: SdkError<DescribeImagesError, HttpResponse> =
             SdkError::timeout_error("operation timeout");
         assert_eq!(cause(&timeout), ErrorCause::Timeout);
+    }
+
+    /// Regression (issue 11): AWS's error text, principal ARN and account included, went
+    /// verbatim into every output.
+    #[test]
+    fn error_text_keeps_what_failed_but_not_who_asked_or_which_account() {
+        let raw = "User: arn:aws:sts::123456789012:assumed-role/ci-deploy/session-7 is not authorized to perform: ec2:DescribeImages on resource: arn:aws:ec2:us-east-1:123456789012:image/ami-0abc. Account 123456789012 (request 98765432109876).";
+        assert_eq!(
+            redact(raw),
+            "User: arn:(redacted) is not authorized to perform: ec2:DescribeImages on resource: arn:(redacted). Account (account) (request 98765432109876)."
+        );
+        // Words that merely contain `arn:`, and other numbers, are left alone.
+        assert_eq!(redact("learn: 42 items, id 12345678901"), "learn: 42 items, id 12345678901");
+        assert_eq!(redact("\"arn:aws:iam::111122223333:role/x\""), "\"arn:(redacted)\"");
+
+        let meta = ErrorMetadata::builder().code("UnauthorizedOperation").message(raw);
+        let response = HttpResponse::new(403.try_into().expect("status"), SdkBody::empty());
+        let error: SdkError<DescribeImagesError, HttpResponse> =
+            SdkError::service_error(DescribeImagesError::generic(meta.build()), response);
+        let failure = Failure::from_sdk("ec2:DescribeImages", &error);
+        assert!(!failure.message.contains("123456789012"), "{}", failure.message);
+        assert!(
+            failure.message.contains("not authorized to perform: ec2:DescribeImages"),
+            "{}",
+            failure.message
+        );
     }
 
     #[test]
