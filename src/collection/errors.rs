@@ -4,9 +4,9 @@
 //!
 //! AWS's error text names the caller ("User: arn:aws:sts::123456789012:assumed-role/ci/… is not
 //! authorized …") and the resources asked about. That text ends up in the snapshot and in every
-//! output — SARIF uploaded to code scanning, JUnit, reports — so it is [`redact`]ed: ARNs and
-//! account IDs are replaced, the rest (which action was denied) is kept. `-v` logs the raw
-//! text of each failure to stderr.
+//! output — SARIF uploaded to code scanning, JUnit, reports — so it is redacted: ARNs and
+//! account IDs are replaced ([`crate::inventory::redact`]), the rest (which action was denied)
+//! is kept. `-v` logs the raw text of each failure to stderr.
 
 use crate::inventory::{CollectionError, ErrorCause, ResourceKind, UnknownReason};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -57,7 +57,7 @@ impl Failure {
         let cause = classify(code, status, variant);
         let raw = describe(code, error.message(), status, variant, error);
         tracing::debug!(operation, status, message = %raw, "aws call failed (raw error text)");
-        let message = redact(&raw);
+        let message = crate::inventory::redact(&raw);
         let aws_error_code = code.is_some_and(|c| !c.is_empty());
         Failure { operation, cause, message, aws_error_code }
     }
@@ -240,63 +240,6 @@ fn describe(
     parts.join(": ")
 }
 
-/// `text` with every ARN and every twelve-digit account ID replaced: what an AWS error message
-/// may say about the caller and the account, without which it still says what failed.
-pub fn redact(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find("arn:") {
-        let (before, from) = rest.split_at(start);
-        // An ARN only where a word starts (not `learn:`), up to whitespace, a quote or a
-        // closing bracket.
-        if before.chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric()) {
-            out.push_str(&redact_account_ids(before));
-            out.push_str("arn:");
-            rest = &from[4..];
-            continue;
-        }
-        out.push_str(&redact_account_ids(before));
-        let end = from
-            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ')' | ']' | '}' | '>' | ','))
-            .unwrap_or(from.len());
-        // A sentence's full stop after the ARN stays a full stop.
-        let arn = &from[..end];
-        let kept = arn.len() - arn.trim_end_matches(['.', ';']).len();
-        out.push_str("arn:(redacted)");
-        out.push_str(&arn[arn.len() - kept..]);
-        rest = &from[end..];
-    }
-    out.push_str(&redact_account_ids(rest));
-    out
-}
-
-/// Every run of exactly twelve digits, as a whole word, replaced.
-fn redact_account_ids(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut digits = String::new();
-    let flush = |digits: &mut String, out: &mut String, next: Option<char>| {
-        let whole_word = !next.is_some_and(|c| c.is_ascii_alphanumeric());
-        if digits.len() == 12 && whole_word && !out.ends_with(|c: char| c.is_ascii_alphabetic()) {
-            out.push_str("(account)");
-        } else {
-            out.push_str(digits);
-        }
-        digits.clear();
-    };
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            digits.push(c);
-            continue;
-        }
-        if !digits.is_empty() {
-            flush(&mut digits, &mut out, Some(c));
-        }
-        out.push(c);
-    }
-    flush(&mut digits, &mut out, None);
-    out
-}
-
 fn first_line(text: &str) -> String {
     let line = text.lines().next().unwrap_or_default().trim();
     line.chars().take(300).collect()
@@ -305,6 +248,7 @@ fn first_line(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inventory::redact;
     use aws_sdk_ec2::operation::describe_images::DescribeImagesError;
     use aws_smithy_runtime_api::client::result::ConnectorError;
     use aws_smithy_types::body::SdkBody;
@@ -396,6 +340,8 @@ mod tests {
         // Words that merely contain `arn:`, and other numbers, are left alone.
         assert_eq!(redact("learn: 42 items, id 12345678901"), "learn: 42 items, id 12345678901");
         assert_eq!(redact("\"arn:aws:iam::111122223333:role/x\""), "\"arn:(redacted)\"");
+        // Redacting twice changes nothing.
+        assert_eq!(redact(&redact(raw)), redact(raw));
 
         let meta = ErrorMetadata::builder().code("UnauthorizedOperation").message(raw);
         let response = HttpResponse::new(403.try_into().expect("status"), SdkBody::empty());

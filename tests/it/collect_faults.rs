@@ -127,6 +127,13 @@ fn dr_region_unreachable_is_recorded_once_for_the_whole_region() {
     let regional: Vec<_> = errors.iter().filter(|e| e["region"] == DR).collect();
     assert_eq!(regional.len(), 1, "one error stands for the whole region: {regional:?}");
     assert_eq!(regional[0]["cause"], "connectivity");
+    // Regression (issue 11): it used to name whichever listing failed first (every DR unknown
+    // said ec2:DescribeImages). It names the region and every operation that failed.
+    assert_eq!(regional[0]["operation"], format!("every call to {DR}"));
+    let message = regional[0]["message"].as_str().unwrap_or_default();
+    for operation in ["ec2:DescribeImages", "elbv2:DescribeLoadBalancers", "rds:DescribeDBInstances"] {
+        assert!(message.contains(operation), "{message}");
+    }
 }
 
 #[test]

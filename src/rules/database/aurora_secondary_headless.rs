@@ -41,6 +41,8 @@ impl Rule for AuroraSecondaryHeadless {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         let dr = &ctx.inventory.dr;
         report_listing_gaps(ctx, out, Side::Dr, &[ResourceKind::DbCluster], "global secondaries");
+        // The global clusters tie a primary cluster to its DR secondary, in either region.
+        report_listing_gaps(ctx, out, Side::Both, &[ResourceKind::GlobalCluster], "global secondaries");
         let relations = ctx.inventory.relations();
         let creation = ctx.settings.estimate.aurora_instance_creation_seconds;
         for members in ctx.inventory.members().by_app.values() {

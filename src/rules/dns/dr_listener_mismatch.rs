@@ -2,7 +2,9 @@ use crate::findings::resource;
 use crate::inventory::ResourceKind;
 use crate::inventory::dns::RecordSet;
 use crate::inventory::dr::LbTarget;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule};
+use crate::rules::{
+    Context, Rule, RuleOutput, Side, declare_rule, readable_failover_groups, report_listing_gaps,
+};
 use std::collections::BTreeSet;
 
 declare_rule! {
@@ -47,7 +49,10 @@ fn check<'s>(ctx: &Context<'_, 's>, out: &mut RuleOutput) {
     let (primary_region, dr_region) = (ctx.inventory.primary.name, ctx.inventory.dr.name);
     let mut judged: BTreeSet<(&str, &str)> = BTreeSet::new();
     let relations = ctx.inventory.relations();
-    for group in &ctx.inventory.failover_groups {
+    // The pairs come from the failover records and the load balancers they alias: when either
+    // listing is incomplete, pairs may be missing.
+    report_listing_gaps(ctx, out, Side::Both, &[ResourceKind::LoadBalancer], "listener parity");
+    for group in readable_failover_groups(ctx, out, "listener parity") {
         let lb_in = |records: &[&'s RecordSet], region: &str| {
             records.iter().filter_map(|r| r.alias_target.as_ref()).find_map(|alias| {
                 relations
