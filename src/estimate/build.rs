@@ -13,7 +13,7 @@ use crate::inventory::arn::arn_name;
 use crate::inventory::compute::{AutoScalingGroup, ImageState};
 use crate::inventory::database::LagMetric;
 use crate::inventory::dr::{AuroraCopy, BackupCopy, LbTarget};
-use crate::inventory::graph::{Inventory, LaunchResolution, RegionView};
+use crate::inventory::graph::{AliasResolution, Inventory, LaunchResolution, RegionView};
 use crate::inventory::members::Members;
 use crate::inventory::{ErrorCause, Known, ResourceKind, UnknownReason};
 use chrono::{DateTime, Utc};
@@ -202,6 +202,8 @@ impl<'s> Builder<'_, 's> {
         let mut compute_done: Vec<String> = Vec::new();
         for group in groups {
             let mut required: Option<u32> = None;
+            // Why the capacity the primary runs could not be read, if it could not.
+            let mut required_unknown: Option<UnknownReason> = None;
             for primary in &group.primaries {
                 if let Some(id) = &primary.health_check_id {
                     health.health_check_ids.push(id.clone());
@@ -229,15 +231,29 @@ impl<'s> Builder<'_, 's> {
                     source,
                     Some(resource::record(group.zone, primary)),
                 ));
-                if let Some(alias) = &primary.alias_target
-                    && let Some(lb) = relations.alias_load_balancer(group.zone, group.record_type, alias)
-                {
-                    health.add_load_balancer(&lb.load_balancer.arn);
-                    for tg in lb.view.target_groups_of(&lb.load_balancer.arn) {
-                        health.add_target_group(&tg.arn);
+                let Some(alias) = &primary.alias_target else { continue };
+                match relations.alias_load_balancer(group.zone, group.record_type, alias) {
+                    Some(lb) => {
+                        health.add_load_balancer(&lb.load_balancer.arn);
+                        for tg in lb.view.target_groups_of(&lb.load_balancer.arn) {
+                            health.add_target_group(&tg.arn);
+                        }
+                        if let Known::Unknown(reason) = lb.target_groups() {
+                            required_unknown = required_unknown.or(Some(reason));
+                        }
+                        if let Some(reason) = lb.view.gap(ResourceKind::AutoScalingGroup) {
+                            required_unknown = required_unknown.or(Some(reason.clone()));
+                        }
+                        let desired: u32 = lb.asgs().iter().map(|a| a.desired_capacity).sum();
+                        required = Some(required.unwrap_or(0).max(desired));
                     }
-                    let desired: u32 = lb.asgs().iter().map(|a| a.desired_capacity).sum();
-                    required = Some(required.unwrap_or(0).max(desired));
+                    None => {
+                        if let AliasResolution::Unknown(reason) =
+                            self.inventory.resolve_alias(group.zone, group.record_type, alias)
+                        {
+                            required_unknown = required_unknown.or(Some(reason));
+                        }
+                    }
                 }
             }
             let Some(secondary) = group.secondaries.first() else {
@@ -257,7 +273,7 @@ impl<'s> Builder<'_, 's> {
             let Some(alias) = &secondary.alias_target else { continue };
             let Some(lb) = relations.alias_load_balancer(group.zone, group.record_type, alias) else {
                 let amount = match self.inventory.resolve_alias(group.zone, group.record_type, alias) {
-                    crate::inventory::graph::AliasResolution::Unknown(reason) => {
+                    AliasResolution::Unknown(reason) => {
                         self.unknown_scale_out(
                             rto,
                             &reason,
@@ -265,7 +281,7 @@ impl<'s> Builder<'_, 's> {
                         );
                         Amount::Unknown(reason)
                     }
-                    crate::inventory::graph::AliasResolution::OtherTarget { .. } => continue,
+                    AliasResolution::OtherTarget { .. } => continue,
                     _ => Amount::Unbounded(format!(
                         "the SECONDARY {} {} aliases {}, which matches no load balancer",
                         group.name, group.record_type, alias.dns_name
@@ -286,7 +302,8 @@ impl<'s> Builder<'_, 's> {
             compute_done.push(lb.load_balancer.arn.clone());
             let asgs = lb.asgs();
             dr_asgs.extend(asgs.iter().copied());
-            if let Some(term) = self.compute_term(&lb, &asgs, required.unwrap_or(1), health) {
+            let required = (required.unwrap_or(1), required_unknown);
+            if let Some(term) = self.compute_term(&lb, &asgs, required, health) {
                 rto.push(term);
             }
         }
@@ -312,7 +329,7 @@ impl<'s> Builder<'_, 's> {
         &self,
         target: &LbTarget<'_, 's>,
         asgs: &[&'s AutoScalingGroup],
-        required: u32,
+        (required, required_unknown): (u32, Option<UnknownReason>),
         health: &PrimaryHealth,
     ) -> Option<RtoTerm> {
         let c = self.constants();
@@ -359,8 +376,19 @@ impl<'s> Builder<'_, 's> {
             }
         }
         if healthy >= required.max(1) {
-            // Enough healthy DR capacity already: no scale-out step.
-            return None;
+            // Enough healthy DR capacity already: no scale-out step — unless what the primary
+            // runs could not be read.
+            return required_unknown.map(|reason| {
+                Self::term(
+                    TermKind::Step(FailoverStep::DrScaleOut),
+                    FailoverStep::DrScaleOut.as_str(),
+                    Amount::Unknown(reason),
+                    format!(
+                        "{healthy} healthy DR target(s); the capacity the primary runs could not be read"
+                    ),
+                    Some(scaled()),
+                )
+            });
         }
         let step = FailoverStep::DrScaleOut;
         let Some(asg) = asgs.first() else {
@@ -527,6 +555,30 @@ impl<'s> Builder<'_, 's> {
                     Amount::Unknown(reason.clone()),
                     format!("{source}: the recovery step of what it holds is unknown"),
                     Some(listing),
+                ));
+            }
+        }
+        // The DR copies that exist of primary stores that could not be listed: their steps
+        // (promotion, global failover) are unknown, and about them.
+        if let Some(reason) = primary.gap(ResourceKind::DbInstance) {
+            for (replica, _) in relations.dr_db_replicas() {
+                rto.push(Self::term(
+                    TermKind::Step(FailoverStep::ReplicaPromotion),
+                    FailoverStep::ReplicaPromotion.as_str(),
+                    Amount::Unknown(reason.clone()),
+                    format!("the primary DB instances could not be listed: whether {} is promoted, and how, is unknown", replica.id),
+                    Some(resource::db_instance(replica, dr.name)),
+                ));
+            }
+        }
+        if let Some(reason) = primary.gap(ResourceKind::DbCluster) {
+            for cluster in dr.resources.db_clusters.iter().filter(|c| relations.is_global_secondary(c)) {
+                rto.push(Self::term(
+                    TermKind::Step(FailoverStep::AuroraGlobalFailover),
+                    FailoverStep::AuroraGlobalFailover.as_str(),
+                    Amount::Unknown(reason.clone()),
+                    format!("the primary Aurora clusters could not be listed: whether {} fails over, and how, is unknown", cluster.id),
+                    Some(resource::db_cluster(cluster, dr.name)),
                 ));
             }
         }

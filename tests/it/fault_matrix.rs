@@ -8,6 +8,8 @@
 //! - no new `fail`;
 //! - no rule's pass count grows, and a rule that loses passes reports more unknowns than it did.
 //!
+//! Each class applies in every region; access denied also in each region of the pair alone.
+//!
 //! Work is shared so that the whole matrix runs on two cores: one seeded account (the audits
 //! are read-only, so no reset between cells), moto's answers cached by the front, each cell's
 //! faults scoped to an access key of its own so that cells run at once, in-process.
@@ -98,6 +100,12 @@ const CLASSES: &[FaultClass] = &[
 /// The operation drscan asks before anything else (who am I?): without its answer there is
 /// nothing to audit, and the run ends as "collection impossible" (exit 3) — never a verdict.
 const IDENTITY: &str = "sts:GetCallerIdentity";
+
+/// Where a cell's fault applies: every region (each class), or one region of the pair (the
+/// first class, access denied), so that a rule reading one side cannot hide behind the other
+/// side's unknown. Route 53 is global (signed for us-east-1): its operations have no one-region
+/// cells, nor do operations drscan sends in one region only (their cells are already that).
+const ONE_REGION: &[&str] = &[crate::support::PRIMARY, crate::support::DR];
 
 /// Cells in flight at once: most of a cell's time is spent waiting (retry backoff, timeouts).
 const CELLS_AT_ONCE: usize = 8;
@@ -239,17 +247,37 @@ fn every_fault_on_every_operation_only_narrows_the_audit_to_unknowns() {
         "the clean run never called {unsent:?}: extend Setup::exercising_every_operation"
     );
 
-    let cells: Vec<(usize, &String, &FaultClass)> = operations
+    let everywhere = operations.iter().flat_map(|op| CLASSES.iter().map(move |class| (op, class, None)));
+    // For operations the clean run sends in both regions (some follow-ups run in one region
+    // only — certificates of DR listeners, the primary's backup plans — where the cell of
+    // every region is already the one-region cell).
+    let sent_in = |op: &str, region: &str| {
+        let (service, name) = op.split_once(':').unwrap_or_default();
+        log.iter().any(|e| {
+            e["access_key"] == clean_key.as_str()
+                && e["region"] == region
+                && e["service"] == signing_name(service)
+                && e["operation"] == name
+        })
+    };
+    let one_region: Vec<_> = operations
         .iter()
-        .flat_map(|op| CLASSES.iter().map(move |class| (op, class)))
+        .filter(|op| !op.starts_with("route53:") && ONE_REGION.iter().all(|r| sent_in(op, r)))
+        .flat_map(|op| ONE_REGION.iter().map(move |r| (op, &CLASSES[0], Some(*r))))
+        .collect();
+    let cells: Vec<(usize, &String, &FaultClass, Option<&str>)> = everywhere
+        .chain(one_region)
         .enumerate()
-        .map(|(index, (op, class))| (index, op, class))
+        .map(|(index, (op, class, region))| (index, op, class, region))
         .collect();
     let rules: Vec<Value> = cells
         .iter()
-        .map(|(index, op, class)| {
+        .map(|(index, op, class, region)| {
             let (service, name) = op.split_once(':').unwrap_or_default();
             let mut rule = (class.rule)(signing_name(service));
+            if let Some(region) = region {
+                rule["region"] = json!(region);
+            }
             rule["account"] = json!(account);
             rule["access_key"] = json!(cell_key(*index, &account));
             rule["service"] = json!(signing_name(service));
@@ -261,7 +289,7 @@ fn every_fault_on_every_operation_only_narrows_the_audit_to_unknowns() {
 
     let matrix_started = Instant::now();
     let outcomes: Vec<(usize, Outcome, Duration)> = rt.block_on(
-        futures_util::stream::iter(cells.iter().map(|(index, _, class)| {
+        futures_util::stream::iter(cells.iter().map(|(index, _, class, _)| {
             let key = cell_key(*index, &account);
             async move {
                 let cell_started = Instant::now();
@@ -279,7 +307,7 @@ fn every_fault_on_every_operation_only_narrows_the_audit_to_unknowns() {
     let mut slowest = Duration::ZERO;
     for (index, outcome, elapsed) in &outcomes {
         slowest = slowest.max(*elapsed);
-        let (_, op, class) = cells[*index];
+        let (_, op, class, region) = cells[*index];
         let (service, name) = op.split_once(':').unwrap_or_default();
         let key = cell_key(*index, &account);
         let faulted = log.iter().any(|entry| {
@@ -294,18 +322,21 @@ fn every_fault_on_every_operation_only_narrows_the_audit_to_unknowns() {
         }
         match outcome {
             Outcome::Audited(verdicts) => problems.extend(violations(&clean, verdicts)),
-            Outcome::Impossible(_) if op.as_str() == IDENTITY => {}
+            // Denied in the primary only, STS is asked in DR and answers.
+            Outcome::Impossible(_) if op.as_str() == IDENTITY && region.is_none() => {}
             Outcome::Impossible(error) => problems.push(format!("collection impossible: {error}")),
         }
         if !problems.is_empty() {
-            broken.insert(format!("{op} × {}", class.name), problems);
+            let scope = region.map(|r| format!(" in {r} only")).unwrap_or_default();
+            broken.insert(format!("{op} × {}{scope}", class.name), problems);
         }
     }
     set_faults(json!([{ "account": account, "times": 0 }]));
     println!(
-        "fault matrix: {} operations × {} classes = {} cells in {:.1} s (seeding {:.1} s, slowest cell {:.1} s, {} at once)",
+        "fault matrix: {} operations × {} classes everywhere, and {} one-region cells = {} cells in {:.1} s (seeding {:.1} s, slowest cell {:.1} s, {} at once)",
         operations.len(),
         CLASSES.len(),
+        cells.iter().filter(|c| c.3.is_some()).count(),
         cells.len(),
         matrix_wall.as_secs_f64(),
         seeded.as_secs_f64(),
