@@ -24,11 +24,13 @@ pub struct GatePolicy {
     pub fail_on: Severity,
     /// `unknown` findings (missing data) do not fail the gate.
     pub allow_unknown: bool,
+    /// An audit that found no application (`no-application-found`) does not fail the gate.
+    pub allow_empty: bool,
 }
 
 impl Default for GatePolicy {
     fn default() -> Self {
-        GatePolicy { fail_on: Severity::High, allow_unknown: false }
+        GatePolicy { fail_on: Severity::High, allow_unknown: false, allow_empty: false }
     }
 }
 
@@ -204,6 +206,8 @@ pub enum GateRole {
     InBaseline,
     BelowThreshold,
     UnknownAllowed,
+    /// `no-application-found` under `--allow-empty`.
+    EmptyAllowed,
 }
 
 impl GateRole {
@@ -212,6 +216,9 @@ impl GateRole {
             GateRole::Waived
         } else if finding.baseline_state == Some(BaselineState::Unchanged) {
             GateRole::InBaseline
+        } else if policy.allow_empty && finding.rule == crate::rules::readiness::NoApplicationFound::META.name
+        {
+            GateRole::EmptyAllowed
         } else if !finding.severity.at_least(policy.fail_on) {
             GateRole::BelowThreshold
         } else if finding.status == Status::Unknown && policy.allow_unknown {
@@ -229,6 +236,7 @@ impl GateRole {
             GateRole::InBaseline => Some("already in the baseline".to_string()),
             GateRole::BelowThreshold => Some(format!("below --fail-on {}", policy.fail_on)),
             GateRole::UnknownAllowed => Some("unknown allowed (--allow-unknown)".to_string()),
+            GateRole::EmptyAllowed => Some("no application allowed (--allow-empty)".to_string()),
         }
     }
 }

@@ -70,6 +70,10 @@ pub struct GateArgs {
     /// Do not let `unknown` findings fail the gate.
     #[arg(long, env = "DRSCAN_ALLOW_UNKNOWN", value_parser = BoolishValueParser::new())]
     pub allow_unknown: bool,
+    /// Do not let an audit that found no application fail the gate (`no-application-found`),
+    /// for accounts meant to be empty.
+    #[arg(long, env = "DRSCAN_ALLOW_EMPTY", value_parser = BoolishValueParser::new())]
+    pub allow_empty: bool,
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -146,6 +150,30 @@ pub fn parse_endpoint_url(text: &str) -> Result<String, String> {
     Ok(url.to_string())
 }
 
+/// The warning an `http://` endpoint on another machine deserves: drscan's requests are
+/// signed, not encrypted, so their headers (access key ID, session token), the account's
+/// configuration in the answers and the signatures cross the network in clear. Loopback
+/// endpoints (an emulator, a local proxy) are not warned about.
+pub fn cleartext_warning(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    if !scheme.eq_ignore_ascii_case("http") {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        // [::1]:4566
+        Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
+        None => authority.rsplit_once(':').map_or(authority, |(host, _)| host),
+    };
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    (!loopback).then(|| {
+        format!(
+            "--endpoint-url {url} is plain http to another machine: signed requests, session tokens and the answers cross the network unencrypted; use https:// unless the network is yours"
+        )
+    })
+}
+
 /// STS's rule for RoleSessionName: 2–64 characters of `[\w+=,.@-]`.
 fn parse_session_name(text: &str) -> Result<String, String> {
     let valid_char = |c: char| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c);
@@ -173,6 +201,21 @@ mod tests {
         assert!(parse_endpoint_url("ftp://host").unwrap_err().contains("http or https"));
         assert!(parse_endpoint_url("http://").unwrap_err().contains("no host"));
         assert!(parse_endpoint_url("http://:80").unwrap_err().contains("no host"));
+    }
+
+    #[test]
+    fn plain_http_to_another_machine_is_warned_about_and_loopback_is_not() {
+        for quiet in [
+            "http://localhost:4566",
+            "http://127.0.0.1:5000/",
+            "http://[::1]:4566",
+            "https://aws.example.com",
+        ] {
+            assert_eq!(cleartext_warning(quiet), None, "{quiet}");
+        }
+        for loud in ["http://10.0.0.5:4566", "http://proxy.example.com", "HTTP://[2001:db8::1]:80/"] {
+            assert!(cleartext_warning(loud).is_some_and(|w| w.contains("unencrypted")), "{loud}");
+        }
     }
 
     #[test]

@@ -189,6 +189,8 @@ pub fn run(args: AuditArgs) -> Result<ExitStatus, DrscanError> {
         aws: Some(&args.aws),
     };
     let run = overrides::resolve(&args.config, flags)?;
+    // Read before collecting, so that a malformed baseline costs no collection.
+    let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
     let (snapshot, origin) = match &args.snapshot {
         Some(path) => {
             let text = crate::input::read_text("snapshot", path)?;
@@ -212,7 +214,9 @@ pub fn run(args: AuditArgs) -> Result<ExitStatus, DrscanError> {
         }
     };
     let origin = run.origin(origin);
-    let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
+    if let Some(baseline) = &baseline {
+        baseline.check_matches(&snapshot.account, &snapshot.regions)?;
+    }
     let inventory = run.inventory(&snapshot);
     let report = run.audit(&inventory, baseline.as_ref());
 

@@ -90,6 +90,7 @@ fn apply(config: ValidConfig, flags: Flags<'_>) -> Resolved {
     if let Some(flags) = flags.gate {
         gate.fail_on = flags.fail_on.unwrap_or(gate.fail_on);
         gate.allow_unknown |= flags.allow_unknown;
+        gate.allow_empty |= flags.allow_empty;
     }
     Resolved { settings, gate, regions, collection, waivers, config_path: path, regions_line }
 }
@@ -110,6 +111,9 @@ impl Resolved {
                 ),
             });
         };
+        if let Some(warning) = aws.endpoint_url.as_deref().and_then(super::args::cleartext_warning) {
+            eprintln!("drscan: warning: {warning}");
+        }
         let mut options = CollectOptions::new(primary.clone(), dr.clone());
         options.sdk = SdkSettings {
             profile: aws.profile.clone(),
@@ -209,7 +213,10 @@ mod tests {
         assert_eq!(run.settings.targets.rto_seconds, Some(600));
         assert_eq!(run.settings.thresholds.lag_window_seconds, 7200);
         assert_eq!(run.settings.matching.app_tag_key, "service");
-        assert_eq!(run.gate, GatePolicy { fail_on: Severity::Critical, allow_unknown: false });
+        assert_eq!(
+            run.gate,
+            GatePolicy { fail_on: Severity::Critical, allow_unknown: false, allow_empty: false }
+        );
         assert_eq!(run.collection.max_rps, Some(4.0));
     }
 
@@ -236,7 +243,7 @@ mod tests {
         assert_eq!(run.settings.targets.rpo_seconds, Some(30));
         assert_eq!(run.settings.thresholds.lag_window_seconds, 900);
         assert_eq!(run.settings.matching.app_tag_key, "app");
-        assert_eq!(run.gate, GatePolicy { fail_on: Severity::Low, allow_unknown: true });
+        assert_eq!(run.gate, GatePolicy { fail_on: Severity::Low, allow_unknown: true, allow_empty: false });
         let options = run.collect_options(&args.aws).expect("a complete region pair");
         assert_eq!(
             options.lag_window,

@@ -1,6 +1,12 @@
 //! SDK errors, classified once into [`ErrorCause`]: by error code first, then HTTP status, then
 //! the `SdkError` variant. Every collector goes through [`Failure::from_sdk`], so the snapshot
 //! names the same cause for the same problem whichever service hit it.
+//!
+//! AWS's error text names the caller ("User: arn:aws:sts::123456789012:assumed-role/ci/… is not
+//! authorized …") and the resources asked about. That text ends up in the snapshot and in every
+//! output — SARIF uploaded to code scanning, JUnit, reports — so it is redacted: ARNs and
+//! account IDs are replaced ([`crate::inventory::redact`]), the rest (which action was denied)
+//! is kept. `-v` logs the raw text of each failure to stderr.
 
 use crate::inventory::{CollectionError, ErrorCause, ResourceKind, UnknownReason};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -49,7 +55,9 @@ impl Failure {
         let status = error.raw_response().map(|r| r.status().as_u16());
         let code = error.code();
         let cause = classify(code, status, variant);
-        let message = describe(code, error.message(), status, variant, error);
+        let raw = describe(code, error.message(), status, variant, error);
+        tracing::debug!(operation, status, message = %raw, "aws call failed (raw error text)");
+        let message = crate::inventory::redact(&raw);
         let aws_error_code = code.is_some_and(|c| !c.is_empty());
         Failure { operation, cause, message, aws_error_code }
     }
@@ -142,9 +150,12 @@ pub fn classify(code: Option<&str>, status: Option<u16>, variant: Variant) -> Er
         if NOT_IMPLEMENTED.contains(&code) {
             return ErrorCause::NotImplemented;
         }
-        // Whatever the code, 429 is "too many requests".
+        // Whatever the code, 429 is "too many requests", and 5xx a server error.
         if status == Some(429) {
             return ErrorCause::Throttled;
+        }
+        if status.is_some_and(|s| s >= 500) {
+            return ErrorCause::ServerError;
         }
         if code.starts_with("NoSuch")
             || code.ends_with("NotFound")
@@ -161,7 +172,10 @@ pub fn classify(code: Option<&str>, status: Option<u16>, variant: Variant) -> Er
         Some(429) => return ErrorCause::Throttled,
         // Without an error code, these mean the endpoint does not know the operation
         // (an emulator's missing route, or a service not offered in the region).
-        Some(404 | 405 | 500 | 501) => return ErrorCause::NotImplemented,
+        Some(404 | 405 | 501) => return ErrorCause::NotImplemented,
+        // A bare 500 (or 502, 503, 504) is a server error, usually transient: through a proxy
+        // or a load balancer, the commonest failure there is, and no sign the API is missing.
+        Some(500..=599) => return ErrorCause::ServerError,
         Some(_) => return ErrorCause::Other,
         None => {}
     }
@@ -234,6 +248,7 @@ fn first_line(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inventory::redact;
     use aws_sdk_ec2::operation::describe_images::DescribeImagesError;
     use aws_smithy_runtime_api::client::result::ConnectorError;
     use aws_smithy_types::body::SdkBody;
@@ -262,7 +277,9 @@ mod tests {
         assert_eq!(cause(&service(Some("NoSuchHostedZone"), 404)), ErrorCause::NotFound);
         assert_eq!(cause(&service(Some("InvalidAMIID.NotFound"), 400)), ErrorCause::NotFound);
         assert_eq!(cause(&service(Some("InvalidAction"), 400)), ErrorCause::NotImplemented);
-        assert_eq!(cause(&service(Some("InternalFailure"), 500)), ErrorCause::Other);
+        assert_eq!(cause(&service(Some("InternalFailure"), 500)), ErrorCause::ServerError);
+        assert_eq!(cause(&service(Some("ServiceUnavailable"), 503)), ErrorCause::ServerError);
+        assert_eq!(cause(&service(Some("ValidationError"), 400)), ErrorCause::Other);
     }
 
     #[test]
@@ -279,10 +296,13 @@ mod tests {
     fn status_decides_without_a_code() {
         assert_eq!(cause(&service(None, 403)), ErrorCause::AccessDenied);
         assert_eq!(cause(&service(None, 429)), ErrorCause::Throttled);
-        // moto's missing routes: an HTML 500 or a 404 with no AWS error code.
-        assert_eq!(cause(&service(None, 500)), ErrorCause::NotImplemented);
+        // A missing route: a 404 or 501 with no AWS error code.
         assert_eq!(cause(&service(None, 404)), ErrorCause::NotImplemented);
-        assert_eq!(cause(&service(None, 502)), ErrorCause::Other);
+        assert_eq!(cause(&service(None, 501)), ErrorCause::NotImplemented);
+        // A bare 500 is a server error (usually transient behind a proxy), not a missing API.
+        assert_eq!(cause(&service(None, 500)), ErrorCause::ServerError);
+        assert_eq!(cause(&service(None, 502)), ErrorCause::ServerError);
+        assert_eq!(cause(&service(None, 418)), ErrorCause::Other);
         assert!(!Failure::from_sdk("sts:GetCallerIdentity", &service(None, 403)).aws_error_code);
         assert!(
             Failure::from_sdk("sts:GetCallerIdentity", &service(Some("AccessDenied"), 403)).aws_error_code
@@ -306,6 +326,34 @@ mod tests {
         let timeout: SdkError<DescribeImagesError, HttpResponse> =
             SdkError::timeout_error("operation timeout");
         assert_eq!(cause(&timeout), ErrorCause::Timeout);
+    }
+
+    /// Regression (issue 11): AWS's error text, principal ARN and account included, went
+    /// verbatim into every output.
+    #[test]
+    fn error_text_keeps_what_failed_but_not_who_asked_or_which_account() {
+        let raw = "User: arn:aws:sts::123456789012:assumed-role/ci-deploy/session-7 is not authorized to perform: ec2:DescribeImages on resource: arn:aws:ec2:us-east-1:123456789012:image/ami-0abc. Account 123456789012 (request 98765432109876).";
+        assert_eq!(
+            redact(raw),
+            "User: arn:(redacted) is not authorized to perform: ec2:DescribeImages on resource: arn:(redacted). Account (account) (request 98765432109876)."
+        );
+        // Words that merely contain `arn:`, and other numbers, are left alone.
+        assert_eq!(redact("learn: 42 items, id 12345678901"), "learn: 42 items, id 12345678901");
+        assert_eq!(redact("\"arn:aws:iam::111122223333:role/x\""), "\"arn:(redacted)\"");
+        // Redacting twice changes nothing.
+        assert_eq!(redact(&redact(raw)), redact(raw));
+
+        let meta = ErrorMetadata::builder().code("UnauthorizedOperation").message(raw);
+        let response = HttpResponse::new(403.try_into().expect("status"), SdkBody::empty());
+        let error: SdkError<DescribeImagesError, HttpResponse> =
+            SdkError::service_error(DescribeImagesError::generic(meta.build()), response);
+        let failure = Failure::from_sdk("ec2:DescribeImages", &error);
+        assert!(!failure.message.contains("123456789012"), "{}", failure.message);
+        assert!(
+            failure.message.contains("not authorized to perform: ec2:DescribeImages"),
+            "{}",
+            failure.message
+        );
     }
 
     #[test]

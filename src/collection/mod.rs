@@ -3,11 +3,13 @@
 //! calls wait on which, one [`Scope`] per service and stage under the whole-run deadline, so a
 //! late service costs only its own kinds), the shared helpers (pagination guard, bounded
 //! follow-ups, conversions) and the outcome rules: one unreachable region still yields the
-//! other, none is exit 3. Every request is paced by [`pacing`].
+//! other, none is exit 3. Every request is paced by [`pacing`], and every answer must be a
+//! whole document ([`completeness`]).
 //!
 //! One file per service turns that service's SDK responses into inventory types and declares
 //! the kinds it fills (`FILLS`); no SDK type leaves this module.
 
+pub mod completeness;
 pub mod errors;
 pub mod pacing;
 pub mod sdk;
@@ -39,6 +41,7 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_types::SdkConfig;
 use chrono::{DateTime, Utc};
+use completeness::{CompletenessInterceptor, IncompleteResponseClassifier};
 use errors::Failure;
 use futures_util::StreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -132,8 +135,22 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
     if let Some(facts) = profile.as_ref().filter(|f| !f.defined && f.given_by == "--profile") {
         return Err(facts.undefined());
     }
+    // The whole-run deadline covers everything from here: resolving credentials (an SSO
+    // login, an instance role, AssumeRole) and asking STS who we are, as well as collecting.
+    let before_deadline = |stage: &'static str| {
+        move |_: tokio::time::error::Elapsed| DrscanError::CollectionImpossible {
+            message: format!(
+                "the whole-run timeout of {} expired while {stage}",
+                crate::duration::text(options.run_timeout.as_secs())
+            ),
+            help: Some("raise --timeout, or check the network and the credential source".to_string()),
+        }
+    };
     let base = sdk::base_config(&options.sdk, &options.primary).await;
-    if let Err(message) = sdk::check_credentials(&base).await {
+    let credentials = tokio::time::timeout_at(deadline, sdk::check_credentials(&base))
+        .await
+        .map_err(before_deadline("resolving credentials"))?;
+    if let Err(message) = credentials {
         return Err(sdk::no_credentials(&options.sdk, profile.as_ref(), &message));
     }
     let recorder = CallRecorder::default();
@@ -143,11 +160,17 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
     // too, so that "no region reachable" and "credentials rejected" are told apart.
     let regions = [options.primary.clone(), options.dr.clone()];
     let configs: Vec<SdkConfig> = regions.iter().map(|r| sdk::for_region(&base, r)).collect();
-    let primary_identity = caller_account(&configs[0], &recorder, &pacer, &regions[0]).await;
-    let dr_identity = match &primary_identity {
-        Ok(account) => Ok(account.clone()),
-        Err(_) => caller_account(&configs[1], &recorder, &pacer, &regions[1]).await,
+    let identify = async {
+        let primary_identity = caller_account(&configs[0], &recorder, &pacer, &regions[0]).await;
+        let dr_identity = match &primary_identity {
+            Ok(account) => Ok(account.clone()),
+            Err(_) => caller_account(&configs[1], &recorder, &pacer, &regions[1]).await,
+        };
+        (primary_identity, dr_identity)
     };
+    let (primary_identity, dr_identity) = tokio::time::timeout_at(deadline, identify)
+        .await
+        .map_err(before_deadline("asking STS who the credentials belong to"))?;
     let identities = [primary_identity, dr_identity];
     let account = match identities.iter().find_map(|r| r.as_ref().ok()) {
         Some(account) => account.clone(),
@@ -221,8 +244,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
     for (region, mut resources, mut errors) in region_parts {
         if !errors.is_empty() && !recorder.answered(&region) {
             // Nothing from this region answered at all: report it once, as unreachable.
-            let first = errors.remove(0);
-            collection_errors.push(CollectionError { kinds: ResourceKind::REGIONAL.to_vec(), ..first });
+            collection_errors.push(region_wide(&region, &errors));
             continue;
         }
         resources.sort_canonically();
@@ -241,6 +263,37 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
         collection_errors,
     };
     Ok(Collection { snapshot, calls: recorder.operations(), wall: started.elapsed(), buckets: pacer.usage() })
+}
+
+/// One error for a region none of whose calls was answered, naming the operations that failed
+/// (not whichever came first): the one when all failures were of one operation, else the
+/// region, with every failed operation in the message.
+fn region_wide(region: &str, errors: &[CollectionError]) -> CollectionError {
+    let operations: BTreeSet<&str> = errors.iter().map(|e| e.operation.as_str()).collect();
+    let first = &errors[0];
+    // Nothing answered: every failure is a timeout or a connection failure.
+    let cause =
+        if errors.iter().all(|e| e.cause == first.cause) { first.cause } else { ErrorCause::Connectivity };
+    let (operation, message) = match operations.len() {
+        1 => (first.operation.clone(), first.message.clone()),
+        n => (
+            format!("every call to {region}"),
+            format!(
+                "none of {n} operations was answered ({}); {}: {}",
+                operations.into_iter().collect::<Vec<_>>().join(", "),
+                first.operation,
+                first.message
+            ),
+        ),
+    };
+    CollectionError {
+        region: Some(region.to_string()),
+        operation,
+        cause,
+        message,
+        kinds: ResourceKind::REGIONAL.to_vec(),
+        resources: Vec::new(),
+    }
 }
 
 /// Whether asking a region who we are found it unreachable (rather than rejecting us).
@@ -306,7 +359,9 @@ async fn caller_account(
     let conf = aws_sdk_sts::config::Builder::from(config)
         .interceptor(recorder.interceptor(region))
         .interceptor(PacingInterceptor::new(pacer, "", region))
+        .interceptor(CompletenessInterceptor)
         .retry_classifier(TooManyRequestsClassifier)
+        .retry_classifier(IncompleteResponseClassifier)
         .build();
     let client = aws_sdk_sts::Client::from_conf(conf);
     let identity = client
@@ -355,7 +410,9 @@ macro_rules! client {
             let conf = $krate::config::Builder::from(&self.config)
                 .interceptor(self.recorder.interceptor(&self.region))
                 .interceptor(PacingInterceptor::new(&self.pacer, &self.account, &self.region))
+                .interceptor(CompletenessInterceptor)
                 .retry_classifier(TooManyRequestsClassifier)
+                .retry_classifier(IncompleteResponseClassifier)
                 .build();
             $krate::Client::from_conf(conf)
         }

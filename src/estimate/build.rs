@@ -118,6 +118,29 @@ impl<'s> Builder<'_, 's> {
         self.routing_terms(&mut rto, &mut health, &mut dr_asgs);
         let mut rpo = Vec::new();
         self.data_terms(&mut rto, &mut rpo, &health, &dr_asgs);
+        if let Some(reason) = self.inventory.applications().undecided(self.app) {
+            // Named after its failover record because the tags that name it could not be
+            // read: the data stores it joins by tag (and their recovery steps) may be missing.
+            let target = resource::application(self.app, self.inventory.account());
+            let source = format!(
+                "application {} is named after its failover record: the tags that would name it could not be read, so its data stores are not known",
+                self.app
+            );
+            rto.push(Self::term(
+                TermKind::Routing,
+                "membership",
+                Amount::Unknown(reason.clone()),
+                source.clone(),
+                Some(target.clone()),
+            ));
+            rpo.push(RpoTerm {
+                store: "data stores joined by tag".to_string(),
+                amount: Amount::Unknown(reason.clone()),
+                source,
+                resource: target,
+                critical_path: false,
+            });
+        }
         (rto, rpo)
     }
 
@@ -153,15 +176,25 @@ impl<'s> Builder<'_, 's> {
             .filter_map(|i| self.inventory.failover_groups.get(*i))
             .collect();
         if groups.is_empty() {
-            rto.push(Self::term(
-                TermKind::Routing,
-                "routing",
-                Amount::Unbounded(
-                    "no Route 53 failover record routes this application's traffic".to_string(),
+            // No record routes it — unless the records could not all be read, or a record's
+            // application could not be decided: then it may have one.
+            let (amount, source) = match self.inventory.unrouted_app_unknown() {
+                Some(reason) => {
+                    // Whether the DR tier must scale out, and what starts it, is unknown too.
+                    self.unknown_scale_out(rto, &reason, "the failover records could not all be read");
+                    (
+                        Amount::Unknown(reason),
+                        "no failover record drscan could read maps to this application".to_string(),
+                    )
+                }
+                None => (
+                    Amount::Unbounded(
+                        "no Route 53 failover record routes this application's traffic".to_string(),
+                    ),
+                    "no failover record maps to this application".to_string(),
                 ),
-                "no failover record maps to this application".to_string(),
-                None,
-            ));
+            };
+            rto.push(Self::term(TermKind::Routing, "routing", amount, source, None));
             return;
         }
         let c = self.constants();
@@ -169,6 +202,8 @@ impl<'s> Builder<'_, 's> {
         let mut compute_done: Vec<String> = Vec::new();
         for group in groups {
             let mut required: Option<u32> = None;
+            // Why the capacity the primary runs could not be read, if it could not.
+            let mut required_unknown: Option<UnknownReason> = None;
             for primary in &group.primaries {
                 if let Some(id) = &primary.health_check_id {
                     health.health_check_ids.push(id.clone());
@@ -196,13 +231,28 @@ impl<'s> Builder<'_, 's> {
                     source,
                     Some(resource::record(group.zone, primary)),
                 ));
-                if let Some(lb) = relations.record_load_balancer(group.zone, primary) {
-                    health.add_load_balancer(&lb.load_balancer.arn);
-                    for tg in lb.view.target_groups_of(&lb.load_balancer.arn) {
-                        health.add_target_group(&tg.arn);
+                match relations.record_load_balancer(group.zone, primary) {
+                    Some(lb) => {
+                        health.add_load_balancer(&lb.load_balancer.arn);
+                        for tg in lb.view.target_groups_of(&lb.load_balancer.arn) {
+                            health.add_target_group(&tg.arn);
+                        }
+                        if let Known::Unknown(reason) = lb.target_groups() {
+                            required_unknown = required_unknown.or(Some(reason));
+                        }
+                        if let Some(reason) = lb.view.gap(ResourceKind::AutoScalingGroup) {
+                            required_unknown = required_unknown.or(Some(reason.clone()));
+                        }
+                        let desired: u32 = lb.asgs().iter().map(|a| a.desired_capacity).sum();
+                        required = Some(required.unwrap_or(0).max(desired));
                     }
-                    let desired: u32 = lb.asgs().iter().map(|a| a.desired_capacity).sum();
-                    required = Some(required.unwrap_or(0).max(desired));
+                    None => {
+                        if let Some(AliasResolution::Unknown(reason)) =
+                            self.inventory.resolve_record(group.zone, primary)
+                        {
+                            required_unknown = required_unknown.or(Some(reason));
+                        }
+                    }
                 }
             }
             let Some(secondary) = group.secondaries.first() else {
@@ -228,7 +278,14 @@ impl<'s> Builder<'_, 's> {
             };
             let Some(lb) = lb else {
                 let amount = match resolution {
-                    AliasResolution::Unknown(reason) => Amount::Unknown(reason),
+                    AliasResolution::Unknown(reason) => {
+                        self.unknown_scale_out(
+                            rto,
+                            &reason,
+                            "the SECONDARY's load balancer could not be resolved",
+                        );
+                        Amount::Unknown(reason)
+                    }
                     AliasResolution::OtherTarget { .. } => continue,
                     _ => {
                         let (verb, name) = secondary.named_target().unwrap_or(("names", ""));
@@ -253,9 +310,26 @@ impl<'s> Builder<'_, 's> {
             compute_done.push(lb.load_balancer.arn.clone());
             let asgs = lb.asgs();
             dr_asgs.extend(asgs.iter().copied());
-            if let Some(term) = self.compute_term(&lb, &asgs, required.unwrap_or(1), health) {
+            let required = (required.unwrap_or(1), required_unknown);
+            if let Some(term) = self.compute_term(&lb, &asgs, required, health) {
                 rto.push(term);
             }
+        }
+    }
+
+    /// A scale-out step of each of the application's DR groups that cannot be evaluated: its
+    /// load balancer (and so its capacity and what drives it) is not known.
+    fn unknown_scale_out(&self, rto: &mut Vec<RtoTerm>, reason: &UnknownReason, why: &str) {
+        let dr = &self.inventory.dr;
+        for asg in &self.members.dr_asgs {
+            let step = FailoverStep::DrScaleOut;
+            rto.push(Self::term(
+                TermKind::Step(step),
+                step.as_str(),
+                Amount::Unknown(reason.clone()),
+                format!("{why}: whether DR ASG {} must scale out is unknown", asg.name),
+                Some(resource::asg(asg, dr.name)),
+            ));
         }
     }
 
@@ -263,11 +337,25 @@ impl<'s> Builder<'_, 's> {
         &self,
         target: &LbTarget<'_, 's>,
         asgs: &[&'s AutoScalingGroup],
-        required: u32,
+        (required, required_unknown): (u32, Option<UnknownReason>),
         health: &PrimaryHealth,
     ) -> Option<RtoTerm> {
         let c = self.constants();
         let (view, lb) = (target.view, target.load_balancer);
+        // What an unknown scale-out step is about: the DR group that would scale (behind the
+        // load balancer, else the application's), else every group when they could not be
+        // listed, else the load balancer.
+        let scaled = || {
+            asgs.first()
+                .or(self.members.dr_asgs.first())
+                .map(|asg| resource::asg(asg, view.name))
+                .or_else(|| {
+                    view.gap(ResourceKind::AutoScalingGroup).map(|_| {
+                        resource::listing(ResourceKind::AutoScalingGroup, view.name, self.inventory.account())
+                    })
+                })
+                .unwrap_or_else(|| resource::load_balancer(lb, view.name))
+        };
         let target_groups = match target.target_groups() {
             Known::Value(groups) => groups,
             Known::Unknown(reason) => {
@@ -276,7 +364,7 @@ impl<'s> Builder<'_, 's> {
                     FailoverStep::DrScaleOut.as_str(),
                     Amount::Unknown(reason),
                     format!("the target groups of {} could not be listed", lb.name),
-                    Some(resource::load_balancer(lb, view.name)),
+                    Some(scaled()),
                 ));
             }
         };
@@ -290,26 +378,45 @@ impl<'s> Builder<'_, 's> {
                         FailoverStep::DrScaleOut.as_str(),
                         Amount::Unknown(reason.clone()),
                         format!("target health of {} could not be read", tg.name),
-                        Some(resource::target_group(tg, view.name)),
+                        Some(scaled()),
                     ));
                 }
             }
         }
         if healthy >= required.max(1) {
-            // Enough healthy DR capacity already: no scale-out step.
-            return None;
+            // Enough healthy DR capacity already: no scale-out step — unless what the primary
+            // runs could not be read.
+            return required_unknown.map(|reason| {
+                Self::term(
+                    TermKind::Step(FailoverStep::DrScaleOut),
+                    FailoverStep::DrScaleOut.as_str(),
+                    Amount::Unknown(reason),
+                    format!(
+                        "{healthy} healthy DR target(s); the capacity the primary runs could not be read"
+                    ),
+                    Some(scaled()),
+                )
+            });
         }
         let step = FailoverStep::DrScaleOut;
         let Some(asg) = asgs.first() else {
+            // No group behind it — unless the groups could not be listed.
+            let (amount, about) = match view.gap(ResourceKind::AutoScalingGroup) {
+                Some(reason) => (Amount::Unknown(reason.clone()), scaled()),
+                None => (
+                    Amount::Unbounded(format!(
+                        "no Auto Scaling group behind DR load balancer {} can add the {required} instance(s) needed",
+                        lb.name
+                    )),
+                    resource::load_balancer(lb, view.name),
+                ),
+            };
             return Some(Self::term(
                 TermKind::Step(step),
                 step.as_str(),
-                Amount::Unbounded(format!(
-                    "no Auto Scaling group behind DR load balancer {} can add the {required} instance(s) needed",
-                    lb.name
-                )),
+                amount,
                 format!("{healthy} healthy DR target(s), {required} needed"),
-                Some(resource::load_balancer(lb, view.name)),
+                Some(about),
             ));
         };
         let asg_ref = resource::asg(asg, view.name);
@@ -398,16 +505,90 @@ impl<'s> Builder<'_, 's> {
         let relations = self.inventory.relations();
         let c = self.constants();
 
-        // A store that could not be listed may belong to this application: its RPO is unknown.
-        for kind in [ResourceKind::DbInstance, ResourceKind::DbCluster, ResourceKind::FileSystem] {
-            if let Some(reason) = primary.gap(kind) {
-                rpo.push(RpoTerm {
-                    store: format!("{kind} listing"),
-                    amount: Amount::Unknown(reason.clone()),
-                    source: format!("{kind} in {} could not be listed", primary.name),
-                    resource: resource::listing(kind, primary.name, self.inventory.account()),
-                    critical_path: false,
-                });
+        // A store that could not be listed may belong to this application: its RPO is unknown,
+        // and so is the recovery step it needs. A DR copy that could not be listed leaves its
+        // step (promotion, failover, breaking replication) unknown the same way.
+        let m = self.members;
+        // (kind, its recovery step, whether it is a store (else what links stores to their
+        // copies), whether this application has primary stores it concerns)
+        let stores = [
+            (
+                ResourceKind::DbInstance,
+                FailoverStep::ReplicaPromotion,
+                true,
+                !m.primary_db_instances.is_empty(),
+            ),
+            (
+                ResourceKind::DbCluster,
+                FailoverStep::AuroraGlobalFailover,
+                true,
+                !m.primary_db_clusters.is_empty(),
+            ),
+            (
+                ResourceKind::GlobalCluster,
+                FailoverStep::AuroraGlobalFailover,
+                false,
+                !m.primary_db_clusters.is_empty(),
+            ),
+            (
+                ResourceKind::FileSystem,
+                FailoverStep::BreakEfsReplication,
+                true,
+                !m.primary_file_systems.is_empty(),
+            ),
+        ];
+        for (kind, step, is_store, has_primary_stores) in stores {
+            // Any application may hold an unlisted primary store; a DR copy (or what links it)
+            // only matters to one with primary stores of the kind, or whose are unlisted too.
+            let primary_gap = is_store && primary.gap(kind).is_some();
+            for view in [primary, dr] {
+                let Some(reason) = view.gap(kind) else { continue };
+                let own_store = is_store && view.name == primary.name;
+                if !own_store && !has_primary_stores && !primary_gap {
+                    continue;
+                }
+                let listing = resource::listing(kind, view.name, self.inventory.account());
+                let source = format!("{kind} in {} could not be listed", view.name);
+                if own_store {
+                    rpo.push(RpoTerm {
+                        store: format!("{kind} listing"),
+                        amount: Amount::Unknown(reason.clone()),
+                        source: source.clone(),
+                        resource: listing.clone(),
+                        critical_path: false,
+                    });
+                }
+                rto.push(Self::term(
+                    TermKind::Step(step),
+                    step.as_str(),
+                    Amount::Unknown(reason.clone()),
+                    format!("{source}: the recovery step of what it holds is unknown"),
+                    Some(listing),
+                ));
+            }
+        }
+        // The DR copies that exist of primary stores that could not be listed: their steps
+        // (promotion, global failover) are unknown, and about them.
+        if let Some(reason) = primary.gap(ResourceKind::DbInstance) {
+            for (replica, _) in relations.dr_db_replicas() {
+                rto.push(Self::term(
+                    TermKind::Step(FailoverStep::ReplicaPromotion),
+                    FailoverStep::ReplicaPromotion.as_str(),
+                    Amount::Unknown(reason.clone()),
+                    format!("the primary DB instances could not be listed: whether {} is promoted, and how, is unknown", replica.id),
+                    Some(resource::db_instance(replica, dr.name)),
+                ));
+            }
+        }
+        if let Some(reason) = primary.gap(ResourceKind::DbCluster) {
+            for cluster in dr.resources.db_clusters.iter().filter(|c| relations.is_global_secondary(c)) {
+                rto.push(Self::term(
+                    TermKind::Step(FailoverStep::AuroraGlobalFailover),
+                    FailoverStep::AuroraGlobalFailover.as_str(),
+                    Amount::Unknown(reason.clone()),
+                    format!("the primary Aurora clusters could not be listed: whether {} fails over, and how, is unknown", cluster.id),
+                    Some(resource::db_cluster(cluster, dr.name)),
+                ));
             }
         }
 

@@ -73,6 +73,11 @@ pub fn health_check(check: &crate::inventory::dns::HealthCheck) -> ResourceRef {
     ResourceRef::new(ResourceKind::HealthCheck, check.arn(), &check.id, None)
 }
 
+/// A health check a record names, by its ID, when the check itself was not read.
+pub fn health_check_id(id: &str) -> ResourceRef {
+    ResourceRef::new(ResourceKind::HealthCheck, crate::inventory::dns::health_check_arn(id), id, None)
+}
+
 pub fn backup_plan(plan: &crate::inventory::storage::BackupPlan, region: &str) -> ResourceRef {
     ResourceRef::new(ResourceKind::BackupPlan, &plan.arn, &plan.name, Some(region))
 }
@@ -86,9 +91,11 @@ pub fn launch_template(template: &crate::inventory::compute::LaunchTemplate, reg
 }
 
 /// Stands for "every resource of this kind in this region" when their listing failed, so the
-/// rule can say `unknown` even though it has no resource to point at.
+/// rule can say `unknown` even though it has no resource to point at. The ARN's service is
+/// AWS's, as in the resources' own ARNs (`arn:aws:elasticfilesystem:…:file-system/*`).
 pub fn listing(kind: ResourceKind, region: &str, account: &str) -> ResourceRef {
     let (service, noun) = kind.as_str().split_once(':').unwrap_or(("aws", kind.as_str()));
+    let service = crate::inventory::aws_service_prefix(service);
     ResourceRef::new(
         kind,
         format!("arn:aws:{service}:{region}:{account}:{noun}/*"),

@@ -172,8 +172,13 @@ impl Default for HealthCheck {
 
 impl HealthCheck {
     pub fn arn(&self) -> String {
-        format!("arn:aws:route53:::healthcheck/{}", self.id)
+        health_check_arn(&self.id)
     }
+}
+
+/// The synthetic ARN of health check `id` (Route 53 gives none).
+pub fn health_check_arn(id: &str) -> String {
+    format!("arn:aws:route53:::healthcheck/{id}")
 }
 
 /// A health check's status now, as Route 53 reports it, and where it was read.

@@ -364,6 +364,11 @@ impl<'s> BackupIndex<'s> {
             ..BackupIndex::default()
         };
         for (i, plan) in view.resources.backup_plans.iter().enumerate() {
+            // A plan whose rules could not be read may back up and copy anything it selects.
+            if let Some(reason) = &plan.rules_unknown {
+                index.missing = index.missing.take().or(Some(reason.clone()));
+                index.dr_copy_missing = index.dr_copy_missing.take().or(Some(reason.clone()));
+            }
             match &plan.selections {
                 Known::Value(selections) => {
                     for selection in selections {

@@ -351,6 +351,25 @@ impl<'s> Inventory<'s> {
         self.snapshot.listing_gap(None, kind)
     }
 
+    /// Why the failover records may not all be known: the hosted zones, or one zone's
+    /// records, could not be read.
+    pub fn failover_records_gap(&self) -> Option<UnknownReason> {
+        self.global_gap(ResourceKind::HostedZone).or_else(|| {
+            self.snapshot
+                .resources
+                .global
+                .hosted_zones
+                .iter()
+                .find_map(|z| z.record_sets.get().err().cloned())
+        })
+    }
+
+    /// Why an application with no failover record may have one after all: the records could
+    /// not all be read, or a record's application could not be decided.
+    pub fn unrouted_app_unknown(&self) -> Option<UnknownReason> {
+        self.failover_records_gap().or_else(|| self.applications.any_undecided().cloned())
+    }
+
     pub fn applications(&self) -> &Applications<'s> {
         &self.applications
     }
@@ -552,6 +571,10 @@ pub struct Applications<'s> {
     membership: HashMap<Cow<'s, str>, u32>,
     /// Normalised failover record name → index into `names`.
     by_record_name: HashMap<String, u32>,
+    /// Applications named after their failover record because the tags that would have named
+    /// them could not be read (a health check's or load balancer's tags, or the load balancer
+    /// itself): the application may really be a tagged one, split off.
+    undecided: BTreeMap<String, UnknownReason>,
 }
 
 impl<'s> Applications<'s> {
@@ -563,37 +586,61 @@ impl<'s> Applications<'s> {
         self.by_record_name.get(normalized_name).map(|i| self.names[*i as usize].as_str())
     }
 
+    /// Why `app`'s membership is not known in full, if it is not: it is named after its
+    /// failover record because the tags that would have named it could not be read, so its
+    /// data stores (joined by tag) may sit in another application.
+    pub fn undecided(&self, app: &str) -> Option<&UnknownReason> {
+        self.undecided.get(app)
+    }
+
+    /// Why some failover record's application could not be decided, if one could not: an
+    /// application that no record routes may then be routed by that record after all.
+    pub fn any_undecided(&self) -> Option<&UnknownReason> {
+        self.undecided.values().next()
+    }
+
     fn build(inventory: &Inventory<'s>, matching: &Matching) -> Self {
         let tag_key = matching.app_tag_key.as_str();
         let mut reachable: BTreeMap<String, Vec<Cow<'s, str>>> = BTreeMap::new();
         let mut record_names: Vec<(String, String)> = Vec::new();
 
+        let mut undecided = BTreeMap::new();
         for group in &inventory.failover_groups {
             let records = group.primaries.iter().chain(&group.secondaries);
             let mut arns: Vec<Cow<'s, str>> = Vec::new();
             let mut tagged_name = None;
+            // Why a tag that might have named the application could not be read.
+            let mut unread: Option<UnknownReason> = None;
             for record in records {
                 arns.push(Cow::Owned(record.arn(&group.zone.id)));
-                if let Some(hc) = record.health_check_id.as_deref().and_then(|id| inventory.health_check(id))
-                {
-                    arns.push(Cow::Owned(hc.arn()));
-                    tagged_name = tagged_name.or_else(|| hc.tags.get(tag_key).cloned());
-                }
-                if let Some(AliasResolution::LoadBalancer { region, load_balancer }) =
-                    inventory.resolve_record(group.zone, record)
-                {
-                    tagged_name = tagged_name.or_else(|| load_balancer.tags.get(tag_key).cloned());
-                    if let Some(view) = inventory.region(region) {
-                        collect_web_tier(view, load_balancer, &mut arns);
+                if let Some(id) = record.health_check_id.as_deref() {
+                    match inventory.health_check(id) {
+                        Some(hc) => {
+                            arns.push(Cow::Owned(hc.arn()));
+                            tagged_name = tagged_name.or_else(|| hc.tags.get(tag_key).cloned());
+                            unread = unread.or_else(|| hc.tags_unknown.clone());
+                        }
+                        None => unread = unread.or_else(|| inventory.global_gap(ResourceKind::HealthCheck)),
                     }
                 }
+                match inventory.resolve_record(group.zone, record) {
+                    Some(AliasResolution::LoadBalancer { region, load_balancer }) => {
+                        tagged_name = tagged_name.or_else(|| load_balancer.tags.get(tag_key).cloned());
+                        unread = unread.or_else(|| load_balancer.tags_unknown.clone());
+                        if let Some(view) = inventory.region(region) {
+                            collect_web_tier(view, load_balancer, &mut arns);
+                        }
+                    }
+                    Some(AliasResolution::Unknown(reason)) => unread = unread.or(Some(reason)),
+                    _ => {}
+                }
             }
-            let name = matching
-                .record_applications
-                .get(&group.name)
-                .cloned()
-                .or(tagged_name)
-                .unwrap_or_else(|| group.name.clone());
+            let declared = matching.record_applications.get(&group.name).cloned();
+            let decided = declared.is_some() || tagged_name.is_some();
+            let name = declared.or(tagged_name).unwrap_or_else(|| group.name.clone());
+            if let Some(reason) = unread.filter(|_| !decided) {
+                undecided.entry(name.clone()).or_insert(reason);
+            }
             record_names.push((group.name.clone(), name.clone()));
             reachable.entry(name).or_default().extend(arns);
         }
@@ -611,7 +658,7 @@ impl<'s> Applications<'s> {
             .into_iter()
             .filter_map(|(record, app)| index_of(&app).map(|i| (record, i)))
             .collect();
-        Applications { names, membership, by_record_name }
+        Applications { names, membership, by_record_name, undecided }
     }
 }
 

@@ -24,6 +24,12 @@ impl UnknownReason {
     pub fn new(operation: impl Into<String>, cause: ErrorCause, message: impl Into<String>) -> Self {
         Self { operation: operation.into(), cause, message: message.into() }
     }
+
+    /// The reason with its message [`redact`]ed, for outputs (a snapshot written by an older
+    /// drscan, or by hand, may hold AWS's raw error text).
+    pub fn redacted(&self) -> Self {
+        Self { message: redact(&self.message), ..self.clone() }
+    }
 }
 
 impl fmt::Display for UnknownReason {
@@ -34,6 +40,73 @@ impl fmt::Display for UnknownReason {
         }
         Ok(())
     }
+}
+
+/// What [`redact`] writes for an ARN.
+const REDACTED_ARN: &str = "arn:(redacted)";
+
+/// `text` with every ARN and every twelve-digit account ID replaced: what an AWS error message
+/// may say about the caller and the account, without which it still says what failed.
+pub fn redact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("arn:") {
+        let (before, from) = rest.split_at(start);
+        // Already redacted: kept as it is, so redacting twice changes nothing.
+        if let Some(after) = from.strip_prefix(REDACTED_ARN) {
+            out.push_str(&redact_account_ids(before));
+            out.push_str(REDACTED_ARN);
+            rest = after;
+            continue;
+        }
+        // An ARN only where a word starts (not `learn:`), up to whitespace, a quote or a
+        // closing bracket.
+        if before.chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric()) {
+            out.push_str(&redact_account_ids(before));
+            out.push_str("arn:");
+            rest = &from[4..];
+            continue;
+        }
+        out.push_str(&redact_account_ids(before));
+        let end = from
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ')' | ']' | '}' | '>' | ','))
+            .unwrap_or(from.len());
+        // A sentence's full stop after the ARN stays a full stop.
+        let arn = &from[..end];
+        let kept = arn.len() - arn.trim_end_matches(['.', ';']).len();
+        out.push_str(REDACTED_ARN);
+        out.push_str(&arn[arn.len() - kept..]);
+        rest = &from[end..];
+    }
+    out.push_str(&redact_account_ids(rest));
+    out
+}
+
+/// Every run of exactly twelve digits, as a whole word, replaced.
+fn redact_account_ids(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut digits = String::new();
+    let flush = |digits: &mut String, out: &mut String, next: Option<char>| {
+        let whole_word = !next.is_some_and(|c| c.is_ascii_alphanumeric());
+        if digits.len() == 12 && whole_word && !out.ends_with(|c: char| c.is_ascii_alphabetic()) {
+            out.push_str("(account)");
+        } else {
+            out.push_str(digits);
+        }
+        digits.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        if !digits.is_empty() {
+            flush(&mut digits, &mut out, Some(c));
+        }
+        out.push(c);
+    }
+    flush(&mut digits, &mut out, None);
+    out
 }
 
 /// The IAM action that allows an operation named as in [`UnknownReason::operation`]
@@ -49,12 +122,17 @@ pub fn iam_action(operation: &str) -> Option<String> {
     if !is_service || !is_operation {
         return None;
     }
-    let prefix = match service {
+    Some(format!("{}:{name}", aws_service_prefix(service)))
+}
+
+/// The service prefix AWS writes in IAM actions and ARNs for drscan's short service name
+/// (`elbv2` → `elasticloadbalancing`, `efs` → `elasticfilesystem`; the others are AWS's own).
+pub fn aws_service_prefix(short: &str) -> &str {
+    match short {
         "elbv2" | "elb" => "elasticloadbalancing",
         "efs" => "elasticfilesystem",
         other => other,
-    };
-    Some(format!("{prefix}:{name}"))
+    }
 }
 
 /// The classes an SDK error is sorted into, once, by the collectors.
@@ -65,6 +143,9 @@ pub enum ErrorCause {
     Throttled,
     NotFound,
     NotImplemented,
+    /// A server error (HTTP 5xx) past retries, with or without an AWS error code: usually
+    /// transient, often from something between drscan and AWS (a proxy, a load balancer).
+    ServerError,
     Connectivity,
     Timeout,
     /// The data cannot be resolved offline (e.g. an SSM parameter reference that was not read).
@@ -82,6 +163,7 @@ impl fmt::Display for ErrorCause {
             ErrorCause::Throttled => "throttled past retries",
             ErrorCause::NotFound => "not found",
             ErrorCause::NotImplemented => "API not available",
+            ErrorCause::ServerError => "server error",
             ErrorCause::Connectivity => "region unreachable",
             ErrorCause::Timeout => "timed out",
             ErrorCause::Unresolvable => "unresolvable",

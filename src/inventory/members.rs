@@ -89,6 +89,11 @@ pub struct DataStore<'s> {
     pub tags: &'s super::Tags,
 }
 
+/// The kinds [`Members::primary_data_stores`] holds: a rule that judges data stores reports
+/// their listing gaps.
+pub const DATA_STORE_KINDS: &[super::ResourceKind] =
+    &[super::ResourceKind::DbInstance, super::ResourceKind::DbCluster, super::ResourceKind::FileSystem];
+
 impl<'s> Members<'s> {
     pub fn primary_data_stores(&self) -> Vec<DataStore<'s>> {
         use super::ResourceKind;

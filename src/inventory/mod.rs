@@ -17,7 +17,7 @@ pub mod members;
 pub mod snapshot;
 pub mod storage;
 
-pub use known::{ErrorCause, Known, UnknownReason, iam_action};
+pub use known::{ErrorCause, Known, UnknownReason, aws_service_prefix, iam_action, redact};
 pub use snapshot::{CollectionError, RegionPair, Snapshot};
 
 use compute::*;

@@ -356,6 +356,7 @@ fn render_conclusion(out: &mut String, report: &AuditReport, gate: GatePolicy, p
                 GateRole::Waived => "waived",
                 GateRole::InBaseline => "in the baseline",
                 GateRole::UnknownAllowed => "unknown (allowed)",
+                GateRole::EmptyAllowed => "no application (allowed)",
             };
             *others.entry(label).or_default() += 1;
         }

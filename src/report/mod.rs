@@ -295,6 +295,9 @@ fn unknown_needs(report: &AuditReport) -> Vec<UnknownNeed> {
                 "retry later or raise --max-attempts; the API throttled past retries".into()
             }
             Some(ErrorCause::NotImplemented) => "the API is not available in this region or endpoint".into(),
+            Some(ErrorCause::ServerError) => {
+                "a server error past retries, usually transient: re-run, or raise --max-attempts".into()
+            }
             Some(ErrorCause::Connectivity) => "the region was unreachable during collection".into(),
             Some(ErrorCause::Unresolvable) => "drscan cannot resolve this from the collected data".into(),
             _ => "re-run the collection; see the message".into(),

@@ -132,8 +132,10 @@ impl RuleOutput {
         reason: &UnknownReason,
         message: impl Into<String>,
     ) -> &mut Finding {
+        // Redacted here too, for snapshots that hold AWS's raw error text (older or hand-made).
+        let reason = reason.redacted();
         let message = format!("{}: {reason}", message.into());
-        self.push(Status::Unknown, resource, message).missing(reason)
+        self.push(Status::Unknown, resource, message).missing(&reason)
     }
 
     fn push(&mut self, status: Status, resource: ResourceRef, message: String) -> &mut Finding {

@@ -47,4 +47,5 @@ pub static RULES: &[&dyn Rule] = &[
     &FailoverStepManual,            // DR501
     &RtoTargetExceeded,             // DR502
     &RpoTargetExceeded,             // DR503
+    &NoApplicationFound,            // DR504
 ];

@@ -214,6 +214,11 @@ fn check_app(
     };
     for term in &estimate.rto_terms {
         let (TermKind::Step(step), Some(resource)) = (term.kind, &term.resource) else { continue };
+        // A step the estimate could not evaluate recovers through nothing: it names what it is
+        // about (a group, a listing that failed), not a counterpart it found.
+        if matches!(term.amount, Amount::Unknown(_)) {
+            continue;
+        }
         let arn = resource.arn.as_str();
         let agrees = match (step, resource.kind) {
             (FailoverStep::ReplicaPromotion, ResourceKind::DbInstance) => drawn(Relation::DbReplica, arn),

@@ -127,6 +127,13 @@ fn dr_region_unreachable_is_recorded_once_for_the_whole_region() {
     let regional: Vec<_> = errors.iter().filter(|e| e["region"] == DR).collect();
     assert_eq!(regional.len(), 1, "one error stands for the whole region: {regional:?}");
     assert_eq!(regional[0]["cause"], "connectivity");
+    // Regression (issue 11): it used to name whichever listing failed first (every DR unknown
+    // said ec2:DescribeImages). It names the region and every operation that failed.
+    assert_eq!(regional[0]["operation"], format!("every call to {DR}"));
+    let message = regional[0]["message"].as_str().unwrap_or_default();
+    for operation in ["ec2:DescribeImages", "elbv2:DescribeLoadBalancers", "rds:DescribeDBInstances"] {
+        assert!(message.contains(operation), "{message}");
+    }
 }
 
 #[test]
@@ -328,7 +335,7 @@ fn a_failed_follow_up_marks_only_its_resource_unknown() {
         (error.kinds.as_slice(), error.resources.as_slice()),
         (&[ResourceKind::Listener][..], &[unread[0].to_string()][..])
     );
-    assert_eq!(error.cause, ErrorCause::Other);
+    assert_eq!(error.cause, ErrorCause::ServerError);
 
     // One DescribeTags call (20 ARNs) failed in the primary: its resources' tags are unknown,
     // and the DR region's are read.
@@ -428,4 +435,116 @@ fn when_the_health_check_metric_cannot_be_read_the_checkers_answer() {
         "{:?}",
         used.status
     );
+}
+
+/// `--timeout T` bounds the whole run — credential resolution, the STS identity check, Route 53,
+/// every retry and every pacing wait — whatever the network does: each scenario below, with
+/// the default call timeout (20 s) and attempts, ends within T and a small grace. The
+/// scenarios run at once, each with an access key of its own that scopes its faults.
+#[test]
+fn every_run_ends_within_its_timeout_whatever_the_network_does() {
+    const TIMEOUT_SECONDS: u64 = 4;
+    // Process start, the audit and its output after the deadline.
+    const GRACE: Duration = Duration::from_secs(2);
+    let account = seeded();
+    let regional =
+        ["ec2", "autoscaling", "elasticloadbalancing", "rds", "monitoring", "elasticfilesystem", "backup"];
+    let slow = |service: &str| json!({"service": service, "action": "delay", "seconds": 60});
+    let scenarios: Vec<(&str, Vec<serde_json::Value>, &[&str])> = vec![
+        ("a slow STS", vec![slow("sts")], &[]),
+        ("a slow Route 53", vec![slow("route53")], &[]),
+        ("every service slow but STS", regional.iter().chain(&["route53"]).map(|s| slow(s)).collect(), &[]),
+        (
+            "every service throttling, adaptive retries",
+            regional
+                .iter()
+                .chain(&["route53"])
+                .map(|s| json!({"service": s, "action": "throttle"}))
+                .collect(),
+            &["--retry-mode", "adaptive", "--max-attempts", "20"],
+        ),
+        ("every connection reset", vec![json!({"action": "reset"})], &["--max-attempts", "20"]),
+    ];
+    let mut rules = Vec::new();
+    for (index, (_, faults, _)) in scenarios.iter().enumerate() {
+        for fault in faults {
+            let mut rule = fault.clone();
+            rule["account"] = json!(account);
+            rule["access_key"] = json!(format!("SLOW{index}X{account}"));
+            rules.push(rule);
+        }
+    }
+    set_faults(serde_json::Value::Array(rules));
+    let runs: Vec<_> = scenarios
+        .iter()
+        .enumerate()
+        .map(|(index, (_, _, extra))| {
+            let key = format!("SLOW{index}X{account}");
+            let extra: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+            std::thread::spawn(move || {
+                let started = std::time::Instant::now();
+                let output = drscan("")
+                    .env("AWS_ACCESS_KEY_ID", key)
+                    .args(["audit", "--primary", PRIMARY, "--dr", DR, "--format", "json"])
+                    .args(["--endpoint-url", &crate::support::emulator().front_url])
+                    .args(["--timeout", &format!("{TIMEOUT_SECONDS}s")])
+                    .args(&extra)
+                    .output()
+                    .expect("run drscan");
+                (output, started.elapsed())
+            })
+        })
+        .collect();
+    let mut report = Vec::new();
+    for ((what, _, _), run) in scenarios.iter().zip(runs) {
+        let (output, elapsed) = run.join().expect("the scenario's thread");
+        let code = output.status.code();
+        report.push(format!("{what}: exit {code:?} in {:.1} s", elapsed.as_secs_f64()));
+        assert!(
+            elapsed < Duration::from_secs(TIMEOUT_SECONDS) + GRACE,
+            "{what}: --timeout {TIMEOUT_SECONDS}s took {elapsed:?}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            matches!(code, Some(1 | 3)),
+            "{what}: exit {code:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    println!("--timeout {TIMEOUT_SECONDS}s: {}", report.join("; "));
+}
+
+/// Regression (issue 11): a `200 OK` XML body cut short was read as real, partial data — the
+/// groups before the cut kept, the fields after it defaulted (no tags, no subnets, a grace
+/// period of 0). Now an answer that is not a whole document is unreadable: retried, then the
+/// listing is unknown, naming the operation. And when every answer is an HTML page under
+/// `200 OK` (a captive portal), nothing is audited: exit 3, not a plausible report.
+#[test]
+fn a_cut_or_foreign_200_answer_is_unreadable_not_partial_data() {
+    let account = seeded();
+    set_faults(json!([{
+        "account": account, "region": DR, "service": "autoscaling", "operation": "DescribeAutoScalingGroups",
+        "action": "truncate"
+    }]));
+    let collected = collect_live(&account, &["--max-attempts", "2"]);
+    let snapshot: serde_json::Value = serde_json::from_str(&collected.text).expect("JSON");
+    assert_eq!(snapshot["resources"]["regional"][DR]["auto_scaling_groups"], json!([]), "no partial groups");
+    let errors = snapshot["collection_errors"].as_array().expect("errors");
+    assert!(
+        errors.iter().any(|e| e["region"] == DR
+            && e["operation"] == "autoscaling:DescribeAutoScalingGroups"
+            && e["message"].as_str().is_some_and(|m| m.contains("incomplete response"))),
+        "{errors:#?}"
+    );
+    let attempts = crate::support::front_log()
+        .iter()
+        .filter(|e| e["account"] == account.as_str() && e["fault"] == "truncate")
+        .count();
+    assert_eq!(attempts, 2, "a cut answer is retried like a broken connection");
+
+    set_faults(json!([{ "account": account, "action": "garbage" }]));
+    let (code, _, stderr, _) = audit_live(&account, &["--max-attempts", "1"]);
+    assert_eq!(code, 3, "{stderr}");
+    let said: String = stderr.replace('│', " ").split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(said.contains("does not answer as an AWS API does"), "{stderr}");
 }

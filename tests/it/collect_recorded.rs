@@ -4,6 +4,10 @@
 //! everything else to moto, so the collectors' parsing and the rules' verdicts are checked on
 //! the real protocol.
 
+use crate::support::recorded::{
+    backup_plan_id, backup_selection_and_recovery_points, efs_replication_to_dr, primary_file_system,
+    rds_automated_backup_replication,
+};
 use crate::support::seed::{Setup, seed};
 use crate::support::{DR, PRIMARY, drscan, emulator, findings, fresh_account, runtime, set_faults, summary};
 use serde_json::json;
@@ -33,56 +37,12 @@ fn audit_snapshot(account: &str, snapshot: &serde_json::Value) -> serde_json::Va
     serde_json::from_slice(&output.stdout).expect("audit JSON")
 }
 
-fn primary_file_system(account: &str) -> (String, String) {
-    runtime().block_on(async {
-        let efs = aws_sdk_efs::Client::new(&crate::support::seed::config(account, PRIMARY).await);
-        let systems = efs.describe_file_systems().send().await.expect("DescribeFileSystems");
-        let fs = systems.file_systems().first().expect("the seeded file system");
-        (fs.file_system_id().to_string(), fs.file_system_arn().unwrap_or_default().to_string())
-    })
-}
-
-fn backup_plan_id(account: &str) -> String {
-    runtime().block_on(async {
-        let backup = aws_sdk_backup::Client::new(&crate::support::seed::config(account, PRIMARY).await);
-        let plans = backup.list_backup_plans().send().await.expect("ListBackupPlans");
-        plans
-            .backup_plans_list()
-            .first()
-            .and_then(|p| p.backup_plan_id())
-            .expect("the seeded plan")
-            .to_string()
-    })
-}
-
-fn epoch_minutes_ago(minutes: i64) -> i64 {
-    chrono::Utc::now().timestamp() - minutes * 60
-}
-
 #[test]
 fn efs_replication_to_dr_is_read_and_satisfies_the_rule() {
     let account = fresh_account();
     runtime().block_on(seed(&account, &Setup::default()));
     let (fs_id, fs_arn) = primary_file_system(&account);
-    // DescribeReplicationConfigurations (REST-JSON), as the EFS API reference shows it.
-    let body = json!({"Replications": [{
-        "SourceFileSystemId": fs_id,
-        "SourceFileSystemRegion": PRIMARY,
-        "SourceFileSystemArn": fs_arn,
-        "OriginalSourceFileSystemArn": fs_arn,
-        "CreationTime": epoch_minutes_ago(600),
-        "Destinations": [{
-            "Status": "ENABLED",
-            "FileSystemId": "fs-0dr0000000000001",
-            "Region": DR,
-            "LastReplicatedTimestamp": epoch_minutes_ago(3)
-        }]
-    }]});
-    set_faults(json!([{
-        "account": account, "region": PRIMARY, "service": "elasticfilesystem", "method": "GET",
-        "path_regex": "/file-systems/replication-configurations$",
-        "action": "respond", "content_type": "application/json", "body": body.to_string()
-    }]));
+    set_faults(efs_replication_to_dr(&account, &fs_id, &fs_arn));
     let snapshot = collect(&account);
     let fs = &snapshot["resources"]["regional"][PRIMARY]["file_systems"][0];
     let destination = &fs["replication"]["value"][0];
@@ -104,43 +64,7 @@ fn backup_selections_and_recovery_points_are_read() {
     runtime().block_on(seed(&account, &Setup::default()));
     let (_, fs_arn) = primary_file_system(&account);
     let plan_id = backup_plan_id(&account);
-    // ListBackupSelections, GetBackupSelection, ListRecoveryPointsByBackupVault (REST-JSON).
-    let list = json!({"BackupSelectionsList": [{
-        "SelectionId": "sel-0001", "SelectionName": "web-files", "BackupPlanId": plan_id,
-        "CreationDate": epoch_minutes_ago(6000),
-        "IamRoleArn": format!("arn:aws:iam::{account}:role/service-role/AWSBackupDefaultServiceRole")
-    }]});
-    let selection = json!({
-        "SelectionId": "sel-0001", "BackupPlanId": plan_id, "CreationDate": epoch_minutes_ago(6000),
-        "BackupSelection": {
-            "SelectionName": "web-files",
-            "IamRoleArn": format!("arn:aws:iam::{account}:role/service-role/AWSBackupDefaultServiceRole"),
-            "Resources": ["arn:aws:elasticfilesystem:*:*:file-system/*"],
-            "NotResources": [],
-            "ListOfTags": [],
-            "Conditions": {"StringEquals": [{"ConditionKey": "aws:ResourceTag/app", "ConditionValue": "web"}],
-                           "StringNotEquals": [], "StringLike": [], "StringNotLike": []}
-        }
-    });
-    let points = json!({"RecoveryPoints": [{
-        "RecoveryPointArn": format!("arn:aws:backup:{DR}:{account}:recovery-point:0b1f2c3d-4e5f-6789-abcd-ef0123456789"),
-        "BackupVaultName": "web-dr",
-        "BackupVaultArn": format!("arn:aws:backup:{DR}:{account}:backup-vault:web-dr"),
-        "SourceBackupVaultArn": format!("arn:aws:backup:{PRIMARY}:{account}:backup-vault:web"),
-        "ResourceArn": fs_arn, "ResourceType": "EFS", "Status": "COMPLETED",
-        "CreationDate": epoch_minutes_ago(300), "CompletionDate": epoch_minutes_ago(280),
-        "BackupSizeInBytes": 1048576, "IsEncrypted": true, "IsParent": false
-    }]});
-    set_faults(json!([
-        {"account": account, "region": PRIMARY, "service": "backup", "method": "GET",
-         "path_regex": "^/backup/plans/[^/]+/selections/?$", "action": "respond", "body": list.to_string()},
-        {"account": account, "region": PRIMARY, "service": "backup", "method": "GET",
-         "path_regex": "^/backup/plans/[^/]+/selections/sel-0001/?$", "action": "respond", "body": selection.to_string()},
-        {"account": account, "region": DR, "service": "backup", "method": "GET",
-         "path_regex": "^/backup-vaults/web-dr/recovery-points/?$", "action": "respond", "body": points.to_string()},
-        {"account": account, "service": "backup", "method": "GET",
-         "path_regex": "^/backup-vaults/[^/]+/recovery-points/?$", "action": "respond", "body": "{\"RecoveryPoints\": []}"}
-    ]));
+    set_faults(backup_selection_and_recovery_points(&account, &plan_id, &fs_arn));
     let snapshot = collect(&account);
     let plan = &snapshot["resources"]["regional"][PRIMARY]["backup_plans"][0];
     let selection = &plan["selections"]["value"][0];
@@ -169,35 +93,7 @@ fn backup_selections_and_recovery_points_are_read() {
 fn rds_automated_backup_replication_is_read() {
     let account = fresh_account();
     runtime().block_on(seed(&account, &Setup::default()));
-    // DescribeDBInstanceAutomatedBackups (awsQuery XML) with a replication to the DR region.
-    let body = format!(
-        r#"<DescribeDBInstanceAutomatedBackupsResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/">
-  <DescribeDBInstanceAutomatedBackupsResult>
-    <DBInstanceAutomatedBackups>
-      <DBInstanceAutomatedBackup>
-        <DBInstanceArn>arn:aws:rds:{PRIMARY}:{account}:db:web-db</DBInstanceArn>
-        <DbiResourceId>db-ABCDEFGHIJKLMNOPQRSTUVWXY</DbiResourceId>
-        <Region>{PRIMARY}</Region>
-        <DBInstanceIdentifier>web-db</DBInstanceIdentifier>
-        <Status>active</Status>
-        <Engine>mysql</Engine>
-        <BackupRetentionPeriod>7</BackupRetentionPeriod>
-        <DBInstanceAutomatedBackupsArn>arn:aws:rds:{PRIMARY}:{account}:auto-backup:ab-primary0001</DBInstanceAutomatedBackupsArn>
-        <DBInstanceAutomatedBackupsReplications>
-          <DBInstanceAutomatedBackupsReplication>
-            <DBInstanceAutomatedBackupsArn>arn:aws:rds:{DR}:{account}:auto-backup:ab-replica0001</DBInstanceAutomatedBackupsArn>
-          </DBInstanceAutomatedBackupsReplication>
-        </DBInstanceAutomatedBackupsReplications>
-      </DBInstanceAutomatedBackup>
-    </DBInstanceAutomatedBackups>
-  </DescribeDBInstanceAutomatedBackupsResult>
-  <ResponseMetadata><RequestId>5e9f1a2b-recorded</RequestId></ResponseMetadata>
-</DescribeDBInstanceAutomatedBackupsResponse>"#
-    );
-    set_faults(json!([{
-        "account": account, "region": PRIMARY, "service": "rds", "operation": "DescribeDBInstanceAutomatedBackups",
-        "action": "respond", "content_type": "text/xml", "body": body
-    }]));
+    set_faults(rds_automated_backup_replication(&account));
     let snapshot = collect(&account);
     let db = snapshot["resources"]["regional"][PRIMARY]["db_instances"]
         .as_array()

@@ -176,3 +176,133 @@ fn json_estimates_follow_the_spec_shape() {
     assert!(api["rpo_seconds"].is_null());
     assert!(api["rpo_reason"].as_str().expect("reason").contains("fs-0b2c3d4e5f6071829"));
 }
+
+/// The reference snapshot with `change` applied to its JSON.
+fn reference_with(change: impl FnOnce(&mut serde_json::Value)) -> Snapshot {
+    let text = std::fs::read_to_string(REFERENCE).expect("the reference fixture");
+    let mut value: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    change(&mut value);
+    Snapshot::parse("reference-changed.json", value.to_string()).expect("still a snapshot")
+}
+
+fn denied(operation: &str, kinds: &[&str], region: Option<&str>) -> serde_json::Value {
+    serde_json::json!({"region": region, "operation": operation, "cause": "access_denied",
+                       "message": "not authorized", "kinds": kinds})
+}
+
+/// Every unbounded RTO term's source, whichever application it is in.
+fn unbounded_terms(report: &AuditReport) -> Vec<String> {
+    report
+        .estimates
+        .iter()
+        .flat_map(|e| e.rto_terms.iter().filter(|t| matches!(t.amount, Amount::Unbounded(_))))
+        .map(|t| t.source.clone())
+        .collect()
+}
+
+fn pass_count(report: &AuditReport, rule: &str) -> usize {
+    report.counts.get(rule).map(|c| c.pass).unwrap_or_default()
+}
+
+/// Regression (issue 11): when DescribeTags failed, load balancers and health checks lost
+/// their `app` tags silently: a failover record's application took the record's name, split
+/// from the tagged databases and file systems, and passed its RPO target with no data store
+/// (RPO 0). Now membership honours `tags_unknown`: the record-named application's RPO and
+/// RTO are unknown, and an application no record routes is not "unbounded".
+#[test]
+fn unreadable_tags_do_not_split_an_application_into_a_passing_half() {
+    let clean = audit::run(&reference(), &with_targets(), GatePolicy::default());
+    let reason =
+        serde_json::json!({"operation": "elbv2:DescribeTags", "cause": "access_denied", "message": "no"});
+    let snapshot = reference_with(|value| {
+        for region in value["resources"]["regional"].as_object_mut().expect("regions").values_mut() {
+            for lb in region["load_balancers"].as_array_mut().into_iter().flatten() {
+                lb["tags"] = serde_json::json!({});
+                lb["tags_unknown"] = reason.clone();
+            }
+        }
+        for check in value["resources"]["global"]["health_checks"].as_array_mut().into_iter().flatten() {
+            check["tags"] = serde_json::json!({});
+            check["tags_unknown"] = reason.clone();
+        }
+    });
+    let report = audit::run(&snapshot, &with_targets(), GatePolicy::default());
+    let named_after_records: Vec<&AppEstimate> =
+        report.estimates.iter().filter(|e| e.app.ends_with(".example.com")).collect();
+    assert!(
+        !named_after_records.is_empty(),
+        "{:?}",
+        report.estimates.iter().map(|e| &e.app).collect::<Vec<_>>()
+    );
+    for estimate in named_after_records {
+        assert!(matches!(estimate.rpo, Amount::Unknown(_)), "{}: RPO {:?}", estimate.app, estimate.rpo);
+    }
+    // Unbounded terms come from the configuration, not from unread tags: the same ones.
+    let new_unbounded: Vec<String> =
+        unbounded_terms(&report).into_iter().filter(|t| !unbounded_terms(&clean).contains(t)).collect();
+    assert!(new_unbounded.is_empty(), "unbounded from unread tags: {new_unbounded:?}");
+    for rule in ["rpo-target-exceeded", "rto-target-exceeded"] {
+        assert!(pass_count(&report, rule) <= pass_count(&clean, rule), "{rule} passes grew");
+    }
+}
+
+/// Regression (issue 11): the estimate read failed listings as absent resources — no Auto
+/// Scaling group behind the DR load balancer ("RTO is unbounded"), no failover record at all
+/// ("no Route 53 failover record routes this application"), no file system (its restore step
+/// dropped) — and `failover-step-manual` dropped the steps it could not evaluate.
+#[test]
+fn failed_listings_make_steps_unknown_not_unbounded_or_dropped() {
+    let settings = Settings::default();
+    let clean = audit::run(&reference(), &settings, GatePolicy::default());
+    let cases: [(&str, serde_json::Value); 3] = [
+        (
+            "dr-scale-out",
+            denied("autoscaling:DescribeAutoScalingGroups", &["autoscaling:group"], Some("us-east-1")),
+        ),
+        ("routing", denied("route53:ListHostedZones", &["route53:hosted-zone", "route53:record-set"], None)),
+        (
+            "break-efs-replication",
+            denied("efs:DescribeFileSystems", &["efs:file-system"], Some("ap-south-1")),
+        ),
+    ];
+    for (step, error) in cases {
+        let snapshot = reference_with(|value| {
+            let errors = value["collection_errors"].as_array_mut().expect("errors");
+            errors.push(error.clone());
+            let kinds: Vec<String> = error["kinds"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|k| k.as_str().map(str::to_string))
+                .collect();
+            // The listing failed: what it lists is absent from the snapshot.
+            let (region, field) = match kinds[0].as_str() {
+                "autoscaling:group" => (Some("us-east-1"), "auto_scaling_groups"),
+                "efs:file-system" => (Some("ap-south-1"), "file_systems"),
+                _ => (None, "hosted_zones"),
+            };
+            match region {
+                Some(region) => value["resources"]["regional"][region][field] = serde_json::json!([]),
+                None => value["resources"]["global"][field] = serde_json::json!([]),
+            }
+        });
+        let report = audit::run(&snapshot, &settings, GatePolicy::default());
+        let new_unbounded: Vec<String> =
+            unbounded_terms(&report).into_iter().filter(|t| !unbounded_terms(&clean).contains(t)).collect();
+        assert!(new_unbounded.is_empty(), "{step}: unbounded from a failed listing: {new_unbounded:?}");
+        let unknown_step = report
+            .estimates
+            .iter()
+            .any(|e| e.rto_terms.iter().any(|t| t.step == step && matches!(t.amount, Amount::Unknown(_))));
+        assert!(unknown_step, "{step}: no unknown term for the step the listing leaves open");
+        if step != "routing" {
+            let manual_unknown = report.findings.iter().any(|f| {
+                f.rule == "failover-step-manual" && f.status == Status::Unknown && f.evidence["step"] == step
+            });
+            assert!(
+                manual_unknown,
+                "{step}: failover-step-manual does not report the step it cannot evaluate"
+            );
+        }
+    }
+}

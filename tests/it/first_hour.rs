@@ -292,7 +292,10 @@ fn one_unknown_cause_is_written_once_with_everything_it_affects() {
     let path = dir.path().join("denied.json");
     std::fs::write(&path, snapshot.to_string()).expect("write");
     let out = stdout_of(drscan().args(["audit", "--snapshot"]).arg(&path));
-    assert_eq!(out.matches(message).count(), 1, "the cause is written once:\n{out}");
+    // Written as redacted (issue 11: no principal ARN or account ID in outputs).
+    let shown = drscan::inventory::redact(message);
+    assert!(!out.contains(message), "the raw AWS text is not shown:\n{out}");
+    assert_eq!(out.matches(&shown).count(), 1, "the cause is written once:\n{out}");
     let footer = &out[out.find("could not be read or resolved").expect("a footer of causes")..];
     let affected = footer.lines().filter(|l| l.trim_start().starts_with('·')).count();
     let unknown = out.lines().filter(|l| l.contains(" unknown DR")).count();

@@ -201,6 +201,80 @@ fn malformed_baseline_is_exit_2_with_location() {
     let _ = Baseline::default();
 }
 
+/// Regression (issue 11): a baseline of another account or region pair was accepted and, with
+/// nothing of the audit's in it, let every finding pass as "known"... or fail as "new" — and a
+/// baseline from the DR account suppressed the primary's. It must match: exit 2, pointing at
+/// the field that differs.
+#[test]
+fn a_baseline_of_another_account_or_region_pair_is_exit_2() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output =
+        drscan().args(["audit", "--snapshot", REFERENCE, "--format", "json"]).output().expect("runs");
+    let own: Value = serde_json::from_slice(&output.stdout).expect("json");
+    for (key, value, said) in [
+        ("account", Value::from("999988887777"), "the baseline is of account 999988887777"),
+        (
+            "regions",
+            serde_json::json!({"primary": "eu-west-1", "dr": "us-east-1"}),
+            "the baseline is of the region pair eu-west-1",
+        ),
+    ] {
+        let mut other = own.clone();
+        other[key] = value;
+        let path = dir.path().join(format!("{key}.json"));
+        std::fs::write(&path, serde_json::to_string_pretty(&other).unwrap()).unwrap();
+        drscan()
+            .args(["audit", "--snapshot", REFERENCE, "--baseline"])
+            .arg(&path)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(said))
+            .stderr(predicate::str::contains(format!("{key}.json:")));
+    }
+}
+
+/// Regression (issue 11): an audit that found no application — a wrong profile, role or
+/// account — passed the gate with nothing judged. Now it is `unknown` (no resource at all) or
+/// `fail` (resources no record or tag joins), and fails the gate unless `--allow-empty`
+/// (`DRSCAN_ALLOW_EMPTY`, `[gate] allow_empty`) says the emptiness is meant.
+#[test]
+fn an_audit_that_found_no_application_fails_the_gate_unless_empty_is_allowed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let empty = dir.path().join("empty.json");
+    std::fs::write(
+        &empty,
+        r#"{"schema_version": 1, "drscan_version": "0.1.0", "account": "123456789012",
+            "regions": {"primary": "ap-south-1", "dr": "us-east-1"}, "collected_at": "2026-11-26T02:00:00Z",
+            "resources": {"global": {}, "regional": {"ap-south-1": {}, "us-east-1": {}}}}"#,
+    )
+    .unwrap();
+    let output =
+        drscan().args(["audit", "--format", "json", "--snapshot"]).arg(&empty).output().expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    let doc: Value = serde_json::from_slice(&output.stdout).expect("json");
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(
+        (&findings[0]["rule"], &findings[0]["status"]),
+        (&Value::from("no-application-found"), &Value::from("unknown"))
+    );
+
+    drscan().args(["audit", "--allow-empty", "--snapshot"]).arg(&empty).assert().code(0);
+    drscan().env("DRSCAN_ALLOW_EMPTY", "1").args(["audit", "--snapshot"]).arg(&empty).assert().code(0);
+    let config = dir.path().join("drscan.toml");
+    std::fs::write(&config, "[gate]\nallow_empty = true\n").unwrap();
+    drscan()
+        .args(["audit", "--config"])
+        .arg(&config)
+        .arg("--snapshot")
+        .arg(&empty)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("no application (allowed)"));
+    // --allow-empty is about this one rule: other unknowns still fail the gate.
+    drscan().args(["audit", "--allow-empty", "--snapshot", REFERENCE]).assert().code(1);
+}
+
 #[test]
 fn fingerprints_are_stable_across_runs_and_unrelated_changes() {
     let snapshot = reference();

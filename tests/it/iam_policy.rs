@@ -3,6 +3,7 @@
 //! ways: statically, from the operation names the collectors use, and live, from the calls a
 //! real collection against moto made (the seeding harness's calls are not drscan's).
 
+use crate::support::operations::called_by_drscan;
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -13,18 +14,37 @@ fn iam_action(operation: &str) -> String {
         .unwrap_or_else(|| panic!("{operation} is not an AWS operation name"))
 }
 
-fn policy_actions() -> BTreeSet<String> {
+fn policy() -> serde_json::Value {
     let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("iam-policy.json"))
         .expect("iam-policy.json at the crate root");
-    let policy: serde_json::Value = serde_json::from_str(&text).expect("iam-policy.json is JSON");
-    let mut actions = BTreeSet::new();
-    for statement in policy["Statement"].as_array().expect("a Statement list") {
-        assert_eq!(statement["Effect"], "Allow", "the policy only allows");
-        for action in statement["Action"].as_array().expect("an Action list") {
-            actions.insert(action.as_str().expect("action names are strings").to_string());
-        }
-    }
-    actions
+    serde_json::from_str(&text).expect("iam-policy.json is JSON")
+}
+
+/// The read-only statement: what the identity drscan audits with needs.
+const READ_ONLY: &str = "DrscanReadOnly";
+/// The one other statement: with `--role-arn`, what the *calling* identity needs to assume the
+/// audit role (aws-config's AssumeRoleProvider calls sts:AssumeRole).
+const ASSUME_ROLE: &str = "OnlyWithRoleArnForTheCallerAssumeTheDrscanRole";
+
+fn statement<'p>(policy: &'p serde_json::Value, sid: &str) -> &'p serde_json::Value {
+    policy["Statement"]
+        .as_array()
+        .expect("a Statement list")
+        .iter()
+        .find(|s| s["Sid"] == sid)
+        .unwrap_or_else(|| panic!("iam-policy.json has no statement {sid}"))
+}
+
+fn policy_actions() -> BTreeSet<String> {
+    let policy = policy();
+    let statement = statement(&policy, READ_ONLY);
+    assert_eq!(statement["Effect"], "Allow", "the policy only allows");
+    statement["Action"]
+        .as_array()
+        .expect("an Action list")
+        .iter()
+        .map(|action| action.as_str().expect("action names are strings").to_string())
+        .collect()
 }
 
 fn is_read_only(action: &str) -> bool {
@@ -32,40 +52,20 @@ fn is_read_only(action: &str) -> bool {
     ["Describe", "List", "Get"].iter().any(|verb| name.starts_with(verb)) && !name.contains('*')
 }
 
-/// Every `"service:Operation"` literal in src/collection: each SDK call names its operation so
-/// that failures can say which call failed.
-fn operations_named_in_source() -> BTreeSet<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/collection");
-    let services = [
-        "ec2",
-        "autoscaling",
-        "elbv2",
-        "route53",
-        "rds",
-        "cloudwatch",
-        "efs",
-        "backup",
-        "kms",
-        "acm",
-        "ssm",
-        "sts",
-    ];
-    let mut found = BTreeSet::new();
-    for entry in std::fs::read_dir(dir).expect("src/collection") {
-        let path = entry.expect("dir entry").path();
-        let text = std::fs::read_to_string(&path).expect("source file");
-        for piece in text.split('"').skip(1).step_by(2) {
-            if let Some((service, name)) = piece.split_once(':')
-                && services.contains(&service)
-                && !name.is_empty()
-                && name.chars().all(|c| c.is_ascii_alphanumeric())
-                && name.starts_with(|c: char| c.is_ascii_uppercase())
-            {
-                found.insert(piece.to_string());
-            }
-        }
-    }
-    found
+#[test]
+fn the_policy_is_the_read_only_statement_and_a_scoped_assume_role_for_role_arn() {
+    let policy = policy();
+    let statements = policy["Statement"].as_array().expect("a Statement list");
+    assert_eq!(statements.len(), 2, "{statements:#?}");
+    let assume = statement(&policy, ASSUME_ROLE);
+    assert_eq!(assume["Effect"], "Allow");
+    assert_eq!(assume["Action"], serde_json::json!(["sts:AssumeRole"]));
+    let resource = assume["Resource"].as_str().expect("one resource");
+    assert!(resource.starts_with("arn:aws:iam::") && resource.contains(":role/"), "{resource}");
+    // --role-arn is the one path that assumes a role.
+    let sdk = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/collection/sdk.rs"))
+        .expect("src/collection/sdk.rs");
+    assert!(sdk.contains("AssumeRoleProvider::builder(role_arn)"));
 }
 
 #[test]
@@ -80,7 +80,7 @@ fn policy_holds_only_read_operations() {
 #[test]
 fn every_operation_in_the_source_is_in_the_policy() {
     let actions = policy_actions();
-    let operations = operations_named_in_source();
+    let operations = called_by_drscan();
     assert!(operations.len() > 30, "expected the collectors' operations, found {operations:?}");
     for operation in operations {
         let action = iam_action(&operation);

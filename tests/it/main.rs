@@ -19,6 +19,7 @@ mod dns_shapes;
 mod drift;
 mod estimates;
 mod examples;
+mod fault_matrix;
 mod first_hour;
 mod fuzz;
 mod gate;

@@ -4,10 +4,19 @@
   `x-moto-account-id: <digits>`, so scenarios stay isolated without test-only flags in drscan.
 * Answers Smithy RPC v2 CBOR CloudWatch requests (which moto does not route) by calling moto
   through boto3, and encodes the answer back in CBOR.
-* Injects faults chosen by the region of the SigV4 credential scope, the service, and the
-  operation (or a path regex for REST services): an HTTP error with an AWS error code, a
-  dropped connection, a delayed answer, or a recorded response body (for APIs moto lacks). Rules are set with `POST /_front/faults` (a JSON list, replacing the rules of the
-  accounts it names) and all cleared with `DELETE /_front/faults`; `GET /_front/log` returns every request seen as JSON lines.
+* Injects faults chosen by the region of the SigV4 credential scope, the service, the
+  operation (REST services' operations are named from botocore's models, as for the other
+  protocols; a path regex narrows further) and optionally the exact access key: an HTTP error
+  with an AWS error code, a bare HTTP error page without one, the protocol's own throttling
+  answer, a dropped or reset connection, a delayed answer, moto's real answer cut short or
+  replaced by an HTML page under `200 OK`, or a recorded response body (for APIs moto lacks).
+  Rules are set with `POST /_front/faults` (a JSON list, replacing the rules of the (account,
+  access key) pairs it names) and all cleared with `DELETE /_front/faults`; `GET /_front/log`
+  returns every request seen as JSON lines.
+* Caches moto's `200` answers for the accounts that ask for it with `POST /_front/cache
+  {"account": ...}`: the same request (region, operation, path, body) of such an account gets the same
+  answer without asking moto again. For a seeded account that many read-only runs audit (the
+  fault matrix), so that moto's Python is not the bottleneck; faults still apply first.
 * Enforces AWS's documented API rate limits (moto has none) for the accounts that ask for it
   with `POST /_front/limits {"account": ..., "enabled": true}`: token buckets scoped as AWS
   scopes them (per account; per region except Route 53; per API where AWS meters per API), and
@@ -24,6 +33,7 @@ import http.client
 import json
 import re
 import socket
+import struct
 import sys
 import threading
 import time
@@ -44,6 +54,45 @@ LIMITED = {}
 # (account, region or "global", bucket name) -> [tokens, last refill time]
 BUCKETS = {}
 CREDENTIAL = re.compile(r"Credential=([^/]+)/[^/]+/([^/]+)/([^/]+)/")
+# Accounts whose 200 answers are cached, and the cache: (account, region, service, operation,
+# method, path, body) -> answer.
+CACHED_ACCOUNTS = set()
+CACHE = {}
+
+
+def rest_operations():
+    """(SigV4 signing name) -> [(method, path regex, literal characters, operation)] for the REST
+    protocols drscan reads, from botocore's service models: the operation of a REST request
+    follows from its method and path, as the query and JSON protocols name it in the request."""
+    import botocore.session
+
+    session = botocore.session.get_session()
+    table = {}
+    for name in ("route53", "efs", "backup"):
+        model = session.get_service_model(name)
+        signing = model.signing_name or model.endpoint_prefix
+        for operation in model.operation_names:
+            http = model.operation_model(operation).http
+            uri = http.get("requestUri", "/").split("?", 1)[0].rstrip("/")
+            pattern = "".join(
+                "[^/]+" if piece.startswith("{") and not piece.endswith("+}") else ".+" if piece.startswith("{") else re.escape(piece)
+                for piece in re.split(r"(\{[^}]+\})", uri)
+            )
+            literal = len(re.sub(r"\{[^}]+\}", "", uri))
+            table.setdefault(signing, []).append((http.get("method", "GET"), re.compile("^" + pattern + "/?$"), literal, operation))
+    for routes in table.values():
+        routes.sort(key=lambda route: -route[2])
+    return table
+
+
+REST_OPERATIONS = rest_operations()
+
+
+def rest_operation(service, method, path):
+    for route_method, pattern, _, operation in REST_OPERATIONS.get(service, []):
+        if route_method == method and pattern.match(path):
+            return operation
+    return ""
 
 
 def request_facts(handler, body):
@@ -64,6 +113,8 @@ def request_facts(handler, body):
         # Query APIs name their version: ELB's 2012-06-01 (Classic) and 2015-12-01 (v2) share
         # the service name.
         version = form.get("Version", [""])[0]
+    else:
+        operation = rest_operation(service, handler.command, path)
     account = access_key[-12:] if len(access_key) >= 12 and access_key[-12:].isdigit() else None
     return {
         "access_key": access_key,
@@ -78,21 +129,31 @@ def request_facts(handler, body):
     }
 
 
-def matching_fault(facts):
+def matching_faults(facts):
+    """The rules that match a request, those scoped to its exact access key first; the first is
+    the one to apply, and an answer it alters (cut short, replaced, delayed) is that of the
+    next one that answers (a recorded response) or moto's."""
     with LOCK:
+        matches = []
         for rule in FAULTS:
             if rule.get("remaining", -1) == 0:
                 continue
-            if any(rule.get(k) not in (None, facts[k]) for k in ("region", "service", "operation", "account")):
+            if any(rule.get(k) not in (None, facts[k]) for k in ("region", "service", "operation", "account", "access_key")):
                 continue
             if rule.get("path_regex") and not re.search(rule["path_regex"], facts["path"]):
                 continue
             if rule.get("method") and rule["method"] != facts["method"]:
                 continue
-            if rule.get("remaining", -1) > 0:
-                rule["remaining"] -= 1
-            return dict(rule)
-    return None
+            matches.append(rule)
+        matches.sort(key=lambda rule: rule.get("access_key") is None)
+        return matches
+
+
+def use(rule):
+    with LOCK:
+        if rule.get("remaining", -1) > 0:
+            rule["remaining"] -= 1
+    return dict(rule)
 
 
 # The seven EC2 APIs whose unfiltered and unpaginated calls draw on a smaller bucket.
@@ -102,30 +163,14 @@ EC2_SMALL = {
 }
 
 
-def route53_operation(method, path):
-    """Route 53 is REST: the operation follows from the method and the path."""
-    parts = path.strip("/").split("/")[1:]
-    if method == "GET" and parts == ["hostedzone"]:
-        return "ListHostedZones"
-    if method == "GET" and len(parts) == 3 and parts[0] == "hostedzone" and parts[2] == "rrset":
-        return "ListResourceRecordSets"
-    if method == "GET" and parts == ["healthcheck"]:
-        return "ListHealthChecks"
-    if method == "GET" and len(parts) == 3 and parts[0] == "healthcheck" and parts[2] == "status":
-        return "GetHealthCheckStatus"
-    if method == "GET" and len(parts) == 3 and parts[0] == "healthcheck" and parts[2] == "lastfailurereason":
-        return "GetHealthCheckLastFailureReason"
-    if method == "POST" and parts[:1] == ["tags"] and len(parts) == 2:
-        return "ListTagsForResources"
-    return method + " " + "/".join(p if i % 2 == 0 else "{id}" for i, p in enumerate(parts))
-
-
 def buckets_for(facts, form, body):
     """The buckets AWS meters this request by: [(scope region, name, burst, per second)]."""
     service, operation, region = facts["service"], facts["operation"], facts["region"]
     if service == "route53":
         # https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/throttling-api-requests.html
-        operation = route53_operation(facts["method"], facts["path"])
+        # Each operation has a bucket of its own; a request botocore's model does not name
+        # (none of drscan's) shares one for its method and path.
+        operation = operation or facts["method"] + " " + facts["path"]
         own = (4, 1) if operation in ("GetHealthCheckStatus", "GetHealthCheckLastFailureReason") else (50, 10)
         return [("global", "route53 all", 50, 10), ("global", "route53 " + operation, *own)]
     if service == "elasticloadbalancing":
@@ -290,36 +335,78 @@ class Front(BaseHTTPRequestHandler):
         with LOCK:
             LOG.append(facts)
         is_cbor = self.headers.get("smithy-protocol") == "rpc-v2-cbor"
-        fault = matching_fault(facts)
-        if fault:
-            if fault.get("action") == "respond":
-                # A recorded response, for what moto does not implement.
-                payload = fault.get("body", "").encode()
-                return self.reply(int(fault.get("status", 200)), fault.get("content_type", "application/json"), {}, payload)
-            if fault.get("action") == "delay":
-                # A slow endpoint: answer, but late.
-                time.sleep(float(fault.get("seconds", 5)))
-                return self.forward(facts, body)
-            if fault.get("action") == "drop":
-                self.close_connection = True
-                try:
-                    self.connection.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-                return
-            content_type, headers, payload = error_body(
-                facts, is_cbor, fault.get("code", "InternalFailure"), fault.get("message", "injected by the test front")
-            )
-            return self.reply(int(fault.get("status", 500)), content_type, headers, payload)
+        faults = matching_faults(facts)
+        if faults:
+            with LOCK:
+                facts["fault"] = faults[0].get("action", "error")
+            return self.inject(faults, facts, body, is_cbor)
         if over_limit(facts, body):
             status, content_type, headers, payload = throttling_error(facts, is_cbor)
             with LOCK:
                 facts["throttled"] = True
                 facts["status"] = status
             return self.reply(status, content_type, headers, payload)
-        if is_cbor:
-            return self.cloudwatch_cbor(facts, body)
         self.forward(facts, body)
+
+    def answer(self, faults, facts, body):
+        """What the request would get without the first of `faults`: the next rule's recorded
+        response, or moto's answer."""
+        for rule in faults[1:]:
+            if rule.get("action") == "respond":
+                use(rule)
+                payload = rule.get("body", "").encode()
+                return int(rule.get("status", 200)), rule.get("content_type", "application/json"), {}, payload
+        return self.moto_answer(facts, body)
+
+    def inject(self, faults, facts, body, is_cbor):
+        fault = use(faults[0])
+        action = fault.get("action", "error")
+        if action == "respond":
+            # A recorded response, for what moto does not implement.
+            payload = fault.get("body", "").encode()
+            return self.reply(int(fault.get("status", 200)), fault.get("content_type", "application/json"), {}, payload)
+        if action == "delay":
+            # A slow endpoint: answer, but late.
+            time.sleep(float(fault.get("seconds", 5)))
+            return self.reply(*self.answer(faults, facts, body))
+        if action == "drop":
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
+        if action == "reset":
+            # A connection reset by the peer: close with a zero linger time, which sends RST.
+            self.close_connection = True
+            try:
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.connection.close()
+            except OSError:
+                pass
+            return
+        if action == "throttle":
+            status, content_type, headers, payload = throttling_error(facts, is_cbor)
+            return self.reply(status, content_type, headers, payload)
+        if action == "bare":
+            # An error page from something between the client and AWS: no AWS error code.
+            status = int(fault.get("status", 500))
+            page = f"<html><head><title>{status}</title></head><body><h1>{status}</h1></body></html>"
+            return self.reply(status, "text/html", {}, page.encode())
+        if action in ("truncate", "garbage"):
+            # moto's real answer under 200 OK, cut in half (a connection closed early behind a
+            # proxy that already sent its headers) or replaced by an HTML page (a captive portal
+            # or proxy); the content type stays the service's own.
+            status, content_type, headers, payload = self.answer(faults, facts, body)
+            if action == "truncate":
+                payload = payload[: len(payload) // 2]
+            else:
+                payload = b"<html><head><title>Welcome</title></head><body><p>Sign in to continue.</p></body></html>"
+            return self.reply(200, content_type, headers, payload)
+        content_type, headers, payload = error_body(
+            facts, is_cbor, fault.get("code", "InternalFailure"), fault.get("message", "injected by the test front")
+        )
+        return self.reply(int(fault.get("status", 500)), content_type, headers, payload)
 
     def control(self, body):
         global FAULTS
@@ -327,10 +414,11 @@ class Front(BaseHTTPRequestHandler):
             rules = json.loads(body or b"[]")
             for rule in rules:
                 rule["remaining"] = rule.get("times", -1)
-            # Rules replace only those of the accounts they name, so scenarios can run at once.
-            accounts = {rule.get("account") for rule in rules}
+            # Rules replace only those of the (account, access key) pairs they name, so
+            # scenarios can run at once.
+            owners = {(rule.get("account"), rule.get("access_key")) for rule in rules}
             with LOCK:
-                FAULTS = [rule for rule in FAULTS if rule.get("account") not in accounts] + rules
+                FAULTS = [rule for rule in FAULTS if (rule.get("account"), rule.get("access_key")) not in owners] + rules
             return self.reply(200, "application/json", {}, b"{}")
         if self.command == "POST" and self.path == "/_front/limits":
             settings = json.loads(body or b"{}")
@@ -341,6 +429,14 @@ class Front(BaseHTTPRequestHandler):
                     LIMITED.pop(settings["account"], None)
                 for key in [k for k in BUCKETS if k[0] == settings["account"]]:
                     del BUCKETS[key]
+            return self.reply(200, "application/json", {}, b"{}")
+        if self.command == "POST" and self.path == "/_front/cache":
+            settings = json.loads(body or b"{}")
+            with LOCK:
+                if settings.get("enabled", True):
+                    CACHED_ACCOUNTS.add(settings["account"])
+                else:
+                    CACHED_ACCOUNTS.discard(settings["account"])
             return self.reply(200, "application/json", {}, b"{}")
         if self.command == "DELETE" and self.path == "/_front/faults":
             with LOCK:
@@ -357,35 +453,53 @@ class Front(BaseHTTPRequestHandler):
         return self.reply(404, "text/plain", {}, b"unknown control path")
 
     def forward(self, facts, body):
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length", "connection")}
-        if facts["account"]:
-            headers["x-moto-account-id"] = facts["account"]
-        connection = http.client.HTTPConnection(MOTO.hostname, MOTO.port, timeout=60)
-        try:
-            connection.request(self.command, self.path, body=body, headers=headers)
-            response = connection.getresponse()
-            payload = response.read()
-            passed = {k: v for k, v in response.getheaders() if k.lower() not in ("content-length", "connection", "transfer-encoding", "server", "date")}
-            self.reply(response.status, passed.pop("Content-Type", passed.pop("content-type", "text/xml")), passed, payload)
-        finally:
-            connection.close()
+        self.reply(*self.moto_answer(facts, body))
+
+    def moto_answer(self, facts, body):
+        """(status, content type, headers, payload) of moto's answer (CloudWatch's CBOR included),
+        from the cache where the account has one."""
+        key = (facts["account"], facts["region"], facts["service"], facts["operation"], self.command, self.path, body)
+        with LOCK:
+            cached = CACHE.get(key) if facts["account"] in CACHED_ACCOUNTS else None
+        if cached:
+            return cached
+        if self.headers.get("smithy-protocol") == "rpc-v2-cbor":
+            answer = self.cloudwatch_cbor(facts, body)
+        else:
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length", "connection")}
+            if facts["account"]:
+                headers["x-moto-account-id"] = facts["account"]
+            connection = http.client.HTTPConnection(MOTO.hostname, MOTO.port, timeout=60)
+            try:
+                connection.request(self.command, self.path, body=body, headers=headers)
+                response = connection.getresponse()
+                payload = response.read()
+                passed = {k: v for k, v in response.getheaders() if k.lower() not in ("content-length", "connection", "transfer-encoding", "server", "date")}
+                content_type = passed.pop("Content-Type", passed.pop("content-type", "text/xml"))
+                answer = (response.status, content_type, passed, payload)
+            finally:
+                connection.close()
+        if answer[0] == 200 and facts["account"] in CACHED_ACCOUNTS:
+            with LOCK:
+                CACHE[key] = answer
+        return answer
 
     def cloudwatch_cbor(self, facts, body):
+        """moto's answer to a CBOR CloudWatch request, through boto3, encoded back in CBOR."""
         params = cbor2.loads(body) if body else {}
         client = cloudwatch_client(facts["region"], facts["account"])
         headers = {"smithy-protocol": "rpc-v2-cbor"}
         try:
             result = client._make_api_call(facts["operation"], params or {})
             result.pop("ResponseMetadata", None)
-            payload = cbor2.dumps(to_smithy_cbor(result))
-            self.reply(200, "application/cbor", headers, payload)
+            return 200, "application/cbor", headers, cbor2.dumps(to_smithy_cbor(result))
         except botocore.exceptions.ClientError as error:
             status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400)
             code = error.response.get("Error", {}).get("Code", "InternalFailure")
             message = error.response.get("Error", {}).get("Message", "")
-            self.reply(status, "application/cbor", headers, cbor2.dumps({"__type": code, "message": message}))
+            return status, "application/cbor", headers, cbor2.dumps({"__type": code, "message": message})
         except Exception as error:  # noqa: BLE001 - any failure becomes a CBOR 500
-            self.reply(500, "application/cbor", headers, cbor2.dumps({"__type": "InternalFailure", "message": str(error)}))
+            return 500, "application/cbor", headers, cbor2.dumps({"__type": "InternalFailure", "message": str(error)})
 
     def reply(self, status, content_type, headers, payload):
         self.send_response(status)

@@ -3,6 +3,8 @@
 //! protocol and injects faults; and the seeding of a two-region DR setup through the Rust SDK.
 #![allow(dead_code)]
 
+pub mod operations;
+pub mod recorded;
 pub mod seed;
 
 use std::io::Read;
@@ -192,6 +194,12 @@ pub fn summary(json: &serde_json::Value) -> String {
 /// Replace the front's fault rules (a JSON list; see front.py).
 pub fn set_faults(rules: serde_json::Value) {
     control("POST", "/_front/faults", &rules.to_string());
+}
+
+/// Make the front cache moto's `200` answers to `account` (see front.py): for a seeded account
+/// that many read-only runs collect.
+pub fn cache_answers(account: &str) {
+    control("POST", "/_front/cache", &serde_json::json!({"account": account}).to_string());
 }
 
 /// Make the front enforce AWS's documented API rate limits for `account` (see front.py).

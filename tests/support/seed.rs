@@ -57,6 +57,12 @@ pub struct Setup {
     /// publishes it for every check; moto does not, so the seeding does), so that drscan falls
     /// back to GetHealthCheckStatus for them.
     pub checks_without_metric: usize,
+    /// The extra tiers' DR launch templates name their image as `resolve:ssm:` of a DR
+    /// parameter holding the DR image's ID, as image pipelines publish it.
+    pub dr_image_from_ssm: bool,
+    /// The DR ALB also serves HTTPS with an ACM certificate, and a second DR backup vault is
+    /// encrypted with a customer-managed KMS key: what the certificate and key follow-ups read.
+    pub dr_certificate_and_key: bool,
 }
 
 impl Setup {
@@ -65,7 +71,25 @@ impl Setup {
     pub fn large() -> Self {
         Setup { scale: 80, failover_pairs: 20, checks_without_metric: 4, ..Setup::default() }
     }
+
+    /// The intact setup plus what makes drscan send every operation it can: an extra tier in a
+    /// failover pair whose health check has no metric data (GetHealthCheckStatus), and whose
+    /// DR image is a `resolve:ssm:` reference (GetParameters); an HTTPS DR listener
+    /// (DescribeCertificate) and a KMS-encrypted DR vault (DescribeKey).
+    pub fn exercising_every_operation() -> Self {
+        Setup {
+            scale: 1,
+            failover_pairs: 1,
+            checks_without_metric: 1,
+            dr_image_from_ssm: true,
+            dr_certificate_and_key: true,
+            ..Setup::default()
+        }
+    }
 }
+
+/// The DR parameter that names the extra tiers' DR image with `dr_image_from_ssm`.
+pub const DR_IMAGE_PARAMETER: &str = "/drscan/web-dr-image";
 
 /// Calls in flight at once while seeding: moto has no rate limits, and the seeding of the
 /// large account runs in CI.
@@ -86,6 +110,8 @@ impl Default for Setup {
             scale: 0,
             failover_pairs: 0,
             checks_without_metric: 0,
+            dr_image_from_ssm: false,
+            dr_certificate_and_key: false,
         }
     }
 }
@@ -127,6 +153,7 @@ impl Region2 {
 }
 
 struct WebTier {
+    lb_arn: String,
     lb_dns: String,
     lb_zone: String,
 }
@@ -154,6 +181,20 @@ pub async fn seed(account: &str, setup: &Setup) {
         register_image(&dr.ec2, "web-golden-v6").await
     };
     let dr_template_image = setup.dr_image_override.map(str::to_string).unwrap_or(dr_image);
+    let extra_dr_image = if setup.dr_image_from_ssm && setup.scale > 0 {
+        let ssm = aws_sdk_ssm::Client::new(&config(account, DR).await);
+        ssm.put_parameter()
+            .name(DR_IMAGE_PARAMETER)
+            .value(&dr_template_image)
+            .r#type(aws_sdk_ssm::types::ParameterType::String)
+            .data_type("aws:ec2:image")
+            .send()
+            .await
+            .expect("PutParameter");
+        format!("resolve:ssm:{DR_IMAGE_PARAMETER}")
+    } else {
+        dr_template_image.clone()
+    };
 
     let (primary_network, dr_network) = tokio::join!(network(&primary.ec2), network(&dr.ec2));
     let (primary_tier, dr_tier) = tokio::join!(
@@ -163,7 +204,7 @@ pub async fn seed(account: &str, setup: &Setup) {
     let extra_tiers: Vec<(WebTier, WebTier)> = futures_util::stream::iter(0..setup.scale)
         .map(|n| {
             let name = format!("scale-{n}");
-            let (primary, dr, image, dr_image) = (&primary, &dr, &primary_image, &dr_template_image);
+            let (primary, dr, image, dr_image) = (&primary, &dr, &primary_image, &extra_dr_image);
             let (primary_network, dr_network) = (&primary_network, &dr_network);
             async move {
                 tokio::join!(
@@ -188,6 +229,55 @@ pub async fn seed(account: &str, setup: &Setup) {
         databases(&primary, &dr, account, setup),
         files_and_backups(&primary, &dr, account),
     );
+    if setup.dr_certificate_and_key {
+        dr_certificate_and_key(&dr, account, &dr_tier).await;
+    }
+}
+
+/// An HTTPS:443 listener on the DR ALB with an ACM certificate for the failover name, and a
+/// DR vault encrypted with a customer-managed KMS key.
+async fn dr_certificate_and_key(dr: &Region2, account: &str, dr_tier: &WebTier) {
+    use aws_sdk_elasticloadbalancingv2::types::{Action, ActionTypeEnum, Certificate, ProtocolEnum};
+    let c = config(account, DR).await;
+    let acm = aws_sdk_acm::Client::new(&c);
+    let certificate = acm
+        .request_certificate()
+        .domain_name("app.example.com")
+        .send()
+        .await
+        .expect("RequestCertificate")
+        .certificate_arn()
+        .unwrap_or_default()
+        .to_string();
+    dr.elb
+        .create_listener()
+        .load_balancer_arn(&dr_tier.lb_arn)
+        .protocol(ProtocolEnum::Https)
+        .port(443)
+        .certificates(Certificate::builder().certificate_arn(&certificate).build())
+        .default_actions(
+            Action::builder()
+                .r#type(ActionTypeEnum::FixedResponse)
+                .fixed_response_config(
+                    aws_sdk_elasticloadbalancingv2::types::FixedResponseActionConfig::builder()
+                        .status_code("200")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("CreateListener (HTTPS)");
+    let kms = aws_sdk_kms::Client::new(&c);
+    let key = kms.create_key().description("web-dr backups").send().await.expect("CreateKey");
+    let key_arn = key.key_metadata().and_then(|k| k.arn()).unwrap_or_default().to_string();
+    dr.backup
+        .create_backup_vault()
+        .backup_vault_name("web-dr-keyed")
+        .encryption_key_arn(key_arn)
+        .send()
+        .await
+        .expect("CreateBackupVault (DR, KMS key)");
 }
 
 /// Two subnets of the default VPC, and the VPC.
@@ -315,6 +405,7 @@ async fn web_tier(
         .await
         .expect("CreateAutoScalingGroup");
     WebTier {
+        lb_arn: lb.load_balancer_arn().unwrap_or_default().to_string(),
         lb_dns: lb.dns_name().unwrap_or_default().to_string(),
         lb_zone: lb.canonical_hosted_zone_id().unwrap_or_default().to_string(),
     }

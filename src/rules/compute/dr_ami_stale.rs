@@ -83,7 +83,17 @@ impl Rule for DrAmiStale {
                         // A DR group that cannot launch is dr-launch-template-ami-missing's finding.
                         _ => continue,
                     };
-                    let Some(dr_image) = dr.images.get(image_id) else { continue };
+                    let Some(dr_image) = dr.images.get(image_id) else {
+                        // Absent from a full listing is dr-launch-template-ami-missing's finding.
+                        if let Some(reason) = dr.gap(ResourceKind::Image) {
+                            out.unknown(
+                                target.clone(),
+                                reason,
+                                format!("cannot read AMI {image_id} that DR ASG {} launches", asg.name),
+                            );
+                        }
+                        continue;
+                    };
                     if current.iter().any(|p| relations.is_copy_of(dr_image, p).is_some()) {
                         out.pass();
                         continue;

@@ -1,4 +1,5 @@
 use crate::findings::resource;
+use crate::inventory::graph::AliasResolution;
 use crate::inventory::{Known, ResourceKind, UnknownReason};
 use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 
@@ -59,10 +60,24 @@ impl Rule for DrAsgNotBehindAlb {
             let mut other_kinds: Vec<String> = Vec::new();
             let mut instance_groups = 0usize;
             let mut unreadable: Option<UnknownReason> = None;
+            // Why the load balancer the SECONDARY points to is not known, if it is not: the
+            // records could not be read (or not tied to this application), or the alias
+            // target could not be resolved.
+            let mut unresolved: Option<UnknownReason> = None;
+            if members.failover_groups.is_empty() {
+                unresolved = ctx.inventory.unrouted_app_unknown();
+            }
             for group in members.failover_groups.iter().filter_map(|i| ctx.inventory.failover_groups.get(*i))
             {
                 for secondary in &group.secondaries {
-                    let Some(lb) = relations.record_load_balancer(group.zone, secondary) else { continue };
+                    let Some(lb) = relations.record_load_balancer(group.zone, secondary) else {
+                        if let Some(AliasResolution::Unknown(reason)) =
+                            ctx.inventory.resolve_record(group.zone, secondary)
+                        {
+                            unresolved = unresolved.or(Some(reason));
+                        }
+                        continue;
+                    };
                     if lb.view.name != dr.name {
                         continue;
                     }
@@ -88,6 +103,15 @@ impl Rule for DrAsgNotBehindAlb {
                 }
             }
             if load_balancers.is_empty() {
+                if let Some(reason) = &unresolved {
+                    for asg in &members.dr_asgs {
+                        out.unknown(
+                            resource::asg(asg, dr.name),
+                            reason,
+                            format!("cannot tell which DR load balancer application {app} fails over to"),
+                        );
+                    }
+                }
                 continue;
             }
             for asg in &members.dr_asgs {

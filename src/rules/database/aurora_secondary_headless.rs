@@ -41,8 +41,11 @@ impl Rule for AuroraSecondaryHeadless {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         let dr = &ctx.inventory.dr;
         report_listing_gaps(ctx, out, Side::Dr, &[ResourceKind::DbCluster], "global secondaries");
+        // The global clusters tie a primary cluster to its DR secondary, in either region.
+        report_listing_gaps(ctx, out, Side::Both, &[ResourceKind::GlobalCluster], "global secondaries");
         let relations = ctx.inventory.relations();
         let creation = ctx.settings.estimate.aurora_instance_creation_seconds;
+        let mut judged = Vec::new();
         for members in ctx.inventory.members().by_app.values() {
             for cluster in &members.primary_db_clusters {
                 // A secondary missing from the DR listing is reported through the listing gap.
@@ -51,22 +54,33 @@ impl Rule for AuroraSecondaryHeadless {
                 else {
                     continue;
                 };
-                if !secondary.members.is_empty() {
-                    out.pass();
-                    continue;
-                }
-                out.fail(
-                    resource::db_cluster(secondary, dr.name),
-                    format!(
-                        "Aurora global secondary {} of {} has no DB instance: failover must first create one (about {})",
-                        secondary.id,
-                        cluster.id,
-                        duration_text(creation)
-                    ),
-                )
-                .with("primary_cluster", &cluster.arn)
-                .with("instance_creation_seconds", creation);
+                judged.push((secondary, cluster.id.as_str(), Some(cluster.arn.as_str())));
             }
+        }
+        // With the primary clusters unlisted, the DR global secondaries are judged on their own:
+        // whether they have an instance does not depend on the primary.
+        if ctx.inventory.primary.gap(ResourceKind::DbCluster).is_some() {
+            for secondary in dr.resources.db_clusters.iter().filter(|c| relations.is_global_secondary(c)) {
+                if !judged.iter().any(|(s, _, _)| s.arn == secondary.arn) {
+                    judged.push((secondary, "its primary cluster", None));
+                }
+            }
+        }
+        for (secondary, primary_id, primary_arn) in judged {
+            if !secondary.members.is_empty() {
+                out.pass();
+                continue;
+            }
+            out.fail(
+                resource::db_cluster(secondary, dr.name),
+                format!(
+                    "Aurora global secondary {} of {primary_id} has no DB instance: failover must first create one (about {})",
+                    secondary.id,
+                    duration_text(creation)
+                ),
+            )
+            .with("primary_cluster", primary_arn)
+            .with("instance_creation_seconds", creation);
         }
     }
 }

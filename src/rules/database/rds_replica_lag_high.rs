@@ -45,6 +45,16 @@ impl Rule for RdsReplicaLagHigh {
         let dr = &ctx.inventory.dr;
         let relations = ctx.inventory.relations();
         report_listing_gaps(ctx, out, Side::Dr, &[ResourceKind::DbInstance], "DR replicas for lag");
+        // Which DR clusters are global secondaries comes from the DR clusters and the global
+        // clusters (listed in either region).
+        report_listing_gaps(ctx, out, Side::Dr, &[ResourceKind::DbCluster], "global secondaries for lag");
+        report_listing_gaps(
+            ctx,
+            out,
+            Side::Both,
+            &[ResourceKind::GlobalCluster],
+            "global secondaries for lag",
+        );
         for (replica, _) in relations.dr_db_replicas() {
             let series = dr.lag_series(&replica.id, LagMetric::ReplicaLag);
             judge(

@@ -58,8 +58,17 @@ impl Rule for RdsReplicaUndersized {
         let relations = ctx.inventory.relations();
         let mut pairs = Vec::new();
         for (replica, source) in relations.dr_db_replicas() {
-            if let Some(source) = primary.db_instance(source) {
-                pairs.push((replica, source));
+            match primary.db_instance(source) {
+                Some(source) => pairs.push((replica, source)),
+                None => {
+                    if let Some(reason) = primary.gap(ResourceKind::DbInstance) {
+                        out.unknown(
+                            resource::db_instance(replica, dr.name),
+                            reason,
+                            format!("cannot read the source of DR replica {}", replica.id),
+                        );
+                    }
+                }
             }
         }
         for cluster in &primary.resources.db_clusters {

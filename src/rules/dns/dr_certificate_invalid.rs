@@ -1,7 +1,9 @@
 use crate::findings::resource;
 use crate::inventory::dr::LbTarget;
 use crate::inventory::{ErrorCause, ResourceKind, UnknownReason};
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, readable_failover_groups};
+use crate::rules::{
+    Context, Rule, RuleOutput, Side, declare_rule, readable_failover_groups, report_listing_gaps,
+};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 declare_rule! {
@@ -60,6 +62,33 @@ fn is_iam_server_certificate(arn: &str) -> bool {
 impl Rule for DrCertificateInvalid {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         let dr = &ctx.inventory.dr;
+        report_listing_gaps(
+            ctx,
+            out,
+            Side::Dr,
+            &[ResourceKind::LoadBalancer, ResourceKind::Listener],
+            "the certificates of DR listeners",
+        );
+        if let Some(reason) = ctx.inventory.failover_records_gap() {
+            // Which DR listeners fail over, for which names, is not known: every DR TLS
+            // listener is unknown rather than judged (or skipped) on a guess.
+            for listener in dr
+                .resources
+                .listeners
+                .iter()
+                .filter(|l| matches!(l.protocol.as_str(), "HTTPS" | "TLS" | "SSL"))
+            {
+                out.unknown(
+                    resource::listener(listener, dr.name),
+                    &reason,
+                    format!(
+                        "cannot tell which failover names DR listener {}:{} serves",
+                        listener.protocol, listener.port
+                    ),
+                );
+            }
+            return;
+        }
         // DR load balancer → the failover names pointing at it.
         let mut names: BTreeMap<&str, (LbTarget<'_, '_>, BTreeSet<&str>)> = BTreeMap::new();
         let relations = ctx.inventory.relations();

@@ -1,7 +1,10 @@
 use crate::findings::resource;
+use crate::inventory::ResourceKind;
 use crate::inventory::dns::RecordSet;
 use crate::inventory::dr::LbTarget;
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, readable_failover_groups};
+use crate::rules::{
+    Context, Rule, RuleOutput, Side, declare_rule, readable_failover_groups, report_listing_gaps,
+};
 use std::collections::BTreeSet;
 
 declare_rule! {
@@ -48,6 +51,9 @@ fn check<'s>(ctx: &Context<'_, 's>, out: &mut RuleOutput) {
     let (primary_region, dr_region) = (ctx.inventory.primary.name, ctx.inventory.dr.name);
     let mut judged: BTreeSet<(&str, &str)> = BTreeSet::new();
     let relations = ctx.inventory.relations();
+    // The pairs come from the failover records and the load balancers they alias: when either
+    // listing is incomplete, pairs may be missing.
+    report_listing_gaps(ctx, out, Side::Both, &[ResourceKind::LoadBalancer], "listener parity");
     for group in readable_failover_groups(ctx, out, "DR listeners") {
         let lb_in = |records: &[&'s RecordSet], region: &str| {
             records.iter().find_map(|record| {

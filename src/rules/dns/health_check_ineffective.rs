@@ -1,7 +1,7 @@
 use crate::findings::resource;
 use crate::inventory::dns::{HealthCheck, HostedZone, normalize_dns_name};
 use crate::inventory::graph::AliasResolution;
-use crate::inventory::{ErrorCause, UnknownReason};
+use crate::inventory::{ErrorCause, ResourceKind, UnknownReason};
 use crate::rules::{Context, Rule, RuleOutput, declare_rule, readable_failover_groups};
 use std::net::IpAddr;
 
@@ -54,9 +54,20 @@ impl Rule for HealthCheckIneffective {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         for group in readable_failover_groups(ctx, out, "PRIMARY health checks") {
             for primary in &group.primaries {
-                let Some(check) =
-                    primary.health_check_id.as_deref().and_then(|id| ctx.inventory.health_check(id))
-                else {
+                let Some(id) = primary.health_check_id.as_deref() else { continue };
+                let Some(check) = ctx.inventory.health_check(id) else {
+                    // A check the record names that is not listed: unknown when the listing
+                    // failed (a check that does not exist is failover-primary-unmonitored's).
+                    if let Some(reason) = ctx.inventory.global_gap(ResourceKind::HealthCheck) {
+                        out.unknown(
+                            resource::health_check_id(id),
+                            &reason,
+                            format!(
+                                "cannot read health check {id} of PRIMARY {} {}",
+                                group.name, group.record_type
+                            ),
+                        );
+                    }
                     continue;
                 };
                 let target = resource::health_check(check);

@@ -38,6 +38,17 @@ impl Rule for BackupCopyTargetMissing {
         report_listing_gaps(ctx, out, Side::Both, &[ResourceKind::BackupPlan], "copy destinations");
         for view in [&ctx.inventory.primary, &ctx.inventory.dr] {
             for plan in &view.resources.backup_plans {
+                if let Some(reason) = &plan.rules_unknown {
+                    // GetBackupPlan failed for this plan: its rules, and so its copy
+                    // actions, are not known.
+                    let target = resource::backup_plan(plan, view.name);
+                    out.unknown(
+                        target,
+                        reason,
+                        format!("cannot read the rules of backup plan {}", plan.name),
+                    );
+                    continue;
+                }
                 let mut missing = Vec::new();
                 let mut unknown = None;
                 let mut checked = 0;

@@ -1,6 +1,7 @@
 use crate::estimate::{Amount, duration_text};
 use crate::findings::ResourceRef;
 use crate::inventory::ResourceKind;
+use crate::inventory::members::DATA_STORE_KINDS as STORES;
 use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 
 declare_rule! {
@@ -44,6 +45,7 @@ declare_rule! {
 impl Rule for BackupFrequencyExceedsRpo {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         report_listing_gaps(ctx, out, Side::Primary, &[ResourceKind::BackupPlan], "backup schedules");
+        report_listing_gaps(ctx, out, Side::Primary, STORES, "backup schedules");
         let primary = &ctx.inventory.primary;
         let (threshold, threshold_source) = ctx.settings.backup_gap_threshold();
         let relations = ctx.inventory.relations();

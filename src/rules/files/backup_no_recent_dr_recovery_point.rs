@@ -1,6 +1,7 @@
 use crate::estimate::{Amount, DEFAULT_COMPLETION_WINDOW_MINUTES, duration_text};
 use crate::findings::ResourceRef;
 use crate::inventory::ResourceKind;
+use crate::inventory::members::DATA_STORE_KINDS as STORES;
 use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 
 declare_rule! {
@@ -42,12 +43,14 @@ declare_rule! {
 impl Rule for BackupNoRecentDrRecoveryPoint {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         report_listing_gaps(ctx, out, Side::Dr, &[ResourceKind::BackupVault], "DR recovery points");
+        report_listing_gaps(ctx, out, Side::Primary, STORES, "DR recovery points");
         let primary = &ctx.inventory.primary;
         let dr = &ctx.inventory.dr;
         let relations = ctx.inventory.relations();
         for (app, members) in &ctx.inventory.members().by_app {
             for store in members.primary_data_stores() {
-                let coverage = relations.backup_coverage(store.arn, store.tags).rules;
+                let coverage = relations.backup_coverage(store.arn, store.tags);
+                let (unreadable_plans, coverage) = (coverage.unreadable, coverage.rules);
                 // The most generous allowance among the rules that copy the store to DR.
                 let allowance = coverage
                     .iter()
@@ -63,8 +66,18 @@ impl Rule for BackupNoRecentDrRecoveryPoint {
                         Amount::Unknown(_) => (1, 0),
                         Amount::Unbounded(_) => (2, 0),
                     });
-                let Some((cov, allowance)) = allowance else { continue };
                 let target = ResourceRef::new(store.kind, store.arn, store.id, Some(primary.name));
+                let Some((cov, allowance)) = allowance else {
+                    // No plan copies it to DR — as far as the plans could be read.
+                    if let Some(reason) = unreadable_plans {
+                        out.unknown(
+                            target,
+                            reason,
+                            format!("cannot tell which backup plans copy {} to DR", store.id),
+                        );
+                    }
+                    continue;
+                };
                 let allowance = match allowance {
                     Amount::Seconds(s) => s,
                     Amount::Unknown(reason) => {

@@ -1,4 +1,4 @@
-use crate::estimate::{Automation, TermKind, duration_text};
+use crate::estimate::{Amount, Automation, TermKind, duration_text};
 use crate::rules::{Context, Rule, RuleOutput, declare_rule};
 
 declare_rule! {
@@ -17,6 +17,8 @@ declare_rule! {
     /// `HealthCheckStatus` metric. A step without either fails; the RTO estimate counts a
     /// manual decision (default 15 min) before it. When the alarms or the subscriptions of a
     /// topic an alarm notifies could not be read, the step is `unknown`.
+    /// A step the estimate cannot evaluate — the DR group, its launch template or target
+    /// health, a data store or its DR copy could not be read — is `unknown`, never dropped.
     ///
     /// ## Why is this bad?
     /// Route 53 only changes DNS answers. It does not scale the DR group, promote the replica,
@@ -57,9 +59,23 @@ impl Rule for FailoverStepManual {
         let decision = ctx.settings.estimate.manual_decision_seconds;
         for estimate in &ctx.estimates.apps {
             for term in &estimate.rto_terms {
-                let (TermKind::Step(step), Some(how), Some(target)) =
-                    (term.kind, &term.automation, &term.resource)
-                else {
+                let (TermKind::Step(step), Some(target)) = (term.kind, &term.resource) else { continue };
+                let Some(how) = &term.automation else {
+                    // Not evaluated: whether the step is needed, or what it acts on, is unknown.
+                    if let Amount::Unknown(reason) = &term.amount {
+                        out.unknown(
+                            target.clone(),
+                            reason,
+                            format!(
+                                "cannot evaluate {} for application {} ({})",
+                                step.describe(),
+                                estimate.app,
+                                term.source
+                            ),
+                        )
+                        .app(&estimate.app)
+                        .with("step", step);
+                    }
                     continue;
                 };
                 match how {

@@ -1,0 +1,146 @@
+//! Recorded responses for the APIs moto 5.2.5 lacks — EFS replication configurations, Backup
+//! selections and recovery points, RDS automated-backup replications — as test-front rules
+//! (`action: respond`) with wire bodies shaped as AWS documents them. Shared by the tests of
+//! those collectors and by the fault matrix, whose clean run must call every operation.
+
+use super::seed::config;
+use super::{DR, PRIMARY, runtime};
+use serde_json::{Value, json};
+
+pub fn primary_file_system(account: &str) -> (String, String) {
+    runtime().block_on(async {
+        let efs = aws_sdk_efs::Client::new(&config(account, PRIMARY).await);
+        let systems = efs.describe_file_systems().send().await.expect("DescribeFileSystems");
+        let fs = systems.file_systems().first().expect("the seeded file system");
+        (fs.file_system_id().to_string(), fs.file_system_arn().unwrap_or_default().to_string())
+    })
+}
+
+pub fn backup_plan_id(account: &str) -> String {
+    runtime().block_on(async {
+        let backup = aws_sdk_backup::Client::new(&config(account, PRIMARY).await);
+        let plans = backup.list_backup_plans().send().await.expect("ListBackupPlans");
+        plans
+            .backup_plans_list()
+            .first()
+            .and_then(|p| p.backup_plan_id())
+            .expect("the seeded plan")
+            .to_string()
+    })
+}
+
+pub fn epoch_minutes_ago(minutes: i64) -> i64 {
+    chrono::Utc::now().timestamp() - minutes * 60
+}
+
+/// The primary file system replicates to DR (ENABLED, three minutes behind).
+pub fn efs_replication_to_dr(account: &str, fs_id: &str, fs_arn: &str) -> Value {
+    // DescribeReplicationConfigurations (REST-JSON), as the EFS API reference shows it.
+    let body = json!({"Replications": [{
+        "SourceFileSystemId": fs_id,
+        "SourceFileSystemRegion": PRIMARY,
+        "SourceFileSystemArn": fs_arn,
+        "OriginalSourceFileSystemArn": fs_arn,
+        "CreationTime": epoch_minutes_ago(600),
+        "Destinations": [{
+            "Status": "ENABLED",
+            "FileSystemId": "fs-0dr0000000000001",
+            "Region": DR,
+            "LastReplicatedTimestamp": epoch_minutes_ago(3)
+        }]
+    }]});
+    json!([{
+        "account": account, "region": PRIMARY, "service": "elasticfilesystem", "method": "GET",
+        "path_regex": "/file-systems/replication-configurations$",
+        "action": "respond", "content_type": "application/json", "body": body.to_string()
+    }])
+}
+
+/// The plan selects the app's file systems by tag; the DR vault holds a recent recovery
+/// point of the primary file system; other vaults hold none.
+pub fn backup_selection_and_recovery_points(account: &str, plan_id: &str, fs_arn: &str) -> Value {
+    // ListBackupSelections, GetBackupSelection, ListRecoveryPointsByBackupVault (REST-JSON).
+    let list = json!({"BackupSelectionsList": [{
+        "SelectionId": "sel-0001", "SelectionName": "web-files", "BackupPlanId": plan_id,
+        "CreationDate": epoch_minutes_ago(6000),
+        "IamRoleArn": format!("arn:aws:iam::{account}:role/service-role/AWSBackupDefaultServiceRole")
+    }]});
+    let selection = json!({
+        "SelectionId": "sel-0001", "BackupPlanId": plan_id, "CreationDate": epoch_minutes_ago(6000),
+        "BackupSelection": {
+            "SelectionName": "web-files",
+            "IamRoleArn": format!("arn:aws:iam::{account}:role/service-role/AWSBackupDefaultServiceRole"),
+            "Resources": ["arn:aws:elasticfilesystem:*:*:file-system/*"],
+            "NotResources": [],
+            "ListOfTags": [],
+            "Conditions": {"StringEquals": [{"ConditionKey": "aws:ResourceTag/app", "ConditionValue": "web"}],
+                           "StringNotEquals": [], "StringLike": [], "StringNotLike": []}
+        }
+    });
+    let points = json!({"RecoveryPoints": [{
+        "RecoveryPointArn": format!("arn:aws:backup:{DR}:{account}:recovery-point:0b1f2c3d-4e5f-6789-abcd-ef0123456789"),
+        "BackupVaultName": "web-dr",
+        "BackupVaultArn": format!("arn:aws:backup:{DR}:{account}:backup-vault:web-dr"),
+        "SourceBackupVaultArn": format!("arn:aws:backup:{PRIMARY}:{account}:backup-vault:web"),
+        "ResourceArn": fs_arn, "ResourceType": "EFS", "Status": "COMPLETED",
+        "CreationDate": epoch_minutes_ago(300), "CompletionDate": epoch_minutes_ago(280),
+        "BackupSizeInBytes": 1048576, "IsEncrypted": true, "IsParent": false
+    }]});
+    json!([
+        {"account": account, "region": PRIMARY, "service": "backup", "method": "GET",
+         "path_regex": "^/backup/plans/[^/]+/selections/?$", "action": "respond", "body": list.to_string()},
+        {"account": account, "region": PRIMARY, "service": "backup", "method": "GET",
+         "path_regex": "^/backup/plans/[^/]+/selections/sel-0001/?$", "action": "respond", "body": selection.to_string()},
+        {"account": account, "region": DR, "service": "backup", "method": "GET",
+         "path_regex": "^/backup-vaults/web-dr/recovery-points/?$", "action": "respond", "body": points.to_string()},
+        {"account": account, "service": "backup", "method": "GET",
+         "path_regex": "^/backup-vaults/[^/]+/recovery-points/?$", "action": "respond", "body": "{\"RecoveryPoints\": []}"}
+    ])
+}
+
+/// web-db's automated backups replicate to the DR region.
+pub fn rds_automated_backup_replication(account: &str) -> Value {
+    // DescribeDBInstanceAutomatedBackups (awsQuery XML) with a replication to the DR region.
+    let body = format!(
+        r#"<DescribeDBInstanceAutomatedBackupsResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/">
+  <DescribeDBInstanceAutomatedBackupsResult>
+    <DBInstanceAutomatedBackups>
+      <DBInstanceAutomatedBackup>
+        <DBInstanceArn>arn:aws:rds:{PRIMARY}:{account}:db:web-db</DBInstanceArn>
+        <DbiResourceId>db-ABCDEFGHIJKLMNOPQRSTUVWXY</DbiResourceId>
+        <Region>{PRIMARY}</Region>
+        <DBInstanceIdentifier>web-db</DBInstanceIdentifier>
+        <Status>active</Status>
+        <Engine>mysql</Engine>
+        <BackupRetentionPeriod>7</BackupRetentionPeriod>
+        <DBInstanceAutomatedBackupsArn>arn:aws:rds:{PRIMARY}:{account}:auto-backup:ab-primary0001</DBInstanceAutomatedBackupsArn>
+        <DBInstanceAutomatedBackupsReplications>
+          <DBInstanceAutomatedBackupsReplication>
+            <DBInstanceAutomatedBackupsArn>arn:aws:rds:{DR}:{account}:auto-backup:ab-replica0001</DBInstanceAutomatedBackupsArn>
+          </DBInstanceAutomatedBackupsReplication>
+        </DBInstanceAutomatedBackupsReplications>
+      </DBInstanceAutomatedBackup>
+    </DBInstanceAutomatedBackups>
+  </DescribeDBInstanceAutomatedBackupsResult>
+  <ResponseMetadata><RequestId>5e9f1a2b-recorded</RequestId></ResponseMetadata>
+</DescribeDBInstanceAutomatedBackupsResponse>"#
+    );
+    json!([{
+        "account": account, "region": PRIMARY, "service": "rds", "operation": "DescribeDBInstanceAutomatedBackups",
+        "action": "respond", "content_type": "text/xml", "body": body
+    }])
+}
+
+/// Every recorded answer above for a seeded account: what moto cannot answer, answered.
+pub fn everything_moto_lacks(account: &str) -> Vec<Value> {
+    let (fs_id, fs_arn) = primary_file_system(account);
+    let plan_id = backup_plan_id(account);
+    [
+        efs_replication_to_dr(account, &fs_id, &fs_arn),
+        backup_selection_and_recovery_points(account, &plan_id, &fs_arn),
+        rds_automated_backup_replication(account),
+    ]
+    .into_iter()
+    .flat_map(|rules| rules.as_array().cloned().unwrap_or_default())
+    .collect()
+}
