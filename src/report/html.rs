@@ -32,7 +32,7 @@ const STYLE: &str = r#"
 :root{--ok:#1a7f37;--ok-bg:#dafbe1;--warn:#9a6700;--warn-bg:#fff8c5;--bad:#cf222e;--bad-bg:#ffebe9;--unknown:#8250df;--unknown-bg:#fbefff;--info:#0969da;--muted:#57606a;--line:#d0d7de;--bg:#f6f8fa;--text:#1f2328}
 *{box-sizing:border-box}
 body{font:14px/1.45 -apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:var(--text);margin:0;background:#fff;overflow-wrap:break-word}
-td,.node{overflow-wrap:anywhere}th,.sev,.st-fail,.st-unknown,.st-waived,.v-over,.v-unbounded,.v-within,.v-unknown,.v-info{overflow-wrap:normal;white-space:nowrap}
+td,.hops>li{overflow-wrap:anywhere}th,.sev,.st-fail,.st-unknown,.st-waived,.v-over,.v-unbounded,.v-within,.v-unknown,.v-info{overflow-wrap:normal;white-space:nowrap}
 main{max-width:1200px;margin:0 auto;padding:16px}
 h1{font-size:24px;margin:0 0 4px;line-height:1.2}h2{font-size:19px;margin:32px 0 8px;border-bottom:1px solid var(--line);padding-bottom:4px}
 h3{font-size:16px;margin:0}h4{font-size:14px;margin:16px 0 6px}
@@ -55,15 +55,15 @@ details.app>summary::before{content:"▸";color:var(--muted)}details.app[open]>s
 .pages>.page{display:none}.pages>.page:first-of-type{display:block}
 .pages:has(>.page:target,>.page :target)>.page{display:none}
 .pages:has(>.page:target,>.page :target)>.page:target,.pages:has(>.page:target,>.page :target)>.page:has(:target){display:block}
-.state-ok{--state:var(--ok);--state-bg:var(--ok-bg)}.state-unknown{--state:var(--warn);--state-bg:var(--warn-bg)}.state-broken{--state:var(--bad);--state-bg:var(--bad-bg)}
+[data-state=ok]{--state:var(--ok);--state-bg:var(--ok-bg)}[data-state=unknown]{--state:var(--warn);--state-bg:var(--warn-bg)}[data-state=broken]{--state:var(--bad);--state-bg:var(--bad-bg)}
 .legend{display:flex;flex-wrap:wrap;gap:4px 16px;margin:4px 0}
-.swatch{display:inline-block;width:1em;height:1em;vertical-align:-2px;margin-right:4px;border:1px solid var(--state);background:var(--state-bg);border-radius:3px}
-.path{margin:6px 0 14px}.path-title{color:var(--muted)}
+.legend i{display:inline-block;width:1em;height:1em;vertical-align:-2px;margin-right:4px;border:1px solid var(--state);background:var(--state-bg);border-radius:3px}
+.path{margin:6px 0 14px}.path>p{color:var(--muted);margin:0}
 .hops{display:flex;flex-wrap:wrap;gap:8px 0;list-style:none;margin:4px 0 0;padding:0}
-.node{position:relative;flex:0 1 13em;min-width:0;border:1px solid var(--state);background:var(--state-bg);border-radius:6px;padding:4px 8px}
-.node+.node{margin-left:28px}
-.node+.node::before{content:"→";position:absolute;left:-23px;top:50%;transform:translateY(-50%);color:var(--state);font-weight:600}
-.node .kind{display:block;font-size:12px;color:var(--muted)}.node .label{display:block}
+.hops>li{position:relative;flex:0 1 13em;min-width:0;border:1px solid var(--state);background:var(--state-bg);border-radius:6px;padding:4px 8px}
+.hops>li+li{margin-left:28px}
+.hops>li+li::before{content:"→";position:absolute;left:-23px;top:50%;transform:translateY(-50%);color:var(--state);font-weight:600}
+.hops i{display:block;font-style:normal;font-size:12px;color:var(--muted)}.hops span{display:block}
 .chart{display:grid;grid-template-columns:3em minmax(0,1fr);gap:4px 8px;align-items:center;max-width:960px;margin:4px 0 8px}
 .bar-name{font-weight:600}.bar-value{grid-column:2}
 .track{position:relative;height:20px;background:var(--bg);border:1px solid var(--line);border-radius:3px}
@@ -73,12 +73,12 @@ details.app>summary::before{content:"▸";color:var(--muted)}details.app[open]>s
 .bar.unknown{background:repeating-linear-gradient(135deg,var(--unknown-bg) 0 8px,#fff 8px 16px);border:1px dashed var(--unknown)}
 .target{position:absolute;top:-5px;bottom:-5px;width:0;border-left:2px dashed var(--text)}
 .axis{grid-column:2;position:relative;height:1.4em;font-size:12px;color:var(--muted)}
-.axis span{position:absolute;top:0;transform:translateX(-50%);white-space:nowrap}.axis span:first-child{transform:none}.axis span:last-child{transform:translateX(-100%)}
+.axis i{position:absolute;top:0;font-style:normal;transform:translateX(-50%);white-space:nowrap}.axis i:first-child{transform:none}.axis i:last-child{transform:translateX(-100%)}
 .fix{background:var(--bg);border-left:3px solid var(--line);padding:6px 12px;margin:8px 0}.fix p{margin:6px 0}
 @media (min-width: 721px){main{padding:24px}.chart{grid-template-columns:3em minmax(0,1fr) minmax(10em,18em)}.bar-value{grid-column:auto}.axis{grid-column:2}}
 @media (max-width: 720px){
-.hops{flex-direction:column;gap:0}.node{flex:none}.node+.node{margin:22px 0 0}
-.node+.node::before{content:"↓";left:14px;top:-21px;transform:none}
+.hops{flex-direction:column;gap:0}.hops>li{flex:none}.hops>li+li{margin:22px 0 0}
+.hops>li+li::before{content:"↓";left:14px;top:-21px;transform:none}
 table.stack,table.stack tbody,table.stack tr,table.stack td{display:block;width:100%}
 table.stack thead{display:none}table.stack tr{border-bottom:1px solid var(--line);padding:6px 0}
 table.stack td{border:0;position:relative;padding:2px 0 2px 8.5em;min-height:1.6em}
@@ -121,9 +121,14 @@ impl Columns {
     }
 }
 
-/// The cell labels of stacked rows, from the tables' headings.
-fn stacked_labels() -> String {
-    let mut css = format!("@media {NARROW}{{");
+/// The CSS written from data: the chart's tick positions and, on narrow screens, the cell
+/// labels of stacked rows from the tables' headings.
+fn stylesheet() -> String {
+    let mut css = String::new();
+    for (i, (seconds, _)) in TICKS.iter().enumerate() {
+        let _ = write!(css, ".axis i:nth-child({}){{left:{:.1}%}}", i + 1, scale(*seconds));
+    }
+    let _ = write!(css, "\n@media {NARROW}{{");
     for table in TABLES {
         for (i, heading) in table.headings.iter().enumerate() {
             let _ =
@@ -212,7 +217,7 @@ pub fn render(report: &ReadinessReport<'_>) -> String {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{}</title><style>{STYLE}{}</style></head><body><main>\n",
         esc(&title),
-        stacked_labels()
+        stylesheet()
     );
     let _ = writeln!(
         out,
@@ -403,8 +408,7 @@ fn render_app(out: &mut String, app: &AppSection<'_>) {
     }
     if !app.paths.is_empty() {
         out.push_str(
-            "<h4>Failover paths</h4><div class=\"legend\"><span><span class=\"swatch state-ok\"></span>ok</span>\
-             <span><span class=\"swatch state-broken\"></span>broken</span><span><span class=\"swatch state-unknown\"></span>unknown</span></div>\n",
+            "<h4>Failover paths</h4><p class=\"legend\"><span><i data-state=\"ok\"></i>ok</span><span><i data-state=\"broken\"></i>broken</span><span><i data-state=\"unknown\"></i>unknown</span></p>\n",
         );
         for path in &app.paths {
             render_path(out, path);
@@ -470,11 +474,6 @@ fn render_estimate(out: &mut String, estimate: &EstimateView) {
     for (columns, terms) in [(&RTO_TERMS, &estimate.rto_terms), (&RPO_TERMS, &estimate.rpo_terms)] {
         columns.open(out, None);
         for Term { name, value, source } in terms {
-            let kind = match value {
-                Value::Seconds(_) => "seconds",
-                Value::Unbounded => "unbounded",
-                Value::Unknown => "unknown",
-            };
             let class = match value {
                 Value::Seconds(_) => "",
                 Value::Unbounded => " class=\"v-unbounded\"",
@@ -482,7 +481,7 @@ fn render_estimate(out: &mut String, estimate: &EstimateView) {
             };
             let _ = write!(
                 out,
-                "<tr data-value=\"{kind}\"><td>{}</td><td{class}>{}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td{class}>{}</td><td>{}</td></tr>",
                 esc(name),
                 value.text(),
                 esc(source)
@@ -501,9 +500,7 @@ fn scale(seconds: u64) -> f64 {
 /// Two bars (RTO, RPO) on a log scale from 1 s to 30 days, with the target as a dashed mark:
 /// CSS bars sized in percent, so the chart fits any width and its text stays text.
 fn render_chart(out: &mut String, estimate: &EstimateView) {
-    out.push_str(
-        "<div class=\"chart\" role=\"img\" aria-label=\"RTO and RPO against their targets, log scale from 1 s to 30 d\">",
-    );
+    out.push_str("<div class=\"chart\" role=\"img\" aria-label=\"RTO and RPO, log scale\">");
     for (label, value, target) in [
         ("RTO", estimate.rto, estimate.rto_target_seconds),
         ("RPO", estimate.rpo, estimate.rpo_target_seconds),
@@ -529,23 +526,21 @@ fn render_chart(out: &mut String, estimate: &EstimateView) {
         }
         let _ = write!(out, "</span><span class=\"bar-value\">{}</span>", shown_with_target(value, target));
     }
-    let _ = writeln!(
-        out,
-        "<span class=\"axis\" aria-hidden=\"true\"><span style=\"left:0\">1 s</span><span style=\"left:{:.1}%\">1 min</span><span style=\"left:{:.1}%\">1 h</span><span style=\"left:{:.1}%\">1 d</span><span style=\"left:100%\">30 d</span></span></div>",
-        scale(60),
-        scale(3600),
-        scale(86400)
-    );
+    out.push_str("<span class=\"axis\" aria-hidden=\"true\">");
+    for (_, tick) in TICKS {
+        let _ = write!(out, "<i>{tick}</i>");
+    }
+    out.push_str("</span></div>\n");
 }
+
+/// The chart's axis labels; [`stylesheet`] places them.
+const TICKS: [(u64, &str); 5] =
+    [(1, "1 s"), (60, "1 min"), (3600, "1 h"), (86400, "1 d"), (30 * 86400, "30 d")];
 
 /// A failover path as boxes and arrows, broken hops red, unknown ones amber; each box holds its
 /// full label and wraps.
 fn render_path(out: &mut String, path: &FailoverPath) {
-    let _ = write!(
-        out,
-        "<div class=\"path\"><div class=\"path-title\">{}</div><ol class=\"hops\">",
-        esc(&path.title)
-    );
+    let _ = write!(out, "<div class=\"path\"><p>{}</p><ol class=\"hops\">", esc(&path.title));
     for node in &path.nodes {
         let state = match node.state {
             NodeState::Ok => "ok",
@@ -554,7 +549,7 @@ fn render_path(out: &mut String, path: &FailoverPath) {
         };
         let _ = write!(
             out,
-            "<li class=\"node state-{state}\" data-state=\"{state}\"><span class=\"kind\">{}</span><span class=\"label\">{}</span></li>",
+            "<li data-state=\"{state}\"><i>{}</i><span>{}</span></li>",
             esc(node.kind),
             esc(&node.label)
         );

@@ -1,6 +1,6 @@
 //! The readiness report as GitHub-flavoured Markdown, for issues, pull-request comments and job
 //! summaries: the same content as the HTML page, with failover paths as Mermaid flowcharts
-//! (GitHub renders them) and "How to fix" in collapsible sections.
+//! (GitHub renders them) and "How to fix" once per rule, collapsed.
 //!
 //! **Fits a comment.** GitHub refuses a comment longer than [`GITHUB_COMMENT_LIMIT`]
 //! characters. A report that would be longer is summarised: the verdict, the counts, what
@@ -156,7 +156,12 @@ struct Parts {
     drift_items: Vec<String>,
     drift_changes: Vec<String>,
     sections: Vec<String>,
+    /// The rules with findings in each section, and in the findings outside any application.
+    section_rules: Vec<Vec<String>>,
     unassigned: String,
+    unassigned_rules: Vec<String>,
+    /// Each rule's "How to fix" item.
+    fixes: std::collections::BTreeMap<String, String>,
     unknowns: String,
     collection_head: String,
     collection_errors: Vec<String>,
@@ -252,11 +257,24 @@ impl Parts {
                 section
             })
             .collect();
+        let section_rules: Vec<Vec<String>> = report
+            .apps
+            .iter()
+            .map(|app| rules_of(&app.findings).into_iter().map(str::to_string).collect())
+            .collect();
         let mut unassigned = String::new();
         if !report.unassigned.is_empty() {
             unassigned.push_str("## Findings outside any application\n\n");
             render_findings(&mut unassigned, &report.unassigned);
         }
+        let unassigned_rules: Vec<String> =
+            rules_of(&report.unassigned).into_iter().map(str::to_string).collect();
+        let fixes = section_rules
+            .iter()
+            .flatten()
+            .chain(&unassigned_rules)
+            .map(|rule| (rule.clone(), fix_item(rule)))
+            .collect();
 
         let mut unknowns = String::from("## What drscan could not see\n\n");
         if report.unknowns.is_empty() {
@@ -301,7 +319,10 @@ impl Parts {
             drift_items,
             drift_changes,
             sections,
+            section_rules,
             unassigned,
+            unassigned_rules,
+            fixes,
             unknowns,
             collection_head,
             collection_errors,
@@ -325,6 +346,7 @@ impl Parts {
         }
         self.sections.iter().for_each(|s| out.push_str(s));
         out.push_str(&self.unassigned);
+        out.push_str(&fixes_section(&self.fixes.values().map(String::as_str).collect::<Vec<_>>()));
         out.push_str(&self.unknowns);
         out.push_str(&self.collection_head);
         self.collection_errors.iter().for_each(|e| out.push_str(e));
@@ -379,20 +401,33 @@ impl Parts {
         }
 
         // Sections in order, stopping at the first that does not fit: the ones shown are the
-        // worst, never a later, smaller one in place of an earlier.
+        // worst, never a later, smaller one in place of an earlier. Each costs its text and the
+        // "How to fix" items of rules not shown yet.
+        room = room.saturating_sub(length(&fixes_section(&["-"])));
+        let mut shown_rules: BTreeSet<&str> = BTreeSet::new();
+        let cost = |rules: &[String], shown: &BTreeSet<&str>| -> usize {
+            rules
+                .iter()
+                .filter(|r| !shown.contains(r.as_str()))
+                .filter_map(|r| self.fixes.get(r))
+                .map(|f| length(f))
+                .sum()
+        };
         let mut shown_sections = 0;
         let mut sections = String::new();
-        let unassigned_room = length(&self.unassigned);
-        for section in &self.sections {
-            let size = length(section);
+        for (section, rules) in self.sections.iter().zip(&self.section_rules) {
+            let size = length(section) + cost(rules, &shown_rules);
             if size > room {
                 break;
             }
             room -= size;
             sections.push_str(section);
+            shown_rules.extend(rules.iter().map(String::as_str));
             shown_sections += 1;
         }
-        let unassigned = if unassigned_room <= room {
+        let unassigned_size = length(&self.unassigned) + cost(&self.unassigned_rules, &shown_rules);
+        let unassigned = if unassigned_size <= room {
+            shown_rules.extend(self.unassigned_rules.iter().map(String::as_str));
             self.unassigned.clone()
         } else if report.unassigned.is_empty() {
             String::new()
@@ -402,6 +437,8 @@ impl Parts {
                 report.unassigned.len()
             )
         };
+        let fixes: Vec<&str> =
+            shown_rules.iter().filter_map(|r| self.fixes.get(*r)).map(String::as_str).collect();
 
         let apps = report.apps.len();
         let mut out = self.head.clone();
@@ -435,6 +472,7 @@ impl Parts {
             );
         }
         out.push_str(&unassigned);
+        out.push_str(&fixes_section(&fixes));
         out.push_str(&self.unknowns);
         out.push_str(&self.collection_head);
         errors.0.iter().for_each(|e| out.push_str(e));
@@ -540,9 +578,7 @@ fn render_estimate(out: &mut String, estimate: &EstimateView) {
 
 fn render_findings(out: &mut String, findings: &[&Finding]) {
     out.push_str("| Severity | Status | Rule | Resource | Finding |\n|---|---|---|---|---|\n");
-    let mut rules = BTreeSet::new();
     for f in findings {
-        rules.insert(f.rule.as_str());
         let _ = writeln!(
             out,
             "| {} | {} | `{}` {} | {} | {} |",
@@ -555,17 +591,35 @@ fn render_findings(out: &mut String, findings: &[&Finding]) {
         );
     }
     out.push('\n');
-    let fixes: Vec<(&str, String)> =
-        rules.into_iter().map(|r| (r, remediation(r))).filter(|(_, f)| !f.is_empty()).collect();
-    if !fixes.is_empty() {
-        out.push_str("<details><summary>How to fix</summary>\n\n");
-        for (rule, fix) in fixes {
-            // The rule's Markdown as written, each line indented under its list item so that
-            // wrapped lines and later paragraphs stay inside it.
-            let _ = writeln!(out, "- **{rule}**: {}", fix.replace('\n', "\n  ").replace("\n  \n", "\n\n"));
-        }
-        out.push_str("\n</details>\n\n");
+}
+
+/// One rule's "How to fix" as a list item: the rule's Markdown as written, each line indented
+/// under the item so that wrapped lines and later paragraphs stay inside it. Empty when the
+/// rule documents no fix.
+fn fix_item(rule: &str) -> String {
+    let fix = remediation(rule);
+    if fix.is_empty() {
+        return String::new();
     }
+    format!("- **{rule}**: {}\n", fix.replace('\n', "\n  ").replace("\n  \n", "\n\n"))
+}
+
+/// "How to fix" once for every rule with a finding shown, collapsed.
+fn fixes_section(items: &[&str]) -> String {
+    let items: Vec<&str> = items.iter().copied().filter(|i| !i.is_empty()).collect();
+    if items.is_empty() {
+        return String::new();
+    }
+    let mut out =
+        String::from("## How to fix\n\n<details><summary>Each rule with a finding above</summary>\n\n");
+    items.iter().for_each(|i| out.push_str(i));
+    out.push_str("\n</details>\n\n");
+    out
+}
+
+/// The rules of some findings, in order.
+fn rules_of<'f>(findings: impl IntoIterator<Item = &'f &'f Finding>) -> BTreeSet<&'f str> {
+    findings.into_iter().map(|f| f.rule.as_str()).collect()
 }
 
 #[cfg(test)]

@@ -234,8 +234,10 @@ pub fn build<'r>(
         })
         .collect();
     // Worst first, so that a long report (and a Markdown one cut to fit a comment) starts with
-    // what needs attention; by name within a verdict.
-    apps.sort_by(|a, b| b.verdict.cmp(&a.verdict).then_with(|| a.name.cmp(&b.name)));
+    // what needs attention: by verdict, then score, then name.
+    apps.sort_by(|a, b| {
+        b.verdict.cmp(&a.verdict).then(a.score.cmp(&b.score)).then_with(|| a.name.cmp(&b.name))
+    });
     // Findings of applications the graph does not name (e.g. config-mapped) stay visible.
     unassigned.extend(by_app.into_values().flatten());
 

@@ -130,17 +130,17 @@ document.body.querySelectorAll('*').forEach(function (el) {
   var ownText = Array.prototype.some.call(el.childNodes, function (n) { return n.nodeType === 3 && n.textContent.trim() !== ''; });
   if (ownText && parseFloat(style.fontSize) < 11) out.small.push(describe(el) + ' ' + style.fontSize);
 });
-document.querySelectorAll('.node .label, .node .kind').forEach(function (el) {
+document.querySelectorAll('.hops > li > *').forEach(function (el) {
   if (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1) out.clipped.push(describe(el));
-  if (el.classList.contains('label')) out.labels.push(el.textContent);
+  if (el.tagName === 'SPAN') out.labels.push(el.textContent);
 });
 ['ok', 'broken', 'unknown'].forEach(function (state) {
-  var swatch = document.querySelector('.legend .swatch.state-' + state), node = document.querySelector('.node.state-' + state);
+  var swatch = document.querySelector('.legend i[data-state=' + state + ']'), node = document.querySelector('.hops > li[data-state=' + state + ']');
   if (!swatch || !node) return;
   var s = getComputedStyle(swatch), n = getComputedStyle(node);
   out.legend[state] = { swatch: [s.borderTopColor, s.backgroundColor], node: [n.borderTopColor, n.backgroundColor] };
 });
-out.nodes = document.querySelectorAll('.node').length;
+out.nodes = document.querySelectorAll('.hops > li').length;
 return out;
 "#;
 
@@ -179,9 +179,13 @@ fn layout_problems(browser: &Headless, html: &str, width: u32) -> (Vec<String>, 
 fn html_report_fits_phone_and_desktop_widths() {
     let Some(browser) = browser("html_report_fits_phone_and_desktop_widths") else { return };
     let html = std::fs::read_to_string(reference_html(browser.dir())).expect("report written");
-    // Every failover path label the model has, in full.
+    // Every failover path label the model has, in full (with the targets the page was written
+    // with, which order the applications).
     let snapshot = drscan::inventory::Snapshot::load(Path::new(REFERENCE)).expect("fixture");
-    let settings = Settings::default();
+    let settings = Settings {
+        targets: drscan::estimate::Targets { rto_seconds: Some(120), rpo_seconds: Some(30) },
+        ..Settings::default()
+    };
     let inventory = drscan::inventory::graph::Inventory::build(&snapshot, &settings.matching);
     let audit = drscan::audit::run_on(&inventory, &settings, Default::default());
     let model = report::build(&snapshot, &inventory, &audit, &report::estimate_views(&audit.estimates), None);

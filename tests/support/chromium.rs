@@ -41,19 +41,39 @@ pub struct Headless {
     binary: PathBuf,
     dir: tempfile::TempDir,
     runs: std::cell::Cell<u32>,
+    single_process: bool,
 }
 
-/// What one run printed and how long it took, process start to exit.
+/// What one run printed and how long it took, process start to exit: wall time, and the CPU
+/// time of the browser's reaped processes (Linux) — which leaves out the renderer's work
+/// unless the browser runs [`Headless::single_process`].
 pub struct Run {
     pub stdout: String,
     pub wall: Duration,
+    pub cpu: Option<Duration>,
+}
+
+/// User + system time of this process's reaped children, from `/proc/self/stat`.
+fn children_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses: cutime and cstime are the 14th
+    // and 15th of them, in clock ticks (100 per second on Linux).
+    let fields: Vec<&str> = stat[stat.rfind(')')? + 1..].split_whitespace().collect();
+    let ticks: u64 = fields.get(13)?.parse::<u64>().ok()? + fields.get(14)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
 }
 
 impl Headless {
     pub fn new() -> Option<Headless> {
         let binary = binary()?;
         let dir = tempfile::tempdir().ok()?;
-        Some(Headless { binary, dir, runs: std::cell::Cell::new(0) })
+        Some(Headless { binary, dir, runs: std::cell::Cell::new(0), single_process: false })
+    }
+
+    /// Render in the browser's own process (`--single-process`), so that [`Run::cpu`] counts
+    /// the renderer's work too: timing runs only.
+    pub fn single_process(self) -> Headless {
+        Headless { single_process: true, ..self }
     }
 
     /// A directory for the pages a caller writes.
@@ -76,6 +96,9 @@ impl Headless {
             "--disable-quic",
             "--hide-scrollbars",
         ]);
+        if self.single_process {
+            cmd.arg("--single-process");
+        }
         cmd.arg(format!("--window-size={width},{height}"));
         cmd.arg(format!("--user-data-dir={}", self.dir.path().join(format!("profile-{run}")).display()));
         cmd
@@ -83,8 +106,10 @@ impl Headless {
 
     fn run(&self, mut cmd: Command) -> Result<Run, String> {
         let started = Instant::now();
+        let cpu_before = children_cpu();
         let output = cmd.output().map_err(|e| format!("chromium did not start: {e}"))?;
         let wall = started.elapsed();
+        let cpu = children_cpu().zip(cpu_before).map(|(after, before)| after.saturating_sub(before));
         if !output.status.success() {
             return Err(format!(
                 "chromium failed ({}): {}",
@@ -92,7 +117,7 @@ impl Headless {
                 String::from_utf8_lossy(&output.stderr)
             ));
         }
-        Ok(Run { stdout: String::from_utf8_lossy(&output.stdout).into_owned(), wall })
+        Ok(Run { stdout: String::from_utf8_lossy(&output.stdout).into_owned(), wall, cpu })
     }
 
     /// The DOM after load of `url` (a `file://` URL, with a fragment if wanted).
