@@ -46,12 +46,16 @@ pub fn length(text: &str) -> usize {
     text.encode_utf16().count()
 }
 
-/// Table cells cannot hold `|` or line breaks; `<` and `>` stay text, never HTML.
-fn cell(text: &str) -> String {
+/// Text on one line with `<` and `>` kept text (never HTML) and each of `backslashed`
+/// escaped with a backslash.
+fn escape(text: &str, backslashed: &[char]) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
-            '|' => out.push_str("\\|"),
+            c if backslashed.contains(&c) => {
+                out.push('\\');
+                out.push(c);
+            }
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '\r' => {}
@@ -60,6 +64,11 @@ fn cell(text: &str) -> String {
         }
     }
     out
+}
+
+/// Table cells cannot hold `|` or line breaks.
+fn cell(text: &str) -> String {
+    escape(text, &['|'])
 }
 
 /// A code span that holds any text: fenced with more backticks than the text's longest run,
@@ -79,21 +88,7 @@ fn code(text: &str) -> String {
 
 /// A name in running text or a heading: Markdown's punctuation escaped, one line.
 fn name(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\r' => {}
-            '\n' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    escape(text, &['\\', '`', '*', '_', '[', ']', '#', '|', '~'])
 }
 
 /// A Mermaid node label, for inside `["…"]`: Mermaid ends the label at `"`, reads `#…;` as an
