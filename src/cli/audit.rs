@@ -231,7 +231,9 @@ pub fn run(args: AuditArgs) -> Result<ExitStatus, DrscanError> {
                     };
                 output::render(*format, &report, &info)
             }
-            Rendering::Report(format) => super::report::render(*format, &snapshot, &inventory, &report, None),
+            Rendering::Report(format) => {
+                super::report::render(*format, &snapshot, &inventory, &report, None, None)
+            }
         };
         write_to(destination, &text)?;
     }

@@ -53,6 +53,10 @@ pub struct ReportArgs {
     /// Write to FILE instead of stdout (`-`: stdout).
     #[arg(short = 'o', long = "output", value_name = "FILE", value_parser = Destination::parse, env = "DRSCAN_REPORT_OUTPUT", help_heading = heading::OUTPUT)]
     pub output: Option<Destination>,
+    /// Where the full report is kept (e.g. the CI run that uploads the HTML report): the
+    /// Markdown report links to it when it is summarised to fit a GitHub comment.
+    #[arg(long, value_name = "URL", env = "DRSCAN_FULL_REPORT_URL", help_heading = heading::OUTPUT)]
+    pub full_report_url: Option<String>,
     #[command(flatten)]
     pub config: ConfigArgs,
     #[command(flatten)]
@@ -93,22 +97,28 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, DrscanError> {
     let by_extension =
         args.output.as_ref().and_then(Destination::file).and_then(ReportFormat::from_extension);
     let format = args.format.or(by_extension).unwrap_or(ReportFormat::Html);
-    write_output(args.output.as_ref(), &render(format, &snapshot, &inventory, &report, drift))?;
+    let full_report = args.full_report_url.as_deref();
+    write_output(args.output.as_ref(), &render(format, &snapshot, &inventory, &report, drift, full_report))?;
     Ok(ExitStatus::GatePassed)
 }
 
-/// The readiness report of one audit (also what `drscan audit -o readiness.html` writes).
+/// The readiness report of one audit (also what `drscan audit -o readiness.html` writes);
+/// `full_report` is where a summarised Markdown report points.
 pub fn render(
     format: ReportFormat,
     snapshot: &Snapshot,
     inventory: &Inventory<'_>,
     report: &AuditReport,
     drift: Option<Drift>,
+    full_report: Option<&str>,
 ) -> String {
+    use crate::report::markdown;
     let estimates = crate::report::estimate_views(&report.estimates);
     let model = crate::report::build(snapshot, inventory, report, &estimates, drift);
     match format {
         ReportFormat::Html => crate::report::html::render(&model),
-        ReportFormat::Markdown => crate::report::markdown::render(&model),
+        ReportFormat::Markdown => {
+            markdown::render_with(&model, &markdown::Options { full_report, ..markdown::Options::default() })
+        }
     }
 }

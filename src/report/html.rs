@@ -1,9 +1,20 @@
-//! The readiness report as one self-contained HTML page: inline CSS and SVG only, a
-//! Content-Security-Policy of `default-src 'none'`, and no external URL anywhere, so it works
-//! offline, as a CI artifact and as a mail attachment.
+//! The readiness report as one self-contained HTML page: inline CSS only (and one inline SVG
+//! gauge), a Content-Security-Policy of `default-src 'none'`, no script and no external URL
+//! anywhere, so it works offline, as a CI artifact and as a mail attachment.
+//!
+//! **Every screen.** The layout is fluid from 360 px up: on narrow screens data tables stack
+//! each row into labelled lines, failover paths are boxes that wrap (or stack, with arrows
+//! down), and the RTO/RPO chart is CSS bars sized in percent; text wraps, it is never cut.
+//!
+//! **Thousands of applications.** Applications are listed worst first in pages of
+//! [`PAGE_SIZE`]; without script, the page shown is the one the URL's fragment names (CSS
+//! `:target`), the first by default, so the browser lays out one page, not the whole estate.
+//! Ready applications are collapsed, offscreen sections are skipped by `content-visibility`,
+//! and each rule's "How to fix" is written once, in its own section that findings link to.
 
 use super::{
-    AppSection, EstimateView, FailoverPath, NodeState, ReadinessReport, Verdict, human_duration, remediation,
+    AppSection, EstimateView, FailoverPath, NodeState, ReadinessReport, Standing, Term, Value,
+    human_duration, remediation,
 };
 use crate::findings::{Finding, Status};
 use std::collections::BTreeSet;
@@ -11,19 +22,122 @@ use std::fmt::Write;
 
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
+/// Applications per page.
+pub const PAGE_SIZE: usize = 50;
+
+/// Below this width tables stack and failover paths run top to bottom.
+const NARROW: &str = "(max-width: 720px)";
+
 const STYLE: &str = r#"
-:root{--ok:#1a7f37;--warn:#9a6700;--bad:#cf222e;--muted:#57606a;--line:#d0d7de;--bg:#f6f8fa}
-*{box-sizing:border-box}body{font:14px/1.45 -apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:#1f2328;margin:0;background:#fff}
-main{max-width:1200px;margin:0 auto;padding:24px}h1{font-size:24px;margin:0 0 4px}h2{font-size:19px;margin:32px 0 8px;border-bottom:1px solid var(--line);padding-bottom:4px}
-h3{font-size:16px;margin:0}.muted{color:var(--muted)}.hero{display:flex;gap:24px;align-items:center;background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:16px;margin-top:16px}
-.badge{display:inline-block;padding:2px 10px;border-radius:12px;font-weight:600;color:#fff;font-size:13px}.ready{background:var(--ok)}.at_risk{background:var(--warn)}.not_ready{background:var(--bad)}
-table{border-collapse:collapse;width:100%;margin:8px 0}th,td{border-bottom:1px solid var(--line);padding:6px 8px;text-align:left;vertical-align:top}th{background:var(--bg);font-weight:600}
-.sev{font-weight:600;text-transform:uppercase;font-size:12px}.critical{color:var(--bad)}.high{color:#bc4c00}.medium{color:var(--warn)}.low{color:#0969da}.info{color:var(--muted)}
-.status-unknown{color:#8250df}.status-waived{color:var(--muted);text-decoration:line-through}details.app{border:1px solid var(--line);border-radius:8px;margin:12px 0;padding:0 12px}
-details.app>summary{cursor:pointer;padding:12px 0;display:flex;gap:12px;align-items:center;list-style:none}.fix{background:var(--bg);border-left:3px solid var(--line);padding:6px 10px;margin:4px 0;white-space:pre-wrap}
-.over{color:var(--bad);font-weight:600}.under{color:var(--ok);font-weight:600}code{font-size:12px;background:var(--bg);padding:1px 4px;border-radius:4px;word-break:break-all}
-svg text{font:12px -apple-system,"Segoe UI",Helvetica,Arial,sans-serif}.legend span{margin-right:16px}
+:root{--ok:#1a7f37;--ok-bg:#dafbe1;--warn:#9a6700;--warn-bg:#fff8c5;--bad:#cf222e;--bad-bg:#ffebe9;--unknown:#8250df;--unknown-bg:#fbefff;--info:#0969da;--muted:#57606a;--line:#d0d7de;--bg:#f6f8fa;--text:#1f2328}
+*{box-sizing:border-box}
+body{font:14px/1.45 -apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:var(--text);margin:0;background:#fff;overflow-wrap:break-word}
+td,.hops>li{overflow-wrap:anywhere}th,.sev,.st-fail,.st-unknown,.st-waived,.v-over,.v-unbounded,.v-within,.v-unknown,.v-info{overflow-wrap:normal;white-space:nowrap}
+main{max-width:1200px;margin:0 auto;padding:16px}
+h1{font-size:24px;margin:0 0 4px;line-height:1.2}h2{font-size:19px;margin:32px 0 8px;border-bottom:1px solid var(--line);padding-bottom:4px}
+h3{font-size:16px;margin:0}h4{font-size:14px;margin:16px 0 6px}
+.muted{color:var(--muted)}a{color:var(--info)}
+.hero{display:flex;flex-wrap:wrap;gap:16px 24px;align-items:center;background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:16px;margin-top:16px}
+.hero>div{flex:1 1 16em;min-width:0}.hero .headline{font-size:20px}
+.badge{display:inline-block;padding:2px 10px;border-radius:12px;font-weight:600;color:#fff;font-size:13px;white-space:nowrap}
+.ready{background:var(--ok)}.at_risk{background:var(--warn)}.not_ready{background:var(--bad)}
+table{border-collapse:collapse;width:100%;margin:8px 0}
+th,td{border-bottom:1px solid var(--line);padding:6px 8px;text-align:left;vertical-align:top}th{background:var(--bg);font-weight:600}
+.sev{font-weight:600;text-transform:uppercase;font-size:12px}.critical{color:var(--bad)}.high{color:#bc4c00}.medium{color:var(--warn)}.low{color:var(--info)}.info{color:var(--muted)}
+.st-unknown{color:var(--unknown)}.st-waived{color:var(--muted);text-decoration:line-through}
+code{font-size:12px;background:var(--bg);padding:1px 4px;border-radius:4px;word-break:break-all}
+.v-over,.v-unbounded{color:var(--bad);font-weight:600}.v-within{color:var(--ok);font-weight:600}.v-unknown{color:var(--unknown);font-weight:600}.v-info{font-weight:600}
+details.app{border:1px solid var(--line);border-radius:8px;margin:12px 0;padding:0 12px;content-visibility:auto;contain-intrinsic-size:auto 480px}
+details.app>summary{cursor:pointer;padding:12px 0;display:flex;flex-wrap:wrap;gap:4px 12px;align-items:center;list-style:none}
+details.app>summary::-webkit-details-marker{display:none}
+details.app>summary::before{content:"▸";color:var(--muted)}details.app[open]>summary::before{content:"▾"}
+.pager{display:flex;flex-wrap:wrap;gap:4px 12px;margin:8px 0}
+.pages>.page{display:none}.pages>.page:first-of-type{display:block}
+.pages:has(>.page:target,>.page :target)>.page{display:none}
+.pages:has(>.page:target,>.page :target)>.page:target,.pages:has(>.page:target,>.page :target)>.page:has(:target){display:block}
+[data-state=ok]{--state:var(--ok);--state-bg:var(--ok-bg)}[data-state=unknown]{--state:var(--warn);--state-bg:var(--warn-bg)}[data-state=broken]{--state:var(--bad);--state-bg:var(--bad-bg)}
+.legend{display:flex;flex-wrap:wrap;gap:4px 16px;margin:4px 0}
+.legend i{display:inline-block;width:1em;height:1em;vertical-align:-2px;margin-right:4px;border:1px solid var(--state);background:var(--state-bg);border-radius:3px}
+.path{margin:6px 0 14px}.path>p{color:var(--muted);margin:0}
+.hops{display:flex;flex-wrap:wrap;gap:8px 0;list-style:none;margin:4px 0 0;padding:0}
+.hops>li{position:relative;flex:0 1 13em;min-width:0;border:1px solid var(--state);background:var(--state-bg);border-radius:6px;padding:4px 8px}
+.hops>li+li{margin-left:28px}
+.hops>li+li::before{content:"→";position:absolute;left:-23px;top:50%;transform:translateY(-50%);color:var(--state);font-weight:600}
+.hops i{display:block;font-style:normal;font-size:12px;color:var(--muted)}.hops span{display:block}
+.chart{display:grid;grid-template-columns:3em minmax(0,1fr);gap:4px 8px;align-items:center;max-width:960px;margin:4px 0 8px}
+.bar-name{font-weight:600}.bar-value{grid-column:2}
+.track{position:relative;height:20px;background:var(--bg);border:1px solid var(--line);border-radius:3px}
+.bar{position:absolute;left:0;top:0;bottom:0;border-radius:2px;min-width:3px}
+.bar.over{background:var(--bad)}.bar.within{background:var(--ok)}.bar.info{background:var(--info)}
+.bar.unbounded{background:repeating-linear-gradient(135deg,var(--bad) 0 8px,#a40e26 8px 16px)}
+.bar.unknown{background:repeating-linear-gradient(135deg,var(--unknown-bg) 0 8px,#fff 8px 16px);border:1px dashed var(--unknown)}
+.target{position:absolute;top:-5px;bottom:-5px;width:0;border-left:2px dashed var(--text)}
+.axis{grid-column:2;position:relative;height:1.4em;font-size:12px;color:var(--muted)}
+.axis i{position:absolute;top:0;font-style:normal;transform:translateX(-50%);white-space:nowrap}.axis i:first-child{transform:none}.axis i:last-child{transform:translateX(-100%)}
+.fix{background:var(--bg);border-left:3px solid var(--line);padding:6px 12px;margin:8px 0}.fix p{margin:6px 0}
+@media (min-width: 721px){main{padding:24px}.chart{grid-template-columns:3em minmax(0,1fr) minmax(10em,18em)}.bar-value{grid-column:auto}.axis{grid-column:2}}
+@media (max-width: 720px){
+.hops{flex-direction:column;gap:0}.hops>li{flex:none}.hops>li+li{margin:22px 0 0}
+.hops>li+li::before{content:"↓";left:14px;top:-21px;transform:none}
+table.stack,table.stack tbody,table.stack tr,table.stack td{display:block;width:100%}
+table.stack thead{display:none}table.stack tr{border-bottom:1px solid var(--line);padding:6px 0}
+table.stack td{border:0;position:relative;padding:2px 0 2px 8.5em;min-height:1.6em}
+table.stack td::before{position:absolute;left:0;top:2px;width:8em;font-weight:600;color:var(--muted);overflow-wrap:anywhere}
+}
 "#;
+
+/// A data table: its class and column headings — the `<thead>` on wide screens, the label in
+/// front of each cell where rows stack.
+struct Columns {
+    class: &'static str,
+    headings: &'static [&'static str],
+}
+
+const APPLICATIONS: Columns =
+    Columns { class: "apps", headings: &["Application", "Verdict", "Score", "RTO", "RPO", "Open findings"] };
+const FINDINGS: Columns =
+    Columns { class: "findings", headings: &["Severity", "Status", "Rule", "Resource", "Finding"] };
+const RTO_TERMS: Columns = Columns { class: "rto-terms", headings: &["RTO term", "Value", "From"] };
+const RPO_TERMS: Columns = Columns { class: "rpo-terms", headings: &["RPO term", "Value", "From"] };
+const UNKNOWNS: Columns =
+    Columns { class: "unknowns", headings: &["Operation", "Cause", "Findings", "What it needs"] };
+const DRIFT_FINDINGS: Columns =
+    Columns { class: "drift-findings", headings: &["Drift", "Severity", "Rule", "Resource", "Finding"] };
+const DRIFT_CHANGES: Columns = Columns {
+    class: "drift-changes",
+    headings: &["Change", "Application", "What", "Resource", "Before", "After"],
+};
+const TABLES: [&Columns; 7] =
+    [&APPLICATIONS, &FINDINGS, &RTO_TERMS, &RPO_TERMS, &UNKNOWNS, &DRIFT_FINDINGS, &DRIFT_CHANGES];
+
+impl Columns {
+    fn open(&self, out: &mut String, id: Option<&str>) {
+        let id = id.map(|id| format!(" id=\"{id}\"")).unwrap_or_default();
+        let _ = write!(out, "<table class=\"{} stack\"{id}><thead><tr>", self.class);
+        for heading in self.headings {
+            let _ = write!(out, "<th>{heading}</th>");
+        }
+        out.push_str("</tr></thead><tbody>\n");
+    }
+}
+
+/// The CSS written from data: the chart's tick positions and, on narrow screens, the cell
+/// labels of stacked rows from the tables' headings.
+fn stylesheet() -> String {
+    let mut css = String::new();
+    for (i, (seconds, _)) in TICKS.iter().enumerate() {
+        let _ = write!(css, ".axis i:nth-child({}){{left:{:.1}%}}", i + 1, scale(*seconds));
+    }
+    let _ = write!(css, "\n@media {NARROW}{{");
+    for table in TABLES {
+        for (i, heading) in table.headings.iter().enumerate() {
+            let _ =
+                write!(css, "table.{} td:nth-child({})::before{{content:\"{heading}\"}}", table.class, i + 1);
+        }
+    }
+    css.push_str("}\n");
+    css
+}
 
 fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -40,33 +154,56 @@ fn esc(text: &str) -> String {
     out
 }
 
-fn verdict_badge(verdict: Verdict) -> String {
-    let class = match verdict {
-        Verdict::Ready => "ready",
-        Verdict::AtRisk => "at_risk",
-        Verdict::NotReady => "not_ready",
-    };
+/// A fragment identifier for a name: letters, digits, `-`, `_` and `.` kept, anything else as
+/// `~` and its code point, so that every name has one id and the link to it needs no escaping.
+fn anchor(prefix: &str, name: &str) -> String {
+    let mut id = String::from(prefix);
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+            id.push(c);
+        } else {
+            let _ = write!(id, "~{:x}", u32::from(c));
+        }
+    }
+    id
+}
+
+/// A rule's "How to fix" Markdown as HTML. Raw HTML in it is shown as text, and links keep their
+/// text only: the page links nowhere outside itself.
+fn markdown_html(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    let events = Parser::new(markdown).filter_map(|event| match event {
+        Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
+        Event::Start(Tag::Link { .. } | Tag::Image { .. }) | Event::End(TagEnd::Link | TagEnd::Image) => None,
+        other => Some(other),
+    });
+    let mut html = String::with_capacity(markdown.len() * 5 / 4);
+    pulldown_cmark::html::push_html(&mut html, events);
+    html
+}
+
+fn verdict_badge(verdict: super::Verdict) -> String {
+    let class = verdict_class(verdict);
     format!("<span class=\"badge {class}\" data-verdict=\"{class}\">{}</span>", verdict.label())
 }
 
-fn seconds_cell(value: Option<u64>, target: Option<u64>) -> String {
-    match (value, target) {
-        (None, _) => "<span class=\"over\">unbounded or unknown</span>".to_string(),
-        (Some(v), Some(t)) if v > t => {
-            format!(
-                "<span class=\"over\">{}</span> <span class=\"muted\">target {}</span>",
-                human_duration(v),
-                human_duration(t)
-            )
-        }
-        (Some(v), Some(t)) => {
-            format!(
-                "<span class=\"under\">{}</span> <span class=\"muted\">target {}</span>",
-                human_duration(v),
-                human_duration(t)
-            )
-        }
-        (Some(v), None) => format!("{} <span class=\"muted\">no target</span>", human_duration(v)),
+fn verdict_class(verdict: super::Verdict) -> &'static str {
+    match verdict {
+        super::Verdict::Ready => "ready",
+        super::Verdict::AtRisk => "at_risk",
+        super::Verdict::NotReady => "not_ready",
+    }
+}
+
+/// The class a value is shown with: over or within its target, unbounded, unknown, or plain
+/// information (no target).
+fn value_class(value: Value, target: Option<u64>) -> &'static str {
+    match (value, value.against(target)) {
+        (_, Standing::Unknown) => "unknown",
+        (Value::Unbounded, _) => "unbounded",
+        (_, Standing::Over) => "over",
+        (_, Standing::Within) => "within",
+        (_, Standing::NoTarget) => "info",
     }
 }
 
@@ -78,8 +215,9 @@ pub fn render(report: &ReadinessReport<'_>) -> String {
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n\
          <meta http-equiv=\"Content-Security-Policy\" content=\"{CONTENT_SECURITY_POLICY}\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{}</title><style>{STYLE}</style></head><body><main>\n",
-        esc(&title)
+         <title>{}</title><style>{STYLE}{}</style></head><body><main>\n",
+        esc(&title),
+        stylesheet()
     );
     let _ = writeln!(
         out,
@@ -92,7 +230,7 @@ pub fn render(report: &ReadinessReport<'_>) -> String {
     );
     let _ = writeln!(
         out,
-        "<section class=\"hero\" id=\"verdict\">{}<div><div style=\"font-size:20px\">{} <b data-score=\"{}\">score {}/100</b></div>\
+        "<section class=\"hero\" id=\"verdict\">{}<div><div class=\"headline\">{} <b data-score=\"{}\">score {}/100</b></div>\
          <div class=\"muted\">{} failing · {} unknown · {} waived · {} checks passed · {} applications</div>\
          <div class=\"muted\">If {} disappeared now: {}</div></div></section>",
         gauge(report.score, report.verdict),
@@ -106,58 +244,28 @@ pub fn render(report: &ReadinessReport<'_>) -> String {
         report.apps.len(),
         esc(&report.primary),
         match report.verdict {
-            Verdict::Ready => "every application has a working path to the DR region.",
-            Verdict::AtRisk =>
+            super::Verdict::Ready => "every application has a working path to the DR region.",
+            super::Verdict::AtRisk =>
                 "failover is likely to work but breaks a target or rests on data drscan could not read.",
-            Verdict::NotReady => "at least one application would not come back in the DR region.",
+            super::Verdict::NotReady => "at least one application would not come back in the DR region.",
         }
     );
-
-    // Overview table: one row per application.
-    out.push_str("<h2>Applications</h2><table id=\"applications\"><thead><tr><th>Application</th><th>Verdict</th><th>Score</th><th>RTO</th><th>RPO</th><th>Findings</th></tr></thead><tbody>\n");
-    for app in &report.apps {
-        let (rto, rpo) = match &app.estimate {
-            Some(e) => (
-                seconds_cell(e.rto_seconds, e.rto_target_seconds),
-                seconds_cell(e.rpo_seconds, e.rpo_target_seconds),
-            ),
-            None => (
-                "<span class=\"muted\">not estimated</span>".to_string(),
-                "<span class=\"muted\">not estimated</span>".to_string(),
-            ),
-        };
-        let open = app.findings.iter().filter(|f| f.status != Status::Waived).count();
-        let _ = writeln!(
-            out,
-            "<tr data-app=\"{0}\"><td><b>{0}</b></td><td>{1}</td><td>{2}</td><td class=\"rto\">{3}</td><td class=\"rpo\">{4}</td><td>{5}</td></tr>",
-            esc(&app.name),
-            verdict_badge(app.verdict),
-            app.score,
-            rto,
-            rpo,
-            open
-        );
-    }
-    out.push_str("</tbody></table>\n");
 
     if let Some(drift) = &report.drift {
         render_drift(&mut out, drift);
     }
-
-    out.push_str("<h2>By application</h2>\n");
-    for app in &report.apps {
-        render_app(&mut out, app);
-    }
+    render_applications(&mut out, &report.apps);
     if !report.unassigned.is_empty() {
-        out.push_str("<h2>Findings outside any application</h2>\n");
+        out.push_str("<h2 id=\"unassigned\">Findings outside any application</h2>\n");
         render_findings(&mut out, &report.unassigned);
     }
+    render_fixes(&mut out, report);
 
     out.push_str("<h2 id=\"unknowns\">What drscan could not see</h2>\n");
     if report.unknowns.is_empty() {
         out.push_str("<p>Nothing: every check had the data it needed.</p>\n");
     } else {
-        out.push_str("<table><thead><tr><th>Operation</th><th>Cause</th><th>Findings</th><th>What it needs</th></tr></thead><tbody>\n");
+        UNKNOWNS.open(&mut out, None);
         for need in &report.unknowns {
             let _ = writeln!(
                 out,
@@ -200,12 +308,97 @@ pub fn render(report: &ReadinessReport<'_>) -> String {
     out
 }
 
+/// The applications in pages of [`PAGE_SIZE`]: each page its overview table, then each
+/// application's section.
+fn render_applications(out: &mut String, apps: &[AppSection<'_>]) {
+    out.push_str("<h2 id=\"applications\">Applications</h2>\n");
+    let ready = apps.iter().filter(|a| a.verdict == super::Verdict::Ready).count();
+    let pages: Vec<&[AppSection<'_>]> = apps.chunks(PAGE_SIZE).collect();
+    let _ = write!(
+        out,
+        "<p class=\"muted\">{} applications, worst first: {} need attention, {ready} ready (collapsed).",
+        apps.len(),
+        apps.len() - ready
+    );
+    if pages.len() > 1 {
+        let _ =
+            write!(out, " {PAGE_SIZE} per page.</p>\n<nav class=\"pager\" aria-label=\"Application pages\">");
+        for (number, page) in pages.iter().enumerate() {
+            let first = number * PAGE_SIZE + 1;
+            let _ = write!(out, "<a href=\"#page-{}\">{first}–{}</a>", number + 1, first + page.len() - 1);
+        }
+        out.push_str("</nav>\n");
+    } else {
+        out.push_str("</p>\n");
+    }
+    out.push_str("<div class=\"pages\">\n");
+    for (number, page) in pages.iter().enumerate() {
+        let first = number * PAGE_SIZE + 1;
+        let _ = writeln!(out, "<section class=\"page\" id=\"page-{}\">", number + 1);
+        if pages.len() > 1 {
+            let _ =
+                writeln!(out, "<h3>Applications {first}–{} of {}</h3>", first + page.len() - 1, apps.len());
+        }
+        APPLICATIONS.open(out, (number == 0).then_some("applications-table"));
+        for app in page.iter() {
+            let (rto, rpo) = match &app.estimate {
+                Some(e) => (
+                    value_cell(e.rto, e.rto_target_seconds, "rto"),
+                    value_cell(e.rpo, e.rpo_target_seconds, "rpo"),
+                ),
+                None => (
+                    "<td class=\"rto muted\">not estimated</td>".to_string(),
+                    "<td class=\"rpo muted\">not estimated</td>".to_string(),
+                ),
+            };
+            let open = app.findings.iter().filter(|f| f.status != Status::Waived).count();
+            let _ = writeln!(
+                out,
+                "<tr data-app=\"{0}\"><td><a href=\"#{1}\"><b>{0}</b></a></td><td>{2}</td><td>{3}</td>{rto}{rpo}<td>{open}</td></tr>",
+                esc(&app.name),
+                anchor("app-", &app.name),
+                verdict_badge(app.verdict),
+                app.score,
+            );
+        }
+        out.push_str("</tbody></table>\n");
+        for app in page.iter() {
+            render_app(out, app);
+        }
+        out.push_str("</section>\n");
+    }
+    out.push_str("</div>\n");
+}
+
+fn value_cell(value: Value, target: Option<u64>, class: &str) -> String {
+    let kind = match value {
+        Value::Seconds(_) => "seconds",
+        Value::Unbounded => "unbounded",
+        Value::Unknown => "unknown",
+    };
+    format!("<td class=\"{class}\" data-value=\"{kind}\">{}</td>", shown_with_target(value, target))
+}
+
+/// A value and its target, e.g. `1 h 18 m target 2 m` (coloured by where it stands).
+fn shown_with_target(value: Value, target: Option<u64>) -> String {
+    let target_text = match target {
+        Some(t) => format!("target {}", human_duration(t)),
+        None => "no target".into(),
+    };
+    format!(
+        "<b class=\"v-{}\">{}</b> <span class=\"muted\">{target_text}</span>",
+        value_class(value, target),
+        value.text()
+    )
+}
+
 fn render_app(out: &mut String, app: &AppSection<'_>) {
-    let open = if app.verdict == Verdict::Ready { "" } else { " open" };
+    let open = if app.verdict == super::Verdict::Ready { "" } else { " open" };
     let _ = writeln!(
         out,
-        "<details class=\"app\" id=\"app-{0}\" data-app=\"{0}\"{open}><summary><h3>{0}</h3>{1}<span class=\"muted\">score {2}/100 · {3} findings</span></summary>",
+        "<details class=\"app\" id=\"{1}\" data-app=\"{0}\"{open}><summary><h3>{0}</h3>{2}<span class=\"muted\">score {3}/100 · {4} findings</span></summary>",
         esc(&app.name),
+        anchor("app-", &app.name),
         verdict_badge(app.verdict),
         app.score,
         app.findings.len()
@@ -214,9 +407,11 @@ fn render_app(out: &mut String, app: &AppSection<'_>) {
         render_estimate(out, estimate);
     }
     if !app.paths.is_empty() {
-        out.push_str("<h4>Failover paths</h4><div class=\"legend muted\"><span>■ ok</span><span style=\"color:#cf222e\">■ broken</span><span style=\"color:#9a6700\">■ unknown</span></div>\n");
+        out.push_str(
+            "<h4>Failover paths</h4><p class=\"legend\"><span><i data-state=\"ok\"></i>ok</span><span><i data-state=\"broken\"></i>broken</span><span><i data-state=\"unknown\"></i>unknown</span></p>\n",
+        );
         for path in &app.paths {
-            out.push_str(&path_svg(path));
+            render_path(out, path);
         }
     }
     if app.findings.is_empty() {
@@ -229,149 +424,137 @@ fn render_app(out: &mut String, app: &AppSection<'_>) {
 }
 
 fn render_findings(out: &mut String, findings: &[&Finding]) {
-    out.push_str("<table class=\"findings\"><thead><tr><th>Severity</th><th>Status</th><th>Rule</th><th>Resource</th><th>Finding</th></tr></thead><tbody>\n");
-    let mut rules_seen = BTreeSet::new();
+    FINDINGS.open(out, None);
     for f in findings {
-        rules_seen.insert(f.rule.as_str());
         let _ = writeln!(
             out,
-            "<tr class=\"finding\" data-rule=\"{0}\" data-status=\"{1}\"><td class=\"sev {2}\">{2}</td><td class=\"status-{1}\">{1}</td><td><b>{3}</b> {0}</td><td><code title=\"{4}\">{5}</code></td><td>{6}</td></tr>",
-            esc(&f.rule),
-            f.status.as_str(),
+            "<tr class=\"finding\"><td class=\"sev {0}\">{0}</td><td class=\"st-{1}\">{1}</td><td><b>{2}</b> <a href=\"#{3}\">{4}</a></td><td><code title=\"{5}\">{6}</code></td><td>{7}</td></tr>",
             f.severity.as_str(),
+            f.status.as_str(),
             esc(&f.code),
+            anchor("fix-", &f.rule),
+            esc(&f.rule),
             esc(&f.resource.arn),
             esc(&f.resource.id),
             esc(&crate::output::message_with_waiver(f))
         );
     }
     out.push_str("</tbody></table>\n");
-    for rule in rules_seen {
-        let fix = remediation(rule);
-        if !fix.is_empty() {
-            let _ = writeln!(out, "<div class=\"fix\"><b>How to fix {}:</b> {}</div>", esc(rule), esc(&fix));
-        }
+}
+
+/// "How to fix" once per rule that has a finding, rendered from the rule's documentation.
+fn render_fixes(out: &mut String, report: &ReadinessReport<'_>) {
+    let rules: BTreeSet<&str> = report
+        .apps
+        .iter()
+        .flat_map(|a| &a.findings)
+        .chain(&report.unassigned)
+        .map(|f| f.rule.as_str())
+        .collect();
+    let fixes: Vec<(&str, String)> =
+        rules.into_iter().map(|r| (r, remediation(r))).filter(|(_, fix)| !fix.is_empty()).collect();
+    if fixes.is_empty() {
+        return;
+    }
+    out.push_str("<h2 id=\"how-to-fix\">How to fix</h2>\n");
+    for (rule, fix) in fixes {
+        let _ = writeln!(
+            out,
+            "<section class=\"fix\" id=\"{}\"><h3>{}</h3>{}</section>",
+            anchor("fix-", rule),
+            esc(rule),
+            markdown_html(&fix)
+        );
     }
 }
 
 fn render_estimate(out: &mut String, estimate: &EstimateView) {
     out.push_str("<h4>Recovery estimate</h4>\n");
-    out.push_str(&estimate_chart(estimate));
-    for (title, terms) in [("RTO terms", &estimate.rto_terms), ("RPO terms", &estimate.rpo_terms)] {
-        let _ = write!(
-            out,
-            "<table class=\"terms\"><thead><tr><th>{title}</th><th>Seconds</th><th>From</th></tr></thead><tbody>"
-        );
-        for term in terms {
-            let value = term.seconds.map(human_duration).unwrap_or_else(|| "unbounded / unknown".into());
+    render_chart(out, estimate);
+    for (columns, terms) in [(&RTO_TERMS, &estimate.rto_terms), (&RPO_TERMS, &estimate.rpo_terms)] {
+        columns.open(out, None);
+        for Term { name, value, source } in terms {
+            let class = match value {
+                Value::Seconds(_) => "",
+                Value::Unbounded => " class=\"v-unbounded\"",
+                Value::Unknown => " class=\"v-unknown\"",
+            };
             let _ = write!(
                 out,
-                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&term.name),
-                value,
-                esc(&term.source)
+                "<tr><td>{}</td><td{class}>{}</td><td>{}</td></tr>",
+                esc(name),
+                value.text(),
+                esc(source)
             );
         }
         out.push_str("</tbody></table>\n");
     }
 }
 
-/// Two bars (RTO, RPO) on a log scale from 1 s to 30 days, with the target as a marker.
-fn estimate_chart(estimate: &EstimateView) -> String {
-    const WIDTH: f64 = 640.0;
-    const LEFT: f64 = 60.0;
+/// Where `seconds` falls on the chart's log scale from 1 s to 30 days, in percent.
+fn scale(seconds: u64) -> f64 {
     let max = (30.0f64 * 86400.0).ln();
-    let x = |seconds: u64| LEFT + (seconds.max(1) as f64).ln() / max * (WIDTH - LEFT - 10.0);
-    let mut svg = format!(
-        "<svg class=\"chart\" viewBox=\"0 0 {WIDTH} 96\" width=\"{WIDTH}\" height=\"96\" role=\"img\" aria-label=\"RTO and RPO against targets\">"
-    );
-    for (row, (label, value, target)) in [
-        ("RTO", estimate.rto_seconds, estimate.rto_target_seconds),
-        ("RPO", estimate.rpo_seconds, estimate.rpo_target_seconds),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        let y = 10.0 + row as f64 * 36.0;
-        let over = matches!((value, target), (Some(v), Some(t)) if v > t) || value.is_none();
-        let colour = if over { "#cf222e" } else { "#1a7f37" };
-        let end = value.map(x).unwrap_or(WIDTH - 10.0);
-        let text = value.map(human_duration).unwrap_or_else(|| "unbounded".into());
+    ((seconds.max(1) as f64).ln() / max * 100.0).min(100.0)
+}
+
+/// Two bars (RTO, RPO) on a log scale from 1 s to 30 days, with the target as a dashed mark:
+/// CSS bars sized in percent, so the chart fits any width and its text stays text.
+fn render_chart(out: &mut String, estimate: &EstimateView) {
+    out.push_str("<div class=\"chart\" role=\"img\" aria-label=\"RTO and RPO, log scale\">");
+    for (label, value, target) in [
+        ("RTO", estimate.rto, estimate.rto_target_seconds),
+        ("RPO", estimate.rpo, estimate.rpo_target_seconds),
+    ] {
+        let class = value_class(value, target);
+        let width = match value {
+            Value::Seconds(s) => scale(s),
+            Value::Unbounded | Value::Unknown => 100.0,
+        };
         let _ = write!(
-            svg,
-            "<text x=\"0\" y=\"{}\">{label}</text><rect x=\"{LEFT}\" y=\"{y}\" width=\"{:.1}\" height=\"20\" fill=\"{colour}\" rx=\"3\"><title>{label} {text}</title></rect><text x=\"{:.1}\" y=\"{}\">{text}</text>",
-            y + 15.0,
-            (end - LEFT).max(2.0),
-            (end + 4.0).min(WIDTH - 70.0),
-            y + 15.0
+            out,
+            "<span class=\"bar-name\">{label}</span><span class=\"track\" data-measure=\"{}\"><span class=\"bar {class}\" style=\"width:{width:.1}%\"></span>",
+            label.to_ascii_lowercase()
         );
         if let Some(t) = target {
-            let tx = x(t);
+            // Kept inside the track, so a 30-day target does not stick out of it.
             let _ = write!(
-                svg,
-                "<line x1=\"{tx:.1}\" x2=\"{tx:.1}\" y1=\"{}\" y2=\"{}\" stroke=\"#1f2328\" stroke-width=\"2\" stroke-dasharray=\"3 2\"><title>target {}</title></line>",
-                y - 4.0,
-                y + 24.0,
+                out,
+                "<span class=\"target\" style=\"left:{:.1}%\" title=\"target {}\"></span>",
+                scale(t).min(99.5),
                 human_duration(t)
             );
         }
+        let _ = write!(out, "</span><span class=\"bar-value\">{}</span>", shown_with_target(value, target));
     }
-    let _ = writeln!(
-        svg,
-        "<text x=\"{LEFT}\" y=\"92\" class=\"muted\">1 s</text><text x=\"{:.1}\" y=\"92\">1 min</text><text x=\"{:.1}\" y=\"92\">1 h</text><text x=\"{:.1}\" y=\"92\">1 d</text></svg>",
-        x(60),
-        x(3600),
-        x(86400)
-    );
-    svg
+    out.push_str("<span class=\"axis\" aria-hidden=\"true\">");
+    for (_, tick) in TICKS {
+        let _ = write!(out, "<i>{tick}</i>");
+    }
+    out.push_str("</span></div>\n");
 }
 
-/// A failover path as boxes and arrows; broken hops red, unknown ones amber.
-fn path_svg(path: &FailoverPath) -> String {
-    const BOX_W: f64 = 168.0;
-    const GAP: f64 = 28.0;
-    let width = path.nodes.len() as f64 * (BOX_W + GAP);
-    let mut svg = format!(
-        "<div class=\"path\"><div class=\"muted\">{}</div><svg viewBox=\"0 0 {width:.0} 58\" width=\"{width:.0}\" height=\"58\" style=\"max-width:100%\" role=\"img\" aria-label=\"{}\">",
-        esc(&path.title),
-        esc(&path.title)
-    );
-    for (i, node) in path.nodes.iter().enumerate() {
-        let x = i as f64 * (BOX_W + GAP);
-        let (stroke, fill, state) = match node.state {
-            NodeState::Ok => ("#1a7f37", "#dafbe1", "ok"),
-            NodeState::Unknown => ("#9a6700", "#fff8c5", "unknown"),
-            NodeState::Broken => ("#cf222e", "#ffebe9", "broken"),
-        };
-        if i > 0 {
-            let _ = write!(
-                svg,
-                "<line x1=\"{:.1}\" y1=\"29\" x2=\"{:.1}\" y2=\"29\" stroke=\"{stroke}\" stroke-width=\"2\"/><polygon points=\"{:.1},24 {:.1},29 {:.1},34\" fill=\"{stroke}\"/>",
-                x - GAP,
-                x - 6.0,
-                x - 7.0,
-                x - 1.0,
-                x - 7.0
-            );
-        }
-        let label: String = if node.label.chars().count() > 24 {
-            node.label.chars().take(23).collect::<String>() + "…"
-        } else {
-            node.label.clone()
+/// The chart's axis labels; [`stylesheet`] places them.
+const TICKS: [(u64, &str); 5] =
+    [(1, "1 s"), (60, "1 min"), (3600, "1 h"), (86400, "1 d"), (30 * 86400, "30 d")];
+
+/// A failover path as boxes and arrows, broken hops red, unknown ones amber; each box holds its
+/// full label and wraps.
+fn render_path(out: &mut String, path: &FailoverPath) {
+    let _ = write!(out, "<div class=\"path\"><p>{}</p><ol class=\"hops\">", esc(&path.title));
+    for node in &path.nodes {
+        let state = match node.state {
+            NodeState::Ok => "ok",
+            NodeState::Unknown => "unknown",
+            NodeState::Broken => "broken",
         };
         let _ = write!(
-            svg,
-            "<g class=\"node\" data-state=\"{state}\"><title>{} {}</title><rect x=\"{x:.1}\" y=\"6\" width=\"{BOX_W}\" height=\"46\" rx=\"6\" fill=\"{fill}\" stroke=\"{stroke}\"/><text x=\"{:.1}\" y=\"24\" fill=\"#57606a\">{}</text><text x=\"{:.1}\" y=\"42\">{}</text></g>",
+            out,
+            "<li data-state=\"{state}\"><i>{}</i><span>{}</span></li>",
             esc(node.kind),
-            esc(&node.label),
-            x + 8.0,
-            esc(node.kind),
-            x + 8.0,
-            esc(&label)
+            esc(&node.label)
         );
     }
-    svg.push_str("</svg></div>\n");
-    svg
+    out.push_str("</ol></div>\n");
 }
 
 fn render_drift(out: &mut String, drift: &crate::drift::Drift) {
@@ -384,7 +567,7 @@ fn render_drift(out: &mut String, drift: &crate::drift::Drift) {
         drift.resource_changes.len()
     );
     if !drift.new_findings.is_empty() || !drift.resolved_findings.is_empty() {
-        out.push_str("<table id=\"drift-findings\"><thead><tr><th></th><th>Severity</th><th>Rule</th><th>Resource</th><th>Finding</th></tr></thead><tbody>\n");
+        DRIFT_FINDINGS.open(out, Some("drift-findings"));
         for (sign, list) in [("new", &drift.new_findings), ("resolved", &drift.resolved_findings)] {
             for f in list {
                 let _ = writeln!(
@@ -400,7 +583,7 @@ fn render_drift(out: &mut String, drift: &crate::drift::Drift) {
         out.push_str("</tbody></table>\n");
     }
     if !drift.resource_changes.is_empty() {
-        out.push_str("<table id=\"drift-changes\"><thead><tr><th>Change</th><th>Application</th><th>What</th><th>Resource</th><th>Before</th><th>After</th></tr></thead><tbody>\n");
+        DRIFT_CHANGES.open(out, Some("drift-changes"));
         for c in &drift.resource_changes {
             let change = c.change.as_str();
             let _ = writeln!(
@@ -418,15 +601,53 @@ fn render_drift(out: &mut String, drift: &crate::drift::Drift) {
 }
 
 /// The overall score as a ring.
-fn gauge(score: u32, verdict: Verdict) -> String {
+fn gauge(score: u32, verdict: super::Verdict) -> String {
     let colour = match verdict {
-        Verdict::Ready => "#1a7f37",
-        Verdict::AtRisk => "#9a6700",
-        Verdict::NotReady => "#cf222e",
+        super::Verdict::Ready => "#1a7f37",
+        super::Verdict::AtRisk => "#9a6700",
+        super::Verdict::NotReady => "#cf222e",
     };
     let circumference = 2.0 * std::f64::consts::PI * 34.0;
     let filled = circumference * f64::from(score.min(100)) / 100.0;
     format!(
         "<svg width=\"88\" height=\"88\" viewBox=\"0 0 88 88\" role=\"img\" aria-label=\"score {score} of 100\"><circle cx=\"44\" cy=\"44\" r=\"34\" fill=\"none\" stroke=\"#d0d7de\" stroke-width=\"10\"/><circle cx=\"44\" cy=\"44\" r=\"34\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"10\" stroke-dasharray=\"{filled:.1} {circumference:.1}\" transform=\"rotate(-90 44 44)\"/><text x=\"44\" y=\"50\" text-anchor=\"middle\" style=\"font-size:20px;font-weight:600\">{score}</text></svg>"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn how_to_fix_markdown_becomes_html_with_raw_html_escaped_and_no_links() {
+        let html = markdown_html(
+            "Run `aws ec2 copy-image --region <dr>` *now*, see\n[the guide](https://example.com/x).\n\n<script>alert(1)</script>\n\nAn <b>inline</b> tag.",
+        );
+        assert!(html.contains("<code>aws ec2 copy-image --region &lt;dr&gt;</code>"), "{html}");
+        assert!(html.contains("the guide"), "{html}");
+        assert!(!html.contains("href"), "{html}");
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+        assert!(html.contains("<em>now</em>"), "{html}");
+        assert!(html.contains("An &lt;b&gt;inline&lt;/b&gt; tag."), "{html}");
+    }
+
+    #[test]
+    fn anchors_are_unique_and_need_no_escaping() {
+        assert_eq!(anchor("app-", "web-1.prod_a"), "app-web-1.prod_a");
+        assert_eq!(anchor("app-", "a b"), "app-a~20b");
+        assert_ne!(anchor("app-", "a b"), anchor("app-", "a_b"));
+        assert!(
+            anchor("app-", "\"><script>").chars().all(|c| c.is_ascii_alphanumeric() || "-_.~".contains(c))
+        );
+    }
+
+    #[test]
+    fn the_chart_scale_is_logarithmic_from_one_second_to_thirty_days() {
+        assert_eq!(scale(0), 0.0);
+        assert_eq!(scale(1), 0.0);
+        assert!((scale(30 * 86400) - 100.0).abs() < 1e-9);
+        assert_eq!(scale(365 * 86400), 100.0);
+        assert!(scale(60) < scale(3600) && scale(3600) < scale(86400));
+    }
 }

@@ -1,8 +1,9 @@
 //! The nightly readiness report (SPEC §3 `drscan report`): one model built from a snapshot and
 //! its audit — verdict and score, per-application RTO/RPO against targets, failover paths with
 //! broken links marked, findings with remediation, unknowns with the permission or API they
-//! need, collection metadata, and drift since a previous snapshot — rendered as a
-//! self-contained HTML page ([`html`]) or GitHub-flavoured Markdown ([`markdown`]).
+//! need, collection metadata, and drift since a previous snapshot (applications worst first) —
+//! rendered as a self-contained HTML page ([`html`]) or GitHub-flavoured Markdown
+//! ([`markdown`]).
 //!
 //! **Score.** Each application starts at 100 and loses, per open finding, 40 (critical), 15
 //! (high), 5 (medium), 1 (low) or 0 (info); an `unknown` finding costs half, a waived one
@@ -80,20 +81,79 @@ fn score<'f>(findings: impl IntoIterator<Item = &'f Finding>) -> u32 {
     (100.0 - lost).max(0.0).round() as u32
 }
 
+/// An estimate or one of its terms as the report shows it. Unbounded and unknown are different
+/// answers: an unbounded RTO means the failover can never complete (or data loss has no bound);
+/// an unknown one means drscan could not read what it needs to tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Value {
+    Seconds(u64),
+    Unbounded,
+    Unknown,
+}
+
+impl Value {
+    fn of(amount: &crate::estimate::Amount) -> Value {
+        use crate::estimate::Amount;
+        match amount {
+            Amount::Seconds(s) => Value::Seconds(*s),
+            Amount::Unbounded(_) => Value::Unbounded,
+            Amount::Unknown(_) => Value::Unknown,
+        }
+    }
+
+    pub fn seconds(self) -> Option<u64> {
+        match self {
+            Value::Seconds(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The duration as drscan writes it, or `unbounded` / `unknown`.
+    pub fn text(self) -> String {
+        match self {
+            Value::Seconds(s) => human_duration(s),
+            Value::Unbounded => "unbounded".into(),
+            Value::Unknown => "unknown".into(),
+        }
+    }
+
+    /// Where the value stands against a target: over (an unbounded value is over any target),
+    /// within, or neither (no target, or the value is unknown).
+    pub fn against(self, target: Option<u64>) -> Standing {
+        match (self, target) {
+            (Value::Unknown, _) => Standing::Unknown,
+            (_, None) => Standing::NoTarget,
+            (Value::Unbounded, Some(_)) => Standing::Over,
+            (Value::Seconds(v), Some(t)) if v > t => Standing::Over,
+            (Value::Seconds(_), Some(_)) => Standing::Within,
+        }
+    }
+}
+
+/// A value against its target (see [`Value::against`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    Over,
+    Within,
+    NoTarget,
+    Unknown,
+}
+
 /// One term of an estimate, as shown in the report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Term {
     pub name: String,
-    /// `None`: unbounded or unknown (see `source`).
-    pub seconds: Option<u64>,
+    pub value: Value,
+    /// Where the value came from; for an unbounded or unknown term, why.
     pub source: String,
 }
 
 /// An application's RTO/RPO estimate against its targets.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EstimateView {
-    pub rto_seconds: Option<u64>,
-    pub rpo_seconds: Option<u64>,
+    pub rto: Value,
+    pub rpo: Value,
     pub rto_target_seconds: Option<u64>,
     pub rpo_target_seconds: Option<u64>,
     pub rto_terms: Vec<Term>,
@@ -157,7 +217,7 @@ pub fn build<'r>(
     }
     let states = node_states(report);
     let mut paths = paths::failover_paths(inventory, &states);
-    let apps: Vec<AppSection<'r>> = inventory
+    let mut apps: Vec<AppSection<'r>> = inventory
         .applications()
         .names
         .iter()
@@ -173,6 +233,11 @@ pub fn build<'r>(
             }
         })
         .collect();
+    // Worst first, so that a long report (and a Markdown one cut to fit a comment) starts with
+    // what needs attention: by verdict, then score, then name.
+    apps.sort_by(|a, b| {
+        b.verdict.cmp(&a.verdict).then(a.score.cmp(&b.score)).then_with(|| a.name.cmp(&b.name))
+    });
     // Findings of applications the graph does not name (e.g. config-mapped) stay visible.
     unassigned.extend(by_app.into_values().flatten());
 
@@ -216,51 +281,35 @@ pub fn build<'r>(
 /// an unbounded or unknown term, the reason).
 pub fn estimate_views(estimates: &[crate::estimate::AppEstimate]) -> HashMap<String, EstimateView> {
     use crate::estimate::Amount;
-    let source = |amount: &Amount, source: &str| match amount {
-        Amount::Seconds(_) => source.to_string(),
-        Amount::Unbounded(why) => format!("unbounded: {why}"),
-        Amount::Unknown(reason) => format!("unknown: {reason}"),
+    let term = |name: &str, amount: &Amount, source: &str| Term {
+        name: name.to_string(),
+        value: Value::of(amount),
+        source: match amount {
+            Amount::Seconds(_) => source.to_string(),
+            Amount::Unbounded(why) => why.clone(),
+            Amount::Unknown(reason) => reason.to_string(),
+        },
     };
     estimates
         .iter()
         .map(|e| {
             let view = EstimateView {
-                rto_seconds: e.rto.seconds(),
-                rpo_seconds: e.rpo.seconds(),
+                rto: Value::of(&e.rto),
+                rpo: Value::of(&e.rpo),
                 rto_target_seconds: e.targets.rto_seconds,
                 rpo_target_seconds: e.targets.rpo_seconds,
-                rto_terms: e
-                    .rto_terms
-                    .iter()
-                    .map(|t| Term {
-                        name: t.step.clone(),
-                        seconds: t.amount.seconds(),
-                        source: source(&t.amount, &t.source),
-                    })
-                    .collect(),
-                rpo_terms: e
-                    .rpo_terms
-                    .iter()
-                    .map(|t| Term {
-                        name: t.store.clone(),
-                        seconds: t.amount.seconds(),
-                        source: source(&t.amount, &t.source),
-                    })
-                    .collect(),
+                rto_terms: e.rto_terms.iter().map(|t| term(&t.step, &t.amount, &t.source)).collect(),
+                rpo_terms: e.rpo_terms.iter().map(|t| term(&t.store, &t.amount, &t.source)).collect(),
             };
             (e.app.clone(), view)
         })
         .collect()
 }
 
-/// The "How to fix" text of a rule, for remediation next to its findings.
+/// The "How to fix" section of a rule's documentation (Markdown, as written), for remediation
+/// next to its findings.
 pub fn remediation(rule: &str) -> String {
-    let text = rules::find(rule).and_then(|r| r.meta().section("How to fix")).unwrap_or_default();
-    // Doc comments wrap at ~100 columns; the report reflows paragraphs itself.
-    text.split("\n\n")
-        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect::<Vec<_>>()
-        .join("\n\n")
+    rules::find(rule).and_then(|r| r.meta().section("How to fix")).unwrap_or_default()
 }
 
 fn node_states(report: &AuditReport) -> HashMap<&str, NodeState> {

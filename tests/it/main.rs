@@ -2,6 +2,8 @@
 //! one binary instead of one per file saves most of the link time of a test build. Each module
 //! is one area; the moto-backed ones share the emulator that `support` starts once.
 
+#[path = "../support/chromium.rs"]
+mod chromium;
 #[path = "../support/mod.rs"]
 mod support;
 #[path = "../support/synthetic.rs"]

@@ -1,10 +1,20 @@
-//! `drscan report`: the HTML page rendered in a real headless Chromium (DOM asserted, a
-//! screenshot taken), its Content-Security-Policy and the absence of any external URL, and the
-//! Markdown form as an insta snapshot.
+//! `drscan report`: the HTML page rendered in a real headless Chromium — DOM asserted, a
+//! screenshot taken; at phone (360 and 400 px) and desktop (1400 px) widths nothing wider than
+//! the window, no label cut or shrunk, the legend in the boxes' colours; a large estate paged —
+//! its Content-Security-Policy and the absence of any external URL; the Markdown form as an
+//! insta snapshot, summarised to fit a GitHub comment for a large estate, and with hostile
+//! resource names escaped inside Mermaid.
+//!
+//! Without Chromium the browser tests are skipped with a message, except in CI (`CI` or
+//! `DRSCAN_REQUIRE_CHROMIUM` set), where they fail.
 
+use crate::chromium::{self, Headless};
+use crate::synthetic;
 use assert_cmd::Command;
-use std::path::{Path, PathBuf};
-use std::process::Command as Process;
+use drscan::report;
+use drscan::settings::Settings;
+use serde_json::Value;
+use std::path::Path;
 
 const REFERENCE: &str = "fixtures/reference-architecture.json";
 const REPAIRED: &str = "fixtures/reference-architecture-repaired.json";
@@ -16,41 +26,26 @@ fn report(args: &[&str]) -> String {
     String::from_utf8(output.stdout).expect("utf-8")
 }
 
-/// Debian's Chromium, which `.ci/run` and `scripts/test.sh` install.
-fn chromium() -> PathBuf {
-    let candidates = [
-        std::env::var("DRSCAN_CHROMIUM").ok(),
-        Some("/usr/bin/chromium".into()),
-        Some("/usr/bin/chromium-browser".into()),
-    ];
-    candidates
-        .into_iter()
-        .flatten()
-        .map(PathBuf::from)
-        .find(|p| p.is_file())
-        .expect("Chromium is needed for the browser test: run scripts/test.sh (installs Debian's chromium) or set DRSCAN_CHROMIUM")
+/// The browser, or `None` (the test returns) where a missing Chromium is allowed.
+fn browser(test: &str) -> Option<Headless> {
+    if let Some(browser) = Headless::new() {
+        return Some(browser);
+    }
+    assert!(
+        !chromium::required(),
+        "{test}: Chromium is required here (CI or DRSCAN_REQUIRE_CHROMIUM is set) but none was found: \
+         apt-get install chromium (scripts/test.sh does it as root), or set DRSCAN_CHROMIUM"
+    );
+    eprintln!(
+        "SKIPPED {test}: no Chromium found (apt-get install chromium, or set DRSCAN_CHROMIUM); \
+         the report was not checked in a browser"
+    );
+    None
 }
 
-fn headless(profile: &Path) -> Process {
-    let mut cmd = Process::new(chromium());
-    cmd.args([
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-quic",
-    ]);
-    cmd.arg(format!("--user-data-dir={}", profile.display()));
-    cmd
-}
-
-#[test]
-fn html_report_renders_in_chromium() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let page = dir.path().join("report.html");
+/// The reference architecture's HTML report with drift and targets, as the CLI writes it.
+fn reference_html(dir: &Path) -> std::path::PathBuf {
+    let page = dir.join("report.html");
     Command::cargo_bin("drscan")
         .expect("binary")
         .args([
@@ -68,15 +63,16 @@ fn html_report_renders_in_chromium() {
         .arg(&page)
         .assert()
         .code(0);
+    page
+}
+
+#[test]
+fn html_report_renders_in_chromium() {
+    let Some(browser) = browser("html_report_renders_in_chromium") else { return };
+    let page = reference_html(browser.dir());
     let url = format!("file://{}", page.display());
 
-    let dom = headless(&dir.path().join("profile-dom"))
-        .arg("--dump-dom")
-        .arg(&url)
-        .output()
-        .expect("chromium runs");
-    assert!(dom.status.success(), "chromium failed: {}", String::from_utf8_lossy(&dom.stderr));
-    let dom = String::from_utf8_lossy(&dom.stdout);
+    let dom = browser.dump_dom(&url, 1280).expect("chromium runs").stdout;
     assert!(dom.contains("Disaster-recovery readiness"), "page body rendered");
     for app in ["api", "reports", "status", "web"] {
         assert!(dom.contains(&format!("data-app=\"{app}\"")), "application {app} in the DOM");
@@ -98,17 +94,172 @@ fn html_report_renders_in_chromium() {
         dom.contains("elasticfilesystem:DescribeReplicationConfigurations"),
         "unknowns name the API they need"
     );
+    // "How to fix" is rendered from the rules' Markdown: code spans are code, no raw backticks.
+    let fixes = &dom[dom.find("id=\"how-to-fix\"").expect("a How to fix section")..];
+    let fixes = &fixes[..fixes.find("id=\"unknowns\"").expect("followed by the unknowns")];
+    assert!(fixes.contains("<code>"), "{fixes}");
+    assert!(!fixes.contains('`'), "raw Markdown backticks in How to fix: {fixes}");
+    // Unbounded and unknown are different answers and carry different labels.
+    assert!(dom.contains("<td class=\"v-unbounded\">unbounded</td>"));
+    assert!(dom.contains("<td class=\"v-unknown\">unknown</td>"));
 
-    let screenshot = dir.path().join("report.png");
-    let shot = headless(&dir.path().join("profile-shot"))
-        .arg("--window-size=1280,2000")
-        .arg(format!("--screenshot={}", screenshot.display()))
-        .arg(&url)
-        .output()
-        .expect("chromium runs");
-    assert!(shot.status.success(), "screenshot failed: {}", String::from_utf8_lossy(&shot.stderr));
+    let screenshot = browser.dir().join("report.png");
+    browser.screenshot(&url, 1280, 2000, &screenshot).expect("screenshot");
     let png = std::fs::read(&screenshot).expect("screenshot written");
     assert!(png.starts_with(b"\x89PNG") && png.len() > 20_000, "a real screenshot, {} bytes", png.len());
+}
+
+/// Measures, in the page at the window's width: the document's and every element's scroll
+/// width against its box (content that sticks out), boxes reaching past the window, text under
+/// 11 px, labels of path boxes clipped, and the legend's colours against the boxes'. Every
+/// collapsed section is opened first, so that all of it is measured.
+const LAYOUT_PROBE: &str = r#"
+document.querySelectorAll('details').forEach(function (d) { d.open = true; });
+var doc = document.documentElement, width = doc.clientWidth;
+function describe(el) {
+  var name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className && el.className.baseVal === undefined ? '.' + el.className.split(' ').join('.') : '');
+  return name + ' "' + (el.textContent || '').trim().slice(0, 60) + '"';
+}
+var out = { width: width, doc_scroll: doc.scrollWidth, overflowing: [], outside: [], small: [], clipped: [], legend: {}, nodes: 0, labels: [] };
+document.body.querySelectorAll('*').forEach(function (el) {
+  if (el.closest('svg') && el.tagName.toLowerCase() !== 'svg') return;
+  var style = getComputedStyle(el), rect = el.getBoundingClientRect();
+  if (style.display === 'none' || rect.width === 0) return;
+  if (style.display !== 'inline' && el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1) out.overflowing.push(describe(el) + ' ' + el.scrollWidth + '>' + el.clientWidth);
+  if (rect.right > width + 1 || rect.left < -1) out.outside.push(describe(el) + ' ' + Math.round(rect.left) + '..' + Math.round(rect.right));
+  var ownText = Array.prototype.some.call(el.childNodes, function (n) { return n.nodeType === 3 && n.textContent.trim() !== ''; });
+  if (ownText && parseFloat(style.fontSize) < 11) out.small.push(describe(el) + ' ' + style.fontSize);
+});
+document.querySelectorAll('.hops > li > *').forEach(function (el) {
+  if (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1) out.clipped.push(describe(el));
+  if (el.tagName === 'SPAN') out.labels.push(el.textContent);
+});
+['ok', 'broken', 'unknown'].forEach(function (state) {
+  var swatch = document.querySelector('.legend i[data-state=' + state + ']'), node = document.querySelector('.hops > li[data-state=' + state + ']');
+  if (!swatch || !node) return;
+  var s = getComputedStyle(swatch), n = getComputedStyle(node);
+  out.legend[state] = { swatch: [s.borderTopColor, s.backgroundColor], node: [n.borderTopColor, n.backgroundColor] };
+});
+out.nodes = document.querySelectorAll('.hops > li').length;
+return out;
+"#;
+
+/// The layout probe's complaints about `html` at `width`, and its raw result.
+fn layout_problems(browser: &Headless, html: &str, width: u32) -> (Vec<String>, Value) {
+    let probe = browser.probe(html, LAYOUT_PROBE, "", width).expect("probe runs");
+    assert_eq!(probe["width"].as_u64(), Some(u64::from(width)), "laid out at the width asked for");
+    let mut problems = Vec::new();
+    let at = |what: &str| format!("at {width} px: {what}");
+    if probe["doc_scroll"].as_u64() > probe["width"].as_u64() {
+        problems
+            .push(at(&format!("the page scrolls sideways ({} > {})", probe["doc_scroll"], probe["width"])));
+    }
+    for (key, what) in [
+        ("overflowing", "content wider than its box"),
+        ("outside", "box past the window's edge"),
+        ("small", "text under 11 px"),
+        ("clipped", "path label clipped"),
+    ] {
+        for item in probe[key].as_array().into_iter().flatten() {
+            problems.push(at(&format!("{what}: {}", item.as_str().unwrap_or_default())));
+        }
+    }
+    for (state, colours) in probe["legend"].as_object().into_iter().flatten() {
+        if colours["swatch"] != colours["node"] {
+            problems.push(at(&format!(
+                "legend `{state}` is {} but its boxes are {}",
+                colours["swatch"], colours["node"]
+            )));
+        }
+    }
+    (problems, probe)
+}
+
+#[test]
+fn html_report_fits_phone_and_desktop_widths() {
+    let Some(browser) = browser("html_report_fits_phone_and_desktop_widths") else { return };
+    let html = std::fs::read_to_string(reference_html(browser.dir())).expect("report written");
+    // Every failover path label the model has, in full (with the targets the page was written
+    // with, which order the applications).
+    let snapshot = drscan::inventory::Snapshot::load(Path::new(REFERENCE)).expect("fixture");
+    let settings = Settings {
+        targets: drscan::estimate::Targets { rto_seconds: Some(120), rpo_seconds: Some(30) },
+        ..Settings::default()
+    };
+    let inventory = drscan::inventory::graph::Inventory::build(&snapshot, &settings.matching);
+    let audit = drscan::audit::run_on(&inventory, &settings, Default::default());
+    let model = report::build(&snapshot, &inventory, &audit, &report::estimate_views(&audit.estimates), None);
+    let labels: Vec<&str> =
+        model.apps.iter().flat_map(|a| &a.paths).flat_map(|p| &p.nodes).map(|n| n.label.as_str()).collect();
+    assert!(labels.iter().any(|l| l.contains("api-primary-tg (2/2 healthy)")), "{labels:?}");
+
+    let mut problems = Vec::new();
+    for width in [360, 400, 1400] {
+        let (found, probe) = layout_problems(&browser, &html, width);
+        problems.extend(found);
+        assert_eq!(probe["nodes"].as_u64(), Some(labels.len() as u64), "every path node drawn at {width} px");
+        let shown: Vec<&str> =
+            probe["labels"].as_array().expect("labels").iter().filter_map(Value::as_str).collect();
+        assert_eq!(shown, labels, "path labels in full at {width} px");
+        assert_eq!(probe["legend"].as_object().map(|l| l.len()), Some(3), "all three states drawn: {probe}");
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The report model and HTML of a synthetic estate of `units` applications.
+fn synthetic_html(units: usize) -> (String, Vec<(String, drscan::report::Verdict)>) {
+    let snapshot = synthetic::generate_units(units, 7);
+    let settings = Settings::default();
+    let inventory = drscan::inventory::graph::Inventory::build(&snapshot, &settings.matching);
+    let audit = drscan::audit::run_on(&inventory, &settings, Default::default());
+    let model = report::build(&snapshot, &inventory, &audit, &report::estimate_views(&audit.estimates), None);
+    let apps = model.apps.iter().map(|a| (a.name.clone(), a.verdict)).collect();
+    (report::html::render(&model), apps)
+}
+
+/// Which pages and application sections the browser displays, and which sections are open.
+const PAGES_PROBE: &str = r#"
+var shown = function (el) { return getComputedStyle(el).display !== 'none'; };
+return {
+  pages: Array.prototype.filter.call(document.querySelectorAll('.page'), shown).map(function (p) { return p.id; }),
+  open: Array.prototype.filter.call(document.querySelectorAll('details.app'), function (d) { return d.open; }).map(function (d) { return d.dataset.app; }),
+  total: document.querySelectorAll('.page').length
+};
+"#;
+
+#[test]
+fn html_report_of_a_large_estate_shows_one_page_at_a_time() {
+    let Some(browser) = browser("html_report_of_a_large_estate_shows_one_page_at_a_time") else { return };
+    let units = report::html::PAGE_SIZE * 2 + 20;
+    let (html, apps) = synthetic_html(units);
+    let verdicts: std::collections::BTreeSet<_> = apps.iter().map(|(_, v)| *v).collect();
+    assert!(verdicts.len() > 1, "the estate mixes verdicts: {verdicts:?}");
+    assert!(apps.windows(2).all(|w| w[0].1 >= w[1].1), "worst first");
+
+    let probe = browser.probe(&html, PAGES_PROBE, "", 1400).expect("probe runs");
+    assert_eq!(probe["total"], 3, "{probe}");
+    assert_eq!(probe["pages"], serde_json::json!(["page-1"]), "the first page by default");
+    let probe = browser.probe(&html, PAGES_PROBE, "#page-3", 1400).expect("probe runs");
+    assert_eq!(probe["pages"], serde_json::json!(["page-3"]), "the page the link names");
+    // A link to an application shows the page it is on.
+    let (second_page_app, _) = &apps[report::html::PAGE_SIZE + 3];
+    let fragment = format!("#app-{second_page_app}");
+    let probe = browser.probe(&html, PAGES_PROBE, &fragment, 1400).expect("probe runs");
+    assert_eq!(probe["pages"], serde_json::json!(["page-2"]), "{fragment}");
+    // Ready applications are collapsed, the others open.
+    let open: Vec<&str> = probe["open"].as_array().expect("open").iter().filter_map(Value::as_str).collect();
+    let expected: Vec<&str> = apps
+        .iter()
+        .filter(|(_, v)| *v != drscan::report::Verdict::Ready)
+        .map(|(name, _)| name.as_str())
+        .collect();
+    assert_eq!(open, expected);
+
+    let mut problems = Vec::new();
+    for width in [400, 1400] {
+        problems.extend(layout_problems(&browser, &html, width).0);
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 #[test]
@@ -125,6 +276,98 @@ fn html_report_is_self_contained() {
 fn markdown_report_of_the_reference_architecture() {
     let markdown = report(&["--snapshot", REFERENCE, "--previous", REPAIRED, "--format", "markdown"]);
     insta::assert_snapshot!("reference_report_markdown", markdown);
+}
+
+#[test]
+fn markdown_report_of_a_large_estate_fits_a_github_comment() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let snapshot = synthetic::generate_units(400, 7);
+    let file = dir.path().join("estate.json");
+    std::fs::write(&file, serde_json::to_vec(&snapshot).expect("serialises")).expect("written");
+    let file = file.to_str().expect("utf-8 path");
+    let url = "https://github.com/acme/infra/actions/runs/42";
+    let markdown = report(&["--snapshot", file, "--format", "markdown", "--full-report-url", url]);
+    let limit = drscan::report::markdown::GITHUB_COMMENT_LIMIT;
+    let length = drscan::report::markdown::length(&markdown);
+    assert!(length <= limit, "{length} characters");
+    assert!(length > limit * 9 / 10, "the room is used: {length} characters");
+    assert!(markdown.starts_with("# Disaster-recovery readiness"), "{markdown}");
+    assert!(
+        markdown.contains("> This report is cut to fit a GitHub comment (65536 characters)"),
+        "{markdown}"
+    );
+    assert!(markdown.contains(&format!("The full report: [{url}]({url})")), "{markdown}");
+    assert!(markdown.contains("400 applications"), "the counts cover the whole estate");
+    assert!(markdown.contains("more applications ("), "what the table leaves out is counted");
+    assert!(markdown.contains("## What drscan could not see"), "kept whole");
+    assert!(markdown.contains("## Collection"), "kept whole");
+    // Worst first: the first detailed section is of a not-ready application.
+    let first = markdown.lines().find(|l| l.starts_with("## app-")).expect("an application's section");
+    assert!(first.contains("Not ready"), "{first}");
+    // Every Mermaid block and details element that was opened is closed.
+    assert_eq!(markdown.matches("```mermaid").count() * 2, markdown.matches("```").count());
+    assert_eq!(markdown.matches("<details>").count(), markdown.matches("</details>").count());
+
+    // A small report is not touched.
+    let reference = report(&["--snapshot", REFERENCE, "--format", "markdown", "--full-report-url", url]);
+    assert!(!reference.contains("cut to fit"), "{reference}");
+}
+
+#[test]
+fn mermaid_labels_escape_hostile_resource_names() {
+    let hostile = "web \"golden\" [v7] <b>#1; `x` a|b\nnext";
+    let mut doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(REFERENCE).expect("fixture")).expect("json");
+    let primary = &mut doc["resources"]["regional"]["ap-south-1"];
+    let image =
+        primary["images"].as_array_mut().expect("images").iter_mut().find(|i| i["name"] == "web-golden-v7");
+    image.expect("the web AMI")["name"] = hostile.into();
+    for fs in primary["file_systems"].as_array_mut().expect("file systems") {
+        fs["name"] = format!("{hostile} {}", fs["id"].as_str().unwrap_or_default()).into();
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("hostile.json");
+    std::fs::write(&file, serde_json::to_vec(&doc).expect("json")).expect("written");
+    let markdown = report(&["--snapshot", file.to_str().expect("utf-8"), "--format", "markdown"]);
+
+    let mut labels = Vec::new();
+    let mut blocks = markdown.split("```mermaid\n").skip(1);
+    for block in blocks.by_ref() {
+        let block = &block[..block.find("```").expect("block closed")];
+        for line in block.lines() {
+            let line = line.trim();
+            if line == "flowchart LR" || line.starts_with("style ") || line.contains(" --> ") {
+                assert!(!line.contains('"'), "{line}");
+                continue;
+            }
+            // A node: id["label"], the label free of anything Mermaid would read as syntax.
+            let (id, rest) = line.split_once("[\"").unwrap_or_else(|| panic!("not a node: {line}"));
+            assert!(id.chars().all(|c| c.is_ascii_alphanumeric()), "{line}");
+            let label = rest.strip_suffix("\"]").unwrap_or_else(|| panic!("label not closed: {line}"));
+            for syntax in ['"', '<', '>', '`', '|', '[', ']'] {
+                assert!(!label.contains(syntax), "{syntax:?} in {line}");
+            }
+            labels.push(decode_entities(label));
+        }
+    }
+    let flat = hostile.replace('\n', " ");
+    assert!(labels.iter().any(|l| l == &format!("AMI: ami-0a7c3e9f21b4d5e07 {flat}")), "{labels:#?}");
+    assert!(labels.iter().any(|l| l.starts_with(&format!("file system: {flat} fs-"))), "{labels:#?}");
+}
+
+/// Mermaid's `#code;` entities back to characters; panics on a `#` or `;` outside one.
+fn decode_entities(label: &str) -> String {
+    let mut out = String::new();
+    let mut rest = label;
+    while let Some(at) = rest.find(['#', ';']) {
+        assert_eq!(&rest[at..at + 1], "#", "a bare `;` in {label}");
+        out.push_str(&rest[..at]);
+        let end = rest[at..].find(';').unwrap_or_else(|| panic!("a bare `#` in {label}")) + at;
+        let code: u32 = rest[at + 1..end].parse().unwrap_or_else(|_| panic!("not an entity in {label}"));
+        out.push(char::from_u32(code).expect("a character"));
+        rest = &rest[end + 1..];
+    }
+    out + rest
 }
 
 #[test]

@@ -54,6 +54,15 @@ pub fn generate(resources: usize, seed: u64) -> Snapshot {
     builder.finish()
 }
 
+/// A snapshot of `units` application units (one application each), the same for the same seed.
+pub fn generate_units(units: usize, seed: u64) -> Snapshot {
+    let mut builder = Builder::new(seed);
+    for _ in 0..units {
+        builder.add_unit();
+    }
+    builder.finish()
+}
+
 /// Top-level resources as the benchmark counts them: every regional resource, every record
 /// set and every health check.
 pub fn resource_count(snapshot: &Snapshot) -> usize {
