@@ -103,7 +103,10 @@ impl Drift {
 
 /// Compare two snapshots (as the inventories their audits ran on, built with the same
 /// settings) and their audits.
-pub fn compare(previous: (&Inventory<'_>, &AuditReport), current: (&Inventory<'_>, &AuditReport)) -> Drift {
+pub(crate) fn compare(
+    previous: (&Inventory<'_>, &AuditReport),
+    current: (&Inventory<'_>, &AuditReport),
+) -> Drift {
     let (old_inventory, old_report) = previous;
     let (new_inventory, new_report) = current;
     let (old_snapshot, new_snapshot) = (old_inventory.snapshot, new_inventory.snapshot);
@@ -398,7 +401,7 @@ fn display(text: &str) -> &str {
 }
 
 /// `drscan diff` as text.
-pub fn render_text(drift: &Drift) -> String {
+pub(crate) fn render_text(drift: &Drift) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     let _ = writeln!(out, "DR drift from {} to {}", drift.previous_collected_at, drift.current_collected_at);

@@ -8,25 +8,25 @@ use std::fmt::Display;
 use std::str::FromStr;
 
 /// Whole seconds of a human duration (`90s`, `5m`, `1h 30m`).
-pub fn duration_seconds(text: &str) -> Result<u64, String> {
+pub(crate) fn duration_seconds(text: &str) -> Result<u64, String> {
     humantime::parse_duration(text.trim())
         .map(|d| d.as_secs())
         .map_err(|e| format!("invalid duration `{text}`: {e} (examples: 90s, 5m, 1h)"))
 }
 
 /// serde: a duration written as a string, as whole seconds.
-pub fn seconds<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+pub(crate) fn seconds<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
     let text = String::deserialize(deserializer)?;
     duration_seconds(&text).map_err(D::Error::custom)
 }
 
 /// serde: an optional duration (absent keys take the section's default).
-pub fn optional_seconds<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
+pub(crate) fn optional_seconds<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
     seconds(deserializer).map(Some)
 }
 
 /// A request rate (`5`, `0.5`): a positive number of requests per second.
-pub fn requests_per_second(text: &str) -> Result<f64, String> {
+pub(crate) fn requests_per_second(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
         Ok(rate) => positive_rate(rate),
         Err(_) => Err(format!("invalid rate `{text}`: expected requests per second, e.g. 5 or 0.5")),
@@ -42,13 +42,13 @@ fn positive_rate(rate: f64) -> Result<f64, String> {
 }
 
 /// serde: an optional request rate, written as a number (`max_rps = 5`).
-pub fn optional_rate<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
+pub(crate) fn optional_rate<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
     positive_rate(f64::deserialize(deserializer)?).map(Some).map_err(D::Error::custom)
 }
 
 /// serde: a value read through its `FromStr`, so that the file accepts what the flags accept
 /// (e.g. severities in any case) and says so in the same words.
-pub fn from_str<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+pub(crate) fn from_str<'de, D, T>(deserializer: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
     T: FromStr<Err: Display>,
@@ -59,12 +59,12 @@ where
 
 /// A string that must not be blank (a tag key that is empty matches nothing): the value
 /// parser of `--app-tag` and `--ami-pairing-tag`, as [`non_empty`] is of their keys.
-pub fn non_blank(text: &str) -> Result<String, String> {
+pub(crate) fn non_blank(text: &str) -> Result<String, String> {
     if text.trim().is_empty() { Err("must not be empty".to_string()) } else { Ok(text.to_string()) }
 }
 
 /// serde: a string that must not be blank, as [`non_blank`].
-pub fn non_empty<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+pub(crate) fn non_empty<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
     non_blank(&String::deserialize(deserializer)?).map_err(D::Error::custom)
 }
 

@@ -6,7 +6,7 @@
 
 /// One region: its name and where it is, as AWS describes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Region {
+pub(crate) struct Region {
     pub name: &'static str,
     pub partition: &'static str,
     pub description: &'static str,
@@ -17,7 +17,7 @@ const fn region(partition: &'static str, name: &'static str, description: &'stat
 }
 
 /// Every region drscan knows. A region AWS opens later needs a drscan release that lists it.
-pub const REGIONS: &[Region] = &[
+pub(crate) const REGIONS: &[Region] = &[
     region("aws", "af-south-1", "Africa (Cape Town)"),
     region("aws", "ap-east-1", "Asia Pacific (Hong Kong)"),
     region("aws", "ap-east-2", "Asia Pacific (Taipei)"),
@@ -69,7 +69,7 @@ pub const REGIONS: &[Region] = &[
 /// Where a partition's global services live: Route 53's API, and the CloudWatch region where
 /// Route 53 publishes its health-check metrics (and where alarms on them must be). The signing
 /// regions of aws-sdk-route53's endpoint rules, partition by partition.
-pub fn global_region_of(partition: &str) -> Option<&'static str> {
+pub(crate) fn global_region_of(partition: &str) -> Option<&'static str> {
     Some(match partition {
         "aws" => "us-east-1",
         "aws-cn" => "cn-northwest-1",
@@ -85,18 +85,18 @@ pub fn global_region_of(partition: &str) -> Option<&'static str> {
 
 /// The global region of the partition `region` is in (us-east-1 for a region drscan does not
 /// know, as for the commercial partition).
-pub fn global_region(region: &str) -> &'static str {
+pub(crate) fn global_region(region: &str) -> &'static str {
     find(region).and_then(|r| global_region_of(r.partition)).unwrap_or("us-east-1")
 }
 
 /// The region named exactly `name`.
-pub fn find(name: &str) -> Option<&'static Region> {
+pub(crate) fn find(name: &str) -> Option<&'static Region> {
     REGIONS.iter().find(|r| r.name == name)
 }
 
 /// `name` if it is a region, else a message naming the nearest regions (for flags and
 /// drscan.toml alike).
-pub fn check(name: &str) -> Result<&'static Region, String> {
+pub(crate) fn check(name: &str) -> Result<&'static Region, String> {
     let trimmed = name.trim();
     if let Some(region) = find(trimmed) {
         return Ok(region);
@@ -113,7 +113,7 @@ pub fn check(name: &str) -> Result<&'static Region, String> {
 /// Regions close to `name`: the same letters and digits in another case or with other
 /// separators (`AP-SOUTH-1`, `ap-south1`, `ap_south_1`) first, then up to three within two
 /// edits.
-pub fn near_matches(name: &str) -> Vec<&'static str> {
+pub(crate) fn near_matches(name: &str) -> Vec<&'static str> {
     let squeezed = squeeze(name);
     let same_letters: Vec<&str> =
         REGIONS.iter().filter(|r| squeeze(r.name) == squeezed).map(|r| r.name).collect();
@@ -135,7 +135,7 @@ fn squeeze(name: &str) -> String {
 }
 
 /// clap value parser for `--primary` / `--dr`.
-pub fn parse_flag(text: &str) -> Result<String, String> {
+pub(crate) fn parse_flag(text: &str) -> Result<String, String> {
     check(text).map(|region| region.name.to_string())
 }
 

@@ -10,56 +10,56 @@
 
 use chrono::{DateTime, NaiveDate, Offset, TimeDelta, TimeZone, Utc};
 
-pub const SECONDS_PER_MINUTE: u64 = 60;
-pub const SECONDS_PER_DAY: u64 = 86_400;
+pub(crate) const SECONDS_PER_MINUTE: u64 = 60;
+pub(crate) const SECONDS_PER_DAY: u64 = 86_400;
 
 /// A `TimeDelta` of `seconds`, saturating at chrono's largest (about 292 million years).
-pub fn delta(seconds: u64) -> TimeDelta {
+pub(crate) fn delta(seconds: u64) -> TimeDelta {
     i64::try_from(seconds).ok().and_then(TimeDelta::try_seconds).unwrap_or(TimeDelta::MAX)
 }
 
 /// `at` plus `seconds`, saturating at the latest representable instant.
-pub fn after(at: DateTime<Utc>, seconds: u64) -> DateTime<Utc> {
+pub(crate) fn after(at: DateTime<Utc>, seconds: u64) -> DateTime<Utc> {
     at.checked_add_signed(delta(seconds)).unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 /// `at` minus `seconds`, saturating at the earliest representable instant.
-pub fn before(at: DateTime<Utc>, seconds: u64) -> DateTime<Utc> {
+pub(crate) fn before(at: DateTime<Utc>, seconds: u64) -> DateTime<Utc> {
     at.checked_sub_signed(delta(seconds)).unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
 /// Whole seconds from `from` to `to`; 0 when `to` is not later. (Any two representable
 /// instants are less than 2^44 seconds apart, so the difference itself cannot overflow.)
-pub fn seconds_between(from: DateTime<Utc>, to: DateTime<Utc>) -> u64 {
+pub(crate) fn seconds_between(from: DateTime<Utc>, to: DateTime<Utc>) -> u64 {
     u64::try_from(to.signed_duration_since(from).num_seconds()).unwrap_or(0)
 }
 
 /// The calendar date of `at` in `tz`, or `None` at the ends of the calendar, where the local
 /// time would fall outside what chrono represents (`with_timezone(..).date_naive()` panics).
-pub fn local_date<Tz: TimeZone>(at: DateTime<Utc>, tz: &Tz) -> Option<NaiveDate> {
+pub(crate) fn local_date<Tz: TimeZone>(at: DateTime<Utc>, tz: &Tz) -> Option<NaiveDate> {
     let offset = tz.offset_from_utc_datetime(&at.naive_utc()).fix();
     at.naive_utc().checked_add_offset(offset).map(|local| local.date())
 }
 
 /// `minutes` in seconds (cannot overflow: a `u32` of minutes fits a `u64` of seconds).
-pub fn minutes(minutes: u32) -> u64 {
+pub(crate) fn minutes(minutes: u32) -> u64 {
     u64::from(minutes) * SECONDS_PER_MINUTE
 }
 
 /// `days` in seconds (cannot overflow, as for [`minutes`]).
-pub fn days(days: u32) -> u64 {
+pub(crate) fn days(days: u32) -> u64 {
     u64::from(days) * SECONDS_PER_DAY
 }
 
 /// A count of `unit_seconds`-long units in seconds, or `None` when it exceeds `u64`.
-pub fn units(count: u64, unit_seconds: u64) -> Option<u64> {
+pub(crate) fn units(count: u64, unit_seconds: u64) -> Option<u64> {
     count.checked_mul(unit_seconds)
 }
 
 /// `seconds` (a float, as rates give them) as a `Duration`, saturating: a wait at a rate of
 /// one request per 10^30 s is "forever" (`Duration::MAX`, which the run deadline cuts short),
 /// and NaN or a negative amount is no wait. (`Duration::from_secs_f64` panics on all three.)
-pub fn from_seconds_f64(seconds: f64) -> std::time::Duration {
+pub(crate) fn from_seconds_f64(seconds: f64) -> std::time::Duration {
     if seconds.is_nan() || seconds <= 0.0 {
         std::time::Duration::ZERO
     } else {
@@ -69,7 +69,7 @@ pub fn from_seconds_f64(seconds: f64) -> std::time::Duration {
 
 /// The instant `timeout` after `now`. A timeout beyond a century is treated as a century:
 /// "no deadline" for any run, and far from where adding to the clock could overflow.
-pub fn deadline(now: tokio::time::Instant, timeout: std::time::Duration) -> tokio::time::Instant {
+pub(crate) fn deadline(now: tokio::time::Instant, timeout: std::time::Duration) -> tokio::time::Instant {
     const CENTURY: std::time::Duration = std::time::Duration::from_secs(100 * 365 * SECONDS_PER_DAY);
     now + timeout.min(CENTURY)
 }

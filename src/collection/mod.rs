@@ -384,7 +384,7 @@ pub(crate) struct Collected<R> {
 pub(crate) type Part = Collected<RegionResources>;
 
 impl<R> Collected<R> {
-    pub fn fail(&mut self, ctx: &RegionCtx, failure: &Failure, kinds: &[ResourceKind]) {
+    pub(crate) fn fail(&mut self, ctx: &RegionCtx, failure: &Failure, kinds: &[ResourceKind]) {
         self.errors.push(failure.listing(ctx.region_name(), kinds));
     }
 }
@@ -406,7 +406,7 @@ pub(crate) struct RegionCtx {
 
 macro_rules! client {
     ($name:ident, $krate:ident) => {
-        pub fn $name(&self) -> $krate::Client {
+        pub(crate) fn $name(&self) -> $krate::Client {
             let conf = $krate::config::Builder::from(&self.config)
                 .interceptor(self.recorder.interceptor(&self.region))
                 .interceptor(PacingInterceptor::new(&self.pacer, &self.account, &self.region))
@@ -435,14 +435,14 @@ impl RegionCtx {
     client!(sns, aws_sdk_sns);
 
     /// `None` for the global (Route 53) context.
-    pub fn region_name(&self) -> Option<&str> {
+    pub(crate) fn region_name(&self) -> Option<&str> {
         (self.region != "global").then_some(self.region.as_str())
     }
 
     /// Run one scope's work under the whole-run deadline. Past it (or when it has already
     /// passed), the work is dropped and the timeout returned: the listing gaps of every kind
     /// the scope fills, and the reason, for what the scope would have added to others' resources.
-    pub async fn before_deadline<T, F>(&self, scope: &Scope, work: F) -> Result<T, TimedOut>
+    pub(crate) async fn before_deadline<T, F>(&self, scope: &Scope, work: F) -> Result<T, TimedOut>
     where
         F: Future<Output = T>,
     {
@@ -471,7 +471,7 @@ impl RegionCtx {
 
     /// [`RegionCtx::before_deadline`] for work that yields resources: a timeout yields none,
     /// and the scope's listing gaps.
-    pub async fn bounded_by_deadline<R, F>(&self, scope: &Scope, work: F) -> Collected<R>
+    pub(crate) async fn bounded_by_deadline<R, F>(&self, scope: &Scope, work: F) -> Collected<R>
     where
         R: Default,
         F: Future<Output = Collected<R>>,
@@ -508,7 +508,7 @@ impl Scope {
         Scope { service, fills, adds_to: &[] }
     }
 
-    pub fn kinds(&self) -> Vec<ResourceKind> {
+    pub(crate) fn kinds(&self) -> Vec<ResourceKind> {
         self.fills
             .iter()
             .flat_map(|kinds| kinds.iter().copied())
@@ -900,7 +900,7 @@ impl Progress {
         Progress { bar: Some(bar) }
     }
 
-    pub fn tick(&self, message: &str) {
+    pub(crate) fn tick(&self, message: &str) {
         if let Some(bar) = &self.bar {
             bar.inc(1);
             bar.set_message(message.to_string());

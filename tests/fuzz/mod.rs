@@ -31,19 +31,19 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, Once};
 use std::time::{Duration, Instant};
 
-pub const REFERENCE: &str = "fixtures/reference-architecture.json";
-pub const EXAMPLE_CONFIG: &str = "drscan.example.toml";
+pub(crate) const REFERENCE: &str = "fixtures/reference-architecture.json";
+pub(crate) const EXAMPLE_CONFIG: &str = "drscan.example.toml";
 
 /// SplitMix64: small, seedable, and the same sequence on every platform.
 #[derive(Debug, Clone)]
-pub struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
-    pub fn new(seed: u64) -> Rng {
+    pub(crate) fn new(seed: u64) -> Rng {
         Rng(seed)
     }
 
-    pub fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -52,15 +52,15 @@ impl Rng {
     }
 
     /// Uniform in `0..n` (n > 0).
-    pub fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next_u64() % n as u64) as usize
     }
 
-    pub fn chance(&mut self, percent: u64) -> bool {
+    pub(crate) fn chance(&mut self, percent: u64) -> bool {
         self.next_u64() % 100 < percent
     }
 
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
     }
 }
@@ -68,7 +68,7 @@ impl Rng {
 /// A JSON tree that keeps member order and may hold duplicate keys and any number text —
 /// what serde_json's `Value` cannot express but a hostile file can.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Json {
+pub(crate) enum Json {
     Null,
     Bool(bool),
     /// The number as written (`1e999`, `-0`, `18446744073709551616` …).
@@ -79,7 +79,7 @@ pub enum Json {
 }
 
 impl Json {
-    pub fn from_value(value: &serde_json::Value) -> Json {
+    pub(crate) fn from_value(value: &serde_json::Value) -> Json {
         match value {
             serde_json::Value::Null => Json::Null,
             serde_json::Value::Bool(b) => Json::Bool(*b),
@@ -92,11 +92,11 @@ impl Json {
         }
     }
 
-    pub fn parse(text: &str) -> Option<Json> {
+    pub(crate) fn parse(text: &str) -> Option<Json> {
         serde_json::from_str::<serde_json::Value>(text).ok().map(|v| Json::from_value(&v))
     }
 
-    pub fn write(&self, pretty: bool) -> String {
+    pub(crate) fn write(&self, pretty: bool) -> String {
         let mut out = String::new();
         self.write_into(&mut out, pretty, 0);
         if pretty {
@@ -364,7 +364,7 @@ const NASTY_STRINGS: &[&str] = &[
 ];
 
 /// Durations for configuration values and flags.
-pub const NASTY_DURATIONS: &[&str] = &[
+pub(crate) const NASTY_DURATIONS: &[&str] = &[
     "0s",
     "1ns",
     "59s",
@@ -391,7 +391,7 @@ const NASTY_INTEGERS: &[i64] =
 
 /// What a case feeds the audit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     Snapshot,
     Config,
     Baseline,
@@ -401,7 +401,7 @@ pub enum Target {
 /// One generated input: a snapshot (the seed's, or a mutant), maybe a configuration and a
 /// baseline, extra audit flags, and why it must be rejected, if it must.
 #[derive(Debug, Clone)]
-pub struct Case {
+pub(crate) struct Case {
     pub number: u64,
     pub target: Target,
     pub seed: String,
@@ -414,7 +414,7 @@ pub struct Case {
 }
 
 /// The inputs mutants start from.
-pub struct Seeds {
+pub(crate) struct Seeds {
     pub root: PathBuf,
     pub snapshots: Vec<(String, Json)>,
     pub config: String,
@@ -425,7 +425,7 @@ pub struct Seeds {
 impl Seeds {
     /// Load the bundled snapshots and configuration from the crate root, and a baseline made by
     /// auditing the reference architecture.
-    pub fn load(root: &Path) -> Seeds {
+    pub(crate) fn load(root: &Path) -> Seeds {
         let mut files =
             vec![root.join(REFERENCE), root.join("fixtures/reference-architecture-repaired.json")];
         let mut rule_dirs: Vec<PathBuf> = std::fs::read_dir(root.join("fixtures/rules"))
@@ -465,7 +465,7 @@ impl Seeds {
 }
 
 /// Generate case `number` of the run seeded with `seed`: the same pair gives the same case.
-pub fn generate(seeds: &Seeds, seed: u64, number: u64) -> Case {
+pub(crate) fn generate(seeds: &Seeds, seed: u64, number: u64) -> Case {
     let mut rng = Rng::new(seed ^ number.wrapping_mul(0xA076_1D64_78BD_642F));
     let (seed_name, seed_json) =
         if rng.chance(30) { &seeds.snapshots[0] } else { rng.pick(&seeds.snapshots) };
@@ -1058,7 +1058,7 @@ fn mutate_flags(rng: &mut Rng, case: &mut Case) -> Vec<String> {
 
 /// How a case ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// Audited (and reported and diffed) without error.
     Audited,
     /// Refused with an input error, as it should be.
@@ -1116,7 +1116,7 @@ fn install_panic_hook() {
 }
 
 /// Run one case in `dir` (a scratch directory it may overwrite).
-pub fn run(case: &Case, root: &Path, dir: &Path) -> Outcome {
+pub(crate) fn run(case: &Case, root: &Path, dir: &Path) -> Outcome {
     install_panic_hook();
     FUZZING.with(|f| f.set(true));
     CASE_RUNNING.store(true, Ordering::Relaxed);
@@ -1346,7 +1346,7 @@ fn path(p: &Path) -> String {
 
 /// A fuzz run's tally.
 #[derive(Debug, Default)]
-pub struct Tally {
+pub(crate) struct Tally {
     pub cases: u64,
     pub audited: u64,
     pub rejected: u64,
@@ -1356,7 +1356,7 @@ pub struct Tally {
 }
 
 impl Tally {
-    pub fn record(&mut self, number: u64, outcome: &Outcome, took: Duration) {
+    pub(crate) fn record(&mut self, number: u64, outcome: &Outcome, took: Duration) {
         self.cases += 1;
         match outcome {
             Outcome::Audited => self.audited += 1,
@@ -1371,7 +1371,7 @@ impl Tally {
         }
     }
 
-    pub fn summary(&self, elapsed: Duration) -> String {
+    pub(crate) fn summary(&self, elapsed: Duration) -> String {
         let mut out = format!(
             "{} cases in {:.1} s ({:.0}/s): {} audited, {} rejected, {} defects ({} distinct); slowest case {} took {:.2} s\n",
             self.cases,
@@ -1393,7 +1393,13 @@ impl Tally {
 
 /// Run cases `0..` of `seed` until `cases` have run or `budget` has passed, writing each
 /// defect's first case into `crashes` (if given) for the corpus.
-pub fn campaign(root: &Path, seed: u64, cases: u64, budget: Duration, crashes: Option<&Path>) -> Tally {
+pub(crate) fn campaign(
+    root: &Path,
+    seed: u64,
+    cases: u64,
+    budget: Duration,
+    crashes: Option<&Path>,
+) -> Tally {
     let seeds = Seeds::load(root);
     let scratch = tempfile::tempdir().expect("scratch dir");
     let started = Instant::now();
@@ -1419,7 +1425,7 @@ pub fn campaign(root: &Path, seed: u64, cases: u64, budget: Duration, crashes: O
 
 /// The smallest case derived from `case` (by deleting JSON nodes, configuration lines and
 /// flags) that still ends in the defect `signature`, in at most `attempts` runs.
-pub fn minimize(case: &Case, root: &Path, dir: &Path, signature: &str, attempts: usize) -> Case {
+pub(crate) fn minimize(case: &Case, root: &Path, dir: &Path, signature: &str, attempts: usize) -> Case {
     let runs = Cell::new(0usize);
     let reproduces = |candidate: &Case| {
         runs.set(runs.get() + 1);
@@ -1519,7 +1525,7 @@ pub fn minimize(case: &Case, root: &Path, dir: &Path, signature: &str, attempts:
 }
 
 /// A case kept by [`save_case`], to minimize it further.
-pub fn load_case(dir: &Path) -> Option<(Case, String)> {
+pub(crate) fn load_case(dir: &Path) -> Option<(Case, String)> {
     let about = std::fs::read_to_string(dir.join("about.txt")).ok()?;
     let signature = about.lines().next()?.to_string();
     let flags_line = about.lines().find_map(|l| l.strip_prefix("flags: "))?;
@@ -1545,7 +1551,7 @@ pub fn load_case(dir: &Path) -> Option<(Case, String)> {
 }
 
 /// Keep a defect's case: its inputs, and what it was.
-pub fn save_case(dir: &Path, case: &Case, signature: &str) {
+pub(crate) fn save_case(dir: &Path, case: &Case, signature: &str) {
     let dir = dir.join(format!("case-{}", case.number));
     let _ = std::fs::create_dir_all(&dir);
     let _ = std::fs::write(dir.join("snapshot.json"), &case.snapshot);

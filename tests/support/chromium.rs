@@ -17,7 +17,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// Debian's Chromium (what `.ci/run` and `scripts/test.sh` install), or `DRSCAN_CHROMIUM`.
-pub fn binary() -> Option<PathBuf> {
+pub(crate) fn binary() -> Option<PathBuf> {
     [
         std::env::var("DRSCAN_CHROMIUM").ok(),
         Some("/usr/bin/chromium".into()),
@@ -31,13 +31,13 @@ pub fn binary() -> Option<PathBuf> {
 
 /// Whether a missing Chromium is a failure rather than a skip: in CI (`CI` is set, as GitHub
 /// Actions and `.ci/run` do) or when `DRSCAN_REQUIRE_CHROMIUM` asks for it.
-pub fn required() -> bool {
+pub(crate) fn required() -> bool {
     let set = |name: &str| std::env::var(name).is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
     set("CI") || set("DRSCAN_REQUIRE_CHROMIUM")
 }
 
 /// One headless browser profile; each run gets a fresh profile directory below it.
-pub struct Headless {
+pub(crate) struct Headless {
     binary: PathBuf,
     dir: tempfile::TempDir,
     runs: std::cell::Cell<u32>,
@@ -47,7 +47,7 @@ pub struct Headless {
 /// What one run printed and how long it took, process start to exit: wall time, and the CPU
 /// time of the browser's reaped processes (Linux) — which leaves out the renderer's work
 /// unless the browser runs [`Headless::single_process`].
-pub struct Run {
+pub(crate) struct Run {
     pub stdout: String,
     pub wall: Duration,
     pub cpu: Option<Duration>,
@@ -64,7 +64,7 @@ fn children_cpu() -> Option<Duration> {
 }
 
 impl Headless {
-    pub fn new() -> Option<Headless> {
+    pub(crate) fn new() -> Option<Headless> {
         let binary = binary()?;
         let dir = tempfile::tempdir().ok()?;
         Some(Headless { binary, dir, runs: std::cell::Cell::new(0), single_process: false })
@@ -72,12 +72,12 @@ impl Headless {
 
     /// Render in the browser's own process (`--single-process`), so that [`Run::cpu`] counts
     /// the renderer's work too: timing runs only.
-    pub fn single_process(self) -> Headless {
+    pub(crate) fn single_process(self) -> Headless {
         Headless { single_process: true, ..self }
     }
 
     /// A directory for the pages a caller writes.
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         self.dir.path()
     }
 
@@ -121,14 +121,14 @@ impl Headless {
     }
 
     /// The DOM after load of `url` (a `file://` URL, with a fragment if wanted).
-    pub fn dump_dom(&self, url: &str, width: u32) -> Result<Run, String> {
+    pub(crate) fn dump_dom(&self, url: &str, width: u32) -> Result<Run, String> {
         let mut cmd = self.command(width, 900);
         cmd.arg("--dump-dom").arg(url);
         self.run(cmd)
     }
 
     /// A screenshot of the top `height` pixels of `url`.
-    pub fn screenshot(&self, url: &str, width: u32, height: u32, png: &Path) -> Result<Run, String> {
+    pub(crate) fn screenshot(&self, url: &str, width: u32, height: u32, png: &Path) -> Result<Run, String> {
         let mut cmd = self.command(width, height);
         cmd.arg(format!("--screenshot={}", png.display())).arg(url);
         self.run(cmd)
@@ -141,7 +141,13 @@ impl Headless {
     /// an `<iframe srcdoc>` of that width inside a wider window: the frame is its own viewport
     /// (its media queries and layout see `width`), and as a same-origin frame its probe can
     /// write the result into the parent page, which `--dump-dom` prints.
-    pub fn probe(&self, html: &str, script: &str, fragment: &str, width: u32) -> Result<Value, String> {
+    pub(crate) fn probe(
+        &self,
+        html: &str,
+        script: &str,
+        fragment: &str,
+        width: u32,
+    ) -> Result<Value, String> {
         let height = 900;
         let framed = format!(
             "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body style=\"margin:0\"><pre id=\"probe\"></pre>\
@@ -153,7 +159,7 @@ impl Headless {
 
     /// Load `page` (already carrying a probe, see [`with_probe`]) at the window's `width` and
     /// return what the probe wrote, with the run's wall time.
-    pub fn probe_page(&self, page: &str, width: u32) -> Result<(Value, Run), String> {
+    pub(crate) fn probe_page(&self, page: &str, width: u32) -> Result<(Value, Run), String> {
         let run = self.runs.get() + 1;
         let file = self.dir.path().join(format!("probe-{run}.html"));
         std::fs::write(&file, page).map_err(|e| e.to_string())?;
@@ -168,7 +174,7 @@ impl Headless {
 /// `html` with a probe before `</body>`: on the load event it goes to `fragment` (if any),
 /// runs `script` (a function body) and writes its JSON result into `<pre id="probe">` — the
 /// parent page's when framed — and a Content-Security-Policy that lets it run.
-pub fn with_probe(html: &str, script: &str, fragment: &str) -> String {
+pub(crate) fn with_probe(html: &str, script: &str, fragment: &str) -> String {
     let relaxed = html.replacen(
         "content=\"default-src 'none';",
         "content=\"default-src 'none'; script-src 'unsafe-inline';",

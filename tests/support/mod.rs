@@ -3,9 +3,9 @@
 //! protocol and injects faults; and the seeding of a two-region DR setup through the Rust SDK.
 #![allow(dead_code)]
 
-pub mod operations;
-pub mod recorded;
-pub mod seed;
+pub(crate) mod operations;
+pub(crate) mod recorded;
+pub(crate) mod seed;
 
 use std::io::Read;
 use std::net::{TcpListener, TcpStream};
@@ -15,11 +15,11 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-pub const PRIMARY: &str = "ap-south-1";
-pub const DR: &str = "us-east-1";
+pub(crate) const PRIMARY: &str = "ap-south-1";
+pub(crate) const DR: &str = "us-east-1";
 
 /// The moto venv, or a failing test that says how to get it: these tests never pass silently.
-pub fn moto_venv() -> PathBuf {
+pub(crate) fn moto_venv() -> PathBuf {
     let venv = std::env::var_os("DRSCAN_MOTO_VENV")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv-moto"));
@@ -31,7 +31,7 @@ pub fn moto_venv() -> PathBuf {
     venv
 }
 
-pub struct Emulator {
+pub(crate) struct Emulator {
     pub moto_url: String,
     pub front_url: String,
     // Their stdin pipes stay open for the life of the test binary; the wrappers kill the
@@ -41,7 +41,7 @@ pub struct Emulator {
 }
 
 /// The binary's one emulator, started on first use.
-pub fn emulator() -> &'static Emulator {
+pub(crate) fn emulator() -> &'static Emulator {
     static EMULATOR: OnceLock<Emulator> = OnceLock::new();
     EMULATOR.get_or_init(start)
 }
@@ -103,7 +103,7 @@ fn start() -> Emulator {
 }
 
 /// A fresh moto account for one scenario: state is isolated per account id.
-pub fn fresh_account() -> String {
+pub(crate) fn fresh_account() -> String {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let n = NEXT.fetch_add(1, Ordering::SeqCst);
     // Distinct per process too, so re-runs against a long-lived server do not collide.
@@ -111,12 +111,12 @@ pub fn fresh_account() -> String {
 }
 
 /// The access key the front maps to `account`.
-pub fn access_key(account: &str) -> String {
+pub(crate) fn access_key(account: &str) -> String {
     format!("TEST{account}")
 }
 
 /// `drscan` with credentials for `account` and nothing from the developer's own AWS setup.
-pub fn drscan(account: &str) -> Command {
+pub(crate) fn drscan(account: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_drscan"));
     command
         .env_clear()
@@ -131,7 +131,7 @@ pub fn drscan(account: &str) -> Command {
 }
 
 /// `drscan audit` live against the emulator, as JSON.
-pub fn audit_live(account: &str, extra: &[&str]) -> (i32, serde_json::Value, String, Duration) {
+pub(crate) fn audit_live(account: &str, extra: &[&str]) -> (i32, serde_json::Value, String, Duration) {
     let started = Instant::now();
     let output = drscan(account)
         .args(["audit", "--primary", PRIMARY, "--dr", DR, "--endpoint-url", &emulator().front_url])
@@ -146,7 +146,7 @@ pub fn audit_live(account: &str, extra: &[&str]) -> (i32, serde_json::Value, Str
 }
 
 /// A snapshot that `drscan collect` wrote, live against the emulator.
-pub struct LiveSnapshot {
+pub(crate) struct LiveSnapshot {
     pub path: std::path::PathBuf,
     pub text: String,
     pub elapsed: Duration,
@@ -154,7 +154,7 @@ pub struct LiveSnapshot {
 }
 
 /// `drscan collect` both regions with `extra` flags; the run must succeed.
-pub fn collect_live(account: &str, extra: &[&str]) -> LiveSnapshot {
+pub(crate) fn collect_live(account: &str, extra: &[&str]) -> LiveSnapshot {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("snapshot.json");
     let started = Instant::now();
@@ -172,14 +172,18 @@ pub fn collect_live(account: &str, extra: &[&str]) -> LiveSnapshot {
 }
 
 /// Findings of `rule` with `status` in an audit's JSON.
-pub fn findings<'a>(json: &'a serde_json::Value, rule: &str, status: &str) -> Vec<&'a serde_json::Value> {
+pub(crate) fn findings<'a>(
+    json: &'a serde_json::Value,
+    rule: &str,
+    status: &str,
+) -> Vec<&'a serde_json::Value> {
     json["findings"]
         .as_array()
         .map(|all| all.iter().filter(|f| f["rule"] == rule && f["status"] == status).collect())
         .unwrap_or_default()
 }
 
-pub fn summary(json: &serde_json::Value) -> String {
+pub(crate) fn summary(json: &serde_json::Value) -> String {
     json["findings"]
         .as_array()
         .map(|all| {
@@ -192,30 +196,30 @@ pub fn summary(json: &serde_json::Value) -> String {
 }
 
 /// Replace the front's fault rules (a JSON list; see front.py).
-pub fn set_faults(rules: serde_json::Value) {
+pub(crate) fn set_faults(rules: serde_json::Value) {
     control("POST", "/_front/faults", &rules.to_string());
 }
 
 /// Make the front cache moto's `200` answers to `account` (see front.py): for a seeded account
 /// that many read-only runs collect.
-pub fn cache_answers(account: &str) {
+pub(crate) fn cache_answers(account: &str) {
     control("POST", "/_front/cache", &serde_json::json!({"account": account}).to_string());
 }
 
 /// Make the front enforce AWS's documented API rate limits for `account` (see front.py).
-pub fn enforce_rate_limits(account: &str) {
+pub(crate) fn enforce_rate_limits(account: &str) {
     control("POST", "/_front/limits", &serde_json::json!({"account": account}).to_string());
 }
 
 /// Shrink every rate-limit bucket of `account` to `burst` tokens refilled at `per_second`.
-pub fn shrink_rate_limits(account: &str, burst: f64, per_second: f64) {
+pub(crate) fn shrink_rate_limits(account: &str, burst: f64, per_second: f64) {
     let settings =
         serde_json::json!({"account": account, "override": {"burst": burst, "per_second": per_second}});
     control("POST", "/_front/limits", &settings.to_string());
 }
 
 /// Requests of `account` that the front answered with a throttling error.
-pub fn throttled_requests(account: &str) -> Vec<serde_json::Value> {
+pub(crate) fn throttled_requests(account: &str) -> Vec<serde_json::Value> {
     front_log()
         .into_iter()
         .filter(|entry| entry["account"] == account && entry["throttled"] == true)
@@ -223,13 +227,13 @@ pub fn throttled_requests(account: &str) -> Vec<serde_json::Value> {
 }
 
 /// How many requests of `account` the front has seen.
-pub fn requests_of(account: &str) -> usize {
+pub(crate) fn requests_of(account: &str) -> usize {
     front_log().iter().filter(|entry| entry["account"] == account).count()
 }
 
 /// Every `cause` in a snapshot's or an audit's JSON (collection errors, per-resource unknowns,
 /// findings' missing data), counted by cause.
-pub fn count_causes(value: &serde_json::Value) -> std::collections::BTreeMap<String, usize> {
+pub(crate) fn count_causes(value: &serde_json::Value) -> std::collections::BTreeMap<String, usize> {
     fn walk(value: &serde_json::Value, counts: &mut std::collections::BTreeMap<String, usize>) {
         match value {
             serde_json::Value::Object(map) => {
@@ -251,12 +255,12 @@ pub fn count_causes(value: &serde_json::Value) -> std::collections::BTreeMap<Str
     counts
 }
 
-pub fn clear_faults() {
+pub(crate) fn clear_faults() {
     control("DELETE", "/_front/faults", "");
 }
 
 /// Every request the front has seen, as (account, region, service, operation, method, path).
-pub fn front_log() -> Vec<serde_json::Value> {
+pub(crate) fn front_log() -> Vec<serde_json::Value> {
     control("GET", "/_front/log", "").lines().filter_map(|line| serde_json::from_str(line).ok()).collect()
 }
 
@@ -276,6 +280,6 @@ fn control(method: &str, path: &str, body: &str) -> String {
 }
 
 /// A tokio runtime for seeding.
-pub fn runtime() -> tokio::runtime::Runtime {
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("tokio runtime")
 }

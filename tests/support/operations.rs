@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// drscan's short service names, as the collectors write them.
-pub const SERVICES: &[&str] = &[
+pub(crate) const SERVICES: &[&str] = &[
     "ec2",
     "autoscaling",
     "elbv2",
@@ -23,7 +23,7 @@ pub const SERVICES: &[&str] = &[
 ];
 
 /// Every `"service:Operation"` literal in src/collection.
-pub fn called_by_drscan() -> BTreeSet<String> {
+pub(crate) fn called_by_drscan() -> BTreeSet<String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/collection");
     let mut found = BTreeSet::new();
     for entry in std::fs::read_dir(dir).expect("src/collection") {
@@ -44,7 +44,7 @@ pub fn called_by_drscan() -> BTreeSet<String> {
 }
 
 /// The SigV4 signing name of drscan's short service name: what the test front matches on.
-pub fn signing_name(service: &str) -> &str {
+pub(crate) fn signing_name(service: &str) -> &str {
     match service {
         "elbv2" => "elasticloadbalancing",
         "efs" => "elasticfilesystem",

@@ -7,7 +7,7 @@ use super::seed::config;
 use super::{DR, PRIMARY, runtime};
 use serde_json::{Value, json};
 
-pub fn primary_file_system(account: &str) -> (String, String) {
+pub(crate) fn primary_file_system(account: &str) -> (String, String) {
     runtime().block_on(async {
         let efs = aws_sdk_efs::Client::new(&config(account, PRIMARY).await);
         let systems = efs.describe_file_systems().send().await.expect("DescribeFileSystems");
@@ -16,7 +16,7 @@ pub fn primary_file_system(account: &str) -> (String, String) {
     })
 }
 
-pub fn backup_plan_id(account: &str) -> String {
+pub(crate) fn backup_plan_id(account: &str) -> String {
     runtime().block_on(async {
         let backup = aws_sdk_backup::Client::new(&config(account, PRIMARY).await);
         let plans = backup.list_backup_plans().send().await.expect("ListBackupPlans");
@@ -29,12 +29,12 @@ pub fn backup_plan_id(account: &str) -> String {
     })
 }
 
-pub fn epoch_minutes_ago(minutes: i64) -> i64 {
+pub(crate) fn epoch_minutes_ago(minutes: i64) -> i64 {
     chrono::Utc::now().timestamp() - minutes * 60
 }
 
 /// The primary file system replicates to DR (ENABLED, three minutes behind).
-pub fn efs_replication_to_dr(account: &str, fs_id: &str, fs_arn: &str) -> Value {
+pub(crate) fn efs_replication_to_dr(account: &str, fs_id: &str, fs_arn: &str) -> Value {
     // DescribeReplicationConfigurations (REST-JSON), as the EFS API reference shows it.
     let body = json!({"Replications": [{
         "SourceFileSystemId": fs_id,
@@ -58,7 +58,7 @@ pub fn efs_replication_to_dr(account: &str, fs_id: &str, fs_arn: &str) -> Value 
 
 /// The plan selects the app's file systems by tag; the DR vault holds a recent recovery
 /// point of the primary file system; other vaults hold none.
-pub fn backup_selection_and_recovery_points(account: &str, plan_id: &str, fs_arn: &str) -> Value {
+pub(crate) fn backup_selection_and_recovery_points(account: &str, plan_id: &str, fs_arn: &str) -> Value {
     // ListBackupSelections, GetBackupSelection, ListRecoveryPointsByBackupVault (REST-JSON).
     let list = json!({"BackupSelectionsList": [{
         "SelectionId": "sel-0001", "SelectionName": "web-files", "BackupPlanId": plan_id,
@@ -99,7 +99,7 @@ pub fn backup_selection_and_recovery_points(account: &str, plan_id: &str, fs_arn
 }
 
 /// web-db's automated backups replicate to the DR region.
-pub fn rds_automated_backup_replication(account: &str) -> Value {
+pub(crate) fn rds_automated_backup_replication(account: &str) -> Value {
     // DescribeDBInstanceAutomatedBackups (awsQuery XML) with a replication to the DR region.
     let body = format!(
         r#"<DescribeDBInstanceAutomatedBackupsResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/">
@@ -132,7 +132,7 @@ pub fn rds_automated_backup_replication(account: &str) -> Value {
 }
 
 /// Every recorded answer above for a seeded account: what moto cannot answer, answered.
-pub fn everything_moto_lacks(account: &str) -> Vec<Value> {
+pub(crate) fn everything_moto_lacks(account: &str) -> Vec<Value> {
     let (fs_id, fs_arn) = primary_file_system(account);
     let plan_id = backup_plan_id(account);
     [

@@ -10,7 +10,7 @@ use aws_types::region::Region;
 use futures_util::StreamExt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Secondary {
+pub(crate) enum Secondary {
     /// SECONDARY alias to the DR ALB (as `dualstack.` name), evaluating target health.
     DrAlb,
     /// SECONDARY alias to a load balancer that does not exist.
@@ -24,7 +24,7 @@ pub enum Secondary {
 
 /// How the failover records of `app.example.com` name their targets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum RecordStyle {
+pub(crate) enum RecordStyle {
     /// Alias A records (the load balancers' `dualstack.` names).
     #[default]
     Alias,
@@ -33,7 +33,7 @@ pub enum RecordStyle {
 }
 
 #[derive(Debug, Clone)]
-pub struct Setup {
+pub(crate) struct Setup {
     /// DR ASG min / max / desired.
     pub dr_capacity: (i32, i32, i32),
     /// Copy the primary AMI to DR (else DR holds only an older image of another name).
@@ -68,7 +68,7 @@ pub struct Setup {
 impl Setup {
     /// The large account of the rate-limit test and benchmark: 80 extra load balancers with
     /// listeners, target groups and ASGs per region, 20 failover pairs with 40 health checks.
-    pub fn large() -> Self {
+    pub(crate) fn large() -> Self {
         Setup { scale: 80, failover_pairs: 20, checks_without_metric: 4, ..Setup::default() }
     }
 
@@ -76,7 +76,7 @@ impl Setup {
     /// failover pair whose health check has no metric data (GetHealthCheckStatus), and whose
     /// DR image is a `resolve:ssm:` reference (GetParameters); an HTTPS DR listener
     /// (DescribeCertificate) and a KMS-encrypted DR vault (DescribeKey).
-    pub fn exercising_every_operation() -> Self {
+    pub(crate) fn exercising_every_operation() -> Self {
         Setup {
             scale: 1,
             failover_pairs: 1,
@@ -89,7 +89,7 @@ impl Setup {
 }
 
 /// The DR parameter that names the extra tiers' DR image with `dr_image_from_ssm`.
-pub const DR_IMAGE_PARAMETER: &str = "/drscan/web-dr-image";
+pub(crate) const DR_IMAGE_PARAMETER: &str = "/drscan/web-dr-image";
 
 /// Calls in flight at once while seeding: moto has no rate limits, and the seeding of the
 /// large account runs in CI.
@@ -117,7 +117,7 @@ impl Default for Setup {
 }
 
 /// SDK configuration for `account` in `region`, through the front.
-pub async fn config(account: &str, region: &str) -> SdkConfig {
+pub(crate) async fn config(account: &str, region: &str) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(region.to_string()))
         .endpoint_url(&emulator().front_url)
@@ -159,7 +159,7 @@ struct WebTier {
 }
 
 /// Seed the setup into `account`; panics with the failing call on any error.
-pub async fn seed(account: &str, setup: &Setup) {
+pub(crate) async fn seed(account: &str, setup: &Setup) {
     let primary = Region2::new(account, PRIMARY).await;
     let dr = Region2::new(account, DR).await;
 
@@ -471,7 +471,11 @@ async fn dns(route53: &aws_sdk_route53::Client, setup: &Setup, primary: &WebTier
 }
 
 /// An HTTPS health check on `fqdn:443/health` every 30 s, failing after 3; returns its ID.
-pub async fn https_health_check(route53: &aws_sdk_route53::Client, reference: &str, fqdn: &str) -> String {
+pub(crate) async fn https_health_check(
+    route53: &aws_sdk_route53::Client,
+    reference: &str,
+    fqdn: &str,
+) -> String {
     use aws_sdk_route53::types::{HealthCheckConfig, HealthCheckType};
     let check = route53
         .create_health_check()
@@ -494,7 +498,7 @@ pub async fn https_health_check(route53: &aws_sdk_route53::Client, reference: &s
 }
 
 /// A failover alias record (A) of `name` to `dns_name`, set identifier `primary` or `dr`.
-pub fn failover_alias(
+pub(crate) fn failover_alias(
     name: &str,
     role: aws_sdk_route53::types::ResourceRecordSetFailover,
     dns_name: &str,
@@ -578,7 +582,7 @@ async fn classic_load_balancer(
         .expect("AttachLoadBalancers");
 }
 
-pub async fn create_records(
+pub(crate) async fn create_records(
     route53: &aws_sdk_route53::Client,
     zone_id: &str,
     records: Vec<aws_sdk_route53::types::ResourceRecordSet>,
@@ -587,7 +591,7 @@ pub async fn create_records(
 }
 
 /// Apply one change `action` to each of `records` in one batch.
-pub async fn change_records(
+pub(crate) async fn change_records(
     route53: &aws_sdk_route53::Client,
     zone_id: &str,
     action: aws_sdk_route53::types::ChangeAction,
@@ -843,7 +847,7 @@ async fn files_and_backups(primary: &Region2, dr: &Region2, account: &str) {
 
 /// Publish `HealthCheckStatus` `value` a minute ago for a check, in us-east-1 where Route 53
 /// publishes it.
-pub async fn publish_health_status(account: &str, check: &str, value: f64) {
+pub(crate) async fn publish_health_status(account: &str, check: &str, value: f64) {
     use aws_sdk_cloudwatch::primitives::DateTime;
     use aws_sdk_cloudwatch::types::{Dimension, MetricDatum};
     let cloudwatch = aws_sdk_cloudwatch::Client::new(&config(account, "us-east-1").await);

@@ -30,9 +30,9 @@ use drscan::inventory::{
 };
 use std::collections::BTreeMap;
 
-pub const PRIMARY_REGION: &str = "ap-south-1";
-pub const DR_REGION: &str = "us-east-1";
-pub const ACCOUNT: &str = "123456789012";
+pub(crate) const PRIMARY_REGION: &str = "ap-south-1";
+pub(crate) const DR_REGION: &str = "us-east-1";
+pub(crate) const ACCOUNT: &str = "123456789012";
 
 const UNITS_PER_TEAM: usize = 25;
 const UNITS_PER_ZONE: usize = 100;
@@ -46,7 +46,7 @@ const INSTANCE_TYPES: [&str; 6] =
 
 /// A snapshot of about `resources` top-level resources (see [`resource_count`]; the result
 /// overshoots by less than one unit), the same for the same seed.
-pub fn generate(resources: usize, seed: u64) -> Snapshot {
+pub(crate) fn generate(resources: usize, seed: u64) -> Snapshot {
     let mut builder = Builder::new(seed);
     while builder.count() < resources {
         builder.add_unit();
@@ -55,7 +55,7 @@ pub fn generate(resources: usize, seed: u64) -> Snapshot {
 }
 
 /// A snapshot of `units` application units (one application each), the same for the same seed.
-pub fn generate_units(units: usize, seed: u64) -> Snapshot {
+pub(crate) fn generate_units(units: usize, seed: u64) -> Snapshot {
     let mut builder = Builder::new(seed);
     for _ in 0..units {
         builder.add_unit();
@@ -65,7 +65,7 @@ pub fn generate_units(units: usize, seed: u64) -> Snapshot {
 
 /// Top-level resources as the benchmark counts them: every regional resource, every record
 /// set and every health check.
-pub fn resource_count(snapshot: &Snapshot) -> usize {
+pub(crate) fn resource_count(snapshot: &Snapshot) -> usize {
     let global = &snapshot.resources.global;
     snapshot.resources.regional.values().map(RegionResources::len).sum::<usize>()
         + global.health_checks.len()
