@@ -231,8 +231,8 @@ impl<'s> Builder<'_, 's> {
                     source,
                     Some(resource::record(group.zone, primary)),
                 ));
-                match relations.record_load_balancer(group.zone, primary) {
-                    Some(lb) => {
+                match relations.record_load_balancer_or_why(group.zone, primary) {
+                    Ok(lb) => {
                         health.add_load_balancer(&lb.load_balancer.arn);
                         for tg in lb.view.target_groups_of(&lb.load_balancer.arn) {
                             health.add_target_group(&tg.arn);
@@ -246,13 +246,7 @@ impl<'s> Builder<'_, 's> {
                         let desired: u32 = lb.asgs().iter().map(|a| a.desired_capacity).sum();
                         required = Some(required.unwrap_or(0).max(desired));
                     }
-                    None => {
-                        if let Some(AliasResolution::Unknown(reason)) =
-                            self.inventory.resolve_record(group.zone, primary)
-                        {
-                            required_unknown = required_unknown.or(Some(reason));
-                        }
-                    }
+                    Err(unresolved) => required_unknown = required_unknown.or(unresolved),
                 }
             }
             let Some(secondary) = group.secondaries.first() else {
@@ -270,13 +264,7 @@ impl<'s> Builder<'_, 's> {
                 continue;
             };
             let Some(resolution) = self.inventory.resolve_record(group.zone, secondary) else { continue };
-            let lb = match resolution {
-                AliasResolution::LoadBalancer { region, load_balancer } => {
-                    self.inventory.region(region).map(|view| LbTarget { view, load_balancer })
-                }
-                _ => None,
-            };
-            let Some(lb) = lb else {
+            let Some(lb) = LbTarget::of(self.inventory, &resolution) else {
                 let amount = match resolution {
                     AliasResolution::Unknown(reason) => {
                         self.unknown_scale_out(

@@ -260,6 +260,16 @@ pub struct LbTarget<'a, 's> {
 }
 
 impl<'a, 's> LbTarget<'a, 's> {
+    /// The load balancer a record resolved to, when it is one in a collected region.
+    pub fn of(inventory: &'a Inventory<'s>, resolution: &AliasResolution<'s>) -> Option<Self> {
+        match resolution {
+            AliasResolution::LoadBalancer { region, load_balancer } => {
+                inventory.region(region).map(|view| LbTarget { view, load_balancer })
+            }
+            _ => None,
+        }
+    }
+
     /// The target groups the load balancer routes to, or why none can be seen when its
     /// region's target groups, or its listeners, could not be read.
     pub fn target_groups(&self) -> Known<Vec<&'s TargetGroup>> {
@@ -832,11 +842,23 @@ impl<'a, 's> DrRelations<'a, 's> {
         zone: &'s HostedZone,
         record: &'s RecordSet,
     ) -> Option<LbTarget<'a, 's>> {
-        match self.inventory.resolve_record(zone, record)? {
-            AliasResolution::LoadBalancer { region, load_balancer } => {
-                self.inventory.region(region).map(|view| LbTarget { view, load_balancer })
-            }
-            _ => None,
+        self.record_load_balancer_or_why(zone, record).ok()
+    }
+
+    /// [`Self::record_load_balancer`], or why there is none: `Some(reason)` when the record's
+    /// target could not be resolved, `None` when it resolved to something else.
+    pub fn record_load_balancer_or_why(
+        &self,
+        zone: &'s HostedZone,
+        record: &'s RecordSet,
+    ) -> Result<LbTarget<'a, 's>, Option<UnknownReason>> {
+        let resolution = self.inventory.resolve_record(zone, record).ok_or(None)?;
+        match LbTarget::of(self.inventory, &resolution) {
+            Some(lb) => Ok(lb),
+            None => match resolution {
+                AliasResolution::Unknown(reason) => Err(Some(reason)),
+                _ => Err(None),
+            },
         }
     }
 }

@@ -1,5 +1,4 @@
 use crate::findings::resource;
-use crate::inventory::graph::AliasResolution;
 use crate::inventory::{Known, ResourceKind, UnknownReason};
 use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 
@@ -70,13 +69,12 @@ impl Rule for DrAsgNotBehindAlb {
             for group in members.failover_groups.iter().filter_map(|i| ctx.inventory.failover_groups.get(*i))
             {
                 for secondary in &group.secondaries {
-                    let Some(lb) = relations.record_load_balancer(group.zone, secondary) else {
-                        if let Some(AliasResolution::Unknown(reason)) =
-                            ctx.inventory.resolve_record(group.zone, secondary)
-                        {
-                            unresolved = unresolved.or(Some(reason));
+                    let lb = match relations.record_load_balancer_or_why(group.zone, secondary) {
+                        Ok(lb) => lb,
+                        Err(reason) => {
+                            unresolved = unresolved.or(reason);
+                            continue;
                         }
-                        continue;
                     };
                     if lb.view.name != dr.name {
                         continue;
