@@ -49,12 +49,18 @@ pub fn iam_action(operation: &str) -> Option<String> {
     if !is_service || !is_operation {
         return None;
     }
+    // S3 names two of its permissions apart from their operations.
+    let action = match (service, name) {
+        ("s3", "ListBuckets") => "ListAllMyBuckets",
+        ("s3", "GetBucketReplication") => "GetReplicationConfiguration",
+        _ => name,
+    };
     let prefix = match service {
         "elbv2" => "elasticloadbalancing",
         "efs" => "elasticfilesystem",
         other => other,
     };
-    Some(format!("{prefix}:{name}"))
+    Some(format!("{prefix}:{action}"))
 }
 
 /// The classes an SDK error is sorted into, once, by the collectors.
@@ -142,6 +148,9 @@ mod tests {
             Some("elasticfilesystem:DescribeFileSystems")
         );
         assert_eq!(iam_action("rds:DescribeDBInstances").as_deref(), Some("rds:DescribeDBInstances"));
+        assert_eq!(iam_action("s3:ListBuckets").as_deref(), Some("s3:ListAllMyBuckets"));
+        assert_eq!(iam_action("s3:GetBucketReplication").as_deref(), Some("s3:GetReplicationConfiguration"));
+        assert_eq!(iam_action("s3:GetBucketVersioning").as_deref(), Some("s3:GetBucketVersioning"));
         assert_eq!(iam_action("alias resolution"), None);
         assert_eq!(iam_action("backup schedule evaluation"), None);
     }
