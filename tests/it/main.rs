@@ -14,6 +14,7 @@ mod collect_e2e;
 mod collect_faults;
 mod collect_recorded;
 mod config;
+mod data_stores;
 mod drift;
 mod estimates;
 mod examples;

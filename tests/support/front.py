@@ -3,9 +3,10 @@
 * Maps the SigV4 access key to a moto account: an access key ending in 12 digits is sent on with
   `x-moto-account-id: <digits>`, so scenarios stay isolated without test-only flags in drscan.
 * Answers Smithy RPC v2 CBOR CloudWatch requests (which moto does not route) by calling moto
-  through boto3, and encodes the answer back in CBOR.
+  through boto3, and encodes the answer back in CBOR; renames what moto names differently from
+  AWS where the Rust SDK rejects it (see `as_aws_answers`).
 * Injects faults chosen by the region of the SigV4 credential scope, the service, and the
-  operation (or a path regex for REST services): an HTTP error with an AWS error code, a
+  operation (or a path regex for REST services, a body regex for JSON ones): an HTTP error with an AWS error code, a
   dropped connection, a delayed answer, or a recorded response body (for APIs moto lacks). Rules are set with `POST /_front/faults` (a JSON list, replacing the rules of the
   accounts it names) and all cleared with `DELETE /_front/faults`; `GET /_front/log` returns every request seen as JSON lines.
 * Enforces AWS's documented API rate limits (moto has none) for the accounts that ask for it
@@ -73,7 +74,7 @@ def request_facts(handler, body):
     }
 
 
-def matching_fault(facts):
+def matching_fault(facts, body=b""):
     with LOCK:
         for rule in FAULTS:
             if rule.get("remaining", -1) == 0:
@@ -81,6 +82,9 @@ def matching_fault(facts):
             if any(rule.get(k) not in (None, facts[k]) for k in ("region", "service", "operation", "account")):
                 continue
             if rule.get("path_regex") and not re.search(rule["path_regex"], facts["path"]):
+                continue
+            # JSON-protocol requests name their resource in the body (DynamoDB's TableName).
+            if rule.get("body_regex") and not re.search(rule["body_regex"], body.decode("utf-8", "replace")):
                 continue
             if rule.get("method") and rule["method"] != facts["method"]:
                 continue
@@ -157,6 +161,16 @@ def buckets_for(facts, form, body):
     if service == "ssm" and operation in ("GetParameter", "GetParameters", "GetParametersByPath"):
         # https://docs.aws.amazon.com/general/latest/gr/ssm.html
         return [(region, "ssm parameters", 40, 40)]
+    if service == "secretsmanager":
+        # https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html
+        tps = 40000 if operation == "DescribeSecret" else 100
+        return [(region, "secretsmanager " + operation, tps, tps)]
+    if service == "dynamodb":
+        # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-control-plane.html
+        return [(region, "dynamodb control plane", 2500, 2500)]
+    if service == "s3":
+        # Unpublished for bucket-configuration APIs (object rates are per prefix): a stand-in.
+        return [(region, "s3 buckets", 20, 10)]
     if service == "autoscaling":
         # Unpublished ("a shared API bucket"): a stand-in of half ELB's.
         return [(region, "autoscaling", 20, 5)]
@@ -205,9 +219,15 @@ def throttling_error(facts, is_cbor):
     if service == "ec2":
         xml = "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>front-throttle</RequestID></Response>"
         return 503, "text/xml", {}, xml.encode()
-    if service in ("kms", "acm", "ssm"):
+    if service in ("kms", "acm", "ssm", "secretsmanager"):
         body = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"}).encode()
         return 400, "application/x-amz-json-1.1", {"x-amzn-ErrorType": "ThrottlingException"}, body
+    if service == "dynamodb":
+        body = json.dumps({"__type": "com.amazonaws.dynamodb.v20120810#ThrottlingException", "message": "Rate exceeded"}).encode()
+        return 400, "application/x-amz-json-1.0", {}, body
+    if service == "s3":
+        xml = "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message><RequestId>front-throttle</RequestId></Error>"
+        return 503, "application/xml", {}, xml.encode()
     if service == "elasticfilesystem":
         body = json.dumps({"ErrorCode": "ThrottlingException", "Message": "Rate exceeded"}).encode()
         return 429, "application/json", {"x-amzn-ErrorType": "ThrottlingException"}, body
@@ -228,10 +248,27 @@ def error_body(facts, is_cbor, code, message):
         return "text/xml", {}, xml.encode()
     if service in ("elasticfilesystem", "backup") or facts["operation"] == "" and service != "route53":
         return "application/json", {"x-amzn-ErrorType": code}, json.dumps({"__type": code, "message": message}).encode()
-    if facts["operation"] and service in ("kms", "acm", "ssm"):
+    if facts["operation"] and service in ("kms", "acm", "ssm", "secretsmanager"):
         return "application/x-amz-json-1.1", {}, json.dumps({"__type": code, "message": message}).encode()
+    if facts["operation"] and service == "dynamodb":
+        return "application/x-amz-json-1.0", {}, json.dumps({"__type": code, "message": message}).encode()
+    if service == "s3":
+        xml = f"<Error><Code>{code}</Code><Message>{message}</Message><RequestId>front</RequestId></Error>"
+        return "application/xml", {}, xml.encode()
     xml = f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>front</RequestId></ErrorResponse>"
     return "text/xml", {}, xml.encode()
+
+
+def as_aws_answers(facts, raw_path, payload):
+    """moto's answers where their shape differs from AWS's in a way the Rust SDK rejects.
+
+    GetBucketVersioning: moto names the root element `GetBucketVersioningResponse`; AWS (and the
+    API reference's example) name it `VersioningConfiguration`, and the SDK checks the root.
+    """
+    query = urllib.parse.urlparse(raw_path).query
+    if facts["service"] == "s3" and facts["method"] == "GET" and "versioning" in query.split("&"):
+        payload = payload.replace(b"GetBucketVersioningResponse", b"VersioningConfiguration")
+    return payload
 
 
 def cloudwatch_client(region, account):
@@ -282,7 +319,7 @@ class Front(BaseHTTPRequestHandler):
         with LOCK:
             LOG.append(facts)
         is_cbor = self.headers.get("smithy-protocol") == "rpc-v2-cbor"
-        fault = matching_fault(facts)
+        fault = matching_fault(facts, body)
         if fault:
             if fault.get("action") == "respond":
                 # A recorded response, for what moto does not implement.
@@ -357,6 +394,7 @@ class Front(BaseHTTPRequestHandler):
             connection.request(self.command, self.path, body=body, headers=headers)
             response = connection.getresponse()
             payload = response.read()
+            payload = as_aws_answers(facts, self.path, payload)
             passed = {k: v for k, v in response.getheaders() if k.lower() not in ("content-length", "connection", "transfer-encoding", "server", "date")}
             self.reply(response.status, passed.pop("Content-Type", passed.pop("content-type", "text/xml")), passed, payload)
         finally:
