@@ -8,7 +8,8 @@
 
 use crate::support::seed::{DataStores, SECRET_VALUE, Setup, bucket_names, seed};
 use crate::support::{
-    PRIMARY, audit_live, collect_live, findings, fresh_account, front_log, runtime, set_faults, summary,
+    PRIMARY, assert_fails, audit_live, collect_live, findings, fresh_account, front_log, runtime, set_faults,
+    summary,
 };
 use serde_json::{Value, json};
 
@@ -31,15 +32,6 @@ fn audit(account: &str) -> Value {
     let (code, json, stderr, _) = audit_live(account, &["--max-attempts", "1"]);
     assert!(json.is_object(), "drscan printed no JSON (exit {code}):\n{stderr}");
     json
-}
-
-fn assert_fails(json: &Value, rule: &str, needle: &str) {
-    let found = findings(json, rule, "fail");
-    assert!(
-        found.iter().any(|f| f["message"].as_str().unwrap_or_default().contains(needle)),
-        "expected a `{rule}` failure mentioning {needle:?}; findings:\n{}",
-        summary(json)
-    );
 }
 
 #[test]
