@@ -10,7 +10,7 @@ use crate::error::{DrscanError, InputProblem};
 use crate::estimate::{DeclaredAutomation, EstimateConstants, FailoverStep, Targets};
 use crate::inventory::matching::Matching;
 use crate::rules;
-use crate::settings::{RuleSetting, Settings, Thresholds};
+use crate::settings::{RuleSetting, S3Settings, Settings, Thresholds};
 use crate::waivers::Waiver;
 use chrono::NaiveDate;
 use serde::de::{DeserializeOwned, Error as _, MapAccess, Visitor};
@@ -58,6 +58,7 @@ struct Sections {
     automation: Vec<AutomationEntry>,
     gate: GatePolicy,
     collection: CollectionSettings,
+    s3: S3Settings,
     rules: RuleEntries,
     waiver: Vec<WaiverEntry>,
 }
@@ -273,6 +274,7 @@ fn read(name: &str, text: &str, problems: &mut Vec<InputProblem>) -> Option<Vali
                 .map(|a| DeclaredAutomation { app: a.app, step: a.step })
                 .collect(),
             rule_settings: sections.rules.check(text, problems),
+            s3: sections.s3,
         },
         gate: sections.gate,
         collection: sections.collection,
@@ -522,7 +524,7 @@ mod tests {
     #[test]
     fn the_example_documents_every_section_and_key() {
         let documented = documented(include_str!("../drscan.example.toml"));
-        let sections: [(&str, &[&str]); 10] = [
+        let sections: [(&str, &[&str]); 11] = [
             ("regions", keys_of::<RegionsSection>()),
             ("targets", keys_of::<Targets>()),
             ("thresholds", keys_of::<Thresholds>()),
@@ -532,6 +534,7 @@ mod tests {
             ("automation", keys_of::<AutomationEntry>()),
             ("gate", keys_of::<GatePolicy>()),
             ("collection", keys_of::<CollectionSettings>()),
+            ("s3", keys_of::<S3Settings>()),
             ("waiver", keys_of::<WaiverEntry>()),
         ];
         let listed: Vec<&str> = sections.iter().map(|(name, _)| *name).collect();

@@ -2,8 +2,9 @@
 //! findings that appeared or were resolved, and changes to the facts failover depends on —
 //! DR AMIs, what each Auto Scaling group launches and its capacity, where failover records
 //! point, replicas and global clusters, EFS replication, backup copy targets, DR target health,
-//! and the DR copy of each primary AMI in use, database, cluster and file system as the
-//! inventory's DR relations ([`crate::inventory::dr`]) see it — the answer the rules judge.
+//! and the DR copy of each primary AMI in use, database, cluster, file system, bucket, table
+//! and secret as the inventory's DR relations ([`crate::inventory::dr`]) see it — the answer
+//! the rules judge.
 //!
 //! Each snapshot is reduced to a map of DR facts keyed by (fact kind, resource ARN) with a
 //! human-readable value; drift is the set difference of the two maps. New fact kinds need only
@@ -315,7 +316,7 @@ fn facts(inventory: &Inventory<'_>) -> FactMap {
 }
 
 /// The DR copy of each primary AMI a primary group launches, and of each application's primary
-/// databases, clusters and file systems.
+/// databases, clusters, file systems, buckets, tables and secrets.
 fn dr_copies(
     inventory: &Inventory<'_>,
     put: &mut impl FnMut(&'static str, &str, &str, Option<&str>, String),
@@ -392,6 +393,39 @@ fn dr_copies(
                 Known::Unknown(_) => unknown(),
             };
             put(WHAT, &fs.arn, &fs.id, region, value);
+        }
+        for bucket in &members.primary_buckets {
+            let value = match relations.bucket_copies(bucket) {
+                Known::Value(copies) => match copies.iter().find(|c| c.live() == Known::Value(true)) {
+                    Some(copy) => {
+                        format!("replication rule {} to {}", copy.rule.id, copy.rule.destination_bucket())
+                    }
+                    None if copies.iter().any(|c| c.live().get().is_err()) => unknown(),
+                    None => none(),
+                },
+                Known::Unknown(_) => unknown(),
+            };
+            put(WHAT, &bucket.arn, &bucket.name, region, value);
+        }
+        for table in &members.primary_tables {
+            let value = match relations.table_copy(table) {
+                Known::Value(Some(copy)) => {
+                    format!("replica in {} ({})", copy.replica.region, copy.replica.status)
+                }
+                Known::Value(None) => none(),
+                Known::Unknown(_) => unknown(),
+            };
+            put(WHAT, &table.arn, &table.name, region, value);
+        }
+        for secret in &members.primary_secrets {
+            let value = match relations.secret_copy(secret) {
+                Known::Value(Some(copy)) => {
+                    format!("replica in {} ({})", copy.status.region, copy.status.status)
+                }
+                Known::Value(None) => none(),
+                Known::Unknown(_) => unknown(),
+            };
+            put(WHAT, &secret.arn, &secret.name, region, value);
         }
     }
 }

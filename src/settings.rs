@@ -83,6 +83,12 @@ pub struct Thresholds {
     /// Backup worst gap tolerated; else the RPO target, else 36 h.
     #[serde(rename = "backup_gap", deserialize_with = "crate::parse::optional_seconds")]
     pub backup_gap_threshold_seconds: Option<u64>,
+    /// S3 replication latency tolerated; else the RPO target, else 15 min (S3 RTC's bound).
+    #[serde(rename = "s3_replication_lag", deserialize_with = "crate::parse::optional_seconds")]
+    pub s3_replication_lag_threshold_seconds: Option<u64>,
+    /// DynamoDB global-table replication latency tolerated; else the RPO target, else 5 min.
+    #[serde(rename = "dynamodb_replication_lag", deserialize_with = "crate::parse::optional_seconds")]
+    pub dynamodb_replication_lag_threshold_seconds: Option<u64>,
     /// Automated-backup retention below which `rds-backup-retention-low` fires.
     pub min_backup_retention_days: u32,
     /// `dr-certificate-invalid` fires for certificates expiring within this many days.
@@ -99,11 +105,43 @@ impl Default for Thresholds {
             ami_stale_grace_seconds: 24 * 3600,
             efs_replication_lag_threshold_seconds: None,
             backup_gap_threshold_seconds: None,
+            s3_replication_lag_threshold_seconds: None,
+            dynamodb_replication_lag_threshold_seconds: None,
             min_backup_retention_days: 7,
             certificate_expiry_days: 30,
         }
     }
 }
+
+/// What a setting asks of one S3 replication feature on the rules that copy a bucket to DR.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Expectation {
+    /// Either way.
+    #[default]
+    Any,
+    Required,
+    Forbidden,
+}
+
+/// drscan.toml's `[s3]`: what the replication rules that copy an application's buckets to the
+/// DR region must do besides replicating new objects.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct S3Settings {
+    /// Delete markers: `required` (a delete in the primary is a delete in DR), `forbidden`
+    /// (deleted objects stay recoverable in DR), or `any`.
+    pub delete_marker_replication: Expectation,
+    /// Objects that existed before the rule (`ExistingObjectReplication`): `required`,
+    /// `forbidden` or `any`.
+    pub existing_object_replication: Expectation,
+}
+
+/// Replication latency tolerated for DynamoDB global tables without a threshold or a target.
+pub const DEFAULT_DYNAMODB_REPLICATION_LAG_SECONDS: u64 = 300;
+/// S3 Replication Time Control replicates 99.99 % of objects within 15 minutes: the S3 lag
+/// tolerated without a threshold or a target, and the RPO bound of a rule with RTC.
+pub const S3_RTC_BOUND_SECONDS: u64 = 15 * 60;
 
 /// Every setting the estimate and the rules read, by drscan.toml section.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -122,6 +160,8 @@ pub struct Settings {
     pub declared_automation: Vec<DeclaredAutomation>,
     /// `[rules]`: canonical rule name → `off` or a severity override.
     pub rule_settings: BTreeMap<String, RuleSetting>,
+    /// `[s3]`.
+    pub s3: S3Settings,
 }
 
 impl Settings {
@@ -182,6 +222,28 @@ impl Settings {
             }
         } else {
             (EFS_REPLICATION_RPO_FLOOR_SECONDS, "EFS replication's 15 min floor")
+        }
+    }
+
+    /// S3 replication latency tolerated: explicit, else the RPO target, else S3 RTC's 15 min.
+    pub fn s3_replication_lag_threshold(&self) -> (u64, &'static str) {
+        if let Some(explicit) = self.thresholds.s3_replication_lag_threshold_seconds {
+            (explicit, "configured s3_replication_lag threshold")
+        } else if let Some(rpo) = self.targets.rpo_seconds {
+            (rpo, "RPO target")
+        } else {
+            (S3_RTC_BOUND_SECONDS, "S3 Replication Time Control's 15 min bound")
+        }
+    }
+
+    /// DynamoDB replication latency tolerated: explicit, else the RPO target, else 5 minutes.
+    pub fn dynamodb_replication_lag_threshold(&self) -> (u64, &'static str) {
+        if let Some(explicit) = self.thresholds.dynamodb_replication_lag_threshold_seconds {
+            (explicit, "configured dynamodb_replication_lag threshold")
+        } else if let Some(rpo) = self.targets.rpo_seconds {
+            (rpo, "RPO target")
+        } else {
+            (DEFAULT_DYNAMODB_REPLICATION_LAG_SECONDS, "default")
         }
     }
 

@@ -3,19 +3,23 @@
 //! the replica-lag series of the region's replicas over a recent window — `ReplicaLag` per
 //! read replica (seconds) and `AuroraGlobalDBReplicationLag` per global secondary cluster
 //! (milliseconds, normalised here to seconds) — read in as few GetMetricData calls as possible;
-//! and, from the partition's global region (us-east-1, cn-northwest-1, us-gov-west-1) where
-//! Route 53 publishes it, the `HealthCheckStatus` metric of the health
-//! checks failover records use: one GetMetricData call answers for 500 checks, where
-//! GetHealthCheckStatus allows one check per second.
+//! the replication metrics of the other data stores — S3 `ReplicationLatency` and
+//! `OperationsPendingReplication` of the rules replicating into the region's buckets, DynamoDB
+//! `ReplicationLatency` from the region's tables to their replicas; and, from the partition's
+//! global region (us-east-1, cn-northwest-1, us-gov-west-1) where Route 53 publishes it, the
+//! `HealthCheckStatus` metric of the health checks failover records use: one GetMetricData call
+//! answers for 500 checks, where GetHealthCheckStatus allows one check per second.
 
 use super::errors::Failure;
 use super::{Part, RegionCtx, pages, smithy_time, to_u32};
 use crate::inventory::ResourceKind as K;
 use crate::inventory::compute::{Alarm, AlarmMetric};
-use crate::inventory::database::{LagDatapoint, LagMetric, ReplicaLagSeries};
+use crate::inventory::database::{LagDatapoint, LagMetric, MetricWindow, ReplicaLagSeries, Table, max_of};
 use crate::inventory::dns::HealthCheckStatus;
-use crate::inventory::{Known, RegionResources};
+use crate::inventory::storage::{Bucket, IncomingReplication};
+use crate::inventory::{Known, RegionResources, UnknownReason};
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
+use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// GetMetricData accepts at most 500 queries per call.
@@ -111,56 +115,22 @@ pub(crate) async fn collect_lag(ctx: &RegionCtx, resources: &RegionResources) ->
     if subjects.is_empty() {
         return part;
     }
-    let window_end = ctx.collected_at;
-    let window_start = crate::time::before(window_end, ctx.lag_window.as_secs());
+    let (window_start, window_end) = lag_window(ctx);
     let client = ctx.cloudwatch();
     let mut series = Vec::new();
     for chunk in subjects.chunks(QUERIES_PER_CALL) {
         let queries: Vec<MetricDataQuery> =
             chunk.iter().enumerate().map(|(index, (metric, id))| query(index, *metric, id)).collect();
-        let request = client
-            .get_metric_data()
-            .set_metric_data_queries(Some(queries))
-            .start_time(aws_smithy_types::DateTime::from_secs(window_start.timestamp()))
-            .end_time(aws_smithy_types::DateTime::from_secs(window_end.timestamp()));
-        let result = pages(
-            "cloudwatch:GetMetricData",
-            request.into_paginator().stop_on_duplicate_token(false).send(),
-            |o| o.next_token(),
-        )
-        .await;
-        let mut points: HashMap<String, Vec<LagDatapoint>> = HashMap::new();
-        if let Ok(pages) = &result {
-            for data in pages.iter().flat_map(|p| p.metric_data_results()) {
-                let Some(id) = data.id() else { continue };
-                let entry = points.entry(id.to_string()).or_default();
-                for (timestamp, value) in data.timestamps().iter().zip(data.values()) {
-                    let Some(timestamp) = smithy_time(Some(timestamp)) else { continue };
-                    entry.push(LagDatapoint { timestamp, max_seconds: *value });
-                }
-            }
-        }
+        let mut result = window_maxima(&client, queries, (window_start, window_end)).await;
         for (index, (metric, subject_id)) in chunk.iter().enumerate() {
-            let datapoints = match &result {
-                Err(f) => Known::Unknown(f.reason()),
-                Ok(_) => {
-                    let mut found = points.remove(&format!("m{index}")).unwrap_or_default();
-                    if *metric == LagMetric::AuroraGlobalDBReplicationLag {
-                        // Published in milliseconds; every rule works in seconds.
-                        for point in &mut found {
-                            point.max_seconds /= 1000.0;
-                        }
-                    }
-                    found.sort_by_key(|p| p.timestamp);
-                    Known::Value(found)
-                }
-            };
+            // Aurora's lag is published in milliseconds; every rule works in seconds.
+            let scale = if *metric == LagMetric::AuroraGlobalDBReplicationLag { 1000.0 } else { 1.0 };
             series.push(ReplicaLagSeries {
                 metric: *metric,
                 subject_id: subject_id.clone(),
                 window_start,
                 window_end,
-                datapoints,
+                datapoints: take_series(&mut result, &format!("m{index}"), scale),
             });
         }
     }
@@ -173,20 +143,80 @@ fn query(index: usize, metric: LagMetric, subject_id: &str) -> MetricDataQuery {
         LagMetric::ReplicaLag => ("ReplicaLag", "DBInstanceIdentifier"),
         LagMetric::AuroraGlobalDBReplicationLag => ("AuroraGlobalDBReplicationLag", "DBClusterIdentifier"),
     };
-    one_minute_query(format!("m{index}"), ("AWS/RDS", name), (dimension, subject_id), "Maximum")
+    one_minute_query(format!("m{index}"), ("AWS/RDS", name), &[(dimension, subject_id)], "Maximum")
 }
 
-/// A query for one metric series (`namespace`, `name`; one dimension) at one-minute periods.
+/// The lag window ending at `collected_at`.
+pub(crate) fn lag_window(ctx: &RegionCtx) -> (DateTime<Utc>, DateTime<Utc>) {
+    let end = ctx.collected_at;
+    (crate::time::before(end, ctx.lag_window.as_secs()), end)
+}
+
+/// Per-period values of each query of one GetMetricData call (all pages), by query ID.
+async fn window_maxima(
+    client: &aws_sdk_cloudwatch::Client,
+    queries: Vec<MetricDataQuery>,
+    (start, end): (DateTime<Utc>, DateTime<Utc>),
+) -> Result<HashMap<String, Vec<LagDatapoint>>, Failure> {
+    let request = client
+        .get_metric_data()
+        .set_metric_data_queries(Some(queries))
+        .start_time(aws_smithy_types::DateTime::from_secs(start.timestamp()))
+        .end_time(aws_smithy_types::DateTime::from_secs(end.timestamp()));
+    let pages = pages(
+        "cloudwatch:GetMetricData",
+        request.into_paginator().stop_on_duplicate_token(false).send(),
+        |o| o.next_token(),
+    )
+    .await?;
+    let mut points: HashMap<String, Vec<LagDatapoint>> = HashMap::new();
+    for data in pages.iter().flat_map(|p| p.metric_data_results()) {
+        let Some(id) = data.id() else { continue };
+        let entry = points.entry(id.to_string()).or_default();
+        for (timestamp, value) in data.timestamps().iter().zip(data.values()) {
+            let Some(timestamp) = smithy_time(Some(timestamp)) else { continue };
+            entry.push(LagDatapoint { timestamp, max_seconds: *value });
+        }
+    }
+    Ok(points)
+}
+
+/// One query's datapoints out of [`window_maxima`]'s answer, divided by `scale` (1000 for a
+/// metric published in milliseconds), oldest first; or why the call failed.
+fn take_series(
+    result: &mut Result<HashMap<String, Vec<LagDatapoint>>, Failure>,
+    id: &str,
+    scale: f64,
+) -> Known<Vec<LagDatapoint>> {
+    match result {
+        Err(f) => Known::Unknown(f.reason()),
+        Ok(points) => {
+            let mut found = points.remove(id).unwrap_or_default();
+            for point in &mut found {
+                point.max_seconds /= scale;
+            }
+            found.sort_by_key(|p| p.timestamp);
+            Known::Value(found)
+        }
+    }
+}
+
+/// A query for one metric series (`namespace`, `name`, its dimensions) at one-minute periods.
 fn one_minute_query(
     id: String,
     (namespace, name): (&str, &str),
-    (dimension, value): (&str, &str),
+    dimensions: &[(&str, &str)],
     stat: &str,
 ) -> MetricDataQuery {
     let metric = Metric::builder()
         .namespace(namespace)
         .metric_name(name)
-        .dimensions(Dimension::builder().name(dimension).value(value).build())
+        .set_dimensions(Some(
+            dimensions
+                .iter()
+                .map(|(name, value)| Dimension::builder().name(*name).value(*value).build())
+                .collect(),
+        ))
         .build();
     MetricDataQuery::builder()
         .id(id)
@@ -221,7 +251,7 @@ pub(crate) async fn health_check_status(
             .enumerate()
             .map(|(index, id)| {
                 let series = ("AWS/Route53", "HealthCheckStatus");
-                one_minute_query(format!("h{index}"), series, ("HealthCheckId", id.as_str()), "Minimum")
+                one_minute_query(format!("h{index}"), series, &[("HealthCheckId", id.as_str())], "Minimum")
             })
             .collect();
         let request = client
@@ -260,4 +290,189 @@ pub(crate) async fn health_check_status(
         }
     }
     Ok(statuses)
+}
+
+/// The S3 replication metrics published in this region — the destination buckets' region —
+/// for rules that replicate into `buckets`: per (source bucket, rule), `ReplicationLatency`
+/// (seconds) and the largest `OperationsPendingReplication`, both per-minute maxima over the
+/// lag window. ListMetrics finds the series (their dimensions name source, destination and
+/// rule), so no other region's configuration is needed.
+pub(crate) async fn s3_replication(
+    ctx: &RegionCtx,
+    buckets: &[Bucket],
+) -> Result<HashMap<String, Vec<IncomingReplication>>, Failure> {
+    let mut incoming: HashMap<String, Vec<IncomingReplication>> = HashMap::new();
+    if buckets.is_empty() {
+        return Ok(incoming);
+    }
+    let client = ctx.cloudwatch();
+    let listed = pages(
+        "cloudwatch:ListMetrics",
+        client
+            .list_metrics()
+            .namespace(S3_NAMESPACE)
+            .metric_name("ReplicationLatency")
+            .into_paginator()
+            .stop_on_duplicate_token(false)
+            .send(),
+        |o| o.next_token(),
+    )
+    .await?;
+    let here: BTreeSet<&str> = buckets.iter().map(|b| b.name.as_str()).collect();
+    let mut series: BTreeSet<(String, String, String)> = BTreeSet::new();
+    for metric in listed.iter().flat_map(|p| p.metrics()) {
+        let dimension = |name: &str| {
+            metric
+                .dimensions()
+                .iter()
+                .find(|d| d.name() == Some(name))
+                .and_then(|d| d.value())
+                .map(str::to_string)
+        };
+        if let (Some(source), Some(destination), Some(rule)) =
+            (dimension("SourceBucket"), dimension("DestinationBucket"), dimension("RuleId"))
+            && here.contains(destination.as_str())
+        {
+            series.insert((destination, source, rule));
+        }
+    }
+    let window = lag_window(ctx);
+    let series: Vec<(String, String, String)> = series.into_iter().collect();
+    // Two queries per series: latency and pending operations.
+    for chunk in series.chunks(QUERIES_PER_CALL / 2) {
+        let mut queries = Vec::new();
+        for (index, (destination, source, rule)) in chunk.iter().enumerate() {
+            let dimensions = [
+                ("SourceBucket", source.as_str()),
+                ("DestinationBucket", destination.as_str()),
+                ("RuleId", rule.as_str()),
+            ];
+            queries.push(one_minute_query(
+                format!("l{index}"),
+                (S3_NAMESPACE, "ReplicationLatency"),
+                &dimensions,
+                "Maximum",
+            ));
+            queries.push(one_minute_query(
+                format!("p{index}"),
+                (S3_NAMESPACE, "OperationsPendingReplication"),
+                &dimensions,
+                "Maximum",
+            ));
+        }
+        let mut result = window_maxima(&client, queries, window).await;
+        for (index, (destination, source, rule)) in chunk.iter().enumerate() {
+            let pending = take_series(&mut result, &format!("p{index}"), 1.0);
+            let max_pending_operations = match &pending {
+                Known::Value(points) => {
+                    Known::Value(max_of(&pending).and_then(Result::ok).filter(|_| !points.is_empty()))
+                }
+                Known::Unknown(reason) => Known::Unknown(reason.clone()),
+            };
+            incoming.entry(destination.clone()).or_default().push(IncomingReplication {
+                source_bucket: source.clone(),
+                rule_id: rule.clone(),
+                latency: MetricWindow {
+                    window_start: window.0,
+                    window_end: window.1,
+                    datapoints: take_series(&mut result, &format!("l{index}"), 1.0),
+                },
+                max_pending_operations,
+            });
+        }
+    }
+    Ok(incoming)
+}
+
+const S3_NAMESPACE: &str = "AWS/S3";
+
+/// Put [`s3_replication`]'s series on the buckets they replicate into; `Err`: none could be read.
+pub(crate) fn apply_s3_replication(
+    buckets: &mut [Bucket],
+    read: Result<HashMap<String, Vec<IncomingReplication>>, UnknownReason>,
+) {
+    match read {
+        Ok(mut incoming) => {
+            for bucket in buckets {
+                bucket.incoming_replication = Known::Value(incoming.remove(&bucket.name).unwrap_or_default());
+            }
+        }
+        Err(reason) => {
+            for bucket in buckets {
+                bucket.incoming_replication = Known::Unknown(reason.clone());
+            }
+        }
+    }
+}
+
+/// `AWS/DynamoDB` `ReplicationLatency` of every `ACTIVE` replica of the region's tables:
+/// DynamoDB publishes it in the sending table's region, per `TableName` and `ReceivingRegion`,
+/// in milliseconds (normalised here to seconds).
+pub(crate) async fn table_replication_latency(
+    ctx: &RegionCtx,
+    tables: &[Table],
+) -> BTreeMap<(String, String), MetricWindow> {
+    let mut latency = BTreeMap::new();
+    let pairs: Vec<(String, String)> = tables
+        .iter()
+        .flat_map(|t| {
+            t.replicas
+                .value()
+                .into_iter()
+                .flatten()
+                .filter(|r| r.active())
+                .map(|r| (t.name.clone(), r.region.clone()))
+        })
+        .collect();
+    if pairs.is_empty() {
+        return latency;
+    }
+    let window = lag_window(ctx);
+    let client = ctx.cloudwatch();
+    for chunk in pairs.chunks(QUERIES_PER_CALL) {
+        let queries = chunk
+            .iter()
+            .enumerate()
+            .map(|(index, (table, region))| {
+                let dimensions = [("TableName", table.as_str()), ("ReceivingRegion", region.as_str())];
+                one_minute_query(
+                    format!("d{index}"),
+                    ("AWS/DynamoDB", "ReplicationLatency"),
+                    &dimensions,
+                    "Maximum",
+                )
+            })
+            .collect();
+        let mut result = window_maxima(&client, queries, window).await;
+        for (index, pair) in chunk.iter().enumerate() {
+            let datapoints = take_series(&mut result, &format!("d{index}"), 1000.0);
+            latency.insert(
+                pair.clone(),
+                MetricWindow { window_start: window.0, window_end: window.1, datapoints },
+            );
+        }
+    }
+    latency
+}
+
+/// Put [`table_replication_latency`]'s series on the replicas they measure; `Err`: the read
+/// timed out, and every active replica's latency is unknown.
+pub(crate) fn apply_table_latency(
+    tables: &mut [Table],
+    read: Result<BTreeMap<(String, String), MetricWindow>, UnknownReason>,
+    (window_start, window_end): (DateTime<Utc>, DateTime<Utc>),
+) {
+    for table in tables {
+        let Known::Value(replicas) = &mut table.replicas else { continue };
+        for replica in replicas.iter_mut().filter(|r| r.active()) {
+            replica.replication_latency = match &read {
+                Ok(found) => found.get(&(table.name.clone(), replica.region.clone())).cloned(),
+                Err(reason) => Some(MetricWindow {
+                    window_start,
+                    window_end,
+                    datapoints: Known::Unknown(reason.clone()),
+                }),
+            };
+        }
+    }
 }

@@ -161,6 +161,8 @@ pub fn classify(code: Option<&str>, status: Option<u16>, variant: Variant) -> Er
             || code.ends_with("NotFound")
             || code.ends_with("NotFoundFault")
             || code.ends_with("NotFoundException")
+            // S3: ReplicationConfigurationNotFoundError, ServerSideEncryptionConfigurationNotFoundError
+            || code.ends_with("NotFoundError")
             || code.ends_with(".NotFound")
         {
             return ErrorCause::NotFound;
@@ -276,6 +278,7 @@ mod tests {
         assert_eq!(cause(&service(Some("DBInstanceNotFound"), 404)), ErrorCause::NotFound);
         assert_eq!(cause(&service(Some("NoSuchHostedZone"), 404)), ErrorCause::NotFound);
         assert_eq!(cause(&service(Some("InvalidAMIID.NotFound"), 400)), ErrorCause::NotFound);
+        assert_eq!(cause(&service(Some("ReplicationConfigurationNotFoundError"), 404)), ErrorCause::NotFound);
         assert_eq!(cause(&service(Some("InvalidAction"), 400)), ErrorCause::NotImplemented);
         assert_eq!(cause(&service(Some("InternalFailure"), 500)), ErrorCause::ServerError);
         assert_eq!(cause(&service(Some("ServiceUnavailable"), 503)), ErrorCause::ServerError);

@@ -18,6 +18,7 @@ mod acm;
 mod autoscaling;
 mod backup;
 mod cloudwatch;
+mod dynamodb;
 mod ec2;
 mod efs;
 mod elb;
@@ -25,6 +26,8 @@ mod elbv2;
 mod kms;
 mod rds;
 mod route53;
+mod s3;
+mod secretsmanager;
 mod sns;
 mod ssm;
 
@@ -433,6 +436,22 @@ impl RegionCtx {
     client!(acm, aws_sdk_acm);
     client!(ssm, aws_sdk_ssm);
     client!(sns, aws_sdk_sns);
+    client!(dynamodb, aws_sdk_dynamodb);
+    client!(secretsmanager, aws_sdk_secretsmanager);
+
+    /// S3, path-style when an endpoint override is set: emulators and proxies behind one
+    /// host cannot answer bucket-named hosts.
+    pub(crate) fn s3(&self) -> aws_sdk_s3::Client {
+        let conf = aws_sdk_s3::config::Builder::from(&self.config)
+            .force_path_style(self.config.endpoint_url().is_some())
+            .interceptor(self.recorder.interceptor(&self.region))
+            .interceptor(PacingInterceptor::new(&self.pacer, &self.account, &self.region))
+            .interceptor(CompletenessInterceptor)
+            .retry_classifier(TooManyRequestsClassifier)
+            .retry_classifier(IncompleteResponseClassifier)
+            .build();
+        aws_sdk_s3::Client::from_conf(conf)
+    }
 
     /// `None` for the global (Route 53) context.
     pub(crate) fn region_name(&self) -> Option<&str> {
@@ -520,7 +539,7 @@ impl Scope {
 const EC2: Scope = Scope::new("ec2", &[ec2::FILLS]);
 const AUTOSCALING: Scope = Scope::new("autoscaling", &[autoscaling::FILLS]);
 const TEMPLATE_VERSIONS: Scope = Scope::new("ec2 launch template versions", &[ec2::VERSION_FILLS]);
-const PARAMETERS: Scope = Scope::new("ssm", &[]);
+const PARAMETERS: Scope = Scope::new("ssm", &[ssm::FILLS]);
 const LAUNCH_DEPENDENCIES: Scope = Scope {
     service: "ec2 launch dependencies",
     fills: &[ec2::DEPENDENCY_FILLS],
@@ -535,6 +554,11 @@ const REPLICA_LAG: Scope = Scope::new("cloudwatch replica lag", &[cloudwatch::LA
 const ALARMS: Scope = Scope::new("cloudwatch", &[cloudwatch::ALARM_FILLS]);
 const SUBSCRIPTIONS: Scope = Scope::new("sns", &[sns::FILLS]);
 const FILES: Scope = Scope::new("efs", &[efs::FILLS]);
+const BUCKETS: Scope = Scope::new("s3", &[s3::FILLS]);
+const BUCKET_REPLICATION_METRICS: Scope = Scope::new("cloudwatch s3 replication metrics", &[]);
+const TABLES: Scope = Scope::new("dynamodb", &[dynamodb::FILLS]);
+const TABLE_REPLICATION_LATENCY: Scope = Scope::new("cloudwatch dynamodb replication latency", &[]);
+const SECRETS: Scope = Scope::new("secretsmanager", &[secretsmanager::FILLS]);
 const BACKUPS: Scope = Scope::new("backup", &[backup::FILLS]);
 const KEYS: Scope = Scope::new("kms", &[kms::FILLS]);
 const ROUTE53: Scope = Scope::new("route53", &[route53::FILLS]);
@@ -556,6 +580,11 @@ const REGION_SCOPES: &[&Scope] = &[
     &ALARMS,
     &SUBSCRIPTIONS,
     &FILES,
+    &BUCKETS,
+    &BUCKET_REPLICATION_METRICS,
+    &TABLES,
+    &TABLE_REPLICATION_LATENCY,
+    &SECRETS,
     &BACKUPS,
     &KEYS,
 ];
@@ -674,9 +703,19 @@ async fn collect_region(ctx: &RegionCtx) -> (RegionResources, Vec<CollectionErro
     let alarms = collect_monitoring(ctx);
     let files = ctx.bounded_by_deadline(&FILES, efs::collect(ctx));
     let backups = ctx.bounded_by_deadline(&BACKUPS, backup::collect(ctx));
-    let (compute, load_balancing, databases, alarms, files, backups) =
-        tokio::join!(compute, load_balancing, databases, alarms, files, backups);
-    let mut part = merge(vec![compute, load_balancing, databases, alarms, files, backups]);
+    let secrets = ctx.bounded_by_deadline(&SECRETS, secretsmanager::collect(ctx));
+    let (compute, load_balancing, databases, alarms, files, backups, (buckets, tables), secrets) = tokio::join!(
+        compute,
+        load_balancing,
+        databases,
+        alarms,
+        files,
+        backups,
+        async { tokio::join!(collect_buckets(ctx), collect_tables(ctx)) },
+        secrets
+    );
+    let mut part =
+        merge(vec![compute, load_balancing, databases, alarms, files, backups, buckets, tables, secrets]);
     // KMS keys last: which keys matter is only known once everything that uses one is read.
     let keys = ctx.bounded_by_deadline(&KEYS, kms::collect(ctx, &part.resources)).await;
     part = merge(vec![part, keys]);
@@ -714,12 +753,50 @@ async fn collect_compute(ctx: &RegionCtx) -> Part {
     let templates = &ec2_part.resources.launch_templates;
     let parameters =
         ctx.before_deadline(&PARAMETERS, ssm::resolve(ctx, ssm::referenced_parameters(templates))).await;
-    ssm::apply(&mut ec2_part.resources.launch_templates, parameters.map_err(|timed_out| timed_out.reason));
+    let values = match parameters {
+        Ok(resolved) => {
+            ec2_part.resources.parameters = resolved.parameters;
+            ec2_part.errors.extend(resolved.errors);
+            Ok(resolved.values)
+        }
+        Err(timed_out) => {
+            ec2_part.errors.extend(timed_out.errors);
+            Err(timed_out.reason)
+        }
+    };
+    ssm::apply(&mut ec2_part.resources.launch_templates, values);
 
     let dependencies = ctx
         .bounded_by_deadline(&LAUNCH_DEPENDENCIES, ec2::launch_dependencies(ctx, &ec2_part.resources, asgs))
         .await;
     merge(vec![ec2_part, groups, dependencies])
+}
+
+/// S3 buckets; then the replication metrics S3 publishes here for rules replicating into them.
+async fn collect_buckets(ctx: &RegionCtx) -> Part {
+    let mut part = ctx.bounded_by_deadline(&BUCKETS, s3::collect(ctx)).await;
+    let buckets = &part.resources.buckets;
+    let metrics = match ctx
+        .before_deadline(&BUCKET_REPLICATION_METRICS, cloudwatch::s3_replication(ctx, buckets))
+        .await
+    {
+        Ok(read) => read.map_err(|failure| failure.reason()),
+        Err(timed_out) => Err(timed_out.reason),
+    };
+    cloudwatch::apply_s3_replication(&mut part.resources.buckets, metrics);
+    part
+}
+
+/// DynamoDB tables; then the replication latency from each to its active replicas.
+async fn collect_tables(ctx: &RegionCtx) -> Part {
+    let mut part = ctx.bounded_by_deadline(&TABLES, dynamodb::collect(ctx)).await;
+    let tables = &part.resources.tables;
+    let latency = ctx
+        .before_deadline(&TABLE_REPLICATION_LATENCY, cloudwatch::table_replication_latency(ctx, tables))
+        .await
+        .map_err(|timed_out| timed_out.reason);
+    cloudwatch::apply_table_latency(&mut part.resources.tables, latency, cloudwatch::lag_window(ctx));
+    part
 }
 
 /// Route 53; then the status of the health checks failover records use: the metric's where it

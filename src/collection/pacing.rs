@@ -234,6 +234,23 @@ fn documented_buckets(service: &str, operation: &str) -> Vec<(Scope, String, Lim
         "sns" if operation.starts_with("ListSubscriptions") => {
             per_region(format!("sns {operation}"), Limit::new(30.0, 30.0))
         }
+        // https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html:
+        // requests per second per API — DescribeSecret 40,000 (since March 2025), ListSecrets
+        // 100; other APIs drscan does not call. A quota per second is read as a bucket of one
+        // second's worth.
+        "secretsmanager" => {
+            let tps = if operation == "DescribeSecret" { 40_000.0 } else { 100.0 };
+            per_region(format!("secretsmanager {operation}"), Limit::new(tps, tps))
+        }
+        // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-control-plane.html:
+        // control plane requests (DescribeTable, ListTables, DescribeContinuousBackups,
+        // ListTagsOfResource, …) are throttled at 2,500 per second per account and region.
+        "dynamodb" => per_region("dynamodb (control plane)".into(), Limit::new(2500.0, 2500.0)),
+        // S3 documents request rates only for objects (3,500 PUT / 5,500 GET per second per
+        // prefix: https://docs.aws.amazon.com/AmazonS3/latest/userguide/optimizing-performance.html),
+        // none for the bucket-configuration APIs drscan calls: a conservative stand-in, half of
+        // ELBv2's documented 40/10.
+        "s3" => per_region("s3 (bucket configuration)".into(), Limit::new(20.0, 10.0)),
         // AWS publishes no numbers for the rest (STS: "a token bucket per API", Auto Scaling:
         // "a shared API bucket", EFS, AWS Backup), and none for other SSM APIs: conservative
         // stand-ins, about half of ELBv2's documented 40/10.

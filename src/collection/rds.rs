@@ -109,6 +109,10 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
                             .collect(),
                         automated_backup_replications,
                         created_at: smithy_time(i.instance_create_time()),
+                        master_user_secret_arn: i
+                            .master_user_secret()
+                            .and_then(|s| s.secret_arn())
+                            .map(str::to_string),
                         tags: tags(i.tag_list().iter().map(|t| (t.key(), t.value()))),
                     }
                 })
@@ -140,6 +144,10 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
                     deletion_protection: c.deletion_protection().unwrap_or(false),
                     kms_key_id: c.kms_key_id().and_then(super::kms_key_reference),
                     created_at: smithy_time(c.cluster_create_time()),
+                    master_user_secret_arn: c
+                        .master_user_secret()
+                        .and_then(|s| s.secret_arn())
+                        .map(str::to_string),
                     tags: tags(c.tag_list().iter().map(|t| (t.key(), t.value()))),
                 })
                 .collect()

@@ -11,8 +11,8 @@ use crate::findings::ResourceRef;
 use crate::findings::resource;
 use crate::inventory::arn::arn_name;
 use crate::inventory::compute::{AutoScalingGroup, ImageState};
-use crate::inventory::database::LagMetric;
-use crate::inventory::dr::{AuroraCopy, BackupCopy, LbTarget};
+use crate::inventory::database::{LagMetric, TableReplica};
+use crate::inventory::dr::{AuroraCopy, BackupCopy, BucketCopy, LbTarget};
 use crate::inventory::graph::{AliasResolution, Inventory, LaunchResolution, RegionView};
 use crate::inventory::members::Members;
 use crate::inventory::{ErrorCause, Known, ResourceKind, UnknownReason};
@@ -118,6 +118,7 @@ impl<'s> Builder<'_, 's> {
         self.routing_terms(&mut rto, &mut health, &mut dr_asgs);
         let mut rpo = Vec::new();
         self.data_terms(&mut rto, &mut rpo, &health, &dr_asgs);
+        self.object_and_table_terms(&mut rto, &mut rpo, &health, &dr_asgs);
         if let Some(reason) = self.inventory.applications().undecided(self.app) {
             // Named after its failover record because the tags that name it could not be
             // read: the data stores it joins by tag (and their recovery steps) may be missing.
@@ -140,6 +141,13 @@ impl<'s> Builder<'_, 's> {
                 resource: target,
                 critical_path: false,
             });
+        }
+        // Estimates go to every output (JSON, SARIF, reports): what AWS's error text says of
+        // the caller and the account is redacted, as it is in unknown findings.
+        for amount in rto.iter_mut().map(|t| &mut t.amount).chain(rpo.iter_mut().map(|t| &mut t.amount)) {
+            if let Amount::Unknown(reason) = amount {
+                *reason = reason.redacted();
+            }
         }
         (rto, rpo)
     }
@@ -580,6 +588,20 @@ impl<'s> Builder<'_, 's> {
             }
         }
 
+        // Buckets and tables have no recovery step of their own (replication keeps going, the
+        // DR copy is already writable): one that could not be listed leaves only its RPO unknown.
+        for kind in [ResourceKind::Bucket, ResourceKind::Table] {
+            if let Some(reason) = primary.gap(kind) {
+                rpo.push(RpoTerm {
+                    store: format!("{kind} listing"),
+                    amount: Amount::Unknown(reason.clone()),
+                    source: format!("{kind} in {} could not be listed", primary.name),
+                    resource: resource::listing(kind, primary.name, self.inventory.account()),
+                    critical_path: false,
+                });
+            }
+        }
+
         for db in &self.members.primary_db_instances {
             let store = format!("rds {}", db.id);
             let target = resource::db_instance(db, primary.name);
@@ -707,6 +729,70 @@ impl<'s> Builder<'_, 's> {
                 health,
                 dr_asgs,
             ));
+        }
+    }
+
+    /// One RPO term per application bucket and table: live replication to the DR region
+    /// bounds the loss by its lag; without it, a DR backup copy (or nothing) does.
+    fn object_and_table_terms(
+        &self,
+        rto: &mut Vec<RtoTerm>,
+        rpo: &mut Vec<RpoTerm>,
+        health: &PrimaryHealth,
+        dr_asgs: &[&AutoScalingGroup],
+    ) {
+        let primary = self.inventory.primary.name;
+        let relations = self.inventory.relations();
+        for bucket in &self.members.primary_buckets {
+            let store = format!("s3 {}", bucket.name);
+            let target = resource::bucket(bucket, primary);
+            let copies = relations.bucket_copies(bucket);
+            let mut missing = copies.get().err().cloned();
+            let copies = copies.value().cloned().unwrap_or_default();
+            let mut live = Vec::new();
+            for copy in &copies {
+                match copy.live() {
+                    Known::Value(true) => live.push(copy),
+                    Known::Value(false) => {}
+                    Known::Unknown(reason) => missing = missing.or(Some(reason)),
+                }
+            }
+            // The best live rule sets the loss.
+            let best = live.iter().map(|copy| s3_lag(copy)).min_by_key(|(amount, _)| amount.rank());
+            match best {
+                Some((amount, source)) => {
+                    rpo.push(RpoTerm { store, amount, source, resource: target, critical_path: false })
+                }
+                None => {
+                    let backups = relations.backup_copies(&bucket.arn, &bucket.tags);
+                    self.backup_or_nothing(
+                        rto,
+                        rpo,
+                        store,
+                        target,
+                        &bucket.arn,
+                        backups,
+                        missing,
+                        health,
+                        dr_asgs,
+                    );
+                }
+            }
+        }
+        for table in &self.members.primary_tables {
+            let store = format!("dynamodb {}", table.name);
+            let target = resource::table(table, primary);
+            let missing = match relations.table_copy(table) {
+                Known::Value(Some(copy)) if copy.replica.active() => {
+                    let (amount, source) = table_lag(table.name.as_str(), copy.replica);
+                    rpo.push(RpoTerm { store, amount, source, resource: target, critical_path: false });
+                    continue;
+                }
+                Known::Value(_) => None,
+                Known::Unknown(reason) => Some(reason),
+            };
+            let backups = relations.backup_copies(&table.arn, &table.tags);
+            self.backup_or_nothing(rto, rpo, store, target, &table.arn, backups, missing, health, dr_asgs);
         }
     }
 
@@ -892,6 +978,63 @@ impl<'s> Builder<'_, 's> {
                 )),
                 window,
             ),
+        }
+    }
+}
+
+/// The data-loss window of one live S3 replication rule to DR: the largest
+/// `ReplicationLatency` S3 published in the window, else S3 RTC's bound; without either S3
+/// bounds nothing drscan can see.
+fn s3_lag(copy: &BucketCopy<'_>) -> (Amount, String) {
+    let rule = copy.rule;
+    let destination = rule.destination_bucket();
+    let rtc = rule.replication_time_minutes.map(|minutes| {
+        let seconds = u64::from(minutes) * 60;
+        (
+            Amount::Seconds(seconds),
+            format!("S3 RTC to {destination} (rule {}): {} bound", rule.id, duration_text(seconds)),
+        )
+    });
+    match copy.max_latency() {
+        Known::Value(Some(max)) => (
+            Amount::Seconds(max.ceil().max(0.0) as u64),
+            format!("ReplicationLatency max of rule {} to {destination} over the lag window (CloudWatch)", rule.id),
+        ),
+        Known::Value(None) => rtc.unwrap_or_else(|| {
+            (
+                Amount::Unknown(UnknownReason::new(
+                    "cloudwatch:GetMetricData",
+                    ErrorCause::Unresolvable,
+                    format!(
+                        "rule {} to {destination} has neither S3 RTC nor published replication metrics: S3 bounds its lag nowhere",
+                        rule.id
+                    ),
+                )),
+                format!("S3 replication to {destination} (rule {}) without RTC or metrics", rule.id),
+            )
+        }),
+        Known::Unknown(reason) => rtc.unwrap_or_else(|| {
+            (Amount::Unknown(reason), format!("replication metrics of rule {} to {destination}", rule.id))
+        }),
+    }
+}
+
+/// The data-loss window of an active DynamoDB replica: the largest `ReplicationLatency` to it
+/// over the window.
+fn table_lag(table: &str, replica: &TableReplica) -> (Amount, String) {
+    let source = format!("ReplicationLatency max of {table} to {} (CloudWatch)", replica.region);
+    let no_data = |message: String| {
+        Amount::Unknown(UnknownReason::new("cloudwatch:GetMetricData", ErrorCause::NotFound, message))
+    };
+    match replica.replication_latency.as_ref().map(|w| w.max_seconds()) {
+        Some(Some(Ok(max))) => (Amount::Seconds(max.ceil().max(0.0) as u64), source),
+        Some(Some(Err(reason))) => (Amount::Unknown(reason.clone()), source),
+        Some(None) => (
+            no_data(format!("ReplicationLatency of {table} to {} has no datapoints", replica.region)),
+            source,
+        ),
+        None => {
+            (no_data(format!("ReplicationLatency of {table} to {} was not read", replica.region)), source)
         }
     }
 }

@@ -5,9 +5,10 @@
 use crate::findings::ResourceRef;
 use crate::inventory::ResourceKind;
 use crate::inventory::compute::{AutoScalingGroup, Image};
-use crate::inventory::database::{DbCluster, DbInstance};
+use crate::inventory::database::{DbCluster, DbInstance, Table};
+use crate::inventory::dependencies::Secret;
 use crate::inventory::dns::{HostedZone, RecordSet};
-use crate::inventory::storage::FileSystem;
+use crate::inventory::storage::{Bucket, FileSystem};
 
 pub fn image(image: &Image, region: &str) -> ResourceRef {
     ResourceRef::new(ResourceKind::Image, &image.arn, &image.id, Some(region))
@@ -54,6 +55,34 @@ pub fn aurora_copy(copy: &crate::inventory::dr::AuroraCopy<'_>, region: &str) ->
 
 pub fn file_system(fs: &FileSystem, region: &str) -> ResourceRef {
     ResourceRef::new(ResourceKind::FileSystem, &fs.arn, &fs.id, Some(region))
+}
+
+pub fn bucket(bucket: &Bucket, region: &str) -> ResourceRef {
+    ResourceRef::new(ResourceKind::Bucket, &bucket.arn, &bucket.name, Some(region))
+}
+
+pub fn table(table: &Table, region: &str) -> ResourceRef {
+    ResourceRef::new(ResourceKind::Table, &table.arn, &table.name, Some(region))
+}
+
+pub fn secret(secret: &Secret, region: &str) -> ResourceRef {
+    ResourceRef::new(ResourceKind::Secret, &secret.arn, &secret.name, Some(region))
+}
+
+/// An SSM parameter as a launch template references it (`name`, `name:version`, `name:label`
+/// or an ARN), in `region`, whether or not it exists: `arn:aws:ssm:<region>:<account>:parameter/<name>`.
+pub fn parameter(reference: &str, region: &str, account: &str) -> ResourceRef {
+    let arn = if reference.starts_with("arn:") {
+        // A version or label follows the parameter path's last `:`.
+        match reference.rsplit_once(':') {
+            Some((path, _)) if path.contains(":parameter/") => path.to_string(),
+            _ => reference.to_string(),
+        }
+    } else {
+        let name = reference.split(':').next().unwrap_or(reference);
+        format!("arn:aws:ssm:{region}:{account}:parameter/{}", name.trim_start_matches('/'))
+    };
+    ResourceRef::new(ResourceKind::Parameter, arn, reference, Some(region))
 }
 
 pub fn load_balancer(lb: &crate::inventory::load_balancing::LoadBalancer, region: &str) -> ResourceRef {
@@ -113,4 +142,24 @@ pub fn application(name: &str, account: &str) -> ResourceRef {
         name,
         None,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parameter;
+
+    #[test]
+    fn parameter_references_name_the_parameter_without_version_or_label() {
+        let arn = |reference: &str| parameter(reference, "us-east-1", "123456789012").arn;
+        assert_eq!(arn("golden-ami"), "arn:aws:ssm:us-east-1:123456789012:parameter/golden-ami");
+        assert_eq!(arn("/web/ami:3"), "arn:aws:ssm:us-east-1:123456789012:parameter/web/ami");
+        assert_eq!(
+            arn("arn:aws:ssm:us-east-1:111122223333:parameter/shared/ami:prod"),
+            "arn:aws:ssm:us-east-1:111122223333:parameter/shared/ami"
+        );
+        assert_eq!(
+            arn("arn:aws:ssm:us-east-1:111122223333:parameter/shared/ami"),
+            "arn:aws:ssm:us-east-1:111122223333:parameter/shared/ami"
+        );
+    }
 }

@@ -1,8 +1,10 @@
-//! RDS resources of one region: DB instances with their replica links, Aurora clusters, global
-//! clusters, and the replica-lag metric series read from CloudWatch (normalised to seconds).
+//! Databases of one region: RDS DB instances with their replica links, Aurora clusters, global
+//! clusters, the replica-lag metric series read from CloudWatch (normalised to seconds), and
+//! DynamoDB tables with their global-table replicas, replication latency and point-in-time
+//! recovery.
 
 use super::Tags;
-use super::known::Known;
+use super::known::{Known, UnknownReason};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -42,6 +44,9 @@ pub struct DbInstance {
     pub automated_backup_replications: Option<Known<Vec<String>>>,
     #[serde(default)]
     pub created_at: Option<DateTime<Utc>>,
+    /// The Secrets Manager secret RDS manages for the master user password (`MasterUserSecret`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub master_user_secret_arn: Option<String>,
     #[serde(default)]
     pub tags: Tags,
 }
@@ -97,6 +102,9 @@ pub struct DbCluster {
     pub kms_key_id: Option<String>,
     #[serde(default)]
     pub created_at: Option<DateTime<Utc>>,
+    /// The Secrets Manager secret RDS manages for the master user password (`MasterUserSecret`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub master_user_secret_arn: Option<String>,
     #[serde(default)]
     pub tags: Tags,
 }
@@ -166,14 +174,7 @@ impl ReplicaLagSeries {
 
     /// The largest lag in the window, or `None` when there are no datapoints.
     pub fn max_seconds(&self) -> Option<Result<f64, &super::UnknownReason>> {
-        match &self.datapoints {
-            Known::Unknown(r) => Some(Err(r)),
-            Known::Value(points) => points
-                .iter()
-                .map(|p| p.max_seconds)
-                .fold(None, |acc: Option<f64>, v| Some(acc.map_or(v, |a| a.max(v))))
-                .map(Ok),
-        }
+        max_of(&self.datapoints)
     }
 }
 
@@ -182,4 +183,86 @@ impl ReplicaLagSeries {
 pub struct LagDatapoint {
     pub timestamp: DateTime<Utc>,
     pub max_seconds: f64,
+}
+
+/// A DynamoDB table of the region, with the replicas of its global table (version 2019.11.21).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Table {
+    pub arn: String,
+    pub name: String,
+    /// `ACTIVE`, `CREATING`, `UPDATING`, `DELETING`, `INACCESSIBLE_ENCRYPTION_CREDENTIALS`, …;
+    /// empty when DescribeTable failed.
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+    /// `GlobalTableVersion` (`2019.11.21`); `None` for a table that is no global table (or a
+    /// legacy 2017.11.29 one, which DescribeTable does not describe).
+    #[serde(default)]
+    pub global_table_version: Option<String>,
+    /// The other replicas of its global table (DescribeTable `Replicas`, without this table's
+    /// own region); unknown when DescribeTable failed.
+    pub replicas: Known<Vec<TableReplica>>,
+    /// Point-in-time recovery: `ENABLED` or `DISABLED`; unknown when
+    /// DescribeContinuousBackups failed.
+    pub point_in_time_recovery: Known<String>,
+    #[serde(default)]
+    pub tags: Tags,
+    /// Why its tags could not be read (ListTagsOfResource failed): `tags` is then empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags_unknown: Option<UnknownReason>,
+}
+
+/// One replica of a global table, as the table's own region describes it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableReplica {
+    pub region: String,
+    /// `ACTIVE`, `CREATING`, `CREATION_FAILED`, `UPDATING`, `DELETING`, `REGION_DISABLED`,
+    /// `INACCESSIBLE_ENCRYPTION_CREDENTIALS`, …
+    pub status: String,
+    #[serde(default)]
+    pub status_description: Option<String>,
+    #[serde(default)]
+    pub kms_key_id: Option<String>,
+    /// `ReplicationLatency` from this table to the replica (dimension `ReceivingRegion`),
+    /// per-period maxima in seconds (published in milliseconds, normalised here); `None` when
+    /// not read (the replica is not `ACTIVE`).
+    #[serde(default)]
+    pub replication_latency: Option<MetricWindow>,
+}
+
+impl TableReplica {
+    pub fn active(&self) -> bool {
+        self.status == "ACTIVE"
+    }
+}
+
+/// Per-period maxima of one metric over the collection window, in seconds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricWindow {
+    pub window_start: DateTime<Utc>,
+    pub window_end: DateTime<Utc>,
+    pub datapoints: Known<Vec<LagDatapoint>>,
+}
+
+impl MetricWindow {
+    /// The largest value in the window, or `None` when there are no datapoints.
+    pub fn max_seconds(&self) -> Option<Result<f64, &super::UnknownReason>> {
+        max_of(&self.datapoints)
+    }
+}
+
+/// The largest `max_seconds` of a datapoint list, `None` when it is empty.
+pub fn max_of(datapoints: &Known<Vec<LagDatapoint>>) -> Option<Result<f64, &super::UnknownReason>> {
+    match datapoints {
+        Known::Unknown(r) => Some(Err(r)),
+        Known::Value(points) => points
+            .iter()
+            .map(|p| p.max_seconds)
+            .fold(None, |acc: Option<f64>, v| Some(acc.map_or(v, |a| a.max(v))))
+            .map(Ok),
+    }
 }

@@ -9,6 +9,9 @@
 //! | Aurora cluster | global-database secondary (headless or not), else a replica cluster | global cluster membership, replication source |
 //! | EFS file system | replication destination, backup copies | replication configuration, backup selections |
 //! | data store | backup copies: plan rule → copy action → DR vault | backup selections and copy actions |
+//! | S3 bucket | replication destinations (the DR bucket and its incoming metrics) | replication rules, bucket listings |
+//! | DynamoDB table | the global table's replica in the DR region | DescribeTable `Replicas` |
+//! | Secrets Manager secret | its replica in the DR region | DescribeSecret `ReplicationStatus`, the replica's ARN |
 //! | Auto Scaling group | DR Auto Scaling groups | the application |
 //! | failover record | load balancer → target groups → Auto Scaling groups | alias or CNAME resolution |
 //!
@@ -18,14 +21,15 @@
 
 use super::arn::{arn_name, arn_region};
 use super::compute::{AutoScalingGroup, Image, ImageState};
-use super::database::{DbCluster, DbInstance, GlobalCluster};
+use super::database::{DbCluster, DbInstance, GlobalCluster, Table, TableReplica};
+use super::dependencies::{Secret, SecretReplica};
 use super::dns::{HostedZone, RecordSet};
 use super::graph::{AliasResolution, Inventory, RegionView};
 use super::load_balancing::{LoadBalancer, TargetGroup};
 use super::matching::Matching;
 use super::storage::{
-    BackupPlan, BackupRule, BackupSelection, BackupVault, CopyAction, FileSystem, RecoveryPoint,
-    ReplicationDestination, TagCondition,
+    BackupPlan, BackupRule, BackupSelection, BackupVault, Bucket, BucketReplicationRule, CopyAction,
+    FileSystem, IncomingReplication, RecoveryPoint, ReplicationDestination, TagCondition,
 };
 use super::{Known, ResourceKind, Tags, UnknownReason};
 use std::collections::{HashMap, HashSet};
@@ -228,6 +232,127 @@ impl<'s> EfsProtection<'s> {
             _ => Known::Value(None),
         }
     }
+}
+
+/// Where a bucket replication rule's destination is, as the bucket listings show it.
+#[derive(Debug, Clone)]
+pub enum BucketDestination<'s> {
+    /// A bucket of the DR region.
+    Dr(&'s Bucket),
+    /// A bucket of the primary region (same-region replication): no DR copy.
+    SameRegion(&'s Bucket),
+    /// A bucket of another account, which drscan did not collect.
+    OtherAccount(String),
+    /// In neither region's listing: deleted, or in a region drscan did not collect.
+    Missing,
+    /// Not in a listing that is incomplete.
+    Unknown(UnknownReason),
+}
+
+/// One replication rule of a primary bucket, with its destination.
+#[derive(Debug, Clone)]
+pub struct BucketCopy<'s> {
+    pub source: &'s Bucket,
+    pub rule: &'s BucketReplicationRule,
+    pub destination: BucketDestination<'s>,
+}
+
+impl<'s> BucketCopy<'s> {
+    /// The destination bucket when it is in the DR region.
+    pub fn dr_bucket(&self) -> Option<&'s Bucket> {
+        match self.destination {
+            BucketDestination::Dr(bucket) => Some(bucket),
+            _ => None,
+        }
+    }
+
+    /// A working DR copy: the rule is enabled, and it replicates from a versioned bucket to a
+    /// versioned DR bucket (S3 replicates only between buckets whose versioning is on).
+    pub fn live(&self) -> Known<bool> {
+        if let Some(reason) = self.destination_unknown() {
+            return Known::Unknown(reason);
+        }
+        let Some(bucket) = self.dr_bucket() else { return Known::Value(false) };
+        if !self.rule.enabled() {
+            return Known::Value(false);
+        }
+        match (self.source.versioned(), bucket.versioned()) {
+            (Known::Value(false), _) | (_, Known::Value(false)) => Known::Value(false),
+            (Known::Unknown(reason), _) | (_, Known::Unknown(reason)) => Known::Unknown(reason),
+            (Known::Value(true), Known::Value(true)) => Known::Value(true),
+        }
+    }
+
+    /// Why it cannot be told whether this rule is a working DR copy: its destination is not
+    /// in a listing that is incomplete, or belongs to another account (whose buckets drscan
+    /// does not collect), or a versioning status could not be read.
+    pub fn unreadable(&self) -> Option<UnknownReason> {
+        self.live().get().err().cloned()
+    }
+
+    /// Why the destination cannot be placed: it is not in a listing that is incomplete, or it
+    /// belongs to another account, whose buckets drscan does not collect.
+    fn destination_unknown(&self) -> Option<UnknownReason> {
+        match &self.destination {
+            BucketDestination::Unknown(reason) => Some(reason.clone()),
+            BucketDestination::OtherAccount(account) => Some(UnknownReason::new(
+                "s3:ListBuckets",
+                super::ErrorCause::Unresolvable,
+                format!(
+                    "rule {} replicates to {} in account {account}, whose buckets drscan does not collect",
+                    self.rule.id,
+                    self.rule.destination_bucket()
+                ),
+            )),
+            _ => None,
+        }
+    }
+
+    /// The largest `ReplicationLatency` (seconds) S3 published in the DR region for this rule
+    /// over the window; `None` when it published none (metrics off, no series, no datapoints),
+    /// or why they could not be read.
+    pub fn max_latency(&self) -> Known<Option<f64>> {
+        match self.metrics() {
+            None => Known::Value(None),
+            Some(Known::Unknown(reason)) => Known::Unknown(reason),
+            Some(Known::Value(series)) => match series.latency.max_seconds() {
+                None => Known::Value(None),
+                Some(Ok(max)) => Known::Value(Some(max)),
+                Some(Err(reason)) => Known::Unknown(reason.clone()),
+            },
+        }
+    }
+
+    /// The replication metrics S3 publishes in the DR region for this rule, or why they
+    /// could not be read; `None` when the destination is no DR bucket or has no such series.
+    pub fn metrics(&self) -> Option<Known<&'s IncomingReplication>> {
+        let bucket = self.dr_bucket()?;
+        match &bucket.incoming_replication {
+            Known::Value(series) => series
+                .iter()
+                .find(|s| s.source_bucket == self.source.name && s.rule_id == self.rule.id)
+                .map(Known::Value),
+            Known::Unknown(reason) => Some(Known::Unknown(reason.clone())),
+        }
+    }
+}
+
+/// The DR replica of a primary DynamoDB table.
+#[derive(Debug, Clone, Copy)]
+pub struct TableCopy<'s> {
+    /// The replica as the primary table describes it.
+    pub replica: &'s TableReplica,
+    /// The DR listing's view of the replica table (`None`: the listing does not show it).
+    pub table: Option<&'s Table>,
+}
+
+/// The DR replica of a primary secret.
+#[derive(Debug, Clone, Copy)]
+pub struct SecretCopy<'s> {
+    /// The primary secret's view of the replica (`ReplicationStatus`).
+    pub status: &'s SecretReplica,
+    /// The DR listing's view of the replica (`None`: the listing does not show it).
+    pub replica: Option<&'s Secret>,
 }
 
 /// How DR Auto Scaling groups stand in for a primary one.
@@ -804,6 +929,92 @@ impl<'a, 's> DrRelations<'a, 's> {
         }
     }
 
+    // ---- Buckets, tables and secrets
+
+    /// Every replication rule of a primary bucket with where its destination is, or why they
+    /// cannot be known (the replication configuration could not be read). Empty: the bucket
+    /// has no replication configuration.
+    pub fn bucket_copies(&self, bucket: &'s Bucket) -> Known<Vec<BucketCopy<'s>>> {
+        let configuration = match &bucket.replication {
+            Known::Value(configuration) => configuration,
+            Known::Unknown(reason) => return Known::Unknown(reason.clone()),
+        };
+        let (primary, dr) = (&self.inventory.primary, &self.inventory.dr);
+        let account = self.inventory.account();
+        let copies = configuration.iter().flat_map(|c| &c.rules).map(|rule| {
+            let name = rule.destination_bucket();
+            let destination = if let Some(found) = dr.buckets_by_name.get(name) {
+                BucketDestination::Dr(found)
+            } else if let Some(found) = primary.buckets_by_name.get(name) {
+                BucketDestination::SameRegion(found)
+            } else if let Some(owner) = rule.destination_account.as_deref().filter(|a| *a != account) {
+                BucketDestination::OtherAccount(owner.to_string())
+            } else if let Some(reason) = dr.gap(ResourceKind::Bucket).or(primary.gap(ResourceKind::Bucket)) {
+                BucketDestination::Unknown(reason.clone())
+            } else {
+                BucketDestination::Missing
+            };
+            BucketCopy { source: bucket, rule, destination }
+        });
+        Known::Value(copies.collect())
+    }
+
+    /// A primary bucket's working DR copy (its first live rule), `None` when no rule is one, or
+    /// why that cannot be told (the configuration, a destination or a versioning status could
+    /// not be read, and no live rule was found).
+    pub fn bucket_dr_copy(&self, bucket: &'s Bucket) -> Known<Option<BucketCopy<'s>>> {
+        let copies = match self.bucket_copies(bucket) {
+            Known::Value(copies) => copies,
+            Known::Unknown(reason) => return Known::Unknown(reason),
+        };
+        let mut unknown = None;
+        for copy in copies {
+            if copy.live() == Known::Value(true) {
+                return Known::Value(Some(copy));
+            }
+            unknown = unknown.or(copy.unreadable());
+        }
+        match unknown {
+            Some(reason) => Known::Unknown(reason),
+            None => Known::Value(None),
+        }
+    }
+
+    /// The DR replica of a primary table's global table, or why it cannot be known (the
+    /// table could not be described). `None`: no replica in the DR region.
+    pub fn table_copy(&self, table: &'s Table) -> Known<Option<TableCopy<'s>>> {
+        let dr = &self.inventory.dr;
+        match &table.replicas {
+            Known::Value(replicas) => {
+                Known::Value(replicas.iter().find(|r| r.region == dr.name).map(|replica| TableCopy {
+                    replica,
+                    table: dr.tables_by_name.get(table.name.as_str()).copied(),
+                }))
+            }
+            Known::Unknown(reason) => Known::Unknown(reason.clone()),
+        }
+    }
+
+    /// The DR replica of a primary secret, or why it cannot be known (DescribeSecret failed).
+    /// `None`: the secret is not replicated to the DR region.
+    pub fn secret_copy(&self, secret: &'s Secret) -> Known<Option<SecretCopy<'s>>> {
+        let (primary, dr) = (&self.inventory.primary, &self.inventory.dr);
+        let replicas = match &secret.replication {
+            Known::Value(replicas) => replicas,
+            Known::Unknown(reason) => return Known::Unknown(reason.clone()),
+        };
+        let Some(status) = replicas.iter().find(|r| r.region == dr.name) else { return Known::Value(None) };
+        // A replica keeps the primary's ARN but for the region.
+        let replica_arn = secret.arn.replacen(&format!(":{}:", primary.name), &format!(":{}:", dr.name), 1);
+        let replica = dr.secrets_by_arn.get(replica_arn.as_str()).copied().or_else(|| {
+            dr.resources
+                .secrets
+                .iter()
+                .find(|s| s.name == secret.name && s.primary_region.as_deref() == Some(primary.name))
+        });
+        Known::Value(Some(SecretCopy { status, replica }))
+    }
+
     // ---- Compute and failover records
 
     /// The DR Auto Scaling groups that stand in for a primary group, or why none can be known
@@ -994,5 +1205,59 @@ mod tests {
         assert!(matches!(relations.backup_copies(&fs.arn, &fs.tags), Known::Value(c) if c.is_empty()));
         assert_eq!(relations.backup_coverage(&fs.arn, &fs.tags).unreadable, Some(&reason));
         assert!(matches!(relations.efs_protection(fs).copy(), Known::Value(None)));
+    }
+
+    #[test]
+    fn a_bucket_copy_is_live_only_between_versioned_buckets_through_an_enabled_rule() {
+        let mut snapshot = fixture("rules/s3-no-dr-replication/pass.json");
+        let inventory = Inventory::build(&snapshot, &Matching::default());
+        let bucket = inventory.primary.buckets_by_name.get("web-uploads").copied().expect("web-uploads");
+        let Known::Value(Some(copy)) = inventory.relations().bucket_dr_copy(bucket) else {
+            panic!("a DR copy")
+        };
+        assert_eq!(copy.dr_bucket().map(|b| b.name.as_str()), Some("web-uploads-dr"));
+        assert_eq!(copy.max_latency(), Known::Value(Some(45.0)));
+        // Suspending versioning at either end stops replication.
+        let dr = snapshot.resources.regional.get_mut("us-east-1").expect("dr");
+        dr.buckets[0].versioning = Known::Value("Suspended".into());
+        let inventory = Inventory::build(&snapshot, &Matching::default());
+        let bucket = inventory.primary.buckets_by_name.get("web-uploads").copied().expect("web-uploads");
+        assert!(matches!(inventory.relations().bucket_dr_copy(bucket), Known::Value(None)));
+        // A destination in another account cannot be judged.
+        let dr = snapshot.resources.regional.get_mut("us-east-1").expect("dr");
+        dr.buckets.clear();
+        let primary = snapshot.resources.regional.get_mut("ap-south-1").expect("primary");
+        let Known::Value(Some(configuration)) = &mut primary.buckets[0].replication else {
+            panic!("a configuration")
+        };
+        configuration.rules[0].destination_account = Some("210987654321".into());
+        let inventory = Inventory::build(&snapshot, &Matching::default());
+        let bucket = inventory.primary.buckets_by_name.get("web-uploads").copied().expect("web-uploads");
+        assert!(
+            matches!(inventory.relations().bucket_dr_copy(bucket), Known::Unknown(r) if r.message.contains("210987654321"))
+        );
+    }
+
+    #[test]
+    fn a_secret_replica_is_found_by_its_arn_in_the_dr_region() {
+        let snapshot = fixture("rules/dr-secrets-missing/pass.json");
+        let inventory = Inventory::build(&snapshot, &Matching::default());
+        let secret = inventory.primary.resources.secrets.first().expect("a secret");
+        let Known::Value(Some(copy)) = inventory.relations().secret_copy(secret) else { panic!("a replica") };
+        assert!(copy.status.in_sync());
+        assert_eq!(copy.replica.map(|s| s.primary_region.as_deref()), Some(Some("ap-south-1")));
+    }
+
+    #[test]
+    fn a_table_replica_is_the_one_in_the_dr_region() {
+        let snapshot = fixture("rules/dynamodb-no-dr-replica/fail.json");
+        let inventory = Inventory::build(&snapshot, &Matching::default());
+        let table = inventory.primary.tables_by_name.get("orders").copied().expect("orders");
+        assert!(matches!(inventory.relations().table_copy(table), Known::Value(None)));
+        let snapshot = fixture("rules/dynamodb-no-dr-replica/pass.json");
+        let inventory = Inventory::build(&snapshot, &Matching::default());
+        let table = inventory.primary.tables_by_name.get("orders").copied().expect("orders");
+        let Known::Value(Some(copy)) = inventory.relations().table_copy(table) else { panic!("a replica") };
+        assert!(copy.replica.active() && copy.table.is_some());
     }
 }

@@ -9,6 +9,7 @@
 
 use super::compute::*;
 use super::database::*;
+use super::dependencies::{Parameter, Secret};
 use super::dns::*;
 use super::load_balancing::*;
 use super::matching::Matching;
@@ -53,6 +54,11 @@ pub struct RegionView<'s> {
     pub db_clusters_by_arn: HashMap<&'s str, &'s DbCluster>,
     lag_series: HashMap<(&'s str, LagMetric), &'s ReplicaLagSeries>,
     pub backup_vaults_by_arn: HashMap<&'s str, &'s BackupVault>,
+    pub buckets_by_name: HashMap<&'s str, &'s Bucket>,
+    pub tables_by_name: HashMap<&'s str, &'s Table>,
+    pub secrets_by_arn: HashMap<&'s str, &'s Secret>,
+    /// Parameters by the reference launch templates name them with.
+    pub parameters: HashMap<&'s str, &'s Parameter>,
     gaps: HashMap<ResourceKind, UnknownReason>,
     /// Resources a follow-up call named but could not read, by kind and name.
     unread: HashMap<ResourceKind, HashMap<&'s str, UnknownReason>>,
@@ -95,6 +101,10 @@ impl<'s> RegionView<'s> {
                 .map(|s| ((s.subject_id.as_str(), s.metric), s))
                 .collect(),
             backup_vaults_by_arn: resources.backup_vaults.iter().map(|v| (v.arn.as_str(), v)).collect(),
+            buckets_by_name: resources.buckets.iter().map(|b| (b.name.as_str(), b)).collect(),
+            tables_by_name: resources.tables.iter().map(|t| (t.name.as_str(), t)).collect(),
+            secrets_by_arn: resources.secrets.iter().map(|s| (s.arn.as_str(), s)).collect(),
+            parameters: resources.parameters.iter().map(|p| (p.reference.as_str(), p)).collect(),
             gaps: HashMap::new(),
             unread: HashMap::new(),
         };
@@ -148,28 +158,41 @@ impl<'s> RegionView<'s> {
             .copied()
     }
 
-    /// Resolve an ASG's launch template reference to the version it launches and its AMI.
-    pub fn resolve_launch(&self, reference: &'s LaunchTemplateRef) -> LaunchResolution<'s> {
+    /// The launch template version an ASG's reference launches (`$Latest`/`$Default`
+    /// resolved), or what stands in the way (missing template or version, unknown).
+    pub fn launch_version(
+        &self,
+        reference: &'s LaunchTemplateRef,
+    ) -> Result<(&'s LaunchTemplate, &'s LaunchTemplateVersion), LaunchResolution<'s>> {
         let Some(template) = self.launch_template(reference) else {
             if let Some(reason) = self.gap(ResourceKind::LaunchTemplate) {
-                return LaunchResolution::Unknown(reason.clone());
+                return Err(LaunchResolution::Unknown(reason.clone()));
             }
-            return LaunchResolution::TemplateMissing;
+            return Err(LaunchResolution::TemplateMissing);
         };
         let number = match reference.version.as_str() {
             "$Latest" => template.latest_version,
             "$Default" | "" => template.default_version,
             other => match other.parse::<u64>() {
                 Ok(n) => n,
-                Err(_) => return LaunchResolution::VersionMissing { template },
+                Err(_) => return Err(LaunchResolution::VersionMissing { template }),
             },
         };
         let versions = match &template.versions {
             Known::Value(v) => v,
-            Known::Unknown(reason) => return LaunchResolution::Unknown(reason.clone()),
+            Known::Unknown(reason) => return Err(LaunchResolution::Unknown(reason.clone())),
         };
-        let Some(version) = versions.iter().find(|v| v.version == number) else {
-            return LaunchResolution::VersionMissing { template };
+        match versions.iter().find(|v| v.version == number) {
+            Some(version) => Ok((template, version)),
+            None => Err(LaunchResolution::VersionMissing { template }),
+        }
+    }
+
+    /// Resolve an ASG's launch template reference to the version it launches and its AMI.
+    pub fn resolve_launch(&self, reference: &'s LaunchTemplateRef) -> LaunchResolution<'s> {
+        let (template, version) = match self.launch_version(reference) {
+            Ok(found) => found,
+            Err(resolution) => return resolution,
         };
         match version.effective_image_id() {
             None => LaunchResolution::NoImage { template, version },
@@ -220,6 +243,16 @@ impl<'s> RegionView<'s> {
 
     pub fn lag_series(&self, subject_id: &str, metric: LagMetric) -> Option<&'s ReplicaLagSeries> {
         self.lag_series.get(&(subject_id, metric)).copied()
+    }
+
+    /// The SSM parameter a launch template names (by its reference), `None` when it does not
+    /// exist in the region, or why that cannot be told (the parameters could not be read).
+    pub fn parameter(&self, reference: &str) -> Known<Option<&'s Parameter>> {
+        match (self.parameters.get(reference), self.unread(ResourceKind::Parameter, reference)) {
+            (Some(parameter), _) => Known::Value(Some(*parameter)),
+            (None, Some(reason)) => Known::Unknown(reason.clone()),
+            (None, None) => Known::Value(None),
+        }
     }
 
     /// A DB instance named by identifier (same region) or ARN.
@@ -720,6 +753,21 @@ fn tagged_resources<'s>(
         r.db_instances.iter().for_each(|x| add(Cow::Borrowed(&x.arn), &x.tags));
         r.db_clusters.iter().for_each(|x| add(Cow::Borrowed(&x.arn), &x.tags));
         r.file_systems.iter().for_each(|x| add(Cow::Borrowed(&x.arn), &x.tags));
+        r.buckets.iter().for_each(|x| add(Cow::Borrowed(&x.arn), &x.tags));
+        r.tables.iter().for_each(|x| add(Cow::Borrowed(&x.arn), &x.tags));
+        r.secrets.iter().for_each(|x| add(Cow::Borrowed(&x.arn), &x.tags));
+        // An RDS-managed master-user secret belongs with its database.
+        let secret_of = |arn: &Option<String>| arn.as_deref().and_then(|a| view.secrets_by_arn.get(a));
+        for db in &r.db_instances {
+            if let Some(secret) = secret_of(&db.master_user_secret_arn) {
+                add(Cow::Borrowed(&secret.arn), &db.tags);
+            }
+        }
+        for cluster in &r.db_clusters {
+            if let Some(secret) = secret_of(&cluster.master_user_secret_arn) {
+                add(Cow::Borrowed(&secret.arn), &cluster.tags);
+            }
+        }
     }
     for hc in &inventory.snapshot.resources.global.health_checks {
         add(Cow::Owned(hc.arn()), &hc.tags);

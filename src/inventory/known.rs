@@ -122,7 +122,13 @@ pub fn iam_action(operation: &str) -> Option<String> {
     if !is_service || !is_operation {
         return None;
     }
-    Some(format!("{}:{name}", aws_service_prefix(service)))
+    // S3 names two of its permissions apart from their operations.
+    let action = match (service, name) {
+        ("s3", "ListBuckets") => "ListAllMyBuckets",
+        ("s3", "GetBucketReplication") => "GetReplicationConfiguration",
+        _ => name,
+    };
+    Some(format!("{}:{action}", aws_service_prefix(service)))
 }
 
 /// The service prefix AWS writes in IAM actions and ARNs for drscan's short service name
@@ -224,6 +230,9 @@ mod tests {
             Some("elasticfilesystem:DescribeFileSystems")
         );
         assert_eq!(iam_action("rds:DescribeDBInstances").as_deref(), Some("rds:DescribeDBInstances"));
+        assert_eq!(iam_action("s3:ListBuckets").as_deref(), Some("s3:ListAllMyBuckets"));
+        assert_eq!(iam_action("s3:GetBucketReplication").as_deref(), Some("s3:GetReplicationConfiguration"));
+        assert_eq!(iam_action("s3:GetBucketVersioning").as_deref(), Some("s3:GetBucketVersioning"));
         assert_eq!(iam_action("alias resolution"), None);
         assert_eq!(iam_action("backup schedule evaluation"), None);
     }

@@ -1,12 +1,13 @@
 //! Application members: for each application (SPEC §2), its failover record groups and the
-//! resources of each tier in each region — the primary resources whose DR counterparts
-//! ([`super::dr`]) the rules, the RTO/RPO estimate and the report judge, and the DR groups
-//! that stand in for the primary ones.
+//! resources of each tier in each region (web tier, databases, files, buckets, tables,
+//! secrets) — the primary resources whose DR counterparts ([`super::dr`]) the rules, the
+//! RTO/RPO estimate and the report judge, and the DR groups that stand in for the primary ones.
 
 use super::compute::AutoScalingGroup;
-use super::database::{DbCluster, DbInstance};
+use super::database::{DbCluster, DbInstance, Table};
+use super::dependencies::Secret;
 use super::graph::Inventory;
-use super::storage::FileSystem;
+use super::storage::{Bucket, FileSystem};
 use std::collections::BTreeMap;
 
 /// One application's resources, by region and kind.
@@ -21,6 +22,11 @@ pub struct Members<'s> {
     /// Primary-region Aurora clusters that are not themselves replicas or global secondaries.
     pub primary_db_clusters: Vec<&'s DbCluster>,
     pub primary_file_systems: Vec<&'s FileSystem>,
+    pub primary_buckets: Vec<&'s Bucket>,
+    pub primary_tables: Vec<&'s Table>,
+    /// Primary-region secrets that originate there (not replicas of another region's):
+    /// tagged with the application, or managed by RDS for an application database.
+    pub primary_secrets: Vec<&'s Secret>,
 }
 
 /// Every application's members, keyed by application name.
@@ -75,12 +81,27 @@ impl<'s> AppMembers<'s> {
                 m.primary_file_systems.push(fs);
             }
         }
+        for bucket in &primary.resources.buckets {
+            if let Some(m) = apps.app_of(&bucket.arn).and_then(|a| by_app.get_mut(a)) {
+                m.primary_buckets.push(bucket);
+            }
+        }
+        for table in &primary.resources.tables {
+            if let Some(m) = apps.app_of(&table.arn).and_then(|a| by_app.get_mut(a)) {
+                m.primary_tables.push(table);
+            }
+        }
+        for secret in primary.resources.secrets.iter().filter(|s| s.is_primary()) {
+            if let Some(m) = apps.app_of(&secret.arn).and_then(|a| by_app.get_mut(a)) {
+                m.primary_secrets.push(secret);
+            }
+        }
         AppMembers { by_app }
     }
 }
 
-/// A primary data store of an application: an RDS instance, an Aurora cluster or an EFS file
-/// system, as backup selections see it.
+/// A primary data store of an application: an RDS instance, an Aurora cluster, an EFS file
+/// system, an S3 bucket or a DynamoDB table, as backup selections see it.
 #[derive(Debug, Clone, Copy)]
 pub struct DataStore<'s> {
     pub kind: super::ResourceKind,
@@ -115,6 +136,18 @@ impl<'s> Members<'s> {
             id: &f.id,
             tags: &f.tags,
         });
-        dbs.chain(clusters).chain(file_systems).collect()
+        let buckets = self.primary_buckets.iter().map(|b| DataStore {
+            kind: ResourceKind::Bucket,
+            arn: &b.arn,
+            id: &b.name,
+            tags: &b.tags,
+        });
+        let tables = self.primary_tables.iter().map(|t| DataStore {
+            kind: ResourceKind::Table,
+            arn: &t.arn,
+            id: &t.name,
+            tags: &t.tags,
+        });
+        dbs.chain(clusters).chain(file_systems).chain(buckets).chain(tables).collect()
     }
 }

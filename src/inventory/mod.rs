@@ -77,6 +77,10 @@ resource_kinds! {
         regional instance_type_offerings: InstanceTypeOffering by [instance_type, availability_zone];
     KmsKey = "kms:key", regional kms_keys: KmsKey by [arn];
     Certificate = "acm:certificate", regional certificates: Certificate by [arn];
+    Bucket = "s3:bucket", regional buckets: Bucket by [name];
+    Table = "dynamodb:table", regional tables: Table by [name];
+    Secret = "secretsmanager:secret", regional secrets: Secret by [arn];
+    Parameter = "ssm:parameter", regional parameters: Parameter by [reference];
     /// An application as a whole (SPEC §2), for findings no single resource causes.
     Application = "drscan:application", not collected;
 }
@@ -270,6 +274,16 @@ mod tests {
         serde_defaults_agree_with_default::<InstanceTypeOffering>();
         serde_defaults_agree_with_default::<KmsKey>();
         serde_defaults_agree_with_default::<Certificate>();
+        serde_defaults_agree_with_default::<Bucket>();
+        serde_defaults_agree_with_default::<BucketReplication>();
+        serde_defaults_agree_with_default::<BucketReplicationRule>();
+        serde_defaults_agree_with_default::<IncomingReplication>();
+        serde_defaults_agree_with_default::<Table>();
+        serde_defaults_agree_with_default::<TableReplica>();
+        serde_defaults_agree_with_default::<MetricWindow>();
+        serde_defaults_agree_with_default::<Secret>();
+        serde_defaults_agree_with_default::<SecretReplica>();
+        serde_defaults_agree_with_default::<Parameter>();
         serde_defaults_agree_with_default::<RegionResources>();
         serde_defaults_agree_with_default::<GlobalResources>();
         serde_defaults_agree_with_default::<Resources>();

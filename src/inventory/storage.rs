@@ -1,7 +1,10 @@
-//! File systems and backups of one region: EFS with its backup policy and replication, and AWS
-//! Backup plans (rules, copy actions, selections), vaults and their recovery points.
+//! File systems, object storage and backups of one region: EFS with its backup policy and
+//! replication, S3 buckets with their versioning, replication rules and the replication metrics
+//! S3 publishes in the destination's region, and AWS Backup plans (rules, copy actions,
+//! selections), vaults and their recovery points.
 
 use super::Tags;
+use super::database::MetricWindow;
 use super::known::{Known, UnknownReason};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -38,6 +41,121 @@ pub struct ReplicationDestination {
     pub status: String,
     #[serde(default)]
     pub last_replicated_timestamp: Option<DateTime<Utc>>,
+}
+
+/// An S3 general purpose bucket of the region (`GetBucketLocation`, or `BucketRegion` of
+/// ListBuckets). Never an object or its contents.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bucket {
+    /// `arn:aws:s3:::<name>`: bucket ARNs carry neither region nor account.
+    pub arn: String,
+    pub name: String,
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+    /// `Enabled` or `Suspended`; `Disabled` for a bucket that never had versioning (AWS then
+    /// returns no status). Unknown when GetBucketVersioning failed.
+    pub versioning: Known<String>,
+    /// The replication configuration (`None`: the bucket has none); unknown when
+    /// GetBucketReplication failed.
+    pub replication: Known<Option<BucketReplication>>,
+    /// Replication metric series S3 publishes in this region (the destination's) for rules
+    /// that replicate into this bucket; unknown when CloudWatch could not be read.
+    #[serde(default)]
+    pub incoming_replication: Known<Vec<IncomingReplication>>,
+    #[serde(default)]
+    pub tags: Tags,
+    /// Why its tags could not be read (GetBucketTagging failed): `tags` is then empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags_unknown: Option<UnknownReason>,
+}
+
+impl Bucket {
+    /// Versioning is on (`Enabled`): what S3 replication needs on source and destination.
+    pub fn versioned(&self) -> Known<bool> {
+        match &self.versioning {
+            Known::Value(status) => Known::Value(status == "Enabled"),
+            Known::Unknown(reason) => Known::Unknown(reason.clone()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BucketReplication {
+    /// The IAM role S3 assumes to replicate.
+    #[serde(default)]
+    pub role: String,
+    #[serde(default)]
+    pub rules: Vec<BucketReplicationRule>,
+}
+
+/// One rule of a bucket's replication configuration.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BucketReplicationRule {
+    #[serde(default)]
+    pub id: String,
+    /// `Enabled` or `Disabled`.
+    pub status: String,
+    #[serde(default)]
+    pub priority: Option<i32>,
+    /// Which objects the rule replicates: `""` for the whole bucket, else a description of the
+    /// filter (`prefix logs/`, `tag k=v`, …).
+    #[serde(default)]
+    pub scope: String,
+    /// `arn:aws:s3:::<name>` of the destination bucket.
+    pub destination_bucket_arn: String,
+    /// The destination bucket's owner, when the rule names one (cross-account replication).
+    #[serde(default)]
+    pub destination_account: Option<String>,
+    /// `DeleteMarkerReplication` status (`Enabled`/`Disabled`); `None` when the rule does not
+    /// set it (a rule of the V1 schema, with a `Prefix` and no `Filter`, replicates delete
+    /// markers).
+    #[serde(default)]
+    pub delete_marker_replication: Option<String>,
+    /// `ExistingObjectReplication` status; `None`: not set (existing objects are not replicated).
+    #[serde(default)]
+    pub existing_object_replication: Option<String>,
+    /// S3 Replication Time Control: the time bound in minutes when enabled (AWS allows 15).
+    #[serde(default)]
+    pub replication_time_minutes: Option<u32>,
+    /// Replication metrics are on (`Metrics.Status` `Enabled`; S3 RTC turns them on).
+    #[serde(default)]
+    pub metrics_enabled: bool,
+}
+
+impl BucketReplicationRule {
+    pub fn enabled(&self) -> bool {
+        self.status == "Enabled"
+    }
+
+    /// The destination bucket's name.
+    pub fn destination_bucket(&self) -> &str {
+        self.destination_bucket_arn.strip_prefix("arn:aws:s3:::").unwrap_or(&self.destination_bucket_arn)
+    }
+
+    /// Delete markers are replicated: set `Enabled`, or a V1 rule that replicates them implicitly.
+    pub fn replicates_delete_markers(&self) -> bool {
+        self.delete_marker_replication.as_deref().is_none_or(|s| s == "Enabled")
+    }
+
+    pub fn replicates_existing_objects(&self) -> bool {
+        self.existing_object_replication.as_deref() == Some("Enabled")
+    }
+}
+
+/// The replication metrics of one source bucket's rule, as published in the destination
+/// bucket's region (dimensions `SourceBucket`, `DestinationBucket`, `RuleId`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncomingReplication {
+    pub source_bucket: String,
+    pub rule_id: String,
+    /// `ReplicationLatency`, per-minute maxima in seconds.
+    pub latency: MetricWindow,
+    /// The largest `OperationsPendingReplication` in the window (`None`: no datapoints).
+    pub max_pending_operations: Known<Option<f64>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

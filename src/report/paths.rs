@@ -53,6 +53,13 @@ pub enum Relation {
     EfsCopy,
     /// Backup plan copying a store → the DR vault it copies to (`backup-copy-target-missing`).
     BackupVault,
+    /// Primary S3 bucket → the DR bucket a live replication rule copies it to
+    /// (`s3-no-dr-replication`).
+    BucketCopy,
+    /// Primary DynamoDB table → its global table's DR replica (`dynamodb-no-dr-replica`).
+    TableReplica,
+    /// Primary secret → its DR replica (`dr-secrets-missing`).
+    SecretReplica,
     /// Failover record → the load balancer its alias resolves to (`failover-target-missing`).
     RecordTarget,
     /// The load balancer of a failover record → its target groups.
@@ -147,8 +154,8 @@ fn unknown_label(reason: &UnknownReason) -> String {
     format!("unknown: {} failed", reason.operation)
 }
 
-/// Failover paths of every application: its failover records, then its databases, clusters
-/// and file systems, each to its DR copy.
+/// Failover paths of every application: its failover records, then its databases, clusters,
+/// file systems, buckets, tables and secrets, each to its DR copy.
 pub(super) fn failover_paths<'m>(
     inventory: &Inventory<'_>,
     states: &'m HashMap<&'m str, NodeState>,
@@ -261,6 +268,82 @@ pub(super) fn failover_paths<'m>(
                 }
             }
             paths.push(path.finish(format!("file system {}", fs.id)));
+        }
+        for bucket in &members.primary_buckets {
+            let mut path = Path::new(states);
+            path.node("bucket", format!("{} ({})", bucket.name, inventory.primary.name), Some(&bucket.arn));
+            match relations.bucket_dr_copy(bucket) {
+                Known::Value(Some(copy)) => {
+                    let destination = copy.dr_bucket().map(|b| b.arn.clone()).unwrap_or_default();
+                    path.link(
+                        Relation::BucketCopy,
+                        &bucket.arn,
+                        LinkState::Present,
+                        vec![destination.clone()],
+                    );
+                    let label = format!("{} ({dr}, rule {})", copy.rule.destination_bucket(), copy.rule.id);
+                    path.node("replica", label, Some(&destination));
+                }
+                found => {
+                    let missing = format!("no replication to {dr}");
+                    path.not_found(Relation::BucketCopy, &bucket.arn, "replica", missing, found.get().err());
+                }
+            }
+            paths.push(path.finish(format!("bucket {}", bucket.name)));
+        }
+        for table in &members.primary_tables {
+            let mut path = Path::new(states);
+            path.node("table", format!("{} ({})", table.name, inventory.primary.name), Some(&table.arn));
+            match relations.table_copy(table) {
+                Known::Value(Some(copy)) if copy.replica.active() => {
+                    let arn = copy.table.map(|t| t.arn.clone()).unwrap_or_default();
+                    path.link(Relation::TableReplica, &table.arn, LinkState::Present, vec![arn.clone()]);
+                    path.node(
+                        "replica",
+                        format!("{} ({dr}, {})", table.name, copy.replica.status),
+                        Some(&arn),
+                    );
+                }
+                Known::Value(Some(copy)) => {
+                    path.link(Relation::TableReplica, &table.arn, LinkState::Missing, Vec::new());
+                    path.missing("replica", format!("{} ({dr}, {})", table.name, copy.replica.status));
+                }
+                found => {
+                    let missing = format!("no replica in {dr}");
+                    path.not_found(Relation::TableReplica, &table.arn, "replica", missing, found.get().err());
+                }
+            }
+            paths.push(path.finish(format!("DynamoDB table {}", table.name)));
+        }
+        for secret in &members.primary_secrets {
+            let mut path = Path::new(states);
+            path.node("secret", format!("{} ({})", secret.name, inventory.primary.name), Some(&secret.arn));
+            match relations.secret_copy(secret) {
+                Known::Value(Some(copy)) if copy.status.in_sync() => {
+                    let arn = copy.replica.map(|s| s.arn.clone()).unwrap_or_default();
+                    path.link(Relation::SecretReplica, &secret.arn, LinkState::Present, vec![arn.clone()]);
+                    path.node(
+                        "replica",
+                        format!("{} ({dr}, {})", secret.name, copy.status.status),
+                        Some(&arn),
+                    );
+                }
+                Known::Value(Some(copy)) => {
+                    path.link(Relation::SecretReplica, &secret.arn, LinkState::Missing, Vec::new());
+                    path.missing("replica", format!("{} ({dr}, {})", secret.name, copy.status.status));
+                }
+                found => {
+                    let missing = format!("no replica in {dr}");
+                    path.not_found(
+                        Relation::SecretReplica,
+                        &secret.arn,
+                        "replica",
+                        missing,
+                        found.get().err(),
+                    );
+                }
+            }
+            paths.push(path.finish(format!("secret {}", secret.name)));
         }
         by_app.insert(app.clone(), paths);
     }

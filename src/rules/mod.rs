@@ -233,6 +233,27 @@ pub fn report_listing_gaps(
     }
 }
 
+/// For each primary resource whose tags could not be read and that nothing else joins to an
+/// application, report one `unknown`: it may belong to one, and the rule would have judged it.
+/// `resources`: (the resource, its ARN, why its tags are unknown).
+pub fn report_unread_tags<'r>(
+    ctx: &Context<'_, '_>,
+    out: &mut RuleOutput,
+    resources: impl IntoIterator<Item = (ResourceRef, &'r str, Option<&'r crate::inventory::UnknownReason>)>,
+    purpose: &str,
+) {
+    let apps = ctx.inventory.applications();
+    for (target, arn, reason) in resources {
+        if let Some(reason) = reason
+            && apps.app_of(arn).is_none()
+        {
+            let message =
+                format!("cannot read the tags of {} to tell its application and check {purpose}", target.id);
+            out.unknown(target, reason, message);
+        }
+    }
+}
+
 /// The failover record groups a DNS rule can judge, after reporting `unknown` for every zone
 /// whose records could not be read (and for all zones when the zone listing itself failed).
 /// Groups only ever come from zones whose records were read.

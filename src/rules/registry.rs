@@ -19,6 +19,7 @@ pub static RULES: &[&dyn Rule] = &[
     &DrAsgNotBehindAlb,             // DR108
     &AsgSingleAz,                   // DR109
     &AsgEc2HealthCheck,             // DR110
+    &DrSecretsMissing,              // DR111
     &FailoverSecondaryMissing,      // DR201
     &FailoverPrimaryUnmonitored,    // DR202
     &FailoverSecondaryUnhealthy,    // DR203
@@ -38,12 +39,17 @@ pub static RULES: &[&dyn Rule] = &[
     &RdsDeletionProtectionOff,      // DR307
     &RdsBackupsNotReplicated,       // DR308
     &AuroraSecondaryHeadless,       // DR309
+    &DynamodbNoDrReplica,           // DR310
+    &DynamodbReplicationLagHigh,    // DR311
+    &DynamodbPitrDisabled,          // DR312
     &EfsNoDrCopy,                   // DR401
     &EfsReplicationLagHigh,         // DR402
     &EfsBackupDisabled,             // DR403
     &BackupCopyTargetMissing,       // DR404
     &BackupFrequencyExceedsRpo,     // DR405
     &BackupNoRecentDrRecoveryPoint, // DR406
+    &S3NoDrReplication,             // DR407
+    &S3ReplicationLagHigh,          // DR408
     &FailoverStepManual,            // DR501
     &RtoTargetExceeded,             // DR502
     &RpoTargetExceeded,             // DR503

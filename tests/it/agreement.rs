@@ -101,6 +101,9 @@ fn check_app(
         let first = link.to.first().map(String::as_str).unwrap_or("");
         match link.relation {
             Relation::AmiCopy => check.rule_agrees(link, "ami-missing-in-dr"),
+            Relation::BucketCopy => check.rule_agrees(link, "s3-no-dr-replication"),
+            Relation::TableReplica => check.rule_agrees(link, "dynamodb-no-dr-replica"),
+            Relation::SecretReplica => check.rule_agrees(link, "dr-secrets-missing"),
             Relation::DbReplica | Relation::AuroraCopy => {
                 check.rule_agrees(link, "rds-no-dr-replica");
                 let Some(estimate) = estimate else { continue };
@@ -275,6 +278,9 @@ fn report_rules_and_estimate_agree_on_every_dr_link() {
         Relation::AuroraCopy,
         Relation::EfsCopy,
         Relation::RecordTarget,
+        Relation::BucketCopy,
+        Relation::TableReplica,
+        Relation::SecretReplica,
     ] {
         for state in ["present", "missing", "unknown"] {
             assert!(

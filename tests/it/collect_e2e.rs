@@ -3,7 +3,7 @@
 //! `drscan audit` finds the break — and finds nothing critical on the intact setup.
 
 use crate::support::seed::{Secondary, Setup, seed};
-use crate::support::{audit_live, drscan, emulator, findings, fresh_account, runtime, summary};
+use crate::support::{assert_fails, audit_live, drscan, emulator, findings, fresh_account, runtime, summary};
 use std::time::Duration;
 
 /// Seed `setup` into a fresh account and audit it live.
@@ -16,15 +16,6 @@ fn audit_scenario(setup: Setup, extra: &[&str]) -> serde_json::Value {
     assert!(json.is_object(), "drscan printed no JSON (exit {code}):\n{stderr}");
     assert!(elapsed < Duration::from_secs(30), "a live audit against moto took {elapsed:?}");
     json
-}
-
-fn assert_fails(json: &serde_json::Value, rule: &str, needle: &str) {
-    let found = findings(json, rule, "fail");
-    assert!(
-        found.iter().any(|f| f["message"].as_str().unwrap_or_default().contains(needle)),
-        "expected a `{rule}` failure mentioning {needle:?}; findings:\n{}",
-        summary(json)
-    );
 }
 
 #[test]

@@ -324,7 +324,7 @@ fn config_values_reach_the_audit_and_flags_override_them() {
 
     // Flag beats file: the file says fail_on critical, the flag says low.
     let (_dir2, path2) = write_config(
-        "[gate]\nfail_on = \"critical\"\n\n[rules]\nDR101 = \"off\"\nDR201 = \"off\"\nDR202 = \"off\"\nDR203 = \"off\"\nDR204 = \"off\"\nDR301 = \"off\"\nDR401 = \"off\"\n",
+        "[gate]\nfail_on = \"critical\"\n\n[rules]\nDR101 = \"off\"\nDR111 = \"off\"\nDR201 = \"off\"\nDR202 = \"off\"\nDR203 = \"off\"\nDR204 = \"off\"\nDR301 = \"off\"\nDR401 = \"off\"\nDR407 = \"off\"\n",
     );
     drscan().args(["audit", "--snapshot", REFERENCE, "--config"]).arg(&path2).assert().code(0);
     drscan()

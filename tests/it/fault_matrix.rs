@@ -14,9 +14,9 @@
 //! are read-only, so no reset between cells), moto's answers cached by the front, each cell's
 //! faults scoped to an access key of its own so that cells run at once, in-process.
 
-use crate::support::operations::{called_by_drscan, signing_name};
+use crate::support::operations::{api_version, called_by_drscan, signing_name};
 use crate::support::recorded::everything_moto_lacks;
-use crate::support::seed::{Setup, seed};
+use crate::support::seed::{DataStores, Setup, recorded_data_stores, seed};
 use crate::support::{cache_answers, emulator, fresh_account, front_log, runtime, set_faults};
 use drscan::audit::{self, GatePolicy};
 use drscan::collection::{CollectOptions, collect};
@@ -50,9 +50,8 @@ const CLASSES: &[FaultClass] = &[
             // Each protocol's own code for a missing permission.
             let code = match service {
                 "ec2" => "UnauthorizedOperation",
-                "kms" | "acm" | "ssm" | "elasticfilesystem" | "backup" | "monitoring" => {
-                    "AccessDeniedException"
-                }
+                "kms" | "acm" | "ssm" | "elasticfilesystem" | "backup" | "monitoring" | "dynamodb"
+                | "secretsmanager" => "AccessDeniedException",
                 _ => "AccessDenied",
             };
             json!({"status": 403, "code": code,
@@ -223,7 +222,9 @@ fn every_fault_on_every_operation_only_narrows_the_audit_to_unknowns() {
     let rt = runtime();
     rt.block_on(seed(&account, &Setup::exercising_every_operation()));
     cache_answers(&account);
-    set_faults(Value::Array(everything_moto_lacks(&account)));
+    let mut recorded = everything_moto_lacks(&account);
+    recorded.extend(recorded_data_stores(&account, &DataStores::default()));
+    set_faults(Value::Array(recorded));
     let seeded = started.elapsed();
 
     let operations: Vec<String> = called_by_drscan().into_iter().collect();
@@ -268,6 +269,7 @@ fn every_fault_on_every_operation_only_narrows_the_audit_to_unknowns() {
                 && e["region"] == region
                 && e["service"] == signing_name(service)
                 && e["operation"] == name
+                && api_version(service).is_none_or(|version| e["version"] == version)
         })
     };
     let one_region: Vec<_> = operations
@@ -292,6 +294,9 @@ fn every_fault_on_every_operation_only_narrows_the_audit_to_unknowns() {
             rule["access_key"] = json!(cell_key(*index, &account));
             rule["service"] = json!(signing_name(service));
             rule["operation"] = json!(name);
+            if let Some(version) = api_version(service) {
+                rule["version"] = json!(version);
+            }
             rule
         })
         .collect();

@@ -3,10 +3,11 @@
 * Maps the SigV4 access key to a moto account: an access key ending in 12 digits is sent on with
   `x-moto-account-id: <digits>`, so scenarios stay isolated without test-only flags in drscan.
 * Answers Smithy RPC v2 CBOR CloudWatch requests (which moto does not route) by calling moto
-  through boto3, and encodes the answer back in CBOR.
+  through boto3, and encodes the answer back in CBOR; renames what moto names differently from
+  AWS where the Rust SDK rejects it (see `as_aws_answers`).
 * Injects faults chosen by the region of the SigV4 credential scope, the service, the
   operation (REST services' operations are named from botocore's models, as for the other
-  protocols; a path regex narrows further) and optionally the exact access key: an HTTP error
+  protocols; a path regex, or for JSON services a body regex, narrows further) and optionally the exact access key: an HTTP error
   with an AWS error code, a bare HTTP error page without one, the protocol's own throttling
   answer, a dropped or reset connection, a delayed answer, moto's real answer cut short or
   replaced by an HTML page under `200 OK`, or a recorded response body (for APIs moto lacks).
@@ -61,36 +62,41 @@ CACHE = {}
 
 
 def rest_operations():
-    """(SigV4 signing name) -> [(method, path regex, literal characters, operation)] for the REST
-    protocols drscan reads, from botocore's service models: the operation of a REST request
-    follows from its method and path, as the query and JSON protocols name it in the request."""
+    """(SigV4 signing name) -> [(method, path regex, query keys, literal characters, operation)]
+    for the REST protocols drscan reads, from botocore's service models: the operation of a REST
+    request follows from its method, path and (S3's subresources: `?versioning`) query keys, as
+    the query and JSON protocols name it in the request."""
     import botocore.session
 
     session = botocore.session.get_session()
     table = {}
-    for name in ("route53", "efs", "backup"):
+    for name in ("route53", "efs", "backup", "s3"):
         model = session.get_service_model(name)
         signing = model.signing_name or model.endpoint_prefix
         for operation in model.operation_names:
             http = model.operation_model(operation).http
-            uri = http.get("requestUri", "/").split("?", 1)[0].rstrip("/")
+            uri, _, query = http.get("requestUri", "/").partition("?")
+            uri = uri.rstrip("/")
+            keys = frozenset(piece.split("=", 1)[0] for piece in query.split("&") if piece and not piece.startswith("x-id"))
             pattern = "".join(
                 "[^/]+" if piece.startswith("{") and not piece.endswith("+}") else ".+" if piece.startswith("{") else re.escape(piece)
                 for piece in re.split(r"(\{[^}]+\})", uri)
             )
             literal = len(re.sub(r"\{[^}]+\}", "", uri))
-            table.setdefault(signing, []).append((http.get("method", "GET"), re.compile("^" + pattern + "/?$"), literal, operation))
+            table.setdefault(signing, []).append((http.get("method", "GET"), re.compile("^" + pattern + "/?$"), keys, literal, operation))
     for routes in table.values():
-        routes.sort(key=lambda route: -route[2])
+        # The most specific route first: more required query keys, then more literal path.
+        routes.sort(key=lambda route: (-len(route[2]), -route[3]))
     return table
 
 
 REST_OPERATIONS = rest_operations()
 
 
-def rest_operation(service, method, path):
-    for route_method, pattern, _, operation in REST_OPERATIONS.get(service, []):
-        if route_method == method and pattern.match(path):
+def rest_operation(service, method, path, query=""):
+    present = {piece.split("=", 1)[0] for piece in query.split("&") if piece}
+    for route_method, pattern, keys, _, operation in REST_OPERATIONS.get(service, []):
+        if route_method == method and pattern.match(path) and keys <= present:
             return operation
     return ""
 
@@ -102,7 +108,8 @@ def request_facts(handler, body):
     operation = ""
     version = ""
     target = handler.headers.get("X-Amz-Target")
-    path = urllib.parse.urlparse(handler.path).path
+    parsed = urllib.parse.urlparse(handler.path)
+    path = parsed.path
     if handler.headers.get("smithy-protocol") == "rpc-v2-cbor":
         operation = path.rsplit("/", 1)[-1]
     elif target:
@@ -114,7 +121,7 @@ def request_facts(handler, body):
         # the service name.
         version = form.get("Version", [""])[0]
     else:
-        operation = rest_operation(service, handler.command, path)
+        operation = rest_operation(service, handler.command, path, parsed.query)
     account = access_key[-12:] if len(access_key) >= 12 and access_key[-12:].isdigit() else None
     return {
         "access_key": access_key,
@@ -129,7 +136,7 @@ def request_facts(handler, body):
     }
 
 
-def matching_faults(facts):
+def matching_faults(facts, body=b""):
     """The rules that match a request, those scoped to its exact access key first; the first is
     the one to apply, and an answer it alters (cut short, replaced, delayed) is that of the
     next one that answers (a recorded response) or moto's."""
@@ -138,9 +145,12 @@ def matching_faults(facts):
         for rule in FAULTS:
             if rule.get("remaining", -1) == 0:
                 continue
-            if any(rule.get(k) not in (None, facts[k]) for k in ("region", "service", "operation", "account", "access_key")):
+            if any(rule.get(k) not in (None, facts[k]) for k in ("region", "service", "operation", "version", "account", "access_key")):
                 continue
             if rule.get("path_regex") and not re.search(rule["path_regex"], facts["path"]):
+                continue
+            # JSON-protocol requests name their resource in the body (DynamoDB's TableName).
+            if rule.get("body_regex") and not re.search(rule["body_regex"], body.decode("utf-8", "replace")):
                 continue
             if rule.get("method") and rule["method"] != facts["method"]:
                 continue
@@ -210,6 +220,16 @@ def buckets_for(facts, form, body):
     if service == "sns" and operation.startswith("ListSubscriptions"):
         # https://docs.aws.amazon.com/sns/latest/api/API_ListSubscriptions.html ("throttled at 30 TPS")
         return [(region, "sns " + operation, 30, 30)]
+    if service == "secretsmanager":
+        # https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html
+        tps = 40000 if operation == "DescribeSecret" else 100
+        return [(region, "secretsmanager " + operation, tps, tps)]
+    if service == "dynamodb":
+        # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-control-plane.html
+        return [(region, "dynamodb control plane", 2500, 2500)]
+    if service == "s3":
+        # Unpublished for bucket-configuration APIs (object rates are per prefix): a stand-in.
+        return [(region, "s3 buckets", 20, 10)]
     if service == "autoscaling":
         # Unpublished ("a shared API bucket"): a stand-in of half ELB's.
         return [(region, "autoscaling", 20, 5)]
@@ -258,9 +278,15 @@ def throttling_error(facts, is_cbor):
     if service == "ec2":
         xml = "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>front-throttle</RequestID></Response>"
         return 503, "text/xml", {}, xml.encode()
-    if service in ("kms", "acm", "ssm"):
+    if service in ("kms", "acm", "ssm", "secretsmanager"):
         body = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"}).encode()
         return 400, "application/x-amz-json-1.1", {"x-amzn-ErrorType": "ThrottlingException"}, body
+    if service == "dynamodb":
+        body = json.dumps({"__type": "com.amazonaws.dynamodb.v20120810#ThrottlingException", "message": "Rate exceeded"}).encode()
+        return 400, "application/x-amz-json-1.0", {}, body
+    if service == "s3":
+        xml = "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message><RequestId>front-throttle</RequestId></Error>"
+        return 503, "application/xml", {}, xml.encode()
     if service == "elasticfilesystem":
         body = json.dumps({"ErrorCode": "ThrottlingException", "Message": "Rate exceeded"}).encode()
         return 429, "application/json", {"x-amzn-ErrorType": "ThrottlingException"}, body
@@ -281,10 +307,27 @@ def error_body(facts, is_cbor, code, message):
         return "text/xml", {}, xml.encode()
     if service in ("elasticfilesystem", "backup") or facts["operation"] == "" and service != "route53":
         return "application/json", {"x-amzn-ErrorType": code}, json.dumps({"__type": code, "message": message}).encode()
-    if facts["operation"] and service in ("kms", "acm", "ssm"):
+    if facts["operation"] and service in ("kms", "acm", "ssm", "secretsmanager"):
         return "application/x-amz-json-1.1", {}, json.dumps({"__type": code, "message": message}).encode()
+    if facts["operation"] and service == "dynamodb":
+        return "application/x-amz-json-1.0", {}, json.dumps({"__type": code, "message": message}).encode()
+    if service == "s3":
+        xml = f"<Error><Code>{code}</Code><Message>{message}</Message><RequestId>front</RequestId></Error>"
+        return "application/xml", {}, xml.encode()
     xml = f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>front</RequestId></ErrorResponse>"
     return "text/xml", {}, xml.encode()
+
+
+def as_aws_answers(facts, raw_path, payload):
+    """moto's answers where their shape differs from AWS's in a way the Rust SDK rejects.
+
+    GetBucketVersioning: moto names the root element `GetBucketVersioningResponse`; AWS (and the
+    API reference's example) name it `VersioningConfiguration`, and the SDK checks the root.
+    """
+    query = urllib.parse.urlparse(raw_path).query
+    if facts["service"] == "s3" and facts["method"] == "GET" and "versioning" in query.split("&"):
+        payload = payload.replace(b"GetBucketVersioningResponse", b"VersioningConfiguration")
+    return payload
 
 
 def cloudwatch_client(region, account):
@@ -335,7 +378,7 @@ class Front(BaseHTTPRequestHandler):
         with LOCK:
             LOG.append(facts)
         is_cbor = self.headers.get("smithy-protocol") == "rpc-v2-cbor"
-        faults = matching_faults(facts)
+        faults = matching_faults(facts, body)
         if faults:
             with LOCK:
                 facts["fault"] = faults[0].get("action", "error")
@@ -473,7 +516,7 @@ class Front(BaseHTTPRequestHandler):
             try:
                 connection.request(self.command, self.path, body=body, headers=headers)
                 response = connection.getresponse()
-                payload = response.read()
+                payload = as_aws_answers(facts, self.path, response.read())
                 passed = {k: v for k, v in response.getheaders() if k.lower() not in ("content-length", "connection", "transfer-encoding", "server", "date")}
                 content_type = passed.pop("Content-Type", passed.pop("content-type", "text/xml"))
                 answer = (response.status, content_type, passed, payload)

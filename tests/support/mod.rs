@@ -183,6 +183,16 @@ pub(crate) fn findings<'a>(
         .unwrap_or_default()
 }
 
+/// Fails unless the audit JSON has a `rule` failure whose message contains `needle`.
+pub(crate) fn assert_fails(json: &serde_json::Value, rule: &str, needle: &str) {
+    let found = findings(json, rule, "fail");
+    assert!(
+        found.iter().any(|f| f["message"].as_str().unwrap_or_default().contains(needle)),
+        "expected a `{rule}` failure mentioning {needle:?}; findings:\n{}",
+        summary(json)
+    );
+}
+
 pub(crate) fn summary(json: &serde_json::Value) -> String {
     json["findings"]
         .as_array()

@@ -20,6 +20,11 @@ pub(crate) const SERVICES: &[&str] = &[
     "acm",
     "ssm",
     "sts",
+    "elb",
+    "sns",
+    "s3",
+    "dynamodb",
+    "secretsmanager",
 ];
 
 /// Every `"service:Operation"` literal in src/collection.
@@ -46,9 +51,19 @@ pub(crate) fn called_by_drscan() -> BTreeSet<String> {
 /// The SigV4 signing name of drscan's short service name: what the test front matches on.
 pub(crate) fn signing_name(service: &str) -> &str {
     match service {
-        "elbv2" => "elasticloadbalancing",
+        "elbv2" | "elb" => "elasticloadbalancing",
         "efs" => "elasticfilesystem",
         "cloudwatch" => "monitoring",
         other => other,
+    }
+}
+
+/// The API version a query-protocol request names, where two of drscan's services share a
+/// signing name and operation names (Classic and v2 load balancing): what tells them apart.
+pub(crate) fn api_version(service: &str) -> Option<&'static str> {
+    match service {
+        "elb" => Some("2012-06-01"),
+        "elbv2" => Some("2015-12-01"),
+        _ => None,
     }
 }

@@ -63,6 +63,56 @@ pub(crate) struct Setup {
     /// The DR ALB also serves HTTPS with an ACM certificate, and a second DR backup vault is
     /// encrypted with a customer-managed KMS key: what the certificate and key follow-ups read.
     pub dr_certificate_and_key: bool,
+    /// The DR group also behind a Classic Load Balancer (that no failover record uses): what
+    /// the Classic follow-up calls (DescribeTags) read.
+    pub classic_load_balancer: bool,
+    /// The application's S3 bucket, DynamoDB table and secret, with their DR copies (see
+    /// [`DataStores`]); `None`: none of them.
+    pub data_stores: Option<DataStores>,
+}
+
+/// The data stores beside the database, each with what a break scenario changes.
+#[derive(Debug, Clone)]
+pub(crate) struct DataStores {
+    /// The bucket's replication rule to the DR bucket is enabled.
+    pub s3_rule_enabled: bool,
+    /// `ReplicationLatency` S3 publishes (in the DR region) for the rule, in seconds.
+    pub s3_latency_seconds: f64,
+    /// The table's global table has a replica in the DR region (recorded DescribeTable).
+    pub dynamodb_dr_replica: bool,
+    /// `ReplicationLatency` to the DR replica, in milliseconds.
+    pub dynamodb_latency_milliseconds: f64,
+    /// Point-in-time recovery on the DR replica.
+    pub dynamodb_dr_pitr: bool,
+    /// The secret is replicated to the DR region.
+    pub secret_replicated: bool,
+    /// The DR launch template resolves its AMI through an SSM parameter; it exists in DR.
+    pub dr_ami_parameter_exists: bool,
+}
+
+/// The secret's value: a snapshot must never hold it.
+pub(crate) const SECRET_VALUE: &str = "drscan-e2e-secret-value-never-in-a-snapshot";
+/// The application's bucket in `account`, and its DR copy: bucket names are global, in moto
+/// as in AWS, so each scenario's account has its own.
+pub(crate) fn bucket_names(account: &str) -> (String, String) {
+    (format!("web-uploads-{account}"), format!("web-uploads-dr-{account}"))
+}
+
+/// The SSM parameter the DR launch template resolves its image ID through.
+pub(crate) const DR_AMI_PARAMETER: &str = "/web/golden-ami";
+
+impl Default for DataStores {
+    fn default() -> Self {
+        DataStores {
+            s3_rule_enabled: true,
+            s3_latency_seconds: 12.0,
+            dynamodb_dr_replica: true,
+            dynamodb_latency_milliseconds: 900.0,
+            dynamodb_dr_pitr: true,
+            secret_replicated: true,
+            dr_ami_parameter_exists: true,
+        }
+    }
 }
 
 impl Setup {
@@ -83,6 +133,8 @@ impl Setup {
             checks_without_metric: 1,
             dr_image_from_ssm: true,
             dr_certificate_and_key: true,
+            classic_load_balancer: true,
+            data_stores: Some(DataStores::default()),
             ..Setup::default()
         }
     }
@@ -112,6 +164,8 @@ impl Default for Setup {
             checks_without_metric: 0,
             dr_image_from_ssm: false,
             dr_certificate_and_key: false,
+            classic_load_balancer: false,
+            data_stores: None,
         }
     }
 }
@@ -135,6 +189,9 @@ struct Region2 {
     cw: aws_sdk_cloudwatch::Client,
     efs: aws_sdk_efs::Client,
     backup: aws_sdk_backup::Client,
+    s3: aws_sdk_s3::Client,
+    dynamodb: aws_sdk_dynamodb::Client,
+    secrets: aws_sdk_secretsmanager::Client,
 }
 
 impl Region2 {
@@ -148,6 +205,12 @@ impl Region2 {
             cw: aws_sdk_cloudwatch::Client::new(&c),
             efs: aws_sdk_efs::Client::new(&c),
             backup: aws_sdk_backup::Client::new(&c),
+            // The emulator answers one host: no bucket-named hosts.
+            s3: aws_sdk_s3::Client::from_conf(
+                aws_sdk_s3::config::Builder::from(&c).force_path_style(true).build(),
+            ),
+            dynamodb: aws_sdk_dynamodb::Client::new(&c),
+            secrets: aws_sdk_secretsmanager::Client::new(&c),
         }
     }
 }
@@ -180,7 +243,7 @@ pub(crate) async fn seed(account: &str, setup: &Setup) {
     } else {
         register_image(&dr.ec2, "web-golden-v6").await
     };
-    let dr_template_image = setup.dr_image_override.map(str::to_string).unwrap_or(dr_image);
+    let mut dr_template_image = setup.dr_image_override.map(str::to_string).unwrap_or(dr_image);
     let extra_dr_image = if setup.dr_image_from_ssm && setup.scale > 0 {
         let ssm = aws_sdk_ssm::Client::new(&config(account, DR).await);
         ssm.put_parameter()
@@ -195,6 +258,21 @@ pub(crate) async fn seed(account: &str, setup: &Setup) {
     } else {
         dr_template_image.clone()
     };
+    if let Some(stores) = &setup.data_stores {
+        // The DR template names its AMI through Parameter Store, as AMI pipelines publish it.
+        if stores.dr_ami_parameter_exists {
+            let ssm = aws_sdk_ssm::Client::new(&config(account, DR).await);
+            ssm.put_parameter()
+                .name(DR_AMI_PARAMETER)
+                .value(&dr_template_image)
+                .r#type(aws_sdk_ssm::types::ParameterType::String)
+                .data_type("aws:ec2:image")
+                .send()
+                .await
+                .expect("PutParameter (DR)");
+        }
+        dr_template_image = format!("resolve:ssm:{DR_AMI_PARAMETER}");
+    }
 
     let (primary_network, dr_network) = tokio::join!(network(&primary.ec2), network(&dr.ec2));
     let (primary_tier, dr_tier) = tokio::join!(
@@ -217,7 +295,7 @@ pub(crate) async fn seed(account: &str, setup: &Setup) {
         .collect()
         .await;
 
-    if setup.secondary == Secondary::DrClassic {
+    if setup.secondary == Secondary::DrClassic || setup.classic_load_balancer {
         classic_load_balancer(account, &dr_network, "web-dr-classic", "web-dr").await;
     }
     let route53 = aws_sdk_route53::Client::new(&config(account, DR).await);
@@ -232,6 +310,269 @@ pub(crate) async fn seed(account: &str, setup: &Setup) {
     if setup.dr_certificate_and_key {
         dr_certificate_and_key(&dr, account, &dr_tier).await;
     }
+    if let Some(stores) = &setup.data_stores {
+        data_stores(&primary, &dr, account, stores).await;
+    }
+}
+
+/// The bucket replicating to its DR copy (see [`bucket_names`]; versioned, RTC, metrics) with its
+/// `ReplicationLatency` in DR; the `orders` table in both regions with point-in-time recovery,
+/// its global-table description recorded (moto has no replicas) and its `ReplicationLatency`
+/// in the primary region; the `web/db-credentials` secret with its DR replica.
+async fn data_stores(primary: &Region2, dr: &Region2, account: &str, stores: &DataStores) {
+    use aws_sdk_cloudwatch::primitives::DateTime;
+    use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
+    use aws_sdk_s3::types as s3;
+    let (primary_s3, dr_s3) = (&primary.s3, &dr.s3);
+    let (source, destination) = bucket_names(account);
+    let destination_arn = format!("arn:aws:s3:::{destination}");
+    primary_s3
+        .create_bucket()
+        .bucket(&source)
+        .create_bucket_configuration(
+            s3::CreateBucketConfiguration::builder()
+                .location_constraint(s3::BucketLocationConstraint::from(PRIMARY))
+                .build(),
+        )
+        .send()
+        .await
+        .expect("CreateBucket (primary)");
+    dr_s3.create_bucket().bucket(&destination).send().await.expect("CreateBucket (DR)");
+    for (client, bucket) in [(primary_s3, &source), (dr_s3, &destination)] {
+        client
+            .put_bucket_versioning()
+            .bucket(bucket)
+            .versioning_configuration(
+                s3::VersioningConfiguration::builder().status(s3::BucketVersioningStatus::Enabled).build(),
+            )
+            .send()
+            .await
+            .expect("PutBucketVersioning");
+        client
+            .put_bucket_tagging()
+            .bucket(bucket)
+            .tagging(
+                s3::Tagging::builder()
+                    .tag_set(s3::Tag::builder().key("app").value("web").build().expect("tag"))
+                    .build()
+                    .expect("tagging"),
+            )
+            .send()
+            .await
+            .expect("PutBucketTagging");
+    }
+    let minutes = || s3::ReplicationTimeValue::builder().minutes(15).build();
+    let status = if stores.s3_rule_enabled {
+        s3::ReplicationRuleStatus::Enabled
+    } else {
+        s3::ReplicationRuleStatus::Disabled
+    };
+    let rule = s3::ReplicationRule::builder()
+        .id("to-dr")
+        .priority(1)
+        .status(status)
+        .filter(s3::ReplicationRuleFilter::builder().prefix("").build())
+        .delete_marker_replication(
+            s3::DeleteMarkerReplication::builder().status(s3::DeleteMarkerReplicationStatus::Enabled).build(),
+        )
+        .destination(
+            s3::Destination::builder()
+                .bucket(&destination_arn)
+                .replication_time(
+                    s3::ReplicationTime::builder()
+                        .status(s3::ReplicationTimeStatus::Enabled)
+                        .time(minutes())
+                        .build()
+                        .expect("replication time"),
+                )
+                .metrics(
+                    s3::Metrics::builder()
+                        .status(s3::MetricsStatus::Enabled)
+                        .event_threshold(minutes())
+                        .build()
+                        .expect("metrics"),
+                )
+                .build()
+                .expect("destination"),
+        )
+        .build()
+        .expect("replication rule");
+    primary_s3
+        .put_bucket_replication()
+        .bucket(&source)
+        .replication_configuration(
+            s3::ReplicationConfiguration::builder()
+                .role(format!("arn:aws:iam::{account}:role/s3-replication"))
+                .rules(rule)
+                .build()
+                .expect("replication configuration"),
+        )
+        .send()
+        .await
+        .expect("PutBucketReplication");
+
+    let now =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let datum = |metric: &str, dimensions: &[(&str, &str)], value: f64, unit: StandardUnit, ago: u64| {
+        MetricDatum::builder()
+            .metric_name(metric)
+            .set_dimensions(Some(
+                dimensions.iter().map(|(n, v)| Dimension::builder().name(*n).value(*v).build()).collect(),
+            ))
+            .value(value)
+            .unit(unit)
+            .timestamp(DateTime::from_secs((now - ago) as i64))
+            .build()
+    };
+    // Published in the destination's region.
+    let rule_dimensions =
+        [("SourceBucket", source.as_str()), ("DestinationBucket", destination.as_str()), ("RuleId", "to-dr")];
+    dr.cw
+        .put_metric_data()
+        .namespace("AWS/S3")
+        .metric_data(datum(
+            "ReplicationLatency",
+            &rule_dimensions,
+            stores.s3_latency_seconds,
+            StandardUnit::Seconds,
+            240,
+        ))
+        .metric_data(datum(
+            "ReplicationLatency",
+            &rule_dimensions,
+            stores.s3_latency_seconds / 3.0,
+            StandardUnit::Seconds,
+            120,
+        ))
+        .metric_data(datum("OperationsPendingReplication", &rule_dimensions, 3.0, StandardUnit::Count, 120))
+        .send()
+        .await
+        .expect("PutMetricData AWS/S3 (DR)");
+
+    // DynamoDB: the table in both regions (moto keeps regions apart and has no replicas).
+    use aws_sdk_dynamodb::types as ddb;
+    for (client, region, pitr) in
+        [(&primary.dynamodb, PRIMARY, true), (&dr.dynamodb, DR, stores.dynamodb_dr_pitr)]
+    {
+        if region == DR && !stores.dynamodb_dr_replica {
+            continue;
+        }
+        client
+            .create_table()
+            .table_name("orders")
+            .attribute_definitions(
+                ddb::AttributeDefinition::builder()
+                    .attribute_name("id")
+                    .attribute_type(ddb::ScalarAttributeType::S)
+                    .build()
+                    .expect("attribute"),
+            )
+            .key_schema(
+                ddb::KeySchemaElement::builder()
+                    .attribute_name("id")
+                    .key_type(ddb::KeyType::Hash)
+                    .build()
+                    .expect("key"),
+            )
+            .billing_mode(ddb::BillingMode::PayPerRequest)
+            .tags(ddb::Tag::builder().key("app").value("web").build().expect("tag"))
+            .send()
+            .await
+            .expect("CreateTable");
+        if pitr {
+            client
+                .update_continuous_backups()
+                .table_name("orders")
+                .point_in_time_recovery_specification(
+                    ddb::PointInTimeRecoverySpecification::builder()
+                        .point_in_time_recovery_enabled(true)
+                        .build()
+                        .expect("pitr"),
+                )
+                .send()
+                .await
+                .expect("UpdateContinuousBackups");
+        }
+    }
+    super::set_faults(serde_json::Value::Array(recorded_data_stores(account, stores)));
+    // Published in the sending table's region, per receiving region.
+    let table_dimensions = [("TableName", "orders"), ("ReceivingRegion", DR)];
+    primary
+        .cw
+        .put_metric_data()
+        .namespace("AWS/DynamoDB")
+        .metric_data(datum(
+            "ReplicationLatency",
+            &table_dimensions,
+            stores.dynamodb_latency_milliseconds,
+            StandardUnit::Milliseconds,
+            180,
+        ))
+        .send()
+        .await
+        .expect("PutMetricData AWS/DynamoDB (primary)");
+
+    let secret = primary
+        .secrets
+        .create_secret()
+        .name("web/db-credentials")
+        .secret_string(SECRET_VALUE)
+        .tags(aws_sdk_secretsmanager::types::Tag::builder().key("app").value("web").build());
+    let secret = if stores.secret_replicated {
+        secret.add_replica_regions(
+            aws_sdk_secretsmanager::types::ReplicaRegionType::builder().region(DR).build(),
+        )
+    } else {
+        secret
+    };
+    secret.send().await.expect("CreateSecret");
+}
+
+/// DescribeTable of `orders` in `region` as AWS answers for a global table (version
+/// 2019.11.21): moto serves the table but not its `Replicas`.
+/// The recorded answers the data stores of `stores` need (moto has no global-table replicas):
+/// the table's DescribeTable in each region it is in.
+pub(crate) fn recorded_data_stores(account: &str, stores: &DataStores) -> Vec<serde_json::Value> {
+    let replica = |region: &str| serde_json::json!([{"RegionName": region, "ReplicaStatus": "ACTIVE"}]);
+    let primary_replicas = if stores.dynamodb_dr_replica { replica(DR) } else { replica("eu-west-1") };
+    let mut recorded = vec![recorded_table(account, PRIMARY, primary_replicas)];
+    if stores.dynamodb_dr_replica {
+        recorded.push(recorded_table(account, DR, replica(PRIMARY)));
+    }
+    recorded
+}
+
+pub(crate) fn recorded_table(account: &str, region: &str, replicas: serde_json::Value) -> serde_json::Value {
+    let table = serde_json::json!({"Table": {
+        "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+        "TableName": "orders",
+        "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+        "TableStatus": "ACTIVE",
+        "CreationDateTime": 1_764_000_000.0,
+        "ProvisionedThroughput": {"NumberOfDecreasesToday": 0, "ReadCapacityUnits": 0, "WriteCapacityUnits": 0},
+        "TableSizeBytes": 0,
+        "ItemCount": 0,
+        "TableArn": format!("arn:aws:dynamodb:{region}:{account}:table/orders"),
+        "TableId": "2a3b4c5d-6e7f-8091-a2b3-c4d5e6f70819",
+        "BillingModeSummary": {"BillingMode": "PAY_PER_REQUEST"},
+        "StreamSpecification": {"StreamEnabled": true, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+        "LatestStreamLabel": "2026-11-24T10:00:00.000",
+        "LatestStreamArn": format!("arn:aws:dynamodb:{region}:{account}:table/orders/stream/2026-11-24T10:00:00.000"),
+        "GlobalTableVersion": "2019.11.21",
+        "Replicas": replicas,
+        "DeletionProtectionEnabled": false
+    }});
+    serde_json::json!({
+        "account": account,
+        "region": region,
+        "service": "dynamodb",
+        "operation": "DescribeTable",
+        "body_regex": "\"TableName\":\\s*\"orders\"",
+        "action": "respond",
+        "status": 200,
+        "content_type": "application/x-amz-json-1.0",
+        "body": table.to_string()
+    })
 }
 
 /// An HTTPS:443 listener on the DR ALB with an ACM certificate for the failover name, and a

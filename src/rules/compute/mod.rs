@@ -1,4 +1,5 @@
-//! Compute and capacity rules: can the DR region launch the application's instances?
+//! Compute and capacity rules: can the DR region launch the application's instances, and do
+//! they find the secrets and parameters they start with?
 
 mod ami_missing_in_dr;
 mod asg_ec2_health_check;
@@ -10,6 +11,7 @@ mod dr_asg_not_behind_alb;
 mod dr_kms_key_unusable;
 mod dr_launch_dependencies_missing;
 mod dr_launch_template_ami_missing;
+mod dr_secrets_missing;
 
 pub use ami_missing_in_dr::AmiMissingInDr;
 pub use asg_ec2_health_check::AsgEc2HealthCheck;
@@ -21,3 +23,4 @@ pub use dr_asg_not_behind_alb::DrAsgNotBehindAlb;
 pub use dr_kms_key_unusable::DrKmsKeyUnusable;
 pub use dr_launch_dependencies_missing::DrLaunchDependenciesMissing;
 pub use dr_launch_template_ami_missing::DrLaunchTemplateAmiMissing;
+pub use dr_secrets_missing::DrSecretsMissing;

@@ -2,6 +2,9 @@
 //! survive and carry the load once promoted?
 
 mod aurora_secondary_headless;
+mod dynamodb_no_dr_replica;
+mod dynamodb_pitr_disabled;
+mod dynamodb_replication_lag_high;
 mod rds_backup_retention_low;
 mod rds_backups_not_replicated;
 mod rds_deletion_protection_off;
@@ -12,6 +15,9 @@ mod rds_replica_not_replicating;
 mod rds_replica_undersized;
 
 pub use aurora_secondary_headless::AuroraSecondaryHeadless;
+pub use dynamodb_no_dr_replica::DynamodbNoDrReplica;
+pub use dynamodb_pitr_disabled::DynamodbPitrDisabled;
+pub use dynamodb_replication_lag_high::DynamodbReplicationLagHigh;
 pub use rds_backup_retention_low::RdsBackupRetentionLow;
 pub use rds_backups_not_replicated::RdsBackupsNotReplicated;
 pub use rds_deletion_protection_off::RdsDeletionProtectionOff;
