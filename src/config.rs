@@ -8,7 +8,9 @@ use crate::audit::GatePolicy;
 use crate::collection::pacing::CollectionSettings;
 use crate::error::{DrscanError, InputProblem};
 use crate::estimate::{DeclaredAutomation, EstimateConstants, FailoverStep, Targets};
+use crate::inventory::RegionPair;
 use crate::inventory::matching::Matching;
+use crate::organization::{OrgSettings, PairRule};
 use crate::rules;
 use crate::settings::{RuleSetting, Settings, Thresholds};
 use crate::waivers::Waiver;
@@ -36,6 +38,7 @@ pub struct ValidConfig {
     pub gate: GatePolicy,
     pub collection: CollectionSettings,
     pub waivers: Vec<Waiver>,
+    pub organization: OrgSettings,
 }
 
 /// `[regions]`: the pair to collect, or to check a snapshot against.
@@ -60,6 +63,36 @@ struct Sections {
     collection: CollectionSettings,
     rules: RuleEntries,
     waiver: Vec<WaiverEntry>,
+    organization: OrganizationSection,
+}
+
+/// `[organization]`: organization mode's settings ([`OrgSettings`]).
+#[derive(Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct OrganizationSection {
+    #[serde(default, deserialize_with = "optional_non_empty")]
+    role_name: Option<String>,
+    #[serde(default, deserialize_with = "optional_non_empty")]
+    external_id: Option<String>,
+    accounts_in_flight: Option<Spanned<usize>>,
+    ous: Vec<String>,
+    regions: Vec<Spanned<PairEntry>>,
+}
+
+/// One `[[organization.regions]]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PairEntry {
+    #[serde(default)]
+    accounts: Vec<String>,
+    /// `key=value`.
+    tag: Option<String>,
+    primary: RegionName,
+    dr: RegionName,
+}
+
+fn optional_non_empty<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    crate::parse::non_empty(deserializer).map(Some)
 }
 
 #[derive(Default, Deserialize)]
@@ -277,7 +310,51 @@ fn read(name: &str, text: &str, problems: &mut Vec<InputProblem>) -> Option<Vali
         gate: sections.gate,
         collection: sections.collection,
         waivers: sections.waiver.into_iter().map(|w| w.into_waiver(text)).collect(),
+        organization: sections.organization.check(problems),
     })
+}
+
+impl OrganizationSection {
+    fn check(self, problems: &mut Vec<InputProblem>) -> OrgSettings {
+        if let Some(n) = &self.accounts_in_flight
+            && *n.get_ref() == 0
+        {
+            problems.push(InputProblem::new(n.span(), "accounts_in_flight must be at least 1", "here"));
+        }
+        let mut pairs = Vec::new();
+        for entry in self.regions {
+            let span = entry.span();
+            let PairEntry { accounts, tag, primary, dr } = entry.into_inner();
+            let tag = match tag.as_deref().map(|t| t.split_once('=')) {
+                None => None,
+                Some(Some((key, value))) if !key.trim().is_empty() => {
+                    Some((key.trim().to_string(), value.trim().to_string()))
+                }
+                Some(_) => {
+                    problems.push(InputProblem::new(span.clone(), "a tag is written key=value", "here"));
+                    continue;
+                }
+            };
+            if accounts.is_empty() && tag.is_none() {
+                let message = "an [[organization.regions]] entry names `accounts` or a `tag` it applies to";
+                problems.push(InputProblem::new(span, message, "applies to no account"));
+                continue;
+            }
+            if primary.0 == dr.0 {
+                let message = "the DR region must differ from the primary region";
+                problems.push(InputProblem::new(span, message, "same as primary"));
+                continue;
+            }
+            pairs.push(PairRule { accounts, tag, regions: RegionPair { primary: primary.0, dr: dr.0 } });
+        }
+        OrgSettings {
+            role_name: self.role_name,
+            external_id: self.external_id,
+            accounts_in_flight: self.accounts_in_flight.map(|n| n.into_inner()),
+            ous: self.ous,
+            pairs,
+        }
+    }
 }
 
 impl RegionsSection {
@@ -522,7 +599,7 @@ mod tests {
     #[test]
     fn the_example_documents_every_section_and_key() {
         let documented = documented(include_str!("../drscan.example.toml"));
-        let sections: [(&str, &[&str]); 10] = [
+        let sections: [(&str, &[&str]); 12] = [
             ("regions", keys_of::<RegionsSection>()),
             ("targets", keys_of::<Targets>()),
             ("thresholds", keys_of::<Thresholds>()),
@@ -533,6 +610,8 @@ mod tests {
             ("gate", keys_of::<GatePolicy>()),
             ("collection", keys_of::<CollectionSettings>()),
             ("waiver", keys_of::<WaiverEntry>()),
+            ("organization", keys_of::<OrganizationSection>()),
+            ("organization.regions", keys_of::<PairEntry>()),
         ];
         let listed: Vec<&str> = sections.iter().map(|(name, _)| *name).collect();
         for section in keys_of::<Sections>() {

@@ -19,6 +19,7 @@ pub mod estimate;
 pub mod findings;
 pub mod input;
 pub mod inventory;
+pub mod organization;
 pub mod output;
 pub(crate) mod parse;
 pub(crate) mod regions;

@@ -11,6 +11,7 @@
 
 pub mod completeness;
 pub mod errors;
+pub mod organizations;
 pub mod pacing;
 pub mod sdk;
 

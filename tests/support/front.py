@@ -129,10 +129,11 @@ def request_facts(handler, body):
     }
 
 
-def matching_faults(facts):
+def matching_faults(facts, body=b""):
     """The rules that match a request, those scoped to its exact access key first; the first is
     the one to apply, and an answer it alters (cut short, replaced, delayed) is that of the
-    next one that answers (a recorded response) or moto's."""
+    next one that answers (a recorded response) or moto's. `body_regex` narrows a rule to
+    requests whose body matches (e.g. the RoleArn of one sts:AssumeRole)."""
     with LOCK:
         matches = []
         for rule in FAULTS:
@@ -141,6 +142,8 @@ def matching_faults(facts):
             if any(rule.get(k) not in (None, facts[k]) for k in ("region", "service", "operation", "account", "access_key")):
                 continue
             if rule.get("path_regex") and not re.search(rule["path_regex"], facts["path"]):
+                continue
+            if rule.get("body_regex") and not re.search(rule["body_regex"], body.decode("utf-8", "replace")):
                 continue
             if rule.get("method") and rule["method"] != facts["method"]:
                 continue
@@ -335,7 +338,7 @@ class Front(BaseHTTPRequestHandler):
         with LOCK:
             LOG.append(facts)
         is_cbor = self.headers.get("smithy-protocol") == "rpc-v2-cbor"
-        faults = matching_faults(facts)
+        faults = matching_faults(facts, body)
         if faults:
             with LOCK:
                 facts["fault"] = faults[0].get("action", "error")
