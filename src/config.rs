@@ -592,6 +592,27 @@ mod tests {
     }
 
     #[test]
+    fn organization_entries_name_their_accounts_and_two_regions() {
+        let text = "[organization]\nrole_name = \"drscan-audit\"\naccounts_in_flight = 0\n\n\
+                    [[organization.regions]]\nprimary = \"eu-west-1\"\ndr = \"eu-central-1\"\n\n\
+                    [[organization.regions]]\ntag = \"no-equals\"\nprimary = \"eu-west-1\"\ndr = \"eu-central-1\"\n\n\
+                    [[organization.regions]]\naccounts = [\"111122223333\"]\nprimary = \"eu-west-1\"\ndr = \"eu-west-1\"\n";
+        let problems: Vec<String> =
+            problems_of(text).into_iter().map(|(line, message)| format!("{line}: {message}")).collect();
+        assert_eq!(problems.len(), 4, "{problems:#?}");
+        assert!(problems[0].starts_with("3: accounts_in_flight must be at least 1"), "{problems:#?}");
+        assert!(problems.iter().any(|p| p.contains("applies to")), "{problems:#?}");
+        assert!(problems.iter().any(|p| p.contains("key=value")), "{problems:#?}");
+        assert!(problems.iter().any(|p| p.contains("must differ")), "{problems:#?}");
+        let good = "[organization]\nrole_name = \"r\"\n[[organization.regions]]\ntag = \"dr-pair = eu\"\nprimary = \"eu-west-1\"\ndr = \"eu-central-1\"\n";
+        let config = ValidConfig::parse("drscan.toml", good.to_string()).expect("valid");
+        let tags = BTreeMap::from([("dr-pair".to_string(), "eu".to_string())]);
+        let pair = config.organization.pair_for("111122223333", &tags, None).expect("the tag matches");
+        assert_eq!((pair.primary.as_str(), pair.dr.as_str()), ("eu-west-1", "eu-central-1"));
+        assert_eq!(config.organization.pair_for("111122223333", &BTreeMap::new(), None), None);
+    }
+
+    #[test]
     fn a_clean_file_has_no_problems() {
         assert!(problems_of("[targets]\nrto = \"2m\"\n[[automation]]\nstep = \"dr-scale-out\"\n").is_empty());
     }

@@ -252,3 +252,84 @@ fn organization_mode_needs_a_role_and_refuses_per_account_formats() {
         .expect("run");
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn an_ou_filter_keeps_its_accounts_and_nested_ones_and_pairs_come_from_the_config() {
+    let (organization, ou) = runtime().block_on(async {
+        let organization = create_organization(4).await;
+        let config = crate::support::seed::config(&organization.management, "us-east-1").await;
+        let client = aws_sdk_organizations::Client::new(&config);
+        let roots = client.list_roots().send().await.expect("list roots");
+        let root = roots.roots()[0].id().unwrap_or_default().to_string();
+        let create = |parent: String, name: &'static str| {
+            let client = client.clone();
+            async move {
+                let ou = client.create_organizational_unit().parent_id(parent).name(name).send().await;
+                ou.expect("create an OU")
+                    .organizational_unit()
+                    .and_then(|u| u.id())
+                    .unwrap_or_default()
+                    .to_string()
+            }
+        };
+        let workloads = create(root.clone(), "workloads").await;
+        let nested = create(workloads.clone(), "nested").await;
+        for ((id, _), ou) in organization.members.iter().zip([&workloads, &nested]) {
+            let moved =
+                client.move_account().account_id(id).source_parent_id(&root).destination_parent_id(ou);
+            moved.send().await.expect("move an account");
+        }
+        let tag =
+            aws_sdk_organizations::types::Tag::builder().key("dr-pair").value("us").build().expect("tag");
+        let tagged = client.tag_resource().resource_id(&organization.members[1].0).tags(tag);
+        tagged.send().await.expect("tag an account");
+        (organization, workloads)
+    });
+    let (first, second) = (&organization.members[0].0, &organization.members[1].0);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("drscan.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[organization]\nrole_name = \"{ROLE}\"\n\n[[organization.regions]]\naccounts = [\"{first}\"]\nprimary = \"eu-west-1\"\ndr = \"eu-central-1\"\n\n[[organization.regions]]\ntag = \"dr-pair=us\"\nprimary = \"us-east-1\"\ndr = \"us-west-2\"\n"
+        ),
+    )
+    .expect("write drscan.toml");
+    let out = dir.path().join("out");
+    let output = drscan(&organization.management)
+        .args([
+            "audit",
+            "--org",
+            "--ou",
+            &ou,
+            "--primary",
+            PRIMARY,
+            "--dr",
+            DR,
+            "--allow-empty",
+            "--allow-unknown",
+        ])
+        .args(["--endpoint-url", &emulator().front_url])
+        .arg("--config")
+        .arg(&config)
+        .arg("--org-dir")
+        .arg(&out)
+        .output()
+        .expect("run drscan audit --org --ou");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let all = rollup(&out);
+    let accounts: Vec<&str> =
+        all["accounts"].as_array().into_iter().flatten().filter_map(|a| a["account"].as_str()).collect();
+    let mut expected = vec![first.as_str(), second.as_str()];
+    expected.sort();
+    assert_eq!(accounts, expected, "the OU's account and its nested OU's, no other:\n{stderr}");
+    assert_eq!(
+        entry(&all, first)["regions"],
+        serde_json::json!({"primary": "eu-west-1", "dr": "eu-central-1"})
+    );
+    assert_eq!(
+        entry(&all, second)["regions"],
+        serde_json::json!({"primary": "us-east-1", "dr": "us-west-2"})
+    );
+}
