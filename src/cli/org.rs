@@ -117,13 +117,7 @@ pub fn run(
     let partition = crate::regions::find(&any_region).map_or("aws", |r| r.partition);
     let base_options = resolved.collect_options_for(aws, &any_region, global_region);
 
-    let runtime =
-        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| {
-            DrscanError::CollectionImpossible {
-                message: format!("cannot start the async runtime: {e}"),
-                help: None,
-            }
-        })?;
+    let runtime = collection::runtime()?;
     let resolved = Arc::new(resolved);
     let outcome = runtime.block_on(async {
         let source = sdk::base_config(&base_options.sdk, global_region).await;

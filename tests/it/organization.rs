@@ -333,3 +333,47 @@ fn an_ou_filter_keeps_its_accounts_and_nested_ones_and_pairs_come_from_the_confi
         serde_json::json!({"primary": "us-east-1", "dr": "us-west-2"})
     );
 }
+
+#[test]
+fn report_and_collect_write_one_file_per_account_for_a_list_of_accounts() {
+    let caller = crate::support::fresh_account();
+    let accounts = [crate::support::fresh_account(), crate::support::fresh_account()];
+    let list = accounts.join(",");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let reports = dir.path().join("reports");
+    let organization_report = dir.path().join("organization.html");
+    let output = drscan(&caller)
+        .args(["report", "--accounts", &list, "--org-role-name", ROLE, "--primary", PRIMARY, "--dr", DR])
+        .args(["--endpoint-url", &emulator().front_url])
+        .arg("--org-dir")
+        .arg(&reports)
+        .arg("-o")
+        .arg(&organization_report)
+        .output()
+        .expect("run drscan report --accounts");
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let html = std::fs::read_to_string(&organization_report).expect("the organization report");
+    for account in &accounts {
+        let own =
+            std::fs::read_to_string(reports.join(format!("{account}.html"))).expect("the account's report");
+        assert!(own.contains(account.as_str()), "the account's own readiness report");
+        assert!(html.contains(&format!("href=\"{account}.html\"")), "the organization report links it");
+    }
+
+    let snapshots = dir.path().join("snapshots");
+    let output = drscan(&caller)
+        .args(["collect", "--accounts", &list, "--org-role-name", ROLE, "--primary", PRIMARY, "--dr", DR])
+        .args(["--endpoint-url", &emulator().front_url])
+        .arg("-o")
+        .arg(&snapshots)
+        .output()
+        .expect("run drscan collect --accounts");
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    for account in &accounts {
+        let snapshot = snapshots.join(format!("{account}.snapshot.json"));
+        let audit = drscan(&caller).arg("audit").arg("--snapshot").arg(&snapshot).output().expect("audit it");
+        assert!(matches!(audit.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&audit.stderr));
+        let text = std::fs::read_to_string(&snapshot).expect("snapshot");
+        assert!(text.contains(&format!("\"account\": \"{account}\"")), "the account's own snapshot");
+    }
+}
