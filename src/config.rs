@@ -76,6 +76,7 @@ struct OrganizationSection {
     external_id: Option<String>,
     accounts_in_flight: Option<Spanned<usize>>,
     ous: Vec<String>,
+    exclude: Vec<String>,
     regions: Vec<Spanned<PairEntry>>,
 }
 
@@ -352,6 +353,7 @@ impl OrganizationSection {
             external_id: self.external_id,
             accounts_in_flight: self.accounts_in_flight.map(|n| n.into_inner()),
             ous: self.ous,
+            exclude: self.exclude,
             pairs,
         }
     }

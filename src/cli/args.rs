@@ -89,6 +89,10 @@ pub struct OrgArgs {
     /// Audit these accounts (12-digit ids, comma-separated) instead of listing the organization.
     #[arg(long, value_name = "IDS", value_delimiter = ',', env = "DRSCAN_ACCOUNTS", value_parser = parse_account_id)]
     pub accounts: Vec<String>,
+    /// Leave these accounts out (12-digit ids, comma-separated), e.g. a management account
+    /// without the audit role [default: [organization] exclude].
+    #[arg(long, value_name = "IDS", value_delimiter = ',', env = "DRSCAN_EXCLUDE_ACCOUNTS", value_parser = parse_account_id)]
+    pub exclude_accounts: Vec<String>,
     /// With --org: only the accounts under this organizational unit, nested OUs included
     /// (repeatable) [default: [organization] ous].
     #[arg(long = "ou", value_name = "OU", value_delimiter = ',', env = "DRSCAN_OU", requires = "org")]

@@ -150,6 +150,8 @@ pub fn run(
             });
             (given.collect(), 0)
         };
+        let excluded: Vec<&String> = org.exclude_accounts.iter().chain(&resolved.organization.exclude).collect();
+        let accounts = accounts.into_iter().filter(|a| !excluded.contains(&&a.id)).collect();
         let planned = plan(accounts, shard, &resolved, default_pair.as_ref(), partition, &role_name)?;
         std::fs::create_dir_all(&dir)
             .map_err(|source| DrscanError::WriteOutput { path: dir.display().to_string(), source })?;

@@ -34,6 +34,8 @@ pub struct OrgSettings {
     pub accounts_in_flight: Option<usize>,
     /// Organizational units whose accounts (nested OUs included) are audited (`--ou`).
     pub ous: Vec<String>,
+    /// Accounts never audited (`--exclude-accounts`).
+    pub exclude: Vec<String>,
     /// `[[organization.regions]]`, first match wins.
     pub pairs: Vec<PairRule>,
 }

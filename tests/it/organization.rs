@@ -363,13 +363,15 @@ fn report_and_collect_write_one_file_per_account_for_a_list_of_accounts() {
     let snapshots = dir.path().join("snapshots");
     let output = drscan(&caller)
         .args(["collect", "--accounts", &list, "--org-role-name", ROLE, "--primary", PRIMARY, "--dr", DR])
-        .args(["--endpoint-url", &emulator().front_url])
+        .args(["--endpoint-url", &emulator().front_url, "--exclude-accounts", &accounts[1]])
         .arg("-o")
         .arg(&snapshots)
         .output()
         .expect("run drscan collect --accounts");
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
-    for account in &accounts {
+    assert!(!snapshots.join(format!("{}.snapshot.json", accounts[1])).exists(), "excluded");
+    assert_eq!(rollup(&snapshots)["summary"]["accounts"], 1);
+    for account in &accounts[..1] {
         let snapshot = snapshots.join(format!("{account}.snapshot.json"));
         let audit = drscan(&caller).arg("audit").arg("--snapshot").arg(&snapshot).output().expect("audit it");
         assert!(matches!(audit.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&audit.stderr));
