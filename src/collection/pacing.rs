@@ -696,6 +696,15 @@ mod tests {
             keys("eu-west-1", "rds", "DescribeDBInstances"),
             keys("eu-west-1", "rds", "DescribeDBClusters")
         );
+        // Organizations: one bucket for every operation, not per region.
+        assert_eq!(
+            keys("us-east-1", "organizations", "ListAccounts"),
+            [("global".to_string(), "organizations (all operations)".to_string())]
+        );
+        assert_eq!(
+            keys("us-east-1", "organizations", "ListAccounts"),
+            keys("eu-west-1", "organizations", "ListTagsForResource")
+        );
         // The same key is the same bucket: two tickets share its state.
         let a = pacer.ticket("111122223333", "eu-west-1", "rds", "DescribeDBInstances");
         let b = pacer.ticket("111122223333", "eu-west-1", "rds", "DescribeGlobalClusters");
