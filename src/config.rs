@@ -8,7 +8,9 @@ use crate::audit::GatePolicy;
 use crate::collection::pacing::CollectionSettings;
 use crate::error::{DrscanError, InputProblem};
 use crate::estimate::{DeclaredAutomation, EstimateConstants, FailoverStep, Targets};
+use crate::inventory::RegionPair;
 use crate::inventory::matching::Matching;
+use crate::organization::{OrgSettings, PairRule};
 use crate::rules;
 use crate::settings::{RuleSetting, S3Settings, Settings, Thresholds};
 use crate::waivers::Waiver;
@@ -36,6 +38,7 @@ pub struct ValidConfig {
     pub gate: GatePolicy,
     pub collection: CollectionSettings,
     pub waivers: Vec<Waiver>,
+    pub organization: OrgSettings,
 }
 
 /// `[regions]`: the pair to collect, or to check a snapshot against.
@@ -61,6 +64,37 @@ struct Sections {
     s3: S3Settings,
     rules: RuleEntries,
     waiver: Vec<WaiverEntry>,
+    organization: OrganizationSection,
+}
+
+/// `[organization]`: organization mode's settings ([`OrgSettings`]).
+#[derive(Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct OrganizationSection {
+    #[serde(default, deserialize_with = "optional_non_empty")]
+    role_name: Option<String>,
+    #[serde(default, deserialize_with = "optional_non_empty")]
+    external_id: Option<String>,
+    accounts_in_flight: Option<Spanned<usize>>,
+    ous: Vec<String>,
+    exclude: Vec<String>,
+    regions: Vec<Spanned<PairEntry>>,
+}
+
+/// One `[[organization.regions]]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PairEntry {
+    #[serde(default)]
+    accounts: Vec<String>,
+    /// `key=value`.
+    tag: Option<String>,
+    primary: RegionName,
+    dr: RegionName,
+}
+
+fn optional_non_empty<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    crate::parse::non_empty(deserializer).map(Some)
 }
 
 #[derive(Default, Deserialize)]
@@ -279,7 +313,52 @@ fn read(name: &str, text: &str, problems: &mut Vec<InputProblem>) -> Option<Vali
         gate: sections.gate,
         collection: sections.collection,
         waivers: sections.waiver.into_iter().map(|w| w.into_waiver(text)).collect(),
+        organization: sections.organization.check(problems),
     })
+}
+
+impl OrganizationSection {
+    fn check(self, problems: &mut Vec<InputProblem>) -> OrgSettings {
+        if let Some(n) = &self.accounts_in_flight
+            && *n.get_ref() == 0
+        {
+            problems.push(InputProblem::new(n.span(), "accounts_in_flight must be at least 1", "here"));
+        }
+        let mut pairs = Vec::new();
+        for entry in self.regions {
+            let span = entry.span();
+            let PairEntry { accounts, tag, primary, dr } = entry.into_inner();
+            let tag = match tag.as_deref().map(|t| t.split_once('=')) {
+                None => None,
+                Some(Some((key, value))) if !key.trim().is_empty() => {
+                    Some((key.trim().to_string(), value.trim().to_string()))
+                }
+                Some(_) => {
+                    problems.push(InputProblem::new(span.clone(), "a tag is written key=value", "here"));
+                    continue;
+                }
+            };
+            if accounts.is_empty() && tag.is_none() {
+                let message = "an [[organization.regions]] entry names `accounts` or a `tag` it applies to";
+                problems.push(InputProblem::new(span, message, "applies to no account"));
+                continue;
+            }
+            if primary.0 == dr.0 {
+                let message = "the DR region must differ from the primary region";
+                problems.push(InputProblem::new(span, message, "same as primary"));
+                continue;
+            }
+            pairs.push(PairRule { accounts, tag, regions: RegionPair { primary: primary.0, dr: dr.0 } });
+        }
+        OrgSettings {
+            role_name: self.role_name,
+            external_id: self.external_id,
+            accounts_in_flight: self.accounts_in_flight.map(|n| n.into_inner()),
+            ous: self.ous,
+            exclude: self.exclude,
+            pairs,
+        }
+    }
 }
 
 impl RegionsSection {
@@ -517,6 +596,27 @@ mod tests {
     }
 
     #[test]
+    fn organization_entries_name_their_accounts_and_two_regions() {
+        let text = "[organization]\nrole_name = \"drscan-audit\"\naccounts_in_flight = 0\n\n\
+                    [[organization.regions]]\nprimary = \"eu-west-1\"\ndr = \"eu-central-1\"\n\n\
+                    [[organization.regions]]\ntag = \"no-equals\"\nprimary = \"eu-west-1\"\ndr = \"eu-central-1\"\n\n\
+                    [[organization.regions]]\naccounts = [\"111122223333\"]\nprimary = \"eu-west-1\"\ndr = \"eu-west-1\"\n";
+        let problems: Vec<String> =
+            problems_of(text).into_iter().map(|(line, message)| format!("{line}: {message}")).collect();
+        assert_eq!(problems.len(), 4, "{problems:#?}");
+        assert!(problems[0].starts_with("3: accounts_in_flight must be at least 1"), "{problems:#?}");
+        assert!(problems.iter().any(|p| p.contains("applies to")), "{problems:#?}");
+        assert!(problems.iter().any(|p| p.contains("key=value")), "{problems:#?}");
+        assert!(problems.iter().any(|p| p.contains("must differ")), "{problems:#?}");
+        let good = "[organization]\nrole_name = \"r\"\n[[organization.regions]]\ntag = \"dr-pair = eu\"\nprimary = \"eu-west-1\"\ndr = \"eu-central-1\"\n";
+        let config = ValidConfig::parse("drscan.toml", good.to_string()).expect("valid");
+        let tags = BTreeMap::from([("dr-pair".to_string(), "eu".to_string())]);
+        let pair = config.organization.pair_for("111122223333", &tags, None).expect("the tag matches");
+        assert_eq!((pair.primary.as_str(), pair.dr.as_str()), ("eu-west-1", "eu-central-1"));
+        assert_eq!(config.organization.pair_for("111122223333", &BTreeMap::new(), None), None);
+    }
+
+    #[test]
     fn a_clean_file_has_no_problems() {
         assert!(problems_of("[targets]\nrto = \"2m\"\n[[automation]]\nstep = \"dr-scale-out\"\n").is_empty());
     }
@@ -524,7 +624,7 @@ mod tests {
     #[test]
     fn the_example_documents_every_section_and_key() {
         let documented = documented(include_str!("../drscan.example.toml"));
-        let sections: [(&str, &[&str]); 11] = [
+        let sections: [(&str, &[&str]); 13] = [
             ("regions", keys_of::<RegionsSection>()),
             ("targets", keys_of::<Targets>()),
             ("thresholds", keys_of::<Thresholds>()),
@@ -536,6 +636,8 @@ mod tests {
             ("collection", keys_of::<CollectionSettings>()),
             ("s3", keys_of::<S3Settings>()),
             ("waiver", keys_of::<WaiverEntry>()),
+            ("organization", keys_of::<OrganizationSection>()),
+            ("organization.regions", keys_of::<PairEntry>()),
         ];
         let listed: Vec<&str> = sections.iter().map(|(name, _)| *name).collect();
         for section in keys_of::<Sections>() {

@@ -4,8 +4,8 @@
 //! The pipeline shows in the modules: [`collection`] fills the [`inventory`] (typed model,
 //! snapshot, graph, and the DR relations that answer "what is the DR copy of X") → [`estimate`]
 //! (RTO/RPO) → [`rules`] (one file per rule) → [`audit`] (parallel evaluation, gate) →
-//! [`output`] (text, JSON, SARIF, JUnit), [`report`] and [`drift`]; [`cli`] ties them to the
-//! command line. Imports point down this pipeline only (`tests/it/layers.rs` checks it).
+//! [`output`] (text, JSON, SARIF, JUnit), [`report`] and [`drift`]; [`organization`] rolls
+//! many accounts' audits up into one; [`cli`] ties them to the command line. Imports point down this pipeline only (`tests/it/layers.rs` checks it).
 
 pub mod audit;
 pub mod baseline;
@@ -19,6 +19,7 @@ pub mod estimate;
 pub mod findings;
 pub mod input;
 pub mod inventory;
+pub mod organization;
 pub mod output;
 pub(crate) mod parse;
 pub(crate) mod regions;

@@ -19,6 +19,7 @@ pub mod heading {
     pub const GATE: &str = "Gate";
     pub const SETTINGS: &str = "Settings (override drscan.toml)";
     pub const OUTPUT: &str = "Output";
+    pub const ORGANIZATION: &str = "Organization (many accounts in one run)";
 }
 
 /// `--config FILE`.
@@ -74,6 +75,67 @@ pub struct GateArgs {
     /// for accounts meant to be empty.
     #[arg(long, env = "DRSCAN_ALLOW_EMPTY", value_parser = BoolishValueParser::new())]
     pub allow_empty: bool,
+}
+
+/// Organization mode: many accounts in one run, each through a role of its own, with
+/// per-account outputs and one roll-up ([`super::org`]).
+#[derive(Debug, Args)]
+#[command(next_help_heading = heading::ORGANIZATION)]
+pub struct OrgArgs {
+    /// Audit every active account of the AWS Organization (Organizations ListAccounts, as the
+    /// management account or a delegated administrator), each through --org-role-name.
+    #[arg(long, env = "DRSCAN_ORG", value_parser = BoolishValueParser::new(), conflicts_with = "accounts")]
+    pub org: bool,
+    /// Audit these accounts (12-digit ids, comma-separated) instead of listing the organization.
+    #[arg(long, value_name = "IDS", value_delimiter = ',', env = "DRSCAN_ACCOUNTS", value_parser = parse_account_id)]
+    pub accounts: Vec<String>,
+    /// Leave these accounts out (12-digit ids, comma-separated), e.g. a management account
+    /// without the audit role [default: [organization] exclude].
+    #[arg(long, value_name = "IDS", value_delimiter = ',', env = "DRSCAN_EXCLUDE_ACCOUNTS", value_parser = parse_account_id)]
+    pub exclude_accounts: Vec<String>,
+    /// With --org: only the accounts under this organizational unit, nested OUs included
+    /// (repeatable) [default: [organization] ous].
+    #[arg(long = "ou", value_name = "OU", value_delimiter = ',', env = "DRSCAN_OU", requires = "org")]
+    pub ous: Vec<String>,
+    /// The role drscan assumes in each account (a name, with an optional path), e.g.
+    /// drscan-audit [default: [organization] role_name].
+    #[arg(long, value_name = "NAME", env = "DRSCAN_ORG_ROLE_NAME", value_parser = crate::parse::non_blank)]
+    pub org_role_name: Option<String>,
+    /// External ID the accounts' role trust policies require [default: [organization] external_id].
+    #[arg(long, value_name = "ID", env = "DRSCAN_ORG_EXTERNAL_ID", hide_env_values = true)]
+    pub org_external_id: Option<String>,
+    /// Accounts collected and audited at once, each with its own rate-limit buckets
+    /// [default: [organization] accounts_in_flight, else 32].
+    #[arg(long, value_name = "N", env = "DRSCAN_ACCOUNTS_IN_FLIGHT", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub accounts_in_flight: Option<u32>,
+    /// Audit only shard K of N: accounts are partitioned by a hash of their id, so every
+    /// runner of a CI matrix or an indexed Job computes the same partition; `drscan merge`
+    /// combines the shards' roll-ups.
+    #[arg(long, value_name = "K/N", env = "DRSCAN_SHARD", value_parser = crate::organization::shard::Shard::parse)]
+    pub shard: Option<crate::organization::shard::Shard>,
+    /// Directory for the per-account outputs and rollup.json [default: drscan-org].
+    #[arg(long, value_name = "DIR", env = "DRSCAN_ORG_DIR")]
+    pub org_dir: Option<PathBuf>,
+    /// A previous rollup.json, to show the organization's drift in the organization report.
+    #[arg(long, value_name = "FILE", env = "DRSCAN_PREVIOUS_ROLLUP")]
+    pub previous_rollup: Option<PathBuf>,
+}
+
+impl OrgArgs {
+    /// Whether the command runs in organization mode.
+    pub fn enabled(&self) -> bool {
+        self.org || !self.accounts.is_empty()
+    }
+}
+
+/// A 12-digit AWS account id.
+fn parse_account_id(text: &str) -> Result<String, String> {
+    let id = text.trim();
+    if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(id.to_string())
+    } else {
+        Err(format!("`{id}` is not an AWS account id (12 digits)"))
+    }
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {

@@ -2,7 +2,7 @@
 //! baseline, write every requested output, and exit with the gate's verdict. When every output
 //! goes to a file, one summary line still reaches stderr.
 
-use super::args::{AwsArgs, ConfigArgs, GateArgs, RegionArgs, SettingsArgs, heading};
+use super::args::{AwsArgs, ConfigArgs, GateArgs, OrgArgs, RegionArgs, SettingsArgs, heading};
 use super::overrides::{self, Flags};
 use super::report::ReportFormat;
 use super::{Destination, terminal, write_to};
@@ -30,6 +30,10 @@ Examples:
 
   # Only findings new since last night fail the gate; medium and low never do
   drscan audit --snapshot tonight.json --baseline last-night.json --fail-on high
+
+  # A whole AWS Organization, shard 2 of 8, through a read-only role in every account
+  drscan audit --org --org-role-name drscan-audit --primary ap-south-1 --dr us-east-1 \\
+    --shard 2/8 --org-dir out/ -o out/organization.html
 
 Output formats by extension: .sarif → sarif, .json → json, .xml → junit, .html → html report,
 .md → markdown report; other files take --format (default text).";
@@ -64,6 +68,8 @@ pub struct AuditArgs {
     pub settings: SettingsArgs,
     #[command(flatten)]
     pub aws: AwsArgs,
+    #[command(flatten)]
+    pub org: OrgArgs,
 }
 
 /// What one `-o` writes: the findings in one of the audit's formats, or the readiness report
@@ -189,6 +195,9 @@ pub fn run(args: AuditArgs) -> Result<ExitStatus, DrscanError> {
         aws: Some(&args.aws),
     };
     let run = overrides::resolve(&args.config, flags)?;
+    if args.org.enabled() {
+        return run_org(args, run, &planned);
+    }
     // Read before collecting, so that a malformed baseline costs no collection.
     let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
     let (snapshot, origin) = match &args.snapshot {
@@ -254,6 +263,32 @@ pub fn run(args: AuditArgs) -> Result<ExitStatus, DrscanError> {
     std::mem::forget(inventory);
     std::mem::forget(snapshot);
     Ok(status)
+}
+
+/// `drscan audit --org`: every account's JSON in the output directory, the roll-up as `-o`
+/// asks (the text summary on stdout by default), the gate over all accounts.
+fn run_org(
+    args: AuditArgs,
+    run: overrides::Resolved,
+    planned: &[(Rendering, Destination)],
+) -> Result<ExitStatus, DrscanError> {
+    super::org::refuse_single_account_flags(args.snapshot.as_deref(), args.baseline.as_deref())?;
+    if args.write_snapshot.is_some() {
+        return Err(DrscanError::usage(
+            "--write-snapshot is one account's; use `drscan collect --org -o DIR`",
+        ));
+    }
+    // Refuse a rendering the roll-up has not before any account is collected.
+    super::org::check_renderings(planned)?;
+    let dir = super::org::output_dir(&args.org);
+    let outcome = super::org::run(super::org::Mode::Audit, run, &args.aws, &args.org, dir)?;
+    super::org::write_outputs(&outcome.rollup, outcome.drift.as_ref(), planned)?;
+    if !planned.iter().any(|(_, d)| *d == Destination::Stdout) {
+        let first = crate::organization::report::text(&outcome.rollup);
+        let headline = first.lines().next().unwrap_or_default();
+        eprintln!("{headline}; wrote {}", outcome.dir.join("rollup.json").display());
+    }
+    super::org::exit_status(&outcome.rollup, true)
 }
 
 #[cfg(test)]

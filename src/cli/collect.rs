@@ -1,7 +1,7 @@
 //! `drscan collect`: collect both regions live and write the snapshot; stderr says how much was
 //! collected and names every read that failed, in the terms the audit uses for them.
 
-use super::args::{AwsArgs, ConfigArgs, RegionArgs, heading};
+use super::args::{AwsArgs, ConfigArgs, OrgArgs, RegionArgs, heading};
 use super::overrides::{self, Flags};
 use super::{Destination, write_to};
 use crate::error::{DrscanError, ExitStatus};
@@ -19,18 +19,33 @@ Examples:
 pub struct CollectArgs {
     #[command(flatten)]
     pub regions: RegionArgs,
-    /// Write the snapshot to FILE (`-`: stdout).
+    /// Write the snapshot to FILE (`-`: stdout); in organization mode, the directory for one
+    /// snapshot per account and rollup.json.
     #[arg(short = 'o', long = "output", value_name = "FILE", value_parser = Destination::parse, env = "DRSCAN_COLLECT_OUTPUT", help_heading = heading::OUTPUT)]
     pub output: Destination,
     #[command(flatten)]
     pub config: ConfigArgs,
     #[command(flatten)]
     pub aws: AwsArgs,
+    #[command(flatten)]
+    pub org: OrgArgs,
 }
 
 pub fn run(args: CollectArgs) -> Result<ExitStatus, DrscanError> {
     let flags = Flags { regions: Some(&args.regions), aws: Some(&args.aws), ..Flags::default() };
     let run = overrides::resolve(&args.config, flags)?;
+    if args.org.enabled() {
+        let Some(dir) = args.output.file().map(std::path::Path::to_path_buf) else {
+            return Err(DrscanError::usage("with --org or --accounts, -o names a directory, not stdout"));
+        };
+        if args.org.org_dir.is_some() {
+            return Err(DrscanError::usage("`drscan collect` writes to its -o directory; drop --org-dir"));
+        }
+        let outcome = super::org::run(super::org::Mode::Collect, run, &args.aws, &args.org, dir)?;
+        let first = crate::organization::report::text(&outcome.rollup);
+        eprintln!("{}; wrote {}", first.lines().next().unwrap_or_default(), outcome.dir.display());
+        return super::org::exit_status(&outcome.rollup, false);
+    }
     let collection = run.collect_live(&args.aws)?;
     let json = snapshot_json(&collection.snapshot, std::path::Path::new(&args.output.label()))?;
     write_to(&args.output, &json)?;

@@ -10,6 +10,8 @@ pub mod collect;
 pub mod completions;
 pub mod diff;
 pub mod init;
+pub mod merge;
+pub mod org;
 pub mod overrides;
 pub mod report;
 pub mod rules;
@@ -80,12 +82,15 @@ pub enum Command {
     Audit(Box<audit::AuditArgs>),
     /// Collect both regions live and write a snapshot.
     #[command(after_help = collect::EXAMPLES)]
-    Collect(collect::CollectArgs),
+    Collect(Box<collect::CollectArgs>),
     /// Nightly readiness report (HTML or Markdown), with drift against a previous snapshot.
     #[command(after_help = report::EXAMPLES)]
     Report(Box<report::ReportArgs>),
     /// What changed between two snapshots that matters for DR.
     Diff(diff::DiffArgs),
+    /// Combine the roll-ups of an organization's shards (--shard K/N) into one.
+    #[command(after_help = merge::EXAMPLES)]
+    Merge(merge::MergeArgs),
     /// List the rule catalog.
     Rules(rules::RulesArgs),
     /// Print one rule's full documentation.
@@ -138,9 +143,10 @@ fn clap_exit(error: &clap::Error) -> ExitCode {
 pub fn run(cli: Cli) -> Result<ExitStatus, DrscanError> {
     match cli.command {
         Command::Audit(args) => audit::run(*args),
-        Command::Collect(args) => collect::run(args),
+        Command::Collect(args) => collect::run(*args),
         Command::Diff(args) => diff::run(args),
         Command::Report(args) => report::run(*args),
+        Command::Merge(args) => merge::run(args),
         Command::Rules(args) => rules::run_rules(args),
         Command::Explain(args) => rules::run_explain(args),
         Command::Init(args) => init::run(*args),

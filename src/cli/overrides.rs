@@ -38,6 +38,8 @@ pub struct Resolved {
     /// The configuration file read, if any, and the line of its `[regions]` table.
     pub config_path: Option<String>,
     pub regions_line: Option<usize>,
+    /// `[organization]`, for organization mode (its flags are applied by [`super::org`]).
+    pub organization: crate::organization::OrgSettings,
 }
 
 /// Read the configuration (`--config`, else ./drscan.toml, else defaults) and apply the flags.
@@ -65,8 +67,16 @@ fn checked(resolved: Resolved) -> Result<Resolved, DrscanError> {
 }
 
 fn apply(config: ValidConfig, flags: Flags<'_>) -> Resolved {
-    let ValidConfig { path, regions_line, mut regions, mut settings, mut gate, mut collection, waivers } =
-        config;
+    let ValidConfig {
+        path,
+        regions_line,
+        mut regions,
+        mut settings,
+        mut gate,
+        mut collection,
+        waivers,
+        organization,
+    } = config;
     if let Some(flags) = flags.regions {
         regions.primary = flags.primary.clone().or(regions.primary);
         regions.dr = flags.dr.clone().or(regions.dr);
@@ -92,7 +102,7 @@ fn apply(config: ValidConfig, flags: Flags<'_>) -> Resolved {
         gate.allow_unknown |= flags.allow_unknown;
         gate.allow_empty |= flags.allow_empty;
     }
-    Resolved { settings, gate, regions, collection, waivers, config_path: path, regions_line }
+    Resolved { settings, gate, regions, collection, waivers, config_path: path, regions_line, organization }
 }
 
 impl Resolved {
@@ -114,7 +124,13 @@ impl Resolved {
         if let Some(warning) = aws.endpoint_url.as_deref().and_then(super::args::cleartext_warning) {
             eprintln!("drscan: warning: {warning}");
         }
-        let mut options = CollectOptions::new(primary.clone(), dr.clone());
+        Ok(self.collect_options_for(aws, primary, dr))
+    }
+
+    /// The collection options of the region pair `primary`/`dr` (organization mode gives each
+    /// account its own pair).
+    pub(crate) fn collect_options_for(&self, aws: &AwsArgs, primary: &str, dr: &str) -> CollectOptions {
+        let mut options = CollectOptions::new(primary, dr);
         options.sdk = SdkSettings {
             profile: aws.profile.clone(),
             role_arn: aws.role_arn.clone(),
@@ -134,7 +150,7 @@ impl Resolved {
         options.progress = !tracing::enabled!(tracing::Level::DEBUG);
         options.lag_window = Duration::from_secs(self.settings.thresholds.lag_window_seconds.max(60));
         options.pacing = self.collection.pacing();
-        Ok(options)
+        options
     }
 
     /// A snapshot must be of the region pair that flags (or else the configuration) ask for.

@@ -1,7 +1,7 @@
 //! `drscan report`: the readiness report (HTML or Markdown) of a snapshot or a live collection,
 //! with drift against `--previous`.
 
-use super::args::{AwsArgs, ConfigArgs, RegionArgs, SettingsArgs, heading};
+use super::args::{AwsArgs, ConfigArgs, OrgArgs, RegionArgs, SettingsArgs, heading};
 use super::overrides::{self, Flags};
 use super::{Destination, write_output};
 use crate::audit::AuditReport;
@@ -65,6 +65,8 @@ pub struct ReportArgs {
     pub regions: RegionArgs,
     #[command(flatten)]
     pub aws: AwsArgs,
+    #[command(flatten)]
+    pub org: OrgArgs,
 }
 
 pub fn run(args: ReportArgs) -> Result<ExitStatus, DrscanError> {
@@ -75,6 +77,24 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, DrscanError> {
         ..Flags::default()
     };
     let run = overrides::resolve(&args.config, flags)?;
+    let by_extension =
+        args.output.as_ref().and_then(Destination::file).and_then(ReportFormat::from_extension);
+    let format = args.format.or(by_extension).unwrap_or(ReportFormat::Html);
+    if args.org.enabled() {
+        // Each account's report in the output directory; the organization report to -o.
+        super::org::refuse_single_account_flags(args.snapshot.as_deref(), None)?;
+        if args.previous.is_some() {
+            return Err(DrscanError::usage(
+                "--previous is one account's snapshot; in organization mode give --previous-rollup",
+            ));
+        }
+        let dir = super::org::output_dir(&args.org);
+        let outcome = super::org::run(super::org::Mode::Report(format), run, &args.aws, &args.org, dir)?;
+        let rendering = super::audit::Rendering::Report(format);
+        let text = super::org::render(&outcome.rollup, outcome.drift.as_ref(), rendering)?;
+        write_output(args.output.as_ref(), &text)?;
+        return super::org::exit_status(&outcome.rollup, false);
+    }
     let snapshot = match &args.snapshot {
         Some(path) => Snapshot::load(path)?,
         None => run.collect_live(&args.aws)?.snapshot,
@@ -94,9 +114,6 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, DrscanError> {
         let old_report = run.audit(&old_inventory, None);
         crate::drift::compare((&old_inventory, &old_report), (&inventory, &report))
     });
-    let by_extension =
-        args.output.as_ref().and_then(Destination::file).and_then(ReportFormat::from_extension);
-    let format = args.format.or(by_extension).unwrap_or(ReportFormat::Html);
     let full_report = args.full_report_url.as_deref();
     write_output(args.output.as_ref(), &render(format, &snapshot, &inventory, &report, drift, full_report))?;
     Ok(ExitStatus::GatePassed)

@@ -11,6 +11,7 @@
 
 pub mod completeness;
 pub mod errors;
+pub mod organizations;
 pub mod pacing;
 pub mod sdk;
 
@@ -119,14 +120,17 @@ impl Collection {
 
 /// Collect on a fresh multi-threaded runtime (the CLI's entry point).
 pub fn collect_blocking(options: &CollectOptions) -> Result<Collection, DrscanError> {
-    let runtime =
-        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| {
-            DrscanError::CollectionImpossible {
-                message: format!("cannot start the async runtime: {e}"),
-                help: None,
-            }
-        })?;
-    runtime.block_on(collect(options))
+    runtime()?.block_on(collect(options))
+}
+
+/// The multi-threaded runtime a collection runs on (organization mode runs many on one).
+pub fn runtime() -> Result<tokio::runtime::Runtime, DrscanError> {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| {
+        DrscanError::CollectionImpossible {
+            message: format!("cannot start the async runtime: {e}"),
+            help: None,
+        }
+    })
 }
 
 /// Collect both regions and Route 53.

@@ -259,6 +259,14 @@ fn documented_buckets(service: &str, operation: &str) -> Vec<(Scope, String, Lim
         // https://aws.amazon.com/blogs/security/how-to-monitor-and-query-iam-resources-at-scale-part-2/
         "sts" => per_region(format!("sts {operation}"), Limit::new(10.0, 5.0)),
         "efs" | "backup" => per_region(format!("{service} (all operations)"), Limit::new(10.0, 5.0)),
+        // Organizations (organization mode's account listing) is global, served from the
+        // partition's global region and metered for the organization; its quota page
+        // (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html)
+        // publishes no request rate, and its API answers TooManyRequestsException: a stand-in
+        // of half the other stand-ins, one bucket for every operation.
+        "organizations" => {
+            vec![(Scope::Account, "organizations (all operations)".into(), Limit::new(5.0, 2.0))]
+        }
         other => per_region(format!("{other} (all operations)"), Limit::new(10.0, 5.0)),
     }
 }
@@ -704,6 +712,15 @@ mod tests {
         assert_eq!(
             keys("eu-west-1", "rds", "DescribeDBInstances"),
             keys("eu-west-1", "rds", "DescribeDBClusters")
+        );
+        // Organizations: one bucket for every operation, not per region.
+        assert_eq!(
+            keys("us-east-1", "organizations", "ListAccounts"),
+            [("global".to_string(), "organizations (all operations)".to_string())]
+        );
+        assert_eq!(
+            keys("us-east-1", "organizations", "ListAccounts"),
+            keys("eu-west-1", "organizations", "ListTagsForResource")
         );
         // The same key is the same bucket: two tickets share its state.
         let a = pacer.ticket("111122223333", "eu-west-1", "rds", "DescribeDBInstances");

@@ -96,15 +96,56 @@ pub async fn base_config(settings: &SdkSettings, home_region: &str) -> SdkConfig
     match &settings.role_arn {
         None => config,
         Some(role_arn) => {
-            let mut builder = aws_config::sts::AssumeRoleProvider::builder(role_arn)
-                .session_name(settings.role_session_name.as_deref().unwrap_or("drscan"));
-            if let Some(external_id) = &settings.external_id {
-                builder = builder.external_id(external_id);
-            }
-            let provider = builder.configure(&config).build().await;
+            let provider = assume_role_provider(
+                &config,
+                role_arn,
+                settings.external_id.as_deref(),
+                settings.role_session_name.as_deref(),
+            )
+            .await;
             config.into_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build()
         }
     }
+}
+
+/// STS AssumeRole of `role_arn` over the credentials of `source` (session name default `drscan`).
+async fn assume_role_provider(
+    source: &SdkConfig,
+    role_arn: &str,
+    external_id: Option<&str>,
+    session_name: Option<&str>,
+) -> aws_config::sts::AssumeRoleProvider {
+    let mut builder =
+        aws_config::sts::AssumeRoleProvider::builder(role_arn).session_name(session_name.unwrap_or("drscan"));
+    if let Some(external_id) = external_id {
+        builder = builder.external_id(external_id);
+    }
+    builder.configure(source).build().await
+}
+
+/// Organization mode: assume `role_arn` (the audit role of one member account) once over the
+/// credentials of `source`, and hand back its temporary credentials, so that the account's
+/// collection uses them as given credentials and AssumeRole is called once per account. The
+/// error is the whole chain of causes, as [`check_credentials`] reports it.
+pub(crate) async fn assume_role(
+    source: &SdkConfig,
+    role_arn: &str,
+    external_id: Option<&str>,
+    session_name: Option<&str>,
+) -> Result<aws_credential_types::Credentials, String> {
+    let provider = assume_role_provider(source, role_arn, external_id, session_name).await;
+    provider.provide_credentials().await.map_err(|e| error_chain(&e))
+}
+
+/// An error and its sources, outermost first.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        text = format!("{text}: {inner}");
+        source = inner.source();
+    }
+    text
 }
 
 /// The same configuration, for another region.
@@ -117,15 +158,7 @@ pub async fn check_credentials(config: &SdkConfig) -> Result<(), String> {
     let Some(provider) = config.credentials_provider() else {
         return Err("no credentials provider is configured".to_string());
     };
-    provider.provide_credentials().await.map(|_| ()).map_err(|e| {
-        let mut text = e.to_string();
-        let mut source = std::error::Error::source(&e);
-        while let Some(inner) = source {
-            text = format!("{text}: {inner}");
-            source = inner.source();
-        }
-        text
-    })
+    provider.provide_credentials().await.map(|_| ()).map_err(|e| error_chain(&e))
 }
 
 /// What the shared AWS config files say about the profile in use, so that a credential error

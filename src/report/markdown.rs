@@ -67,7 +67,7 @@ fn escape(text: &str, backslashed: &[char]) -> String {
 }
 
 /// Table cells cannot hold `|` or line breaks.
-fn cell(text: &str) -> String {
+pub(crate) fn cell(text: &str) -> String {
     escape(text, &['|'])
 }
 

@@ -27,7 +27,7 @@ use crate::rules;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Ready,
@@ -241,11 +241,7 @@ pub fn build<'r>(
     // Findings of applications the graph does not name (e.g. config-mapped) stay visible.
     unassigned.extend(by_app.into_values().flatten());
 
-    let mut scores: Vec<u32> = apps.iter().map(|a| a.score).collect();
-    if !unassigned.is_empty() {
-        scores.push(score(unassigned.iter().copied()));
-    }
-    let overall = if scores.is_empty() { 100 } else { scores.iter().sum::<u32>() / scores.len() as u32 };
+    let overall = overall_score(apps.iter().map(|a| a.score), &unassigned);
 
     ReadinessReport {
         account: snapshot.account.clone(),
@@ -275,6 +271,32 @@ pub fn build<'r>(
         waiver_notes: report.waivers.iter().filter_map(|w| w.problem()).collect(),
         drift,
     }
+}
+
+/// The mean of the applications' scores, with the findings outside any application counted as
+/// one more application.
+fn overall_score(app_scores: impl Iterator<Item = u32>, unassigned: &[&Finding]) -> u32 {
+    let mut scores: Vec<u32> = app_scores.collect();
+    if !unassigned.is_empty() {
+        scores.push(score(unassigned.iter().copied()));
+    }
+    if scores.is_empty() { 100 } else { scores.iter().sum::<u32>() / scores.len() as u32 }
+}
+
+/// The verdict and overall score of one audit, as the report's headline shows them, without
+/// building the report (organization mode rolls up many accounts).
+pub fn standing(inventory: &Inventory<'_>, report: &AuditReport) -> (Verdict, u32) {
+    let names = &inventory.applications().names;
+    let mut by_app: BTreeMap<&str, Vec<&Finding>> = names.iter().map(|n| (n.as_str(), Vec::new())).collect();
+    let mut unassigned = Vec::new();
+    for finding in &report.findings {
+        match finding.app.as_deref().and_then(|app| by_app.get_mut(app)) {
+            Some(findings) => findings.push(finding),
+            None => unassigned.push(finding),
+        }
+    }
+    let app_scores = by_app.values().map(|findings| score(findings.iter().copied()));
+    (Verdict::of(&report.findings), overall_score(app_scores, &unassigned))
 }
 
 /// Per-application estimates for the report (SPEC §6), each term with its value and source (for

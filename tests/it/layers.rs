@@ -18,7 +18,7 @@ const LAYERS: &[&[&str]] = &[
     &["settings"],
     &["rules"],
     &["audit"],
-    &["output", "report", "drift"],
+    &["output", "report", "drift", "organization"],
     &["config", "cli"],
 ];
 

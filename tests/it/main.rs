@@ -28,6 +28,7 @@ mod fuzz;
 mod gate;
 mod iam_policy;
 mod layers;
+mod organization;
 mod outputs;
 mod rate_limits;
 mod report;

@@ -139,7 +139,8 @@ def request_facts(handler, body):
 def matching_faults(facts, body=b""):
     """The rules that match a request, those scoped to its exact access key first; the first is
     the one to apply, and an answer it alters (cut short, replaced, delayed) is that of the
-    next one that answers (a recorded response) or moto's."""
+    next one that answers (a recorded response) or moto's. `body_regex` narrows a rule to
+    requests whose body matches (e.g. the RoleArn of one sts:AssumeRole)."""
     with LOCK:
         matches = []
         for rule in FAULTS:

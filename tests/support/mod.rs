@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub(crate) mod operations;
+pub(crate) mod organization;
 pub(crate) mod recorded;
 pub(crate) mod seed;
 
