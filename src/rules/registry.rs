@@ -44,6 +44,7 @@ pub static RULES: &[&dyn Rule] = &[
     &BackupCopyTargetMissing,       // DR404
     &BackupFrequencyExceedsRpo,     // DR405
     &BackupNoRecentDrRecoveryPoint, // DR406
+    &BackupUnhealthy,               // DR409
     &FailoverStepManual,            // DR501
     &RtoTargetExceeded,             // DR502
     &RpoTargetExceeded,             // DR503

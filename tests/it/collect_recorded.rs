@@ -5,8 +5,8 @@
 //! the real protocol.
 
 use crate::support::recorded::{
-    backup_plan_id, backup_selection_and_recovery_points, efs_replication_to_dr, primary_file_system,
-    rds_automated_backup_replication,
+    backup_health, backup_plan_id, backup_selection_and_recovery_points, efs_replication_to_dr,
+    primary_file_system, rds_automated_backup_replication,
 };
 use crate::support::seed::{Setup, seed};
 use crate::support::{DR, PRIMARY, drscan, emulator, findings, fresh_account, runtime, set_faults, summary};
@@ -100,4 +100,65 @@ fn rds_automated_backup_replication_is_read() {
         .and_then(|d| d.iter().find(|d| d["id"] == "web-db"))
         .expect("web-db");
     assert_eq!(db["automated_backup_replications"]["value"], json!([DR]), "{db}");
+}
+
+/// The recorded selection and recovery point (a point 5 h old in `web-dr`) plus the Backup
+/// health answers, with a failed copy of the file system `failed_copy_minutes_ago`, or none.
+fn backup_health_setup(account: &str, failed_copy_minutes_ago: Option<i64>) -> (String, serde_json::Value) {
+    runtime().block_on(seed(account, &Setup::default()));
+    let (_, fs_arn) = primary_file_system(account);
+    let plan_id = backup_plan_id(account);
+    let rules: Vec<serde_json::Value> = [
+        backup_health(account, &fs_arn, failed_copy_minutes_ago),
+        backup_selection_and_recovery_points(account, &plan_id, &fs_arn),
+    ]
+    .into_iter()
+    .flat_map(|rules| rules.as_array().cloned().unwrap_or_default())
+    .collect();
+    set_faults(serde_json::Value::Array(rules));
+    (fs_arn, collect(account))
+}
+
+#[test]
+fn backup_health_is_read_and_a_failed_copy_newer_than_the_dr_point_is_caught() {
+    let account = fresh_account();
+    let (fs_arn, snapshot) = backup_health_setup(&account, Some(60));
+    let primary = &snapshot["resources"]["regional"][PRIMARY];
+    let job = &primary["copy_jobs"][0];
+    assert_eq!(job["state"], "FAILED", "{primary}");
+    assert_eq!(job["resource_arn"], fs_arn.as_str());
+    assert_eq!(job["destination_vault_arn"], format!("arn:aws:backup:{DR}:{account}:backup-vault:web-dr"));
+    let opt_ins = primary["backup_opt_ins"].as_array().expect("opt-ins");
+    assert!(opt_ins.iter().any(|o| o["resource_type"] == "EFS" && o["opted_in"] == true), "{opt_ins:?}");
+    assert!(opt_ins.iter().any(|o| o["resource_type"] == "VirtualMachine" && o["opted_in"] == false));
+    let vaults = snapshot["resources"]["regional"][DR]["backup_vaults"].as_array().expect("DR vaults");
+    let dr_vault = vaults.iter().find(|v| v["name"] == "web-dr").expect("the DR vault");
+    assert_eq!(dr_vault["access_policy"]["value"][0]["effect"], "Deny", "{dr_vault}");
+    assert_eq!(dr_vault["access_policy"]["value"][0]["principals"][0], "*");
+    // Vaults without a policy answer ResourceNotFoundException: no policy, not unknown.
+    for vault in vaults.iter().filter(|v| v["name"] != "web-dr") {
+        assert_eq!(vault["access_policy"]["value"], json!([]), "{vault}");
+    }
+
+    let json = audit_snapshot(&account, &snapshot);
+    // The DR point (5 h old) is within the daily plan's allowance: only the failed copy says so.
+    assert!(findings(&json, "backup-no-recent-dr-recovery-point", "fail").is_empty(), "{}", summary(&json));
+    let failing = findings(&json, "backup-unhealthy", "fail");
+    assert_eq!(failing.len(), 1, "{}", summary(&json));
+    assert_eq!(failing[0]["resource"]["arn"], fs_arn.as_str());
+    let message = failing[0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("copy job 5f6a7b8c-9d0e-4f1a-8b2c-3d4e5f6a7b8c to web-dr failed"), "{message}");
+    assert!(findings(&json, "backup-unhealthy", "unknown").is_empty(), "{}", summary(&json));
+}
+
+#[test]
+fn backup_health_is_quiet_on_the_intact_setup() {
+    let account = fresh_account();
+    let (_, snapshot) = backup_health_setup(&account, None);
+    assert_eq!(snapshot["resources"]["regional"][PRIMARY]["copy_jobs"], json!([]));
+    let json = audit_snapshot(&account, &snapshot);
+    assert!(findings(&json, "backup-unhealthy", "fail").is_empty(), "{}", summary(&json));
+    assert!(findings(&json, "backup-unhealthy", "unknown").is_empty(), "{}", summary(&json));
+    let passes = json["summary"]["rules"]["backup-unhealthy"]["pass"].as_u64().unwrap_or_default();
+    assert!(passes >= 2, "the file system and the DR vault are judged: {}", summary(&json));
 }

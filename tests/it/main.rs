@@ -17,6 +17,7 @@ mod collect_faults;
 mod collect_recorded;
 mod config;
 mod corpus;
+mod db_clusters;
 mod dns_shapes;
 mod drift;
 mod estimates;

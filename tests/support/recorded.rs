@@ -1,5 +1,6 @@
 //! Recorded responses for the APIs moto 5.2.5 lacks — EFS replication configurations, Backup
-//! selections and recovery points, RDS automated-backup replications — as test-front rules
+//! selections, recovery points, copy jobs, region settings and vault access policies, RDS
+//! automated-backup replications — as test-front rules
 //! (`action: respond`) with wire bodies shaped as AWS documents them. Shared by the tests of
 //! those collectors and by the fault matrix, whose clean run must call every operation.
 
@@ -98,6 +99,66 @@ pub(crate) fn backup_selection_and_recovery_points(account: &str, plan_id: &str,
     ])
 }
 
+/// The Backup health of a seeded account whose plan copies the primary file system to the DR
+/// vault `web-dr`: every resource type opted in (DescribeRegionSettings, both regions), the DR
+/// vault's access policy denying only deletions, other vaults without a policy
+/// (ResourceNotFoundException), and `failed_copy_minutes_ago` — a failed copy job of the file
+/// system to `web-dr` that long ago (ListCopyJobs, primary region), or none.
+pub(crate) fn backup_health(account: &str, fs_arn: &str, failed_copy_minutes_ago: Option<i64>) -> Value {
+    // ListCopyJobs (REST-JSON), shaped as the AWS Backup API reference's CopyJob.
+    let jobs: Vec<Value> = failed_copy_minutes_ago
+        .map(|minutes| {
+            json!({
+                "AccountId": account,
+                "CopyJobId": "5f6a7b8c-9d0e-4f1a-8b2c-3d4e5f6a7b8c",
+                "SourceBackupVaultArn": format!("arn:aws:backup:{PRIMARY}:{account}:backup-vault:web"),
+                "SourceRecoveryPointArn": format!("arn:aws:backup:{PRIMARY}:{account}:recovery-point:1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"),
+                "DestinationBackupVaultArn": format!("arn:aws:backup:{DR}:{account}:backup-vault:web-dr"),
+                "ResourceArn": fs_arn,
+                "CreationDate": epoch_minutes_ago(minutes),
+                "CompletionDate": epoch_minutes_ago(minutes - 2),
+                "State": "FAILED",
+                "StatusMessage": "Access denied to KMS key of the destination backup vault",
+                "BackupSizeInBytes": 0,
+                "IamRoleArn": format!("arn:aws:iam::{account}:role/service-role/AWSBackupDefaultServiceRole"),
+                "ResourceType": "EFS",
+                "IsParent": false
+            })
+        })
+        .into_iter()
+        .collect();
+    let copy_jobs = json!({"CopyJobs": jobs});
+    let settings = json!({
+        "ResourceTypeOptInPreference": {
+            "Aurora": true, "DocumentDB": true, "DynamoDB": true, "EBS": true, "EC2": true, "EFS": true,
+            "FSx": true, "Neptune": true, "RDS": true, "S3": true, "Storage Gateway": true, "VirtualMachine": false
+        },
+        "ResourceTypeManagementPreference": {"DynamoDB": true, "EFS": true}
+    });
+    let policy = json!({"Version": "2012-10-17", "Statement": [{
+        "Sid": "NoDeletes", "Effect": "Deny", "Principal": {"AWS": "*"},
+        "Action": ["backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle"], "Resource": "*"
+    }]});
+    let dr_policy = json!({
+        "BackupVaultName": "web-dr",
+        "BackupVaultArn": format!("arn:aws:backup:{DR}:{account}:backup-vault:web-dr"),
+        "Policy": policy.to_string()
+    });
+    json!([
+        {"account": account, "region": PRIMARY, "service": "backup", "method": "GET",
+         "path_regex": "^/copy-jobs/?$", "action": "respond", "body": copy_jobs.to_string()},
+        {"account": account, "region": DR, "service": "backup", "method": "GET",
+         "path_regex": "^/copy-jobs/?$", "action": "respond", "body": "{\"CopyJobs\": []}"},
+        {"account": account, "service": "backup", "method": "GET",
+         "path_regex": "^/account-settings/?$", "action": "respond", "body": settings.to_string()},
+        {"account": account, "region": DR, "service": "backup", "method": "GET",
+         "path_regex": "^/backup-vaults/web-dr/access-policy/?$", "action": "respond", "body": dr_policy.to_string()},
+        {"account": account, "service": "backup", "method": "GET",
+         "path_regex": "^/backup-vaults/[^/]+/access-policy/?$", "status": 404, "code": "ResourceNotFoundException",
+         "message": "Backup vault has no access policy"}
+    ])
+}
+
 /// web-db's automated backups replicate to the DR region.
 pub(crate) fn rds_automated_backup_replication(account: &str) -> Value {
     // DescribeDBInstanceAutomatedBackups (awsQuery XML) with a replication to the DR region.
@@ -138,6 +199,7 @@ pub(crate) fn everything_moto_lacks(account: &str) -> Vec<Value> {
     [
         efs_replication_to_dr(account, &fs_id, &fs_arn),
         backup_selection_and_recovery_points(account, &plan_id, &fs_arn),
+        backup_health(account, &fs_arn, None),
         rds_automated_backup_replication(account),
     ]
     .into_iter()
