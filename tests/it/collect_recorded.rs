@@ -5,8 +5,9 @@
 //! the real protocol.
 
 use crate::support::recorded::{
-    backup_health, backup_plan_id, backup_selection_and_recovery_points, efs_replication_to_dr,
-    primary_file_system, rds_automated_backup_replication,
+    backup_health, backup_health_with_efs_opt_in, backup_plan_id, backup_selection_and_recovery_point_as,
+    backup_selection_and_recovery_points, efs_replication_to_dr, primary_file_system,
+    rds_automated_backup_replication,
 };
 use crate::support::seed::{Setup, seed};
 use crate::support::{DR, PRIMARY, drscan, emulator, findings, fresh_account, runtime, set_faults, summary};
@@ -161,4 +162,98 @@ fn backup_health_is_quiet_on_the_intact_setup() {
     assert!(findings(&json, "backup-unhealthy", "unknown").is_empty(), "{}", summary(&json));
     let passes = json["summary"]["rules"]["backup-unhealthy"]["pass"].as_u64().unwrap_or_default();
     assert!(passes >= 2, "the file system and the DR vault are judged: {}", summary(&json));
+}
+
+/// A seeded account whose plan has one selection with `members` (Resources, NotResources,
+/// ListOfTags, Conditions as GetBackupSelection returns them), a DR recovery point of the file
+/// system in `status`, and EFS opted in or not: the audit.
+fn audit_selection(
+    members: serde_json::Value,
+    status: &str,
+    efs_opted_in: bool,
+) -> (String, serde_json::Value) {
+    let account = fresh_account();
+    runtime().block_on(seed(&account, &Setup::default()));
+    let (_, fs_arn) = primary_file_system(&account);
+    let plan_id = backup_plan_id(&account);
+    // The file system does not replicate: ReplicationNotFound, as AWS answers (REST-JSON).
+    let no_replication = json!([{
+        "account": account, "region": PRIMARY, "service": "elasticfilesystem", "method": "GET",
+        "path_regex": "/file-systems/replication-configurations$",
+        "status": 404, "code": "ReplicationNotFound", "message": "Replication configuration not found"
+    }]);
+    let rules: Vec<serde_json::Value> = [
+        no_replication,
+        backup_health_with_efs_opt_in(&account, &fs_arn, None, efs_opted_in),
+        backup_selection_and_recovery_point_as(&account, &plan_id, &fs_arn, members, status),
+    ]
+    .into_iter()
+    .flat_map(|rules| rules.as_array().cloned().unwrap_or_default())
+    .collect();
+    set_faults(serde_json::Value::Array(rules));
+    let snapshot = collect(&account);
+    (fs_arn, audit_snapshot(&account, &snapshot))
+}
+
+fn covered(json: &serde_json::Value) -> bool {
+    findings(json, "efs-no-dr-copy", "fail").is_empty()
+        && findings(json, "efs-no-dr-copy", "unknown").is_empty()
+}
+
+#[test]
+fn selection_semantics_on_recorded_selections() {
+    let conditions = |value: &str| {
+        json!({"StringEquals": [{"ConditionKey": "aws:ResourceTag/app", "ConditionValue": value}],
+               "StringNotEquals": [], "StringLike": [], "StringNotLike": []})
+    };
+    // Conditions only (no Resources, no ListOfTags): every opted-in resource the conditions allow.
+    let (_, json) = audit_selection(json!({"Conditions": conditions("web")}), "COMPLETED", true);
+    assert!(covered(&json), "{}", summary(&json));
+    let (_, json) = audit_selection(json!({"Conditions": conditions("other")}), "COMPLETED", true);
+    assert!(!findings(&json, "efs-no-dr-copy", "fail").is_empty(), "{}", summary(&json));
+    // Nothing at all: AWS "attempts to select all supported and opted-in storage resources".
+    let (_, json) = audit_selection(json!({}), "COMPLETED", true);
+    assert!(covered(&json), "{}", summary(&json));
+    // NotResources excludes (wildcards as in Resources).
+    let all_but_files =
+        json!({"Resources": ["*"], "NotResources": ["arn:aws:elasticfilesystem:*:*:file-system/*"]});
+    let (_, json) = audit_selection(all_but_files, "COMPLETED", true);
+    assert!(!findings(&json, "efs-no-dr-copy", "fail").is_empty(), "{}", summary(&json));
+}
+
+#[test]
+fn a_tag_selection_of_a_type_not_opted_in_covers_nothing_and_says_why() {
+    let by_tags = json!({"ListOfTags": [{"ConditionType": "STRINGEQUALS", "ConditionKey": "app", "ConditionValue": "web"}]});
+    let (fs_arn, json) = audit_selection(by_tags.clone(), "COMPLETED", false);
+    assert!(!findings(&json, "efs-no-dr-copy", "fail").is_empty(), "{}", summary(&json));
+    let unhealthy = findings(&json, "backup-unhealthy", "fail");
+    assert_eq!(unhealthy.len(), 1, "{}", summary(&json));
+    assert_eq!(unhealthy[0]["resource"]["arn"], fs_arn.as_str());
+    assert!(
+        unhealthy[0]["message"].as_str().unwrap_or_default().contains("EFS is not opted in"),
+        "{}",
+        summary(&json)
+    );
+    // Naming the service assigns it whatever the opt-in says.
+    let by_type = json!({"Resources": ["arn:aws:elasticfilesystem:*:*:file-system/*"]});
+    let (_, json) = audit_selection(by_type, "COMPLETED", false);
+    assert!(covered(&json), "{}", summary(&json));
+    assert!(findings(&json, "backup-unhealthy", "fail").is_empty(), "{}", summary(&json));
+}
+
+#[test]
+fn recovery_point_statuses_as_the_current_model_names_them() {
+    let by_tags = json!({"ListOfTags": [{"ConditionType": "STRINGEQUALS", "ConditionKey": "app", "ConditionValue": "web"}]});
+    for (status, usable) in [
+        ("AVAILABLE", true),
+        ("COMPLETED", true),
+        ("PARTIAL", false),
+        ("CREATING", false),
+        ("STOPPED", false),
+    ] {
+        let (fs_arn, json) = audit_selection(by_tags.clone(), status, true);
+        let fails = findings(&json, "backup-no-recent-dr-recovery-point", "fail");
+        let fs_fails = fails.iter().any(|f| f["resource"]["arn"] == fs_arn.as_str());
+        assert_eq!(!fs_fails, usable, "{status}: {}", summary(&json));
+    }
 }

@@ -60,7 +60,33 @@ pub(crate) fn efs_replication_to_dr(account: &str, fs_id: &str, fs_arn: &str) ->
 /// The plan selects the app's file systems by tag; the DR vault holds a recent recovery
 /// point of the primary file system; other vaults hold none.
 pub(crate) fn backup_selection_and_recovery_points(account: &str, plan_id: &str, fs_arn: &str) -> Value {
+    let selection = json!({
+        "Resources": ["arn:aws:elasticfilesystem:*:*:file-system/*"],
+        "NotResources": [],
+        "ListOfTags": [],
+        "Conditions": {"StringEquals": [{"ConditionKey": "aws:ResourceTag/app", "ConditionValue": "web"}],
+                       "StringNotEquals": [], "StringLike": [], "StringNotLike": []}
+    });
+    backup_selection_and_recovery_point_as(account, plan_id, fs_arn, selection, "COMPLETED")
+}
+
+/// [`backup_selection_and_recovery_points`] with the selection's `Resources`, `NotResources`,
+/// `ListOfTags` and `Conditions` as given, and the DR recovery point in `status`.
+pub(crate) fn backup_selection_and_recovery_point_as(
+    account: &str,
+    plan_id: &str,
+    fs_arn: &str,
+    members: Value,
+    status: &str,
+) -> Value {
     // ListBackupSelections, GetBackupSelection, ListRecoveryPointsByBackupVault (REST-JSON).
+    let mut body = json!({
+        "SelectionName": "web-files",
+        "IamRoleArn": format!("arn:aws:iam::{account}:role/service-role/AWSBackupDefaultServiceRole"),
+    });
+    if let (Some(body), Some(members)) = (body.as_object_mut(), members.as_object()) {
+        body.extend(members.clone());
+    }
     let list = json!({"BackupSelectionsList": [{
         "SelectionId": "sel-0001", "SelectionName": "web-files", "BackupPlanId": plan_id,
         "CreationDate": epoch_minutes_ago(6000),
@@ -68,22 +94,14 @@ pub(crate) fn backup_selection_and_recovery_points(account: &str, plan_id: &str,
     }]});
     let selection = json!({
         "SelectionId": "sel-0001", "BackupPlanId": plan_id, "CreationDate": epoch_minutes_ago(6000),
-        "BackupSelection": {
-            "SelectionName": "web-files",
-            "IamRoleArn": format!("arn:aws:iam::{account}:role/service-role/AWSBackupDefaultServiceRole"),
-            "Resources": ["arn:aws:elasticfilesystem:*:*:file-system/*"],
-            "NotResources": [],
-            "ListOfTags": [],
-            "Conditions": {"StringEquals": [{"ConditionKey": "aws:ResourceTag/app", "ConditionValue": "web"}],
-                           "StringNotEquals": [], "StringLike": [], "StringNotLike": []}
-        }
+        "BackupSelection": body
     });
     let points = json!({"RecoveryPoints": [{
         "RecoveryPointArn": format!("arn:aws:backup:{DR}:{account}:recovery-point:0b1f2c3d-4e5f-6789-abcd-ef0123456789"),
         "BackupVaultName": "web-dr",
         "BackupVaultArn": format!("arn:aws:backup:{DR}:{account}:backup-vault:web-dr"),
         "SourceBackupVaultArn": format!("arn:aws:backup:{PRIMARY}:{account}:backup-vault:web"),
-        "ResourceArn": fs_arn, "ResourceType": "EFS", "Status": "COMPLETED",
+        "ResourceArn": fs_arn, "ResourceType": "EFS", "Status": status,
         "CreationDate": epoch_minutes_ago(300), "CompletionDate": epoch_minutes_ago(280),
         "BackupSizeInBytes": 1048576, "IsEncrypted": true, "IsParent": false
     }]});
@@ -105,6 +123,16 @@ pub(crate) fn backup_selection_and_recovery_points(account: &str, plan_id: &str,
 /// (ResourceNotFoundException), and `failed_copy_minutes_ago` — a failed copy job of the file
 /// system to `web-dr` that long ago (ListCopyJobs, primary region), or none.
 pub(crate) fn backup_health(account: &str, fs_arn: &str, failed_copy_minutes_ago: Option<i64>) -> Value {
+    backup_health_with_efs_opt_in(account, fs_arn, failed_copy_minutes_ago, true)
+}
+
+/// [`backup_health`] with EFS opted in to AWS Backup in the primary region or not.
+pub(crate) fn backup_health_with_efs_opt_in(
+    account: &str,
+    fs_arn: &str,
+    failed_copy_minutes_ago: Option<i64>,
+    efs_opted_in: bool,
+) -> Value {
     // ListCopyJobs (REST-JSON), shaped as the AWS Backup API reference's CopyJob.
     let jobs: Vec<Value> = failed_copy_minutes_ago
         .map(|minutes| {
@@ -130,7 +158,7 @@ pub(crate) fn backup_health(account: &str, fs_arn: &str, failed_copy_minutes_ago
     let copy_jobs = json!({"CopyJobs": jobs});
     let settings = json!({
         "ResourceTypeOptInPreference": {
-            "Aurora": true, "DocumentDB": true, "DynamoDB": true, "EBS": true, "EC2": true, "EFS": true,
+            "Aurora": true, "DocumentDB": true, "DynamoDB": true, "EBS": true, "EC2": true, "EFS": efs_opted_in,
             "FSx": true, "Neptune": true, "RDS": true, "S3": true, "Storage Gateway": true, "VirtualMachine": false
         },
         "ResourceTypeManagementPreference": {"DynamoDB": true, "EFS": true}
