@@ -2,7 +2,7 @@ use crate::estimate::duration_text;
 use crate::findings::{ResourceRef, resource};
 use crate::inventory::members::DATA_STORE_KINDS as STORES;
 use crate::inventory::storage::{BackupVault, Denial, denial};
-use crate::inventory::{ErrorCause, Known, UnknownReason};
+use crate::inventory::{ErrorCause, Known, ResourceKind, UnknownReason};
 use crate::rules::compute::{KeyState, key_index, key_state};
 use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 
@@ -94,12 +94,23 @@ impl Rule for BackupUnhealthy {
         let dr = &ctx.inventory.dr;
         let relations = ctx.inventory.relations();
         let mut vaults: Vec<&BackupVault> = Vec::new();
+        // DR vaults that copies target but the DR vault listing could not show.
+        let mut unlisted: Vec<(&str, UnknownReason)> = Vec::new();
         for (app, members) in &ctx.inventory.members().by_app {
             for store in members.primary_data_stores() {
                 let coverage = relations.backup_coverage(store.arn, store.tags);
                 let copying: Vec<_> = coverage.rules.iter().filter(|c| c.copies_to_dr).collect();
                 let skipped = coverage.not_opted_in.iter().find(|c| c.copies_to_dr);
                 if copying.is_empty() && skipped.is_none() {
+                    // No plan copies it to DR — as far as the plans could be read.
+                    if let Some(reason) = coverage.unreadable {
+                        let target = ResourceRef::new(store.kind, store.arn, store.id, Some(primary.name));
+                        out.unknown(
+                            target,
+                            reason,
+                            format!("cannot tell which backup plans copy {} to DR", store.id),
+                        );
+                    }
                     continue;
                 }
                 let mut verdict = Verdict::default();
@@ -165,10 +176,18 @@ impl Rule for BackupUnhealthy {
                     for action in
                         cov.rule.copy_actions.iter().filter(|a| a.destination_region() == Some(dr.name))
                     {
-                        if let Known::Value(Some(vault)) = relations.dr_vault(action)
-                            && !vaults.iter().any(|v| v.arn == vault.arn)
-                        {
-                            vaults.push(vault);
+                        match relations.dr_vault(action) {
+                            Known::Value(Some(vault)) if !vaults.iter().any(|v| v.arn == vault.arn) => {
+                                vaults.push(vault)
+                            }
+                            // A missing vault is backup-copy-target-missing's finding.
+                            Known::Value(_) => {}
+                            Known::Unknown(reason) => {
+                                let arn = action.destination_vault_arn.as_str();
+                                if !unlisted.iter().any(|(a, _)| *a == arn) {
+                                    unlisted.push((arn, reason));
+                                }
+                            }
                         }
                     }
                 }
@@ -181,6 +200,11 @@ impl Rule for BackupUnhealthy {
             }
         }
 
+        for (arn, reason) in unlisted {
+            let name = crate::inventory::arn::arn_name(arn);
+            let target = ResourceRef::new(ResourceKind::BackupVault, arn, name, Some(dr.name));
+            out.unknown(target, &reason, format!("cannot check DR backup vault {name}"));
+        }
         let keys = key_index(ctx);
         for vault in vaults {
             let mut verdict = Verdict::default();
