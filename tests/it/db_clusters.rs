@@ -102,3 +102,68 @@ fn a_multi_az_db_cluster_without_a_dr_copy_is_unknown_not_an_aurora_failure() {
         assert!(rpo.source.contains("Aurora clusters only"), "{}", rpo.source);
     }
 }
+
+/// End to end on moto: a Multi-AZ DB cluster (`postgres` with a `DBClusterInstanceClass`) and
+/// a Neptune cluster (moto 5.2.5 refuses `docdb` on the RDS API) in the application, without DR copies, are collected with their
+/// engines and reported `unknown` (not modeled), not failed as Aurora clusters.
+#[test]
+fn non_aurora_clusters_collected_from_moto_are_not_judged_as_aurora() {
+    use crate::support::seed::{Setup, config, seed};
+    use crate::support::{DR, PRIMARY, drscan, emulator, fresh_account, runtime};
+    let account = fresh_account();
+    runtime().block_on(async {
+        seed(&account, &Setup::default()).await;
+        let rds = aws_sdk_rds::Client::new(&config(&account, PRIMARY).await);
+        let tag = aws_sdk_rds::types::Tag::builder().key("app").value("web").build();
+        rds.create_db_cluster()
+            .db_cluster_identifier("web-pg")
+            .engine("postgres")
+            .db_cluster_instance_class("db.m6gd.large")
+            .storage_type("io1")
+            .allocated_storage(100)
+            .iops(1000)
+            .master_username("admin")
+            .master_user_password("password123")
+            .tags(tag.clone())
+            .send()
+            .await
+            .expect("CreateDBCluster (Multi-AZ DB cluster)");
+        rds.create_db_cluster()
+            .db_cluster_identifier("web-graph")
+            .engine("neptune")
+            .master_username("admin")
+            .master_user_password("password123")
+            .tags(tag)
+            .send()
+            .await
+            .expect("CreateDBCluster (Neptune)");
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("snapshot.json");
+    let output = drscan(&account)
+        .args(["collect", "--primary", PRIMARY, "--dr", DR, "--max-attempts", "1"])
+        .args(["--endpoint-url", &emulator().front_url, "-o"])
+        .arg(&path)
+        .output()
+        .expect("run drscan collect");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let snapshot = Snapshot::load(&path).expect("snapshot");
+    let clusters = &snapshot.resources.regional[PRIMARY].db_clusters;
+    let engine = |id: &str| clusters.iter().find(|c| c.id == id).map(|c| c.engine.clone());
+    assert_eq!(engine("web-pg").as_deref(), Some("postgres"));
+    assert_eq!(engine("web-graph").as_deref(), Some("neptune"));
+    let report = audit::run(&snapshot, &Settings::default(), GatePolicy::default());
+    for (id, label) in [("web-pg", "Multi-AZ DB cluster"), ("web-graph", "Neptune cluster")] {
+        let about: Vec<&Finding> =
+            report.findings.iter().filter(|f| f.rule == "rds-no-dr-replica" && f.resource.id == id).collect();
+        assert_eq!(about.len(), 1, "{id}: {:?}", report.findings);
+        assert_eq!(about[0].status, Status::Unknown, "{id}: {}", about[0].message);
+        assert!(about[0].message.contains(&format!("{label} {id}")), "{}", about[0].message);
+    }
+    // The Aurora cluster of the seed is still judged as Aurora (its global secondary passes).
+    assert!(
+        !report.findings.iter().any(|f| f.rule == "rds-no-dr-replica" && f.resource.id == "web-aurora"),
+        "{:?}",
+        report.findings
+    );
+}
