@@ -109,7 +109,7 @@ fn a_multi_az_db_cluster_without_a_dr_copy_is_unknown_not_an_aurora_failure() {
 #[test]
 fn non_aurora_clusters_collected_from_moto_are_not_judged_as_aurora() {
     use crate::support::seed::{Setup, config, seed};
-    use crate::support::{DR, PRIMARY, drscan, emulator, fresh_account, runtime};
+    use crate::support::{PRIMARY, collect_live, fresh_account, runtime};
     let account = fresh_account();
     runtime().block_on(async {
         seed(&account, &Setup::default()).await;
@@ -138,16 +138,8 @@ fn non_aurora_clusters_collected_from_moto_are_not_judged_as_aurora() {
             .await
             .expect("CreateDBCluster (Neptune)");
     });
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("snapshot.json");
-    let output = drscan(&account)
-        .args(["collect", "--primary", PRIMARY, "--dr", DR, "--max-attempts", "1"])
-        .args(["--endpoint-url", &emulator().front_url, "-o"])
-        .arg(&path)
-        .output()
-        .expect("run drscan collect");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let snapshot = Snapshot::load(&path).expect("snapshot");
+    let live = collect_live(&account, &["--max-attempts", "1"]);
+    let snapshot = Snapshot::load(&live.path).expect("snapshot");
     let clusters = &snapshot.resources.regional[PRIMARY].db_clusters;
     let engine = |id: &str| clusters.iter().find(|c| c.id == id).map(|c| c.engine.clone());
     assert_eq!(engine("web-pg").as_deref(), Some("postgres"));
