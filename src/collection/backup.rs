@@ -5,13 +5,22 @@
 //! plus completion window (for every schedule up to monthly with AWS's default windows:
 //! 31 days + 8 hours + 7 days, under 39), and the RPO estimate reads the newest point's copy
 //! time. The vault records the bound, so that an older point is "not read", never "absent".
+//!
+//! For Backup health (`backup-unhealthy`): the copy jobs that failed in the last
+//! [`COPY_JOB_DAYS`] days (`ListCopyJobs` by state `FAILED`, created after the bound), the
+//! region's resource-type opt-in settings (`DescribeRegionSettings`), and each vault's access
+//! policy (`GetBackupVaultAccessPolicy`; `ResourceNotFoundException` means it has none). All
+//! calls go through the pacer's AWS Backup bucket (see `pacing`).
 
 use super::errors::Failure;
 use super::{Part, RegionCtx, bounded, pages, smithy_time};
 use crate::inventory::storage::{
-    BackupPlan, BackupRule, BackupSelection, BackupVault, CopyAction, RecoveryPoint, TagCondition,
+    BackupPlan, BackupRule, BackupSelection, BackupVault, CopyAction, CopyJob, PolicyStatement,
+    RecoveryPoint, ResourceTypeOptIn, TagCondition,
 };
-use crate::inventory::{Known, ResourceKind as K};
+use crate::inventory::{ErrorCause, Known, ResourceKind as K};
+use aws_sdk_backup::types::CopyJobState;
+use serde_json::Value;
 
 /// How far back recovery points are listed (see the module documentation).
 pub(crate) const RECOVERY_POINT_DAYS: i64 = 45;
@@ -19,8 +28,17 @@ pub(crate) const RECOVERY_POINT_DAYS: i64 = 45;
 /// ListRecoveryPointsByBackupVault returns at most 1,000 points per page.
 const RECOVERY_POINTS_PER_PAGE: i32 = 1000;
 
+/// How far back failed copy jobs are listed: long enough that a copy failing on every run of
+/// a weekly plan shows, short enough that a failure long since superseded by a completed copy
+/// is not read. The rule compares each failure with the newest DR recovery point.
+pub(crate) const COPY_JOB_DAYS: i64 = 14;
+
+/// ListCopyJobs returns at most 1,000 jobs per page (`MaxResults`).
+const COPY_JOBS_PER_PAGE: i32 = 1000;
+
 /// The kinds this collector lists; a whole-run timeout leaves them unknown.
-pub(crate) const FILLS: &[K] = &[K::BackupPlan, K::BackupSelection, K::BackupVault, K::RecoveryPoint];
+pub(crate) const FILLS: &[K] =
+    &[K::BackupPlan, K::BackupSelection, K::BackupVault, K::RecoveryPoint, K::CopyJob, K::ResourceTypeOptIn];
 
 pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
     let client = ctx.backup();
@@ -73,8 +91,65 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
         }
     };
 
+    let copy_jobs_since = ctx.collected_at - chrono::Duration::days(COPY_JOB_DAYS);
+    let (copy_jobs, settings) = tokio::join!(
+        pages(
+            "backup:ListCopyJobs",
+            client
+                .list_copy_jobs()
+                .by_state(CopyJobState::Failed)
+                .by_created_after(aws_smithy_types::DateTime::from_secs(copy_jobs_since.timestamp()))
+                .max_results(COPY_JOBS_PER_PAGE)
+                .into_paginator()
+                .stop_on_duplicate_token(false)
+                .send(),
+            |o| o.next_token(),
+        ),
+        client.describe_region_settings().send(),
+    );
+    match copy_jobs {
+        Ok(pages) => {
+            part.resources.copy_jobs = pages
+                .iter()
+                .flat_map(|p| p.copy_jobs())
+                .filter_map(|j| {
+                    Some(CopyJob {
+                        id: j.copy_job_id()?.to_string(),
+                        resource_arn: j.resource_arn().unwrap_or_default().to_string(),
+                        resource_type: j.resource_type().unwrap_or_default().to_string(),
+                        destination_vault_arn: j
+                            .destination_backup_vault_arn()
+                            .unwrap_or_default()
+                            .to_string(),
+                        state: j.state().map(|s| s.as_str().to_string()).unwrap_or_default(),
+                        status_message: j.status_message().map(str::to_string),
+                        creation_date: smithy_time(j.creation_date())?,
+                        completion_date: smithy_time(j.completion_date()),
+                    })
+                })
+                .collect();
+        }
+        Err(f) => part.fail(ctx, &f, &[K::CopyJob]),
+    }
+    match settings {
+        Ok(settings) => {
+            part.resources.backup_opt_ins = settings
+                .resource_type_opt_in_preference()
+                .into_iter()
+                .flatten()
+                .map(|(resource_type, opted_in)| ResourceTypeOptIn {
+                    resource_type: resource_type.clone(),
+                    opted_in: *opted_in,
+                })
+                .collect();
+        }
+        Err(e) => {
+            part.fail(ctx, &Failure::from_sdk("backup:DescribeRegionSettings", &e), &[K::ResourceTypeOptIn])
+        }
+    }
+
     let since = ctx.collected_at - chrono::Duration::days(RECOVERY_POINT_DAYS);
-    let (plan_details, recovery_points) = tokio::join!(
+    let (plan_details, recovery_points, policies) = tokio::join!(
         bounded(listed_plans, ctx.concurrency, |listed| plan(ctx, &client, listed)),
         bounded(vault_list.iter().map(|v| v.0.clone()).collect(), ctx.concurrency, |name| {
             let request = client
@@ -91,6 +166,25 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
                 .await
             }
         }),
+        bounded(vault_list.iter().map(|v| v.0.clone()).collect(), ctx.concurrency, |name| {
+            let request = client.get_backup_vault_access_policy().backup_vault_name(name);
+            async move {
+                match request.send().await {
+                    Ok(output) => match output.policy() {
+                        Some(document) => policy_statements(document).map_err(|message| {
+                            Failure::new("backup:GetBackupVaultAccessPolicy", ErrorCause::Other, message)
+                        }),
+                        None => Ok(Vec::new()),
+                    },
+                    // A vault without an access policy answers ResourceNotFoundException (that
+                    // code, not any 404: an emulator's "not implemented" is no answer).
+                    Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_not_found_exception()) => {
+                        Ok(Vec::new())
+                    }
+                    Err(e) => Err(Failure::from_sdk("backup:GetBackupVaultAccessPolicy", &e)),
+                }
+            }
+        }),
     );
     for (plan, failure) in plan_details {
         if let Some(failure) = failure {
@@ -99,7 +193,9 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
         }
         part.resources.backup_plans.push(plan);
     }
-    for ((name, arn, kms_key_arn), points) in vault_list.into_iter().zip(recovery_points) {
+    for (((name, arn, kms_key_arn), points), policy) in
+        vault_list.into_iter().zip(recovery_points).zip(policies)
+    {
         part.resources.backup_vaults.push(BackupVault {
             arn,
             name,
@@ -124,9 +220,51 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
                 Err(f) => Known::Unknown(f.reason()),
             },
             recovery_points_since: Some(since),
+            access_policy: Some(match policy {
+                Ok(statements) => Known::Value(statements),
+                Err(f) => Known::Unknown(f.reason()),
+            }),
         });
     }
     part
+}
+
+/// The statements of an IAM policy document (JSON; `Statement` an object or a list, `Action`,
+/// `NotAction` and principals a string or a list), or why it cannot be read.
+fn policy_statements(document: &str) -> Result<Vec<PolicyStatement>, String> {
+    let policy: Value =
+        serde_json::from_str(document).map_err(|e| format!("the access policy is not JSON: {e}"))?;
+    let statements = match policy.get("Statement") {
+        Some(Value::Array(list)) => list.clone(),
+        Some(statement @ Value::Object(_)) => vec![statement.clone()],
+        None => Vec::new(),
+        Some(_) => return Err("the access policy's Statement is neither an object nor a list".into()),
+    };
+    let strings = |value: Option<&Value>| -> Vec<String> {
+        match value {
+            Some(Value::String(s)) => vec![s.clone()],
+            Some(Value::Array(list)) => list.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+            _ => Vec::new(),
+        }
+    };
+    let principals = |value: Option<&Value>| -> Vec<String> {
+        match value {
+            Some(Value::Object(by_kind)) => by_kind.values().flat_map(|v| strings(Some(v))).collect(),
+            other => strings(other),
+        }
+    };
+    Ok(statements
+        .iter()
+        .map(|s| PolicyStatement {
+            sid: s.get("Sid").and_then(Value::as_str).map(str::to_string),
+            effect: s.get("Effect").and_then(Value::as_str).unwrap_or_default().to_string(),
+            actions: strings(s.get("Action")),
+            not_actions: strings(s.get("NotAction")),
+            principals: principals(s.get("Principal").or(s.get("NotPrincipal"))),
+            not_principal: s.get("NotPrincipal").is_some(),
+            conditional: s.get("Condition").is_some_and(|c| c.as_object().is_none_or(|c| !c.is_empty())),
+        })
+        .collect())
 }
 
 /// A plan as ListBackupPlans names it.
@@ -279,5 +417,34 @@ async fn selections(
     match details.into_iter().collect::<Result<Vec<_>, Failure>>() {
         Ok(selections) => Known::Value(selections),
         Err(f) => Known::Unknown(f.reason()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::policy_statements;
+
+    #[test]
+    fn access_policies_are_read_in_every_shape_iam_allows() {
+        // The shape of the AWS Backup Developer Guide's vault access policy examples. (Actions
+        // here are wildcards or another service's: a quoted backup:Operation literal in this
+        // folder counts as a call drscan makes, for the IAM policy test.)
+        let document = r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Deny","Principal":{"AWS":"*"},"Action":["backup:Delete*","backup:Start*"],"Resource":"*"},
+            {"Sid":"OnlyOps","Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::123456789012:role/ops"]},"Action":"backup:*","Resource":"*","Condition":{"StringNotEquals":{"aws:PrincipalAccount":"123456789012"}}}]}"#;
+        let statements = policy_statements(document).expect("a policy");
+        assert_eq!(statements.len(), 2);
+        assert_eq!(statements[0].effect, "Deny");
+        assert_eq!(statements[0].principals, ["*"]);
+        assert_eq!(statements[0].actions, ["backup:Delete*", "backup:Start*"]);
+        assert!(!statements[0].conditional && !statements[0].not_principal);
+        assert_eq!(statements[1].sid.as_deref(), Some("OnlyOps"));
+        assert!(statements[1].not_principal && statements[1].conditional);
+        assert_eq!(statements[1].actions, ["backup:*"]);
+        let single =
+            policy_statements(r#"{"Statement":{"Effect":"Allow","Principal":"*","Action":"s3:GetObject"}}"#)
+                .expect("a policy");
+        assert_eq!(single[0].principals, ["*"]);
+        assert!(policy_statements("not json").is_err());
     }
 }

@@ -103,6 +103,8 @@ pub(crate) async fn collect_lag(ctx: &RegionCtx, resources: &RegionResources) ->
         resources
             .db_clusters
             .iter()
+            // AuroraGlobalDBReplicationLag exists for Aurora secondaries only.
+            .filter(|c| c.is_aurora())
             .filter(|c| {
                 resources
                     .global_clusters

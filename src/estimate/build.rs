@@ -11,7 +11,7 @@ use crate::findings::ResourceRef;
 use crate::findings::resource;
 use crate::inventory::arn::arn_name;
 use crate::inventory::compute::{AutoScalingGroup, ImageState};
-use crate::inventory::database::{LagMetric, TableReplica};
+use crate::inventory::database::{DbCluster, LagMetric, TableReplica};
 use crate::inventory::dr::{AuroraCopy, BackupCopy, BucketCopy, LbTarget};
 use crate::inventory::graph::{AliasResolution, Inventory, LaunchResolution, RegionView};
 use crate::inventory::members::Members;
@@ -622,8 +622,12 @@ impl<'s> Builder<'_, 's> {
         }
 
         for cluster in &self.members.primary_db_clusters {
-            let store = format!("aurora {}", cluster.id);
             let target = resource::db_cluster(cluster, primary.name);
+            if let Some(reason) = cluster.not_modeled() {
+                self.unmodeled_cluster_terms(rto, rpo, cluster, target, reason, health, dr_asgs);
+                continue;
+            }
+            let store = format!("aurora {}", cluster.id);
             let missing = match relations.aurora_copy(cluster) {
                 Known::Value(Some(copy @ AuroraCopy::GlobalSecondary { .. })) => {
                     let secondary_ref = resource::aurora_copy(&copy, dr.name);
@@ -817,6 +821,58 @@ impl<'s> Builder<'_, 's> {
         rto.push(self.step_term(step, Amount::Seconds(seconds), step_source, replica, health, dr_asgs));
     }
 
+    /// A DB cluster that is not Aurora (Multi-AZ DB cluster, DocumentDB, Neptune): a DR
+    /// secondary or replica cluster is seen, but its lag and failover time are not modeled
+    /// (unknown terms saying so); without one, a backup copy is restored like any other.
+    #[allow(clippy::too_many_arguments)]
+    fn unmodeled_cluster_terms(
+        &self,
+        rto: &mut Vec<RtoTerm>,
+        rpo: &mut Vec<RpoTerm>,
+        cluster: &'s DbCluster,
+        target: ResourceRef,
+        reason: UnknownReason,
+        health: &PrimaryHealth,
+        dr_asgs: &[&AutoScalingGroup],
+    ) {
+        let dr = self.inventory.dr.name;
+        let relations = self.inventory.relations();
+        let family = cluster.family().label();
+        let store = format!("{} {}", family.to_lowercase(), cluster.id);
+        let missing = match relations.aurora_copy(cluster) {
+            Known::Value(Some(copy)) => {
+                let (kind, step) = match copy {
+                    AuroraCopy::GlobalSecondary { .. } => {
+                        (FailoverStep::AuroraGlobalFailover, "global cluster failover")
+                    }
+                    AuroraCopy::ReplicaCluster(_) => {
+                        (FailoverStep::ReplicaPromotion, "replica cluster promotion")
+                    }
+                };
+                let copy_ref = resource::aurora_copy(&copy, dr);
+                rpo.push(RpoTerm {
+                    store,
+                    amount: Amount::Unknown(reason.clone()),
+                    source: format!("replication lag of {} in {dr}: {}", copy.id(), reason.message),
+                    resource: copy_ref.clone(),
+                    critical_path: false,
+                });
+                rto.push(Self::term(
+                    TermKind::Step(kind),
+                    step,
+                    Amount::Unknown(reason.clone()),
+                    format!("{step} of {family} {} to {}: {}", cluster.id, copy.id(), reason.message),
+                    Some(copy_ref),
+                ));
+                return;
+            }
+            Known::Value(None) => reason,
+            Known::Unknown(listing) => listing,
+        };
+        let copies = relations.backup_copies(&cluster.arn, &cluster.tags);
+        self.backup_or_nothing(rto, rpo, store, target, &cluster.arn, copies, Some(missing), health, dr_asgs);
+    }
+
     /// A store without live replication: restore from a DR backup copy if a plan makes one,
     /// else unbounded (or unknown when the replication, the plans or their selections could
     /// not be read).
@@ -871,6 +927,10 @@ impl<'s> Builder<'_, 's> {
                     )),
                 };
                 let source = match &amount {
+                    // What drscan does not model says so itself.
+                    Amount::Unknown(reason) if reason.cause == ErrorCause::Unresolvable => {
+                        format!("no DR copy drscan can see; {}", reason.message)
+                    }
                     Amount::Unknown(reason) => {
                         format!("no DR copy drscan can see; {} could not be read", reason.operation)
                     }
@@ -918,15 +978,43 @@ impl<'s> Builder<'_, 's> {
                 format!("copy time {} (backup_copy)", duration_text(self.constants().backup_copy_seconds)),
             ),
         };
-        (
-            gap.worst().plus(&Amount::Seconds(copy)),
-            format!(
-                "backup plan {} rule {}: {} + {copy_source}",
-                coverage.plan.name,
-                coverage.rule.name,
-                gap.describe()
+        let design = gap.worst().plus(&Amount::Seconds(copy));
+        let source = format!(
+            "backup plan {} rule {}: {} + {copy_source}",
+            coverage.plan.name,
+            coverage.rule.name,
+            gap.describe()
+        );
+        // A DR copy that fails is not a recovery point: while the newest copies fail, what is
+        // lost is everything since the newest point that did arrive, at least.
+        let relations = self.inventory.relations();
+        let Some(job) = relations.failing_dr_copy(arn) else { return (design, source) };
+        let failed = format!(
+            "copy job {} to {} failed {} before collection",
+            job.id,
+            arn_name(&job.destination_vault_arn),
+            duration_text(crate::time::seconds_between(job.creation_date, self.now))
+        );
+        match relations.newest_dr_recovery_point(arn) {
+            Some((rp, _)) => {
+                let age = crate::time::seconds_between(rp.creation_date, self.now);
+                let amount = match design {
+                    Amount::Seconds(seconds) => Amount::Seconds(seconds.max(age)),
+                    other => other,
+                };
+                (
+                    amount,
+                    format!(
+                        "{source}; but {failed}, and the newest DR recovery point is {} old",
+                        duration_text(age)
+                    ),
+                )
+            }
+            None => (
+                Amount::Unbounded(format!("{failed}, and no DR recovery point of it exists")),
+                format!("{source}; but {failed}, and no DR recovery point exists"),
             ),
-        )
+        }
     }
 
     fn observed_copy_time(&self, arn: &str) -> Option<(u64, &'s str)> {

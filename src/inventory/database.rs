@@ -1,10 +1,10 @@
-//! Databases of one region: RDS DB instances with their replica links, Aurora clusters, global
-//! clusters, the replica-lag metric series read from CloudWatch (normalised to seconds), and
-//! DynamoDB tables with their global-table replicas, replication latency and point-in-time
-//! recovery.
+//! Databases of one region: RDS DB instances with their replica links, DB clusters (Aurora,
+//! Multi-AZ DB clusters, DocumentDB and Neptune: the RDS API lists them all), global clusters,
+//! the replica-lag metric series read from CloudWatch (normalised to seconds), and DynamoDB
+//! tables with their global-table replicas, replication latency and point-in-time recovery.
 
 use super::Tags;
-use super::known::{Known, UnknownReason};
+use super::known::{ErrorCause, Known, UnknownReason};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -107,6 +107,72 @@ pub struct DbCluster {
     pub master_user_secret_arn: Option<String>,
     #[serde(default)]
     pub tags: Tags,
+}
+
+/// What a DB cluster is, told by its `Engine`: `DescribeDBClusters` also returns Multi-AZ DB
+/// clusters (`mysql`, `postgres`), DocumentDB (`docdb`) and Neptune (`neptune`) clusters, whose
+/// DR copies, lag metrics and failover are not Aurora's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClusterFamily {
+    /// `aurora`, `aurora-mysql`, `aurora-postgresql`.
+    Aurora,
+    /// A non-Aurora Multi-AZ DB cluster (`mysql`, `postgres`).
+    MultiAzDbCluster,
+    DocumentDb,
+    Neptune,
+    /// An engine drscan does not know.
+    Other,
+}
+
+impl ClusterFamily {
+    pub fn of(engine: &str) -> Self {
+        match engine {
+            e if e == "aurora" || e.starts_with("aurora-") => ClusterFamily::Aurora,
+            "mysql" | "postgres" => ClusterFamily::MultiAzDbCluster,
+            "docdb" => ClusterFamily::DocumentDb,
+            "neptune" => ClusterFamily::Neptune,
+            _ => ClusterFamily::Other,
+        }
+    }
+
+    /// What the cluster is called in messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            ClusterFamily::Aurora => "Aurora cluster",
+            ClusterFamily::MultiAzDbCluster => "Multi-AZ DB cluster",
+            ClusterFamily::DocumentDb => "DocumentDB cluster",
+            ClusterFamily::Neptune => "Neptune cluster",
+            ClusterFamily::Other => "DB cluster",
+        }
+    }
+}
+
+impl DbCluster {
+    pub fn family(&self) -> ClusterFamily {
+        ClusterFamily::of(&self.engine)
+    }
+
+    pub fn is_aurora(&self) -> bool {
+        self.family() == ClusterFamily::Aurora
+    }
+
+    /// Why drscan cannot judge the cluster's DR copy, lag or failover the way it judges
+    /// Aurora's, or `None` for an Aurora cluster.
+    pub fn not_modeled(&self) -> Option<UnknownReason> {
+        let family = self.family();
+        (family != ClusterFamily::Aurora).then(|| {
+            UnknownReason::new(
+                "DB cluster engine",
+                ErrorCause::Unresolvable,
+                format!(
+                    "{} is a {} (engine {}): drscan models the DR copies, replication lag and failover of Aurora clusters only",
+                    self.id,
+                    family.label(),
+                    if self.engine.is_empty() { "not reported" } else { &self.engine }
+                ),
+            )
+        })
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

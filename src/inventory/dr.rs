@@ -21,7 +21,7 @@
 
 use super::arn::{arn_name, arn_region};
 use super::compute::{AutoScalingGroup, Image, ImageState};
-use super::database::{DbCluster, DbInstance, GlobalCluster, Table, TableReplica};
+use super::database::{ClusterFamily, DbCluster, DbInstance, GlobalCluster, Table, TableReplica};
 use super::dependencies::{Secret, SecretReplica};
 use super::dns::{HostedZone, RecordSet};
 use super::graph::{AliasResolution, Inventory, RegionView};
@@ -29,7 +29,8 @@ use super::load_balancing::{LoadBalancer, TargetGroup};
 use super::matching::Matching;
 use super::storage::{
     BackupPlan, BackupRule, BackupSelection, BackupVault, Bucket, BucketReplicationRule, CopyAction,
-    FileSystem, IncomingReplication, RecoveryPoint, ReplicationDestination, TagCondition,
+    CopyJob, FileSystem, IncomingReplication, Pick, RecoveryPoint, ReplicationDestination, TagCondition,
+    always_needs_opt_in,
 };
 use super::{Known, ResourceKind, Tags, UnknownReason};
 use std::collections::{HashMap, HashSet};
@@ -176,6 +177,11 @@ pub struct BackupCoverage<'s> {
     pub plan: &'s BackupPlan,
     pub rule: &'s BackupRule,
     pub copies_to_dr: bool,
+    /// The plan's selection that picks the resource (the one that needs no opt-in, if any).
+    pub selection: &'s BackupSelection,
+    /// Whether AWS Backup protects the resource through this selection only if its resource
+    /// type is opted in for the region (see [`Pick`]).
+    pub needs_opt_in: bool,
 }
 
 /// Every backup plan rule that picks a resource, and why the answer may be incomplete.
@@ -184,6 +190,11 @@ pub struct Coverage<'a, 's> {
     pub rules: Vec<BackupCoverage<'s>>,
     /// Why some plan's selections (or the plan listing) could not be read.
     pub unreadable: Option<&'a UnknownReason>,
+    /// Rules whose selections pick the resource only subject to opt-in while the region has
+    /// its resource type not opted in: AWS Backup skips the resource, so they do not cover it.
+    pub not_opted_in: Vec<BackupCoverage<'s>>,
+    /// AWS Backup's name for the resource's type (`EFS`, `RDS`, `Aurora`, …), when drscan knows it.
+    pub resource_type: Option<&'static str>,
 }
 
 /// A DR backup copy of a data store: a plan rule that selects it and a copy action to a
@@ -454,6 +465,8 @@ impl<'s> CopyIndex<'s> {
 #[derive(Default)]
 struct BackupIndex<'s> {
     plans: &'s [BackupPlan],
+    /// The region's resource-type opt-in preferences (`DescribeRegionSettings`).
+    opt_ins: HashMap<&'s str, bool>,
     by_tag: HashMap<(&'s str, &'s str), Vec<(usize, &'s BackupSelection)>>,
     general: Vec<(usize, &'s BackupSelection)>,
     /// Why some plan's selections (or the plan listing) could not be read.
@@ -472,7 +485,9 @@ fn tag_key(key: &str) -> &str {
 fn required_tags(selection: &BackupSelection) -> Option<Vec<(&str, &str)>> {
     let equals = |c: &&TagCondition| c.operator.eq_ignore_ascii_case("StringEquals");
     let mut tags = Vec::new();
-    if !selection.resources.is_empty() {
+    // The Resources-and-Conditions branch is live with Resources, and with neither Resources
+    // nor ListOfTags (then it is every resource: see `BackupSelection::pick`).
+    if !selection.resources.is_empty() || selection.list_of_tags.is_empty() {
         let condition = selection.conditions.iter().find(equals)?;
         tags.push((tag_key(&condition.key), condition.value.as_str()));
     }
@@ -494,6 +509,12 @@ impl<'s> BackupIndex<'s> {
         let gap = view.gap(ResourceKind::BackupPlan).cloned();
         let mut index = BackupIndex {
             plans: &view.resources.backup_plans,
+            opt_ins: view
+                .resources
+                .backup_opt_ins
+                .iter()
+                .map(|o| (o.resource_type.as_str(), o.opted_in))
+                .collect(),
             missing: gap.clone(),
             dr_copy_missing: gap,
             ..BackupIndex::default()
@@ -528,31 +549,57 @@ impl<'s> BackupIndex<'s> {
         index
     }
 
-    /// Backup plan rules whose selections pick the resource, in plan order.
-    fn coverage(&self, arn: &str, tags: &Tags, dr_region: &str) -> Vec<BackupCoverage<'s>> {
-        let mut plans: Vec<usize> = Vec::new();
+    /// Backup plan rules whose selections pick the resource, in plan order, and those that
+    /// would but for the region's opt-in settings (`not_opted_in`: the type's opt-in is off).
+    fn coverage(
+        &self,
+        arn: &str,
+        tags: &Tags,
+        dr_region: &str,
+        resource_type: Option<&str>,
+    ) -> (Vec<BackupCoverage<'s>>, Vec<BackupCoverage<'s>>) {
+        let opted_out = resource_type.is_some_and(|t| self.opt_ins.get(t) == Some(&false));
+        let always = resource_type.is_some_and(always_needs_opt_in);
+        // Per plan, the selection that picks the resource with the least dependence on opt-in.
+        let mut plans: Vec<(usize, &'s BackupSelection, bool)> = Vec::new();
         let candidates = tags
             .iter()
             .filter_map(|(k, v)| self.by_tag.get(&(k.as_str(), v.as_str())))
             .flatten()
             .chain(self.general.iter());
-        for (plan, selection) in candidates {
-            if !plans.contains(plan) && selection.selects(arn, tags) {
-                plans.push(*plan);
+        for &(plan, selection) in candidates {
+            let needs_opt_in = match selection.pick(arn, tags) {
+                Pick::No => continue,
+                Pick::IfOptedIn => true,
+                Pick::Assigned => always,
+            };
+            match plans.iter_mut().find(|(p, _, _)| *p == plan) {
+                Some(entry) if entry.2 && !needs_opt_in => *entry = (plan, selection, false),
+                Some(_) => {}
+                None => plans.push((plan, selection, needs_opt_in)),
             }
         }
-        plans.sort_unstable();
-        let mut covered = Vec::new();
-        for plan in plans.into_iter().filter_map(|i| self.plans.get(i)) {
+        plans.sort_unstable_by_key(|(plan, _, _)| *plan);
+        let (mut covered, mut skipped) = (Vec::new(), Vec::new());
+        for (i, selection, needs_opt_in) in plans {
+            let Some(plan) = self.plans.get(i) else { continue };
             for rule in &plan.rules {
-                covered.push(BackupCoverage { plan, rule, copies_to_dr: copies_to(rule, dr_region) });
+                let coverage = BackupCoverage {
+                    plan,
+                    rule,
+                    copies_to_dr: copies_to(rule, dr_region),
+                    selection,
+                    needs_opt_in,
+                };
+                if needs_opt_in && opted_out { skipped.push(coverage) } else { covered.push(coverage) }
             }
         }
-        covered
+        (covered, skipped)
     }
 }
 
-/// Completed recovery points in the DR region's vaults, by the resource they protect.
+/// Usable recovery points ([`RecoveryPoint::usable`]) in the DR region's vaults, by the
+/// resource they protect.
 #[derive(Default)]
 struct RecoveryPoints<'s> {
     by_resource: HashMap<&'s str, Vec<(&'s RecoveryPoint, &'s str)>>,
@@ -569,7 +616,7 @@ impl<'s> RecoveryPoints<'s> {
         for vault in &view.resources.backup_vaults {
             match &vault.recovery_points {
                 Known::Value(points) => {
-                    for rp in points.iter().filter(|rp| rp.status == "COMPLETED") {
+                    for rp in points.iter().filter(|rp| rp.usable()) {
                         index
                             .by_resource
                             .entry(rp.resource_arn.as_str())
@@ -581,6 +628,24 @@ impl<'s> RecoveryPoints<'s> {
             }
         }
         index
+    }
+}
+
+/// The primary region's failed copy jobs to a DR-region vault, by the resource they copy.
+#[derive(Default)]
+struct FailedCopies<'s> {
+    by_resource: HashMap<&'s str, Vec<&'s CopyJob>>,
+}
+
+impl<'s> FailedCopies<'s> {
+    fn new(primary: &RegionView<'s>, dr_region: &str) -> Self {
+        let mut by_resource: HashMap<&'s str, Vec<&'s CopyJob>> = HashMap::new();
+        for job in &primary.resources.copy_jobs {
+            if job.state == "FAILED" && job.destination_region() == Some(dr_region) {
+                by_resource.entry(job.resource_arn.as_str()).or_default().push(job);
+            }
+        }
+        FailedCopies { by_resource }
     }
 }
 
@@ -609,6 +674,7 @@ pub struct DrIndex<'s> {
     replica_clusters: HashMap<&'s str, &'s DbCluster>,
     backups: BackupIndex<'s>,
     recovery_points: RecoveryPoints<'s>,
+    failed_copies: FailedCopies<'s>,
 }
 
 impl<'s> DrIndex<'s> {
@@ -619,6 +685,7 @@ impl<'s> DrIndex<'s> {
             dr_copies: CopyIndex::new(&dr.resources.images, tag),
             backups: BackupIndex::new(primary, dr.name),
             recovery_points: RecoveryPoints::new(dr),
+            failed_copies: FailedCopies::new(primary, dr.name),
             ..DrIndex::default()
         };
         for image in &primary.resources.images {
@@ -856,10 +923,69 @@ impl<'a, 's> DrRelations<'a, 's> {
     /// Every backup plan rule whose selections pick a primary resource.
     pub fn backup_coverage(&self, arn: &str, tags: &Tags) -> Coverage<'a, 's> {
         let index = &self.index.backups;
-        Coverage {
-            rules: index.coverage(arn, tags, self.inventory.dr.name),
-            unreadable: index.missing.as_ref(),
+        let resource_type = self.backup_resource_type(arn);
+        let (rules, not_opted_in) = index.coverage(arn, tags, self.inventory.dr.name, resource_type);
+        Coverage { rules, unreadable: index.missing.as_ref(), not_opted_in, resource_type }
+    }
+
+    /// AWS Backup's resource type of a primary resource (the keys of `DescribeRegionSettings`),
+    /// from its ARN and, for DB clusters, its engine; `None` for a type drscan does not know.
+    pub fn backup_resource_type(&self, arn: &str) -> Option<&'static str> {
+        let mut parts = arn.splitn(6, ':');
+        let service = parts.nth(2)?;
+        let resource = parts.nth(2)?;
+        match service {
+            "elasticfilesystem" => Some("EFS"),
+            "dynamodb" => Some("DynamoDB"),
+            "s3" => Some("S3"),
+            "ec2" if resource.starts_with("volume/") => Some("EBS"),
+            "ec2" if resource.starts_with("instance/") => Some("EC2"),
+            "rds" if resource.starts_with("db:") => Some("RDS"),
+            "rds" if resource.starts_with("cluster:") => {
+                let cluster = self.inventory.primary.db_clusters_by_arn.get(arn)?;
+                match cluster.family() {
+                    ClusterFamily::Aurora => Some("Aurora"),
+                    ClusterFamily::DocumentDb => Some("DocumentDB"),
+                    ClusterFamily::Neptune => Some("Neptune"),
+                    // Multi-AZ DB clusters are backed up as RDS.
+                    ClusterFamily::MultiAzDbCluster => Some("RDS"),
+                    ClusterFamily::Other => None,
+                }
+            }
+            _ => None,
         }
+    }
+
+    /// Whether a resource type is opted in to AWS Backup in the primary region (`None`: the
+    /// region settings do not name it), or why the settings could not be read.
+    pub fn primary_opt_in(&self, resource_type: &str) -> Known<Option<bool>> {
+        match self.index.backups.opt_ins.get(resource_type) {
+            Some(opted_in) => Known::Value(Some(*opted_in)),
+            None => match self.inventory.primary.gap(ResourceKind::ResourceTypeOptIn) {
+                Some(reason) => Known::Unknown(reason.clone()),
+                None => Known::Value(None),
+            },
+        }
+    }
+
+    /// The newest failed copy job of a primary resource to a DR-region vault that no usable DR
+    /// recovery point has superseded (none was created at or after it): the DR copy is failing
+    /// now, whatever older points the DR vaults hold.
+    pub fn failing_dr_copy(&self, resource_arn: &str) -> Option<&'s CopyJob> {
+        let newest = self.newest_dr_recovery_point(resource_arn).map(|(rp, _)| rp.creation_date);
+        self.index
+            .failed_copies
+            .by_resource
+            .get(resource_arn)?
+            .iter()
+            .copied()
+            .filter(|job| newest.is_none_or(|point| point < job.creation_date))
+            .max_by_key(|job| job.creation_date)
+    }
+
+    /// Why failed copy jobs may be missing from [`Self::failing_dr_copy`].
+    pub fn copy_jobs_unreadable(&self) -> Option<&'a UnknownReason> {
+        self.inventory.primary.gap(ResourceKind::CopyJob)
     }
 
     /// The DR backup copies of a primary resource: each copy action to a DR-region vault of a
@@ -868,7 +994,9 @@ impl<'a, 's> DrRelations<'a, 's> {
     pub fn backup_copies(&self, arn: &str, tags: &Tags) -> Known<Vec<BackupCopy<'s>>> {
         let dr = &self.inventory.dr;
         let mut copies = Vec::new();
-        for cov in self.index.backups.coverage(arn, tags, dr.name).into_iter().filter(|c| c.copies_to_dr) {
+        let resource_type = self.backup_resource_type(arn);
+        let (covered, _) = self.index.backups.coverage(arn, tags, dr.name, resource_type);
+        for cov in covered.into_iter().filter(|c| c.copies_to_dr) {
             for action in cov.rule.copy_actions.iter().filter(|a| a.destination_region() == Some(dr.name)) {
                 let vault = self.dr_vault(action);
                 copies.push(BackupCopy { plan: cov.plan, rule: cov.rule, action, vault });
@@ -893,7 +1021,7 @@ impl<'a, 's> DrRelations<'a, 's> {
         }
     }
 
-    /// The newest completed recovery point of a resource in a DR vault, with the vault's name.
+    /// The newest usable recovery point of a resource in a DR vault, with the vault's name.
     pub fn newest_dr_recovery_point(&self, resource_arn: &str) -> Option<(&'s RecoveryPoint, &'s str)> {
         self.index
             .recovery_points

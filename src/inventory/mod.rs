@@ -70,6 +70,9 @@ resource_kinds! {
     BackupSelection = "backup:selection", regional inside backup_plans;
     BackupVault = "backup:vault", regional backup_vaults: BackupVault by [name];
     RecoveryPoint = "backup:recovery-point", regional inside backup_vaults;
+    CopyJob = "backup:copy-job", regional copy_jobs: CopyJob by [id] dedup;
+    ResourceTypeOptIn = "backup:resource-type-opt-in",
+        regional backup_opt_ins: ResourceTypeOptIn by [resource_type] dedup;
     Subnet = "ec2:subnet", regional subnets: Subnet by [id];
     SecurityGroup = "ec2:security-group", regional security_groups: SecurityGroup by [id];
     KeyPair = "ec2:key-pair", regional key_pairs: KeyPair by [name];

@@ -1,7 +1,9 @@
 //! File systems, object storage and backups of one region: EFS with its backup policy and
 //! replication, S3 buckets with their versioning, replication rules and the replication metrics
 //! S3 publishes in the destination's region, and AWS Backup plans (rules, copy actions,
-//! selections), vaults and their recovery points.
+//! selections), vaults with their recovery points and access policies, recent failed copy jobs,
+//! and the region's resource-type opt-in settings — with AWS Backup's semantics for what a
+//! selection picks and which recovery points count.
 
 use super::Tags;
 use super::database::MetricWindow;
@@ -246,6 +248,127 @@ pub struct BackupVault {
     /// Only recovery points created since this time were read (`None`: all of them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_points_since: Option<DateTime<Utc>>,
+    /// The statements of the vault's access policy (empty: the vault has none); unknown when
+    /// GetBackupVaultAccessPolicy failed; `None` when not read (a snapshot of an older drscan).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_policy: Option<Known<Vec<PolicyStatement>>>,
+}
+
+/// One statement of a resource policy, as much of it as drscan judges.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyStatement {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    /// `Allow` or `Deny`.
+    pub effect: String,
+    #[serde(default)]
+    pub actions: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_actions: Vec<String>,
+    /// Principals as written (`*` for anyone, else ARNs, account IDs or service names).
+    #[serde(default)]
+    pub principals: Vec<String>,
+    /// The statement names `NotPrincipal` rather than `Principal`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_principal: bool,
+    /// The statement has a `Condition`, which drscan does not evaluate.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub conditional: bool,
+}
+
+/// Whether a policy denies an action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Denial<'s> {
+    /// No `Deny` statement covers the action.
+    No,
+    /// A `Deny` statement covers the action for every principal, unconditionally.
+    Denied(&'s PolicyStatement),
+    /// A `Deny` statement covers the action for some principals or under conditions that
+    /// drscan does not evaluate.
+    Maybe(&'s PolicyStatement),
+}
+
+impl PolicyStatement {
+    /// Whether the statement names the action (IAM actions are case-insensitive; `*` wildcards).
+    pub fn covers(&self, action: &str) -> bool {
+        let action = action.to_ascii_lowercase();
+        let matches = |p: &String| wildcard_match(&p.to_ascii_lowercase(), &action);
+        if self.not_actions.is_empty() {
+            self.actions.iter().any(matches)
+        } else {
+            !self.not_actions.iter().any(matches)
+        }
+    }
+}
+
+/// What the statements say about `action`: the first unconditional denial, else the first
+/// denial drscan cannot evaluate, else no denial.
+pub fn denial<'s>(statements: &'s [PolicyStatement], action: &str) -> Denial<'s> {
+    let mut maybe = None;
+    for statement in statements.iter().filter(|s| s.effect.eq_ignore_ascii_case("Deny") && s.covers(action)) {
+        let everyone = statement.principals.iter().any(|p| p == "*") && !statement.not_principal;
+        if everyone && !statement.conditional {
+            return Denial::Denied(statement);
+        }
+        maybe = maybe.or(Some(statement));
+    }
+    maybe.map_or(Denial::No, Denial::Maybe)
+}
+
+/// A copy job that AWS Backup reports `FAILED` (`ListCopyJobs`), in the region it ran from.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CopyJob {
+    pub id: String,
+    pub resource_arn: String,
+    #[serde(default)]
+    pub resource_type: String,
+    pub destination_vault_arn: String,
+    /// `FAILED` (the only state drscan lists).
+    pub state: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_message: Option<String>,
+    pub creation_date: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completion_date: Option<DateTime<Utc>>,
+}
+
+impl CopyJob {
+    /// The region part of the destination vault ARN.
+    pub fn destination_region(&self) -> Option<&str> {
+        self.destination_vault_arn.split(':').nth(3)
+    }
+}
+
+/// One resource type's opt-in preference in a region (`DescribeRegionSettings`
+/// `ResourceTypeOptInPreference`): AWS Backup protects a type that is not opted in only when
+/// a selection names it explicitly (see [`Pick`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceTypeOptIn {
+    /// AWS Backup's resource type name: `EFS`, `RDS`, `Aurora`, `DocumentDB`, `Neptune`, ….
+    pub resource_type: String,
+    pub opted_in: bool,
+}
+
+/// How a backup selection picks a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Pick {
+    /// Not selected.
+    No,
+    /// Selected through tags or through every resource (`*`, or no `Resources` at all): AWS
+    /// Backup applies the region's opt-in settings.
+    IfOptedIn,
+    /// A `Resources` pattern names the resource's service: AWS Backup disregards the opt-in
+    /// settings (except for Aurora, DocumentDB and Neptune, which always need them).
+    Assigned,
+}
+
+/// The opt-in that AWS Backup applies to a resource type even when a selection names it
+/// (AWS Backup Developer Guide, "Assigning resources": Aurora, Neptune and DocumentDB).
+pub fn always_needs_opt_in(resource_type: &str) -> bool {
+    matches!(resource_type, "Aurora" | "DocumentDB" | "Neptune")
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -255,25 +378,58 @@ pub struct RecoveryPoint {
     pub resource_arn: String,
     #[serde(default)]
     pub resource_type: String,
-    /// `COMPLETED`, `PARTIAL`, `DELETING`, `EXPIRED`.
+    /// `COMPLETED`, `PARTIAL`, `DELETING`, `EXPIRED`, `AVAILABLE`, `STOPPED`, `CREATING`.
     pub status: String,
     pub creation_date: DateTime<Utc>,
     #[serde(default)]
     pub completion_date: Option<DateTime<Utc>>,
 }
 
-impl BackupSelection {
-    /// Whether this selection protects the resource, following AWS Backup's semantics:
-    /// (`Resources` match AND every `Conditions` entry holds) OR any `ListOfTags` entry
-    /// matches — and never a resource matched by `NotResources`.
-    pub fn selects(&self, arn: &str, tags: &super::Tags) -> bool {
-        if self.not_resources.iter().any(|p| wildcard_match(p, arn)) {
-            return false;
-        }
-        let by_resources = self.resources.iter().any(|p| wildcard_match(p, arn))
-            && self.conditions.iter().all(|c| c.holds(tags));
-        by_resources || self.list_of_tags.iter().any(|c| c.holds(tags))
+impl RecoveryPoint {
+    /// Whether the point can be restored as a DR copy. The current Backup model
+    /// (`RecoveryPointStatus`) documents `COMPLETED` and `AVAILABLE` ("successfully created …
+    /// ready for use") as finished points; `CREATING` is not finished, `PARTIAL` is a composite
+    /// point missing nested points, `EXPIRED` is past its retention, `DELETING` is going, and
+    /// `STOPPED` is a continuous backup that was disabled — none of them counts.
+    pub fn usable(&self) -> bool {
+        matches!(self.status.as_str(), "COMPLETED" | "AVAILABLE")
     }
+}
+
+impl BackupSelection {
+    /// Whether this selection protects the resource (see [`Self::pick`]).
+    pub fn selects(&self, arn: &str, tags: &super::Tags) -> bool {
+        self.pick(arn, tags) != Pick::No
+    }
+
+    /// How this selection picks the resource, following AWS Backup's semantics
+    /// (`BackupSelection` in the API reference): (`Resources` match AND every `Conditions`
+    /// entry holds) OR any `ListOfTags` entry holds — never a resource `NotResources` matches.
+    /// A selection with neither `Resources` nor `ListOfTags` is not empty to AWS: "Backup
+    /// attempts to select all supported and opted-in storage resources", so it selects every
+    /// resource that its `Conditions` (if any) allow, subject to opt-in.
+    pub fn pick(&self, arn: &str, tags: &super::Tags) -> Pick {
+        if self.not_resources.iter().any(|p| wildcard_match(p, arn)) {
+            return Pick::No;
+        }
+        let conditions = self.conditions.iter().all(|c| c.holds(tags));
+        let by_resources = if self.resources.is_empty() {
+            // Every resource — unless ListOfTags says which.
+            (self.list_of_tags.is_empty() && conditions).then_some(Pick::IfOptedIn)
+        } else {
+            let named = self.resources.iter().filter(|p| wildcard_match(p, arn));
+            let best = named.map(|p| if names_service(p) { Pick::Assigned } else { Pick::IfOptedIn }).max();
+            best.filter(|_| conditions)
+        };
+        let by_tags = self.list_of_tags.iter().any(|c| c.holds(tags)).then_some(Pick::IfOptedIn);
+        by_resources.max(by_tags).unwrap_or(Pick::No)
+    }
+}
+
+/// Whether an ARN pattern names its service (`arn:aws:elasticfilesystem:*`), as opposed to
+/// every resource (`*`, `arn:aws:*`).
+fn names_service(pattern: &str) -> bool {
+    pattern.split(':').nth(2).is_some_and(|service| !service.is_empty() && !service.contains('*'))
 }
 
 impl TagCondition {
@@ -365,5 +521,95 @@ mod tests {
         };
         assert!(by_tag.selects(fs, &tags(&[("app", "web")])));
         assert!(!by_tag.selects(fs, &tags(&[])));
+        assert_eq!(by_tag.pick(fs, &tags(&[("app", "web")])), Pick::IfOptedIn);
+    }
+
+    fn selection() -> BackupSelection {
+        BackupSelection { id: "s".into(), name: "s".into(), ..BackupSelection::default() }
+    }
+
+    fn equals(key: &str, value: &str) -> TagCondition {
+        TagCondition { operator: "StringEquals".into(), key: key.into(), value: value.into() }
+    }
+
+    #[test]
+    fn an_empty_selection_selects_every_opted_in_resource() {
+        // API reference, BackupSelection: without conditions, tags or resources "Backup attempts
+        // to select all supported and opted-in storage resources".
+        let fs = "arn:aws:elasticfilesystem:ap-south-1:1:file-system/fs-1";
+        assert_eq!(selection().pick(fs, &tags(&[])), Pick::IfOptedIn);
+        let excluded = BackupSelection { not_resources: vec![fs.into()], ..selection() };
+        assert_eq!(excluded.pick(fs, &tags(&[])), Pick::No);
+    }
+
+    #[test]
+    fn a_conditions_only_selection_selects_what_its_conditions_allow() {
+        let fs = "arn:aws:elasticfilesystem:ap-south-1:1:file-system/fs-1";
+        let conditional =
+            BackupSelection { conditions: vec![equals("aws:ResourceTag/backup", "dr")], ..selection() };
+        assert_eq!(conditional.pick(fs, &tags(&[("backup", "dr")])), Pick::IfOptedIn);
+        assert_eq!(conditional.pick(fs, &tags(&[("backup", "none")])), Pick::No);
+        // With ListOfTags, the selection is what the tags pick; Conditions go with Resources.
+        let listed = BackupSelection { list_of_tags: vec![equals("app", "web")], ..conditional };
+        assert_eq!(listed.pick(fs, &tags(&[("backup", "dr")])), Pick::No);
+        assert_eq!(listed.pick(fs, &tags(&[("app", "web")])), Pick::IfOptedIn);
+    }
+
+    #[test]
+    fn resources_that_name_the_service_assign_it_regardless_of_opt_in() {
+        let fs = "arn:aws:elasticfilesystem:ap-south-1:1:file-system/fs-1";
+        let by_type = BackupSelection {
+            resources: vec!["arn:aws:elasticfilesystem:*:*:file-system/*".into()],
+            ..selection()
+        };
+        assert_eq!(by_type.pick(fs, &tags(&[])), Pick::Assigned);
+        let everything = BackupSelection { resources: vec!["*".into()], ..selection() };
+        assert_eq!(everything.pick(fs, &tags(&[])), Pick::IfOptedIn);
+        let both = BackupSelection { resources: vec!["*".into(), fs.into()], ..selection() };
+        assert_eq!(both.pick(fs, &tags(&[])), Pick::Assigned);
+        let not_it = BackupSelection { resources: vec!["arn:aws:rds:*".into()], ..selection() };
+        assert_eq!(not_it.pick(fs, &tags(&[])), Pick::No);
+    }
+
+    #[test]
+    fn only_completed_and_available_recovery_points_are_usable() {
+        for (status, usable) in [
+            ("COMPLETED", true),
+            ("AVAILABLE", true),
+            ("PARTIAL", false),
+            ("DELETING", false),
+            ("EXPIRED", false),
+            ("STOPPED", false),
+            ("CREATING", false),
+        ] {
+            let point = RecoveryPoint { status: status.into(), ..RecoveryPoint::default() };
+            assert_eq!(point.usable(), usable, "{status}");
+        }
+    }
+
+    #[test]
+    fn policy_denials() {
+        let deny = |actions: &[&str], principals: &[&str], conditional: bool| PolicyStatement {
+            effect: "Deny".into(),
+            actions: actions.iter().map(|a| a.to_string()).collect(),
+            principals: principals.iter().map(|p| p.to_string()).collect(),
+            conditional,
+            ..PolicyStatement::default()
+        };
+        let restore = "backup:StartRestoreJob";
+        assert_eq!(denial(&[deny(&["backup:DeleteRecoveryPoint"], &["*"], false)], restore), Denial::No);
+        let all = [deny(&["backup:*"], &["*"], false)];
+        assert_eq!(denial(&all, restore), Denial::Denied(&all[0]));
+        let upper = [deny(&["BACKUP:STARTRESTOREJOB"], &["*"], false)];
+        assert_eq!(denial(&upper, restore), Denial::Denied(&upper[0]));
+        let conditional = [deny(&["backup:StartRestoreJob"], &["*"], true)];
+        assert_eq!(denial(&conditional, restore), Denial::Maybe(&conditional[0]));
+        let one_role = [deny(&["backup:StartRestoreJob"], &["arn:aws:iam::1:role/r"], false)];
+        assert_eq!(denial(&one_role, restore), Denial::Maybe(&one_role[0]));
+        let not_action =
+            [PolicyStatement { not_actions: vec!["backup:Describe*".into()], ..deny(&[], &["*"], false) }];
+        assert_eq!(denial(&not_action, restore), Denial::Denied(&not_action[0]));
+        let allow = [PolicyStatement { effect: "Allow".into(), ..deny(&["*"], &["*"], false) }];
+        assert_eq!(denial(&allow, restore), Denial::No);
     }
 }

@@ -210,7 +210,7 @@ pub(super) fn failover_paths<'m>(
                         AuroraCopy::GlobalSecondary { .. } => "global secondary",
                         AuroraCopy::ReplicaCluster(_) => "replica cluster",
                     };
-                    let headless = if copy.headless() { ", headless" } else { "" };
+                    let headless = if copy.headless() && cluster.is_aurora() { ", headless" } else { "" };
                     path.node(kind, format!("{} ({dr}{headless})", copy.id()), Some(copy.arn()));
                 }
                 found => {
@@ -219,7 +219,7 @@ pub(super) fn failover_paths<'m>(
                     path.not_found(Relation::AuroraCopy, &cluster.arn, "global secondary", missing, unknown);
                 }
             }
-            paths.push(path.finish(format!("Aurora cluster {}", cluster.id)));
+            paths.push(path.finish(format!("{} {}", cluster.family().label(), cluster.id)));
         }
         for fs in &members.primary_file_systems {
             let mut path = Path::new(states);

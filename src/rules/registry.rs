@@ -50,6 +50,7 @@ pub static RULES: &[&dyn Rule] = &[
     &BackupNoRecentDrRecoveryPoint, // DR406
     &S3NoDrReplication,             // DR407
     &S3ReplicationLagHigh,          // DR408
+    &BackupUnhealthy,               // DR409
     &FailoverStepManual,            // DR501
     &RtoTargetExceeded,             // DR502
     &RpoTargetExceeded,             // DR503

@@ -5,7 +5,8 @@
 //! the real protocol.
 
 use crate::support::recorded::{
-    backup_plan_id, backup_selection_and_recovery_points, efs_replication_to_dr, primary_file_system,
+    backup_health, backup_health_with_efs_opt_in, backup_plan_id, backup_selection_and_recovery_point_as,
+    backup_selection_and_recovery_points, efs_replication_to_dr, primary_file_system,
     rds_automated_backup_replication,
 };
 use crate::support::seed::{Setup, seed};
@@ -100,4 +101,159 @@ fn rds_automated_backup_replication_is_read() {
         .and_then(|d| d.iter().find(|d| d["id"] == "web-db"))
         .expect("web-db");
     assert_eq!(db["automated_backup_replications"]["value"], json!([DR]), "{db}");
+}
+
+/// The recorded selection and recovery point (a point 5 h old in `web-dr`) plus the Backup
+/// health answers, with a failed copy of the file system `failed_copy_minutes_ago`, or none.
+fn backup_health_setup(account: &str, failed_copy_minutes_ago: Option<i64>) -> (String, serde_json::Value) {
+    runtime().block_on(seed(account, &Setup::default()));
+    let (_, fs_arn) = primary_file_system(account);
+    let plan_id = backup_plan_id(account);
+    let rules: Vec<serde_json::Value> = [
+        backup_health(account, &fs_arn, failed_copy_minutes_ago),
+        backup_selection_and_recovery_points(account, &plan_id, &fs_arn),
+    ]
+    .into_iter()
+    .flat_map(|rules| rules.as_array().cloned().unwrap_or_default())
+    .collect();
+    set_faults(serde_json::Value::Array(rules));
+    (fs_arn, collect(account))
+}
+
+#[test]
+fn backup_health_is_read_and_a_failed_copy_newer_than_the_dr_point_is_caught() {
+    let account = fresh_account();
+    let (fs_arn, snapshot) = backup_health_setup(&account, Some(60));
+    let primary = &snapshot["resources"]["regional"][PRIMARY];
+    let job = &primary["copy_jobs"][0];
+    assert_eq!(job["state"], "FAILED", "{primary}");
+    assert_eq!(job["resource_arn"], fs_arn.as_str());
+    assert_eq!(job["destination_vault_arn"], format!("arn:aws:backup:{DR}:{account}:backup-vault:web-dr"));
+    let opt_ins = primary["backup_opt_ins"].as_array().expect("opt-ins");
+    assert!(opt_ins.iter().any(|o| o["resource_type"] == "EFS" && o["opted_in"] == true), "{opt_ins:?}");
+    assert!(opt_ins.iter().any(|o| o["resource_type"] == "VirtualMachine" && o["opted_in"] == false));
+    let vaults = snapshot["resources"]["regional"][DR]["backup_vaults"].as_array().expect("DR vaults");
+    let dr_vault = vaults.iter().find(|v| v["name"] == "web-dr").expect("the DR vault");
+    assert_eq!(dr_vault["access_policy"]["value"][0]["effect"], "Deny", "{dr_vault}");
+    assert_eq!(dr_vault["access_policy"]["value"][0]["principals"][0], "*");
+    // Vaults without a policy answer ResourceNotFoundException: no policy, not unknown.
+    for vault in vaults.iter().filter(|v| v["name"] != "web-dr") {
+        assert_eq!(vault["access_policy"]["value"], json!([]), "{vault}");
+    }
+
+    let json = audit_snapshot(&account, &snapshot);
+    // The DR point (5 h old) is within the daily plan's allowance: only the failed copy says so.
+    assert!(findings(&json, "backup-no-recent-dr-recovery-point", "fail").is_empty(), "{}", summary(&json));
+    let failing = findings(&json, "backup-unhealthy", "fail");
+    assert_eq!(failing.len(), 1, "{}", summary(&json));
+    assert_eq!(failing[0]["resource"]["arn"], fs_arn.as_str());
+    let message = failing[0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("copy job 5f6a7b8c-9d0e-4f1a-8b2c-3d4e5f6a7b8c to web-dr failed"), "{message}");
+    assert!(findings(&json, "backup-unhealthy", "unknown").is_empty(), "{}", summary(&json));
+}
+
+#[test]
+fn backup_health_is_quiet_on_the_intact_setup() {
+    let account = fresh_account();
+    let (_, snapshot) = backup_health_setup(&account, None);
+    assert_eq!(snapshot["resources"]["regional"][PRIMARY]["copy_jobs"], json!([]));
+    let json = audit_snapshot(&account, &snapshot);
+    assert!(findings(&json, "backup-unhealthy", "fail").is_empty(), "{}", summary(&json));
+    assert!(findings(&json, "backup-unhealthy", "unknown").is_empty(), "{}", summary(&json));
+    let passes = json["summary"]["rules"]["backup-unhealthy"]["pass"].as_u64().unwrap_or_default();
+    assert!(passes >= 2, "the file system and the DR vault are judged: {}", summary(&json));
+}
+
+/// A seeded account whose plan has one selection with `members` (Resources, NotResources,
+/// ListOfTags, Conditions as GetBackupSelection returns them), a DR recovery point of the file
+/// system in `status`, and EFS opted in or not: the audit.
+fn audit_selection(
+    members: serde_json::Value,
+    status: &str,
+    efs_opted_in: bool,
+) -> (String, serde_json::Value) {
+    let account = fresh_account();
+    runtime().block_on(seed(&account, &Setup::default()));
+    let (_, fs_arn) = primary_file_system(&account);
+    let plan_id = backup_plan_id(&account);
+    // The file system does not replicate: ReplicationNotFound, as AWS answers (REST-JSON).
+    let no_replication = json!([{
+        "account": account, "region": PRIMARY, "service": "elasticfilesystem", "method": "GET",
+        "path_regex": "/file-systems/replication-configurations$",
+        "status": 404, "code": "ReplicationNotFound", "message": "Replication configuration not found"
+    }]);
+    let rules: Vec<serde_json::Value> = [
+        no_replication,
+        backup_health_with_efs_opt_in(&account, &fs_arn, None, efs_opted_in),
+        backup_selection_and_recovery_point_as(&account, &plan_id, &fs_arn, members, status),
+    ]
+    .into_iter()
+    .flat_map(|rules| rules.as_array().cloned().unwrap_or_default())
+    .collect();
+    set_faults(serde_json::Value::Array(rules));
+    let snapshot = collect(&account);
+    (fs_arn, audit_snapshot(&account, &snapshot))
+}
+
+fn covered(json: &serde_json::Value) -> bool {
+    findings(json, "efs-no-dr-copy", "fail").is_empty()
+        && findings(json, "efs-no-dr-copy", "unknown").is_empty()
+}
+
+#[test]
+fn selection_semantics_on_recorded_selections() {
+    let conditions = |value: &str| {
+        json!({"StringEquals": [{"ConditionKey": "aws:ResourceTag/app", "ConditionValue": value}],
+               "StringNotEquals": [], "StringLike": [], "StringNotLike": []})
+    };
+    // Conditions only (no Resources, no ListOfTags): every opted-in resource the conditions allow.
+    let (_, json) = audit_selection(json!({"Conditions": conditions("web")}), "COMPLETED", true);
+    assert!(covered(&json), "{}", summary(&json));
+    let (_, json) = audit_selection(json!({"Conditions": conditions("other")}), "COMPLETED", true);
+    assert!(!findings(&json, "efs-no-dr-copy", "fail").is_empty(), "{}", summary(&json));
+    // Nothing at all: AWS "attempts to select all supported and opted-in storage resources".
+    let (_, json) = audit_selection(json!({}), "COMPLETED", true);
+    assert!(covered(&json), "{}", summary(&json));
+    // NotResources excludes (wildcards as in Resources).
+    let all_but_files =
+        json!({"Resources": ["*"], "NotResources": ["arn:aws:elasticfilesystem:*:*:file-system/*"]});
+    let (_, json) = audit_selection(all_but_files, "COMPLETED", true);
+    assert!(!findings(&json, "efs-no-dr-copy", "fail").is_empty(), "{}", summary(&json));
+}
+
+#[test]
+fn a_tag_selection_of_a_type_not_opted_in_covers_nothing_and_says_why() {
+    let by_tags = json!({"ListOfTags": [{"ConditionType": "STRINGEQUALS", "ConditionKey": "app", "ConditionValue": "web"}]});
+    let (fs_arn, json) = audit_selection(by_tags.clone(), "COMPLETED", false);
+    assert!(!findings(&json, "efs-no-dr-copy", "fail").is_empty(), "{}", summary(&json));
+    let unhealthy = findings(&json, "backup-unhealthy", "fail");
+    assert_eq!(unhealthy.len(), 1, "{}", summary(&json));
+    assert_eq!(unhealthy[0]["resource"]["arn"], fs_arn.as_str());
+    assert!(
+        unhealthy[0]["message"].as_str().unwrap_or_default().contains("EFS is not opted in"),
+        "{}",
+        summary(&json)
+    );
+    // Naming the service assigns it whatever the opt-in says.
+    let by_type = json!({"Resources": ["arn:aws:elasticfilesystem:*:*:file-system/*"]});
+    let (_, json) = audit_selection(by_type, "COMPLETED", false);
+    assert!(covered(&json), "{}", summary(&json));
+    assert!(findings(&json, "backup-unhealthy", "fail").is_empty(), "{}", summary(&json));
+}
+
+#[test]
+fn recovery_point_statuses_as_the_current_model_names_them() {
+    let by_tags = json!({"ListOfTags": [{"ConditionType": "STRINGEQUALS", "ConditionKey": "app", "ConditionValue": "web"}]});
+    for (status, usable) in [
+        ("AVAILABLE", true),
+        ("COMPLETED", true),
+        ("PARTIAL", false),
+        ("CREATING", false),
+        ("STOPPED", false),
+    ] {
+        let (fs_arn, json) = audit_selection(by_tags.clone(), status, true);
+        let fails = findings(&json, "backup-no-recent-dr-recovery-point", "fail");
+        let fs_fails = fails.iter().any(|f| f["resource"]["arn"] == fs_arn.as_str());
+        assert_eq!(!fs_fails, usable, "{status}: {}", summary(&json));
+    }
 }

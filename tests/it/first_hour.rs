@@ -218,7 +218,7 @@ fn formats_come_from_extensions_and_a_summary_line_reaches_stderr() {
     assert!(output.stdout.is_empty(), "everything went to files");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(stderr.lines().count(), 1, "one summary line: {stderr}");
-    assert!(stderr.contains("gate FAILED (fail-on high) on 15 findings"), "{stderr}");
+    assert!(stderr.contains("gate FAILED (fail-on high) on 16 findings"), "{stderr}");
     assert!(stderr.contains("out.sarif") && stderr.contains("readiness.md"), "{stderr}");
     let read = |name: &str| std::fs::read_to_string(file(name)).expect("written");
     let sarif: Value = serde_json::from_str(&read("out.sarif")).expect("sarif");
@@ -256,7 +256,7 @@ fn formats_come_from_extensions_and_a_summary_line_reaches_stderr() {
 fn the_text_conclusion_names_what_fails_the_gate() {
     let failing = stdout_of(drscan().args(["audit", "--snapshot", REFERENCE]));
     let conclusion = &failing[failing.find("— gate FAILED").expect("verdict")..];
-    assert!(conclusion.contains("the gate fails on 15 findings:"), "{conclusion}");
+    assert!(conclusion.contains("the gate fails on 16 findings:"), "{conclusion}");
     assert!(conclusion.contains("CRITICAL DR203 failover-secondary-unhealthy (1 fail)"), "{conclusion}");
     assert!(!conclusion.contains("rds-not-multi-az"), "medium findings do not fail it: {conclusion}");
     let passing = stdout_of(drscan().args(["audit", "--snapshot", REPAIRED]));

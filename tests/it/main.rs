@@ -18,6 +18,7 @@ mod collect_recorded;
 mod config;
 mod corpus;
 mod data_stores;
+mod db_clusters;
 mod dns_shapes;
 mod drift;
 mod estimates;

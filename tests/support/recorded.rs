@@ -1,5 +1,6 @@
 //! Recorded responses for the APIs moto 5.2.5 lacks — EFS replication configurations, Backup
-//! selections and recovery points, RDS automated-backup replications — as test-front rules
+//! selections, recovery points, copy jobs, region settings and vault access policies, RDS
+//! automated-backup replications — as test-front rules
 //! (`action: respond`) with wire bodies shaped as AWS documents them. Shared by the tests of
 //! those collectors and by the fault matrix, whose clean run must call every operation.
 
@@ -59,7 +60,33 @@ pub(crate) fn efs_replication_to_dr(account: &str, fs_id: &str, fs_arn: &str) ->
 /// The plan selects the app's file systems by tag; the DR vault holds a recent recovery
 /// point of the primary file system; other vaults hold none.
 pub(crate) fn backup_selection_and_recovery_points(account: &str, plan_id: &str, fs_arn: &str) -> Value {
+    let selection = json!({
+        "Resources": ["arn:aws:elasticfilesystem:*:*:file-system/*"],
+        "NotResources": [],
+        "ListOfTags": [],
+        "Conditions": {"StringEquals": [{"ConditionKey": "aws:ResourceTag/app", "ConditionValue": "web"}],
+                       "StringNotEquals": [], "StringLike": [], "StringNotLike": []}
+    });
+    backup_selection_and_recovery_point_as(account, plan_id, fs_arn, selection, "COMPLETED")
+}
+
+/// [`backup_selection_and_recovery_points`] with the selection's `Resources`, `NotResources`,
+/// `ListOfTags` and `Conditions` as given, and the DR recovery point in `status`.
+pub(crate) fn backup_selection_and_recovery_point_as(
+    account: &str,
+    plan_id: &str,
+    fs_arn: &str,
+    members: Value,
+    status: &str,
+) -> Value {
     // ListBackupSelections, GetBackupSelection, ListRecoveryPointsByBackupVault (REST-JSON).
+    let mut body = json!({
+        "SelectionName": "web-files",
+        "IamRoleArn": format!("arn:aws:iam::{account}:role/service-role/AWSBackupDefaultServiceRole"),
+    });
+    if let (Some(body), Some(members)) = (body.as_object_mut(), members.as_object()) {
+        body.extend(members.clone());
+    }
     let list = json!({"BackupSelectionsList": [{
         "SelectionId": "sel-0001", "SelectionName": "web-files", "BackupPlanId": plan_id,
         "CreationDate": epoch_minutes_ago(6000),
@@ -67,22 +94,14 @@ pub(crate) fn backup_selection_and_recovery_points(account: &str, plan_id: &str,
     }]});
     let selection = json!({
         "SelectionId": "sel-0001", "BackupPlanId": plan_id, "CreationDate": epoch_minutes_ago(6000),
-        "BackupSelection": {
-            "SelectionName": "web-files",
-            "IamRoleArn": format!("arn:aws:iam::{account}:role/service-role/AWSBackupDefaultServiceRole"),
-            "Resources": ["arn:aws:elasticfilesystem:*:*:file-system/*"],
-            "NotResources": [],
-            "ListOfTags": [],
-            "Conditions": {"StringEquals": [{"ConditionKey": "aws:ResourceTag/app", "ConditionValue": "web"}],
-                           "StringNotEquals": [], "StringLike": [], "StringNotLike": []}
-        }
+        "BackupSelection": body
     });
     let points = json!({"RecoveryPoints": [{
         "RecoveryPointArn": format!("arn:aws:backup:{DR}:{account}:recovery-point:0b1f2c3d-4e5f-6789-abcd-ef0123456789"),
         "BackupVaultName": "web-dr",
         "BackupVaultArn": format!("arn:aws:backup:{DR}:{account}:backup-vault:web-dr"),
         "SourceBackupVaultArn": format!("arn:aws:backup:{PRIMARY}:{account}:backup-vault:web"),
-        "ResourceArn": fs_arn, "ResourceType": "EFS", "Status": "COMPLETED",
+        "ResourceArn": fs_arn, "ResourceType": "EFS", "Status": status,
         "CreationDate": epoch_minutes_ago(300), "CompletionDate": epoch_minutes_ago(280),
         "BackupSizeInBytes": 1048576, "IsEncrypted": true, "IsParent": false
     }]});
@@ -95,6 +114,76 @@ pub(crate) fn backup_selection_and_recovery_points(account: &str, plan_id: &str,
          "path_regex": "^/backup-vaults/web-dr/recovery-points/?$", "action": "respond", "body": points.to_string()},
         {"account": account, "service": "backup", "method": "GET",
          "path_regex": "^/backup-vaults/[^/]+/recovery-points/?$", "action": "respond", "body": "{\"RecoveryPoints\": []}"}
+    ])
+}
+
+/// The Backup health of a seeded account whose plan copies the primary file system to the DR
+/// vault `web-dr`: every resource type opted in (DescribeRegionSettings, both regions), the DR
+/// vault's access policy denying only deletions, other vaults without a policy
+/// (ResourceNotFoundException), and `failed_copy_minutes_ago` — a failed copy job of the file
+/// system to `web-dr` that long ago (ListCopyJobs, primary region), or none.
+pub(crate) fn backup_health(account: &str, fs_arn: &str, failed_copy_minutes_ago: Option<i64>) -> Value {
+    backup_health_with_efs_opt_in(account, fs_arn, failed_copy_minutes_ago, true)
+}
+
+/// [`backup_health`] with EFS opted in to AWS Backup in the primary region or not.
+pub(crate) fn backup_health_with_efs_opt_in(
+    account: &str,
+    fs_arn: &str,
+    failed_copy_minutes_ago: Option<i64>,
+    efs_opted_in: bool,
+) -> Value {
+    // ListCopyJobs (REST-JSON), shaped as the AWS Backup API reference's CopyJob.
+    let jobs: Vec<Value> = failed_copy_minutes_ago
+        .map(|minutes| {
+            json!({
+                "AccountId": account,
+                "CopyJobId": "5f6a7b8c-9d0e-4f1a-8b2c-3d4e5f6a7b8c",
+                "SourceBackupVaultArn": format!("arn:aws:backup:{PRIMARY}:{account}:backup-vault:web"),
+                "SourceRecoveryPointArn": format!("arn:aws:backup:{PRIMARY}:{account}:recovery-point:1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"),
+                "DestinationBackupVaultArn": format!("arn:aws:backup:{DR}:{account}:backup-vault:web-dr"),
+                "ResourceArn": fs_arn,
+                "CreationDate": epoch_minutes_ago(minutes),
+                "CompletionDate": epoch_minutes_ago(minutes - 2),
+                "State": "FAILED",
+                "StatusMessage": "Access denied to KMS key of the destination backup vault",
+                "BackupSizeInBytes": 0,
+                "IamRoleArn": format!("arn:aws:iam::{account}:role/service-role/AWSBackupDefaultServiceRole"),
+                "ResourceType": "EFS",
+                "IsParent": false
+            })
+        })
+        .into_iter()
+        .collect();
+    let copy_jobs = json!({"CopyJobs": jobs});
+    let settings = json!({
+        "ResourceTypeOptInPreference": {
+            "Aurora": true, "DocumentDB": true, "DynamoDB": true, "EBS": true, "EC2": true, "EFS": efs_opted_in,
+            "FSx": true, "Neptune": true, "RDS": true, "S3": true, "Storage Gateway": true, "VirtualMachine": false
+        },
+        "ResourceTypeManagementPreference": {"DynamoDB": true, "EFS": true}
+    });
+    let policy = json!({"Version": "2012-10-17", "Statement": [{
+        "Sid": "NoDeletes", "Effect": "Deny", "Principal": {"AWS": "*"},
+        "Action": ["backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle"], "Resource": "*"
+    }]});
+    let dr_policy = json!({
+        "BackupVaultName": "web-dr",
+        "BackupVaultArn": format!("arn:aws:backup:{DR}:{account}:backup-vault:web-dr"),
+        "Policy": policy.to_string()
+    });
+    json!([
+        {"account": account, "region": PRIMARY, "service": "backup", "method": "GET",
+         "path_regex": "^/copy-jobs/?$", "action": "respond", "body": copy_jobs.to_string()},
+        {"account": account, "region": DR, "service": "backup", "method": "GET",
+         "path_regex": "^/copy-jobs/?$", "action": "respond", "body": "{\"CopyJobs\": []}"},
+        {"account": account, "service": "backup", "method": "GET",
+         "path_regex": "^/account-settings/?$", "action": "respond", "body": settings.to_string()},
+        {"account": account, "region": DR, "service": "backup", "method": "GET",
+         "path_regex": "^/backup-vaults/web-dr/access-policy/?$", "action": "respond", "body": dr_policy.to_string()},
+        {"account": account, "service": "backup", "method": "GET",
+         "path_regex": "^/backup-vaults/[^/]+/access-policy/?$", "status": 404, "code": "ResourceNotFoundException",
+         "message": "Backup vault has no access policy"}
     ])
 }
 
@@ -138,6 +227,7 @@ pub(crate) fn everything_moto_lacks(account: &str) -> Vec<Value> {
     [
         efs_replication_to_dr(account, &fs_id, &fs_arn),
         backup_selection_and_recovery_points(account, &plan_id, &fs_arn),
+        backup_health(account, &fs_arn, None),
         rds_automated_backup_replication(account),
     ]
     .into_iter()

@@ -44,15 +44,16 @@ declare_rule! {
     }
 }
 
-/// What is wrong with a key reference in the DR region, if anything.
-enum KeyState {
+/// What is wrong with a key reference in the DR region, if anything (shared with the Backup
+/// health rule, which judges the DR vaults' keys the same way).
+pub(crate) enum KeyState {
     Usable,
     Broken(String),
     Unknown(UnknownReason),
 }
 
 /// DR-region KMS keys by ARN, ID and alias.
-fn key_index<'s>(ctx: &Context<'_, 's>) -> HashMap<&'s str, &'s KmsKey> {
+pub(crate) fn key_index<'s>(ctx: &Context<'_, 's>) -> HashMap<&'s str, &'s KmsKey> {
     let mut index = HashMap::new();
     for key in &ctx.inventory.dr.resources.kms_keys {
         index.insert(key.arn.as_str(), key);
@@ -64,7 +65,7 @@ fn key_index<'s>(ctx: &Context<'_, 's>) -> HashMap<&'s str, &'s KmsKey> {
     index
 }
 
-fn key_state(ctx: &Context<'_, '_>, keys: &HashMap<&str, &KmsKey>, key: &str) -> KeyState {
+pub(crate) fn key_state(ctx: &Context<'_, '_>, keys: &HashMap<&str, &KmsKey>, key: &str) -> KeyState {
     let dr = &ctx.inventory.dr;
     if key.starts_with("alias/aws/") || key.contains(":alias/aws/") {
         return KeyState::Usable;

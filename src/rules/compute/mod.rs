@@ -21,6 +21,7 @@ pub use dr_asg_capacity_insufficient::DrAsgCapacityInsufficient;
 pub use dr_asg_missing::DrAsgMissing;
 pub use dr_asg_not_behind_alb::DrAsgNotBehindAlb;
 pub use dr_kms_key_unusable::DrKmsKeyUnusable;
+pub(crate) use dr_kms_key_unusable::{KeyState, key_index, key_state};
 pub use dr_launch_dependencies_missing::DrLaunchDependenciesMissing;
 pub use dr_launch_template_ami_missing::DrLaunchTemplateAmiMissing;
 pub use dr_secrets_missing::DrSecretsMissing;

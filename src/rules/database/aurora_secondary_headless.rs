@@ -6,7 +6,8 @@ use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing
 
 declare_rule! {
     /// ## What it does
-    /// For every primary Aurora cluster in an application whose global database has a
+    /// For every primary Aurora cluster (`Engine` `aurora*`; DocumentDB and Neptune global
+    /// clusters are not judged here) in an application whose global database has a
     /// secondary cluster in the DR region, checks that the secondary has at least one DB
     /// instance. A secondary without instances ("headless") replicates storage but cannot serve
     /// reads, and failing over to it first needs an instance created (the estimate counts
@@ -66,7 +67,9 @@ impl Rule for AuroraSecondaryHeadless {
                 }
             }
         }
-        for (secondary, primary_id, primary_arn) in judged {
+        // The instance-creation allowance is Aurora's: other engines' secondaries are judged
+        // by no rule here (rds-no-dr-replica says what drscan does not model about them).
+        for (secondary, primary_id, primary_arn) in judged.into_iter().filter(|(s, _, _)| s.is_aurora()) {
             if !secondary.members.is_empty() {
                 out.pass();
                 continue;

@@ -9,7 +9,10 @@ declare_rule! {
     /// chains (a same-region replica may have the cross-region one). Aurora member instances
     /// are judged through their cluster: an Aurora cluster passes when its global database has
     /// a secondary cluster in the DR region, or a cross-region replica cluster exists there.
-    /// Automated-backup replication alone does not count: it is restore-only DR.
+    /// Automated-backup replication alone does not count: it is restore-only DR. Other DB
+    /// clusters (Multi-AZ DB clusters, DocumentDB, Neptune: told apart by `Engine`) pass with a
+    /// global-cluster secondary or replica cluster in DR; without one they are `unknown`, since
+    /// drscan does not model their other kinds of DR copy.
     ///
     /// ## Why is this bad?
     /// Without a replica in the DR region, losing the primary region means restoring from a
@@ -106,6 +109,19 @@ impl Rule for RdsNoDrReplica {
                         );
                     }
                     Known::Value(None) => {
+                        if let Some(reason) = cluster.not_modeled() {
+                            out.unknown(
+                                target,
+                                &reason,
+                                format!(
+                                    "{} {} has no global-cluster secondary or replica cluster in {}, and drscan does not model its other DR copies (cross-region read replicas, snapshot copies)",
+                                    cluster.family().label(),
+                                    cluster.id,
+                                    dr.name
+                                ),
+                            );
+                            continue;
+                        }
                         out.fail(
                             target,
                             format!(

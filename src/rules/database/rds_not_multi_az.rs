@@ -52,7 +52,7 @@ impl Rule for RdsNotMultiAz {
                     members
                         .primary_db_clusters
                         .iter()
-                        .map(|c| (resource::db_cluster(c, region), c.multi_az, "Aurora cluster")),
+                        .map(|c| (resource::db_cluster(c, region), c.multi_az, c.family().label())),
                 );
             for (target, multi_az, kind) in stores {
                 if multi_az {

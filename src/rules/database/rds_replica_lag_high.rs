@@ -13,7 +13,8 @@ declare_rule! {
     /// region; normalised to seconds) over the collection window and compares it with the
     /// threshold: `replica_lag_threshold` if configured, else the RPO target, else 300 s.
     /// `ReplicaLag` of −1 means replication is not running and fails. No datapoints is
-    /// `unknown`, unless the replica is younger than the window.
+    /// `unknown`, unless the replica is younger than the window. A global secondary that is
+    /// not Aurora (DocumentDB, Neptune) is `unknown`: drscan does not read their lag metrics.
     ///
     /// ## Why is this bad?
     /// Promoting a replica that is minutes behind loses those minutes of writes. Lag is the
@@ -68,6 +69,18 @@ impl Rule for RdsReplicaLagHigh {
         }
         for cluster in &dr.resources.db_clusters {
             if !relations.is_global_secondary(cluster) {
+                continue;
+            }
+            // DocumentDB and Neptune global clusters publish their own lag metrics, which
+            // drscan does not read: unknown, not "no AuroraGlobalDBReplicationLag datapoints".
+            if let Some(reason) = cluster.not_modeled() {
+                let target = resource::db_cluster(cluster, dr.name);
+                let message = format!(
+                    "cannot judge the replication lag of {} {}",
+                    cluster.family().label(),
+                    cluster.id
+                );
+                out.unknown(target, &reason, message);
                 continue;
             }
             let series = dr.lag_series(&cluster.id, LagMetric::AuroraGlobalDBReplicationLag);

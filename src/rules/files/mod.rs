@@ -4,6 +4,7 @@
 mod backup_copy_target_missing;
 mod backup_frequency_exceeds_rpo;
 mod backup_no_recent_dr_recovery_point;
+mod backup_unhealthy;
 mod efs_backup_disabled;
 mod efs_no_dr_copy;
 mod efs_replication_lag_high;
@@ -13,6 +14,7 @@ mod s3_replication_lag_high;
 pub use backup_copy_target_missing::BackupCopyTargetMissing;
 pub use backup_frequency_exceeds_rpo::BackupFrequencyExceedsRpo;
 pub use backup_no_recent_dr_recovery_point::BackupNoRecentDrRecoveryPoint;
+pub use backup_unhealthy::BackupUnhealthy;
 pub use efs_backup_disabled::EfsBackupDisabled;
 pub use efs_no_dr_copy::EfsNoDrCopy;
 pub use efs_replication_lag_high::EfsReplicationLagHigh;
