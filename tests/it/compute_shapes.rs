@@ -49,3 +49,65 @@ fn health_check_types_are_a_comma_separated_list() {
     let message = messages(&json, "asg-ec2-health-check", "fail");
     assert!(message.contains("uses EBS and EC2 and VPC_LATTICE health checks"), "{message}");
 }
+
+/// A group of `app=web` named `name` in `region`, launching what `like` launches, in its subnets.
+async fn add_group_like(
+    account: &str,
+    region: &str,
+    like: &str,
+    name: &str,
+    (min, max, desired): (i32, i32, i32),
+) {
+    use aws_sdk_autoscaling::types::{LaunchTemplateSpecification, Tag};
+    let asg = aws_sdk_autoscaling::Client::new(&config(account, region).await);
+    let groups =
+        asg.describe_auto_scaling_groups().auto_scaling_group_names(like).send().await.expect("Describe");
+    let model = groups.auto_scaling_groups().first().expect("the seeded group");
+    let template = model.launch_template().and_then(|t| t.launch_template_id()).expect("a template");
+    asg.create_auto_scaling_group()
+        .auto_scaling_group_name(name)
+        .launch_template(
+            LaunchTemplateSpecification::builder().launch_template_id(template).version("$Latest").build(),
+        )
+        .min_size(min)
+        .max_size(max)
+        .desired_capacity(desired)
+        .vpc_zone_identifier(model.vpc_zone_identifier().unwrap_or_default())
+        .tags(
+            Tag::builder()
+                .key("app")
+                .value("web")
+                .resource_id(name)
+                .resource_type("auto-scaling-group")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("CreateAutoScalingGroup");
+}
+
+#[test]
+fn a_second_tier_needs_its_own_dr_group_and_capacity() {
+    let account = seeded(&Setup::default());
+    // A worker fleet of the web application, from the web tier's template, with no DR group:
+    // the DR web tier (web-dr) does not stand in for it.
+    runtime().block_on(add_group_like(&account, PRIMARY, "web", "worker", (0, 4, 2)));
+    let json = audit(&account);
+    let missing = findings(&json, "dr-asg-missing", "fail");
+    assert_eq!(missing.len(), 1, "{}", summary(&json));
+    assert_eq!(missing[0]["resource"]["id"], "worker");
+    let message = messages(&json, "dr-asg-missing", "fail");
+    assert!(message.contains("web-dr serve other tiers"), "{message}");
+
+    // Its DR group (paired by name) is too small for it, though the web tier's DR maximum
+    // (6) would have covered both tiers' desired capacity together (2 + 2).
+    runtime().block_on(add_group_like(&account, DR, "web-dr", "worker-dr", (0, 1, 0)));
+    let json = audit(&account);
+    assert!(findings(&json, "dr-asg-missing", "fail").is_empty(), "{}", summary(&json));
+    let short = findings(&json, "dr-asg-capacity-insufficient", "fail");
+    assert_eq!(short.len(), 1, "{}", summary(&json));
+    assert_eq!(short[0]["resource"]["id"], "worker-dr");
+    let message = messages(&json, "dr-asg-capacity-insufficient", "fail");
+    assert!(message.contains("DR max size 1 (worker-dr max 1)"), "{message}");
+    assert!(message.contains("desired capacity 2 (worker desired 2)"), "{message}");
+}
