@@ -159,28 +159,30 @@ pub(crate) async fn template_versions(
     let client = ctx.ec2();
     let jobs: Vec<(String, BTreeSet<String>)> = wanted.into_iter().collect();
     let results = bounded(jobs, ctx.concurrency, |(id, versions)| {
-        let request = client
-            .describe_launch_template_versions()
-            .launch_template_id(&id)
-            .set_versions(Some(versions.into_iter().collect()));
+        let client = client.clone();
         async move {
-            let result = pages(
-                "ec2:DescribeLaunchTemplateVersions",
-                request.into_paginator().stop_on_duplicate_token(false).send(),
-                |o| o.next_token(),
-            )
-            .await;
-            let versions = match result {
-                Ok(pages) => {
-                    let mut versions: Vec<LaunchTemplateVersion> = pages
-                        .iter()
-                        .flat_map(|p| p.launch_template_versions())
-                        .map(launch_template_version)
-                        .collect();
-                    versions.sort_by_key(|v| v.version);
-                    versions.dedup_by_key(|v| v.version);
-                    Known::Value(versions)
+            let asked: Vec<String> = versions.into_iter().collect();
+            let versions = match read_versions(&client, &id, asked.clone()).await {
+                Ok(read) => Known::Value(read),
+                // One version that does not exist (deleted under a group) fails the whole
+                // request, as AWS answers it: ask again one version at a time, so the others
+                // are read and the missing one is simply absent (its groups fail on it).
+                Err(f) if f.code.as_deref() == Some(VERSION_NOT_FOUND) && asked.len() > 1 => {
+                    let mut read = Vec::new();
+                    let mut failed = None;
+                    for version in asked {
+                        match read_versions(&client, &id, vec![version]).await {
+                            Ok(one) => read.extend(one),
+                            Err(f) if f.code.as_deref() == Some(VERSION_NOT_FOUND) => {}
+                            Err(f) => failed = failed.or(Some(f)),
+                        }
+                    }
+                    match failed {
+                        Some(f) => Known::Unknown(f.reason()),
+                        None => Known::Value(sorted(read)),
+                    }
                 }
+                Err(f) if f.code.as_deref() == Some(VERSION_NOT_FOUND) => Known::Value(Vec::new()),
                 Err(f) => Known::Unknown(f.reason()),
             };
             (id, versions)
@@ -188,6 +190,33 @@ pub(crate) async fn template_versions(
     })
     .await;
     results.into_iter().collect()
+}
+
+/// EC2's error code for a launch template version that does not exist (HTTP 400): "Could not
+/// find the specified version 2 for the launch template with ID lt-…".
+const VERSION_NOT_FOUND: &str = "InvalidLaunchTemplateId.VersionNotFound";
+
+/// The named versions of one template, or the failure of the (whole) request.
+async fn read_versions(
+    client: &aws_sdk_ec2::Client,
+    id: &str,
+    versions: Vec<String>,
+) -> Result<Vec<LaunchTemplateVersion>, Failure> {
+    let request =
+        client.describe_launch_template_versions().launch_template_id(id).set_versions(Some(versions));
+    let pages = pages(
+        "ec2:DescribeLaunchTemplateVersions",
+        request.into_paginator().stop_on_duplicate_token(false).send(),
+        |o| o.next_token(),
+    )
+    .await?;
+    Ok(sorted(pages.iter().flat_map(|p| p.launch_template_versions()).map(launch_template_version).collect()))
+}
+
+fn sorted(mut versions: Vec<LaunchTemplateVersion>) -> Vec<LaunchTemplateVersion> {
+    versions.sort_by_key(|v| v.version);
+    versions.dedup_by_key(|v| v.version);
+    versions
 }
 
 /// The versions read per template ID, each known or not.

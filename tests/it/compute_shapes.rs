@@ -51,11 +51,17 @@ fn health_check_types_are_a_comma_separated_list() {
 }
 
 /// A group of `app=web` named `name` in `region`, launching what `like` launches, in its subnets.
-async fn add_group_like(
+async fn add_group_like(account: &str, region: &str, like: &str, name: &str, capacity: (i32, i32, i32)) {
+    add_group_on_version(account, region, like, name, "$Latest", capacity).await;
+}
+
+/// [`add_group_like`], on `version` of the model's launch template.
+async fn add_group_on_version(
     account: &str,
     region: &str,
     like: &str,
     name: &str,
+    version: &str,
     (min, max, desired): (i32, i32, i32),
 ) {
     use aws_sdk_autoscaling::types::{LaunchTemplateSpecification, Tag};
@@ -67,7 +73,7 @@ async fn add_group_like(
     asg.create_auto_scaling_group()
         .auto_scaling_group_name(name)
         .launch_template(
-            LaunchTemplateSpecification::builder().launch_template_id(template).version("$Latest").build(),
+            LaunchTemplateSpecification::builder().launch_template_id(template).version(version).build(),
         )
         .min_size(min)
         .max_size(max)
@@ -110,4 +116,28 @@ fn a_second_tier_needs_its_own_dr_group_and_capacity() {
     let message = messages(&json, "dr-asg-capacity-insufficient", "fail");
     assert!(message.contains("DR max size 1 (worker-dr max 1)"), "{message}");
     assert!(message.contains("desired capacity 2 (worker desired 2)"), "{message}");
+}
+
+#[test]
+fn a_deleted_launch_template_version_fails_its_group_and_spares_the_others() {
+    let account = seeded(&Setup::default());
+    // web-dr launches $Latest of its template; web-dr-next names version 7, which does not
+    // exist (deleted). Asked together, EC2 fails the whole DescribeLaunchTemplateVersions with
+    // InvalidLaunchTemplateId.VersionNotFound (HTTP 400), as moto does too.
+    runtime().block_on(add_group_on_version(&account, DR, "web-dr", "web-dr-next", "7", (0, 2, 0)));
+    let collected = crate::support::collect_live(&account, &["--max-attempts", "1"]);
+    let snapshot: serde_json::Value = serde_json::from_str(&collected.text).expect("JSON");
+    let templates = snapshot["resources"]["regional"][DR]["launch_templates"].as_array().expect("templates");
+    let template = templates.iter().find(|t| t["name"] == "web-dr").expect("web-dr template");
+    let versions = template["versions"]["value"].as_array().expect("versions read, not unknown");
+    assert_eq!(versions.iter().map(|v| v["version"].as_u64()).collect::<Vec<_>>(), [Some(1)], "{template}");
+
+    let json = audit(&account);
+    let failed = findings(&json, "dr-launch-template-ami-missing", "fail");
+    assert_eq!(failed.len(), 1, "{}", summary(&json));
+    assert_eq!(failed[0]["resource"]["id"], "web-dr-next");
+    assert!(failed[0]["message"].as_str().unwrap_or_default().contains("uses version 7 of launch template"));
+    assert!(findings(&json, "dr-launch-template-ami-missing", "unknown").is_empty(), "{}", summary(&json));
+    // The group on the existing version is still judged: its AMI is the primary's copy.
+    assert!(findings(&json, "dr-ami-stale", "unknown").is_empty(), "{}", summary(&json));
 }
