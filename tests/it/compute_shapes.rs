@@ -141,3 +141,54 @@ fn a_deleted_launch_template_version_fails_its_group_and_spares_the_others() {
     // The group on the existing version is still judged: its AMI is the primary's copy.
     assert!(findings(&json, "dr-ami-stale", "unknown").is_empty(), "{}", summary(&json));
 }
+
+/// A DR group of `web-dr`'s template and subnets whose mixed instances policy overrides the
+/// instance type with `types`.
+async fn add_mixed_group(account: &str, name: &str, types: &[&str]) {
+    use aws_sdk_autoscaling::types::{
+        LaunchTemplate, LaunchTemplateOverrides, LaunchTemplateSpecification, MixedInstancesPolicy,
+    };
+    let asg = aws_sdk_autoscaling::Client::new(&config(account, DR).await);
+    let groups =
+        asg.describe_auto_scaling_groups().auto_scaling_group_names("web-dr").send().await.expect("Describe");
+    let model = groups.auto_scaling_groups().first().expect("the seeded group");
+    let template = model.launch_template().and_then(|t| t.launch_template_id()).expect("a template");
+    let mut launch_template = LaunchTemplate::builder().launch_template_specification(
+        LaunchTemplateSpecification::builder().launch_template_id(template).version("$Latest").build(),
+    );
+    for instance_type in types {
+        launch_template = launch_template
+            .overrides(LaunchTemplateOverrides::builder().instance_type(*instance_type).build());
+    }
+    asg.create_auto_scaling_group()
+        .auto_scaling_group_name(name)
+        .mixed_instances_policy(
+            MixedInstancesPolicy::builder().launch_template(launch_template.build()).build(),
+        )
+        .min_size(0)
+        .max_size(2)
+        .desired_capacity(0)
+        .vpc_zone_identifier(model.vpc_zone_identifier().unwrap_or_default())
+        .send()
+        .await
+        .expect("CreateAutoScalingGroup");
+}
+
+#[test]
+fn a_mixed_instances_group_needs_one_offered_override_per_zone() {
+    let account = seeded(&Setup::default());
+    runtime().block_on(async {
+        // t3.micro is offered in every DR zone; x9.nonexistent in none.
+        add_mixed_group(&account, "mixed-one-offered", &["t3.micro", "x9.nonexistent"]).await;
+        add_mixed_group(&account, "mixed-none-offered", &["x9.nonexistent", "x8.nonexistent"]).await;
+    });
+    let json = audit(&account);
+    let failed = findings(&json, "dr-launch-dependencies-missing", "fail");
+    let ids: Vec<&str> = failed.iter().filter_map(|f| f["resource"]["id"].as_str()).collect();
+    assert_eq!(ids, ["mixed-none-offered"], "{}", summary(&json));
+    let message = messages(&json, "dr-launch-dependencies-missing", "fail");
+    assert!(
+        message.contains("none of the overrides x8.nonexistent, x9.nonexistent is offered there"),
+        "{message}"
+    );
+}
