@@ -369,6 +369,87 @@ async fn offerings(
         .collect())
 }
 
+/// The KMS keys of the EBS snapshots behind the AMIs the region's launch template versions
+/// launch (the account's own: another owner's snapshots are not visible). DescribeImages never
+/// returns a snapshot's `KmsKeyId`; DescribeSnapshots does. 100 snapshots per call, by the
+/// `snapshot-id` filter rather than `SnapshotIds`, so one snapshot deleted since does not fail
+/// the whole call (`InvalidSnapshot.NotFound`) and the call draws on the filtered bucket;
+/// paced like every call. A failed call leaves the keys of its snapshots' AMIs unknown.
+pub(crate) async fn snapshot_keys(ctx: &RegionCtx, resources: &RegionResources) -> SnapshotKeys {
+    let launched: BTreeSet<&str> = resources
+        .launch_templates
+        .iter()
+        .filter_map(|t| t.versions.value())
+        .flatten()
+        .filter_map(|v| v.effective_image_id()?.value().copied())
+        .collect();
+    let ids: BTreeSet<String> = resources
+        .images
+        .iter()
+        .filter(|i| launched.contains(i.id.as_str()) && i.owner_id == ctx.account)
+        .flat_map(|i| i.snapshot_ids.iter().cloned())
+        .collect();
+    let ids: Vec<String> = ids.into_iter().collect();
+    let client = ctx.ec2();
+    let mut out = SnapshotKeys::default();
+    for chunk in ids.chunks(IMAGES_PER_CALL) {
+        let filter = Filter::builder().name("snapshot-id").set_values(Some(chunk.to_vec())).build();
+        let result = pages(
+            "ec2:DescribeSnapshots",
+            client
+                .describe_snapshots()
+                .filters(filter)
+                .into_paginator()
+                .stop_on_duplicate_token(false)
+                .send(),
+            |o| o.next_token(),
+        )
+        .await;
+        match result {
+            Ok(pages) => {
+                for snapshot in pages.iter().flat_map(|p| p.snapshots()) {
+                    if let (Some(id), Some(key)) = (snapshot.snapshot_id(), snapshot.kms_key_id()) {
+                        out.keys.insert(id.to_string(), key.to_string());
+                    }
+                }
+            }
+            Err(f) => out.unread.extend(chunk.iter().map(|id| (id.clone(), f.reason()))),
+        }
+    }
+    out
+}
+
+/// What [`snapshot_keys`] read: each snapshot's key, and the snapshots it could not read.
+#[derive(Default)]
+pub(crate) struct SnapshotKeys {
+    keys: BTreeMap<String, String>,
+    unread: BTreeMap<String, UnknownReason>,
+}
+
+/// Put the snapshots' keys into their AMIs; `Err`: none were read (the deadline passed), and
+/// every AMI with snapshots that [`snapshot_keys`] would have read gets the reason.
+pub(crate) fn apply_snapshot_keys(images: &mut [Image], read: Result<SnapshotKeys, UnknownReason>) {
+    for image in images.iter_mut() {
+        for snapshot in &image.snapshot_ids {
+            match &read {
+                Ok(read) => {
+                    if let Some(key) = read.keys.get(snapshot)
+                        && !image.kms_key_ids.contains(key)
+                    {
+                        image.kms_key_ids.push(key.clone());
+                    }
+                    if let Some(reason) = read.unread.get(snapshot) {
+                        image.kms_keys_unknown.get_or_insert_with(|| reason.clone());
+                    }
+                }
+                Err(reason) => {
+                    image.kms_keys_unknown.get_or_insert_with(|| reason.clone());
+                }
+            }
+        }
+    }
+}
+
 fn version_number(value: Option<i64>) -> u64 {
     value.and_then(|v| u64::try_from(v).ok()).unwrap_or_default()
 }
@@ -422,6 +503,13 @@ fn image(ctx: &RegionCtx, i: &aws_sdk_ec2::types::Image) -> Image {
             .filter_map(|m| m.ebs().and_then(|e| e.kms_key_id()))
             .map(str::to_string)
             .collect(),
+        snapshot_ids: i
+            .block_device_mappings()
+            .iter()
+            .filter_map(|m| m.ebs().and_then(|e| e.snapshot_id()))
+            .map(str::to_string)
+            .collect(),
+        kms_keys_unknown: None,
         tags: tags(i.tags().iter().map(|t| (t.key(), t.value()))),
     }
 }

@@ -30,8 +30,15 @@ pub struct Image {
     #[serde(default)]
     pub public: bool,
     /// KMS keys that encrypt the AMI's EBS snapshots; a launch in DR needs them usable there.
+    /// DescribeImages never returns them: they come from DescribeSnapshots.
     #[serde(default)]
     pub kms_key_ids: Vec<String>,
+    /// The AMI's EBS snapshots (its block device mappings).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub snapshot_ids: Vec<String>,
+    /// Why the snapshots' keys could not be read (DescribeSnapshots failed), if they could not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_keys_unknown: Option<super::UnknownReason>,
     #[serde(default)]
     pub tags: Tags,
 }

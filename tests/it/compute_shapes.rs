@@ -192,3 +192,61 @@ fn a_mixed_instances_group_needs_one_offered_override_per_zone() {
         "{message}"
     );
 }
+
+/// DescribeSnapshots as the EC2 API reference shows it, for one encrypted snapshot: moto 5.2.5
+/// omits `kmsKeyId` even for snapshots of KMS-encrypted volumes.
+fn encrypted_snapshot(account: &str, snapshot_id: &str, key_arn: &str) -> serde_json::Value {
+    let body = format!(
+        r#"<DescribeSnapshotsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
+  <requestId>59dbff89-35bd-4eac-99ed-be587EXAMPLE</requestId>
+  <snapshotSet>
+    <item>
+      <snapshotId>{snapshot_id}</snapshotId>
+      <volumeId>vol-1234567890abcdef0</volumeId>
+      <status>completed</status>
+      <startTime>2026-11-30T10:00:00.000Z</startTime>
+      <progress>100%</progress>
+      <ownerId>{account}</ownerId>
+      <volumeSize>8</volumeSize>
+      <description>Copied for DestinationAmi from SourceAmi</description>
+      <encrypted>true</encrypted>
+      <kmsKeyId>{key_arn}</kmsKeyId>
+      <storageTier>standard</storageTier>
+    </item>
+  </snapshotSet>
+</DescribeSnapshotsResponse>"#
+    );
+    serde_json::json!([{
+        "account": account, "region": DR, "service": "ec2", "operation": "DescribeSnapshots",
+        "action": "respond", "status": 200, "content_type": "text/xml;charset=UTF-8", "body": body
+    }])
+}
+
+#[test]
+fn ami_snapshot_keys_come_from_the_snapshots() {
+    let account = seeded(&Setup::default());
+    let collected = crate::support::collect_live(&account, &["--max-attempts", "1"]);
+    let snapshot: serde_json::Value = serde_json::from_str(&collected.text).expect("JSON");
+    let images = snapshot["resources"]["regional"][DR]["images"].as_array().expect("images");
+    let image = images.iter().find(|i| i["name"] == "web-golden-v7").expect("the DR copy");
+    let snapshot_id = image["snapshot_ids"][0].as_str().expect("the copy's snapshot").to_string();
+    assert!(image["kms_key_ids"].as_array().is_none_or(|k| k.is_empty()), "{image}");
+
+    // The copy's snapshot is encrypted with a key that does not exist in the DR region.
+    let key = format!("arn:aws:kms:{DR}:{account}:key/mrk-1a2b3c4d5e6f47a8b9c0d1e2f3a4b5c6");
+    crate::support::set_faults(encrypted_snapshot(&account, &snapshot_id, &key));
+    let json = audit(&account);
+    let failed = findings(&json, "dr-kms-key-unusable", "fail");
+    assert_eq!(failed.len(), 1, "{}", summary(&json));
+    assert_eq!(failed[0]["resource"]["id"], "web-dr");
+    assert!(failed[0].to_string().contains("mrk-1a2b3c4d5e6f47a8b9c0d1e2f3a4b5c6"), "{}", failed[0]);
+
+    // DescribeSnapshots denied: that AMI's keys are unknown, not "no keys".
+    crate::support::set_faults(serde_json::json!([{
+        "account": account, "region": DR, "service": "ec2", "operation": "DescribeSnapshots",
+        "status": 403, "code": "UnauthorizedOperation", "message": "You are not authorized to perform this operation."
+    }]));
+    let json = audit(&account);
+    let unknown = messages(&json, "dr-kms-key-unusable", "unknown");
+    assert!(unknown.contains("cannot read the KMS keys of the snapshots of AMI"), "{}", summary(&json));
+}
