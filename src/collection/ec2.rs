@@ -309,7 +309,8 @@ pub(crate) async fn launch_dependencies(
     part
 }
 
-/// AMIs the templates name that the account does not own (public or shared images), 100 per
+/// AMIs the templates name that the account does not own (public or shared images),
+/// deprecated ones included (`IncludeDeprecated`: DescribeImages otherwise omits them), 100 per
 /// call. A filter, not `ImageIds`, so one deregistered ID does not fail the whole call; a call
 /// that fails leaves only its AMIs unknown.
 async fn referenced_images(
@@ -321,7 +322,9 @@ async fn referenced_images(
     let mut out = Collected::<Vec<Image>>::default();
     for chunk in ids.chunks(IMAGES_PER_CALL) {
         let filter = Filter::builder().name("image-id").set_values(Some(chunk.to_vec())).build();
-        match client.describe_images().filters(filter).send().await {
+        // Deprecated AMIs the account does not own are left out unless asked for; a DR
+        // template on one still launches (dr-launch-template-ami-missing: medium, not missing).
+        match client.describe_images().filters(filter).include_deprecated(true).send().await {
             Ok(output) => out.resources.extend(output.images().iter().map(|i| image(ctx, i))),
             Err(e) => out.errors.push(Failure::from_sdk("ec2:DescribeImages", &e).reading(
                 ctx.region_name(),

@@ -250,3 +250,52 @@ fn ami_snapshot_keys_come_from_the_snapshots() {
     let unknown = messages(&json, "dr-kms-key-unusable", "unknown");
     assert!(unknown.contains("cannot read the KMS keys of the snapshots of AMI"), "{}", summary(&json));
 }
+
+#[test]
+fn a_dr_template_on_a_deprecated_public_ami_is_medium_not_missing() {
+    const SHARED: &str = "ami-0a1b2c3d4e5f60789";
+    let account = seeded(&Setup { dr_image_override: Some(SHARED), ..Setup::default() });
+    // DescribeImages leaves out deprecated AMIs the account does not own unless the request
+    // says IncludeDeprecated=true; then AWS answers with the image and its DeprecationTime
+    // (moto 5.2.5 ignores the parameter and never sets a deprecation time).
+    let body = format!(
+        r#"<DescribeImagesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
+  <requestId>59dbff89-35bd-4eac-99ed-be587EXAMPLE</requestId>
+  <imagesSet>
+    <item>
+      <imageId>{SHARED}</imageId>
+      <imageLocation>amazon/ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-20240110</imageLocation>
+      <imageState>available</imageState>
+      <imageOwnerId>099720109477</imageOwnerId>
+      <creationDate>2024-01-10T12:00:00.000Z</creationDate>
+      <isPublic>true</isPublic>
+      <architecture>x86_64</architecture>
+      <imageType>machine</imageType>
+      <name>ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-20240110</name>
+      <rootDeviceType>ebs</rootDeviceType>
+      <rootDeviceName>/dev/sda1</rootDeviceName>
+      <blockDeviceMapping>
+        <item>
+          <deviceName>/dev/sda1</deviceName>
+          <ebs><snapshotId>snap-0b1c2d3e4f5a60789</snapshotId><volumeSize>8</volumeSize><deleteOnTermination>true</deleteOnTermination><volumeType>gp2</volumeType><encrypted>false</encrypted></ebs>
+        </item>
+      </blockDeviceMapping>
+      <virtualizationType>hvm</virtualizationType>
+      <hypervisor>xen</hypervisor>
+      <deprecationTime>2026-01-10T12:00:00.000Z</deprecationTime>
+    </item>
+  </imagesSet>
+</DescribeImagesResponse>"#
+    );
+    crate::support::set_faults(serde_json::json!([{
+        "account": account, "region": DR, "service": "ec2", "operation": "DescribeImages",
+        "body_regex": "IncludeDeprecated=true", "action": "respond", "status": 200,
+        "content_type": "text/xml;charset=UTF-8", "body": body
+    }]));
+    let json = audit(&account);
+    let failed = findings(&json, "dr-launch-template-ami-missing", "fail");
+    assert_eq!(failed.len(), 1, "{}", summary(&json));
+    assert_eq!(failed[0]["severity"], "medium", "{}", failed[0]);
+    let message = failed[0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains(&format!("launches {SHARED}")) && message.contains("deprecated"), "{message}");
+}

@@ -129,7 +129,7 @@ def request_facts(handler, body):
     }
 
 
-def matching_faults(facts):
+def matching_faults(facts, body=b""):
     """The rules that match a request, those scoped to its exact access key first; the first is
     the one to apply, and an answer it alters (cut short, replaced, delayed) is that of the
     next one that answers (a recorded response) or moto's."""
@@ -143,6 +143,9 @@ def matching_faults(facts):
             if rule.get("path_regex") and not re.search(rule["path_regex"], facts["path"]):
                 continue
             if rule.get("method") and rule["method"] != facts["method"]:
+                continue
+            # A query-protocol request's parameters, e.g. `IncludeDeprecated=true`.
+            if rule.get("body_regex") and not re.search(rule["body_regex"], body.decode("utf-8", "replace")):
                 continue
             matches.append(rule)
         matches.sort(key=lambda rule: rule.get("access_key") is None)
@@ -335,7 +338,7 @@ class Front(BaseHTTPRequestHandler):
         with LOCK:
             LOG.append(facts)
         is_cbor = self.headers.get("smithy-protocol") == "rpc-v2-cbor"
-        faults = matching_faults(facts)
+        faults = matching_faults(facts, body)
         if faults:
             with LOCK:
                 facts["fault"] = faults[0].get("action", "error")
