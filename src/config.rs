@@ -57,6 +57,7 @@ struct Sections {
     thresholds: Thresholds,
     applications: ApplicationsSection,
     ami: AmiSection,
+    asg: AsgSection,
     estimate: EstimateConstants,
     automation: Vec<AutomationEntry>,
     gate: GatePolicy,
@@ -104,7 +105,7 @@ struct RegionsSection {
     dr: Option<Spanned<RegionName>>,
 }
 
-/// `[applications]` and `[ami]` are two sections of one [`Matching`].
+/// `[applications]`, `[ami]` and `[asg]` are sections of one [`Matching`].
 #[derive(Deserialize)]
 #[serde(default, deny_unknown_fields)]
 struct ApplicationsSection {
@@ -130,6 +131,20 @@ struct AmiSection {
 impl Default for AmiSection {
     fn default() -> Self {
         AmiSection { pairing_tag: Matching::default().ami_pairing_tag }
+    }
+}
+
+/// `[asg]`: how a DR Auto Scaling group is paired with its primary group, tier by tier.
+#[derive(Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct AsgSection {
+    #[serde(deserialize_with = "crate::parse::non_empty")]
+    pairing_tag: String,
+}
+
+impl Default for AsgSection {
+    fn default() -> Self {
+        AsgSection { pairing_tag: Matching::default().asg_pairing_tag }
     }
 }
 
@@ -298,6 +313,7 @@ fn read(name: &str, text: &str, problems: &mut Vec<InputProblem>) -> Option<Vali
                     .map(|(name, app)| (crate::inventory::dns::normalize_dns_name(&name), app))
                     .collect(),
                 ami_pairing_tag: sections.ami.pairing_tag,
+                asg_pairing_tag: sections.asg.pairing_tag,
             },
             targets: sections.targets,
             thresholds: sections.thresholds,
@@ -624,12 +640,13 @@ mod tests {
     #[test]
     fn the_example_documents_every_section_and_key() {
         let documented = documented(include_str!("../drscan.example.toml"));
-        let sections: [(&str, &[&str]); 13] = [
+        let sections: [(&str, &[&str]); 14] = [
             ("regions", keys_of::<RegionsSection>()),
             ("targets", keys_of::<Targets>()),
             ("thresholds", keys_of::<Thresholds>()),
             ("applications", keys_of::<ApplicationsSection>()),
             ("ami", keys_of::<AmiSection>()),
+            ("asg", keys_of::<AsgSection>()),
             ("estimate", keys_of::<EstimateConstants>()),
             ("automation", keys_of::<AutomationEntry>()),
             ("gate", keys_of::<GatePolicy>()),

@@ -159,28 +159,30 @@ pub(crate) async fn template_versions(
     let client = ctx.ec2();
     let jobs: Vec<(String, BTreeSet<String>)> = wanted.into_iter().collect();
     let results = bounded(jobs, ctx.concurrency, |(id, versions)| {
-        let request = client
-            .describe_launch_template_versions()
-            .launch_template_id(&id)
-            .set_versions(Some(versions.into_iter().collect()));
+        let client = client.clone();
         async move {
-            let result = pages(
-                "ec2:DescribeLaunchTemplateVersions",
-                request.into_paginator().stop_on_duplicate_token(false).send(),
-                |o| o.next_token(),
-            )
-            .await;
-            let versions = match result {
-                Ok(pages) => {
-                    let mut versions: Vec<LaunchTemplateVersion> = pages
-                        .iter()
-                        .flat_map(|p| p.launch_template_versions())
-                        .map(launch_template_version)
-                        .collect();
-                    versions.sort_by_key(|v| v.version);
-                    versions.dedup_by_key(|v| v.version);
-                    Known::Value(versions)
+            let asked: Vec<String> = versions.into_iter().collect();
+            let versions = match read_versions(&client, &id, asked.clone()).await {
+                Ok(read) => Known::Value(read),
+                // One version that does not exist (deleted under a group) fails the whole
+                // request, as AWS answers it: ask again one version at a time, so the others
+                // are read and the missing one is simply absent (its groups fail on it).
+                Err(f) if f.code.as_deref() == Some(VERSION_NOT_FOUND) && asked.len() > 1 => {
+                    let mut read = Vec::new();
+                    let mut failed = None;
+                    for version in asked {
+                        match read_versions(&client, &id, vec![version]).await {
+                            Ok(one) => read.extend(one),
+                            Err(f) if f.code.as_deref() == Some(VERSION_NOT_FOUND) => {}
+                            Err(f) => failed = failed.or(Some(f)),
+                        }
+                    }
+                    match failed {
+                        Some(f) => Known::Unknown(f.reason()),
+                        None => Known::Value(sorted(read)),
+                    }
                 }
+                Err(f) if f.code.as_deref() == Some(VERSION_NOT_FOUND) => Known::Value(Vec::new()),
                 Err(f) => Known::Unknown(f.reason()),
             };
             (id, versions)
@@ -188,6 +190,33 @@ pub(crate) async fn template_versions(
     })
     .await;
     results.into_iter().collect()
+}
+
+/// EC2's error code for a launch template version that does not exist (HTTP 400): "Could not
+/// find the specified version 2 for the launch template with ID lt-…".
+const VERSION_NOT_FOUND: &str = "InvalidLaunchTemplateId.VersionNotFound";
+
+/// The named versions of one template, or the failure of the (whole) request.
+async fn read_versions(
+    client: &aws_sdk_ec2::Client,
+    id: &str,
+    versions: Vec<String>,
+) -> Result<Vec<LaunchTemplateVersion>, Failure> {
+    let request =
+        client.describe_launch_template_versions().launch_template_id(id).set_versions(Some(versions));
+    let pages = pages(
+        "ec2:DescribeLaunchTemplateVersions",
+        request.into_paginator().stop_on_duplicate_token(false).send(),
+        |o| o.next_token(),
+    )
+    .await?;
+    Ok(sorted(pages.iter().flat_map(|p| p.launch_template_versions()).map(launch_template_version).collect()))
+}
+
+fn sorted(mut versions: Vec<LaunchTemplateVersion>) -> Vec<LaunchTemplateVersion> {
+    versions.sort_by_key(|v| v.version);
+    versions.dedup_by_key(|v| v.version);
+    versions
 }
 
 /// The versions read per template ID, each known or not.
@@ -280,7 +309,8 @@ pub(crate) async fn launch_dependencies(
     part
 }
 
-/// AMIs the templates name that the account does not own (public or shared images), 100 per
+/// AMIs the templates name that the account does not own (public or shared images),
+/// deprecated ones included (`IncludeDeprecated`: DescribeImages otherwise omits them), 100 per
 /// call. A filter, not `ImageIds`, so one deregistered ID does not fail the whole call; a call
 /// that fails leaves only its AMIs unknown.
 async fn referenced_images(
@@ -292,7 +322,9 @@ async fn referenced_images(
     let mut out = Collected::<Vec<Image>>::default();
     for chunk in ids.chunks(IMAGES_PER_CALL) {
         let filter = Filter::builder().name("image-id").set_values(Some(chunk.to_vec())).build();
-        match client.describe_images().filters(filter).send().await {
+        // Deprecated AMIs the account does not own are left out unless asked for; a DR
+        // template on one still launches (dr-launch-template-ami-missing: medium, not missing).
+        match client.describe_images().filters(filter).include_deprecated(true).send().await {
             Ok(output) => out.resources.extend(output.images().iter().map(|i| image(ctx, i))),
             Err(e) => out.errors.push(Failure::from_sdk("ec2:DescribeImages", &e).reading(
                 ctx.region_name(),
@@ -338,6 +370,87 @@ async fn offerings(
             availability_zone: o.location().unwrap_or_default().to_string(),
         })
         .collect())
+}
+
+/// The KMS keys of the EBS snapshots behind the AMIs the region's launch template versions
+/// launch (the account's own: another owner's snapshots are not visible). DescribeImages never
+/// returns a snapshot's `KmsKeyId`; DescribeSnapshots does. 100 snapshots per call, by the
+/// `snapshot-id` filter rather than `SnapshotIds`, so one snapshot deleted since does not fail
+/// the whole call (`InvalidSnapshot.NotFound`) and the call draws on the filtered bucket;
+/// paced like every call. A failed call leaves the keys of its snapshots' AMIs unknown.
+pub(crate) async fn snapshot_keys(ctx: &RegionCtx, resources: &RegionResources) -> SnapshotKeys {
+    let launched: BTreeSet<&str> = resources
+        .launch_templates
+        .iter()
+        .filter_map(|t| t.versions.value())
+        .flatten()
+        .filter_map(|v| v.effective_image_id()?.value().copied())
+        .collect();
+    let ids: BTreeSet<String> = resources
+        .images
+        .iter()
+        .filter(|i| launched.contains(i.id.as_str()) && i.owner_id == ctx.account)
+        .flat_map(|i| i.snapshot_ids.iter().cloned())
+        .collect();
+    let ids: Vec<String> = ids.into_iter().collect();
+    let client = ctx.ec2();
+    let mut out = SnapshotKeys::default();
+    for chunk in ids.chunks(IMAGES_PER_CALL) {
+        let filter = Filter::builder().name("snapshot-id").set_values(Some(chunk.to_vec())).build();
+        let result = pages(
+            "ec2:DescribeSnapshots",
+            client
+                .describe_snapshots()
+                .filters(filter)
+                .into_paginator()
+                .stop_on_duplicate_token(false)
+                .send(),
+            |o| o.next_token(),
+        )
+        .await;
+        match result {
+            Ok(pages) => {
+                for snapshot in pages.iter().flat_map(|p| p.snapshots()) {
+                    if let (Some(id), Some(key)) = (snapshot.snapshot_id(), snapshot.kms_key_id()) {
+                        out.keys.insert(id.to_string(), key.to_string());
+                    }
+                }
+            }
+            Err(f) => out.unread.extend(chunk.iter().map(|id| (id.clone(), f.reason()))),
+        }
+    }
+    out
+}
+
+/// What [`snapshot_keys`] read: each snapshot's key, and the snapshots it could not read.
+#[derive(Default)]
+pub(crate) struct SnapshotKeys {
+    keys: BTreeMap<String, String>,
+    unread: BTreeMap<String, UnknownReason>,
+}
+
+/// Put the snapshots' keys into their AMIs; `Err`: none were read (the deadline passed), and
+/// every AMI with snapshots that [`snapshot_keys`] would have read gets the reason.
+pub(crate) fn apply_snapshot_keys(images: &mut [Image], read: Result<SnapshotKeys, UnknownReason>) {
+    for image in images.iter_mut() {
+        for snapshot in &image.snapshot_ids {
+            match &read {
+                Ok(read) => {
+                    if let Some(key) = read.keys.get(snapshot)
+                        && !image.kms_key_ids.contains(key)
+                    {
+                        image.kms_key_ids.push(key.clone());
+                    }
+                    if let Some(reason) = read.unread.get(snapshot) {
+                        image.kms_keys_unknown.get_or_insert_with(|| reason.clone());
+                    }
+                }
+                Err(reason) => {
+                    image.kms_keys_unknown.get_or_insert_with(|| reason.clone());
+                }
+            }
+        }
+    }
 }
 
 fn version_number(value: Option<i64>) -> u64 {
@@ -393,6 +506,13 @@ fn image(ctx: &RegionCtx, i: &aws_sdk_ec2::types::Image) -> Image {
             .filter_map(|m| m.ebs().and_then(|e| e.kms_key_id()))
             .map(str::to_string)
             .collect(),
+        snapshot_ids: i
+            .block_device_mappings()
+            .iter()
+            .filter_map(|m| m.ebs().and_then(|e| e.snapshot_id()))
+            .map(str::to_string)
+            .collect(),
+        kms_keys_unknown: None,
         tags: tags(i.tags().iter().map(|t| (t.key(), t.value()))),
     }
 }

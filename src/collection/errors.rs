@@ -23,6 +23,9 @@ pub struct Failure {
     /// The response carried an AWS error code: an AWS API (or an emulator of one) answered,
     /// not some other server behind the endpoint.
     pub aws_error_code: bool,
+    /// The AWS error code itself, for the few callers that act on one code (e.g. EC2's
+    /// `InvalidLaunchTemplateId.VersionNotFound`).
+    pub code: Option<String>,
 }
 
 /// How the SDK reported the error, stripped of its types so classification is testable.
@@ -37,7 +40,7 @@ pub enum Variant {
 
 impl Failure {
     pub fn new(operation: &'static str, cause: ErrorCause, message: impl Into<String>) -> Self {
-        Failure { operation, cause, message: message.into(), aws_error_code: false }
+        Failure { operation, cause, message: message.into(), aws_error_code: false, code: None }
     }
 
     pub fn from_sdk<E>(operation: &'static str, error: &SdkError<E, HttpResponse>) -> Self
@@ -59,7 +62,8 @@ impl Failure {
         tracing::debug!(operation, status, message = %raw, "aws call failed (raw error text)");
         let message = crate::inventory::redact(&raw);
         let aws_error_code = code.is_some_and(|c| !c.is_empty());
-        Failure { operation, cause, message, aws_error_code }
+        let code = code.filter(|c| !c.is_empty()).map(str::to_string);
+        Failure { operation, cause, message, aws_error_code, code }
     }
 
     pub fn reason(&self) -> UnknownReason {

@@ -550,6 +550,7 @@ const LAUNCH_DEPENDENCIES: Scope = Scope {
     // The AMIs templates name that the account does not own.
     adds_to: &[ResourceKind::Image],
 };
+const SNAPSHOT_KEYS: Scope = Scope::new("ec2 AMI snapshot keys", &[]);
 const LOAD_BALANCING: Scope = Scope::new("elbv2", &[elbv2::FILLS]);
 const CLASSIC_LOAD_BALANCING: Scope = Scope { service: "elb", fills: &[], adds_to: elb::ADDS_TO };
 const CERTIFICATES: Scope = Scope::new("acm", &[acm::FILLS]);
@@ -576,6 +577,7 @@ const REGION_SCOPES: &[&Scope] = &[
     &TEMPLATE_VERSIONS,
     &PARAMETERS,
     &LAUNCH_DEPENDENCIES,
+    &SNAPSHOT_KEYS,
     &LOAD_BALANCING,
     &CLASSIC_LOAD_BALANCING,
     &CERTIFICATES,
@@ -737,7 +739,8 @@ async fn collect_monitoring(ctx: &RegionCtx) -> Part {
 }
 
 /// EC2 and Auto Scaling at once; then the versions of the templates the groups launch, the
-/// `resolve:ssm:` parameters those name, and what the launches depend on.
+/// `resolve:ssm:` parameters those name, what the launches depend on, and the keys of the
+/// launched AMIs' snapshots.
 async fn collect_compute(ctx: &RegionCtx) -> Part {
     let (mut ec2_part, groups) = tokio::join!(
         ctx.bounded_by_deadline(&EC2, ec2::collect(ctx)),
@@ -773,7 +776,10 @@ async fn collect_compute(ctx: &RegionCtx) -> Part {
     let dependencies = ctx
         .bounded_by_deadline(&LAUNCH_DEPENDENCIES, ec2::launch_dependencies(ctx, &ec2_part.resources, asgs))
         .await;
-    merge(vec![ec2_part, groups, dependencies])
+    let mut part = merge(vec![ec2_part, groups, dependencies]);
+    let keys = ctx.before_deadline(&SNAPSHOT_KEYS, ec2::snapshot_keys(ctx, &part.resources)).await;
+    ec2::apply_snapshot_keys(&mut part.resources.images, keys.map_err(|timed_out| timed_out.reason));
+    part
 }
 
 /// S3 buckets; then the replication metrics S3 publishes here for rules replicating into them.

@@ -6,7 +6,7 @@ use super::Tags;
 use super::known::Known;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// An AMI owned by (or visible to) the account.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -30,8 +30,15 @@ pub struct Image {
     #[serde(default)]
     pub public: bool,
     /// KMS keys that encrypt the AMI's EBS snapshots; a launch in DR needs them usable there.
+    /// DescribeImages never returns them: they come from DescribeSnapshots.
     #[serde(default)]
     pub kms_key_ids: Vec<String>,
+    /// The AMI's EBS snapshots (its block device mappings).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub snapshot_ids: Vec<String>,
+    /// Why the snapshots' keys could not be read (DescribeSnapshots failed), if they could not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_keys_unknown: Option<super::UnknownReason>,
     #[serde(default)]
     pub tags: Tags,
 }
@@ -197,6 +204,8 @@ pub struct AutoScalingGroup {
     /// Classic Load Balancers the group registers its instances with (`LoadBalancerNames`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub load_balancer_names: Vec<String>,
+    /// As AWS returns it: one or more comma-separated types (`ELB`, `ELB,EBS`,
+    /// `EC2,VPC_LATTICE`); read it through [`AutoScalingGroup::health_check_types`].
     #[serde(default = "default_health_check_type")]
     pub health_check_type: String,
     #[serde(default)]
@@ -265,6 +274,26 @@ impl AutoScalingGroup {
             super::ErrorCause::Unresolvable,
             message,
         ))
+    }
+
+    /// The health check types the group uses, upper-cased: `HealthCheckType` is a
+    /// comma-separated list (EC2, EBS, ELB, VPC_LATTICE), and EC2's status checks always
+    /// apply, whether the list names them or not.
+    pub fn health_check_types(&self) -> BTreeSet<String> {
+        let mut types: BTreeSet<String> = self
+            .health_check_type
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_ascii_uppercase)
+            .collect();
+        types.insert("EC2".to_string());
+        types
+    }
+
+    /// Whether the group replaces instances that `kind` (e.g. `ELB`) reports unhealthy.
+    pub fn uses_health_check(&self, kind: &str) -> bool {
+        self.health_check_types().contains(&kind.to_ascii_uppercase())
     }
 
     /// Target groups attached through either attachment API.
@@ -394,5 +423,27 @@ impl Subscription {
     /// Confirmed: SNS delivers to it (a pending or deleted one has no ARN of its own).
     pub fn is_confirmed(&self) -> bool {
         self.arn.starts_with("arn:")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(health_check_type: &str) -> AutoScalingGroup {
+        AutoScalingGroup { health_check_type: health_check_type.to_string(), ..AutoScalingGroup::default() }
+    }
+
+    #[test]
+    fn health_check_type_is_a_comma_separated_set() {
+        // As the Auto Scaling API reference describes `HealthCheckType`: "one or more
+        // comma-separated health check types"; EC2 always applies.
+        assert!(group("ELB,EBS").uses_health_check("ELB"));
+        assert!(group("EBS, elb").uses_health_check("ELB"));
+        assert!(group("ELB").uses_health_check("EC2"));
+        assert!(!group("EBS,VPC_LATTICE").uses_health_check("ELB"));
+        assert!(!group("EC2").uses_health_check("ELB"));
+        let types: Vec<String> = group("VPC_LATTICE,EBS").health_check_types().into_iter().collect();
+        assert_eq!(types, ["EBS", "EC2", "VPC_LATTICE"]);
     }
 }

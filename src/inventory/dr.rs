@@ -12,7 +12,7 @@
 //! | S3 bucket | replication destinations (the DR bucket and its incoming metrics) | replication rules, bucket listings |
 //! | DynamoDB table | the global table's replica in the DR region | DescribeTable `Replicas` |
 //! | Secrets Manager secret | its replica in the DR region | DescribeSecret `ReplicationStatus`, the replica's ARN |
-//! | Auto Scaling group | DR Auto Scaling groups | the application |
+//! | Auto Scaling group | DR Auto Scaling groups of its tier | the ASG pairing tag, the name, the launch template lineage, else the application's only groups |
 //! | failover record | load balancer → target groups → Auto Scaling groups | alias or CNAME resolution |
 //!
 //! [`DrIndex`] holds the indexes, built once per audit with the graph; [`DrRelations`] answers
@@ -24,7 +24,7 @@ use super::compute::{AutoScalingGroup, Image, ImageState};
 use super::database::{ClusterFamily, DbCluster, DbInstance, GlobalCluster, Table, TableReplica};
 use super::dependencies::{Secret, SecretReplica};
 use super::dns::{HostedZone, RecordSet};
-use super::graph::{AliasResolution, Inventory, RegionView};
+use super::graph::{AliasResolution, Inventory, LaunchResolution, RegionView};
 use super::load_balancing::{LoadBalancer, TargetGroup};
 use super::matching::Matching;
 use super::storage::{
@@ -366,26 +366,111 @@ pub struct SecretCopy<'s> {
     pub replica: Option<&'s Secret>,
 }
 
-/// How DR Auto Scaling groups stand in for a primary one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a DR Auto Scaling group is recognised as the counterpart of a primary one (the same
+/// tier), strongest evidence first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum AsgMatch {
-    /// Every DR group of the primary group's application.
-    Application,
+    /// The ASG pairing tag: the same value on both groups, or the primary group's name on the
+    /// DR group.
+    PairingTag,
+    /// The same name once region names and role words (`dr`, `primary`, …) are left out:
+    /// `web-asg` and `web-dr-asg`, `worker-ap-south-1` and `worker-us-east-1`.
+    Name,
+    /// The launch templates are one lineage: the same name in that sense, or the DR template
+    /// launches a copy of the AMI the primary's launches.
+    LaunchTemplate,
+    /// Nothing else matched, and each is its application's only group in its region.
+    SoleGroups,
 }
 
 impl AsgMatch {
     pub fn as_str(self) -> &'static str {
         match self {
-            AsgMatch::Application => "application",
+            AsgMatch::PairingTag => "tag",
+            AsgMatch::Name => "name",
+            AsgMatch::LaunchTemplate => "launch-template",
+            AsgMatch::SoleGroups => "sole-groups",
         }
     }
 }
 
-/// The DR Auto Scaling groups that stand in for a primary group.
+/// The DR Auto Scaling groups that stand in for a primary group; `matched_by` is `None` when
+/// there are none.
 #[derive(Debug, Clone, Copy)]
 pub struct AsgCounterparts<'a, 's> {
     pub groups: &'a [&'s AutoScalingGroup],
-    pub matched_by: AsgMatch,
+    pub matched_by: Option<AsgMatch>,
+}
+
+/// Words that name a region's role rather than the tier, left out when names are compared.
+const ROLE_WORDS: &[&str] =
+    &["dr", "primary", "secondary", "recovery", "standby", "failover", "active", "passive"];
+
+/// A group's or template's name as its tier: lower case, without the region pair's names and
+/// role words; `None` when nothing is left.
+fn tier_name(name: &str, regions: [&str; 2]) -> Option<String> {
+    let mut lower = name.to_ascii_lowercase();
+    for region in regions {
+        lower = lower.replace(region, "-");
+    }
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty() && !ROLE_WORDS.contains(w))
+        .collect();
+    (!words.is_empty()).then(|| words.join("-"))
+}
+
+/// Primary Auto Scaling groups paired with their DR counterparts, tier by tier, within each
+/// application; built once the applications are known.
+#[derive(Default)]
+pub(super) struct AsgPairs<'s> {
+    counterparts: HashMap<&'s str, (Vec<&'s AutoScalingGroup>, AsgMatch)>,
+    primaries: HashMap<&'s str, Vec<&'s AutoScalingGroup>>,
+}
+
+impl<'s> AsgPairs<'s> {
+    /// Evidence is tried strongest first for every primary group of an application before the
+    /// next kind: a DR group that a stronger kind gave to one tier is not handed to another
+    /// by a weaker one (two tiers launched from one AMI are still two tiers).
+    fn build(inventory: &Inventory<'s>, pairing_tag: &str) -> Self {
+        let relations = inventory.relations();
+        let mut pairs = AsgPairs::default();
+        for members in inventory.members().by_app.values() {
+            let (primaries, drs) = (&members.primary_asgs, &members.dr_asgs);
+            let mut found: Vec<Option<(Vec<&'s AutoScalingGroup>, AsgMatch)>> = vec![None; primaries.len()];
+            let mut claimed: HashSet<&str> = HashSet::new();
+            for level in [AsgMatch::PairingTag, AsgMatch::Name, AsgMatch::LaunchTemplate] {
+                for (slot, primary) in found.iter_mut().zip(primaries) {
+                    if slot.is_some() {
+                        continue;
+                    }
+                    let groups: Vec<&'s AutoScalingGroup> = drs
+                        .iter()
+                        .copied()
+                        .filter(|dr| level == AsgMatch::PairingTag || !claimed.contains(dr.arn.as_str()))
+                        .filter(|dr| relations.asg_evidence(level, primary, dr, pairing_tag))
+                        .collect();
+                    if !groups.is_empty() {
+                        *slot = Some((groups, level));
+                    }
+                }
+                claimed.extend(
+                    found.iter().flatten().flat_map(|(groups, _)| groups.iter().map(|g| g.arn.as_str())),
+                );
+            }
+            if let ([_], [dr], [slot @ None]) = (primaries.as_slice(), drs.as_slice(), found.as_mut_slice()) {
+                *slot = Some((vec![*dr], AsgMatch::SoleGroups));
+            }
+            for (primary, slot) in primaries.iter().zip(found) {
+                let Some((groups, how)) = slot else { continue };
+                for dr in &groups {
+                    pairs.primaries.entry(dr.arn.as_str()).or_default().push(primary);
+                }
+                pairs.counterparts.insert(primary.arn.as_str(), (groups, how));
+            }
+        }
+        pairs
+    }
 }
 
 /// The load balancer a failover record's alias resolves to, with its region's view.
@@ -675,6 +760,8 @@ pub struct DrIndex<'s> {
     backups: BackupIndex<'s>,
     recovery_points: RecoveryPoints<'s>,
     failed_copies: FailedCopies<'s>,
+    asg_pairing_tag: String,
+    asg_pairs: AsgPairs<'s>,
 }
 
 impl<'s> DrIndex<'s> {
@@ -686,6 +773,7 @@ impl<'s> DrIndex<'s> {
             backups: BackupIndex::new(primary, dr.name),
             recovery_points: RecoveryPoints::new(dr),
             failed_copies: FailedCopies::new(primary, dr.name),
+            asg_pairing_tag: matching.asg_pairing_tag.clone(),
             ..DrIndex::default()
         };
         for image in &primary.resources.images {
@@ -726,6 +814,17 @@ impl<'s> DrIndex<'s> {
             .filter_map(|c| c.replication_source.as_deref().map(|source| (source, c)))
             .collect();
         index
+    }
+}
+
+impl<'s> DrIndex<'s> {
+    /// Pair the Auto Scaling groups: it needs the applications, which need the index.
+    pub(super) fn pair_asgs(inventory: &Inventory<'s>) -> AsgPairs<'s> {
+        AsgPairs::build(inventory, &inventory.dr_index().asg_pairing_tag)
+    }
+
+    pub(super) fn set_asg_pairs(&mut self, pairs: AsgPairs<'s>) {
+        self.asg_pairs = pairs;
     }
 }
 
@@ -1145,32 +1244,65 @@ impl<'a, 's> DrRelations<'a, 's> {
 
     // ---- Compute and failover records
 
-    /// The DR Auto Scaling groups that stand in for a primary group, or why none can be known
-    /// (the DR group listing is incomplete and none was found).
+    /// The tag that pairs a DR Auto Scaling group with its primary group.
+    pub fn asg_pairing_tag(&self) -> &'a str {
+        &self.index.asg_pairing_tag
+    }
+
+    /// The DR Auto Scaling groups of a primary group's tier (see [`AsgMatch`]), or why none
+    /// can be known (the DR group listing is incomplete and none was found).
     pub fn dr_asgs(&self, asg: &AutoScalingGroup) -> Known<AsgCounterparts<'a, 's>> {
-        let members = self.inventory.members();
-        let groups = self
-            .inventory
-            .applications()
-            .app_of(&asg.arn)
-            .and_then(|app| members.by_app.get(app))
-            .map(|m| m.dr_asgs.as_slice())
-            .unwrap_or(&[]);
+        let found = self.index.asg_pairs.counterparts.get(asg.arn.as_str());
+        let counterparts = AsgCounterparts {
+            groups: found.map(|(groups, _)| groups.as_slice()).unwrap_or(&[]),
+            matched_by: found.map(|(_, how)| *how),
+        };
         match self.inventory.dr.gap(ResourceKind::AutoScalingGroup) {
-            Some(reason) if groups.is_empty() => Known::Unknown(reason.clone()),
-            _ => Known::Value(AsgCounterparts { groups, matched_by: AsgMatch::Application }),
+            Some(reason) if counterparts.groups.is_empty() => Known::Unknown(reason.clone()),
+            _ => Known::Value(counterparts),
         }
     }
 
     /// The primary Auto Scaling groups a DR group stands in for (the reverse of [`Self::dr_asgs`]).
     pub fn primary_asgs_of(&self, dr_asg: &AutoScalingGroup) -> &'a [&'s AutoScalingGroup] {
-        let members = self.inventory.members();
-        self.inventory
-            .applications()
-            .app_of(&dr_asg.arn)
-            .and_then(|app| members.by_app.get(app))
-            .map(|m| m.primary_asgs.as_slice())
-            .unwrap_or(&[])
+        self.index.asg_pairs.primaries.get(dr_asg.arn.as_str()).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Whether a DR group shows `level`'s evidence of being a primary group's counterpart.
+    fn asg_evidence(
+        &self,
+        level: AsgMatch,
+        primary: &AutoScalingGroup,
+        dr: &AutoScalingGroup,
+        pairing_tag: &str,
+    ) -> bool {
+        let regions = [self.inventory.primary.name, self.inventory.dr.name];
+        let same_tier =
+            |a: &str, b: &str| tier_name(a, regions).is_some_and(|t| Some(t) == tier_name(b, regions));
+        match level {
+            AsgMatch::PairingTag => dr
+                .tags
+                .get(pairing_tag)
+                .is_some_and(|v| *v == primary.name || primary.tags.get(pairing_tag) == Some(v)),
+            AsgMatch::Name => same_tier(&primary.name, &dr.name),
+            AsgMatch::LaunchTemplate => {
+                let (p_view, d_view) = (&self.inventory.primary, &self.inventory.dr);
+                let image = |view: &RegionView<'s>, reference| match view.resolve_launch(reference) {
+                    LaunchResolution::Resolved { image_id, .. } => view.images.get(image_id).copied(),
+                    _ => None,
+                };
+                primary.launch_template_refs().into_iter().any(|p_ref| {
+                    dr.launch_template_refs().into_iter().any(|d_ref| {
+                        let templates = p_view.launch_template(p_ref).zip(d_view.launch_template(d_ref));
+                        templates.is_some_and(|(p, d)| same_tier(&p.name, &d.name))
+                            || image(p_view, p_ref)
+                                .zip(image(d_view, d_ref))
+                                .is_some_and(|(p, d)| self.is_copy_of(d, p).is_some())
+                    })
+                })
+            }
+            AsgMatch::SoleGroups => false,
+        }
     }
 
     /// The load balancer a record (an alias, or a plain CNAME naming one) resolves to in a
@@ -1387,5 +1519,104 @@ mod tests {
         let table = inventory.primary.tables_by_name.get("orders").copied().expect("orders");
         let Known::Value(Some(copy)) = inventory.relations().table_copy(table) else { panic!("a replica") };
         assert!(copy.replica.active() && copy.table.is_some());
+    }
+
+    /// The dr-asg-missing pass fixture (web-asg ⇢ web-dr-asg) plus a second primary tier.
+    fn two_tiers() -> Snapshot {
+        let mut snapshot = fixture("rules/dr-asg-missing/pass.json");
+        let primary = snapshot.resources.regional.get_mut("ap-south-1").expect("primary");
+        let mut worker = primary.auto_scaling_groups[0].clone();
+        worker.arn = worker.arn.replace("web-asg", "worker-asg");
+        worker.name = "worker-asg".into();
+        worker.desired_capacity = 3;
+        primary.auto_scaling_groups.push(worker);
+        snapshot
+    }
+
+    fn dr_group<'a>(snapshot: &'a mut Snapshot, name: &str, max_size: u32) -> &'a mut AutoScalingGroup {
+        let dr = snapshot.resources.regional.get_mut("us-east-1").expect("dr");
+        let mut group = dr.auto_scaling_groups[0].clone();
+        group.arn = group.arn.replace("web-dr-asg", name);
+        group.name = name.into();
+        group.max_size = max_size;
+        dr.auto_scaling_groups.push(group);
+        dr.auto_scaling_groups.last_mut().expect("pushed")
+    }
+
+    fn counterparts(inventory: &Inventory<'_>, name: &str) -> (Vec<String>, Option<AsgMatch>) {
+        let asg =
+            inventory.primary.resources.auto_scaling_groups.iter().find(|a| a.name == name).expect(name);
+        let Known::Value(found) = inventory.relations().dr_asgs(asg) else { panic!("known") };
+        (found.groups.iter().map(|g| g.name.clone()).collect(), found.matched_by)
+    }
+
+    #[test]
+    fn a_second_tier_needs_its_own_dr_group() {
+        // The worker tier launches the web tier's template: lineage would pair it with
+        // web-dr-asg, but the name gave that group to the web tier.
+        let snapshot = two_tiers();
+        let inventory = Inventory::build(&snapshot, &Matching::default());
+        assert_eq!(
+            counterparts(&inventory, "web-asg"),
+            (vec!["web-dr-asg".to_string()], Some(AsgMatch::Name))
+        );
+        assert_eq!(counterparts(&inventory, "worker-asg"), (Vec::new(), None));
+
+        let mut snapshot = two_tiers();
+        dr_group(&mut snapshot, "worker-dr-asg", 1);
+        let inventory = Inventory::build(&snapshot, &Matching::default());
+        assert_eq!(
+            counterparts(&inventory, "worker-asg"),
+            (vec!["worker-dr-asg".to_string()], Some(AsgMatch::Name))
+        );
+        let dr_worker = inventory.dr.resources.auto_scaling_groups.iter().find(|a| a.name == "worker-dr-asg");
+        let primaries = inventory.relations().primary_asgs_of(dr_worker.expect("worker-dr-asg"));
+        assert_eq!(primaries.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), ["worker-asg"]);
+    }
+
+    #[test]
+    fn the_pairing_tag_pairs_groups_whose_names_differ() {
+        let mut snapshot = two_tiers();
+        let fleet = dr_group(&mut snapshot, "fleet-b", 3);
+        fleet.tags.insert("drscan:dr-pair".into(), "worker-asg".into());
+        let inventory = Inventory::build(&snapshot, &Matching::default());
+        assert_eq!(
+            counterparts(&inventory, "worker-asg"),
+            (vec!["fleet-b".to_string()], Some(AsgMatch::PairingTag))
+        );
+        // Configured to another key, the tag no longer pairs them; only the weaker lineage
+        // does (fleet-b launches web-dr-lt, and no stronger evidence gave it to the web tier).
+        let matching = Matching { asg_pairing_tag: "tier".into(), ..Matching::default() };
+        let inventory = Inventory::build(&snapshot, &matching);
+        assert_eq!(counterparts(&inventory, "worker-asg").1, Some(AsgMatch::LaunchTemplate));
+    }
+
+    #[test]
+    fn launch_template_lineage_and_sole_groups_pair_what_names_do_not() {
+        let mut snapshot = fixture("rules/dr-asg-missing/pass.json");
+        let dr = snapshot.resources.regional.get_mut("us-east-1").expect("dr");
+        dr.auto_scaling_groups[0].name = "blue-fleet".into();
+        let inventory = Inventory::build(&snapshot, &Matching::default());
+        // web-lt and web-dr-lt are one lineage.
+        assert_eq!(
+            counterparts(&inventory, "web-asg"),
+            (vec!["blue-fleet".to_string()], Some(AsgMatch::LaunchTemplate))
+        );
+        let dr = snapshot.resources.regional.get_mut("us-east-1").expect("dr");
+        dr.launch_templates[0].name = "green".into();
+        let inventory = Inventory::build(&snapshot, &Matching::default());
+        let (groups, how) = counterparts(&inventory, "web-asg");
+        assert_eq!(groups, ["blue-fleet"]);
+        assert!(matches!(how, Some(AsgMatch::LaunchTemplate | AsgMatch::SoleGroups)), "{how:?}");
+    }
+
+    #[test]
+    fn tier_names_leave_out_regions_and_role_words() {
+        let regions = ["ap-south-1", "us-east-1"];
+        assert_eq!(tier_name("web-asg", regions), tier_name("web-dr-asg", regions));
+        assert_eq!(tier_name("Worker_ap-south-1", regions), tier_name("worker-us-east-1", regions));
+        assert_eq!(tier_name("web-primary", regions), tier_name("web-DR", regions));
+        assert_ne!(tier_name("web-asg", regions), tier_name("worker-dr-asg", regions));
+        assert_eq!(tier_name("dr-primary", regions), None);
     }
 }

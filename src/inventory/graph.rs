@@ -358,6 +358,8 @@ impl<'s> Inventory<'s> {
         };
         inventory.applications = Applications::build(&inventory, matching);
         inventory.members = super::members::AppMembers::build(&inventory);
+        let asg_pairs = super::dr::DrIndex::pair_asgs(&inventory);
+        inventory.dr_index.set_asg_pairs(asg_pairs);
         inventory
     }
 
@@ -410,6 +412,10 @@ impl<'s> Inventory<'s> {
     /// Each application's failover groups and per-region resources.
     pub fn members(&self) -> &super::members::AppMembers<'s> {
         &self.members
+    }
+
+    pub(super) fn dr_index(&self) -> &super::dr::DrIndex<'s> {
+        &self.dr_index
     }
 
     /// The DR counterparts of primary resources, and how each was matched.

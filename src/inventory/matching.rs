@@ -1,5 +1,6 @@
 //! How resources are matched to each other and to applications: the application tag, explicit
-//! record → application mappings, and the tag that pairs a DR AMI copy with its primary AMI.
+//! record → application mappings, the tag that pairs a DR AMI copy with its primary AMI, and
+//! the one that pairs a DR Auto Scaling group with its primary group.
 //! The graph and the DR relations read only this, so the inventory needs no other settings.
 
 use std::collections::BTreeMap;
@@ -13,6 +14,9 @@ pub struct Matching {
     /// Tag key whose value pairs a DR AMI copy with its primary AMI (same value on both, or
     /// the primary AMI's ID on the copy).
     pub ami_pairing_tag: String,
+    /// Tag key whose value pairs a DR Auto Scaling group with its primary group (same value
+    /// on both, or the primary group's name on the DR group): one tier's groups.
+    pub asg_pairing_tag: String,
 }
 
 impl Default for Matching {
@@ -21,6 +25,7 @@ impl Default for Matching {
             app_tag_key: "app".to_string(),
             record_applications: BTreeMap::new(),
             ami_pairing_tag: "drscan:source-ami".to_string(),
+            asg_pairing_tag: "drscan:dr-pair".to_string(),
         }
     }
 }

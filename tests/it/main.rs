@@ -15,6 +15,7 @@ mod cli;
 mod collect_e2e;
 mod collect_faults;
 mod collect_recorded;
+mod compute_shapes;
 mod config;
 mod corpus;
 mod data_stores;

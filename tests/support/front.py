@@ -155,6 +155,9 @@ def matching_faults(facts, body=b""):
                 continue
             if rule.get("method") and rule["method"] != facts["method"]:
                 continue
+            # A query-protocol request's parameters, e.g. `IncludeDeprecated=true`.
+            if rule.get("body_regex") and not re.search(rule["body_regex"], body.decode("utf-8", "replace")):
+                continue
             matches.append(rule)
         matches.sort(key=lambda rule: rule.get("access_key") is None)
         return matches

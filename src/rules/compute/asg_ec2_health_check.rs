@@ -5,8 +5,10 @@ use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing
 declare_rule! {
     /// ## What it does
     /// For every Auto Scaling group in the primary and DR regions that is attached to a load
-    /// balancer target group, checks that its health check type is `ELB`, so that instances the
-    /// load balancer sees as unhealthy are replaced.
+    /// balancer target group, checks that its health check types include `ELB`, so that
+    /// instances the load balancer sees as unhealthy are replaced. `HealthCheckType` is a
+    /// comma-separated list: `ELB,EBS` uses ELB health checks, `EBS` or `VPC_LATTICE` alone
+    /// does not.
     ///
     /// ## Why is this bad?
     /// With `EC2` health checks the group replaces an instance only when EC2 says it is
@@ -19,7 +21,8 @@ declare_rule! {
     /// `/healthz` check because a DR-region parameter is missing, and nothing replaces them.
     ///
     /// ## How to fix
-    /// Set `HealthCheckType: ELB` with a grace period that covers the application's boot.
+    /// Add `ELB` to `HealthCheckType` (`ELB`, or `ELB,EBS` to keep EBS checks) with a grace
+    /// period that covers the application's boot.
     ///
     /// ## References
     /// - https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-health-checks.html
@@ -47,15 +50,17 @@ impl Rule for AsgEc2HealthCheck {
                 if asg.attached_target_groups().next().is_none() {
                     continue;
                 }
-                if asg.health_check_type.eq_ignore_ascii_case("ELB") {
+                if asg.uses_health_check("ELB") {
                     out.pass();
                     continue;
                 }
+                let types: Vec<String> = asg.health_check_types().into_iter().collect();
                 out.fail(
                     resource::asg(asg, view.name),
                     format!(
                         "ASG {} is behind a load balancer but uses {} health checks: instances the target group finds unhealthy are never replaced",
-                        asg.name, asg.health_check_type
+                        asg.name,
+                        types.join(" and ")
                     ),
                 )
                 .with("health_check_type", &asg.health_check_type)

@@ -15,7 +15,8 @@ declare_rule! {
     /// cross-region read replicas and Aurora secondary clusters, of the EFS replication
     /// destinations, and of the DR backup vaults that copy actions target — and checks that
     /// each is a DR-region key that exists and is `Enabled`. AWS managed keys (`alias/aws/…`)
-    /// always pass.
+    /// always pass. An AMI's snapshot keys are read from its EBS snapshots (DescribeSnapshots:
+    /// DescribeImages never returns them); where they cannot be read, the group is unknown.
     ///
     /// ## Why is this bad?
     /// KMS keys are regional. Data encrypted with a key that is disabled, pending deletion, or
@@ -116,6 +117,16 @@ impl Rule for DrKmsKeyUnusable {
                     keys.extend(version.kms_key_ids.iter().map(String::as_str));
                     if let Some(image) = dr.images.get(image_id) {
                         keys.extend(image.kms_key_ids.iter().map(String::as_str));
+                        if let Some(reason) = &image.kms_keys_unknown {
+                            out.unknown(
+                                resource::asg(asg, dr.name),
+                                reason,
+                                format!(
+                                    "cannot read the KMS keys of the snapshots of AMI {image_id} that DR ASG {} launches",
+                                    asg.name
+                                ),
+                            );
+                        }
                     }
                 }
             }

@@ -8,9 +8,11 @@ declare_rule! {
     /// ## What it does
     /// For every Auto Scaling group in the DR region, resolves the launch template version it
     /// launches and checks what a launch needs there: the subnets (the group's and the
-    /// version's), security groups and key pair exist in the DR region, and every instance type
-    /// (the version's and the mixed instances policy's overrides) is offered in at least one of
-    /// the group's Availability Zones.
+    /// version's), security groups and key pair exist in the DR region, and the instance types
+    /// can launch in the group's Availability Zones: the version's instance type is offered in
+    /// at least one of them; with a mixed instances policy, whose overrides replace it, every
+    /// zone offers at least one override type (the group launches whichever type its zone
+    /// offers, so one offered type per zone is enough, not all of them everywhere).
     ///
     /// ## Why is this bad?
     /// Subnet, security group and key pair IDs are regional. A DR launch template copied from
@@ -63,11 +65,12 @@ impl Rule for DrLaunchDependenciesMissing {
             let mut problems: Vec<String> = Vec::new();
             let mut unknown = None;
             let mut subnet_ids: Vec<&str> = asg.subnet_ids.iter().map(String::as_str).collect();
-            let mut instance_types: BTreeSet<&str> = asg
+            let override_types: BTreeSet<&str> = asg
                 .mixed_instances_policy
                 .iter()
                 .flat_map(|m| m.overrides.iter().filter_map(|o| o.instance_type.as_deref()))
                 .collect();
+            let mut instance_types: BTreeSet<&str> = BTreeSet::new();
             let mut resolved = false;
             for reference in asg.launch_template_refs() {
                 let version = match dr.resolve_launch(reference) {
@@ -104,7 +107,22 @@ impl Rule for DrLaunchDependenciesMissing {
                     None => problems.insert(0, format!("subnet {id}")),
                 }
             }
-            if !zones.is_empty() {
+            if !zones.is_empty() && !override_types.is_empty() {
+                for zone in &zones {
+                    if override_types.iter().any(|t| offered.contains(&(*t, *zone))) {
+                        continue;
+                    }
+                    let unread =
+                        override_types.iter().find_map(|t| dr.unread(ResourceKind::InstanceTypeOffering, t));
+                    match unread {
+                        Some(reason) => unknown = unknown.or(Some(reason.clone())),
+                        None => problems.push(format!(
+                            "an instance type for {zone} (none of the overrides {} is offered there)",
+                            override_types.iter().copied().collect::<Vec<_>>().join(", ")
+                        )),
+                    }
+                }
+            } else if !zones.is_empty() {
                 for instance_type in &instance_types {
                     if zones.iter().any(|z| offered.contains(&(*instance_type, *z))) {
                         continue;

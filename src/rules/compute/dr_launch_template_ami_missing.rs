@@ -11,7 +11,9 @@ declare_rule! {
     /// to the version it launches (`$Latest`/`$Default` resolved to a number) and checks that
     /// the version's AMI exists in the DR region and is `available`. A template or version that
     /// does not exist, or a version without an AMI, fails too: the group cannot launch. An AMI
-    /// that is available but deprecated still launches and is reported at medium severity.
+    /// that is available but deprecated still launches and is reported at medium severity;
+    /// public and shared AMIs are looked up with `IncludeDeprecated`, so a deprecated one is
+    /// that medium finding, not a missing AMI.
     ///
     /// ## Why is this bad?
     /// On failover the DR group must scale out. If its launch template points at an AMI that
