@@ -6,6 +6,7 @@
 
 use crate::audit::GatePolicy;
 use crate::collection::pacing::CollectionSettings;
+use crate::collection::sdk::AccountSettings;
 use crate::error::{DrscanError, InputProblem};
 use crate::estimate::{DeclaredAutomation, EstimateConstants, FailoverStep, Targets};
 use crate::inventory::matching::Matching;
@@ -35,6 +36,7 @@ pub struct ValidConfig {
     pub settings: Settings,
     pub gate: GatePolicy,
     pub collection: CollectionSettings,
+    pub accounts: AccountSettings,
     pub waivers: Vec<Waiver>,
 }
 
@@ -58,6 +60,7 @@ struct Sections {
     automation: Vec<AutomationEntry>,
     gate: GatePolicy,
     collection: CollectionSettings,
+    accounts: AccountSettings,
     rules: RuleEntries,
     waiver: Vec<WaiverEntry>,
 }
@@ -276,6 +279,7 @@ fn read(name: &str, text: &str, problems: &mut Vec<InputProblem>) -> Option<Vali
         },
         gate: sections.gate,
         collection: sections.collection,
+        accounts: sections.accounts,
         waivers: sections.waiver.into_iter().map(|w| w.into_waiver(text)).collect(),
     })
 }
@@ -522,7 +526,7 @@ mod tests {
     #[test]
     fn the_example_documents_every_section_and_key() {
         let documented = documented(include_str!("../drscan.example.toml"));
-        let sections: [(&str, &[&str]); 10] = [
+        let sections: [(&str, &[&str]); 11] = [
             ("regions", keys_of::<RegionsSection>()),
             ("targets", keys_of::<Targets>()),
             ("thresholds", keys_of::<Thresholds>()),
@@ -532,6 +536,7 @@ mod tests {
             ("automation", keys_of::<AutomationEntry>()),
             ("gate", keys_of::<GatePolicy>()),
             ("collection", keys_of::<CollectionSettings>()),
+            ("accounts", keys_of::<AccountSettings>()),
             ("waiver", keys_of::<WaiverEntry>()),
         ];
         let listed: Vec<&str> = sections.iter().map(|(name, _)| *name).collect();

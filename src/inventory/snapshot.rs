@@ -8,15 +8,25 @@ use miette::{NamedSource, SourceSpan};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-/// The snapshot format this build reads and writes.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The snapshot format this build writes. Version 2 added `accounts`: every account collected
+/// and the sides it plays.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// Every snapshot format this build reads: version 1 snapshots are of one account, which played
+/// every side (see [`Snapshot::parse`]).
+pub const READABLE_SCHEMA_VERSIONS: &[u32] = &[1, 2];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Snapshot {
     pub schema_version: u32,
     pub drscan_version: String,
+    /// The account of the primary side (the one findings and listings are reported under).
     pub account: String,
+    /// Every account collected, with the sides of the DR setup it plays (schema 2; a version 1
+    /// snapshot reads as its one account playing every side).
+    #[serde(default)]
+    pub accounts: Vec<AccountRecord>,
     pub regions: RegionPair,
     pub collected_at: DateTime<Utc>,
     #[serde(default)]
@@ -30,6 +40,64 @@ pub struct Snapshot {
 pub struct RegionPair {
     pub primary: String,
     pub dr: String,
+}
+
+/// The parts of a DR setup that may live in accounts of their own (SPEC §9): the primary
+/// region's resources, the DR region's (a *recovery account*), the Route 53 zone (a *network
+/// account*) and AWS Backup destination vaults (a *central backup account*).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Side {
+    Primary,
+    Dr,
+    Dns,
+    Backup,
+}
+
+impl Side {
+    pub const ALL: [Side; 4] = [Side::Primary, Side::Dr, Side::Dns, Side::Backup];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Primary => "primary",
+            Side::Dr => "dr",
+            Side::Dns => "dns",
+            Side::Backup => "backup",
+        }
+    }
+}
+
+impl std::fmt::Display for Side {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One account a collection read (or tried to): the sides it plays and the role assumed in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountRecord {
+    pub account: String,
+    pub sides: Vec<Side>,
+    /// The role drscan assumed for these sides; `None`: the ambient credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    /// Why nothing of this account could be read (its role could not be assumed, say); the
+    /// collection errors name the kinds this leaves unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unreadable: Option<String>,
+}
+
+impl AccountRecord {
+    /// One account that plays every side, read with the ambient credentials.
+    pub fn every_side(account: &str) -> Self {
+        AccountRecord {
+            account: account.to_string(),
+            sides: Side::ALL.to_vec(),
+            role_arn: None,
+            unreadable: None,
+        }
+    }
 }
 
 /// `name` if it is a region spelled exactly as drscan writes it: the regions module's check,
@@ -76,6 +144,10 @@ pub struct CollectionError {
     /// are unknown. Empty: the whole listing of `kinds` is incomplete.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resources: Vec<String>,
+    /// The account whose listing failed, when the run read several (schema 2): another
+    /// account's listing of the same region and kind may be whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
 }
 
 impl CollectionError {
@@ -99,16 +171,23 @@ impl Snapshot {
 
     pub fn parse(name: &str, text: String) -> Result<Snapshot, DrscanError> {
         match crate::input::strict_json::from_str::<Snapshot>(&text) {
-            Ok(snapshot) => {
-                if snapshot.schema_version != SCHEMA_VERSION {
+            Ok(mut snapshot) => {
+                if !READABLE_SCHEMA_VERSIONS.contains(&snapshot.schema_version) {
                     return Err(wrong_version(name, text, snapshot.schema_version.to_string()));
+                }
+                if snapshot.accounts.is_empty() {
+                    // Version 1 (or a version 2 writer that left the list out): one account,
+                    // every side.
+                    snapshot.accounts = vec![AccountRecord::every_side(&snapshot.account)];
                 }
                 snapshot.validate(name, text)
             }
             Err(error) => {
                 if let Ok(VersionProbe { schema_version: Some(found) }) =
                     serde_json::from_str::<VersionProbe>(&text)
-                    && found.as_u64() != Some(u64::from(SCHEMA_VERSION))
+                    && !found
+                        .as_u64()
+                        .is_some_and(|v| READABLE_SCHEMA_VERSIONS.iter().any(|r| u64::from(*r) == v))
                 {
                     return Err(wrong_version(name, text, found.to_string()));
                 }
@@ -203,7 +282,10 @@ fn wrong_version(name: &str, text: String, found: String) -> DrscanError {
     let span = span_of_key_value(&text, "schema_version");
     DrscanError::malformed(
         "snapshot",
-        format!("unsupported schema_version {found}: this drscan reads schema_version {SCHEMA_VERSION}"),
+        format!(
+            "unsupported schema_version {found}: this drscan reads schema_version {}",
+            READABLE_SCHEMA_VERSIONS.iter().map(u32::to_string).collect::<Vec<_>>().join(" and ")
+        ),
         "this version",
         NamedSource::new(name, text),
         span,

@@ -4,9 +4,12 @@
   `x-moto-account-id: <digits>`, so scenarios stay isolated without test-only flags in drscan.
 * Answers Smithy RPC v2 CBOR CloudWatch requests (which moto does not route) by calling moto
   through boto3, and encodes the answer back in CBOR.
+* Maps the temporary access key of an assumed role to the role's account, as moto does (the
+  account of a `sts:AssumeRole` answer is the one its role ARN names), so that the fault, cache
+  and rate-limit rules of an account also apply to the roles drscan assumes in it.
 * Injects faults chosen by the region of the SigV4 credential scope, the service, the
   operation (REST services' operations are named from botocore's models, as for the other
-  protocols; a path regex narrows further) and optionally the exact access key: an HTTP error
+  protocols; a path regex, and a regex over the request body, narrow further) and optionally the exact access key: an HTTP error
   with an AWS error code, a bare HTTP error page without one, the protocol's own throttling
   answer, a dropped or reset connection, a delayed answer, moto's real answer cut short or
   replaced by an HTML page under `200 OK`, or a recorded response body (for APIs moto lacks).
@@ -58,6 +61,9 @@ CREDENTIAL = re.compile(r"Credential=([^/]+)/[^/]+/([^/]+)/([^/]+)/")
 # method, path, body) -> answer.
 CACHED_ACCOUNTS = set()
 CACHE = {}
+# Temporary access keys of assumed roles -> the role's account.
+ASSUMED = {}
+ACCESS_KEY_ID = re.compile(r"<AccessKeyId>([^<]+)</AccessKeyId>")
 
 
 def rest_operations():
@@ -116,6 +122,9 @@ def request_facts(handler, body):
     else:
         operation = rest_operation(service, handler.command, path)
     account = access_key[-12:] if len(access_key) >= 12 and access_key[-12:].isdigit() else None
+    if account is None:
+        with LOCK:
+            account = ASSUMED.get(access_key)
     return {
         "access_key": access_key,
         "region": region,
@@ -126,7 +135,19 @@ def request_facts(handler, body):
         "path": path,
         "account": account,
         "time": time.monotonic(),
+        "body": body[:4000].decode("utf-8", "replace") if service == "sts" else "",
     }
+
+
+def remember_assumed_role(body, payload):
+    """Note the account of an assumed role's temporary access key: the role ARN's."""
+    form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
+    role_arn = form.get("RoleArn", [""])[0]
+    account = role_arn.split(":")[4] if role_arn.count(":") >= 5 else ""
+    key = ACCESS_KEY_ID.search(payload.decode("utf-8", "replace"))
+    if key and len(account) == 12 and account.isdigit():
+        with LOCK:
+            ASSUMED[key.group(1)] = account
 
 
 def matching_faults(facts):
@@ -141,6 +162,8 @@ def matching_faults(facts):
             if any(rule.get(k) not in (None, facts[k]) for k in ("region", "service", "operation", "account", "access_key")):
                 continue
             if rule.get("path_regex") and not re.search(rule["path_regex"], facts["path"]):
+                continue
+            if rule.get("body_regex") and not re.search(rule["body_regex"], facts["body"]):
                 continue
             if rule.get("method") and rule["method"] != facts["method"]:
                 continue
@@ -482,6 +505,8 @@ class Front(BaseHTTPRequestHandler):
         if answer[0] == 200 and facts["account"] in CACHED_ACCOUNTS:
             with LOCK:
                 CACHE[key] = answer
+        if answer[0] == 200 and facts["service"] == "sts" and facts["operation"] == "AssumeRole":
+            remember_assumed_role(body, answer[3])
         return answer
 
     def cloudwatch_cbor(self, facts, body):
