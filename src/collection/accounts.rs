@@ -9,8 +9,7 @@ use super::sdk::{self, CredentialSource, SdkSettings};
 use crate::inventory::{AccountRecord, CollectionError, ErrorCause, Side};
 use aws_types::SdkConfig;
 
-/// The operation a side whose role could not be assumed is reported under.
-pub(super) const ASSUME_ROLE: &str = "sts:AssumeRole";
+use crate::inventory::snapshot::ASSUME_ROLE_OPERATION as ASSUME_ROLE;
 
 /// One credential source of a run and what became of it.
 pub(super) struct Source {
@@ -115,16 +114,20 @@ pub(super) fn unreadable_vault_holders<'a>(
         .filter(move |s| s.sides.contains(&Side::Backup) && !s.readable() && s.account != dr.account)
 }
 
-/// Credentials that could not be resolved, for a side of a run that has others.
-pub(super) fn unassumable(role_arn: Option<&str>, message: &str) -> Failure {
+/// Credentials that could not be resolved, for a side of a run that has others. The message
+/// names the sides (outputs redact account IDs and ARNs from error texts).
+pub(super) fn unassumable(role_arn: Option<&str>, sides: &[Side], message: &str) -> Failure {
+    let sides = sides.iter().map(|side| side.as_str()).collect::<Vec<_>>().join(", ");
     match role_arn {
-        Some(role) => {
-            Failure::new(ASSUME_ROLE, ErrorCause::AccessDenied, format!("could not assume {role}: {message}"))
-        }
+        Some(role) => Failure::new(
+            ASSUME_ROLE,
+            ErrorCause::AccessDenied,
+            format!("the role of the {sides} side ({role}) could not be assumed: {message}"),
+        ),
         None => Failure::new(
             "sts:GetCallerIdentity",
             ErrorCause::AccessDenied,
-            format!("no AWS credentials: {message}"),
+            format!("no AWS credentials for the {sides} side: {message}"),
         ),
     }
 }

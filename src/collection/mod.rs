@@ -160,7 +160,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
             .map_err(before_deadline("resolving credentials"))?;
         let (identities, credentials_failed) = match resolved {
             Err(message) => {
-                let failure = accounts::unassumable(credentials.role_arn.as_deref(), &message);
+                let failure = accounts::unassumable(credentials.role_arn.as_deref(), &sides, &message);
                 ([Err(failure.clone()), Err(failure)], Some(message))
             }
             Ok(()) => {

@@ -342,6 +342,31 @@ impl<'s> Inventory<'s> {
         }
     }
 
+    /// The backup vault an ARN names (a copy action's destination), in whichever collected
+    /// region and account it is; `None`: it does not exist. Unknown when its region was not
+    /// collected, its account was not (or could not be) read, or the vault listing there is
+    /// incomplete.
+    pub fn backup_vault(&self, arn: &str) -> Known<Option<&'s BackupVault>> {
+        let region = super::arn::arn_region(arn).unwrap_or("");
+        let Some(view) = self.region(region) else {
+            return Known::Unknown(UnknownReason::new(
+                "backup:ListBackupVaults",
+                ErrorCause::Unresolvable,
+                format!("{arn} is in {region}, which drscan did not collect"),
+            ));
+        };
+        if let Some(vault) = view.backup_vaults_by_arn.get(arn) {
+            return Known::Value(Some(*vault));
+        }
+        if let Some(reason) = super::arn::arn_account(arn).and_then(|a| self.snapshot.account_unread(a)) {
+            return Known::Unknown(reason);
+        }
+        match view.gap(ResourceKind::BackupVault) {
+            Some(reason) => Known::Unknown(reason.clone()),
+            None => Known::Value(None),
+        }
+    }
+
     pub fn health_check(&self, id: &str) -> Option<&'s HealthCheck> {
         self.health_checks.get(id).copied()
     }

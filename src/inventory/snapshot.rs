@@ -42,6 +42,11 @@ pub struct RegionPair {
     pub dr: String,
 }
 
+/// The operation an account whose role could not be assumed is reported under. aws-config's
+/// AssumeRoleProvider makes the call, with the *calling* identity's permission (the policy's
+/// second statement), not the collectors: it is no read operation of theirs.
+pub const ASSUME_ROLE_OPERATION: &str = "sts:AssumeRole";
+
 /// The parts of a DR setup that may live in accounts of their own (SPEC §9): the primary
 /// region's resources, the DR region's (a *recovery account*), the Route 53 zone (a *network
 /// account*) and AWS Backup destination vaults (a *central backup account*).
@@ -232,6 +237,38 @@ impl Snapshot {
                 let span = SourceSpan::from((regions + within.offset(), within.len()));
                 Err(DrscanError::malformed("snapshot", message, "here", NamedSource::new(name, text), span))
             }
+        }
+    }
+
+    /// The account that plays `side` (the primary account when no record names the side).
+    pub fn account_of(&self, side: Side) -> &str {
+        self.accounts
+            .iter()
+            .find(|record| record.sides.contains(&side))
+            .map_or(self.account.as_str(), |record| record.account.as_str())
+    }
+
+    /// Whether `account`'s resources were read: it is a collected account that could be read.
+    /// `None`: read. Otherwise why `account`'s resources cannot be in the snapshot: it could
+    /// not be read (its role could not be assumed), or no side of the run is in it.
+    pub fn account_unread(&self, account: &str) -> Option<UnknownReason> {
+        match self.accounts.iter().find(|record| record.account == account) {
+            Some(AccountRecord { unreadable: None, .. }) => None,
+            Some(AccountRecord { unreadable: Some(why), sides, .. }) => Some(UnknownReason::new(
+                ASSUME_ROLE_OPERATION,
+                ErrorCause::AccessDenied,
+                format!(
+                    "account {account} of the {} side could not be read: {why}",
+                    sides.iter().map(|side| side.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            )),
+            None => Some(UnknownReason::new(
+                ASSUME_ROLE_OPERATION,
+                ErrorCause::Unresolvable,
+                format!(
+                    "account {account} was not collected: give drscan a role in it (--backup-role-arn for a backup vault account, or [accounts] in drscan.toml)"
+                ),
+            )),
         }
     }
 

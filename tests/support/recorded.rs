@@ -35,19 +35,29 @@ pub(crate) fn epoch_minutes_ago(minutes: i64) -> i64 {
 
 /// The primary file system replicates to DR (ENABLED, three minutes behind).
 pub(crate) fn efs_replication_to_dr(account: &str, fs_id: &str, fs_arn: &str) -> Value {
+    efs_replication_to(account, None, fs_id, fs_arn)
+}
+
+/// The primary file system replicates to DR, into `owner`'s account when given (`OwnerId`,
+/// as AWS names a cross-account destination).
+pub(crate) fn efs_replication_to(account: &str, owner: Option<&str>, fs_id: &str, fs_arn: &str) -> Value {
     // DescribeReplicationConfigurations (REST-JSON), as the EFS API reference shows it.
+    let mut destination = json!({
+        "Status": "ENABLED",
+        "FileSystemId": "fs-0dr0000000000001",
+        "Region": DR,
+        "LastReplicatedTimestamp": epoch_minutes_ago(3)
+    });
+    if let Some(owner) = owner {
+        destination["OwnerId"] = json!(owner);
+    }
     let body = json!({"Replications": [{
         "SourceFileSystemId": fs_id,
         "SourceFileSystemRegion": PRIMARY,
         "SourceFileSystemArn": fs_arn,
         "OriginalSourceFileSystemArn": fs_arn,
         "CreationTime": epoch_minutes_ago(600),
-        "Destinations": [{
-            "Status": "ENABLED",
-            "FileSystemId": "fs-0dr0000000000001",
-            "Region": DR,
-            "LastReplicatedTimestamp": epoch_minutes_ago(3)
-        }]
+        "Destinations": [destination]
     }]});
     json!([{
         "account": account, "region": PRIMARY, "service": "elasticfilesystem", "method": "GET",
@@ -59,6 +69,20 @@ pub(crate) fn efs_replication_to_dr(account: &str, fs_id: &str, fs_arn: &str) ->
 /// The plan selects the app's file systems by tag; the DR vault holds a recent recovery
 /// point of the primary file system; other vaults hold none.
 pub(crate) fn backup_selection_and_recovery_points(account: &str, plan_id: &str, fs_arn: &str) -> Value {
+    let selected = ["arn:aws:elasticfilesystem:*:*:file-system/*"];
+    backup_selection_and_copies(account, account, plan_id, &selected, &[(fs_arn, "EFS")])
+}
+
+/// The primary account's plan selects the app's `selected` resources (ARN patterns) by tag; the
+/// DR vault `web-dr` of `vault_account` holds a recent recovery point of each `protected`
+/// (ARN, resource type); other vaults hold none.
+pub(crate) fn backup_selection_and_copies(
+    account: &str,
+    vault_account: &str,
+    plan_id: &str,
+    selected: &[&str],
+    protected: &[(&str, &str)],
+) -> Value {
     // ListBackupSelections, GetBackupSelection, ListRecoveryPointsByBackupVault (REST-JSON).
     let list = json!({"BackupSelectionsList": [{
         "SelectionId": "sel-0001", "SelectionName": "web-files", "BackupPlanId": plan_id,
@@ -70,30 +94,33 @@ pub(crate) fn backup_selection_and_recovery_points(account: &str, plan_id: &str,
         "BackupSelection": {
             "SelectionName": "web-files",
             "IamRoleArn": format!("arn:aws:iam::{account}:role/service-role/AWSBackupDefaultServiceRole"),
-            "Resources": ["arn:aws:elasticfilesystem:*:*:file-system/*"],
+            "Resources": selected,
             "NotResources": [],
             "ListOfTags": [],
             "Conditions": {"StringEquals": [{"ConditionKey": "aws:ResourceTag/app", "ConditionValue": "web"}],
                            "StringNotEquals": [], "StringLike": [], "StringNotLike": []}
         }
     });
-    let points = json!({"RecoveryPoints": [{
-        "RecoveryPointArn": format!("arn:aws:backup:{DR}:{account}:recovery-point:0b1f2c3d-4e5f-6789-abcd-ef0123456789"),
+    let points: Vec<Value> = protected.iter().enumerate().map(|(n, (arn, resource_type))| json!({
+        "RecoveryPointArn": format!("arn:aws:backup:{DR}:{vault_account}:recovery-point:0b1f2c3d-4e5f-6789-abcd-ef012345678{n}"),
         "BackupVaultName": "web-dr",
-        "BackupVaultArn": format!("arn:aws:backup:{DR}:{account}:backup-vault:web-dr"),
+        "BackupVaultArn": format!("arn:aws:backup:{DR}:{vault_account}:backup-vault:web-dr"),
         "SourceBackupVaultArn": format!("arn:aws:backup:{PRIMARY}:{account}:backup-vault:web"),
-        "ResourceArn": fs_arn, "ResourceType": "EFS", "Status": "COMPLETED",
+        "ResourceArn": arn, "ResourceType": resource_type, "Status": "COMPLETED",
         "CreationDate": epoch_minutes_ago(300), "CompletionDate": epoch_minutes_ago(280),
         "BackupSizeInBytes": 1048576, "IsEncrypted": true, "IsParent": false
-    }]});
+    })).collect();
+    let points = json!({"RecoveryPoints": points});
     json!([
         {"account": account, "region": PRIMARY, "service": "backup", "method": "GET",
          "path_regex": "^/backup/plans/[^/]+/selections/?$", "action": "respond", "body": list.to_string()},
         {"account": account, "region": PRIMARY, "service": "backup", "method": "GET",
          "path_regex": "^/backup/plans/[^/]+/selections/sel-0001/?$", "action": "respond", "body": selection.to_string()},
-        {"account": account, "region": DR, "service": "backup", "method": "GET",
+        {"account": vault_account, "region": DR, "service": "backup", "method": "GET",
          "path_regex": "^/backup-vaults/web-dr/recovery-points/?$", "action": "respond", "body": points.to_string()},
         {"account": account, "service": "backup", "method": "GET",
+         "path_regex": "^/backup-vaults/[^/]+/recovery-points/?$", "action": "respond", "body": "{\"RecoveryPoints\": []}"},
+        {"account": vault_account, "service": "backup", "method": "GET",
          "path_regex": "^/backup-vaults/[^/]+/recovery-points/?$", "action": "respond", "body": "{\"RecoveryPoints\": []}"}
     ])
 }

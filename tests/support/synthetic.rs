@@ -1177,6 +1177,7 @@ impl Builder {
             file_system_id: dr_id.clone(),
             status: status.to_string(),
             last_replicated_timestamp: Some(self.ago(600)),
+            owner_id: None,
         };
         let replication = if not_copied {
             match rng.below(3) {

@@ -11,6 +11,11 @@ declare_rule! {
     /// a secondary cluster in the DR region, or a cross-region replica cluster exists there.
     /// Automated-backup replication alone does not count: it is restore-only DR.
     ///
+    /// When the DR side is another account (a recovery account), no replica or global
+    /// secondary can be there: neither crosses accounts. The DR copy of such a database is then
+    /// an AWS Backup copy to an existing DR-region vault (of the recovery or a central backup
+    /// account), which passes; the RTO/RPO estimate counts it as a restore, not a promotion.
+    ///
     /// ## Why is this bad?
     /// Without a replica in the DR region, losing the primary region means restoring from a
     /// snapshot or backup — if one was copied at all — which takes hours and loses every
@@ -70,6 +75,16 @@ impl Rule for RdsNoDrReplica {
                             format!("cannot list DB instances in {} to find a replica of {}", dr.name, db.id),
                         );
                     }
+                    Known::Value(_) if relations.recovery_account_of(&db.arn).is_some() => {
+                        judge_backup_copy(
+                            ctx,
+                            out,
+                            target,
+                            &db.arn,
+                            &db.tags,
+                            &format!("RDS instance {}", db.id),
+                        );
+                    }
                     Known::Value(_) => {
                         let backups_to_dr = db
                             .automated_backup_replications
@@ -105,6 +120,10 @@ impl Rule for RdsNoDrReplica {
                             ),
                         );
                     }
+                    Known::Value(None) if relations.recovery_account_of(&cluster.arn).is_some() => {
+                        let what = format!("Aurora cluster {}", cluster.id);
+                        judge_backup_copy(ctx, out, target, &cluster.arn, &cluster.tags, &what);
+                    }
                     Known::Value(None) => {
                         out.fail(
                             target,
@@ -117,6 +136,36 @@ impl Rule for RdsNoDrReplica {
                     }
                 }
             }
+        }
+    }
+}
+
+/// A database whose DR side is another account: its DR copy is a backup copy to an existing
+/// DR-region vault, or there is none.
+fn judge_backup_copy(
+    ctx: &Context<'_, '_>,
+    out: &mut RuleOutput,
+    target: crate::findings::ResourceRef,
+    arn: &str,
+    tags: &crate::inventory::Tags,
+    what: &str,
+) {
+    let relations = ctx.inventory.relations();
+    let dr = ctx.inventory.dr.name;
+    let recovery_account = relations.recovery_account_of(arn).unwrap_or_default();
+    match relations.restorable_backup_copy(arn, tags) {
+        Known::Value(Some(_)) => out.pass(),
+        Known::Unknown(reason) => {
+            out.unknown(target, &reason, format!("cannot tell whether {what} has a backup copy in {dr}"));
+        }
+        Known::Value(None) => {
+            out.fail(
+                target,
+                format!(
+                    "{what} has no backup copy in {dr}: its DR side is account {recovery_account}, which read replicas and global databases cannot reach (they do not cross accounts)"
+                ),
+            )
+            .with("recovery_account", recovery_account);
         }
     }
 }
