@@ -519,6 +519,21 @@ mod tests {
     }
 
     #[test]
+    fn accounts_take_role_arns_and_point_at_one_that_is_not() {
+        let text = "[accounts]\ndr_role_arn = \"arn:aws:iam::222222222222:role/drscan\"\nbackup_role_arns = [\"arn:aws:iam::333333333333:role/b\", \"drscan-backup\"]\nexternal_id = \"x\"\n";
+        let problems = problems_of(text);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].0, 3);
+        assert!(problems[0].1.contains("not an IAM role ARN"), "{problems:?}");
+        let valid = ValidConfig::parse(
+            "drscan.toml",
+            "[accounts]\ndns_role_arn = \"arn:aws:iam::444444444444:role/d\"\n".into(),
+        )
+        .expect("a valid [accounts]");
+        assert_eq!(valid.accounts.dns_role_arn.as_deref(), Some("arn:aws:iam::444444444444:role/d"));
+    }
+
+    #[test]
     fn a_clean_file_has_no_problems() {
         assert!(problems_of("[targets]\nrto = \"2m\"\n[[automation]]\nstep = \"dr-scale-out\"\n").is_empty());
     }

@@ -328,3 +328,50 @@ fn wrong_version(name: &str, text: String, found: String) -> DrscanError {
         span,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn minimal(version: u32, accounts: &str) -> String {
+        format!(
+            r#"{{"schema_version": {version}, "drscan_version": "0.1.0", "account": "111111111111",{accounts}
+"regions": {{"primary": "ap-south-1", "dr": "us-east-1"}}, "collected_at": "2026-12-01T00:00:00Z"}}"#
+        )
+    }
+
+    #[test]
+    fn a_version_1_snapshot_reads_as_one_account_playing_every_side() {
+        let snapshot = Snapshot::parse("v1.json", minimal(1, "")).expect("a version 1 snapshot is read");
+        assert_eq!(snapshot.accounts, [AccountRecord::every_side("111111111111")]);
+        assert_eq!(snapshot.account_of(Side::Backup), "111111111111");
+        assert_eq!(snapshot.account_unread("111111111111"), None);
+        let other = snapshot.account_unread("333333333333").expect("an account not collected");
+        assert_eq!(other.cause, ErrorCause::Unresolvable);
+    }
+
+    #[test]
+    fn a_version_2_snapshot_keeps_its_accounts_and_sides() {
+        let accounts = r#" "accounts": [
+  {"account": "111111111111", "sides": ["primary", "dns"]},
+  {"account": "222222222222", "sides": ["dr"], "role_arn": "arn:aws:iam::222222222222:role/drscan-audit"},
+  {"account": "333333333333", "sides": ["backup"], "unreadable": "sts:AssumeRole: denied"}],"#;
+        let snapshot =
+            Snapshot::parse("v2.json", minimal(2, accounts)).expect("a version 2 snapshot is read");
+        assert_eq!(snapshot.accounts.len(), 3);
+        assert_eq!(snapshot.account_of(Side::Dr), "222222222222");
+        assert_eq!(snapshot.account_of(Side::Dns), "111111111111");
+        let unread = snapshot.account_unread("333333333333").expect("unreadable");
+        assert!(unread.message.contains("backup side"), "{}", unread.message);
+        // Written back, it reads the same.
+        let text = serde_json::to_string(&snapshot).expect("serializes");
+        assert_eq!(Snapshot::parse("again.json", text).ok(), Some(snapshot));
+    }
+
+    #[test]
+    fn versions_this_build_does_not_know_are_refused_naming_those_it_reads() {
+        let Err(error) = Snapshot::parse("v3.json", minimal(3, "")) else { panic!("version 3 was read") };
+        let text = format!("{error:?}");
+        assert!(text.contains("unsupported schema_version 3") && text.contains("1 and 2"), "{text}");
+    }
+}

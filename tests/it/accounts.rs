@@ -226,3 +226,50 @@ fn a_role_that_cannot_be_assumed_leaves_only_its_accounts_part_unknown() {
     assert_eq!(code, 3, "{stderr}");
     assert!(stderr.contains(&layout.primary), "{stderr}");
 }
+
+#[test]
+fn each_account_is_paced_under_buckets_of_its_own() {
+    let (layout, caller) = seeded(&Setup::default());
+    let mut options = drscan::collection::CollectOptions::new(PRIMARY, DR);
+    options.sdk.endpoint_url = Some(crate::support::emulator().front_url.clone());
+    options.sdk.max_attempts = 1;
+    options.sdk.credentials = Some(aws_credential_types::provider::SharedCredentialsProvider::new(
+        aws_credential_types::Credentials::new(
+            crate::support::access_key(&caller),
+            "testing",
+            None,
+            None,
+            "test",
+        ),
+    ));
+    options.sdk.side_roles = drscan::collection::sdk::SideRoles {
+        primary: Some(Layout::role(&layout.primary)),
+        dr: Some(Layout::role(&layout.dr)),
+        dns: Some(Layout::role(&layout.dns)),
+        backup: vec![Layout::role(&layout.backup)],
+    };
+    options.progress = false;
+    let collection = runtime().block_on(drscan::collection::collect(&options)).expect("collection");
+    let bucket_regions = |account: &str| -> std::collections::BTreeSet<String> {
+        collection.buckets.iter().filter(|b| b.key.account == account).map(|b| b.key.region.clone()).collect()
+    };
+    // AWS meters per account: each side's calls draw on its own account's buckets, where it
+    // reads (the primary account also reads its own DR-region vaults).
+    assert_eq!(bucket_regions(&layout.primary), [PRIMARY.to_string(), DR.to_string()].into());
+    assert!(bucket_regions(&layout.dr).contains(DR), "{:?}", bucket_regions(&layout.dr));
+    assert!(!bucket_regions(&layout.dr).contains(PRIMARY));
+    // Route 53 (global), and its health-check metrics in us-east-1.
+    assert_eq!(bucket_regions(&layout.dns), ["global".to_string(), "us-east-1".to_string()].into());
+    assert_eq!(bucket_regions(&layout.backup), [DR.to_string()].into());
+    assert!(bucket_regions(&caller).is_empty(), "the caller only assumes the roles");
+}
+
+#[test]
+fn a_side_role_that_is_not_a_role_arn_is_a_usage_error() {
+    let output = drscan(&fresh_account())
+        .args(["audit", "--primary", PRIMARY, "--dr", DR, "--dr-role-arn", "drscan-audit"])
+        .output()
+        .expect("run drscan");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not an IAM role ARN"));
+}
