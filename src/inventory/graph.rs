@@ -358,11 +358,15 @@ impl<'s> Inventory<'s> {
         if let Some(vault) = view.backup_vaults_by_arn.get(arn) {
             return Known::Value(Some(*vault));
         }
-        if let Some(reason) = super::arn::arn_account(arn).and_then(|a| self.snapshot.account_unread(a)) {
-            return Known::Unknown(reason);
-        }
-        match view.gap(ResourceKind::BackupVault) {
-            Some(reason) => Known::Unknown(reason.clone()),
+        let gap = match super::arn::arn_account(arn) {
+            Some(account) => self
+                .snapshot
+                .account_unread(account)
+                .or_else(|| self.snapshot.listing_gap_of(view.name, ResourceKind::BackupVault, account)),
+            None => view.gap(ResourceKind::BackupVault).cloned(),
+        };
+        match gap {
+            Some(reason) => Known::Unknown(reason),
             None => Known::Value(None),
         }
     }

@@ -300,6 +300,24 @@ impl Snapshot {
             .map(CollectionError::reason)
     }
 
+    /// [`Self::listing_gap`] for the resources of one account: a failed listing of another
+    /// account that shares the region (a central backup account's vaults beside the recovery
+    /// account's) leaves this account's listing whole.
+    pub fn listing_gap_of(&self, region: &str, kind: ResourceKind, account: &str) -> Option<UnknownReason> {
+        if !self.resources.regional.contains_key(region) {
+            return self.listing_gap(Some(region), kind);
+        }
+        self.collection_errors
+            .iter()
+            .find(|e| {
+                e.region.as_deref() == Some(region)
+                    && e.kinds.contains(&kind)
+                    && e.resources.is_empty()
+                    && e.account.as_deref().is_none_or(|a| a == account)
+            })
+            .map(CollectionError::reason)
+    }
+
     /// The resources of `region` (`None`: global) that follow-up calls could not read, each
     /// with its kind and why: what [`Self::listing_gap`] leaves out.
     pub fn unread_named(
@@ -366,6 +384,31 @@ mod tests {
         // Written back, it reads the same.
         let text = serde_json::to_string(&snapshot).expect("serializes");
         assert_eq!(Snapshot::parse("again.json", text).ok(), Some(snapshot));
+    }
+
+    #[test]
+    fn another_accounts_failed_listing_leaves_this_accounts_whole() {
+        let mut snapshot = Snapshot::parse("v1.json", minimal(1, "")).expect("read");
+        snapshot.resources.regional.insert("us-east-1".into(), Default::default());
+        let vaults = |account: Option<&str>| CollectionError {
+            region: Some("us-east-1".into()),
+            operation: ASSUME_ROLE_OPERATION.into(),
+            cause: ErrorCause::AccessDenied,
+            message: String::new(),
+            kinds: vec![ResourceKind::BackupVault],
+            resources: Vec::new(),
+            account: account.map(str::to_string),
+        };
+        snapshot.collection_errors = vec![vaults(Some("333333333333"))];
+        let gap = |account| snapshot.listing_gap_of("us-east-1", ResourceKind::BackupVault, account);
+        assert!(gap("333333333333").is_some());
+        assert!(gap("222222222222").is_none());
+        // Unattributed (one account's run): every account's listing is incomplete.
+        snapshot.collection_errors = vec![vaults(None)];
+        let gap = |account| snapshot.listing_gap_of("us-east-1", ResourceKind::BackupVault, account);
+        assert!(gap("222222222222").is_some());
+        // A region absent from the snapshot is unknown whoever's it is.
+        assert!(snapshot.listing_gap_of("ap-south-1", ResourceKind::BackupVault, "1").is_some());
     }
 
     #[test]
