@@ -339,7 +339,11 @@ impl<'s> Builder<'_, 's> {
                 .map(|asg| resource::asg(asg, view.name))
                 .or_else(|| {
                     view.gap(ResourceKind::AutoScalingGroup).map(|_| {
-                        resource::listing(ResourceKind::AutoScalingGroup, view.name, self.inventory.account())
+                        resource::listing(
+                            ResourceKind::AutoScalingGroup,
+                            view.name,
+                            self.inventory.account_of_region(view.name),
+                        )
                     })
                 })
                 .unwrap_or_else(|| resource::load_balancer(lb, view.name))
@@ -535,7 +539,7 @@ impl<'s> Builder<'_, 's> {
                 if !own_store && !has_primary_stores && !primary_gap {
                     continue;
                 }
-                let listing = resource::listing(kind, view.name, self.inventory.account());
+                let listing = resource::listing(kind, view.name, self.inventory.account_of_region(view.name));
                 let source = format!("{kind} in {} could not be listed", view.name);
                 if own_store {
                     rpo.push(RpoTerm {

@@ -332,6 +332,12 @@ impl<'s> Inventory<'s> {
         &self.snapshot.account
     }
 
+    /// The account whose listings of region `name` are reported: the DR side's for the DR
+    /// region, else the primary side's (the same account unless the setup spans accounts).
+    pub fn account_of_region(&self, name: &str) -> &str {
+        if name == self.dr.name { self.snapshot.account_of(super::Side::Dr) } else { self.account() }
+    }
+
     pub fn region(&self, name: &str) -> Option<&RegionView<'s>> {
         if name == self.primary.name {
             Some(&self.primary)

@@ -211,6 +211,16 @@ fn a_role_that_cannot_be_assumed_leaves_only_its_accounts_part_unknown() {
     let (code, json, stderr) = audit(&caller, &layout);
     assert_eq!(code, 1, "{stderr}");
     assert_finding(&json, "ami-missing-in-dr", "unknown", "the role of the dr side");
+    // The DR region's listings are reported under the recovery account.
+    let listings = json["findings"].as_array().into_iter().flatten().filter(|f| f["status"] == "unknown");
+    let dr_listing = format!(":{}:", layout.dr);
+    assert!(
+        listings
+            .into_iter()
+            .any(|f| f["resource"]["arn"].as_str().is_some_and(|arn| arn.contains(&dr_listing))),
+        "{}",
+        summary(&json)
+    );
     assert!(json["summary"]["pass"].as_u64().unwrap_or_default() > 0, "{}", summary(&json));
 
     // No role at all can be assumed: nothing can be read, exit 3.
