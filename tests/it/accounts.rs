@@ -128,6 +128,17 @@ fn intact_split_layout_is_matched_across_its_accounts() {
             (layout.backup.clone(), json!(["backup"])),
         ]
     );
+    // The report names each account and its side.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("snapshot.json");
+    std::fs::write(&path, snapshot.to_string()).expect("write snapshot");
+    let report = drscan(&caller)
+        .args(["report", "--format", "markdown", "--snapshot"])
+        .arg(&path)
+        .output()
+        .expect("run drscan report");
+    let markdown = String::from_utf8_lossy(&report.stdout);
+    assert!(markdown.contains(&format!("- account {}: backup", layout.backup)), "{markdown}");
     // The central account's vault joins the DR region's, told apart by its ARN.
     let vaults = snapshot["resources"]["regional"][DR]["backup_vaults"].to_string();
     assert!(
