@@ -6,6 +6,7 @@
 
 use crate::audit::GatePolicy;
 use crate::collection::pacing::CollectionSettings;
+use crate::collection::sdk::AccountSettings;
 use crate::error::{DrscanError, InputProblem};
 use crate::estimate::{DeclaredAutomation, EstimateConstants, FailoverStep, Targets};
 use crate::inventory::RegionPair;
@@ -37,6 +38,7 @@ pub struct ValidConfig {
     pub settings: Settings,
     pub gate: GatePolicy,
     pub collection: CollectionSettings,
+    pub accounts: AccountSettings,
     pub waivers: Vec<Waiver>,
     pub organization: OrgSettings,
 }
@@ -63,6 +65,7 @@ struct Sections {
     gate: GatePolicy,
     collection: CollectionSettings,
     s3: S3Settings,
+    accounts: AccountSettings,
     rules: RuleEntries,
     waiver: Vec<WaiverEntry>,
     organization: OrganizationSection,
@@ -328,6 +331,7 @@ fn read(name: &str, text: &str, problems: &mut Vec<InputProblem>) -> Option<Vali
         },
         gate: sections.gate,
         collection: sections.collection,
+        accounts: sections.accounts,
         waivers: sections.waiver.into_iter().map(|w| w.into_waiver(text)).collect(),
         organization: sections.organization.check(problems),
     })
@@ -633,6 +637,21 @@ mod tests {
     }
 
     #[test]
+    fn accounts_take_role_arns_and_point_at_one_that_is_not() {
+        let text = "[accounts]\ndr_role_arn = \"arn:aws:iam::222222222222:role/drscan\"\nbackup_role_arns = [\"arn:aws:iam::333333333333:role/b\", \"drscan-backup\"]\nexternal_id = \"x\"\n";
+        let problems = problems_of(text);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].0, 3);
+        assert!(problems[0].1.contains("not an IAM role ARN"), "{problems:?}");
+        let valid = ValidConfig::parse(
+            "drscan.toml",
+            "[accounts]\ndns_role_arn = \"arn:aws:iam::444444444444:role/d\"\n".into(),
+        )
+        .expect("a valid [accounts]");
+        assert_eq!(valid.accounts.dns_role_arn.as_deref(), Some("arn:aws:iam::444444444444:role/d"));
+    }
+
+    #[test]
     fn a_clean_file_has_no_problems() {
         assert!(problems_of("[targets]\nrto = \"2m\"\n[[automation]]\nstep = \"dr-scale-out\"\n").is_empty());
     }
@@ -640,7 +659,7 @@ mod tests {
     #[test]
     fn the_example_documents_every_section_and_key() {
         let documented = documented(include_str!("../drscan.example.toml"));
-        let sections: [(&str, &[&str]); 14] = [
+        let sections: [(&str, &[&str]); 15] = [
             ("regions", keys_of::<RegionsSection>()),
             ("targets", keys_of::<Targets>()),
             ("thresholds", keys_of::<Thresholds>()),
@@ -652,6 +671,7 @@ mod tests {
             ("gate", keys_of::<GatePolicy>()),
             ("collection", keys_of::<CollectionSettings>()),
             ("s3", keys_of::<S3Settings>()),
+            ("accounts", keys_of::<AccountSettings>()),
             ("waiver", keys_of::<WaiverEntry>()),
             ("organization", keys_of::<OrganizationSection>()),
             ("organization.regions", keys_of::<PairEntry>()),

@@ -98,3 +98,55 @@ mod tests {
         assert!(duration_seconds("soon").unwrap_err().contains("invalid duration `soon`"));
     }
 }
+
+/// An IAM role ARN (`arn:<partition>:iam::<12-digit account>:role/<path and name>`): the value
+/// parser of the side roles (`--dr-role-arn`, …), as [`role_arns`] is of their keys. The
+/// account is what an unassumable role's part of the snapshot is reported under.
+pub(crate) fn role_arn(text: &str) -> Result<String, String> {
+    let arn = text.trim();
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let well_formed = parts.len() == 6
+        && parts[0] == "arn"
+        && parts[1].starts_with("aws")
+        && parts[2] == "iam"
+        && parts[3].is_empty()
+        && parts[4].len() == 12
+        && parts[4].bytes().all(|b| b.is_ascii_digit())
+        && parts[5].strip_prefix("role/").is_some_and(|name| !name.is_empty());
+    if well_formed {
+        Ok(arn.to_string())
+    } else {
+        Err(format!("`{arn}` is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)"))
+    }
+}
+
+/// serde: an optional role ARN, as [`role_arn`].
+pub(crate) fn optional_role_arn<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    Option::<String>::deserialize(deserializer)?
+        .map(|text| role_arn(&text).map_err(D::Error::custom))
+        .transpose()
+}
+
+/// serde: a list of role ARNs, as [`role_arn`].
+pub(crate) fn role_arns<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    Vec::<String>::deserialize(deserializer)?
+        .iter()
+        .map(|text| role_arn(text).map_err(D::Error::custom))
+        .collect()
+}
+
+#[cfg(test)]
+mod role_arn_tests {
+    use super::role_arn;
+
+    #[test]
+    fn only_iam_role_arns_with_an_account_are_accepted() {
+        assert!(role_arn("arn:aws:iam::123456789012:role/drscan").is_ok());
+        assert!(role_arn("arn:aws-us-gov:iam::123456789012:role/path/drscan").is_ok());
+        assert!(role_arn("arn:aws:iam::12345:role/drscan").is_err());
+        assert!(role_arn("arn:aws:iam::123456789012:user/drscan").is_err());
+        assert!(role_arn("drscan").is_err());
+    }
+}

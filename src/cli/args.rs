@@ -151,6 +151,11 @@ pub enum RetryModeArg {
 /// How live collection reaches AWS (ignored with --snapshot).
 #[derive(Debug, Args)]
 #[command(next_help_heading = heading::COLLECTION)]
+#[command(group(
+    clap::ArgGroup::new("any_role")
+        .multiple(true)
+        .args(["role_arn", "primary_role_arn", "dr_role_arn", "dns_role_arn", "backup_role_arn"])
+))]
 pub struct AwsArgs {
     /// Named profile from the shared AWS config (default: the standard credential chain).
     #[arg(long, value_name = "NAME", env = "DRSCAN_PROFILE")]
@@ -158,17 +163,34 @@ pub struct AwsArgs {
     /// Assume this role (STS AssumeRole) for every call.
     #[arg(long, value_name = "ARN", env = "DRSCAN_ROLE_ARN")]
     pub role_arn: Option<String>,
-    /// External ID the role's trust policy requires (with --role-arn).
+    /// Assume this role for the primary region's resources (the primary account) [default:
+    /// --role-arn, else the ambient credentials; or [accounts] primary_role_arn].
+    #[arg(long, value_name = "ARN", env = "DRSCAN_PRIMARY_ROLE_ARN", value_parser = crate::parse::role_arn)]
+    pub primary_role_arn: Option<String>,
+    /// Assume this role for the DR region's resources (a recovery account) [default: as the
+    /// primary side; or [accounts] dr_role_arn].
+    #[arg(long, value_name = "ARN", env = "DRSCAN_DR_ROLE_ARN", value_parser = crate::parse::role_arn)]
+    pub dr_role_arn: Option<String>,
+    /// Assume this role for Route 53 (a network account holding the hosted zone and health
+    /// checks) [default: as the primary side; or [accounts] dns_role_arn].
+    #[arg(long, value_name = "ARN", env = "DRSCAN_DNS_ROLE_ARN", value_parser = crate::parse::role_arn)]
+    pub dns_role_arn: Option<String>,
+    /// Assume this role to read the DR-region AWS Backup vaults of another account (a central
+    /// backup account); repeat for several [or [accounts] backup_role_arns].
+    #[arg(long, value_name = "ARN", env = "DRSCAN_BACKUP_ROLE_ARN", value_delimiter = ',', value_parser = crate::parse::role_arn)]
+    pub backup_role_arn: Vec<String>,
+    /// External ID the roles' trust policies require (with --role-arn or a side's role).
     #[arg(
         long,
         value_name = "ID",
         env = "DRSCAN_EXTERNAL_ID",
         hide_env_values = true,
-        requires = "role_arn"
+        requires = "any_role"
     )]
     pub external_id: Option<String>,
-    /// Session name of the assumed role, as CloudTrail shows it (with --role-arn) [default: drscan].
-    #[arg(long, value_name = "NAME", env = "DRSCAN_ROLE_SESSION_NAME", requires = "role_arn", value_parser = parse_session_name)]
+    /// Session name of the assumed roles, as CloudTrail shows it (with --role-arn or a side's
+    /// role) [default: drscan].
+    #[arg(long, value_name = "NAME", env = "DRSCAN_ROLE_SESSION_NAME", requires = "any_role", value_parser = parse_session_name)]
     pub role_session_name: Option<String>,
     /// Send every AWS call to this endpoint, e.g. http://localhost:4566 (AWS_ENDPOINT_URL and
     /// AWS_ENDPOINT_URL_<SERVICE> also work).

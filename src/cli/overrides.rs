@@ -7,7 +7,7 @@ use super::args::{AwsArgs, ConfigArgs, GateArgs, RegionArgs, RetryModeArg, Setti
 use crate::audit::{self, Adjustments, AuditReport, GatePolicy};
 use crate::baseline::Baseline;
 use crate::collection::pacing::CollectionSettings;
-use crate::collection::sdk::{RetryMode, SdkSettings};
+use crate::collection::sdk::{AccountSettings, RetryMode, SdkSettings, SideRoles};
 use crate::collection::{self, CollectOptions, Collection};
 use crate::config::{Regions, ValidConfig};
 use crate::error::DrscanError;
@@ -34,6 +34,8 @@ pub struct Resolved {
     pub gate: GatePolicy,
     pub regions: Regions,
     pub collection: CollectionSettings,
+    /// `[accounts]`: the sides' roles; the flags are applied when collecting.
+    pub accounts: AccountSettings,
     pub waivers: Vec<Waiver>,
     /// The configuration file read, if any, and the line of its `[regions]` table.
     pub config_path: Option<String>,
@@ -74,6 +76,7 @@ fn apply(config: ValidConfig, flags: Flags<'_>) -> Resolved {
         mut settings,
         mut gate,
         mut collection,
+        accounts,
         waivers,
         organization,
     } = config;
@@ -102,7 +105,17 @@ fn apply(config: ValidConfig, flags: Flags<'_>) -> Resolved {
         gate.allow_unknown |= flags.allow_unknown;
         gate.allow_empty |= flags.allow_empty;
     }
-    Resolved { settings, gate, regions, collection, waivers, config_path: path, regions_line, organization }
+    Resolved {
+        settings,
+        gate,
+        regions,
+        collection,
+        accounts,
+        waivers,
+        config_path: path,
+        regions_line,
+        organization,
+    }
 }
 
 impl Resolved {
@@ -131,11 +144,20 @@ impl Resolved {
     /// account its own pair).
     pub(crate) fn collect_options_for(&self, aws: &AwsArgs, primary: &str, dr: &str) -> CollectOptions {
         let mut options = CollectOptions::new(primary, dr);
+        let accounts = &self.accounts;
+        let backup =
+            if aws.backup_role_arn.is_empty() { &accounts.backup_role_arns } else { &aws.backup_role_arn };
         options.sdk = SdkSettings {
             profile: aws.profile.clone(),
             role_arn: aws.role_arn.clone(),
-            external_id: aws.external_id.clone(),
-            role_session_name: aws.role_session_name.clone(),
+            side_roles: SideRoles {
+                primary: aws.primary_role_arn.clone().or_else(|| accounts.primary_role_arn.clone()),
+                dr: aws.dr_role_arn.clone().or_else(|| accounts.dr_role_arn.clone()),
+                dns: aws.dns_role_arn.clone().or_else(|| accounts.dns_role_arn.clone()),
+                backup: backup.clone(),
+            },
+            external_id: aws.external_id.clone().or_else(|| accounts.external_id.clone()),
+            role_session_name: aws.role_session_name.clone().or_else(|| accounts.role_session_name.clone()),
             endpoint_url: aws.endpoint_url.clone(),
             retry_mode: match aws.retry_mode {
                 RetryModeArg::Standard => RetryMode::Standard,

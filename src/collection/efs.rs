@@ -55,6 +55,7 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
                         file_system_id: d.file_system_id().to_string(),
                         status: d.status().as_str().to_string(),
                         last_replicated_timestamp: smithy_time(d.last_replicated_timestamp()),
+                        owner_id: d.owner_id().map(str::to_string),
                     }),
                 );
             }

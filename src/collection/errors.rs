@@ -89,6 +89,7 @@ impl Failure {
             message: self.message.clone(),
             kinds: kinds.to_vec(),
             resources,
+            account: None,
         }
     }
 }

@@ -9,6 +9,7 @@
 //! One file per service turns that service's SDK responses into inventory types and declares
 //! the kinds it fills (`FILLS`); no SDK type leaves this module.
 
+mod accounts;
 pub mod completeness;
 pub mod errors;
 pub mod organizations;
@@ -37,7 +38,7 @@ use crate::inventory::dns::HealthCheckStatus;
 use crate::inventory::snapshot::SCHEMA_VERSION;
 use crate::inventory::{
     CollectionError, ErrorCause, GlobalResources, Known, RegionPair, RegionResources, ResourceKind,
-    Resources, Snapshot, Tags,
+    Resources, Side, Snapshot, Tags,
 };
 use aws_smithy_async::future::pagination_stream::PaginationStream;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -133,7 +134,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, DrscanError> {
     })
 }
 
-/// Collect both regions and Route 53.
+/// Collect both regions and Route 53, each side of the setup with its own credentials.
 pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError> {
     let started = Instant::now();
     let collected_at = Utc::now();
@@ -153,53 +154,72 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
             help: Some("raise --timeout, or check the network and the credential source".to_string()),
         }
     };
-    let base = sdk::base_config(&options.sdk, &options.primary).await;
-    let credentials = tokio::time::timeout_at(deadline, sdk::check_credentials(&base))
-        .await
-        .map_err(before_deadline("resolving credentials"))?;
-    if let Err(message) = credentials {
-        return Err(sdk::no_credentials(&options.sdk, profile.as_ref(), &message));
-    }
     let recorder = CallRecorder::default();
     let pacer = Pacer::new(options.pacing);
-
-    // Who we are, asked in the primary region; only when that fails is the DR region asked
-    // too, so that "no region reachable" and "credentials rejected" are told apart.
     let regions = [options.primary.clone(), options.dr.clone()];
-    let configs: Vec<SdkConfig> = regions.iter().map(|r| sdk::for_region(&base, r)).collect();
-    let identify = async {
-        let primary_identity = caller_account(&configs[0], &recorder, &pacer, &regions[0]).await;
-        let dr_identity = match &primary_identity {
-            Ok(account) => Ok(account.clone()),
-            Err(_) => caller_account(&configs[1], &recorder, &pacer, &regions[1]).await,
+    let ambient = sdk::ambient_config(&options.sdk, &options.primary).await;
+    let plan = accounts::plan(&options.sdk);
+    let mut sources = Vec::new();
+    for (credentials, sides) in plan {
+        let config = sdk::source_config(&options.sdk, &ambient, &credentials).await;
+        let resolved = tokio::time::timeout_at(deadline, sdk::check_credentials(&config))
+            .await
+            .map_err(before_deadline("resolving credentials"))?;
+        let (identities, credentials_failed) = match resolved {
+            Err(message) => {
+                let failure = accounts::unassumable(credentials.role_arn.as_deref(), &sides, &message);
+                ([Err(failure.clone()), Err(failure)], Some(message))
+            }
+            Ok(()) => {
+                let configs: Vec<SdkConfig> = regions.iter().map(|r| sdk::for_region(&config, r)).collect();
+                let identities =
+                    tokio::time::timeout_at(deadline, identify(&configs, &recorder, &pacer, &regions))
+                        .await
+                        .map_err(before_deadline("asking STS who the credentials belong to"))?;
+                (identities, None)
+            }
         };
-        (primary_identity, dr_identity)
-    };
-    let (primary_identity, dr_identity) = tokio::time::timeout_at(deadline, identify)
-        .await
-        .map_err(before_deadline("asking STS who the credentials belong to"))?;
-    let identities = [primary_identity, dr_identity];
-    let account = match identities.iter().find_map(|r| r.as_ref().ok()) {
-        Some(account) => account.clone(),
-        None => return Err(impossible(&regions, &identities, options.sdk.endpoint_url.as_deref())),
-    };
+        sources.push(accounts::Source::new(credentials, sides, config, identities, credentials_failed));
+    }
+    if !sources.iter().any(accounts::Source::readable) {
+        // Nothing at all can be read (exit 3): say why for the primary side, as for one account.
+        let primary = &sources[0];
+        return Err(match &primary.credentials_failed {
+            Some(message) => {
+                let settings =
+                    SdkSettings { role_arn: primary.credentials.role_arn.clone(), ..options.sdk.clone() };
+                sdk::no_credentials(&settings, profile.as_ref(), message)
+            }
+            None => impossible(&regions, &primary.identities, options.sdk.endpoint_url.as_deref()),
+        });
+    }
+    let of_side = |side: Side| accounts::source_of(&sources, side);
+    let (primary_source, dr_source, dns_source) =
+        (of_side(Side::Primary), of_side(Side::Dr), of_side(Side::Dns));
+    let account = primary_source.account.clone();
 
     let mut collection_errors = Vec::new();
     let mut regional = BTreeMap::new();
     let pair = RegionPair { primary: options.primary.clone(), dr: options.dr.clone() };
     let global_region = pair.global_region();
-    let reachable = identities.iter().filter(|identity| !unreachable(identity)).count();
-    // One tick per scope of each collected region, per global scope, and per scope of the
-    // global region's alarms when it is neither of the pair.
+    let region_sources = [primary_source, dr_source];
+    let vault_holders = accounts::vault_holders(&sources, dr_source);
+    let reachable = (0..2)
+        .filter(|&i| region_sources[i].readable() && !unreachable(&region_sources[i].identities[i]))
+        .count();
+    // One tick per scope of each collected region, per global scope, per scope of the global
+    // region's alarms when it is neither of the pair, and per backup scope of each account
+    // whose DR-region vaults are read on their own.
     let monitoring_ticks = pair.extra_global_region().map_or(0, |_| MONITORING_SCOPES.len());
+    let global_ticks = if dns_source.readable() { GLOBAL_SCOPES.len() + monitoring_ticks } else { 0 };
     let progress = Progress::new(
         options.progress,
-        REGION_SCOPES.len() * reachable + GLOBAL_SCOPES.len() + monitoring_ticks,
+        REGION_SCOPES.len() * reachable + global_ticks + VAULT_SCOPES.len() * vault_holders.len(),
     );
-    let context = |region: &str, config: SdkConfig| RegionCtx {
+    let context = |source: &accounts::Source, region: &str| RegionCtx {
         region: region.to_string(),
-        account: account.clone(),
-        config,
+        account: source.account.clone(),
+        config: sdk::for_region(&source.config, if region == "global" { global_region } else { region }),
         recorder: recorder.clone(),
         pacer: pacer.clone(),
         concurrency: options.concurrency.max(1),
@@ -210,53 +230,98 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
     };
     let mut region_jobs = Vec::new();
     for (index, region) in regions.iter().enumerate() {
-        match &identities[index] {
-            Err(failure) if unreachable(&identities[index]) => {
-                // Unreachable: the region stays out of the snapshot, which `listing_gap` reads
-                // as "every kind unknown there", naming this error.
-                collection_errors.push(failure.listing(Some(region), ResourceKind::REGIONAL));
+        let source = region_sources[index];
+        match &source.identities[index] {
+            Err(failure) if !source.readable() || unreachable(&source.identities[index]) => {
+                // Unreachable, or its side's role could not be assumed: the region stays out
+                // of the snapshot, which `listing_gap` reads as "every kind unknown there",
+                // naming this error.
+                let mut error = failure.listing(Some(region), ResourceKind::REGIONAL);
+                if sources.len() > 1 {
+                    error.account = Some(source.account.clone());
+                }
+                collection_errors.push(error);
             }
-            _ => region_jobs.push(context(region, configs[index].clone())),
+            _ => region_jobs.push(context(source, region)),
+        }
+    }
+    let vault_jobs: Vec<RegionCtx> =
+        vault_holders.iter().map(|source| context(source, &options.dr)).collect();
+    for source in accounts::unreadable_vault_holders(&sources, dr_source) {
+        if let [Err(failure), _] = &source.identities {
+            let mut error = failure.listing(Some(&options.dr), backup::FILLS);
+            error.account = Some(source.account.clone());
+            collection_errors.push(error);
         }
     }
 
     // The global region's alarms (those on Route 53's health-check metrics live only there)
     // and their subscriptions, when the pair does not collect that region anyway.
+    let dns_readable = dns_source.readable();
     let monitoring_ctx =
-        pair.extra_global_region().map(|region| context(region, sdk::for_region(&base, region)));
+        pair.extra_global_region().filter(|_| dns_readable).map(|region| context(dns_source, region));
     // Route 53 is global; its API (and its metrics) live in the partition's global region.
-    let global_ctx = context("global", sdk::for_region(&base, global_region));
+    let global_ctx = context(dns_source, "global");
     let regional_futures = futures_util::future::join_all(region_jobs.iter().map(collect_region));
-    let global_future = collect_global(&global_ctx);
+    let vault_futures = futures_util::future::join_all(vault_jobs.iter().map(collect_vaults));
+    let global_future = async {
+        if dns_readable {
+            collect_global(&global_ctx).await
+        } else {
+            let mut part = Collected::<GlobalResources>::default();
+            if let [Err(failure), _] = &dns_source.identities {
+                part.errors.push(failure.listing(None, ResourceKind::GLOBAL));
+            }
+            part
+        }
+    };
     let monitoring_future = async {
         match &monitoring_ctx {
             Some(ctx) => Some(collect_monitoring(ctx).await),
             None => None,
         }
     };
-    let (regional_parts, global_part, monitoring_part) =
-        tokio::join!(regional_futures, global_future, monitoring_future);
+    let (regional_parts, vault_parts, global_part, monitoring_part) =
+        tokio::join!(regional_futures, vault_futures, global_future, monitoring_future);
+    let several = sources.len() > 1;
     let Collected { resources: mut global, errors: mut global_errors } = global_part;
     global.sort_canonically();
+    if several {
+        accounts::attribute(&mut global_errors, &dns_source.account);
+    }
     collection_errors.append(&mut global_errors);
 
-    let mut region_parts: Vec<(String, RegionResources, Vec<CollectionError>)> = region_jobs
+    let mut region_parts: Vec<(&RegionCtx, RegionResources, Vec<CollectionError>)> = region_jobs
         .iter()
         .zip(regional_parts)
-        .map(|(ctx, (resources, errors))| (ctx.region.clone(), resources, errors))
+        .map(|(ctx, (resources, errors))| (ctx, resources, errors))
         .collect();
     if let (Some(ctx), Some(part)) = (&monitoring_ctx, monitoring_part) {
-        region_parts.push((ctx.region.clone(), part.resources, part.errors));
+        region_parts.push((ctx, part.resources, part.errors));
     }
-    for (region, mut resources, mut errors) in region_parts {
-        if !errors.is_empty() && !recorder.answered(&region) {
+    for (ctx, mut resources, mut errors) in region_parts {
+        if several {
+            accounts::attribute(&mut errors, &ctx.account);
+        }
+        if !errors.is_empty() && !recorder.answered(&ctx.region) {
             // Nothing from this region answered at all: report it once, as unreachable.
-            collection_errors.push(region_wide(&region, &errors));
+            collection_errors.push(region_wide(&ctx.region, &errors));
             continue;
         }
         resources.sort_canonically();
-        regional.insert(region, resources);
+        regional.insert(ctx.region.clone(), resources);
         collection_errors.append(&mut errors);
+    }
+    // Other accounts' DR-region vaults join the DR region's, told apart by their ARNs; when
+    // the DR region itself could not be read they are left out, so that its absence still
+    // reads as every kind unknown there.
+    for (ctx, mut part) in vault_jobs.iter().zip(vault_parts) {
+        accounts::attribute(&mut part.errors, &ctx.account);
+        if let Some(dr) = regional.get_mut(&ctx.region) {
+            dr.append(part.resources);
+            dr.sort_canonically();
+        }
+        collection_errors.append(&mut part.errors);
     }
     progress.finish();
 
@@ -264,12 +329,37 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
         schema_version: SCHEMA_VERSION,
         drscan_version: env!("CARGO_PKG_VERSION").to_string(),
         account,
+        accounts: sources.iter().map(accounts::Source::record).collect(),
         regions: pair,
         collected_at,
         resources: Resources { global, regional },
         collection_errors,
     };
     Ok(Collection { snapshot, calls: recorder.operations(), wall: started.elapsed(), buckets: pacer.usage() })
+}
+
+/// Who the credentials belong to, asked in the primary region; only when that fails is the DR
+/// region asked too, so that "no region reachable" and "credentials rejected" are told apart.
+async fn identify(
+    configs: &[SdkConfig],
+    recorder: &CallRecorder,
+    pacer: &Pacer,
+    regions: &[String; 2],
+) -> [Result<String, Failure>; 2] {
+    let primary_identity = caller_account(&configs[0], recorder, pacer, &regions[0]).await;
+    let dr_identity = match &primary_identity {
+        Ok(account) => Ok(account.clone()),
+        Err(_) => caller_account(&configs[1], recorder, pacer, &regions[1]).await,
+    };
+    [primary_identity, dr_identity]
+}
+
+/// The DR-region vaults (and their recovery points and keys) of an account that holds no other
+/// side there: a central backup account, or the primary account when the DR side is another.
+async fn collect_vaults(ctx: &RegionCtx) -> Part {
+    let part = ctx.bounded_by_deadline(&BACKUPS, backup::collect(ctx)).await;
+    let keys = ctx.bounded_by_deadline(&KEYS, kms::collect(ctx, &part.resources)).await;
+    merge(vec![part, keys])
 }
 
 /// One error for a region none of whose calls was answered, naming the operations that failed
@@ -300,6 +390,7 @@ fn region_wide(region: &str, errors: &[CollectionError]) -> CollectionError {
         message,
         kinds: ResourceKind::REGIONAL.to_vec(),
         resources: Vec::new(),
+        account: first.account.clone(),
     }
 }
 
@@ -413,8 +504,14 @@ pub(crate) struct RegionCtx {
 
 macro_rules! client {
     ($name:ident, $krate:ident) => {
+        client!($name, $krate, |builder, _ctx| builder);
+    };
+    // `$tweak` adjusts the service's own builder (given the context) before the shared layers.
+    ($name:ident, $krate:ident, |$builder:ident, $ctx:ident| $tweak:expr) => {
         pub(crate) fn $name(&self) -> $krate::Client {
-            let conf = $krate::config::Builder::from(&self.config)
+            let $ctx = self;
+            let $builder = $krate::config::Builder::from(&self.config);
+            let conf = $tweak
                 .interceptor(self.recorder.interceptor(&self.region))
                 .interceptor(PacingInterceptor::new(&self.pacer, &self.account, &self.region))
                 .interceptor(CompletenessInterceptor)
@@ -443,19 +540,9 @@ impl RegionCtx {
     client!(dynamodb, aws_sdk_dynamodb);
     client!(secretsmanager, aws_sdk_secretsmanager);
 
-    /// S3, path-style when an endpoint override is set: emulators and proxies behind one
-    /// host cannot answer bucket-named hosts.
-    pub(crate) fn s3(&self) -> aws_sdk_s3::Client {
-        let conf = aws_sdk_s3::config::Builder::from(&self.config)
-            .force_path_style(self.config.endpoint_url().is_some())
-            .interceptor(self.recorder.interceptor(&self.region))
-            .interceptor(PacingInterceptor::new(&self.pacer, &self.account, &self.region))
-            .interceptor(CompletenessInterceptor)
-            .retry_classifier(TooManyRequestsClassifier)
-            .retry_classifier(IncompleteResponseClassifier)
-            .build();
-        aws_sdk_s3::Client::from_conf(conf)
-    }
+    // S3 path-style when an endpoint override is set: emulators and proxies behind one host
+    // cannot answer bucket-named hosts.
+    client!(s3, aws_sdk_s3, |builder, ctx| builder.force_path_style(ctx.config.endpoint_url().is_some()));
 
     /// `None` for the global (Route 53) context.
     pub(crate) fn region_name(&self) -> Option<&str> {
@@ -594,6 +681,9 @@ const REGION_SCOPES: &[&Scope] = &[
     &BACKUPS,
     &KEYS,
 ];
+
+/// Every scope [`collect_vaults`] runs, once each.
+const VAULT_SCOPES: &[&Scope] = &[&BACKUPS, &KEYS];
 
 /// Every scope [`collect_monitoring`] runs, once each: a subset of [`REGION_SCOPES`].
 const MONITORING_SCOPES: &[&Scope] = &[&ALARMS, &SUBSCRIPTIONS];

@@ -33,7 +33,10 @@ pub enum RetryMode {
 #[derive(Debug, Clone)]
 pub struct SdkSettings {
     pub profile: Option<String>,
+    /// The role for every side that names none of its own (`--role-arn`).
     pub role_arn: Option<String>,
+    /// Roles of the sides that live in accounts of their own (`--primary-role-arn`, …).
+    pub side_roles: SideRoles,
     /// With `role_arn`: the external ID its trust policy requires, and the session name
     /// CloudTrail records (default `drscan`).
     pub external_id: Option<String>,
@@ -56,6 +59,7 @@ impl Default for SdkSettings {
         SdkSettings {
             profile: None,
             role_arn: None,
+            side_roles: SideRoles::default(),
             external_id: None,
             role_session_name: None,
             endpoint_url: None,
@@ -67,8 +71,66 @@ impl Default for SdkSettings {
     }
 }
 
-/// The base configuration every regional client is cloned from.
-pub async fn base_config(settings: &SdkSettings, home_region: &str) -> SdkConfig {
+/// The role each side of a DR setup is collected with, where it is not `--role-arn` (or the
+/// ambient credentials): `--primary-role-arn`, `--dr-role-arn`, `--dns-role-arn` and the
+/// repeatable `--backup-role-arn`, or `[accounts]` in drscan.toml.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SideRoles {
+    pub primary: Option<String>,
+    pub dr: Option<String>,
+    pub dns: Option<String>,
+    /// Accounts holding AWS Backup destination vaults (a central backup account), each read
+    /// for its DR-region vaults.
+    pub backup: Vec<String>,
+}
+
+impl SideRoles {
+    pub fn is_empty(&self) -> bool {
+        self.primary.is_none() && self.dr.is_none() && self.dns.is_none() && self.backup.is_empty()
+    }
+}
+
+/// drscan.toml's `[accounts]`: the roles of the sides that live in accounts of their own, and
+/// the external ID and session name of every role drscan assumes. Flags win, key by key.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AccountSettings {
+    #[serde(deserialize_with = "crate::parse::optional_role_arn")]
+    pub primary_role_arn: Option<String>,
+    #[serde(deserialize_with = "crate::parse::optional_role_arn")]
+    pub dr_role_arn: Option<String>,
+    #[serde(deserialize_with = "crate::parse::optional_role_arn")]
+    pub dns_role_arn: Option<String>,
+    #[serde(deserialize_with = "crate::parse::role_arns")]
+    pub backup_role_arns: Vec<String>,
+    pub external_id: Option<String>,
+    pub role_session_name: Option<String>,
+}
+
+/// The credentials one side is collected with: a role to assume (`None`: the ambient ones).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CredentialSource {
+    pub role_arn: Option<String>,
+}
+
+impl SdkSettings {
+    /// The credentials of a side: its own role, else `--role-arn`, else the ambient ones. The
+    /// backup side has no single role: see [`SideRoles::backup`].
+    pub fn source_of(&self, side: crate::inventory::Side) -> CredentialSource {
+        use crate::inventory::Side;
+        let own = match side {
+            Side::Primary => self.side_roles.primary.as_ref(),
+            Side::Dr => self.side_roles.dr.as_ref(),
+            Side::Dns => self.side_roles.dns.as_ref(),
+            Side::Backup => None,
+        };
+        CredentialSource { role_arn: own.or(self.role_arn.as_ref()).cloned() }
+    }
+}
+
+/// The configuration with aws-config's standard chain (or `--profile`, or the given
+/// credentials), before any role is assumed.
+pub async fn ambient_config(settings: &SdkSettings, home_region: &str) -> SdkConfig {
     let retry = match settings.retry_mode {
         RetryMode::Standard => RetryConfig::standard(),
         RetryMode::Adaptive => RetryConfig::adaptive(),
@@ -92,20 +154,20 @@ pub async fn base_config(settings: &SdkSettings, home_region: &str) -> SdkConfig
     if let Some(credentials) = &settings.credentials {
         loader = loader.credentials_provider(credentials.clone());
     }
-    let config = loader.load().await;
-    match &settings.role_arn {
-        None => config,
-        Some(role_arn) => {
-            let provider = assume_role_provider(
-                &config,
-                role_arn,
-                settings.external_id.as_deref(),
-                settings.role_session_name.as_deref(),
-            )
-            .await;
-            config.into_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build()
-        }
-    }
+    loader.load().await
+}
+
+/// `base` with the credentials of `role_arn` (STS AssumeRole through `base`'s own credentials,
+/// refreshed as they expire): one account's configuration, for a side of a DR setup or an
+/// account of an organization. `session_name` defaults to `drscan`.
+pub async fn assume_role_config(
+    base: &SdkConfig,
+    role_arn: &str,
+    external_id: Option<&str>,
+    session_name: Option<&str>,
+) -> SdkConfig {
+    let provider = assume_role_provider(base, role_arn, external_id, session_name).await;
+    base.to_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build()
 }
 
 /// STS AssumeRole of `role_arn` over the credentials of `source` (session name default `drscan`).
@@ -146,6 +208,41 @@ fn error_chain(error: &dyn std::error::Error) -> String {
         source = inner.source();
     }
     text
+}
+
+/// The configuration of one credential source: the ambient one, or a role assumed through it.
+pub async fn source_config(
+    settings: &SdkSettings,
+    ambient: &SdkConfig,
+    source: &CredentialSource,
+) -> SdkConfig {
+    match &source.role_arn {
+        None => ambient.clone(),
+        Some(role_arn) => {
+            assume_role_config(
+                ambient,
+                role_arn,
+                settings.external_id.as_deref(),
+                settings.role_session_name.as_deref(),
+            )
+            .await
+        }
+    }
+}
+
+/// The base configuration every regional client is cloned from: the ambient credentials, or
+/// `--role-arn` assumed through them.
+pub async fn base_config(settings: &SdkSettings, home_region: &str) -> SdkConfig {
+    let ambient = ambient_config(settings, home_region).await;
+    let source = CredentialSource { role_arn: settings.role_arn.clone() };
+    source_config(settings, &ambient, &source).await
+}
+
+/// The account a role ARN belongs to (`arn:aws:iam::123456789012:role/name`), for naming an
+/// account whose role could not be assumed.
+pub fn role_account(role_arn: &str) -> Option<&str> {
+    let account = role_arn.split(':').nth(4)?;
+    (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
 }
 
 /// The same configuration, for another region.

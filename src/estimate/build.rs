@@ -347,7 +347,11 @@ impl<'s> Builder<'_, 's> {
                 .map(|asg| resource::asg(asg, view.name))
                 .or_else(|| {
                     view.gap(ResourceKind::AutoScalingGroup).map(|_| {
-                        resource::listing(ResourceKind::AutoScalingGroup, view.name, self.inventory.account())
+                        resource::listing(
+                            ResourceKind::AutoScalingGroup,
+                            view.name,
+                            self.inventory.account_of_region(view.name),
+                        )
                     })
                 })
                 .unwrap_or_else(|| resource::load_balancer(lb, view.name))
@@ -543,7 +547,7 @@ impl<'s> Builder<'_, 's> {
                 if !own_store && !has_primary_stores && !primary_gap {
                     continue;
                 }
-                let listing = resource::listing(kind, view.name, self.inventory.account());
+                let listing = resource::listing(kind, view.name, self.inventory.account_of_region(view.name));
                 let source = format!("{kind} in {} could not be listed", view.name);
                 if own_store {
                     rpo.push(RpoTerm {
@@ -905,15 +909,22 @@ impl<'s> Builder<'_, 's> {
                 // With replication unreadable, a backup copy bounds the loss but may not be the
                 // best copy: report the backup, and the rule says unknown only when it breaks.
                 rpo.push(RpoTerm { store, amount, source, resource: target.clone(), critical_path: false });
+                let mut step_source = format!(
+                    "restore from backup {} (backup_restore) of plan {} rule {}",
+                    duration_text(c.backup_restore_seconds),
+                    copy.plan.name,
+                    copy.rule.name
+                );
+                if let Some(account) = self.inventory.relations().recovery_account_of(arn) {
+                    // A recovery account is reached by restoring, never by promoting.
+                    step_source.push_str(&format!(
+                        ": restore, not promotion — the DR side is account {account}, and replicas do not cross accounts"
+                    ));
+                }
                 rto.push(self.step_term(
                     FailoverStep::RestoreFromBackup,
                     Amount::Seconds(c.backup_restore_seconds),
-                    format!(
-                        "restore from backup {} (backup_restore) of plan {} rule {}",
-                        duration_text(c.backup_restore_seconds),
-                        copy.plan.name,
-                        copy.rule.name
-                    ),
+                    step_source,
                     target,
                     health,
                     dr_asgs,

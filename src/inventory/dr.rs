@@ -28,8 +28,8 @@ use super::graph::{AliasResolution, Inventory, LaunchResolution, RegionView};
 use super::load_balancing::{LoadBalancer, TargetGroup};
 use super::matching::Matching;
 use super::storage::{
-    BackupPlan, BackupRule, BackupSelection, BackupVault, Bucket, BucketReplicationRule, CopyAction,
-    CopyJob, FileSystem, IncomingReplication, Pick, RecoveryPoint, ReplicationDestination, TagCondition,
+    BackupPlan, BackupRule, BackupSelection, BackupVault, Bucket, BucketReplicationRule, CopyAction, CopyJob,
+    FileSystem, IncomingReplication, Pick, RecoveryPoint, ReplicationDestination, TagCondition,
     always_needs_opt_in,
 };
 use super::{Known, ResourceKind, Tags, UnknownReason};
@@ -1107,16 +1107,40 @@ impl<'a, 's> DrRelations<'a, 's> {
         }
     }
 
-    /// The DR-region vault a copy action writes to (`None`: it does not exist there), or why
-    /// the DR vault listing cannot tell.
+    /// The DR-region vault a copy action writes to (`None`: it does not exist there), in
+    /// whichever account it is; or why that cannot be told (see [`Inventory::backup_vault`]).
     pub fn dr_vault(&self, action: &CopyAction) -> Known<Option<&'s BackupVault>> {
-        let dr = &self.inventory.dr;
-        match dr.backup_vaults_by_arn.get(action.destination_vault_arn.as_str()) {
-            Some(vault) => Known::Value(Some(*vault)),
-            None => match dr.gap(ResourceKind::BackupVault) {
-                Some(reason) => Known::Unknown(reason.clone()),
-                None => Known::Value(None),
-            },
+        self.inventory.backup_vault(&action.destination_vault_arn)
+    }
+
+    /// The DR side's account when it is not the account of `arn`: a recovery account. No
+    /// cross-region read replica or Aurora global secondary of the resource can be there
+    /// (neither crosses accounts), so its DR copy is a snapshot or backup copy, restored on
+    /// failover rather than promoted.
+    pub fn recovery_account_of(&self, arn: &str) -> Option<&'s str> {
+        let dr = self.inventory.snapshot.account_of(super::Side::Dr);
+        super::arn::arn_account(arn).is_some_and(|account| account != dr).then_some(dr)
+    }
+
+    /// A DR backup copy of a primary resource that can be restored from: its destination vault
+    /// exists (in whichever account); `None`: no copy action reaches an existing DR vault. Unknown
+    /// when none is known to and the plans, or a destination vault, could not be read.
+    pub fn restorable_backup_copy(&self, arn: &str, tags: &Tags) -> Known<Option<BackupCopy<'s>>> {
+        let copies = match self.backup_copies(arn, tags) {
+            Known::Value(copies) => copies,
+            Known::Unknown(reason) => return Known::Unknown(reason),
+        };
+        let mut unknown = None;
+        for copy in copies {
+            match &copy.vault {
+                Known::Value(Some(_)) => return Known::Value(Some(copy)),
+                Known::Unknown(reason) => unknown = unknown.or(Some(reason.clone())),
+                Known::Value(None) => {}
+            }
+        }
+        match unknown {
+            Some(reason) => Known::Unknown(reason),
+            None => Known::Value(None),
         }
     }
 

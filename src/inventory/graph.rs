@@ -367,6 +367,12 @@ impl<'s> Inventory<'s> {
         &self.snapshot.account
     }
 
+    /// The account whose listings of region `name` are reported: the DR side's for the DR
+    /// region, else the primary side's (the same account unless the setup spans accounts).
+    pub fn account_of_region(&self, name: &str) -> &str {
+        if name == self.dr.name { self.snapshot.account_of(super::Side::Dr) } else { self.account() }
+    }
+
     pub fn region(&self, name: &str) -> Option<&RegionView<'s>> {
         if name == self.primary.name {
             Some(&self.primary)
@@ -374,6 +380,35 @@ impl<'s> Inventory<'s> {
             Some(&self.dr)
         } else {
             None
+        }
+    }
+
+    /// The backup vault an ARN names (a copy action's destination), in whichever collected
+    /// region and account it is; `None`: it does not exist. Unknown when its region was not
+    /// collected, its account was not (or could not be) read, or the vault listing there is
+    /// incomplete.
+    pub fn backup_vault(&self, arn: &str) -> Known<Option<&'s BackupVault>> {
+        let region = super::arn::arn_region(arn).unwrap_or("");
+        let Some(view) = self.region(region) else {
+            return Known::Unknown(UnknownReason::new(
+                "backup:ListBackupVaults",
+                ErrorCause::Unresolvable,
+                format!("{arn} is in {region}, which drscan did not collect"),
+            ));
+        };
+        if let Some(vault) = view.backup_vaults_by_arn.get(arn) {
+            return Known::Value(Some(*vault));
+        }
+        let gap = match super::arn::arn_account(arn) {
+            Some(account) => self
+                .snapshot
+                .account_unread(account)
+                .or_else(|| self.snapshot.listing_gap_of(view.name, ResourceKind::BackupVault, account)),
+            None => view.gap(ResourceKind::BackupVault).cloned(),
+        };
+        match gap {
+            Some(reason) => Known::Unknown(reason),
+            None => Known::Value(None),
         }
     }
 

@@ -249,6 +249,7 @@ mod tests {
             schema_version: crate::inventory::snapshot::SCHEMA_VERSION,
             drscan_version: String::new(),
             account: "123456789012".into(),
+            accounts: vec![crate::inventory::AccountRecord::every_side("123456789012")],
             regions: crate::inventory::RegionPair { primary: "ap-south-1".into(), dr: "us-east-1".into() },
             collected_at: chrono::DateTime::default(),
             resources: crate::inventory::Resources::default(),

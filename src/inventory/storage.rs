@@ -43,6 +43,10 @@ pub struct ReplicationDestination {
     pub status: String,
     #[serde(default)]
     pub last_replicated_timestamp: Option<DateTime<Utc>>,
+    /// The account of the destination file system when AWS names it (`OwnerId`; schema 2): a
+    /// replication to a recovery account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_id: Option<String>,
 }
 
 /// An S3 general purpose bucket of the region (`GetBucketLocation`, or `BucketRegion` of

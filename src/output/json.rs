@@ -5,7 +5,7 @@ use super::RunInfo;
 use crate::audit::{AuditReport, BaselineCounts, GateResult, RuleCounts};
 use crate::estimate::{Amount, AppEstimate, Targets};
 use crate::findings::Finding;
-use crate::inventory::{RegionPair, UnknownReason};
+use crate::inventory::{AccountRecord, RegionPair, UnknownReason};
 use crate::waivers::WaiverUse;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -18,7 +18,12 @@ pub struct JsonReport<'a> {
     pub schema_version: u32,
     pub drscan_version: &'static str,
     pub regions: &'a RegionPair,
+    /// The primary side's account.
     pub account: &'a str,
+    /// When the setup spans several accounts: each, with the sides it plays (and why it could
+    /// not be read, if it could not). Left out for one account playing every side.
+    #[serde(skip_serializing_if = "one_account")]
+    pub accounts: &'a [AccountRecord],
     pub collected_at: String,
     pub summary: Summary<'a>,
     pub findings: &'a [Finding],
@@ -132,6 +137,10 @@ pub struct Summary<'a> {
     pub baseline: Option<BaselineCounts>,
 }
 
+fn one_account(accounts: &&[AccountRecord]) -> bool {
+    accounts.len() <= 1
+}
+
 pub fn document<'a>(report: &'a AuditReport, info: &'a RunInfo<'_>) -> JsonReport<'a> {
     let total = report.total();
     JsonReport {
@@ -139,6 +148,7 @@ pub fn document<'a>(report: &'a AuditReport, info: &'a RunInfo<'_>) -> JsonRepor
         drscan_version: env!("CARGO_PKG_VERSION"),
         regions: &info.snapshot.regions,
         account: &info.snapshot.account,
+        accounts: &info.snapshot.accounts,
         collected_at: info.snapshot.collected_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         summary: Summary {
             fail: total.fail,

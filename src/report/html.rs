@@ -282,6 +282,9 @@ pub fn render(report: &ReadinessReport<'_>) -> String {
 
     out.push_str("<h2 id=\"metadata\">Collection</h2><table><tbody>\n");
     let _ = writeln!(out, "<tr><th>Account</th><td>{}</td></tr>", esc(&report.account));
+    for line in &report.accounts {
+        let _ = writeln!(out, "<tr><th>Accounts</th><td>{}</td></tr>", esc(line));
+    }
     let _ = writeln!(
         out,
         "<tr><th>Regions</th><td>primary {} → DR {}</td></tr>",

@@ -295,6 +295,9 @@ impl Parts {
             "- account `{}`, primary {} → DR {}, collected {}",
             report.account, report.primary, report.dr, report.collected_at
         );
+        for line in &report.accounts {
+            let _ = writeln!(collection_head, "- {}", cell(line));
+        }
         if report.collection_errors.is_empty() {
             collection_head.push_str("- collection errors: none\n");
         }

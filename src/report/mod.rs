@@ -181,9 +181,32 @@ pub struct UnknownNeed {
     pub example: String,
 }
 
+/// The report's line per account of a setup that spans several.
+fn account_lines(snapshot: &crate::inventory::Snapshot) -> Vec<String> {
+    if snapshot.accounts.len() <= 1 {
+        return Vec::new();
+    }
+    snapshot
+        .accounts
+        .iter()
+        .map(|record| {
+            let sides = record.sides.iter().map(|side| side.as_str()).collect::<Vec<_>>().join(", ");
+            match &record.unreadable {
+                None => format!("account {}: {sides}", record.account),
+                Some(_) => {
+                    format!("account {}: {sides} — could not be read (its part is unknown)", record.account)
+                }
+            }
+        })
+        .collect()
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ReadinessReport<'r> {
     pub account: String,
+    /// When the setup spans several accounts, one line per account: its sides, and whether it
+    /// could be read. Empty for one account playing every side.
+    pub accounts: Vec<String>,
     pub primary: String,
     pub dr: String,
     pub collected_at: String,
@@ -245,6 +268,7 @@ pub fn build<'r>(
 
     ReadinessReport {
         account: snapshot.account.clone(),
+        accounts: account_lines(snapshot),
         primary: snapshot.regions.primary.clone(),
         dr: snapshot.regions.dr.clone(),
         collected_at: snapshot.collected_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),

@@ -231,7 +231,12 @@ pub(super) fn failover_paths<'m>(
                 let state = if d.status == "ENABLED" { NodeState::Ok } else { NodeState::Broken };
                 path.fixed(
                     "replica",
-                    format!("{} ({}, {})", d.file_system_id, d.region, d.status),
+                    match &d.owner_id {
+                        Some(account) => {
+                            format!("{} ({}, account {account}, {})", d.file_system_id, d.region, d.status)
+                        }
+                        None => format!("{} ({}, {})", d.file_system_id, d.region, d.status),
+                    },
                     None,
                     state,
                 );

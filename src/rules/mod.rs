@@ -222,7 +222,7 @@ pub fn report_listing_gaps(
     for view in side.views(ctx.inventory) {
         for &kind in kinds {
             if let Some(reason) = view.gap(kind) {
-                let target = resource::listing(kind, view.name, ctx.inventory.account());
+                let target = resource::listing(kind, view.name, ctx.inventory.account_of_region(view.name));
                 out.unknown(
                     target,
                     reason,

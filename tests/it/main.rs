@@ -9,6 +9,7 @@ mod support;
 #[path = "../support/synthetic.rs"]
 mod synthetic;
 
+mod accounts;
 mod agreement;
 mod catalog;
 mod cli;

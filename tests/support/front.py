@@ -5,6 +5,9 @@
 * Answers Smithy RPC v2 CBOR CloudWatch requests (which moto does not route) by calling moto
   through boto3, and encodes the answer back in CBOR; renames what moto names differently from
   AWS where the Rust SDK rejects it (see `as_aws_answers`).
+* Maps the temporary access key of an assumed role to the role's account, as moto does (the
+  account of a `sts:AssumeRole` answer is the one its role ARN names), so that the fault, cache
+  and rate-limit rules of an account also apply to the roles drscan assumes in it.
 * Injects faults chosen by the region of the SigV4 credential scope, the service, the
   operation (REST services' operations are named from botocore's models, as for the other
   protocols; a path regex, or for JSON services a body regex, narrows further) and optionally the exact access key: an HTTP error
@@ -59,6 +62,9 @@ CREDENTIAL = re.compile(r"Credential=([^/]+)/[^/]+/([^/]+)/([^/]+)/")
 # method, path, body) -> answer.
 CACHED_ACCOUNTS = set()
 CACHE = {}
+# Temporary access keys of assumed roles -> the role's account.
+ASSUMED = {}
+ACCESS_KEY_ID = re.compile(r"<AccessKeyId>([^<]+)</AccessKeyId>")
 
 
 def rest_operations():
@@ -123,6 +129,9 @@ def request_facts(handler, body):
     else:
         operation = rest_operation(service, handler.command, path, parsed.query)
     account = access_key[-12:] if len(access_key) >= 12 and access_key[-12:].isdigit() else None
+    if account is None:
+        with LOCK:
+            account = ASSUMED.get(access_key)
     return {
         "access_key": access_key,
         "region": region,
@@ -133,7 +142,19 @@ def request_facts(handler, body):
         "path": path,
         "account": account,
         "time": time.monotonic(),
+        "body": body[:4000].decode("utf-8", "replace") if service == "sts" else "",
     }
+
+
+def remember_assumed_role(body, payload):
+    """Note the account of an assumed role's temporary access key: the role ARN's."""
+    form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
+    role_arn = form.get("RoleArn", [""])[0]
+    account = role_arn.split(":")[4] if role_arn.count(":") >= 5 else ""
+    key = ACCESS_KEY_ID.search(payload.decode("utf-8", "replace"))
+    if key and len(account) == 12 and account.isdigit():
+        with LOCK:
+            ASSUMED[key.group(1)] = account
 
 
 def matching_faults(facts, body=b""):
@@ -529,6 +550,8 @@ class Front(BaseHTTPRequestHandler):
         if answer[0] == 200 and facts["account"] in CACHED_ACCOUNTS:
             with LOCK:
                 CACHE[key] = answer
+        if answer[0] == 200 and facts["service"] == "sts" and facts["operation"] == "AssumeRole":
+            remember_assumed_role(body, answer[3])
         return answer
 
     def cloudwatch_cbor(self, facts, body):

@@ -36,19 +36,29 @@ pub(crate) fn epoch_minutes_ago(minutes: i64) -> i64 {
 
 /// The primary file system replicates to DR (ENABLED, three minutes behind).
 pub(crate) fn efs_replication_to_dr(account: &str, fs_id: &str, fs_arn: &str) -> Value {
+    efs_replication_to(account, None, fs_id, fs_arn)
+}
+
+/// The primary file system replicates to DR, into `owner`'s account when given (`OwnerId`,
+/// as AWS names a cross-account destination).
+pub(crate) fn efs_replication_to(account: &str, owner: Option<&str>, fs_id: &str, fs_arn: &str) -> Value {
     // DescribeReplicationConfigurations (REST-JSON), as the EFS API reference shows it.
+    let mut destination = json!({
+        "Status": "ENABLED",
+        "FileSystemId": "fs-0dr0000000000001",
+        "Region": DR,
+        "LastReplicatedTimestamp": epoch_minutes_ago(3)
+    });
+    if let Some(owner) = owner {
+        destination["OwnerId"] = json!(owner);
+    }
     let body = json!({"Replications": [{
         "SourceFileSystemId": fs_id,
         "SourceFileSystemRegion": PRIMARY,
         "SourceFileSystemArn": fs_arn,
         "OriginalSourceFileSystemArn": fs_arn,
         "CreationTime": epoch_minutes_ago(600),
-        "Destinations": [{
-            "Status": "ENABLED",
-            "FileSystemId": "fs-0dr0000000000001",
-            "Region": DR,
-            "LastReplicatedTimestamp": epoch_minutes_ago(3)
-        }]
+        "Destinations": [destination]
     }]});
     json!([{
         "account": account, "region": PRIMARY, "service": "elasticfilesystem", "method": "GET",
@@ -60,14 +70,8 @@ pub(crate) fn efs_replication_to_dr(account: &str, fs_id: &str, fs_arn: &str) ->
 /// The plan selects the app's file systems by tag; the DR vault holds a recent recovery
 /// point of the primary file system; other vaults hold none.
 pub(crate) fn backup_selection_and_recovery_points(account: &str, plan_id: &str, fs_arn: &str) -> Value {
-    let selection = json!({
-        "Resources": ["arn:aws:elasticfilesystem:*:*:file-system/*"],
-        "NotResources": [],
-        "ListOfTags": [],
-        "Conditions": {"StringEquals": [{"ConditionKey": "aws:ResourceTag/app", "ConditionValue": "web"}],
-                       "StringNotEquals": [], "StringLike": [], "StringNotLike": []}
-    });
-    backup_selection_and_recovery_point_as(account, plan_id, fs_arn, selection, "COMPLETED")
+    let selected = ["arn:aws:elasticfilesystem:*:*:file-system/*"];
+    backup_selection_and_copies(account, account, plan_id, &selected, &[(fs_arn, "EFS")])
 }
 
 /// [`backup_selection_and_recovery_points`] with the selection's `Resources`, `NotResources`,
@@ -77,6 +81,40 @@ pub(crate) fn backup_selection_and_recovery_point_as(
     plan_id: &str,
     fs_arn: &str,
     members: Value,
+    status: &str,
+) -> Value {
+    backup_selection_and_copies_as(account, account, plan_id, members, &[(fs_arn, "EFS")], status)
+}
+
+/// The primary account's plan selects the app's `selected` resources (ARN patterns) by tag; the
+/// DR vault `web-dr` of `vault_account` holds a recent recovery point of each `protected`
+/// (ARN, resource type); other vaults hold none.
+pub(crate) fn backup_selection_and_copies(
+    account: &str,
+    vault_account: &str,
+    plan_id: &str,
+    selected: &[&str],
+    protected: &[(&str, &str)],
+) -> Value {
+    let members = json!({
+        "Resources": selected,
+        "NotResources": [],
+        "ListOfTags": [],
+        "Conditions": {"StringEquals": [{"ConditionKey": "aws:ResourceTag/app", "ConditionValue": "web"}],
+                       "StringNotEquals": [], "StringLike": [], "StringNotLike": []}
+    });
+    backup_selection_and_copies_as(account, vault_account, plan_id, members, protected, "COMPLETED")
+}
+
+/// The selection `members` (its `Resources`, `NotResources`, `ListOfTags` and `Conditions`) of
+/// the primary account's plan, and in the DR vault `web-dr` of `vault_account` a recent
+/// recovery point in `status` of each `protected` (ARN, resource type); other vaults hold none.
+fn backup_selection_and_copies_as(
+    account: &str,
+    vault_account: &str,
+    plan_id: &str,
+    members: Value,
+    protected: &[(&str, &str)],
     status: &str,
 ) -> Value {
     // ListBackupSelections, GetBackupSelection, ListRecoveryPointsByBackupVault (REST-JSON).
@@ -96,23 +134,26 @@ pub(crate) fn backup_selection_and_recovery_point_as(
         "SelectionId": "sel-0001", "BackupPlanId": plan_id, "CreationDate": epoch_minutes_ago(6000),
         "BackupSelection": body
     });
-    let points = json!({"RecoveryPoints": [{
-        "RecoveryPointArn": format!("arn:aws:backup:{DR}:{account}:recovery-point:0b1f2c3d-4e5f-6789-abcd-ef0123456789"),
+    let points: Vec<Value> = protected.iter().enumerate().map(|(n, (arn, resource_type))| json!({
+        "RecoveryPointArn": format!("arn:aws:backup:{DR}:{vault_account}:recovery-point:0b1f2c3d-4e5f-6789-abcd-ef012345678{n}"),
         "BackupVaultName": "web-dr",
-        "BackupVaultArn": format!("arn:aws:backup:{DR}:{account}:backup-vault:web-dr"),
+        "BackupVaultArn": format!("arn:aws:backup:{DR}:{vault_account}:backup-vault:web-dr"),
         "SourceBackupVaultArn": format!("arn:aws:backup:{PRIMARY}:{account}:backup-vault:web"),
-        "ResourceArn": fs_arn, "ResourceType": "EFS", "Status": status,
+        "ResourceArn": arn, "ResourceType": resource_type, "Status": status,
         "CreationDate": epoch_minutes_ago(300), "CompletionDate": epoch_minutes_ago(280),
         "BackupSizeInBytes": 1048576, "IsEncrypted": true, "IsParent": false
-    }]});
+    })).collect();
+    let points = json!({"RecoveryPoints": points});
     json!([
         {"account": account, "region": PRIMARY, "service": "backup", "method": "GET",
          "path_regex": "^/backup/plans/[^/]+/selections/?$", "action": "respond", "body": list.to_string()},
         {"account": account, "region": PRIMARY, "service": "backup", "method": "GET",
          "path_regex": "^/backup/plans/[^/]+/selections/sel-0001/?$", "action": "respond", "body": selection.to_string()},
-        {"account": account, "region": DR, "service": "backup", "method": "GET",
+        {"account": vault_account, "region": DR, "service": "backup", "method": "GET",
          "path_regex": "^/backup-vaults/web-dr/recovery-points/?$", "action": "respond", "body": points.to_string()},
         {"account": account, "service": "backup", "method": "GET",
+         "path_regex": "^/backup-vaults/[^/]+/recovery-points/?$", "action": "respond", "body": "{\"RecoveryPoints\": []}"},
+        {"account": vault_account, "service": "backup", "method": "GET",
          "path_regex": "^/backup-vaults/[^/]+/recovery-points/?$", "action": "respond", "body": "{\"RecoveryPoints\": []}"}
     ])
 }

@@ -221,14 +221,66 @@ struct WebTier {
     lb_zone: String,
 }
 
+/// Which account holds each side of the seeded setup (SPEC §9's layouts).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Layout {
+    pub primary: String,
+    /// The recovery account: the DR region's resources.
+    pub dr: String,
+    /// The network account: the hosted zone and health checks.
+    pub dns: String,
+    /// The central backup account: the DR vault the primary plan copies to.
+    pub backup: String,
+}
+
+impl Layout {
+    /// One account playing every side.
+    pub(crate) fn single(account: &str) -> Self {
+        Layout { primary: account.into(), dr: account.into(), dns: account.into(), backup: account.into() }
+    }
+
+    /// Four fresh accounts: primary, recovery, network and central backup.
+    pub(crate) fn split() -> Self {
+        use super::fresh_account;
+        Layout {
+            primary: fresh_account(),
+            dr: fresh_account(),
+            dns: fresh_account(),
+            backup: fresh_account(),
+        }
+    }
+
+    /// Whether the DR region's resources live in an account of their own, where no
+    /// cross-region read replica or global-database secondary of the primary's can be.
+    pub(crate) fn recovery_account(&self) -> bool {
+        self.dr != self.primary
+    }
+
+    /// The role drscan assumes in `account` in the tests.
+    pub(crate) fn role(account: &str) -> String {
+        format!("arn:aws:iam::{account}:role/drscan-audit")
+    }
+}
+
 /// Seed the setup into `account`; panics with the failing call on any error.
 pub(crate) async fn seed(account: &str, setup: &Setup) {
-    let primary = Region2::new(account, PRIMARY).await;
-    let dr = Region2::new(account, DR).await;
+    seed_layout(&Layout::single(account), setup).await;
+}
+
+/// Seed the setup with each side in the account `layout` names.
+pub(crate) async fn seed_layout(layout: &Layout, setup: &Setup) {
+    let dr_account = layout.dr.as_str();
+    let primary = Region2::new(&layout.primary, PRIMARY).await;
+    let dr = Region2::new(&layout.dr, DR).await;
 
     // AMIs: the golden image in the primary; its copy (same name) or an older image in DR.
+    // moto's CopyImage reads the source from the caller's own account only: a recovery account's
+    // copy is registered under the same name, which is how moto's copies match anyway (it
+    // records no source image).
     let primary_image = register_image(&primary.ec2, "web-golden-v7").await;
-    let dr_image = if setup.copy_ami {
+    let dr_image = if setup.copy_ami && layout.recovery_account() {
+        register_image(&dr.ec2, "web-golden-v7").await
+    } else if setup.copy_ami {
         dr.ec2
             .copy_image()
             .name("web-golden-v7")
@@ -245,7 +297,7 @@ pub(crate) async fn seed(account: &str, setup: &Setup) {
     };
     let mut dr_template_image = setup.dr_image_override.map(str::to_string).unwrap_or(dr_image);
     let extra_dr_image = if setup.dr_image_from_ssm && setup.scale > 0 {
-        let ssm = aws_sdk_ssm::Client::new(&config(account, DR).await);
+        let ssm = aws_sdk_ssm::Client::new(&config(dr_account, DR).await);
         ssm.put_parameter()
             .name(DR_IMAGE_PARAMETER)
             .value(&dr_template_image)
@@ -261,7 +313,7 @@ pub(crate) async fn seed(account: &str, setup: &Setup) {
     if let Some(stores) = &setup.data_stores {
         // The DR template names its AMI through Parameter Store, as AMI pipelines publish it.
         if stores.dr_ami_parameter_exists {
-            let ssm = aws_sdk_ssm::Client::new(&config(account, DR).await);
+            let ssm = aws_sdk_ssm::Client::new(&config(dr_account, DR).await);
             ssm.put_parameter()
                 .name(DR_AMI_PARAMETER)
                 .value(&dr_template_image)
@@ -296,22 +348,25 @@ pub(crate) async fn seed(account: &str, setup: &Setup) {
         .await;
 
     if setup.secondary == Secondary::DrClassic || setup.classic_load_balancer {
-        classic_load_balancer(account, &dr_network, "web-dr-classic", "web-dr").await;
+        classic_load_balancer(dr_account, &dr_network, "web-dr-classic", "web-dr").await;
     }
-    let route53 = aws_sdk_route53::Client::new(&config(account, DR).await);
-    let us_east_1 = aws_sdk_cloudwatch::Client::new(&config(account, "us-east-1").await);
+    let route53 = aws_sdk_route53::Client::new(&config(&layout.dns, DR).await);
+    let us_east_1 = aws_sdk_cloudwatch::Client::new(&config(&layout.dns, "us-east-1").await);
+    let vaults = aws_sdk_backup::Client::new(&config(&layout.backup, DR).await);
     let zone_id = dns(&route53, setup, &primary_tier, &dr_tier).await;
     let pairs = &extra_tiers[..setup.failover_pairs.min(extra_tiers.len())];
     tokio::join!(
         failover_pairs(&route53, &us_east_1, &zone_id, pairs, setup.checks_without_metric),
-        databases(&primary, &dr, account, setup),
-        files_and_backups(&primary, &dr, account),
+        databases(&primary, &dr, layout, setup),
+        files_and_backups(&primary, &vaults, &layout.backup),
     );
     if setup.dr_certificate_and_key {
-        dr_certificate_and_key(&dr, account, &dr_tier).await;
+        dr_certificate_and_key(&dr, dr_account, &dr_tier).await;
     }
     if let Some(stores) = &setup.data_stores {
-        data_stores(&primary, &dr, account, stores).await;
+        // The data stores are seeded for one account (their names and recorded answers are the
+        // primary account's): split layouts do not combine with them yet.
+        data_stores(&primary, &dr, &layout.primary, stores).await;
     }
 }
 
@@ -1019,7 +1074,11 @@ async fn failover_pairs(
         .expect("PutMetricData AWS/Route53 (through the CBOR front)");
 }
 
-async fn databases(primary: &Region2, dr: &Region2, account: &str, setup: &Setup) {
+async fn databases(primary: &Region2, dr: &Region2, layout: &Layout, setup: &Setup) {
+    let account = layout.primary.as_str();
+    // Neither a cross-region read replica nor a global-database secondary can be in another
+    // account: a recovery account's DR databases come from backup copies.
+    let dr_copies = !layout.recovery_account();
     use aws_sdk_cloudwatch::primitives::DateTime;
     use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
     use aws_sdk_rds::types::Tag;
@@ -1039,7 +1098,7 @@ async fn databases(primary: &Region2, dr: &Region2, account: &str, setup: &Setup
         .send()
         .await
         .expect("CreateDBInstance");
-    if setup.dr_replica {
+    if setup.dr_replica && dr_copies {
         dr.rds
             .create_db_instance_read_replica()
             .db_instance_identifier("web-db-dr")
@@ -1071,6 +1130,9 @@ async fn databases(primary: &Region2, dr: &Region2, account: &str, setup: &Setup
         .send()
         .await
         .expect("CreateDBCluster (primary)");
+    if !dr_copies {
+        return;
+    }
     dr.rds
         .create_db_cluster()
         .db_cluster_identifier("web-aurora-dr")
@@ -1138,7 +1200,9 @@ async fn databases(primary: &Region2, dr: &Region2, account: &str, setup: &Setup
         .expect("PutMetricData (through the CBOR front)");
 }
 
-async fn files_and_backups(primary: &Region2, dr: &Region2, account: &str) {
+/// The primary file system and vault, and a daily plan that copies to `web-dr`, a DR-region
+/// vault of `vault_account` (`vaults` is its DR-region client).
+async fn files_and_backups(primary: &Region2, vaults: &aws_sdk_backup::Client, vault_account: &str) {
     use aws_sdk_backup::types::{BackupPlanInput, BackupRuleInput, CopyAction};
     primary
         .efs
@@ -1155,7 +1219,7 @@ async fn files_and_backups(primary: &Region2, dr: &Region2, account: &str) {
         .send()
         .await
         .expect("CreateBackupVault (primary)");
-    dr.backup.create_backup_vault().backup_vault_name("web-dr").send().await.expect("CreateBackupVault (DR)");
+    vaults.create_backup_vault().backup_vault_name("web-dr").send().await.expect("CreateBackupVault (DR)");
     primary
         .backup
         .create_backup_plan()
@@ -1170,7 +1234,7 @@ async fn files_and_backups(primary: &Region2, dr: &Region2, account: &str) {
                         .copy_actions(
                             CopyAction::builder()
                                 .destination_backup_vault_arn(format!(
-                                    "arn:aws:backup:{DR}:{account}:backup-vault:web-dr"
+                                    "arn:aws:backup:{DR}:{vault_account}:backup-vault:web-dr"
                                 ))
                                 .build()
                                 .expect("copy action"),

@@ -303,6 +303,7 @@ impl Builder {
             schema_version: SCHEMA_VERSION,
             drscan_version: env!("CARGO_PKG_VERSION").to_string(),
             account: ACCOUNT.to_string(),
+            accounts: vec![drscan::inventory::AccountRecord::every_side(ACCOUNT)],
             regions: RegionPair { primary: PRIMARY_REGION.to_string(), dr: DR_REGION.to_string() },
             collected_at: self.collected_at,
             resources: Resources {
@@ -1176,6 +1177,7 @@ impl Builder {
             file_system_id: dr_id.clone(),
             status: status.to_string(),
             last_replicated_timestamp: Some(self.ago(600)),
+            owner_id: None,
         };
         let replication = if not_copied {
             match rng.below(3) {

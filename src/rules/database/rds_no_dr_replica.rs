@@ -14,6 +14,11 @@ declare_rule! {
     /// global-cluster secondary or replica cluster in DR; without one they are `unknown`, since
     /// drscan does not model their other kinds of DR copy.
     ///
+    /// When the DR side is another account (a recovery account), no replica or global
+    /// secondary can be there: neither crosses accounts. The DR copy of such a database is then
+    /// an AWS Backup copy to an existing DR-region vault (of the recovery or a central backup
+    /// account), which passes; the RTO/RPO estimate counts it as a restore, not a promotion.
+    ///
     /// ## Why is this bad?
     /// Without a replica in the DR region, losing the primary region means restoring from a
     /// snapshot or backup — if one was copied at all — which takes hours and loses every
@@ -73,6 +78,16 @@ impl Rule for RdsNoDrReplica {
                             format!("cannot list DB instances in {} to find a replica of {}", dr.name, db.id),
                         );
                     }
+                    Known::Value(_) if relations.recovery_account_of(&db.arn).is_some() => {
+                        judge_backup_copy(
+                            ctx,
+                            out,
+                            target,
+                            &db.arn,
+                            &db.tags,
+                            &format!("RDS instance {}", db.id),
+                        );
+                    }
                     Known::Value(_) => {
                         let backups_to_dr = db
                             .automated_backup_replications
@@ -108,6 +123,10 @@ impl Rule for RdsNoDrReplica {
                             ),
                         );
                     }
+                    Known::Value(None) if relations.recovery_account_of(&cluster.arn).is_some() => {
+                        let what = format!("Aurora cluster {}", cluster.id);
+                        judge_backup_copy(ctx, out, target, &cluster.arn, &cluster.tags, &what);
+                    }
                     Known::Value(None) => {
                         if let Some(reason) = cluster.not_modeled() {
                             out.unknown(
@@ -133,6 +152,36 @@ impl Rule for RdsNoDrReplica {
                     }
                 }
             }
+        }
+    }
+}
+
+/// A database whose DR side is another account: its DR copy is a backup copy to an existing
+/// DR-region vault, or there is none.
+fn judge_backup_copy(
+    ctx: &Context<'_, '_>,
+    out: &mut RuleOutput,
+    target: crate::findings::ResourceRef,
+    arn: &str,
+    tags: &crate::inventory::Tags,
+    what: &str,
+) {
+    let relations = ctx.inventory.relations();
+    let dr = ctx.inventory.dr.name;
+    let recovery_account = relations.recovery_account_of(arn).unwrap_or_default();
+    match relations.restorable_backup_copy(arn, tags) {
+        Known::Value(Some(_)) => out.pass(),
+        Known::Unknown(reason) => {
+            out.unknown(target, &reason, format!("cannot tell whether {what} has a backup copy in {dr}"));
+        }
+        Known::Value(None) => {
+            out.fail(
+                target,
+                format!(
+                    "{what} has no backup copy in {dr}: its DR side is account {recovery_account}, which read replicas and global databases cannot reach (they do not cross accounts)"
+                ),
+            )
+            .with("recovery_account", recovery_account);
         }
     }
 }

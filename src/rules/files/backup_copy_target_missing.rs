@@ -1,12 +1,13 @@
 use crate::findings::resource;
-use crate::inventory::{ErrorCause, ResourceKind, UnknownReason};
+use crate::inventory::{Known, ResourceKind};
 use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 
 declare_rule! {
     /// ## What it does
     /// For every AWS Backup plan in the primary and DR regions, checks that each copy action's
-    /// destination vault exists in its region. Destinations in a region drscan did not collect
-    /// are `unknown`.
+    /// destination vault exists in its region and account (a central backup account's vaults
+    /// are read through `--backup-role-arn`). Destinations in a region or account drscan did
+    /// not collect are `unknown`.
     ///
     /// ## Why is this bad?
     /// A copy action to a vault that does not exist fails every time — quietly, as a failed
@@ -56,20 +57,10 @@ impl Rule for BackupCopyTargetMissing {
                     for action in &rule.copy_actions {
                         checked += 1;
                         let arn = action.destination_vault_arn.as_str();
-                        let region = action.destination_region().unwrap_or("");
-                        match ctx.inventory.region(region) {
-                            None => {
-                                unknown = unknown.or(Some(UnknownReason::new(
-                                    "backup:ListBackupVaults",
-                                    ErrorCause::Unresolvable,
-                                    format!("{arn} is in {region}, which drscan did not collect"),
-                                )));
-                            }
-                            Some(dest) if dest.backup_vaults_by_arn.contains_key(arn) => {}
-                            Some(dest) => match dest.gap(ResourceKind::BackupVault) {
-                                Some(reason) => unknown = unknown.or(Some(reason.clone())),
-                                None => missing.push(format!("{arn} (rule {})", rule.name)),
-                            },
+                        match ctx.inventory.backup_vault(arn) {
+                            Known::Value(Some(_)) => {}
+                            Known::Value(None) => missing.push(format!("{arn} (rule {})", rule.name)),
+                            Known::Unknown(reason) => unknown = unknown.or(Some(reason)),
                         }
                     }
                 }

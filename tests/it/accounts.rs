@@ -1,0 +1,296 @@
+//! One DR setup over several accounts (issue 13 §1), end to end against moto: the primary
+//! region's resources in one account, the DR region's in a recovery account, the hosted zone in
+//! a network account and the DR vault in a central backup account, each read through a role of
+//! its own (moto ties an assumed role's credentials to the role's account; the test front does
+//! too, for its recorded answers and faults). The intact layout is matched across the accounts,
+//! a break in each account is caught, and a role that cannot be assumed leaves only its
+//! account's part unknown.
+
+use crate::support::recorded::{
+    backup_plan_id, backup_selection_and_copies, efs_replication_to, primary_file_system,
+};
+use crate::support::seed::{Layout, Secondary, Setup, config, seed_layout};
+use crate::support::{
+    DR, PRIMARY, audit_live, collect_live, drscan, findings, fresh_account, runtime, set_faults, summary,
+};
+use serde_json::json;
+
+/// The four side flags, each with the test role of its account.
+fn side_roles(layout: &Layout) -> Vec<String> {
+    [
+        ("--primary-role-arn", &layout.primary),
+        ("--dr-role-arn", &layout.dr),
+        ("--dns-role-arn", &layout.dns),
+        ("--backup-role-arn", &layout.backup),
+    ]
+    .into_iter()
+    .flat_map(|(flag, account)| [flag.to_string(), Layout::role(account)])
+    .collect()
+}
+
+/// A split layout seeded with `setup`, and the caller account whose credentials assume the roles.
+fn seeded(setup: &Setup) -> (Layout, String) {
+    let layout = Layout::split();
+    runtime().block_on(seed_layout(&layout, setup));
+    (layout, fresh_account())
+}
+
+fn audit(caller: &str, layout: &Layout) -> (i32, serde_json::Value, String) {
+    let mut args = vec!["--max-attempts".to_string(), "1".to_string()];
+    args.extend(side_roles(layout));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, json, stderr, _) = audit_live(caller, &args);
+    assert!(json.is_object(), "drscan printed no JSON (exit {code}):\n{stderr}");
+    (code, json, stderr)
+}
+
+/// What moto lacks, answered as AWS would for the split layout: the primary plan's selection
+/// of the app's databases and file system, their recovery points in the central backup
+/// account's DR vault, and the file system's replication into the recovery account.
+fn recorded_answers(layout: &Layout) -> serde_json::Value {
+    let (fs_id, fs_arn) = primary_file_system(&layout.primary);
+    let plan_id = backup_plan_id(&layout.primary);
+    let db = format!("arn:aws:rds:{PRIMARY}:{}:db:web-db", layout.primary);
+    let cluster = format!("arn:aws:rds:{PRIMARY}:{}:cluster:web-aurora", layout.primary);
+    let selected =
+        ["arn:aws:elasticfilesystem:*:*:file-system/*", "arn:aws:rds:*:*:db:*", "arn:aws:rds:*:*:cluster:*"];
+    let protected = [(fs_arn.as_str(), "EFS"), (db.as_str(), "RDS"), (cluster.as_str(), "Aurora")];
+    let mut rules = Vec::new();
+    for part in [
+        backup_selection_and_copies(&layout.primary, &layout.backup, &plan_id, &selected, &protected),
+        efs_replication_to(&layout.primary, Some(&layout.dr), &fs_id, &fs_arn),
+    ] {
+        rules.extend(part.as_array().cloned().unwrap_or_default());
+    }
+    serde_json::Value::Array(rules)
+}
+
+/// A front rule: the caller's AssumeRole of `account`'s role is denied, as STS denies it.
+fn deny_assume_role(caller: &str, account: &str) -> serde_json::Value {
+    json!({
+        "account": caller, "service": "sts", "operation": "AssumeRole", "body_regex": format!("RoleArn=[^&]*{account}"),
+        "status": 403, "code": "AccessDenied",
+        "message": format!("User: arn:aws:iam::{caller}:user/ci is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::{account}:role/drscan-audit")
+    })
+}
+
+/// Collect the layout with the side roles as `caller`, then audit the snapshot offline.
+fn collect_and_audit(caller: &str, layout: &Layout) -> (serde_json::Value, serde_json::Value) {
+    let mut args = vec!["--max-attempts".to_string(), "1".to_string()];
+    args.extend(side_roles(layout));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let snapshot = collect_live(caller, &args);
+    let output = drscan(caller)
+        .args(["audit", "--format", "json", "--snapshot"])
+        .arg(&snapshot.path)
+        .output()
+        .expect("run drscan audit --snapshot");
+    let audit = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|_| panic!("no JSON: {}", String::from_utf8_lossy(&output.stderr)));
+    (serde_json::from_str(&snapshot.text).expect("snapshot JSON"), audit)
+}
+
+fn none_of(json: &serde_json::Value, rule: &str) {
+    for status in ["fail", "unknown"] {
+        assert!(findings(json, rule, status).is_empty(), "{rule} is {status}:\n{}", summary(json));
+    }
+}
+
+fn assert_finding(json: &serde_json::Value, rule: &str, status: &str, needle: &str) {
+    let found = findings(json, rule, status);
+    assert!(
+        found.iter().any(|f| f.to_string().contains(needle)),
+        "expected `{rule}` {status} mentioning {needle:?}; findings:\n{}",
+        summary(json)
+    );
+}
+
+#[test]
+fn intact_split_layout_is_matched_across_its_accounts() {
+    let (layout, caller) = seeded(&Setup::default());
+    set_faults(recorded_answers(&layout));
+    let (snapshot, json) = collect_and_audit(&caller, &layout);
+
+    assert_eq!(snapshot["schema_version"], 2);
+    assert_eq!(snapshot["account"], layout.primary.as_str());
+    let sides: Vec<(String, serde_json::Value)> = snapshot["accounts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|record| (record["account"].as_str().unwrap_or_default().to_string(), record["sides"].clone()))
+        .collect();
+    assert_eq!(
+        sides,
+        [
+            (layout.primary.clone(), json!(["primary"])),
+            (layout.dr.clone(), json!(["dr"])),
+            (layout.dns.clone(), json!(["dns"])),
+            (layout.backup.clone(), json!(["backup"])),
+        ]
+    );
+    // The report names each account and its side.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("snapshot.json");
+    std::fs::write(&path, snapshot.to_string()).expect("write snapshot");
+    let report = drscan(&caller)
+        .args(["report", "--format", "markdown", "--snapshot"])
+        .arg(&path)
+        .output()
+        .expect("run drscan report");
+    let markdown = String::from_utf8_lossy(&report.stdout);
+    assert!(markdown.contains(&format!("- account {}: backup", layout.backup)), "{markdown}");
+    // The central account's vault joins the DR region's, told apart by its ARN.
+    let vaults = snapshot["resources"]["regional"][DR]["backup_vaults"].to_string();
+    assert!(
+        vaults.contains(&format!("arn:aws:backup:{DR}:{}:backup-vault:web-dr", layout.backup)),
+        "{vaults}"
+    );
+
+    let critical: Vec<_> = json["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["status"] == "fail" && matches!(f["severity"].as_str(), Some("critical" | "high")))
+        .collect();
+    assert!(critical.is_empty(), "the intact split layout has failures:\n{}", summary(&json));
+    // The application joins across the accounts: the network account's failover pair reaches
+    // the load balancers and groups of the two workload accounts, and the DR AMI is matched.
+    for rule in [
+        "failover-target-missing",
+        "failover-secondary-missing",
+        "failover-secondary-not-in-dr",
+        "dr-asg-missing",
+        "ami-missing-in-dr",
+        "backup-copy-target-missing",
+        "rds-no-dr-replica",
+        "efs-no-dr-copy",
+        "backup-no-recent-dr-recovery-point",
+    ] {
+        none_of(&json, rule);
+    }
+    assert!(!findings(&json, "no-application-found", "fail").iter().any(|_| true), "{}", summary(&json));
+    // The recovery account's databases come back by restore, and the estimate says why.
+    let estimate = json["estimates"].as_array().and_then(|e| e.iter().find(|e| e["app"] == "web")).cloned();
+    let steps = estimate.map(|e| e["rto_breakdown"].to_string()).unwrap_or_default();
+    assert!(steps.contains("restore, not promotion"), "{steps}");
+    assert!(!steps.contains("replica-promotion"), "{steps}");
+}
+
+#[test]
+fn a_break_in_each_account_is_caught() {
+    // Recovery account: the golden AMI was never copied there.
+    let (layout, caller) = seeded(&Setup { copy_ami: false, ..Setup::default() });
+    let (_, json) = collect_and_audit(&caller, &layout);
+    assert_finding(&json, "ami-missing-in-dr", "fail", "web-golden-v7");
+
+    // Network account: the failover pair lost its SECONDARY.
+    let (layout, caller) = seeded(&Setup { secondary: Secondary::Missing, ..Setup::default() });
+    let (_, json) = collect_and_audit(&caller, &layout);
+    assert_finding(&json, "failover-secondary-missing", "fail", "app.example.com");
+
+    // Central backup account: the DR vault the plan copies to was deleted.
+    let (layout, caller) = seeded(&Setup::default());
+    runtime().block_on(async {
+        let backup = aws_sdk_backup::Client::new(&config(&layout.backup, DR).await);
+        backup.delete_backup_vault().backup_vault_name("web-dr").send().await.expect("DeleteBackupVault");
+    });
+    let (_, json) = collect_and_audit(&caller, &layout);
+    let vault = format!("arn:aws:backup:{DR}:{}:backup-vault:web-dr", layout.backup);
+    assert_finding(&json, "backup-copy-target-missing", "fail", &vault);
+}
+
+#[test]
+fn a_role_that_cannot_be_assumed_leaves_only_its_accounts_part_unknown() {
+    let (layout, caller) = seeded(&Setup::default());
+    set_faults(json!([deny_assume_role(&caller, &layout.backup)]));
+    let (snapshot, json) = collect_and_audit(&caller, &layout);
+    let backup =
+        snapshot["accounts"].as_array().and_then(|a| a.iter().find(|r| r["sides"] == json!(["backup"])));
+    let unreadable = backup.map(|r| r["unreadable"].to_string()).unwrap_or_default();
+    assert!(unreadable.contains("sts:AssumeRole") && unreadable.contains(&layout.backup), "{unreadable}");
+    // The copy destination is in the unreadable account: unknown, naming it, never "missing".
+    // (Outputs redact account IDs from error texts: the reason names the side.)
+    assert_finding(&json, "backup-copy-target-missing", "unknown", "of the backup side could not be read");
+    assert!(findings(&json, "backup-copy-target-missing", "fail").is_empty(), "{}", summary(&json));
+    // The other accounts still audit.
+    none_of(&json, "ami-missing-in-dr");
+    none_of(&json, "failover-secondary-missing");
+
+    // The recovery account's role denied: the DR region is unknown, the primary still read.
+    let (layout, caller) = seeded(&Setup::default());
+    set_faults(json!([deny_assume_role(&caller, &layout.dr)]));
+    let (code, json, stderr) = audit(&caller, &layout);
+    assert_eq!(code, 1, "{stderr}");
+    assert_finding(&json, "ami-missing-in-dr", "unknown", "the role of the dr side");
+    // The DR region's listings are reported under the recovery account.
+    let listings = json["findings"].as_array().into_iter().flatten().filter(|f| f["status"] == "unknown");
+    let dr_listing = format!(":{}:", layout.dr);
+    assert!(
+        listings
+            .into_iter()
+            .any(|f| f["resource"]["arn"].as_str().is_some_and(|arn| arn.contains(&dr_listing))),
+        "{}",
+        summary(&json)
+    );
+    assert!(json["summary"]["pass"].as_u64().unwrap_or_default() > 0, "{}", summary(&json));
+
+    // No role at all can be assumed: nothing can be read, exit 3.
+    let denied: Vec<serde_json::Value> = [&layout.primary, &layout.dr, &layout.dns, &layout.backup]
+        .iter()
+        .map(|a| deny_assume_role(&caller, a))
+        .collect();
+    set_faults(serde_json::Value::Array(denied));
+    let mut args = vec!["--max-attempts".to_string(), "1".to_string()];
+    args.extend(side_roles(&layout));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, _, stderr, _) = audit_live(&caller, &args);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains(&layout.primary), "{stderr}");
+}
+
+#[test]
+fn each_account_is_paced_under_buckets_of_its_own() {
+    let (layout, caller) = seeded(&Setup::default());
+    let mut options = drscan::collection::CollectOptions::new(PRIMARY, DR);
+    options.sdk.endpoint_url = Some(crate::support::emulator().front_url.clone());
+    options.sdk.max_attempts = 1;
+    options.sdk.credentials = Some(aws_credential_types::provider::SharedCredentialsProvider::new(
+        aws_credential_types::Credentials::new(
+            crate::support::access_key(&caller),
+            "testing",
+            None,
+            None,
+            "test",
+        ),
+    ));
+    options.sdk.side_roles = drscan::collection::sdk::SideRoles {
+        primary: Some(Layout::role(&layout.primary)),
+        dr: Some(Layout::role(&layout.dr)),
+        dns: Some(Layout::role(&layout.dns)),
+        backup: vec![Layout::role(&layout.backup)],
+    };
+    options.progress = false;
+    let collection = runtime().block_on(drscan::collection::collect(&options)).expect("collection");
+    let bucket_regions = |account: &str| -> std::collections::BTreeSet<String> {
+        collection.buckets.iter().filter(|b| b.key.account == account).map(|b| b.key.region.clone()).collect()
+    };
+    // AWS meters per account: each side's calls draw on its own account's buckets, where it
+    // reads (the primary account also reads its own DR-region vaults).
+    assert_eq!(bucket_regions(&layout.primary), [PRIMARY.to_string(), DR.to_string()].into());
+    assert!(bucket_regions(&layout.dr).contains(DR), "{:?}", bucket_regions(&layout.dr));
+    assert!(!bucket_regions(&layout.dr).contains(PRIMARY));
+    // Route 53 (global), and its health-check metrics in us-east-1.
+    assert_eq!(bucket_regions(&layout.dns), ["global".to_string(), "us-east-1".to_string()].into());
+    assert_eq!(bucket_regions(&layout.backup), [DR.to_string()].into());
+    assert!(bucket_regions(&caller).is_empty(), "the caller only assumes the roles");
+}
+
+#[test]
+fn a_side_role_that_is_not_a_role_arn_is_a_usage_error() {
+    let output = drscan(&fresh_account())
+        .args(["audit", "--primary", PRIMARY, "--dr", DR, "--dr-role-arn", "drscan-audit"])
+        .output()
+        .expect("run drscan");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not an IAM role ARN"));
+}
