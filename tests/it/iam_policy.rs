@@ -25,6 +25,9 @@ const READ_ONLY: &str = "DrscanReadOnly";
 /// The one other statement: with `--role-arn`, what the *calling* identity needs to assume the
 /// audit role (aws-config's AssumeRoleProvider calls sts:AssumeRole).
 const ASSUME_ROLE: &str = "OnlyWithRoleArnForTheCallerAssumeTheDrscanRole";
+/// Organization mode's calling identity lists the organization (the member accounts' roles need
+/// only [`READ_ONLY`]).
+const ORGANIZATION: &str = "OnlyWithOrgForTheCallerListTheOrganization";
 
 fn statement<'p>(policy: &'p serde_json::Value, sid: &str) -> &'p serde_json::Value {
     policy["Statement"]
@@ -56,7 +59,7 @@ fn is_read_only(action: &str) -> bool {
 fn the_policy_is_the_read_only_statement_and_a_scoped_assume_role_for_role_arn() {
     let policy = policy();
     let statements = policy["Statement"].as_array().expect("a Statement list");
-    assert_eq!(statements.len(), 2, "{statements:#?}");
+    assert_eq!(statements.len(), 3, "{statements:#?}");
     let assume = statement(&policy, ASSUME_ROLE);
     assert_eq!(assume["Effect"], "Allow");
     assert_eq!(assume["Action"], serde_json::json!(["sts:AssumeRole"]));
@@ -66,6 +69,31 @@ fn the_policy_is_the_read_only_statement_and_a_scoped_assume_role_for_role_arn()
     let sdk = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/collection/sdk.rs"))
         .expect("src/collection/sdk.rs");
     assert!(sdk.contains("AssumeRoleProvider::builder(role_arn)"));
+}
+
+#[test]
+fn the_organization_statement_is_what_organization_mode_calls_and_read_only() {
+    let policy = policy();
+    let listed: BTreeSet<String> = statement(&policy, ORGANIZATION)["Action"]
+        .as_array()
+        .expect("an Action list")
+        .iter()
+        .map(|a| a.as_str().expect("action names are strings").to_string())
+        .collect();
+    let source = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("src/collection/organizations.rs"),
+    )
+    .expect("src/collection/organizations.rs");
+    let called: BTreeSet<String> = source
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .filter(|piece| piece.starts_with("organizations:"))
+        .map(iam_action)
+        .collect();
+    assert!(called.len() >= 3, "{called:?}");
+    assert_eq!(listed, called, "the organization statement and organizations.rs disagree");
+    assert!(listed.iter().all(|a| is_read_only(a)), "{listed:?}");
 }
 
 #[test]
