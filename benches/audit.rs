@@ -12,6 +12,9 @@
 //! Targets: 200,000 resources in under 1 s wall and under 1 GiB peak, with time growing no
 //! faster than linearly.
 
+// Test and benchmark code may panic on what it set up itself.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "../tests/support/synthetic.rs"]
 mod synthetic;
 

@@ -16,6 +16,9 @@
 //! `cargo bench --bench collect_live -- [--runs N] [--scale N | --large] [--rate-limits [--adaptive]]`
 //! (needs scripts/setup-moto.sh).
 
+// Test and benchmark code may panic on what it set up itself.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "../tests/support/mod.rs"]
 mod support;
 

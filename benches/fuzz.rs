@@ -3,6 +3,9 @@
 //! distinct defect; exits non-zero when it found one. Each defect's first case is written to
 //! DIR (default `target/fuzz-crashes`) to be minimized into `tests/corpus/`.
 
+// Test and benchmark code may panic on what it set up itself.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "../tests/fuzz/mod.rs"]
 mod engine;
 

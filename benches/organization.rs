@@ -9,6 +9,9 @@
 //! `cargo bench --bench organization -- [--sizes 50,200] [--seed-every 10] [--in-flight N]`
 //! (needs scripts/setup-moto.sh).
 
+// Test and benchmark code may panic on what it set up itself.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "../tests/support/mod.rs"]
 mod support;
 

@@ -15,6 +15,9 @@
 //! page's own `performance.now()` once the whole document is parsed and laid out, read by a
 //! probe script in a copy of the page.
 
+// Test and benchmark code may panic on what it set up itself.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "../tests/support/chromium.rs"]
 mod chromium;
 #[path = "../tests/support/synthetic.rs"]

@@ -2,6 +2,9 @@
 //! one binary instead of one per file saves most of the link time of a test build. Each module
 //! is one area; the moto-backed ones share the emulator that `support` starts once.
 
+// Test and benchmark code may panic on what it set up itself.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "../support/chromium.rs"]
 mod chromium;
 #[path = "../support/mod.rs"]
