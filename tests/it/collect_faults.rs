@@ -355,29 +355,9 @@ fn when_the_health_check_metric_cannot_be_read_the_checkers_answer() {
     let unused = runtime().block_on(async {
         let route53 = aws_sdk_route53::Client::new(&crate::support::seed::config(&account, DR).await);
         // The metric has data for every check, as on AWS: without the fault below, it answers.
-        let cloudwatch =
-            aws_sdk_cloudwatch::Client::new(&crate::support::seed::config(&account, "us-east-1").await);
         let listed = route53.list_health_checks().send().await.expect("ListHealthChecks");
-        let now = chrono::Utc::now().timestamp() - 60;
         for check in listed.health_checks() {
-            let datum = aws_sdk_cloudwatch::types::MetricDatum::builder()
-                .metric_name("HealthCheckStatus")
-                .dimensions(
-                    aws_sdk_cloudwatch::types::Dimension::builder()
-                        .name("HealthCheckId")
-                        .value(check.id())
-                        .build(),
-                )
-                .value(1.0)
-                .timestamp(aws_sdk_cloudwatch::primitives::DateTime::from_secs(now))
-                .build();
-            cloudwatch
-                .put_metric_data()
-                .namespace("AWS/Route53")
-                .metric_data(datum)
-                .send()
-                .await
-                .expect("PutMetricData");
+            crate::support::seed::publish_health_status(&account, check.id(), 1.0).await;
         }
         let config = aws_sdk_route53::types::HealthCheckConfig::builder()
             .r#type(aws_sdk_route53::types::HealthCheckType::Tcp)
