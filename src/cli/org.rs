@@ -14,6 +14,7 @@ use super::report::ReportFormat;
 use super::{Destination, write_to};
 use crate::audit::GateResult;
 use crate::collection::organizations::{self, OrgAccount};
+use crate::collection::pacing::Pacer;
 use crate::collection::{self, CollectOptions, sdk};
 use crate::error::{DrscanError, ExitStatus};
 use crate::inventory::RegionPair;
@@ -158,6 +159,7 @@ pub fn run(
         let total = planned.len();
         let done = AtomicUsize::new(0);
         let session_name = aws.role_session_name.clone();
+        let caller_pacer = Pacer::new(base_options.pacing);
         let entries: Vec<Result<AccountEntry, DrscanError>> = futures_util::stream::iter(planned)
             .map(|planned| {
                 let context = AccountContext {
@@ -165,6 +167,7 @@ pub fn run(
                     resolved: resolved.clone(),
                     base: &base_options,
                     source: &source,
+                    caller_pacer: &caller_pacer,
                     external_id: external_id.as_deref(),
                     session_name: session_name.as_deref(),
                     dir: &dir,
@@ -236,6 +239,8 @@ struct AccountContext<'a> {
     resolved: Arc<Resolved>,
     base: &'a CollectOptions,
     source: &'a aws_types::SdkConfig,
+    /// The caller's own buckets: every account's AssumeRole is metered in the caller's account.
+    caller_pacer: &'a Pacer,
     external_id: Option<&'a str>,
     session_name: Option<&'a str>,
     dir: &'a Path,
@@ -245,17 +250,24 @@ struct AccountContext<'a> {
 async fn run_account(context: &AccountContext<'_>, planned: Planned) -> Result<AccountEntry, DrscanError> {
     let Planned { account, role_arn } = planned;
     let gate = context.resolved.gate;
-    let credentials =
-        match sdk::assume_role(context.source, &role_arn, context.external_id, context.session_name).await {
-            Ok(credentials) => credentials,
-            Err(message) => {
-                let error = AccountError {
-                    cause: "role-not-assumable".to_string(),
-                    message: format!("{role_arn} could not be assumed: {message}"),
-                };
-                return Ok(AccountEntry::unreadable(&account, error, gate, 1));
-            }
-        };
+    let credentials = match sdk::assume_role(
+        context.source,
+        context.caller_pacer,
+        &role_arn,
+        context.external_id,
+        context.session_name,
+    )
+    .await
+    {
+        Ok(credentials) => credentials,
+        Err(message) => {
+            let error = AccountError {
+                cause: "role-not-assumable".to_string(),
+                message: format!("{role_arn} could not be assumed: {message}"),
+            };
+            return Ok(AccountEntry::unreadable(&account, error, gate, 1));
+        }
+    };
     let mut options = context.base.clone();
     options.primary = account.regions.primary.clone();
     options.dr = account.regions.dr.clone();

@@ -187,17 +187,49 @@ async fn assume_role_provider(
 
 /// Organization mode: assume `role_arn` (the audit role of one member account) once over the
 /// credentials of `source`, and hand back its temporary credentials, so that the account's
-/// collection uses them as given credentials and AssumeRole is called once per account. The
-/// error is the whole chain of causes, as [`check_credentials`] reports it.
+/// collection uses them as given credentials and AssumeRole is called once per account. STS
+/// meters AssumeRole in the *caller's* account and region, so every account's call draws on one
+/// bucket of `pacer` (shared by the whole organization run) under the label `caller`, and a
+/// throttled answer is retried like any other call. The error is the whole chain of causes, as
+/// [`check_credentials`] reports it.
 pub(crate) async fn assume_role(
     source: &SdkConfig,
+    pacer: &super::pacing::Pacer,
     role_arn: &str,
     external_id: Option<&str>,
     session_name: Option<&str>,
 ) -> Result<aws_credential_types::Credentials, String> {
-    let provider = assume_role_provider(source, role_arn, external_id, session_name).await;
-    provider.provide_credentials().await.map_err(|e| error_chain(&e))
+    use super::pacing::{PacingInterceptor, TooManyRequestsClassifier};
+    let region = source.region().map_or_else(|| "us-east-1".to_string(), |r| r.to_string());
+    let conf = aws_sdk_sts::config::Builder::from(source)
+        .interceptor(PacingInterceptor::new(pacer, CALLER_ACCOUNT, &region))
+        .retry_classifier(TooManyRequestsClassifier)
+        .build();
+    let client = aws_sdk_sts::Client::from_conf(conf);
+    let answer = client
+        .assume_role()
+        .role_arn(role_arn)
+        .role_session_name(session_name.unwrap_or("drscan"))
+        .set_external_id(external_id.map(str::to_string))
+        .send()
+        .await
+        .map_err(|e| error_chain(&e))?;
+    let Some(credentials) = answer.credentials() else {
+        return Err(format!("sts:AssumeRole of {role_arn} answered without credentials"));
+    };
+    let expiry = std::time::SystemTime::try_from(*credentials.expiration()).ok();
+    Ok(aws_credential_types::Credentials::new(
+        credentials.access_key_id(),
+        credentials.secret_access_key(),
+        Some(credentials.session_token().to_string()),
+        expiry,
+        "drscan-organization",
+    ))
 }
+
+/// The pacing label of calls the caller's own account is metered for (AssumeRole in
+/// organization mode), kept apart from every audited account's buckets.
+pub(crate) const CALLER_ACCOUNT: &str = "caller";
 
 /// An error and its sources, outermost first.
 fn error_chain(error: &dyn std::error::Error) -> String {
