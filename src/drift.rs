@@ -4,7 +4,7 @@
 //! point, replicas and global clusters, EFS replication, backup copy targets, DR target health,
 //! and the DR copy of each primary AMI in use, database, cluster, file system, bucket, table
 //! and secret as the inventory's DR relations ([`crate::inventory::dr`]) see it — the answer
-//! the rules judge.
+//! the rules judge; and which account plays which side of the setup (schema 2 snapshots).
 //!
 //! Each snapshot is reduced to a map of DR facts keyed by (fact kind, resource ARN) with a
 //! human-readable value; drift is the set difference of the two maps. New fact kinds need only
@@ -312,7 +312,31 @@ fn facts(inventory: &Inventory<'_>) -> FactMap {
         }
     }
     dr_copies(inventory, &mut put);
+    accounts(inventory.snapshot, &mut put);
     out
+}
+
+/// Which account plays which side of the setup, with the role drscan assumed there, or why
+/// nothing of it could be read: a recovery account swapped, a role changed or no longer
+/// assumable is drift the resource facts alone do not show. Keyed by the account's root ARN.
+fn accounts(
+    snapshot: &crate::inventory::Snapshot,
+    put: &mut impl FnMut(&'static str, &str, &str, Option<&str>, String),
+) {
+    let partition = crate::regions::find(&snapshot.regions.primary).map_or("aws", |r| r.partition);
+    for record in &snapshot.accounts {
+        let sides: Vec<&str> = record.sides.iter().map(|s| s.as_str()).collect();
+        let mut value = format!("sides {}", sides.join(", "));
+        match &record.role_arn {
+            Some(role) => value.push_str(&format!("; role {role}")),
+            None => value.push_str("; ambient credentials"),
+        }
+        if let Some(why) = &record.unreadable {
+            value.push_str(&format!("; unreadable: {why}"));
+        }
+        let arn = format!("arn:{partition}:iam::{}:root", record.account);
+        put("account", &arn, &record.account, None, value);
+    }
 }
 
 /// The DR copy of each primary AMI a primary group launches, and of each application's primary

@@ -5,7 +5,7 @@ use super::args::{ConfigArgs, SettingsArgs, heading};
 use super::overrides::{self, Flags};
 use super::{Destination, write_output};
 use crate::error::{DrscanError, ExitStatus};
-use crate::inventory::Snapshot;
+use crate::inventory::{Incomparable, Snapshot};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
@@ -37,11 +37,20 @@ pub fn run(args: DiffArgs) -> Result<ExitStatus, DrscanError> {
     let run = overrides::resolve(&args.config, Flags { settings: Some(&args.settings), ..Flags::default() })?;
     let old = Snapshot::load(&args.old)?;
     let new = Snapshot::load(&args.new)?;
-    if old.regions != new.regions {
-        return Err(DrscanError::usage(format!(
-            "the snapshots cover different region pairs ({} → {} and {} → {})",
-            old.regions.primary, old.regions.dr, new.regions.primary, new.regions.dr
-        )));
+    match old.not_comparable_with(&new) {
+        Some(Incomparable::RegionPairs) => {
+            return Err(DrscanError::usage(format!(
+                "the snapshots cover different region pairs ({} → {} and {} → {})",
+                old.regions.primary, old.regions.dr, new.regions.primary, new.regions.dr
+            )));
+        }
+        Some(Incomparable::PrimaryAccounts) => {
+            return Err(DrscanError::usage(format!(
+                "the snapshots are of different primary accounts ({} and {})",
+                old.account, new.account
+            )));
+        }
+        None => {}
     }
     let old_inventory = run.inventory(&old);
     let new_inventory = run.inventory(&new);

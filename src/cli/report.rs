@@ -7,8 +7,8 @@ use super::{Destination, write_output};
 use crate::audit::AuditReport;
 use crate::drift::Drift;
 use crate::error::{DrscanError, ExitStatus};
-use crate::inventory::Snapshot;
 use crate::inventory::graph::Inventory;
+use crate::inventory::{Incomparable, Snapshot};
 use clap::{Args, ValueEnum};
 use std::path::{Path, PathBuf};
 
@@ -100,10 +100,19 @@ pub fn run(args: ReportArgs) -> Result<ExitStatus, DrscanError> {
         None => run.collect_live(&args.aws)?.snapshot,
     };
     let previous = args.previous.as_deref().map(Snapshot::load).transpose()?;
-    if let Some(previous) = &previous
-        && previous.regions != snapshot.regions
-    {
-        return Err(DrscanError::usage("--previous covers a different region pair than --snapshot"));
+    if let Some(previous) = &previous {
+        match previous.not_comparable_with(&snapshot) {
+            Some(Incomparable::RegionPairs) => {
+                return Err(DrscanError::usage("--previous covers a different region pair than --snapshot"));
+            }
+            Some(Incomparable::PrimaryAccounts) => {
+                return Err(DrscanError::usage(format!(
+                    "--previous is of another primary account ({}) than --snapshot ({})",
+                    previous.account, snapshot.account
+                )));
+            }
+            None => {}
+        }
     }
     // One inventory serves the audit and the report's failover paths; the report shows the
     // estimates the audit computed.

@@ -18,7 +18,7 @@ pub mod snapshot;
 pub mod storage;
 
 pub use known::{ErrorCause, Known, UnknownReason, aws_service_prefix, iam_action, redact};
-pub use snapshot::{AccountRecord, CollectionError, RegionPair, Side, Snapshot};
+pub use snapshot::{AccountRecord, CollectionError, Incomparable, RegionPair, Side, Snapshot};
 
 use compute::*;
 use database::*;

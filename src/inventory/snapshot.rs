@@ -35,6 +35,13 @@ pub struct Snapshot {
     pub collection_errors: Vec<CollectionError>,
 }
 
+/// What makes two snapshots two different DR setups rather than one setup at two times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Incomparable {
+    RegionPairs,
+    PrimaryAccounts,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RegionPair {
@@ -169,6 +176,19 @@ struct VersionProbe {
 }
 
 impl Snapshot {
+    /// Why `self` and `later` are not two states of one DR setup (drift between them would be
+    /// every resource added and removed). The other sides' accounts may change: that is drift,
+    /// and the drift reports it.
+    pub fn not_comparable_with(&self, later: &Snapshot) -> Option<Incomparable> {
+        if self.regions != later.regions {
+            Some(Incomparable::RegionPairs)
+        } else if self.account != later.account {
+            Some(Incomparable::PrimaryAccounts)
+        } else {
+            None
+        }
+    }
+
     pub fn load(path: &Path) -> Result<Snapshot, DrscanError> {
         let text = crate::input::read_text("snapshot", path)?;
         Self::parse(&path.display().to_string(), text)

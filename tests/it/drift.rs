@@ -117,3 +117,54 @@ fn diff_text_and_bad_input() {
         .assert()
         .code(2);
 }
+
+/// The reference snapshot as schema 2, its DR side played by `dr_account` through `dr_role`
+/// (unreadable when `unreadable` says why), every other side by the primary account.
+fn split_reference(dir: &std::path::Path, name: &str, dr_role: &str, unreadable: Option<&str>) -> String {
+    let text = std::fs::read_to_string("fixtures/reference-architecture.json").expect("reference");
+    let mut snapshot: Value = serde_json::from_str(&text).expect("json");
+    snapshot["schema_version"] = 2.into();
+    let mut dr = serde_json::json!({ "account": "210987654321", "sides": ["dr"], "role_arn": dr_role });
+    if let Some(why) = unreadable {
+        dr["unreadable"] = why.into();
+    }
+    snapshot["accounts"] =
+        serde_json::json!([{ "account": "123456789012", "sides": ["primary", "dns", "backup"] }, dr]);
+    let path = dir.join(name);
+    std::fs::write(&path, serde_json::to_string_pretty(&snapshot).expect("serialize")).expect("write");
+    path.display().to_string()
+}
+
+#[test]
+fn a_side_that_changes_account_role_or_readability_is_drift() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let before =
+        split_reference(dir.path(), "before.json", "arn:aws:iam::210987654321:role/drscan-audit", None);
+    let after = split_reference(
+        dir.path(),
+        "after.json",
+        "arn:aws:iam::210987654321:role/drscan-readonly",
+        Some("AccessDenied: not authorized to perform sts:AssumeRole"),
+    );
+    let drift = diff(&before, &after);
+    let account = change(&drift, "account", "210987654321");
+    assert_eq!(account["change"], "changed");
+    assert_eq!(account["arn"], "arn:aws:iam::210987654321:root");
+    assert_eq!(account["before"], "sides dr; role arn:aws:iam::210987654321:role/drscan-audit");
+    assert_eq!(
+        account["after"],
+        "sides dr; role arn:aws:iam::210987654321:role/drscan-readonly; unreadable: AccessDenied: not authorized to perform sts:AssumeRole"
+    );
+    // The primary account's record did not move.
+    let changes = drift["resource_changes"].as_array().expect("changes");
+    assert!(!changes.iter().any(|c| c["what"] == "account" && c["id"] == "123456789012"), "{drift:#}");
+
+    // A version 1 snapshot reads as one account playing every side: against the split one, the
+    // primary account gave up the DR side and a recovery account took it.
+    let drift = diff("fixtures/reference-architecture.json", &before);
+    assert_eq!(
+        change(&drift, "account", "123456789012")["after"],
+        "sides primary, dns, backup; ambient credentials"
+    );
+    assert_eq!(change(&drift, "account", "210987654321")["change"], "added");
+}
