@@ -16,7 +16,7 @@ use super::errors::Failure;
 use super::{Part, RegionCtx, bounded, pages, smithy_time};
 use crate::inventory::storage::{
     BackupPlan, BackupRule, BackupSelection, BackupVault, CopyAction, CopyJob, PolicyStatement,
-    RecoveryPoint, ResourceTypeOptIn, TagCondition,
+    RecoveryPoint, ResourceTypeOptIn, TagCondition, VaultLock,
 };
 use crate::inventory::{ErrorCause, Known, ResourceKind as K};
 use aws_sdk_backup::types::CopyJobState;
@@ -73,7 +73,7 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
             Vec::new()
         }
     };
-    let vault_list: Vec<(String, String, Option<String>)> = match &vaults {
+    let vault_list: Vec<(String, String, Option<String>, Option<VaultLock>)> = match &vaults {
         Ok(pages) => pages
             .iter()
             .flat_map(|p| p.backup_vault_list())
@@ -82,6 +82,7 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
                     v.backup_vault_name().unwrap_or_default().to_string(),
                     v.backup_vault_arn().unwrap_or_default().to_string(),
                     v.encryption_key_arn().map(str::to_string),
+                    vault_lock(v),
                 )
             })
             .collect(),
@@ -193,7 +194,7 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
         }
         part.resources.backup_plans.push(plan);
     }
-    for (((name, arn, kms_key_arn), points), policy) in
+    for (((name, arn, kms_key_arn, lock), points), policy) in
         vault_list.into_iter().zip(recovery_points).zip(policies)
     {
         part.resources.backup_vaults.push(BackupVault {
@@ -224,9 +225,24 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
                 Ok(statements) => Known::Value(statements),
                 Err(f) => Known::Unknown(f.reason()),
             }),
+            lock,
         });
     }
     part
+}
+
+/// The vault's lock as ListBackupVaults reports it (`Locked`, `MinRetentionDays`,
+/// `MaxRetentionDays`, `LockDate`); `None` when no lock is configured. A retention outside
+/// `u32` (AWS caps it at 36,500 days) is no bound drscan could compare, so it is left out.
+fn vault_lock(vault: &aws_sdk_backup::types::BackupVaultListMember) -> Option<VaultLock> {
+    let days = |d: Option<i64>| d.and_then(|d| u32::try_from(d).ok());
+    let lock = VaultLock {
+        locked: vault.locked().unwrap_or(false),
+        min_retention_days: days(vault.min_retention_days()),
+        max_retention_days: days(vault.max_retention_days()),
+        lock_date: smithy_time(vault.lock_date()),
+    };
+    (lock != VaultLock::default()).then_some(lock)
 }
 
 /// The statements of an IAM policy document (JSON; `Statement` an object or a list, `Action`,

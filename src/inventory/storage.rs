@@ -256,6 +256,47 @@ pub struct BackupVault {
     /// GetBackupVaultAccessPolicy failed; `None` when not read (a snapshot of an older drscan).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_policy: Option<Known<Vec<PolicyStatement>>>,
+    /// The vault's AWS Backup Vault Lock, as ListBackupVaults reports it; `None`: no lock is
+    /// configured (or a snapshot of an older drscan, which did not read it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock: Option<VaultLock>,
+}
+
+/// AWS Backup Vault Lock on a vault: every backup or copy job into it must keep its recovery
+/// point at least `min_retention_days` and at most `max_retention_days`, or AWS Backup fails
+/// the job (API_PutBackupVaultLockConfiguration). `locked` is ListBackupVaults' `Locked`: the
+/// lock is in force (compliance mode past its grace time, or governance mode).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VaultLock {
+    #[serde(default)]
+    pub locked: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_retention_days: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_retention_days: Option<u32>,
+    /// When a compliance-mode lock becomes immutable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock_date: Option<DateTime<Utc>>,
+}
+
+impl VaultLock {
+    /// Why this lock fails a job that keeps its recovery point `delete_after_days` (`None`:
+    /// forever, a lifecycle without deletion), or `None` when the job's retention fits.
+    pub fn refuses(&self, delete_after_days: Option<u32>) -> Option<String> {
+        match (delete_after_days, self.min_retention_days, self.max_retention_days) {
+            (Some(days), Some(min), _) if days < min => {
+                Some(format!("it keeps copies {days} days and the vault lock requires at least {min}"))
+            }
+            (Some(days), _, Some(max)) if days > max => {
+                Some(format!("it keeps copies {days} days and the vault lock allows at most {max}"))
+            }
+            (None, _, Some(max)) => {
+                Some(format!("it keeps copies forever and the vault lock allows at most {max} days"))
+            }
+            _ => None,
+        }
+    }
 }
 
 /// One statement of a resource policy, as much of it as drscan judges.
@@ -615,5 +656,26 @@ mod tests {
         assert_eq!(denial(&not_action, restore), Denial::Denied(&not_action[0]));
         let allow = [PolicyStatement { effect: "Allow".into(), ..deny(&["*"], &["*"], false) }];
         assert_eq!(denial(&allow, restore), Denial::No);
+    }
+
+    #[test]
+    fn a_vault_lock_refuses_copies_kept_outside_its_retention_range() {
+        let lock = VaultLock {
+            locked: true,
+            min_retention_days: Some(7),
+            max_retention_days: Some(365),
+            lock_date: None,
+        };
+        assert_eq!(lock.refuses(Some(7)), None);
+        assert_eq!(lock.refuses(Some(365)), None);
+        assert!(lock.refuses(Some(6)).is_some_and(|why| why.contains("at least 7")));
+        assert!(lock.refuses(Some(366)).is_some_and(|why| why.contains("at most 365")));
+        assert!(lock.refuses(None).is_some_and(|why| why.contains("forever")));
+        // A lock with only a minimum takes copies kept forever; one with only a maximum, any
+        // retention up to it.
+        let min_only = VaultLock { max_retention_days: None, ..lock.clone() };
+        assert_eq!(min_only.refuses(None), None);
+        let max_only = VaultLock { min_retention_days: None, ..lock };
+        assert_eq!(max_only.refuses(Some(1)), None);
     }
 }

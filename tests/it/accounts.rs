@@ -197,6 +197,37 @@ fn a_break_in_each_account_is_caught() {
     let (_, json) = collect_and_audit(&caller, &layout);
     let vault = format!("arn:aws:backup:{DR}:{}:backup-vault:web-dr", layout.backup);
     assert_finding(&json, "backup-copy-target-missing", "fail", &vault);
+
+    // Central backup account: the DR vault's lock caps retention at a year, while the copy rule
+    // keeps its copies forever, so AWS Backup fails every copy into it.
+    let (layout, caller) = seeded(&Setup::default());
+    set_faults(recorded_answers(&layout));
+    lock_dr_vault(&layout, 7, Some(365));
+    let (_, json) = collect_and_audit(&caller, &layout);
+    assert_finding(&json, "backup-unhealthy", "fail", "the vault lock allows at most 365 days");
+    // A lock with only a minimum takes copies kept forever.
+    let (layout, caller) = seeded(&Setup::default());
+    set_faults(recorded_answers(&layout));
+    lock_dr_vault(&layout, 7, None);
+    let (_, json) = collect_and_audit(&caller, &layout);
+    let vault_lock = |f: &&serde_json::Value| f.to_string().contains("vault lock");
+    assert!(!findings(&json, "backup-unhealthy", "fail").iter().any(vault_lock), "{}", summary(&json));
+}
+
+/// Put a vault lock of at least `min` (and at most `max`) retention days on the backup
+/// account's DR vault.
+fn lock_dr_vault(layout: &Layout, min: i64, max: Option<i64>) {
+    runtime().block_on(async {
+        let backup = aws_sdk_backup::Client::new(&config(&layout.backup, DR).await);
+        backup
+            .put_backup_vault_lock_configuration()
+            .backup_vault_name("web-dr")
+            .min_retention_days(min)
+            .set_max_retention_days(max)
+            .send()
+            .await
+            .expect("PutBackupVaultLockConfiguration");
+    });
 }
 
 #[test]
@@ -293,4 +324,62 @@ fn a_side_role_that_is_not_a_role_arn_is_a_usage_error() {
         .expect("run drscan");
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("not an IAM role ARN"));
+}
+
+/// dr-kms-key-unusable's pass fixture as a split layout: the DR region's group, template and
+/// keys in recovery account 210987654321, the AMI it launches shared from the primary account
+/// 123456789012, its snapshots encrypted with `snapshot_key`; the audit's DR105 findings and
+/// how many resources passed.
+fn kms_split_findings(snapshot_key: &str) -> (Vec<drscan::findings::Finding>, usize) {
+    const RECOVERY: &str = "210987654321";
+    let text = std::fs::read_to_string("fixtures/rules/dr-kms-key-unusable/pass.json").expect("fixture");
+    let mut fixture: serde_json::Value = serde_json::from_str(&text).expect("json");
+    fixture["schema_version"] = 2.into();
+    fixture["accounts"] = json!([
+        { "account": "123456789012", "sides": ["primary", "dns", "backup"] },
+        { "account": RECOVERY, "sides": ["dr"] },
+    ]);
+    let dr = &mut fixture["resources"]["regional"]["us-east-1"];
+    for kind in ["auto_scaling_groups", "kms_keys"] {
+        for resource in dr[kind].as_array_mut().expect("resources") {
+            let arn =
+                resource["arn"].as_str().expect("arn").replace(":123456789012:", &format!(":{RECOVERY}:"));
+            resource["arn"] = arn.into();
+        }
+    }
+    dr["images"][0]["kms_key_ids"] = json!([snapshot_key]);
+    let snapshot = drscan::inventory::Snapshot::parse("split fixture", fixture.to_string())
+        .expect("the split fixture loads");
+    let report = drscan::audit::run(
+        &snapshot,
+        &drscan::settings::Settings::default(),
+        drscan::audit::GatePolicy::default(),
+    );
+    let passed = report.counts.get("dr-kms-key-unusable").map_or(0, |c| c.pass);
+    (report.findings.into_iter().filter(|f| f.rule == "dr-kms-key-unusable").collect(), passed)
+}
+
+#[test]
+fn a_key_of_another_account_is_judged_for_the_account_that_uses_it() {
+    use drscan::findings::Status;
+    // The recovery account's own enabled key: usable.
+    let (own, passed) =
+        kms_split_findings("arn:aws:kms:us-east-1:210987654321:key/mrk-1a2b3c4d5e6f47a8b9c0d1e2f3a4b5c6");
+    assert!(own.is_empty() && passed > 0, "{own:#?}");
+    // The primary account's key: its policy decides, and drscan reads neither it nor the key.
+    let (shared, _) =
+        kms_split_findings("arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0");
+    assert!(
+        shared.iter().any(|f| f.status == Status::Unknown && f.message.contains("web-dr-asg")),
+        "{shared:#?}"
+    );
+    assert!(!shared.iter().any(|f| f.status == Status::Fail), "{shared:#?}");
+    // The primary account's AWS managed key: never usable from another account.
+    let (managed, _) = kms_split_findings("arn:aws:kms:us-east-1:123456789012:alias/aws/ebs");
+    assert!(
+        managed
+            .iter()
+            .any(|f| f.status == Status::Fail && f.message.contains("AWS managed keys cannot be shared")),
+        "{managed:#?}"
+    );
 }

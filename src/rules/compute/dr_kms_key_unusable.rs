@@ -1,10 +1,10 @@
 use crate::findings::ResourceRef;
 use crate::findings::resource;
 use crate::inventory::arn::arn_name;
-use crate::inventory::arn::arn_region;
+use crate::inventory::arn::{arn_account, arn_region};
 use crate::inventory::dependencies::KmsKey;
 use crate::inventory::graph::LaunchResolution;
-use crate::inventory::{Known, ResourceKind, UnknownReason};
+use crate::inventory::{ErrorCause, Known, ResourceKind, UnknownReason};
 use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 use std::collections::{HashMap, HashSet};
 
@@ -15,7 +15,11 @@ declare_rule! {
     /// cross-region read replicas and Aurora secondary clusters, of the EFS replication
     /// destinations, and of the DR backup vaults that copy actions target — and checks that
     /// each is a DR-region key that exists and is `Enabled`. AWS managed keys (`alias/aws/…`)
-    /// always pass. An AMI's snapshot keys are read from its EBS snapshots (DescribeSnapshots:
+    /// pass in their own account. A key of another account than the resource that needs it
+    /// (an AMI shared from the primary account into a recovery account, say) fails when it is
+    /// an AWS managed key — those cannot be shared — and is `unknown` otherwise, since its key
+    /// policy and grants decide, and drscan does not read them; a key of an account drscan did
+    /// not collect is `unknown`, naming the account. An AMI's snapshot keys are read from its EBS snapshots (DescribeSnapshots:
     /// DescribeImages never returns them); where they cannot be read, the group is unknown.
     ///
     /// ## Why is this bad?
@@ -66,10 +70,25 @@ pub(crate) fn key_index<'s>(ctx: &Context<'_, 's>) -> HashMap<&'s str, &'s KmsKe
     index
 }
 
-pub(crate) fn key_state(ctx: &Context<'_, '_>, keys: &HashMap<&str, &KmsKey>, key: &str) -> KeyState {
+/// The state of `key` for `user`, the account of the resource that needs it (a DR group, a
+/// replica, a vault). A key of another account is usable only through that account's key
+/// policy and grants, which drscan does not read: enabled, it is `unknown`, not a pass; an AWS
+/// managed key of another account can never be used (AWS managed keys cannot be shared, so
+/// neither can what they encrypt).
+pub(crate) fn key_state(
+    ctx: &Context<'_, '_>,
+    keys: &HashMap<&str, &KmsKey>,
+    key: &str,
+    user: Option<&str>,
+) -> KeyState {
     let dr = &ctx.inventory.dr;
-    if key.starts_with("alias/aws/") || key.contains(":alias/aws/") {
-        return KeyState::Usable;
+    let owner = arn_account(key).filter(|owner| user.is_some_and(|user| user != *owner));
+    let aws_managed = |name: &str| name.starts_with("alias/aws/") || name.contains(":alias/aws/");
+    if aws_managed(key) {
+        return match owner {
+            None => KeyState::Usable,
+            Some(owner) => KeyState::Broken(shared_aws_managed(key, owner)),
+        };
     }
     if let Some(region) = arn_region(key)
         && region != dr.name
@@ -81,14 +100,49 @@ pub(crate) fn key_state(ctx: &Context<'_, '_>, keys: &HashMap<&str, &KmsKey>, ke
         .get(key)
         .or_else(|| keys.get(arn_name(key)))
         .or_else(|| alias.as_deref().and_then(|a| keys.get(a)));
-    match found {
-        Some(k) if k.state == "Enabled" => KeyState::Usable,
-        Some(k) => KeyState::Broken(format!("key {} is {}", k.id, k.state)),
-        None => match dr.unread(ResourceKind::KmsKey, key) {
-            Some(reason) => KeyState::Unknown(reason.clone()),
-            None => KeyState::Broken(format!("key {key} does not exist in {}", dr.name)),
-        },
+    match (found, owner) {
+        (Some(k), _) if k.state != "Enabled" => KeyState::Broken(format!("key {} is {}", k.id, k.state)),
+        (Some(k), Some(owner)) if k.aliases.iter().any(|a| aws_managed(a)) => {
+            KeyState::Broken(shared_aws_managed(&k.arn, owner))
+        }
+        (Some(_), None) => KeyState::Usable,
+        (Some(k), Some(owner)) => KeyState::Unknown(UnknownReason::new(
+            "kms key policy",
+            ErrorCause::Unresolvable,
+            format!(
+                "key {} belongs to account {owner}, not to the account that uses it; whether that account may decrypt with it is up to the key policy and grants, which drscan does not read",
+                k.id
+            ),
+        )),
+        (None, _) => {
+            // drscan lists the DR region's keys of the DR side's account only (a backup
+            // account's vaults are read on their own, not its keys): a key of any other account
+            // that is not in the listing is not known to be missing.
+            let snapshot = ctx.inventory.snapshot;
+            let dr_account = snapshot.account_of(crate::inventory::Side::Dr);
+            match arn_account(key).or(user).filter(|account| *account != dr_account) {
+                Some(account) => KeyState::Unknown(snapshot.account_unread(account).unwrap_or_else(|| {
+                    UnknownReason::new(
+                        "kms:ListKeys",
+                        ErrorCause::NotRead,
+                        format!(
+                            "drscan lists the KMS keys of the DR side's account only, and key {key} is in account {account}"
+                        ),
+                    )
+                })),
+                None => match dr.unread(ResourceKind::KmsKey, key) {
+                    Some(reason) => KeyState::Unknown(reason.clone()),
+                    None => KeyState::Broken(format!("key {key} does not exist in {}", dr.name)),
+                },
+            }
+        }
     }
+}
+
+fn shared_aws_managed(key: &str, owner: &str) -> String {
+    format!(
+        "key {key} is an AWS managed key of account {owner}; AWS managed keys cannot be shared, so another account cannot use what they encrypt"
+    )
 }
 
 impl Rule for DrKmsKeyUnusable {
@@ -185,7 +239,7 @@ impl Rule for DrKmsKeyUnusable {
             let mut broken = Vec::new();
             let mut unknown = None;
             for key in &keys {
-                match key_state(ctx, &key_lookup, key) {
+                match key_state(ctx, &key_lookup, key, arn_account(&target.arn)) {
                     KeyState::Usable => {}
                     KeyState::Broken(why) => broken.push(why),
                     KeyState::Unknown(reason) => unknown = unknown.or(Some(reason)),

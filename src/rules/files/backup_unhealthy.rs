@@ -18,6 +18,9 @@ declare_rule! {
     ///   the selection picks it through tags or "all resources" (`DescribeRegionSettings`:
     ///   AWS Backup then skips it; Aurora, DocumentDB and Neptune need the opt-in even when
     ///   named explicitly);
+    /// - the DR vault's AWS Backup Vault Lock refuses the copy rule's retention (copies kept
+    ///   fewer days than its minimum, or more days — or forever — than its maximum): AWS Backup
+    ///   then fails every copy job into it, whichever account holds the vault;
     /// - a DR vault that the copies target has an access policy that denies
     ///   `backup:StartRestoreJob` or `backup:CopyIntoBackupVault` to everyone, or a KMS key
     ///   that is missing, disabled or pending deletion in the DR region (as
@@ -42,14 +45,16 @@ declare_rule! {
     /// ## How to fix
     /// Read the failed jobs (`aws backup list-copy-jobs --by-state FAILED`) and fix their cause
     /// (the KMS key policy of the DR vault's key, the vault access policy, the IAM role); opt
-    /// the resource type in (`aws backup update-region-settings`); remove the `Deny` of
-    /// restores from the DR vault's access policy; alarm on failed copy jobs.
+    /// the resource type in (`aws backup update-region-settings`); set the copy rule's
+    /// lifecycle within the DR vault lock's retention range; remove the `Deny` of restores from
+    /// the DR vault's access policy; alarm on failed copy jobs.
     ///
     /// ## References
     /// - https://docs.aws.amazon.com/aws-backup/latest/devguide/API_ListCopyJobs.html
     /// - https://docs.aws.amazon.com/aws-backup/latest/devguide/API_DescribeRegionSettings.html
     /// - https://docs.aws.amazon.com/aws-backup/latest/devguide/assigning-resources.html
     /// - https://docs.aws.amazon.com/aws-backup/latest/devguide/create-a-vault-access-policy.html
+    /// - https://docs.aws.amazon.com/aws-backup/latest/devguide/vault-lock.html
     /// - https://docs.aws.amazon.com/aws-backup/latest/devguide/backup-notifications.html
     pub struct BackupUnhealthy {
         name: "backup-unhealthy",
@@ -177,11 +182,23 @@ impl Rule for BackupUnhealthy {
                         cov.rule.copy_actions.iter().filter(|a| a.destination_region() == Some(dr.name))
                     {
                         match relations.dr_vault(action) {
-                            Known::Value(Some(vault)) if !vaults.iter().any(|v| v.arn == vault.arn) => {
-                                vaults.push(vault)
+                            Known::Value(Some(vault)) => {
+                                if let Some(why) = vault
+                                    .lock
+                                    .as_ref()
+                                    .and_then(|lock| lock.refuses(action.delete_after_days))
+                                {
+                                    verdict.problems.push(format!(
+                                        "AWS Backup fails every copy of plan {} rule {} into vault {}: {why}",
+                                        cov.plan.name, cov.rule.name, vault.name
+                                    ));
+                                }
+                                if !vaults.iter().any(|v| v.arn == vault.arn) {
+                                    vaults.push(vault);
+                                }
                             }
                             // A missing vault is backup-copy-target-missing's finding.
-                            Known::Value(_) => {}
+                            Known::Value(None) => {}
                             Known::Unknown(reason) => {
                                 let arn = action.destination_vault_arn.as_str();
                                 if !unlisted.iter().any(|(a, _)| *a == arn) {
@@ -245,7 +262,7 @@ impl Rule for BackupUnhealthy {
                 }
             }
             if let Some(key) = &vault.kms_key_arn {
-                match key_state(ctx, &keys, key) {
+                match key_state(ctx, &keys, key, crate::inventory::arn::arn_account(&vault.arn)) {
                     KeyState::Usable => {}
                     KeyState::Broken(why) => verdict.problems.push(format!("its KMS key is unusable: {why}")),
                     KeyState::Unknown(reason) => verdict
