@@ -521,16 +521,20 @@ fn render_app_index(out: &mut String, apps: &[AppSection<'_>]) {
 /// decodes to the same characters.
 fn json_in_script(json: &str) -> String {
     let mut out = String::with_capacity(json.len() + json.len() / 64);
-    let mut chars = json.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '<' if chars.peek() == Some(&'/') => out.push_str("<\\"),
-            '<' if chars.peek() == Some(&'!') => out.push_str("\\u003c"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
+    let mut rest = json;
+    while let Some(at) = rest.find(['<', '\u{2028}', '\u{2029}']) {
+        out.push_str(&rest[..at]);
+        let (c, after) = rest[at..].split_at(rest[at..].chars().next().map_or(1, char::len_utf8));
+        out.push_str(match c {
+            "<" if after.starts_with('/') => "<\\",
+            "<" if after.starts_with('!') => "\\u003c",
+            "\u{2028}" => "\\u2028",
+            "\u{2029}" => "\\u2029",
+            other => other,
+        });
+        rest = after;
     }
+    out.push_str(rest);
     out
 }
 
