@@ -1,22 +1,29 @@
-//! The readiness report as one self-contained HTML page: inline CSS only (and one inline SVG
-//! gauge), a Content-Security-Policy of `default-src 'none'`, no script and no external URL
-//! anywhere, so it works offline, as a CI artifact and as a mail attachment.
+//! The readiness report as one self-contained HTML page: inline CSS (and one inline SVG
+//! gauge), a Content-Security-Policy of `default-src 'none'`, no external URL anywhere, so it
+//! works offline, from `file://`, as a CI artifact and as a mail attachment. A report of one
+//! page of applications has no script; a longer one has one inline script, allowed by its
+//! hash in the policy.
 //!
 //! **Every screen.** The layout is fluid from 360 px up: on narrow screens data tables stack
 //! each row into labelled lines, failover paths are boxes that wrap (or stack, with arrows
 //! down), and the RTO/RPO chart is CSS bars sized in percent; text wraps, it is never cut.
 //!
 //! **Thousands of applications.** Applications are listed worst first in pages of
-//! [`PAGE_SIZE`]; without script, the page shown is the one the URL's fragment names (CSS
-//! `:target`), the first by default, so the browser lays out one page, not the whole estate.
-//! Ready applications are collapsed, offscreen sections are skipped by `content-visibility`,
-//! and each rule's "How to fix" is written once, in its own section that findings link to.
+//! [`PAGE_SIZE`]; the page shown is the one the URL's fragment names (CSS `:target`), the
+//! first by default. Only the first page is markup: the others are written as JSON data
+//! blocks, which the browser's parser skips over cheaply, and the script draws a page when it
+//! is visited (by a link, the address or the search box it adds). Without script the summary,
+//! the first page and everything after the applications are there, and later pages say why
+//! they are empty. Ready applications are collapsed, offscreen sections are skipped by
+//! `content-visibility`, and each rule's "How to fix" is written once, in its own section
+//! that findings link to.
 
 use super::{
     AppSection, EstimateView, FailoverPath, NodeState, ReadinessReport, Standing, Term, Value,
     human_duration, remediation,
 };
 use crate::findings::{Finding, Status};
+use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
@@ -85,6 +92,57 @@ table.stack td{border:0;position:relative;padding:2px 0 2px 8.5em;min-height:1.6
 table.stack td::before{position:absolute;left:0;top:2px;width:8em;font-weight:600;color:var(--muted);overflow-wrap:anywhere}
 }
 "#;
+
+/// What a report of more than one page adds to [`STYLE`]: the search box of [`SCRIPT`].
+const DEFERRED_STYLE: &str = ".finder{margin:8px 0}.finder input{font:inherit;width:min(100%,24em);padding:2px 6px}\
+.found{display:flex;flex-wrap:wrap;gap:4px 12px;list-style:none;margin:4px 0;padding:0}";
+
+/// The one script of a report of more than one page (allowed by its hash in the page's
+/// Content-Security-Policy, nothing else runs): it draws a deferred page from its data block
+/// when a link into it is followed, before the browser goes there, or when the address's
+/// fragment points into it (opened with one, typed, back and forward) — then it goes there
+/// again, so that the drawn element is the `:target` that shows its page — and it adds a
+/// search box over every application's name.
+const SCRIPT: &str = r##"(function(){
+var index=JSON.parse(document.getElementById('app-index').textContent);
+function pageOf(id){var el=id&&document.getElementById(id);return el&&el.closest('.page');}
+function draw(page){
+var data=page&&page.querySelector('script.page-data');
+if(!data)return false;
+page.innerHTML=JSON.parse(data.textContent);
+return true;
+}
+document.addEventListener('click',function(e){
+var link=e.target.closest&&e.target.closest('a[href^="#"]');
+if(link)draw(pageOf(link.getAttribute('href').slice(1)));
+});
+function follow(){if(draw(pageOf(location.hash.slice(1))))location.replace(location.href);}
+addEventListener('hashchange',follow);
+follow();
+var finder=document.createElement('div');
+finder.className='finder';
+finder.innerHTML='<label>Find an application <input type="search" id="find" autocomplete="off"></label> <span class="muted" id="found-count" aria-live="polite"></span><ul class="found" id="found"></ul>';
+var pager=document.querySelector('.pager');
+pager.parentNode.insertBefore(finder,pager.nextSibling);
+var input=document.getElementById('find'),count=document.getElementById('found-count'),found=document.getElementById('found');
+var SHOWN=20;
+input.addEventListener('input',function(){
+var query=input.value.trim().toLowerCase(),hits=[];
+found.textContent='';count.textContent='';
+if(!query)return;
+for(var i=0;i<index.length;i++)if(index[i][0].toLowerCase().indexOf(query)>=0)hits.push(index[i]);
+count.textContent=hits.length+(hits.length===1?' match':' matches')+(hits.length>SHOWN?', the first '+SHOWN+' shown':'');
+hits.slice(0,SHOWN).forEach(function(hit){
+var item=document.createElement('li'),link=document.createElement('a');
+link.href='#'+hit[1];link.textContent=hit[0];
+item.appendChild(link);found.appendChild(item);
+});
+});
+input.addEventListener('keydown',function(e){
+var first=found.querySelector('a');
+if(e.key==='Enter'&&first){e.preventDefault();first.click();}
+});
+})();"##;
 
 /// A data table: its class and column headings — the `<thead>` on wide screens, the label in
 /// front of each cell where rows stack.
@@ -210,12 +268,20 @@ fn value_class(value: Value, target: Option<u64>) -> &'static str {
 pub fn render(report: &ReadinessReport<'_>) -> String {
     let mut out = String::with_capacity(64 * 1024 + report.apps.len() * 4096);
     let title = format!("DR readiness — {} → {} — account {}", report.primary, report.dr, report.account);
+    // One page of applications needs no script; more pages bring SCRIPT, and its hash.
+    let deferred = report.apps.len() > PAGE_SIZE;
+    let (policy, deferred_style) = if deferred {
+        let hash = base64(&Sha256::digest(SCRIPT.as_bytes()));
+        (format!("{CONTENT_SECURITY_POLICY}; script-src 'sha256-{hash}'"), DEFERRED_STYLE)
+    } else {
+        (CONTENT_SECURITY_POLICY.to_string(), "")
+    };
     let _ = write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"{CONTENT_SECURITY_POLICY}\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"{policy}\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{}</title><style>{STYLE}{}</style></head><body><main>\n",
+         <title>{}</title><style>{STYLE}{}{deferred_style}</style></head><body><main>\n",
         esc(&title),
         stylesheet()
     );
@@ -307,12 +373,35 @@ pub fn render(report: &ReadinessReport<'_>) -> String {
     out.push_str(
         "<p class=\"muted\">Score: each application starts at 100 and loses 40 per failing critical finding, 15 per high, 5 per medium, 1 per low; unknown findings cost half, waived ones nothing. The overall score is the mean over applications. Verdict: not ready when a critical finding fails; at risk when a high one fails or a critical or high one is unknown.</p>\n",
     );
-    out.push_str("</main></body></html>\n");
+    out.push_str("</main>");
+    if deferred {
+        let _ = write!(out, "<script>{SCRIPT}</script>");
+    }
+    out.push_str("</body></html>\n");
+    out
+}
+
+/// Standard base64 with padding (RFC 4648 §4), for the script's hash in the policy.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let group =
+            chunk.iter().enumerate().fold(0u32, |group, (i, byte)| group | u32::from(*byte) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(group >> (18 - 6 * i)) as usize & 63]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
     out
 }
 
 /// The applications in pages of [`PAGE_SIZE`]: each page its overview table, then each
-/// application's section.
+/// application's section. The first page is markup; the others are deferred (see
+/// [`render_deferred_page`]), so that the browser parses one page of markup, not the estate's.
 fn render_applications(out: &mut String, apps: &[AppSection<'_>]) {
     out.push_str("<h2 id=\"applications\">Applications</h2>\n");
     let ready = apps.iter().filter(|a| a.verdict == super::Verdict::Ready).count();
@@ -336,41 +425,126 @@ fn render_applications(out: &mut String, apps: &[AppSection<'_>]) {
     }
     out.push_str("<div class=\"pages\">\n");
     for (number, page) in pages.iter().enumerate() {
-        let first = number * PAGE_SIZE + 1;
-        let _ = writeln!(out, "<section class=\"page\" id=\"page-{}\">", number + 1);
-        if pages.len() > 1 {
-            let _ =
-                writeln!(out, "<h3>Applications {first}–{} of {}</h3>", first + page.len() - 1, apps.len());
+        if number == 0 {
+            let _ = writeln!(out, "<section class=\"page\" id=\"page-1\">");
+            render_page(out, 0, page, apps.len());
+            out.push_str("</section>\n");
+        } else {
+            render_deferred_page(out, number, page, apps.len());
         }
-        APPLICATIONS.open(out, (number == 0).then_some("applications-table"));
-        for app in page.iter() {
-            let (rto, rpo) = match &app.estimate {
-                Some(e) => (
-                    value_cell(e.rto, e.rto_target_seconds, "rto"),
-                    value_cell(e.rpo, e.rpo_target_seconds, "rpo"),
-                ),
-                None => (
-                    "<td class=\"rto muted\">not estimated</td>".to_string(),
-                    "<td class=\"rpo muted\">not estimated</td>".to_string(),
-                ),
-            };
-            let open = app.findings.iter().filter(|f| f.status != Status::Waived).count();
-            let _ = writeln!(
-                out,
-                "<tr data-app=\"{0}\"><td><a href=\"#{1}\"><b>{0}</b></a></td><td>{2}</td><td>{3}</td>{rto}{rpo}<td>{open}</td></tr>",
-                esc(&app.name),
-                anchor("app-", &app.name),
-                verdict_badge(app.verdict),
-                app.score,
-            );
-        }
-        out.push_str("</tbody></table>\n");
-        for app in page.iter() {
-            render_app(out, app);
-        }
-        out.push_str("</section>\n");
     }
     out.push_str("</div>\n");
+    if pages.len() > 1 {
+        render_app_index(out, apps);
+    }
+}
+
+/// One page's heading (when there are several), overview table and application sections.
+fn render_page(out: &mut String, number: usize, page: &[AppSection<'_>], total: usize) {
+    let first = number * PAGE_SIZE + 1;
+    if total > PAGE_SIZE {
+        let _ = writeln!(out, "<h3>Applications {first}–{} of {total}</h3>", first + page.len() - 1);
+    }
+    APPLICATIONS.open(out, (number == 0).then_some("applications-table"));
+    for app in page.iter() {
+        let (rto, rpo) = match &app.estimate {
+            Some(e) => (
+                value_cell(e.rto, e.rto_target_seconds, "rto"),
+                value_cell(e.rpo, e.rpo_target_seconds, "rpo"),
+            ),
+            None => (
+                "<td class=\"rto muted\">not estimated</td>".to_string(),
+                "<td class=\"rpo muted\">not estimated</td>".to_string(),
+            ),
+        };
+        let open = app.findings.iter().filter(|f| f.status != Status::Waived).count();
+        let _ = writeln!(
+            out,
+            "<tr data-app=\"{0}\"><td><a href=\"#{1}\"><b>{0}</b></a></td><td>{2}</td><td>{3}</td>{rto}{rpo}<td>{open}</td></tr>",
+            esc(&app.name),
+            anchor("app-", &app.name),
+            verdict_badge(app.verdict),
+            app.score,
+        );
+    }
+    out.push_str("</tbody></table>\n");
+    for app in page.iter() {
+        render_app(out, app);
+    }
+}
+
+/// A page after the first: its heading, a note for browsers without script, an empty element
+/// per application carrying its id (so that a link to it still shows this page, by CSS
+/// `:target`), and the page's markup as a JSON string in a data block, which [`SCRIPT`] draws
+/// when the page is visited. Raw text in a `<script type="application/json">` costs the parser
+/// a scan for its end tag, where markup costs a DOM; each page has its own block, so a visit
+/// decodes one page.
+fn render_deferred_page(out: &mut String, number: usize, page: &[AppSection<'_>], total: usize) {
+    let first = number * PAGE_SIZE + 1;
+    let _ = write!(
+        out,
+        "<section class=\"page\" id=\"page-{}\"><h3>Applications {first}–{} of {total}</h3>\
+         <p class=\"muted deferred\">This page is drawn by the report's script, which this browser does not run: \
+         only the first page of applications is shown without it. The JSON and Markdown outputs list every application.</p>",
+        number + 1,
+        first + page.len() - 1
+    );
+    for app in page {
+        let _ = write!(out, "<i id=\"{}\"></i>", anchor("app-", &app.name));
+    }
+    let mut markup = String::with_capacity(page.len() * 8192);
+    render_page(&mut markup, number, page, total);
+    let _ = writeln!(
+        out,
+        "<script type=\"application/json\" class=\"page-data\">{}</script></section>",
+        json_in_script(&serde_json::Value::String(markup).to_string())
+    );
+}
+
+/// Every application's name and id, in page order, for the search box [`SCRIPT`] adds.
+fn render_app_index(out: &mut String, apps: &[AppSection<'_>]) {
+    let index: Vec<(&str, String)> =
+        apps.iter().map(|a| (a.name.as_str(), anchor("app-", &a.name))).collect();
+    let json = serde_json::to_string(&index).unwrap_or_else(|_| "[]".into());
+    let _ = writeln!(
+        out,
+        "<script type=\"application/json\" id=\"app-index\">{}</script>",
+        json_in_script(&json)
+    );
+}
+
+/// JSON text made safe as the content of a `<script>` element: `</` becomes `<\/` (so that no
+/// `</script` can end the element early) and `<!` becomes `\u003c!` (so that no `<!--` can
+/// switch the parser into the script-data-escaped states), and U+2028/U+2029 are escaped (raw
+/// line separators are JSON but were not JavaScript before ES2019). Outside its strings, JSON
+/// has neither `<` nor those separators, so every replacement lands inside a string, where it
+/// decodes to the same characters.
+fn json_in_script(json: &str) -> String {
+    let mut out = String::with_capacity(json.len() + json.len() / 64);
+    let mut rest = json;
+    // Searching for one character is a memchr, fast even in a debug build.
+    while let Some(at) = rest.find('<') {
+        let (before, after) = rest.split_at(at + 1);
+        match after.as_bytes().first() {
+            Some(b'/') => {
+                out.push_str(before);
+                out.push('\\');
+            }
+            Some(b'!') => {
+                out.push_str(&before[..at]);
+                out.push_str("\\u003c");
+            }
+            _ => out.push_str(before),
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    for (separator, escaped) in [('\u{2028}', "\\u2028"), ('\u{2029}', "\\u2029")] {
+        if out.contains(separator) {
+            out = out.replace(separator, escaped);
+        }
+    }
+    out
 }
 
 fn value_cell(value: Value, target: Option<u64>, class: &str) -> String {
@@ -643,6 +817,32 @@ mod tests {
         assert!(
             anchor("app-", "\"><script>").chars().all(|c| c.is_ascii_alphanumeric() || "-_.~".contains(c))
         );
+    }
+
+    #[test]
+    fn json_in_a_script_element_cannot_end_it_or_open_a_comment() {
+        let text = "</script><script>alert(1)</script> <!-- x --> \u{2028}\u{2029} </SCRIPT";
+        let json = json_in_script(&serde_json::Value::String(text.into()).to_string());
+        let lower = json.to_ascii_lowercase();
+        assert!(!lower.contains("</") && !lower.contains("<!"), "{json}");
+        assert!(!json.contains('\u{2028}') && !json.contains('\u{2029}'), "{json}");
+        let back: String = serde_json::from_str(&json).expect("still JSON");
+        assert_eq!(back, text, "decodes to the same text");
+    }
+
+    #[test]
+    fn base64_follows_rfc_4648() {
+        for (bytes, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(bytes.as_bytes()), encoded);
+        }
+        assert_eq!(base64(&Sha256::digest(b"")), "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
     }
 
     #[test]

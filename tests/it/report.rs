@@ -217,11 +217,13 @@ fn synthetic_html(units: usize) -> (String, Vec<(String, drscan::report::Verdict
     (report::html::render(&model), apps)
 }
 
-/// Which pages and application sections the browser displays, and which sections are open.
+/// Which pages and application sections the browser displays, which sections are drawn and
+/// which of them are open.
 const PAGES_PROBE: &str = r#"
 var shown = function (el) { return getComputedStyle(el).display !== 'none'; };
 return {
   pages: Array.prototype.filter.call(document.querySelectorAll('.page'), shown).map(function (p) { return p.id; }),
+  drawn: Array.prototype.map.call(document.querySelectorAll('details.app'), function (d) { return d.dataset.app; }),
   open: Array.prototype.filter.call(document.querySelectorAll('details.app'), function (d) { return d.open; }).map(function (d) { return d.dataset.app; }),
   total: document.querySelectorAll('.page').length
 };
@@ -246,9 +248,16 @@ fn html_report_of_a_large_estate_shows_one_page_at_a_time() {
     let fragment = format!("#app-{second_page_app}");
     let probe = browser.probe(&html, PAGES_PROBE, &fragment, 1400).expect("probe runs");
     assert_eq!(probe["pages"], serde_json::json!(["page-2"]), "{fragment}");
+    // Only the first page is markup: the probe moved to the fragment after load, before the
+    // page's script could draw the second page (which the next test follows).
+    let drawn: Vec<&str> =
+        probe["drawn"].as_array().expect("drawn").iter().filter_map(Value::as_str).collect();
+    let first_page: Vec<&str> =
+        apps[..report::html::PAGE_SIZE].iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(drawn, first_page);
     // Ready applications are collapsed, the others open.
     let open: Vec<&str> = probe["open"].as_array().expect("open").iter().filter_map(Value::as_str).collect();
-    let expected: Vec<&str> = apps
+    let expected: Vec<&str> = apps[..report::html::PAGE_SIZE]
         .iter()
         .filter(|(_, v)| *v != drscan::report::Verdict::Ready)
         .map(|(name, _)| name.as_str())
@@ -262,6 +271,120 @@ fn html_report_of_a_large_estate_shows_one_page_at_a_time() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// Pages 2 and later are drawn by the report's script when they are visited. The probe does
+/// what a reader does — follows the pager's link to page 3, then searches for the estate's
+/// last application and follows the hit — and reports what is displayed at each step.
+const DEFERRED_PROBE: &str = r##"
+var shown = function (el) { return getComputedStyle(el).display !== 'none'; };
+var displayed = function () { return Array.prototype.filter.call(document.querySelectorAll('.page'), shown).map(function (p) { return p.id; }); };
+var apps = function (page) { return Array.prototype.map.call(page.querySelectorAll('details.app'), function (d) { return [d.dataset.app, d.open]; }); };
+var out = {};
+document.querySelector('.pager a[href="#page-3"]').click();
+var page = document.getElementById('page-3');
+out.paged = { displayed: displayed(), apps: apps(page), rows: page.querySelectorAll('tr[data-app]').length, height: page.getBoundingClientRect().height };
+var input = document.getElementById('find');
+input.value = LAST.slice(2).toUpperCase();
+input.dispatchEvent(new Event('input'));
+var hits = document.querySelectorAll('#found a');
+out.hits = Array.prototype.map.call(hits, function (a) { return a.textContent; });
+out.count = document.getElementById('found-count').textContent;
+Array.prototype.filter.call(hits, function (a) { return a.textContent === LAST; })[0].click();
+var target = document.querySelector(':target'), rect = target.getBoundingClientRect();
+out.found = { target: target.id, app: target.dataset.app, tag: target.tagName, displayed: displayed(), top: rect.top, height: rect.height, viewport: innerHeight };
+return out;
+"##;
+
+#[test]
+fn html_report_of_a_large_estate_draws_later_pages_when_visited() {
+    let Some(browser) = browser("html_report_of_a_large_estate_draws_later_pages_when_visited") else {
+        return;
+    };
+    let page_size = report::html::PAGE_SIZE;
+    let (html, apps) = synthetic_html(page_size * 2 + 20);
+    let (last, _) = apps.last().expect("applications");
+    let script = DEFERRED_PROBE.replace("LAST", &serde_json::to_string(last).expect("a JSON string"));
+    // Not framed: in an `<iframe srcdoc>` a link to `#fragment` points at the parent's URL.
+    let (probe, _) = browser.probe_page(&chromium::with_probe(&html, &script, ""), 1400).expect("probe runs");
+
+    // Page 3 after its link: applications 101 to 120, drawn, ready ones collapsed.
+    let paged = &probe["paged"];
+    assert_eq!(paged["displayed"], serde_json::json!(["page-3"]), "{probe}");
+    let expected: Vec<Value> = apps[page_size * 2..]
+        .iter()
+        .map(|(name, verdict)| serde_json::json!([name, *verdict != drscan::report::Verdict::Ready]))
+        .collect();
+    assert_eq!(paged["apps"], Value::Array(expected), "{probe}");
+    assert!(
+        apps[page_size * 2..].iter().any(|(_, v)| *v == drscan::report::Verdict::Ready),
+        "page 3 has ready ones"
+    );
+    assert_eq!(paged["rows"], 20, "the page's overview table: {probe}");
+    assert!(paged["height"].as_f64() > Some(1000.0), "laid out: {probe}");
+
+    // A search for part of the last application's name, in another case, finds it; its hit
+    // leads to its section, displayed on its page and scrolled into the window.
+    let hits = probe["hits"].as_array().expect("hits");
+    assert!(hits.contains(&Value::from(last.as_str())), "{probe}");
+    assert!(probe["count"].as_str().is_some_and(|c| c.contains("match")), "{probe}");
+    let found = &probe["found"];
+    assert_eq!(found["target"], format!("app-{last}"), "{probe}");
+    assert_eq!(found["app"], last.as_str(), "{probe}");
+    assert_eq!(found["tag"], "DETAILS", "{probe}");
+    assert_eq!(found["displayed"], serde_json::json!(["page-3"]), "{probe}");
+    let (top, height, viewport) = (
+        found["top"].as_f64().unwrap_or(-1.0),
+        found["height"].as_f64().unwrap_or(0.0),
+        found["viewport"].as_f64(),
+    );
+    assert!(height > 0.0 && top >= 0.0 && Some(top) < viewport, "in the window: {probe}");
+
+    // Opened with a fragment naming an application of a later page, under the report's own
+    // Content-Security-Policy (its script allowed by hash): that page is drawn at load.
+    let file = browser.dir().join("large.html");
+    std::fs::write(&file, &html).expect("page written");
+    let url = format!("file://{}#app-{last}", file.display());
+    let dom = browser.dump_dom(&url, 1400).expect("chromium runs").stdout;
+    assert!(dom.contains(&format!("<details class=\"app\" id=\"app-{last}\"")), "drawn at load");
+    // (The script's own text, which the DOM shows too, has no `class="finder"`.)
+    assert!(dom.contains("<div class=\"finder\">"), "the search box is there");
+}
+
+/// The Content-Security-Policy of an HTML page.
+fn policy(html: &str) -> &str {
+    let policy = html.split("http-equiv=\"Content-Security-Policy\" content=\"").nth(1).expect("a policy");
+    &policy[..policy.find('"').expect("quoted")]
+}
+
+#[test]
+fn html_report_of_a_large_estate_without_script_shows_the_summary_and_first_page() {
+    let Some(browser) =
+        browser("html_report_of_a_large_estate_without_script_shows_the_summary_and_first_page")
+    else {
+        return;
+    };
+    let page_size = report::html::PAGE_SIZE;
+    let (html, apps) = synthetic_html(page_size * 2 + 20);
+    // A browser that runs no script, as the page sees it: a policy without the script's hash.
+    let policy = policy(&html);
+    let without_script = policy[..policy.find("; script-src").expect("a script's hash")].to_string();
+    let html = html.replacen(policy, &without_script, 1);
+    let file = browser.dir().join("large.html");
+    std::fs::write(&file, &html).expect("page written");
+    let dom =
+        browser.dump_dom(&format!("file://{}#page-2", file.display()), 1400).expect("chromium runs").stdout;
+    assert!(dom.contains("id=\"verdict\""), "the summary");
+    for (name, _) in &apps[..page_size] {
+        assert!(
+            dom.contains(&format!("<details class=\"app\" id=\"app-{name}\"")),
+            "{name} on the first page"
+        );
+    }
+    let (later, _) = &apps[page_size];
+    assert!(!dom.contains(&format!("<details class=\"app\" id=\"app-{later}\"")), "page 2 is not drawn");
+    assert!(dom.contains("class=\"muted deferred\""), "it says why");
+    assert!(!dom.contains("<div class=\"finder\">"), "no search box without script");
+}
+
 #[test]
 fn html_report_is_self_contained() {
     let html = report(&["--snapshot", REFERENCE, "--previous", REPAIRED, "--format", "html"]);
@@ -270,6 +393,25 @@ fn html_report_is_self_contained() {
     for needle in ["http://", "https://", "//cdn", "src=", "@import", "url(", "<script", "<link"] {
         assert!(!lower.contains(needle), "the page references `{needle}`");
     }
+    // More than one page of applications brings one inline script, allowed by its hash alone,
+    // and the later pages as data blocks.
+    let (html, _) = synthetic_html(report::html::PAGE_SIZE + 1);
+    let policy = policy(&html);
+    assert!(
+        policy.starts_with("default-src 'none';") && policy.contains("; script-src 'sha256-"),
+        "{policy}"
+    );
+    assert!(
+        !policy.contains("unsafe-eval") && policy.matches("unsafe-inline").count() == 1,
+        "styles only: {policy}"
+    );
+    let lower = html.to_ascii_lowercase();
+    for needle in ["http://", "https://", "//cdn", "src=", "@import", "url(", "<link"] {
+        assert!(!lower.contains(needle), "the page references `{needle}`");
+    }
+    let data = lower.matches("<script type=\"application/json\"").count();
+    assert_eq!(data, 2, "page 2 and the search index");
+    assert_eq!(lower.matches("<script").count(), data + 1, "one script runs");
 }
 
 #[test]

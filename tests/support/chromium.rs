@@ -4,9 +4,9 @@
 //!
 //! A probe is JavaScript appended to a copy of the report and run on the load event; it writes
 //! its result as JSON into a `<pre id="probe">` that `--dump-dom` prints once the page loaded.
-//! Pages are measured in a frame of the exact width asked for (see [`Headless::probe`]). The report itself forbids scripts (its
-//! Content-Security-Policy is `default-src 'none'`), so the copy carries a policy that also
-//! allows inline scripts; nothing else changes.
+//! Pages are measured in a frame of the exact width asked for (see [`Headless::probe`]). The
+//! report's Content-Security-Policy runs no script but its own (allowed by its hash), so the
+//! copy carries a policy that also allows inline scripts; nothing else changes.
 //!
 //! Test scaffolding, not library: included with `#[path]` by `tests/it` and `benches/report.rs`.
 #![allow(dead_code)]
