@@ -9,6 +9,9 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
+/// The stream of pages a paginator sends: each page, or the SDK error of its call.
+pub(crate) type PageStream<Page, Error> = PaginationStream<Result<Page, SdkError<Error, HttpResponse>>>;
+
 /// A paginator of aws-sdk-rust (`client.operation().into_paginator()`). The SDK generates one
 /// type per operation, with no trait in common; this is that trait, for the ones drscan uses.
 pub(crate) trait SdkPaginator {
@@ -16,7 +19,7 @@ pub(crate) trait SdkPaginator {
     type Error: ProvideErrorMetadata + std::error::Error + 'static;
     /// The page stream, with the SDK's own duplicate-token stop off: [`super::pages`] checks
     /// the tokens itself and fails instead of ending a listing that never advances.
-    fn stream(self) -> PaginationStream<Result<Self::Page, SdkError<Self::Error, HttpResponse>>>;
+    fn stream(self) -> PageStream<Self::Page, Self::Error>;
 }
 
 /// Every page of `paginator`'s listing (`next_token` reads a page's token), or why not.
@@ -34,7 +37,7 @@ macro_rules! sdk_paginators {
         impl SdkPaginator for $krate::operation::$operation::paginator::$paginator {
             type Page = $krate::operation::$operation::$output;
             type Error = $krate::operation::$operation::$error;
-            fn stream(self) -> PaginationStream<Result<Self::Page, SdkError<Self::Error, HttpResponse>>> {
+            fn stream(self) -> PageStream<Self::Page, Self::Error> {
                 self.stop_on_duplicate_token(false).send()
             }
         }
