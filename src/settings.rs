@@ -176,42 +176,37 @@ impl Settings {
 
     /// Lag above which a replica breaks the RPO: explicit, else the RPO target, else 5 minutes.
     pub fn replica_lag_threshold(&self) -> (u64, &'static str) {
-        if let Some(explicit) = self.thresholds.replica_lag_threshold_seconds {
-            (explicit, "configured replica_lag threshold")
-        } else if let Some(rpo) = self.targets.rpo_seconds {
-            (rpo, "RPO target")
-        } else {
-            (DEFAULT_REPLICA_LAG_THRESHOLD_SECONDS, "default")
-        }
+        threshold(
+            self.thresholds.replica_lag_threshold_seconds,
+            "configured replica_lag threshold",
+            self.rpo_target(),
+            (DEFAULT_REPLICA_LAG_THRESHOLD_SECONDS, "default"),
+        )
     }
 
     /// Time detection may take: explicit, else 25 % of the RTO target, else 90 s.
     pub fn detection_budget(&self) -> (u64, &'static str) {
-        if let Some(explicit) = self.thresholds.detection_budget_seconds {
-            (explicit, "configured detection_budget")
-        } else if let Some(rto) = self.targets.rto_seconds {
-            (rto_budget_share(rto), "25 % of the RTO target")
-        } else {
-            (DEFAULT_DETECTION_BUDGET_SECONDS, "default detection budget")
-        }
+        threshold(
+            self.thresholds.detection_budget_seconds,
+            "configured detection_budget",
+            self.rto_target_share(),
+            (DEFAULT_DETECTION_BUDGET_SECONDS, "default detection budget"),
+        )
     }
 
     /// TTL a non-alias failover record may have: explicit, else 25 % of the RTO target, else 60 s.
     pub fn failover_ttl_budget(&self) -> (u64, &'static str) {
-        if let Some(explicit) = self.thresholds.failover_ttl_budget_seconds {
-            (explicit, "configured failover_ttl_budget")
-        } else if let Some(rto) = self.targets.rto_seconds {
-            (rto_budget_share(rto), "25 % of the RTO target")
-        } else {
-            (DEFAULT_FAILOVER_TTL_BUDGET_SECONDS, "default TTL budget")
-        }
+        threshold(
+            self.thresholds.failover_ttl_budget_seconds,
+            "configured failover_ttl_budget",
+            self.rto_target_share(),
+            (DEFAULT_FAILOVER_TTL_BUDGET_SECONDS, "default TTL budget"),
+        )
     }
 
     /// Age of the last EFS replication tolerated: explicit, else max(RPO target, 15 min).
     pub fn efs_replication_lag_threshold(&self) -> (u64, &'static str) {
-        if let Some(explicit) = self.thresholds.efs_replication_lag_threshold_seconds {
-            (explicit, "configured efs_replication_lag_threshold")
-        } else if let Some(rpo) = self.targets.rpo_seconds {
+        let floored = self.targets.rpo_seconds.map(|rpo| {
             if rpo < EFS_REPLICATION_RPO_FLOOR_SECONDS {
                 (
                     EFS_REPLICATION_RPO_FLOOR_SECONDS,
@@ -220,41 +215,66 @@ impl Settings {
             } else {
                 (rpo, "RPO target")
             }
-        } else {
-            (EFS_REPLICATION_RPO_FLOOR_SECONDS, "EFS replication's 15 min floor")
-        }
+        });
+        threshold(
+            self.thresholds.efs_replication_lag_threshold_seconds,
+            "configured efs_replication_lag_threshold",
+            floored,
+            (EFS_REPLICATION_RPO_FLOOR_SECONDS, "EFS replication's 15 min floor"),
+        )
     }
 
     /// S3 replication latency tolerated: explicit, else the RPO target, else S3 RTC's 15 min.
     pub fn s3_replication_lag_threshold(&self) -> (u64, &'static str) {
-        if let Some(explicit) = self.thresholds.s3_replication_lag_threshold_seconds {
-            (explicit, "configured s3_replication_lag threshold")
-        } else if let Some(rpo) = self.targets.rpo_seconds {
-            (rpo, "RPO target")
-        } else {
-            (S3_RTC_BOUND_SECONDS, "S3 Replication Time Control's 15 min bound")
-        }
+        threshold(
+            self.thresholds.s3_replication_lag_threshold_seconds,
+            "configured s3_replication_lag threshold",
+            self.rpo_target(),
+            (S3_RTC_BOUND_SECONDS, "S3 Replication Time Control's 15 min bound"),
+        )
     }
 
     /// DynamoDB replication latency tolerated: explicit, else the RPO target, else 5 minutes.
     pub fn dynamodb_replication_lag_threshold(&self) -> (u64, &'static str) {
-        if let Some(explicit) = self.thresholds.dynamodb_replication_lag_threshold_seconds {
-            (explicit, "configured dynamodb_replication_lag threshold")
-        } else if let Some(rpo) = self.targets.rpo_seconds {
-            (rpo, "RPO target")
-        } else {
-            (DEFAULT_DYNAMODB_REPLICATION_LAG_SECONDS, "default")
-        }
+        threshold(
+            self.thresholds.dynamodb_replication_lag_threshold_seconds,
+            "configured dynamodb_replication_lag threshold",
+            self.rpo_target(),
+            (DEFAULT_DYNAMODB_REPLICATION_LAG_SECONDS, "default"),
+        )
     }
 
     /// Backup worst gap tolerated: explicit, else the RPO target, else 36 h.
     pub fn backup_gap_threshold(&self) -> (u64, &'static str) {
-        if let Some(explicit) = self.thresholds.backup_gap_threshold_seconds {
-            (explicit, "configured backup_gap_threshold")
-        } else if let Some(rpo) = self.targets.rpo_seconds {
-            (rpo, "RPO target")
-        } else {
-            (DEFAULT_BACKUP_GAP_THRESHOLD_SECONDS, "default backup gap threshold")
-        }
+        threshold(
+            self.thresholds.backup_gap_threshold_seconds,
+            "configured backup_gap_threshold",
+            self.rpo_target(),
+            (DEFAULT_BACKUP_GAP_THRESHOLD_SECONDS, "default backup gap threshold"),
+        )
+    }
+
+    /// The RPO target as a threshold, when one is set.
+    fn rpo_target(&self) -> Option<(u64, &'static str)> {
+        self.targets.rpo_seconds.map(|rpo| (rpo, "RPO target"))
+    }
+
+    /// The share of the RTO target a budget gets, when a target is set.
+    fn rto_target_share(&self) -> Option<(u64, &'static str)> {
+        self.targets.rto_seconds.map(|rto| (rto_budget_share(rto), "25 % of the RTO target"))
+    }
+}
+
+/// A threshold and where it came from: the configured value, else the one derived from a
+/// target (when a target is set), else the default.
+fn threshold(
+    configured: Option<u64>,
+    configured_source: &'static str,
+    derived: Option<(u64, &'static str)>,
+    default: (u64, &'static str),
+) -> (u64, &'static str) {
+    match configured {
+        Some(value) => (value, configured_source),
+        None => derived.unwrap_or(default),
     }
 }

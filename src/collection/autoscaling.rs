@@ -1,7 +1,7 @@
 //! Auto Scaling of one region: groups (launch template references, sizes, AZs, target groups,
 //! health check type and grace period) and the scaling policies with the alarms behind them.
 
-use super::{Part, RegionCtx, pages, tags, to_u32};
+use super::{Part, RegionCtx, paging::all_pages, tags, to_u32};
 use crate::inventory::ResourceKind as K;
 use crate::inventory::compute::{
     AutoScalingGroup, InstanceOverride, LaunchTemplateRef, MixedInstancesPolicy, ScalingPolicy,
@@ -15,45 +15,32 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
     let client = ctx.autoscaling();
     let mut part = Part::default();
     let (groups, policies) = tokio::join!(
-        pages(
+        all_pages(
             "autoscaling:DescribeAutoScalingGroups",
-            client
-                .describe_auto_scaling_groups()
-                .into_paginator()
-                .page_size(100)
-                .stop_on_duplicate_token(false)
-                .send(),
+            client.describe_auto_scaling_groups().into_paginator().page_size(100),
             |o| o.next_token(),
         ),
-        pages(
-            "autoscaling:DescribePolicies",
-            client.describe_policies().into_paginator().stop_on_duplicate_token(false).send(),
-            |o| o.next_token(),
-        ),
+        all_pages("autoscaling:DescribePolicies", client.describe_policies().into_paginator(), |o| o
+            .next_token(),),
     );
-    match groups {
-        Ok(pages) => {
-            part.resources.auto_scaling_groups =
-                pages.iter().flat_map(|p| p.auto_scaling_groups()).map(group).collect()
-        }
-        Err(f) => part.fail(ctx, &f, &[K::AutoScalingGroup]),
-    }
-    match policies {
-        Ok(pages) => {
-            part.resources.scaling_policies = pages
-                .iter()
-                .flat_map(|p| p.scaling_policies())
-                .map(|p| ScalingPolicy {
-                    arn: p.policy_arn().unwrap_or_default().to_string(),
-                    name: p.policy_name().unwrap_or_default().to_string(),
-                    auto_scaling_group_name: p.auto_scaling_group_name().unwrap_or_default().to_string(),
-                    policy_type: p.policy_type().unwrap_or("SimpleScaling").to_string(),
-                    alarm_arns: p.alarms().iter().filter_map(|a| a.alarm_arn()).map(str::to_string).collect(),
-                })
-                .collect()
-        }
-        Err(f) => part.fail(ctx, &f, &[K::ScalingPolicy]),
-    }
+    part.resources.auto_scaling_groups = part
+        .listed(ctx, groups, &[K::AutoScalingGroup])
+        .iter()
+        .flat_map(|p| p.auto_scaling_groups())
+        .map(group)
+        .collect();
+    part.resources.scaling_policies = part
+        .listed(ctx, policies, &[K::ScalingPolicy])
+        .iter()
+        .flat_map(|p| p.scaling_policies())
+        .map(|p| ScalingPolicy {
+            arn: p.policy_arn().unwrap_or_default().to_string(),
+            name: p.policy_name().unwrap_or_default().to_string(),
+            auto_scaling_group_name: p.auto_scaling_group_name().unwrap_or_default().to_string(),
+            policy_type: p.policy_type().unwrap_or("SimpleScaling").to_string(),
+            alarm_arns: p.alarms().iter().filter_map(|a| a.alarm_arn()).map(str::to_string).collect(),
+        })
+        .collect();
     part
 }
 

@@ -13,7 +13,7 @@
 //! calls go through the pacer's AWS Backup bucket (see `pacing`).
 
 use super::errors::Failure;
-use super::{Part, RegionCtx, bounded, pages, smithy_time};
+use super::{Part, RegionCtx, bounded, paging::all_pages, smithy_time};
 use crate::inventory::storage::{
     BackupPlan, BackupRule, BackupSelection, BackupVault, CopyAction, CopyJob, PolicyStatement,
     RecoveryPoint, ResourceTypeOptIn, TagCondition, VaultLock,
@@ -44,94 +44,68 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
     let client = ctx.backup();
     let mut part = Part::default();
     let (plans, vaults) = tokio::join!(
-        pages(
-            "backup:ListBackupPlans",
-            client.list_backup_plans().into_paginator().stop_on_duplicate_token(false).send(),
-            |o| o.next_token(),
-        ),
-        pages(
-            "backup:ListBackupVaults",
-            client.list_backup_vaults().into_paginator().stop_on_duplicate_token(false).send(),
-            |o| o.next_token(),
-        ),
+        all_pages("backup:ListBackupPlans", client.list_backup_plans().into_paginator(), |o| o.next_token(),),
+        all_pages("backup:ListBackupVaults", client.list_backup_vaults().into_paginator(), |o| o
+            .next_token(),),
     );
 
-    let listed_plans: Vec<ListedPlan> = match &plans {
-        Ok(pages) => pages
-            .iter()
-            .flat_map(|p| p.backup_plans_list())
-            .filter_map(|p| {
-                Some(ListedPlan {
-                    id: p.backup_plan_id()?.to_string(),
-                    arn: p.backup_plan_arn().unwrap_or_default().to_string(),
-                    name: p.backup_plan_name().unwrap_or_default().to_string(),
-                })
+    let listed_plans: Vec<ListedPlan> = part
+        .listed(ctx, plans, &[K::BackupPlan, K::BackupSelection])
+        .iter()
+        .flat_map(|p| p.backup_plans_list())
+        .filter_map(|p| {
+            Some(ListedPlan {
+                id: p.backup_plan_id()?.to_string(),
+                arn: p.backup_plan_arn().unwrap_or_default().to_string(),
+                name: p.backup_plan_name().unwrap_or_default().to_string(),
             })
-            .collect(),
-        Err(f) => {
-            part.fail(ctx, f, &[K::BackupPlan, K::BackupSelection]);
-            Vec::new()
-        }
-    };
-    let vault_list: Vec<(String, String, Option<String>, Option<VaultLock>)> = match &vaults {
-        Ok(pages) => pages
-            .iter()
-            .flat_map(|p| p.backup_vault_list())
-            .map(|v| {
-                (
-                    v.backup_vault_name().unwrap_or_default().to_string(),
-                    v.backup_vault_arn().unwrap_or_default().to_string(),
-                    v.encryption_key_arn().map(str::to_string),
-                    vault_lock(v),
-                )
-            })
-            .collect(),
-        Err(f) => {
-            part.fail(ctx, f, &[K::BackupVault, K::RecoveryPoint]);
-            Vec::new()
-        }
-    };
+        })
+        .collect();
+    let vault_list: Vec<(String, String, Option<String>, Option<VaultLock>)> = part
+        .listed(ctx, vaults, &[K::BackupVault, K::RecoveryPoint])
+        .iter()
+        .flat_map(|p| p.backup_vault_list())
+        .map(|v| {
+            (
+                v.backup_vault_name().unwrap_or_default().to_string(),
+                v.backup_vault_arn().unwrap_or_default().to_string(),
+                v.encryption_key_arn().map(str::to_string),
+                vault_lock(v),
+            )
+        })
+        .collect();
 
     let copy_jobs_since = ctx.collected_at - chrono::Duration::days(COPY_JOB_DAYS);
     let (copy_jobs, settings) = tokio::join!(
-        pages(
+        all_pages(
             "backup:ListCopyJobs",
             client
                 .list_copy_jobs()
                 .by_state(CopyJobState::Failed)
                 .by_created_after(aws_smithy_types::DateTime::from_secs(copy_jobs_since.timestamp()))
                 .max_results(COPY_JOBS_PER_PAGE)
-                .into_paginator()
-                .stop_on_duplicate_token(false)
-                .send(),
+                .into_paginator(),
             |o| o.next_token(),
         ),
         client.describe_region_settings().send(),
     );
-    match copy_jobs {
-        Ok(pages) => {
-            part.resources.copy_jobs = pages
-                .iter()
-                .flat_map(|p| p.copy_jobs())
-                .filter_map(|j| {
-                    Some(CopyJob {
-                        id: j.copy_job_id()?.to_string(),
-                        resource_arn: j.resource_arn().unwrap_or_default().to_string(),
-                        resource_type: j.resource_type().unwrap_or_default().to_string(),
-                        destination_vault_arn: j
-                            .destination_backup_vault_arn()
-                            .unwrap_or_default()
-                            .to_string(),
-                        state: j.state().map(|s| s.as_str().to_string()).unwrap_or_default(),
-                        status_message: j.status_message().map(str::to_string),
-                        creation_date: smithy_time(j.creation_date())?,
-                        completion_date: smithy_time(j.completion_date()),
-                    })
-                })
-                .collect();
-        }
-        Err(f) => part.fail(ctx, &f, &[K::CopyJob]),
-    }
+    part.resources.copy_jobs = part
+        .listed(ctx, copy_jobs, &[K::CopyJob])
+        .iter()
+        .flat_map(|p| p.copy_jobs())
+        .filter_map(|j| {
+            Some(CopyJob {
+                id: j.copy_job_id()?.to_string(),
+                resource_arn: j.resource_arn().unwrap_or_default().to_string(),
+                resource_type: j.resource_type().unwrap_or_default().to_string(),
+                destination_vault_arn: j.destination_backup_vault_arn().unwrap_or_default().to_string(),
+                state: j.state().map(|s| s.as_str().to_string()).unwrap_or_default(),
+                status_message: j.status_message().map(str::to_string),
+                creation_date: smithy_time(j.creation_date())?,
+                completion_date: smithy_time(j.completion_date()),
+            })
+        })
+        .collect();
     match settings {
         Ok(settings) => {
             part.resources.backup_opt_ins = settings
@@ -159,11 +133,9 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
                 .by_created_after(aws_smithy_types::DateTime::from_secs(since.timestamp()))
                 .max_results(RECOVERY_POINTS_PER_PAGE);
             async move {
-                pages(
-                    "backup:ListRecoveryPointsByBackupVault",
-                    request.into_paginator().stop_on_duplicate_token(false).send(),
-                    |o| o.next_token(),
-                )
+                all_pages("backup:ListRecoveryPointsByBackupVault", request.into_paginator(), |o| {
+                    o.next_token()
+                })
                 .await
             }
         }),
@@ -360,14 +332,9 @@ async fn selections(
     client: &aws_sdk_backup::Client,
     plan_id: &str,
 ) -> Known<Vec<BackupSelection>> {
-    let listed = match pages(
+    let listed = match all_pages(
         "backup:ListBackupSelections",
-        client
-            .list_backup_selections()
-            .backup_plan_id(plan_id)
-            .into_paginator()
-            .stop_on_duplicate_token(false)
-            .send(),
+        client.list_backup_selections().backup_plan_id(plan_id).into_paginator(),
         |o| o.next_token(),
     )
     .await

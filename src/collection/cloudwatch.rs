@@ -11,7 +11,7 @@
 //! answers for 500 checks, where GetHealthCheckStatus allows one check per second.
 
 use super::errors::Failure;
-use super::{Part, RegionCtx, pages, smithy_time, to_u32};
+use super::{Part, RegionCtx, paging::all_pages, smithy_time, to_u32};
 use crate::inventory::ResourceKind as K;
 use crate::inventory::compute::{Alarm, AlarmMetric};
 use crate::inventory::database::{LagDatapoint, LagMetric, MetricWindow, ReplicaLagSeries, Table, max_of};
@@ -31,39 +31,30 @@ pub(crate) const ALARM_FILLS: &[K] = &[K::Alarm];
 pub(crate) async fn collect_alarms(ctx: &RegionCtx) -> Part {
     let client = ctx.cloudwatch();
     let mut part = Part::default();
-    match pages(
-        "cloudwatch:DescribeAlarms",
-        client.describe_alarms().into_paginator().stop_on_duplicate_token(false).send(),
-        |o| o.next_token(),
-    )
-    .await
-    {
-        Ok(pages) => {
-            part.resources.alarms = pages
+    let listing =
+        all_pages("cloudwatch:DescribeAlarms", client.describe_alarms().into_paginator(), |o| o.next_token())
+            .await;
+    part.resources.alarms = part
+        .listed(ctx, listing, &[K::Alarm])
+        .iter()
+        .flat_map(|p| p.metric_alarms())
+        .map(|a| Alarm {
+            arn: a.alarm_arn().unwrap_or_default().to_string(),
+            name: a.alarm_name().unwrap_or_default().to_string(),
+            namespace: a.namespace().unwrap_or_default().to_string(),
+            metric_name: a.metric_name().unwrap_or_default().to_string(),
+            dimensions: a
+                .dimensions()
                 .iter()
-                .flat_map(|p| p.metric_alarms())
-                .map(|a| Alarm {
-                    arn: a.alarm_arn().unwrap_or_default().to_string(),
-                    name: a.alarm_name().unwrap_or_default().to_string(),
-                    namespace: a.namespace().unwrap_or_default().to_string(),
-                    metric_name: a.metric_name().unwrap_or_default().to_string(),
-                    dimensions: a
-                        .dimensions()
-                        .iter()
-                        .filter_map(|d| {
-                            Some((d.name()?.to_string(), d.value().unwrap_or_default().to_string()))
-                        })
-                        .collect(),
-                    period_seconds: to_u32(a.period()),
-                    evaluation_periods: to_u32(a.evaluation_periods()),
-                    alarm_actions: a.alarm_actions().to_vec(),
-                    state: a.state_value().map(|s| s.as_str().to_string()).unwrap_or_default(),
-                    metrics: a.metrics().iter().map(alarm_metric).collect(),
-                })
-                .collect()
-        }
-        Err(f) => part.fail(ctx, &f, &[K::Alarm]),
-    }
+                .filter_map(|d| Some((d.name()?.to_string(), d.value().unwrap_or_default().to_string())))
+                .collect(),
+            period_seconds: to_u32(a.period()),
+            evaluation_periods: to_u32(a.evaluation_periods()),
+            alarm_actions: a.alarm_actions().to_vec(),
+            state: a.state_value().map(|s| s.as_str().to_string()).unwrap_or_default(),
+            metrics: a.metrics().iter().map(alarm_metric).collect(),
+        })
+        .collect();
     part
 }
 
@@ -165,12 +156,7 @@ async fn window_maxima(
         .set_metric_data_queries(Some(queries))
         .start_time(aws_smithy_types::DateTime::from_secs(start.timestamp()))
         .end_time(aws_smithy_types::DateTime::from_secs(end.timestamp()));
-    let pages = pages(
-        "cloudwatch:GetMetricData",
-        request.into_paginator().stop_on_duplicate_token(false).send(),
-        |o| o.next_token(),
-    )
-    .await?;
+    let pages = all_pages("cloudwatch:GetMetricData", request.into_paginator(), |o| o.next_token()).await?;
     let mut points: HashMap<String, Vec<LagDatapoint>> = HashMap::new();
     for data in pages.iter().flat_map(|p| p.metric_data_results()) {
         let Some(id) = data.id() else { continue };
@@ -262,12 +248,8 @@ pub(crate) async fn health_check_status(
             .scan_by(aws_sdk_cloudwatch::types::ScanBy::TimestampDescending)
             .start_time(aws_smithy_types::DateTime::from_secs(window_start.timestamp()))
             .end_time(aws_smithy_types::DateTime::from_secs(window_end.timestamp()));
-        let pages = pages(
-            "cloudwatch:GetMetricData",
-            request.into_paginator().stop_on_duplicate_token(false).send(),
-            |o| o.next_token(),
-        )
-        .await?;
+        let pages =
+            all_pages("cloudwatch:GetMetricData", request.into_paginator(), |o| o.next_token()).await?;
         for data in pages.iter().flat_map(|p| p.metric_data_results()) {
             let Some(index) =
                 data.id().and_then(|id| id.strip_prefix('h')).and_then(|i| i.parse::<usize>().ok())
@@ -308,15 +290,9 @@ pub(crate) async fn s3_replication(
         return Ok(incoming);
     }
     let client = ctx.cloudwatch();
-    let listed = pages(
+    let listed = all_pages(
         "cloudwatch:ListMetrics",
-        client
-            .list_metrics()
-            .namespace(S3_NAMESPACE)
-            .metric_name("ReplicationLatency")
-            .into_paginator()
-            .stop_on_duplicate_token(false)
-            .send(),
+        client.list_metrics().namespace(S3_NAMESPACE).metric_name("ReplicationLatency").into_paginator(),
         |o| o.next_token(),
     )
     .await?;

@@ -3,7 +3,7 @@
 //! only: drscan never reads an item.
 
 use super::errors::Failure;
-use super::{Part, RegionCtx, bounded, pages, smithy_time, tags, token_stuck};
+use super::{Part, RegionCtx, bounded, paging::all_pages, smithy_time, tags, token_stuck};
 use crate::inventory::database::{Table, TableReplica};
 use crate::inventory::{Known, ResourceKind as K, Tags, UnknownReason};
 use std::collections::HashSet;
@@ -14,19 +14,12 @@ pub(crate) const FILLS: &[K] = &[K::Table];
 pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
     let client = ctx.dynamodb();
     let mut part = Part::default();
-    let names = pages(
-        "dynamodb:ListTables",
-        client.list_tables().into_paginator().stop_on_duplicate_token(false).send(),
-        |o| o.last_evaluated_table_name(),
-    )
+    let names = all_pages("dynamodb:ListTables", client.list_tables().into_paginator(), |o| {
+        o.last_evaluated_table_name()
+    })
     .await;
-    let names: Vec<String> = match names {
-        Ok(pages) => pages.iter().flat_map(|p| p.table_names()).cloned().collect(),
-        Err(f) => {
-            part.fail(ctx, &f, FILLS);
-            return part;
-        }
-    };
+    let Some(pages) = part.listed_or_none(ctx, names, FILLS) else { return part };
+    let names: Vec<String> = pages.iter().flat_map(|p| p.table_names()).cloned().collect();
     part.resources.tables = bounded(names, ctx.concurrency, |name| describe(ctx, name)).await;
     part
 }

@@ -4,7 +4,7 @@
 //! UserData arrives with launch template versions and is never read.
 
 use super::errors::Failure;
-use super::{Collected, Part, RegionCtx, bounded, pages, rfc3339, tags};
+use super::{Collected, Part, RegionCtx, bounded, paging::all_pages, rfc3339, tags};
 use crate::inventory::compute::{
     AutoScalingGroup, Image, ImageState, LaunchTemplate, LaunchTemplateRef, LaunchTemplateVersion,
 };
@@ -22,101 +22,74 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
     let client = ctx.ec2();
     let mut part = Part::default();
     let (images, templates, subnets, groups, keys) = tokio::join!(
-        pages(
-            "ec2:DescribeImages",
-            client.describe_images().owners("self").into_paginator().stop_on_duplicate_token(false).send(),
+        all_pages("ec2:DescribeImages", client.describe_images().owners("self").into_paginator(), |o| o
+            .next_token(),),
+        all_pages(
+            "ec2:DescribeLaunchTemplates", // The largest page AWS allows; moto also truncates at its default of 15 without a token.
+            client.describe_launch_templates().into_paginator().page_size(200),
             |o| o.next_token(),
         ),
-        pages(
-            "ec2:DescribeLaunchTemplates",
-            // The largest page AWS allows; moto also truncates at its default of 15 without a token.
-            client
-                .describe_launch_templates()
-                .into_paginator()
-                .page_size(200)
-                .stop_on_duplicate_token(false)
-                .send(),
-            |o| o.next_token(),
-        ),
-        pages(
-            "ec2:DescribeSubnets",
-            client.describe_subnets().into_paginator().stop_on_duplicate_token(false).send(),
-            |o| o.next_token(),
-        ),
-        pages(
-            "ec2:DescribeSecurityGroups",
-            client.describe_security_groups().into_paginator().stop_on_duplicate_token(false).send(),
-            |o| o.next_token(),
-        ),
+        all_pages("ec2:DescribeSubnets", client.describe_subnets().into_paginator(), |o| o.next_token(),),
+        all_pages("ec2:DescribeSecurityGroups", client.describe_security_groups().into_paginator(), |o| o
+            .next_token(),),
         client.describe_key_pairs().send(),
     );
-    match images {
-        Ok(pages) => {
-            part.resources.images = pages.iter().flat_map(|p| p.images()).map(|i| image(ctx, i)).collect()
-        }
-        Err(f) => part.fail(ctx, &f, &[K::Image]),
-    }
-    match templates {
-        Ok(pages) => {
-            part.resources.launch_templates = pages
-                .iter()
-                .flat_map(|p| p.launch_templates())
-                .map(|t| {
-                    let id = t.launch_template_id().unwrap_or_default().to_string();
-                    LaunchTemplate {
-                        arn: format!("arn:aws:ec2:{}:{}:launch-template/{id}", ctx.region, ctx.account),
-                        id,
-                        name: t.launch_template_name().unwrap_or_default().to_string(),
-                        default_version: version_number(t.default_version_number()),
-                        latest_version: version_number(t.latest_version_number()),
-                        versions: Known::Value(Vec::new()),
-                        tags: tags(t.tags().iter().map(|t| (t.key(), t.value()))),
-                    }
-                })
-                .collect()
-        }
-        Err(f) => part.fail(ctx, &f, &[K::LaunchTemplate, K::LaunchTemplateVersion]),
-    }
-    match subnets {
-        Ok(pages) => {
-            part.resources.subnets = pages
-                .iter()
-                .flat_map(|p| p.subnets())
-                .map(|s| {
-                    let id = s.subnet_id().unwrap_or_default().to_string();
-                    Subnet {
-                        arn: s.subnet_arn().map(str::to_string).unwrap_or_else(|| {
-                            format!("arn:aws:ec2:{}:{}:subnet/{id}", ctx.region, ctx.account)
-                        }),
-                        id,
-                        vpc_id: s.vpc_id().unwrap_or_default().to_string(),
-                        availability_zone: s.availability_zone().unwrap_or_default().to_string(),
-                    }
-                })
-                .collect()
-        }
-        Err(f) => part.fail(ctx, &f, &[K::Subnet]),
-    }
-    match groups {
-        Ok(pages) => {
-            part.resources.security_groups = pages
-                .iter()
-                .flat_map(|p| p.security_groups())
-                .map(|g| {
-                    let id = g.group_id().unwrap_or_default().to_string();
-                    SecurityGroup {
-                        arn: g.security_group_arn().map(str::to_string).unwrap_or_else(|| {
-                            format!("arn:aws:ec2:{}:{}:security-group/{id}", ctx.region, ctx.account)
-                        }),
-                        id,
-                        name: g.group_name().unwrap_or_default().to_string(),
-                        vpc_id: g.vpc_id().unwrap_or_default().to_string(),
-                    }
-                })
-                .collect()
-        }
-        Err(f) => part.fail(ctx, &f, &[K::SecurityGroup]),
-    }
+    part.resources.images = part
+        .listed(ctx, images, &[K::Image])
+        .iter()
+        .flat_map(|p| p.images())
+        .map(|i| image(ctx, i))
+        .collect();
+    part.resources.launch_templates = part
+        .listed(ctx, templates, &[K::LaunchTemplate, K::LaunchTemplateVersion])
+        .iter()
+        .flat_map(|p| p.launch_templates())
+        .map(|t| {
+            let id = t.launch_template_id().unwrap_or_default().to_string();
+            LaunchTemplate {
+                arn: format!("arn:aws:ec2:{}:{}:launch-template/{id}", ctx.region, ctx.account),
+                id,
+                name: t.launch_template_name().unwrap_or_default().to_string(),
+                default_version: version_number(t.default_version_number()),
+                latest_version: version_number(t.latest_version_number()),
+                versions: Known::Value(Vec::new()),
+                tags: tags(t.tags().iter().map(|t| (t.key(), t.value()))),
+            }
+        })
+        .collect();
+    part.resources.subnets = part
+        .listed(ctx, subnets, &[K::Subnet])
+        .iter()
+        .flat_map(|p| p.subnets())
+        .map(|s| {
+            let id = s.subnet_id().unwrap_or_default().to_string();
+            Subnet {
+                arn: s
+                    .subnet_arn()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("arn:aws:ec2:{}:{}:subnet/{id}", ctx.region, ctx.account)),
+                id,
+                vpc_id: s.vpc_id().unwrap_or_default().to_string(),
+                availability_zone: s.availability_zone().unwrap_or_default().to_string(),
+            }
+        })
+        .collect();
+    part.resources.security_groups = part
+        .listed(ctx, groups, &[K::SecurityGroup])
+        .iter()
+        .flat_map(|p| p.security_groups())
+        .map(|g| {
+            let id = g.group_id().unwrap_or_default().to_string();
+            SecurityGroup {
+                arn: g.security_group_arn().map(str::to_string).unwrap_or_else(|| {
+                    format!("arn:aws:ec2:{}:{}:security-group/{id}", ctx.region, ctx.account)
+                }),
+                id,
+                name: g.group_name().unwrap_or_default().to_string(),
+                vpc_id: g.vpc_id().unwrap_or_default().to_string(),
+            }
+        })
+        .collect();
     match keys {
         Ok(output) => {
             part.resources.key_pairs = output
@@ -204,12 +177,8 @@ async fn read_versions(
 ) -> Result<Vec<LaunchTemplateVersion>, Failure> {
     let request =
         client.describe_launch_template_versions().launch_template_id(id).set_versions(Some(versions));
-    let pages = pages(
-        "ec2:DescribeLaunchTemplateVersions",
-        request.into_paginator().stop_on_duplicate_token(false).send(),
-        |o| o.next_token(),
-    )
-    .await?;
+    let pages =
+        all_pages("ec2:DescribeLaunchTemplateVersions", request.into_paginator(), |o| o.next_token()).await?;
     Ok(sorted(pages.iter().flat_map(|p| p.launch_template_versions()).map(launch_template_version).collect()))
 }
 
@@ -350,15 +319,13 @@ async fn offerings(
         .name("instance-type")
         .set_values(Some(instance_types.into_iter().collect()))
         .build();
-    let pages = pages(
+    let pages = all_pages(
         "ec2:DescribeInstanceTypeOfferings",
         client
             .describe_instance_type_offerings()
             .location_type(LocationType::AvailabilityZone)
             .filters(filter)
-            .into_paginator()
-            .stop_on_duplicate_token(false)
-            .send(),
+            .into_paginator(),
         |o| o.next_token(),
     )
     .await?;
@@ -397,14 +364,9 @@ pub(crate) async fn snapshot_keys(ctx: &RegionCtx, resources: &RegionResources) 
     let mut out = SnapshotKeys::default();
     for chunk in ids.chunks(IMAGES_PER_CALL) {
         let filter = Filter::builder().name("snapshot-id").set_values(Some(chunk.to_vec())).build();
-        let result = pages(
+        let result = all_pages(
             "ec2:DescribeSnapshots",
-            client
-                .describe_snapshots()
-                .filters(filter)
-                .into_paginator()
-                .stop_on_duplicate_token(false)
-                .send(),
+            client.describe_snapshots().filters(filter).into_paginator(),
             |o| o.next_token(),
         )
         .await;

@@ -2,7 +2,7 @@
 //! destinations (status and last replicated time).
 
 use super::errors::Failure;
-use super::{Part, RegionCtx, bounded, pages, smithy_time, tags};
+use super::{Part, RegionCtx, bounded, paging::all_pages, smithy_time, tags};
 use crate::inventory::storage::{FileSystem, ReplicationDestination};
 use crate::inventory::{ErrorCause, Known, ResourceKind as K};
 use std::collections::HashMap;
@@ -14,34 +14,19 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
     let client = ctx.efs();
     let mut part = Part::default();
     let (systems, replications) = tokio::join!(
-        pages(
+        all_pages(
             "efs:DescribeFileSystems",
-            client
-                .describe_file_systems()
-                .into_paginator()
-                .page_size(100)
-                .stop_on_duplicate_token(false)
-                .send(),
+            client.describe_file_systems().into_paginator().page_size(100),
             |o| o.next_marker(),
         ),
         // Without a file system ID this lists every replication configuration of the region.
-        pages(
+        all_pages(
             "efs:DescribeReplicationConfigurations",
-            client
-                .describe_replication_configurations()
-                .into_paginator()
-                .stop_on_duplicate_token(false)
-                .send(),
+            client.describe_replication_configurations().into_paginator(),
             |o| o.next_token(),
         ),
     );
-    let systems = match systems {
-        Ok(pages) => pages,
-        Err(f) => {
-            part.fail(ctx, &f, &[K::FileSystem]);
-            return part;
-        }
-    };
+    let Some(systems) = part.listed_or_none(ctx, systems, &[K::FileSystem]) else { return part };
     let replications: Result<HashMap<String, Vec<ReplicationDestination>>, Failure> = match replications {
         Ok(pages) => {
             let mut map: HashMap<String, Vec<ReplicationDestination>> = HashMap::new();

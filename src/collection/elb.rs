@@ -4,7 +4,7 @@
 //! Classic load balancers have no target groups: Auto Scaling groups attach to them by name.
 
 use super::errors::Failure;
-use super::{Part, RegionCtx, pages, tags, tags_in_chunks, take_tags};
+use super::{Part, RegionCtx, paging::all_pages, tags, tags_in_chunks, take_tags};
 use crate::inventory::ResourceKind as K;
 use crate::inventory::load_balancing::{Listener, LoadBalancer};
 use crate::inventory::{Known, Tags};
@@ -20,24 +20,13 @@ const TAGGED_PER_CALL: usize = 20;
 pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
     let client = ctx.elb();
     let mut part = Part::default();
-    let described = pages(
+    let described = all_pages(
         "elb:DescribeLoadBalancers",
-        client
-            .describe_load_balancers()
-            .page_size(400)
-            .into_paginator()
-            .stop_on_duplicate_token(false)
-            .send(),
+        client.describe_load_balancers().page_size(400).into_paginator(),
         |o| o.next_marker(),
     )
     .await;
-    let descriptions = match described {
-        Ok(pages) => pages,
-        Err(f) => {
-            part.fail(ctx, &f, ADDS_TO);
-            return part;
-        }
-    };
+    let Some(descriptions) = part.listed_or_none(ctx, described, ADDS_TO) else { return part };
     let partition = crate::regions::find(&ctx.region).map_or("aws", |r| r.partition);
     for d in descriptions.iter().flat_map(|p| p.load_balancer_descriptions()) {
         let name = d.load_balancer_name().unwrap_or_default();

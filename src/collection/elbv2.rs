@@ -4,7 +4,7 @@
 //! only the resources it was about unknown.
 
 use super::errors::Failure;
-use super::{Part, RegionCtx, bounded, pages, tags, tags_in_chunks, take_tags, to_u32};
+use super::{Part, RegionCtx, bounded, paging::all_pages, tags, tags_in_chunks, take_tags, to_u32};
 use crate::inventory::load_balancing::{
     Listener, LoadBalancer, TargetGroup, TargetGroupHealthCheck, TargetHealth,
 };
@@ -18,85 +18,60 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
     let client = ctx.elbv2();
     let mut part = Part::default();
     let (balancers, groups) = tokio::join!(
-        pages(
+        all_pages(
             "elbv2:DescribeLoadBalancers",
-            client
-                .describe_load_balancers()
-                .page_size(400)
-                .into_paginator()
-                .stop_on_duplicate_token(false)
-                .send(),
+            client.describe_load_balancers().page_size(400).into_paginator(),
             |o| o.next_marker(),
         ),
-        pages(
+        all_pages(
             "elbv2:DescribeTargetGroups",
-            client
-                .describe_target_groups()
-                .page_size(400)
-                .into_paginator()
-                .stop_on_duplicate_token(false)
-                .send(),
+            client.describe_target_groups().page_size(400).into_paginator(),
             |o| o.next_marker(),
         ),
     );
-    match balancers {
-        Ok(pages) => {
-            part.resources.load_balancers = pages
+    part.resources.load_balancers = part
+        .listed(ctx, balancers, &[K::LoadBalancer, K::Listener])
+        .iter()
+        .flat_map(|p| p.load_balancers())
+        .map(|lb| LoadBalancer {
+            arn: lb.load_balancer_arn().unwrap_or_default().to_string(),
+            name: lb.load_balancer_name().unwrap_or_default().to_string(),
+            dns_name: lb.dns_name().unwrap_or_default().to_string(),
+            canonical_hosted_zone_id: lb.canonical_hosted_zone_id().unwrap_or_default().to_string(),
+            lb_type: lb.r#type().map(|t| t.as_str().to_string()).unwrap_or_else(|| "application".into()),
+            scheme: lb.scheme().map(|s| s.as_str().to_string()).unwrap_or_default(),
+            state: lb.state().and_then(|s| s.code()).map(|c| c.as_str().to_string()).unwrap_or_default(),
+            availability_zones: lb
+                .availability_zones()
                 .iter()
-                .flat_map(|p| p.load_balancers())
-                .map(|lb| LoadBalancer {
-                    arn: lb.load_balancer_arn().unwrap_or_default().to_string(),
-                    name: lb.load_balancer_name().unwrap_or_default().to_string(),
-                    dns_name: lb.dns_name().unwrap_or_default().to_string(),
-                    canonical_hosted_zone_id: lb.canonical_hosted_zone_id().unwrap_or_default().to_string(),
-                    lb_type: lb
-                        .r#type()
-                        .map(|t| t.as_str().to_string())
-                        .unwrap_or_else(|| "application".into()),
-                    scheme: lb.scheme().map(|s| s.as_str().to_string()).unwrap_or_default(),
-                    state: lb
-                        .state()
-                        .and_then(|s| s.code())
-                        .map(|c| c.as_str().to_string())
-                        .unwrap_or_default(),
-                    availability_zones: lb
-                        .availability_zones()
-                        .iter()
-                        .filter_map(|z| z.zone_name())
-                        .map(str::to_string)
-                        .collect(),
-                    ..LoadBalancer::default()
-                })
-                .collect()
-        }
-        Err(f) => part.fail(ctx, &f, &[K::LoadBalancer, K::Listener]),
-    }
-    match groups {
-        Ok(pages) => {
-            part.resources.target_groups = pages
-                .iter()
-                .flat_map(|p| p.target_groups())
-                .map(|tg| TargetGroup {
-                    arn: tg.target_group_arn().unwrap_or_default().to_string(),
-                    name: tg.target_group_name().unwrap_or_default().to_string(),
-                    protocol: tg.protocol().map(|p| p.as_str().to_string()).unwrap_or_default(),
-                    port: tg.port().and_then(|p| u16::try_from(p).ok()).unwrap_or_default(),
-                    load_balancer_arns: tg.load_balancer_arns().to_vec(),
-                    health_check: TargetGroupHealthCheck {
-                        interval_seconds: to_u32(tg.health_check_interval_seconds().or(Some(30))),
-                        unhealthy_threshold: to_u32(tg.unhealthy_threshold_count().or(Some(2))),
-                        healthy_threshold: to_u32(tg.healthy_threshold_count().or(Some(5))),
-                        path: tg.health_check_path().map(str::to_string),
-                    },
-                    target_type: tg.target_type().map(|t| t.as_str().to_string()).unwrap_or_default(),
-                    health_check_disabled: tg.health_check_enabled() == Some(false),
-                    target_health: Known::Value(Vec::new()),
-                    ..TargetGroup::default()
-                })
-                .collect()
-        }
-        Err(f) => part.fail(ctx, &f, &[K::TargetGroup]),
-    }
+                .filter_map(|z| z.zone_name())
+                .map(str::to_string)
+                .collect(),
+            ..LoadBalancer::default()
+        })
+        .collect();
+    part.resources.target_groups = part
+        .listed(ctx, groups, &[K::TargetGroup])
+        .iter()
+        .flat_map(|p| p.target_groups())
+        .map(|tg| TargetGroup {
+            arn: tg.target_group_arn().unwrap_or_default().to_string(),
+            name: tg.target_group_name().unwrap_or_default().to_string(),
+            protocol: tg.protocol().map(|p| p.as_str().to_string()).unwrap_or_default(),
+            port: tg.port().and_then(|p| u16::try_from(p).ok()).unwrap_or_default(),
+            load_balancer_arns: tg.load_balancer_arns().to_vec(),
+            health_check: TargetGroupHealthCheck {
+                interval_seconds: to_u32(tg.health_check_interval_seconds().or(Some(30))),
+                unhealthy_threshold: to_u32(tg.unhealthy_threshold_count().or(Some(2))),
+                healthy_threshold: to_u32(tg.healthy_threshold_count().or(Some(5))),
+                path: tg.health_check_path().map(str::to_string),
+            },
+            target_type: tg.target_type().map(|t| t.as_str().to_string()).unwrap_or_default(),
+            health_check_disabled: tg.health_check_enabled() == Some(false),
+            target_health: Known::Value(Vec::new()),
+            ..TargetGroup::default()
+        })
+        .collect();
 
     let balancer_arns: Vec<String> = part.resources.load_balancers.iter().map(|lb| lb.arn.clone()).collect();
     let group_arns: Vec<String> = part.resources.target_groups.iter().map(|tg| tg.arn.clone()).collect();
@@ -104,12 +79,7 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
         bounded(balancer_arns.clone(), ctx.concurrency, |arn| {
             let request = client.describe_listeners().load_balancer_arn(arn);
             async move {
-                pages(
-                    "elbv2:DescribeListeners",
-                    request.into_paginator().stop_on_duplicate_token(false).send(),
-                    |o| o.next_marker(),
-                )
-                .await
+                all_pages("elbv2:DescribeListeners", request.into_paginator(), |o| o.next_marker()).await
             }
         }),
         bounded(group_arns.clone(), ctx.concurrency, |arn| {
@@ -177,12 +147,8 @@ async fn sni_certificates(
     let results = bounded(arns, ctx.concurrency, |arn| {
         let request = client.describe_listener_certificates().listener_arn(arn);
         async move {
-            pages(
-                "elbv2:DescribeListenerCertificates",
-                request.into_paginator().stop_on_duplicate_token(false).send(),
-                |o| o.next_marker(),
-            )
-            .await
+            all_pages("elbv2:DescribeListenerCertificates", request.into_paginator(), |o| o.next_marker())
+                .await
         }
     })
     .await;

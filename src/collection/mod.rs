@@ -26,6 +26,7 @@ mod efs;
 mod elb;
 mod elbv2;
 mod kms;
+mod paging;
 mod rds;
 mod route53;
 mod s3;
@@ -484,6 +485,27 @@ pub(crate) type Part = Collected<RegionResources>;
 impl<R> Collected<R> {
     pub(crate) fn fail(&mut self, ctx: &RegionCtx, failure: &Failure, kinds: &[ResourceKind]) {
         self.errors.push(failure.listing(ctx.region_name(), kinds));
+    }
+
+    /// The pages of a listing; none when it failed, after recording the failure as the
+    /// listing gap of `kinds` (which then stay empty, and unknown).
+    pub(crate) fn listed<P>(
+        &mut self,
+        ctx: &RegionCtx,
+        listing: Result<Vec<P>, Failure>,
+        kinds: &[ResourceKind],
+    ) -> Vec<P> {
+        self.listed_or_none(ctx, listing, kinds).unwrap_or_default()
+    }
+
+    /// [`Self::listed`] for a collector with nothing left to do when the listing failed: `None`.
+    pub(crate) fn listed_or_none<P>(
+        &mut self,
+        ctx: &RegionCtx,
+        listing: Result<Vec<P>, Failure>,
+        kinds: &[ResourceKind],
+    ) -> Option<Vec<P>> {
+        listing.map_err(|failure| self.fail(ctx, &failure, kinds)).ok()
     }
 }
 

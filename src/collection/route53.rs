@@ -5,7 +5,9 @@
 //! paginator; its loop here is guarded like the rest.
 
 use super::errors::Failure;
-use super::{Collected, RegionCtx, bounded, pages, tags, tags_in_chunks, take_tags, to_u32, token_stuck};
+use super::{
+    Collected, RegionCtx, bounded, paging::all_pages, tags, tags_in_chunks, take_tags, to_u32, token_stuck,
+};
 use crate::inventory::dns::{
     AliasTarget, FailoverRole, HealthCheck, HealthCheckStatus, HostedZone, RecordSet,
 };
@@ -20,41 +22,25 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Collected<GlobalResources> {
     let client = ctx.route53();
     let mut part = Collected::<GlobalResources>::default();
     let (zones, checks) = tokio::join!(
-        pages(
-            "route53:ListHostedZones",
-            client.list_hosted_zones().into_paginator().stop_on_duplicate_token(false).send(),
-            |o| o.next_marker(),
-        ),
-        pages(
-            "route53:ListHealthChecks",
-            client.list_health_checks().into_paginator().stop_on_duplicate_token(false).send(),
-            |o| o.next_marker(),
-        ),
+        all_pages("route53:ListHostedZones", client.list_hosted_zones().into_paginator(), |o| o
+            .next_marker(),),
+        all_pages("route53:ListHealthChecks", client.list_health_checks().into_paginator(), |o| o
+            .next_marker(),),
     );
-    let zones: Vec<(String, String, bool)> = match zones {
-        Ok(pages) => pages
-            .iter()
-            .flat_map(|p| p.hosted_zones())
-            .map(|z| {
-                (
-                    z.id().trim_start_matches("/hostedzone/").to_string(),
-                    z.name().to_string(),
-                    z.config().is_some_and(|c| c.private_zone()),
-                )
-            })
-            .collect(),
-        Err(f) => {
-            part.fail(ctx, &f, &[K::HostedZone, K::RecordSet]);
-            Vec::new()
-        }
-    };
-    let checks: Vec<aws_sdk_route53::types::HealthCheck> = match checks {
-        Ok(pages) => pages.iter().flat_map(|p| p.health_checks()).cloned().collect(),
-        Err(f) => {
-            part.fail(ctx, &f, &[K::HealthCheck]);
-            Vec::new()
-        }
-    };
+    let zones: Vec<(String, String, bool)> = part
+        .listed(ctx, zones, &[K::HostedZone, K::RecordSet])
+        .iter()
+        .flat_map(|p| p.hosted_zones())
+        .map(|z| {
+            (
+                z.id().trim_start_matches("/hostedzone/").to_string(),
+                z.name().to_string(),
+                z.config().is_some_and(|c| c.private_zone()),
+            )
+        })
+        .collect();
+    let checks: Vec<aws_sdk_route53::types::HealthCheck> =
+        part.listed(ctx, checks, &[K::HealthCheck]).iter().flat_map(|p| p.health_checks()).cloned().collect();
     let check_ids: Vec<String> = checks.iter().map(|c| c.id().to_string()).collect();
 
     let (record_sets, check_tags) = tokio::join!(

@@ -7,7 +7,7 @@
 //! GetBucketLocation, so emulators without the filter are read right too.
 
 use super::errors::Failure;
-use super::{Part, RegionCtx, bounded, pages, smithy_time, tags};
+use super::{Part, RegionCtx, bounded, paging::all_pages, smithy_time, tags};
 use crate::inventory::storage::{Bucket, BucketReplication, BucketReplicationRule};
 use crate::inventory::{Known, ResourceKind as K, Tags};
 use aws_sdk_s3::types::ReplicationRule;
@@ -24,24 +24,12 @@ const NO_TAGS: &str = "NoSuchTagSet";
 pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
     let client = ctx.s3();
     let mut part = Part::default();
-    let listing = pages(
-        "s3:ListBuckets",
-        client
-            .list_buckets()
-            .bucket_region(&ctx.region)
-            .into_paginator()
-            .stop_on_duplicate_token(false)
-            .send(),
-        |o| o.continuation_token(),
-    )
-    .await;
-    let listing = match listing {
-        Ok(pages) => pages,
-        Err(f) => {
-            part.fail(ctx, &f, FILLS);
-            return part;
-        }
-    };
+    let listing =
+        all_pages("s3:ListBuckets", client.list_buckets().bucket_region(&ctx.region).into_paginator(), |o| {
+            o.continuation_token()
+        })
+        .await;
+    let Some(listing) = part.listed_or_none(ctx, listing, FILLS) else { return part };
     let listed: Vec<(String, Option<String>, Option<chrono::DateTime<chrono::Utc>>)> = listing
         .iter()
         .flat_map(|p| p.buckets())

@@ -6,7 +6,7 @@
 //! and the IAM policy does not allow them.
 
 use super::errors::Failure;
-use super::{Part, RegionCtx, bounded, pages, smithy_time, tags};
+use super::{Part, RegionCtx, bounded, paging::all_pages, smithy_time, tags};
 use crate::inventory::dependencies::{Secret, SecretReplica};
 use crate::inventory::{Known, ResourceKind as K};
 
@@ -16,19 +16,12 @@ pub(crate) const FILLS: &[K] = &[K::Secret];
 pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
     let client = ctx.secretsmanager();
     let mut part = Part::default();
-    let listing = pages(
-        "secretsmanager:ListSecrets",
-        client.list_secrets().into_paginator().page_size(100).stop_on_duplicate_token(false).send(),
-        |o| o.next_token(),
-    )
-    .await;
-    let entries = match listing {
-        Ok(pages) => pages,
-        Err(f) => {
-            part.fail(ctx, &f, FILLS);
-            return part;
-        }
-    };
+    let listing =
+        all_pages("secretsmanager:ListSecrets", client.list_secrets().into_paginator().page_size(100), |o| {
+            o.next_token()
+        })
+        .await;
+    let Some(entries) = part.listed_or_none(ctx, listing, FILLS) else { return part };
     let secrets: Vec<Secret> = entries
         .iter()
         .flat_map(|p| p.secret_list())

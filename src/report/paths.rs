@@ -123,6 +123,24 @@ impl<'m> Path<'m> {
         self.links.push(DrLink { relation, from: from.to_string(), state, to });
     }
 
+    /// A DR link that reached `to`, and the node it reached.
+    fn reached(&mut self, relation: Relation, from: &str, kind: &'static str, label: String, to: &str) {
+        self.link(relation, from, LinkState::Present, vec![to.to_string()]);
+        self.node(kind, label, Some(to));
+    }
+
+    /// A DR link with no counterpart, and the missing node.
+    fn broken(&mut self, relation: Relation, from: &str, kind: &'static str, label: String) {
+        self.link(relation, from, LinkState::Missing, Vec::new());
+        self.missing(kind, label);
+    }
+
+    /// A DR link whose far end could not be told, and the unknown node.
+    fn unresolved(&mut self, relation: Relation, from: &str, kind: &'static str, label: String) {
+        self.link(relation, from, LinkState::Unknown, Vec::new());
+        self.unknown(kind, label);
+    }
+
     /// A DR link that found no counterpart: missing, or unknown when what it depends on could
     /// not be read.
     fn not_found(
@@ -134,14 +152,8 @@ impl<'m> Path<'m> {
         unknown: Option<&UnknownReason>,
     ) {
         match unknown {
-            None => {
-                self.link(relation, from, LinkState::Missing, Vec::new());
-                self.missing(kind, missing);
-            }
-            Some(reason) => {
-                self.link(relation, from, LinkState::Unknown, Vec::new());
-                self.unknown(kind, unknown_label(reason));
-            }
+            None => self.broken(relation, from, kind, missing),
+            Some(reason) => self.unresolved(relation, from, kind, unknown_label(reason)),
         }
     }
 
@@ -200,18 +212,13 @@ pub(super) fn failover_paths<'m>(
             path.node("cluster", format!("{} ({})", cluster.id, inventory.primary.name), Some(&cluster.arn));
             match relations.aurora_copy(cluster) {
                 Known::Value(Some(copy)) => {
-                    path.link(
-                        Relation::AuroraCopy,
-                        &cluster.arn,
-                        LinkState::Present,
-                        vec![copy.arn().to_string()],
-                    );
                     let kind = match copy {
                         AuroraCopy::GlobalSecondary { .. } => "global secondary",
                         AuroraCopy::ReplicaCluster(_) => "replica cluster",
                     };
                     let headless = if copy.headless() && cluster.is_aurora() { ", headless" } else { "" };
-                    path.node(kind, format!("{} ({dr}{headless})", copy.id()), Some(copy.arn()));
+                    let label = format!("{} ({dr}{headless})", copy.id());
+                    path.reached(Relation::AuroraCopy, &cluster.arn, kind, label, copy.arn());
                 }
                 found => {
                     let missing = format!("no secondary in {dr}");
@@ -280,14 +287,8 @@ pub(super) fn failover_paths<'m>(
             match relations.bucket_dr_copy(bucket) {
                 Known::Value(Some(copy)) => {
                     let destination = copy.dr_bucket().map(|b| b.arn.clone()).unwrap_or_default();
-                    path.link(
-                        Relation::BucketCopy,
-                        &bucket.arn,
-                        LinkState::Present,
-                        vec![destination.clone()],
-                    );
                     let label = format!("{} ({dr}, rule {})", copy.rule.destination_bucket(), copy.rule.id);
-                    path.node("replica", label, Some(&destination));
+                    path.reached(Relation::BucketCopy, &bucket.arn, "replica", label, &destination);
                 }
                 found => {
                     let missing = format!("no replication to {dr}");
@@ -302,16 +303,12 @@ pub(super) fn failover_paths<'m>(
             match relations.table_copy(table) {
                 Known::Value(Some(copy)) if copy.replica.active() => {
                     let arn = copy.table.map(|t| t.arn.clone()).unwrap_or_default();
-                    path.link(Relation::TableReplica, &table.arn, LinkState::Present, vec![arn.clone()]);
-                    path.node(
-                        "replica",
-                        format!("{} ({dr}, {})", table.name, copy.replica.status),
-                        Some(&arn),
-                    );
+                    let label = format!("{} ({dr}, {})", table.name, copy.replica.status);
+                    path.reached(Relation::TableReplica, &table.arn, "replica", label, &arn);
                 }
                 Known::Value(Some(copy)) => {
-                    path.link(Relation::TableReplica, &table.arn, LinkState::Missing, Vec::new());
-                    path.missing("replica", format!("{} ({dr}, {})", table.name, copy.replica.status));
+                    let label = format!("{} ({dr}, {})", table.name, copy.replica.status);
+                    path.broken(Relation::TableReplica, &table.arn, "replica", label);
                 }
                 found => {
                     let missing = format!("no replica in {dr}");
@@ -326,16 +323,12 @@ pub(super) fn failover_paths<'m>(
             match relations.secret_copy(secret) {
                 Known::Value(Some(copy)) if copy.status.in_sync() => {
                     let arn = copy.replica.map(|s| s.arn.clone()).unwrap_or_default();
-                    path.link(Relation::SecretReplica, &secret.arn, LinkState::Present, vec![arn.clone()]);
-                    path.node(
-                        "replica",
-                        format!("{} ({dr}, {})", secret.name, copy.status.status),
-                        Some(&arn),
-                    );
+                    let label = format!("{} ({dr}, {})", secret.name, copy.status.status);
+                    path.reached(Relation::SecretReplica, &secret.arn, "replica", label, &arn);
                 }
                 Known::Value(Some(copy)) => {
-                    path.link(Relation::SecretReplica, &secret.arn, LinkState::Missing, Vec::new());
-                    path.missing("replica", format!("{} ({dr}, {})", secret.name, copy.status.status));
+                    let label = format!("{} ({dr}, {})", secret.name, copy.status.status);
+                    path.broken(Relation::SecretReplica, &secret.arn, "replica", label);
                 }
                 found => {
                     let missing = format!("no replica in {dr}");
@@ -372,36 +365,29 @@ fn record_path<'s>(
     };
     match resolution {
         AliasResolution::LoadBalancer { region, load_balancer } => {
-            path.link(
-                Relation::RecordTarget,
-                &record_arn,
-                LinkState::Present,
-                vec![load_balancer.arn.clone()],
-            );
-            path.node(
-                "load balancer",
-                format!("{} ({region})", load_balancer.name),
-                Some(&load_balancer.arn),
-            );
+            let label = format!("{} ({region})", load_balancer.name);
+            path.reached(Relation::RecordTarget, &record_arn, "load balancer", label, &load_balancer.arn);
             if let Some(view) = inventory.region(region) {
                 web_tier(inventory, relations, LbTarget { view, load_balancer }, path);
             }
         }
         AliasResolution::MissingLoadBalancer { dns_name, .. } => {
-            path.link(Relation::RecordTarget, &record_arn, LinkState::Missing, Vec::new());
-            path.missing("load balancer", format!("{dns_name} (does not exist)"));
+            path.broken(
+                Relation::RecordTarget,
+                &record_arn,
+                "load balancer",
+                format!("{dns_name} (does not exist)"),
+            );
         }
         // A CNAME to a host of the owner's own: drawn as the value it is.
         AliasResolution::OtherTarget { kind: EXTERNAL_HOST, .. } if record.alias_target.is_none() => {
             path.node("value", record.values.join(", "), None);
         }
         AliasResolution::OtherTarget { dns_name, kind } => {
-            path.link(Relation::RecordTarget, &record_arn, LinkState::Unknown, Vec::new());
-            path.unknown("target", format!("{kind} {dns_name}"));
+            path.unresolved(Relation::RecordTarget, &record_arn, "target", format!("{kind} {dns_name}"));
         }
         AliasResolution::Unknown(reason) => {
-            path.link(Relation::RecordTarget, &record_arn, LinkState::Unknown, Vec::new());
-            path.unknown("target", format!("unknown: {reason}"));
+            path.unresolved(Relation::RecordTarget, &record_arn, "target", format!("unknown: {reason}"));
         }
     }
 }
@@ -431,12 +417,11 @@ fn web_tier<'s>(
         path.not_found(Relation::TargetGroup, lb_arn, "target group", "no target group".into(), None);
         return;
     };
-    path.link(Relation::TargetGroup, lb_arn, LinkState::Present, vec![tg.arn.clone()]);
     let health = match &tg.target_health {
         Known::Value(t) => format!("{}/{} healthy", t.iter().filter(|t| t.is_healthy()).count(), t.len()),
         Known::Unknown(_) => "health unknown".into(),
     };
-    path.node("target group", format!("{} ({health})", tg.name), Some(&tg.arn));
+    path.reached(Relation::TargetGroup, lb_arn, "target group", format!("{} ({health})", tg.name), &tg.arn);
     let Some(asg) = asgs.first() else {
         let unknown = view.gap(ResourceKind::AutoScalingGroup);
         path.not_found(
@@ -448,12 +433,8 @@ fn web_tier<'s>(
         );
         return;
     };
-    path.link(Relation::AutoScalingGroup, lb_arn, LinkState::Present, vec![asg.arn.clone()]);
-    path.node(
-        "auto scaling group",
-        format!("{} ({}/{}/{})", asg.name, asg.min_size, asg.desired_capacity, asg.max_size),
-        Some(&asg.arn),
-    );
+    let label = format!("{} ({}/{}/{})", asg.name, asg.min_size, asg.desired_capacity, asg.max_size);
+    path.reached(Relation::AutoScalingGroup, lb_arn, "auto scaling group", label, &asg.arn);
     let Some(reference) = asg.launch_template_refs().into_iter().next() else { return };
     let image_id = match view.resolve_launch(reference) {
         LaunchResolution::Resolved { template, version, image_id } => {
@@ -489,9 +470,8 @@ fn web_tier<'s>(
     let candidates = copies.value().map(Vec::as_slice).unwrap_or_default();
     match candidates.iter().find(|c| c.usable()) {
         Some(copy) => {
-            path.link(Relation::AmiCopy, &image.arn, LinkState::Present, vec![copy.image.arn.clone()]);
             let label = format!("{} ({dr}, matched by {})", copy.image.id, copy.matched_by.as_str());
-            path.node("DR copy", label, Some(&copy.image.arn));
+            path.reached(Relation::AmiCopy, &image.arn, "DR copy", label, &copy.image.arn);
         }
         None => {
             let usable = if candidates.is_empty() { "" } else { "usable " };

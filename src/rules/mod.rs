@@ -13,8 +13,8 @@ mod registry;
 pub use registry::RULES;
 
 use crate::findings::{Finding, ResourceRef, Severity, Status, resource};
-use crate::inventory::UnknownReason;
-use crate::inventory::graph::Inventory;
+use crate::inventory::graph::{Inventory, RegionView};
+use crate::inventory::{ResourceKind, UnknownReason};
 use crate::settings::Settings;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -91,6 +91,42 @@ pub struct Context<'a, 's> {
     pub now: DateTime<Utc>,
     /// The RTO/RPO estimates (SPEC §6), computed before the rules run.
     pub estimates: &'a crate::estimate::Estimates,
+}
+
+impl<'a, 's> Context<'a, 's> {
+    /// The primary region, after reporting `unknown` for each of `kinds` whose listing failed
+    /// there (see [`report_listing_gaps`]): the region a primary-side check then walks.
+    pub fn primary_listed(
+        &self,
+        out: &mut RuleOutput,
+        kinds: &[ResourceKind],
+        purpose: &str,
+    ) -> &'a RegionView<'s> {
+        report_listing_gaps(self, out, Side::Primary, kinds, purpose);
+        &self.inventory.primary
+    }
+
+    /// The DR region, after reporting its listing gaps for `kinds` (see [`Self::primary_listed`]).
+    pub fn dr_listed(
+        &self,
+        out: &mut RuleOutput,
+        kinds: &[ResourceKind],
+        purpose: &str,
+    ) -> &'a RegionView<'s> {
+        report_listing_gaps(self, out, Side::Dr, kinds, purpose);
+        &self.inventory.dr
+    }
+
+    /// Both regions (primary first), after reporting the listing gaps of each for `kinds`.
+    pub fn regions_listed(
+        &self,
+        out: &mut RuleOutput,
+        kinds: &[ResourceKind],
+        purpose: &str,
+    ) -> [&'a RegionView<'s>; 2] {
+        report_listing_gaps(self, out, Side::Both, kinds, purpose);
+        [&self.inventory.primary, &self.inventory.dr]
+    }
 }
 
 /// A rule's metadata; `declare_rule!` implements it, so a rule file is its documentation, its
@@ -200,7 +236,7 @@ pub enum Side {
 }
 
 impl Side {
-    fn views<'a, 's>(self, inventory: &'a Inventory<'s>) -> Vec<&'a crate::inventory::graph::RegionView<'s>> {
+    fn views<'a, 's>(self, inventory: &'a Inventory<'s>) -> Vec<&'a RegionView<'s>> {
         match self {
             Side::Primary => vec![&inventory.primary],
             Side::Dr => vec![&inventory.dr],
@@ -216,7 +252,7 @@ pub fn report_listing_gaps(
     ctx: &Context<'_, '_>,
     out: &mut RuleOutput,
     side: Side,
-    kinds: &[crate::inventory::ResourceKind],
+    kinds: &[ResourceKind],
     purpose: &str,
 ) {
     for view in side.views(ctx.inventory) {
@@ -262,7 +298,7 @@ pub fn readable_failover_groups<'a, 's>(
     out: &mut RuleOutput,
     what: &str,
 ) -> &'a [crate::inventory::graph::FailoverGroup<'s>] {
-    use crate::inventory::{Known, ResourceKind};
+    use crate::inventory::Known;
     if let Some(reason) = ctx.inventory.global_gap(ResourceKind::HostedZone) {
         out.unknown(resource::all_zones(), &reason, format!("cannot list hosted zones to check {what}"));
     }

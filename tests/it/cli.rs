@@ -1,24 +1,18 @@
 //! The command line as a user meets it: exit codes of SPEC §3, located diagnostics for bad
 //! input, and the catalog commands.
 
-use assert_cmd::Command;
+use crate::support::offline::{REFERENCE, REPAIRED, drscan, temp_file};
 use predicates::prelude::*;
-use std::path::PathBuf;
 
-const REFERENCE: &str = "fixtures/reference-architecture.json";
-const REPAIRED: &str = "fixtures/reference-architecture-repaired.json";
-
-fn drscan() -> Command {
-    let mut cmd = Command::cargo_bin("drscan").expect("binary is built");
-    cmd.env("NO_COLOR", "1");
-    cmd
+/// Audit the snapshot `contents`, saved as `name` in a fresh directory.
+fn audit_text(name: &str, contents: &str) -> assert_cmd::assert::Assert {
+    let (_dir, path) = temp_file(name, contents);
+    drscan().args(["audit", "--snapshot"]).arg(&path).assert()
 }
 
-fn temp_file(name: &str, contents: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join(name);
-    std::fs::write(&path, contents).expect("write temp file");
-    (dir, path)
+/// The reference fixture's text with the first `from` replaced by `to`.
+fn reference_with(from: &str, to: &str) -> String {
+    std::fs::read_to_string(REFERENCE).expect("fixture").replacen(from, to, 1)
 }
 
 #[test]
@@ -84,12 +78,7 @@ fn unknown_findings_fail_the_gate_unless_allowed() {
 
 #[test]
 fn exit_2_with_location_for_malformed_json() {
-    let (_dir, path) =
-        temp_file("bad.json", "{\n  \"schema_version\": 1,\n  \"account\": \"1\"\n  \"x\": 2\n}\n");
-    drscan()
-        .args(["audit", "--snapshot"])
-        .arg(&path)
-        .assert()
+    audit_text("bad.json", "{\n  \"schema_version\": 1,\n  \"account\": \"1\"\n  \"x\": 2\n}\n")
         .code(2)
         .stderr(predicate::str::contains("malformed snapshot"))
         .stderr(predicate::str::contains("bad.json:4:3"));
@@ -98,24 +87,14 @@ fn exit_2_with_location_for_malformed_json() {
 #[test]
 fn exit_2_for_a_truncated_snapshot() {
     let text = std::fs::read_to_string(REFERENCE).expect("fixture");
-    let (_dir, path) = temp_file("truncated.json", &text[..text.len() / 2]);
-    drscan()
-        .args(["audit", "--snapshot"])
-        .arg(&path)
-        .assert()
+    audit_text("truncated.json", &text[..text.len() / 2])
         .code(2)
         .stderr(predicate::str::contains("truncated JSON"));
 }
 
 #[test]
 fn exit_2_for_a_wrong_schema_version() {
-    let text = std::fs::read_to_string(REFERENCE).expect("fixture");
-    let (_dir, path) =
-        temp_file("v7.json", &text.replacen("\"schema_version\": 1", "\"schema_version\": 7", 1));
-    drscan()
-        .args(["audit", "--snapshot"])
-        .arg(&path)
-        .assert()
+    audit_text("v7.json", &reference_with("\"schema_version\": 1", "\"schema_version\": 7"))
         .code(2)
         .stderr(predicate::str::contains("unsupported schema_version 7"))
         .stderr(predicate::str::contains("v7.json:2:21"));
@@ -123,13 +102,7 @@ fn exit_2_for_a_wrong_schema_version() {
 
 #[test]
 fn exit_2_for_a_misspelt_field_points_at_it() {
-    let text = std::fs::read_to_string(REFERENCE).expect("fixture");
-    let (_dir, path) =
-        temp_file("typo.json", &text.replacen("\"desired_capacity\"", "\"desired_capacty\"", 1));
-    drscan()
-        .args(["audit", "--snapshot"])
-        .arg(&path)
-        .assert()
+    audit_text("typo.json", &reference_with("\"desired_capacity\"", "\"desired_capacty\""))
         .code(2)
         .stderr(predicate::str::contains("unknown field `desired_capacty`"));
 }
@@ -166,13 +139,7 @@ fn exit_2_when_region_flags_contradict_the_snapshot() {
 
 #[test]
 fn exit_2_when_primary_and_dr_are_the_same_region() {
-    let text = std::fs::read_to_string(REFERENCE).expect("fixture");
-    let same = text.replacen("\"dr\": \"us-east-1\"", "\"dr\": \"ap-south-1\"", 1);
-    let (_dir, path) = temp_file("same.json", &same);
-    drscan()
-        .args(["audit", "--snapshot"])
-        .arg(&path)
-        .assert()
+    audit_text("same.json", &reference_with("\"dr\": \"us-east-1\"", "\"dr\": \"ap-south-1\""))
         .code(2)
         .stderr(predicate::str::contains("must differ from the primary region"));
 }

@@ -2,7 +2,7 @@
 //! and every kind of configuration error points at its line and column with exit code 2 —
 //! all of a file's errors in one run.
 
-use assert_cmd::Command;
+use crate::support::offline::{REFERENCE, drscan, temp_file};
 use drscan::audit::GatePolicy;
 use drscan::config::{Regions, ValidConfig};
 use drscan::findings::Severity;
@@ -10,19 +10,8 @@ use drscan::settings::{RuleSetting, Settings};
 use predicates::prelude::*;
 use std::path::Path;
 
-const REFERENCE: &str = "fixtures/reference-architecture.json";
-
-fn drscan() -> Command {
-    let mut cmd = Command::cargo_bin("drscan").expect("binary is built");
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
-
 fn write_config(contents: &str) -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("drscan.toml");
-    std::fs::write(&path, contents).expect("write config");
-    (dir, path)
+    temp_file("drscan.toml", contents)
 }
 
 /// Run an audit of the reference fixture with this config and expect exit 2 and a diagnostic

@@ -5,6 +5,7 @@
 //! files, each unknown cause once, formats from file extensions, SARIF pointing at files that
 //! exist, the per-call `-v` log).
 
+use crate::support::offline::{REFERENCE, REPAIRED, drscan};
 use crate::support::seed::{Setup, seed};
 use crate::support::{DR, PRIMARY, emulator, fresh_account, runtime, set_faults};
 use assert_cmd::Command;
@@ -12,15 +13,6 @@ use clap::CommandFactory;
 use predicates::prelude::*;
 use serde_json::{Value, json};
 use std::path::Path;
-
-const REFERENCE: &str = "fixtures/reference-architecture.json";
-const REPAIRED: &str = "fixtures/reference-architecture-repaired.json";
-
-fn drscan() -> Command {
-    let mut cmd = Command::cargo_bin("drscan").expect("binary is built");
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
 
 fn stdout_of(cmd: &mut Command) -> String {
     String::from_utf8(cmd.output().expect("runs").stdout).expect("utf-8")

@@ -1,7 +1,7 @@
 //! The CI gate: waivers (matching, expiry, unused), baseline gating, fingerprint stability,
 //! JUnit output that parses back, and several outputs from one run.
 
-use assert_cmd::Command;
+use crate::support::offline::{REFERENCE, drscan};
 use chrono::NaiveDate;
 use drscan::audit::{self, Adjustments, GatePolicy, GateResult};
 use drscan::baseline::Baseline;
@@ -13,14 +13,6 @@ use drscan::waivers::WaiverStatus;
 use predicates::prelude::*;
 use serde_json::Value;
 use std::path::Path;
-
-const REFERENCE: &str = "fixtures/reference-architecture.json";
-
-fn drscan() -> Command {
-    let mut cmd = Command::cargo_bin("drscan").expect("binary is built");
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
 
 fn reference() -> Snapshot {
     Snapshot::load(Path::new(REFERENCE)).expect("fixture parses")
@@ -55,14 +47,19 @@ fn waivers_apply_expire_and_report_unused() {
     let config = ValidConfig::parse("drscan.toml", WAIVERS.to_string()).expect("config");
     let snapshot = reference();
     let gate = GatePolicy::default();
-    let mut report = audit::run(&snapshot, &Settings::default(), gate);
-    let before = report.findings.len();
-    audit::adjust(
-        &mut report,
-        Adjustments { waivers: &config.waivers, today: Some(date("2026-11-27")), baseline: None },
-        gate,
-    );
-    assert_eq!(report.findings.len(), before, "waived findings stay visible");
+    // The audit as it stands on `today`, its waivers applied.
+    let audit_on = |today: &str| {
+        let mut report = audit::run(&snapshot, &Settings::default(), gate);
+        let before = report.findings.len();
+        audit::adjust(
+            &mut report,
+            Adjustments { waivers: &config.waivers, today: Some(date(today)), baseline: None },
+            gate,
+        );
+        assert_eq!(report.findings.len(), before, "waived findings stay visible");
+        report
+    };
+    let report = audit_on("2026-11-27");
 
     let ami = report.findings.iter().find(|f| f.rule == "ami-missing-in-dr").expect("ami finding");
     assert_eq!(ami.status, Status::Waived);
@@ -80,20 +77,8 @@ fn waivers_apply_expire_and_report_unused() {
     assert_eq!(report.gate, GateResult::Failed);
 
     // On the last valid day the waiver still applies; the day after it does not.
-    let mut on_expiry = audit::run(&snapshot, &Settings::default(), gate);
-    audit::adjust(
-        &mut on_expiry,
-        Adjustments { waivers: &config.waivers, today: Some(date("2027-03-31")), baseline: None },
-        gate,
-    );
-    assert_eq!(on_expiry.waivers[0].status, WaiverStatus::Applied);
-    let mut after = audit::run(&snapshot, &Settings::default(), gate);
-    audit::adjust(
-        &mut after,
-        Adjustments { waivers: &config.waivers, today: Some(date("2027-04-01")), baseline: None },
-        gate,
-    );
-    assert_eq!(after.waivers[0].status, WaiverStatus::Expired);
+    assert_eq!(audit_on("2027-03-31").waivers[0].status, WaiverStatus::Applied);
+    assert_eq!(audit_on("2027-04-01").waivers[0].status, WaiverStatus::Expired);
 }
 
 #[test]

@@ -2,7 +2,7 @@ use crate::findings::resource;
 use crate::inventory::compute::Image;
 use crate::inventory::graph::LaunchResolution;
 use crate::inventory::{Known, ResourceKind};
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule};
 use std::collections::{BTreeMap, BTreeSet};
 
 declare_rule! {
@@ -53,16 +53,10 @@ struct Usage {
 
 impl Rule for AmiMissingInDr {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        let primary = &ctx.inventory.primary;
         let dr = &ctx.inventory.dr;
         let mut used: BTreeMap<&str, Usage> = BTreeMap::new();
-        report_listing_gaps(
-            ctx,
-            out,
-            Side::Primary,
-            &[ResourceKind::AutoScalingGroup],
-            "which AMIs the primary launches",
-        );
+        let primary =
+            ctx.primary_listed(out, &[ResourceKind::AutoScalingGroup], "which AMIs the primary launches");
 
         for asg in &primary.resources.auto_scaling_groups {
             if let Some(reason) = asg.unresolvable_launch() {

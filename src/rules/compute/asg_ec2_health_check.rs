@@ -1,6 +1,6 @@
 use crate::findings::resource;
 use crate::inventory::ResourceKind;
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -38,14 +38,7 @@ declare_rule! {
 
 impl Rule for AsgEc2HealthCheck {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gaps(
-            ctx,
-            out,
-            Side::Both,
-            &[ResourceKind::AutoScalingGroup],
-            "their health check type",
-        );
-        for view in [&ctx.inventory.primary, &ctx.inventory.dr] {
+        for view in ctx.regions_listed(out, &[ResourceKind::AutoScalingGroup], "their health check type") {
             for asg in &view.resources.auto_scaling_groups {
                 if asg.attached_target_groups().next().is_none() {
                     continue;

@@ -1,6 +1,6 @@
 use crate::findings::resource;
 use crate::inventory::{ErrorCause, ResourceKind, UnknownReason};
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule};
 use std::collections::{BTreeSet, HashMap};
 
 declare_rule! {
@@ -35,14 +35,7 @@ declare_rule! {
 
 impl Rule for AsgSingleAz {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gaps(
-            ctx,
-            out,
-            Side::Both,
-            &[ResourceKind::AutoScalingGroup],
-            "their Availability Zones",
-        );
-        for view in [&ctx.inventory.primary, &ctx.inventory.dr] {
+        for view in ctx.regions_listed(out, &[ResourceKind::AutoScalingGroup], "their Availability Zones") {
             let subnets: HashMap<&str, &str> = view
                 .resources
                 .subnets

@@ -2,7 +2,7 @@ use crate::findings::resource;
 use crate::inventory::ResourceKind;
 use crate::inventory::compute::Image;
 use crate::inventory::graph::LaunchResolution;
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -43,22 +43,9 @@ declare_rule! {
 
 impl Rule for DrAmiStale {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gaps(
-            ctx,
-            out,
-            Side::Primary,
-            &[ResourceKind::AutoScalingGroup],
-            "the AMIs primary groups launch",
-        );
-        report_listing_gaps(
-            ctx,
-            out,
-            Side::Dr,
-            &[ResourceKind::AutoScalingGroup],
-            "the AMIs DR groups launch",
-        );
-        let primary = &ctx.inventory.primary;
-        let dr = &ctx.inventory.dr;
+        let primary =
+            ctx.primary_listed(out, &[ResourceKind::AutoScalingGroup], "the AMIs primary groups launch");
+        let dr = ctx.dr_listed(out, &[ResourceKind::AutoScalingGroup], "the AMIs DR groups launch");
         let grace = ctx.settings.thresholds.ami_stale_grace_seconds;
         let relations = ctx.inventory.relations();
         for members in ctx.inventory.members().by_app.values() {

@@ -1,6 +1,6 @@
 use crate::findings::resource;
 use crate::inventory::{Known, ResourceKind};
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -50,14 +50,7 @@ declare_rule! {
 
 impl Rule for DrAsgMissing {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gaps(
-            ctx,
-            out,
-            Side::Primary,
-            &[ResourceKind::AutoScalingGroup],
-            "for DR counterparts",
-        );
-        let primary = ctx.inventory.primary.name;
+        let primary = ctx.primary_listed(out, &[ResourceKind::AutoScalingGroup], "for DR counterparts").name;
         let dr = &ctx.inventory.dr;
         let relations = ctx.inventory.relations();
         for (app, members) in &ctx.inventory.members().by_app {

@@ -1,6 +1,6 @@
 use crate::findings::resource;
 use crate::inventory::{Known, ResourceKind, UnknownReason};
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -41,14 +41,7 @@ declare_rule! {
 
 impl Rule for DrAsgNotBehindAlb {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gaps(
-            ctx,
-            out,
-            Side::Dr,
-            &[ResourceKind::AutoScalingGroup],
-            "their load balancer attachment",
-        );
-        let dr = &ctx.inventory.dr;
+        let dr = ctx.dr_listed(out, &[ResourceKind::AutoScalingGroup], "their load balancer attachment");
         let relations = ctx.inventory.relations();
         for (app, members) in &ctx.inventory.members().by_app {
             let mut target_groups: Vec<&str> = Vec::new();

@@ -1,7 +1,7 @@
 use crate::findings::resource;
 use crate::inventory::ResourceKind;
 use crate::inventory::graph::LaunchResolution;
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 declare_rule! {
@@ -45,8 +45,7 @@ declare_rule! {
 
 impl Rule for DrLaunchDependenciesMissing {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gaps(ctx, out, Side::Dr, &[ResourceKind::AutoScalingGroup], "DR launch dependencies");
-        let dr = &ctx.inventory.dr;
+        let dr = ctx.dr_listed(out, &[ResourceKind::AutoScalingGroup], "DR launch dependencies");
         let r = dr.resources;
         let subnets: HashMap<&str, &str> =
             r.subnets.iter().map(|s| (s.id.as_str(), s.availability_zone.as_str())).collect();

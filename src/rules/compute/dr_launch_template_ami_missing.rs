@@ -3,7 +3,7 @@ use crate::findings::resource;
 use crate::inventory::ResourceKind;
 use crate::inventory::compute::ImageState;
 use crate::inventory::graph::LaunchResolution;
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -44,14 +44,7 @@ declare_rule! {
 
 impl Rule for DrLaunchTemplateAmiMissing {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        let dr = &ctx.inventory.dr;
-        report_listing_gaps(
-            ctx,
-            out,
-            Side::Dr,
-            &[ResourceKind::AutoScalingGroup],
-            "the AMIs DR groups launch",
-        );
+        let dr = ctx.dr_listed(out, &[ResourceKind::AutoScalingGroup], "the AMIs DR groups launch");
         for asg in &dr.resources.auto_scaling_groups {
             let target = resource::asg(asg, dr.name);
             if let Some(reason) = asg.unresolvable_launch() {

@@ -40,8 +40,7 @@ declare_rule! {
 
 impl Rule for AuroraSecondaryHeadless {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        let dr = &ctx.inventory.dr;
-        report_listing_gaps(ctx, out, Side::Dr, &[ResourceKind::DbCluster], "global secondaries");
+        let dr = ctx.dr_listed(out, &[ResourceKind::DbCluster], "global secondaries");
         // The global clusters tie a primary cluster to its DR secondary, in either region.
         report_listing_gaps(ctx, out, Side::Both, &[ResourceKind::GlobalCluster], "global secondaries");
         let relations = ctx.inventory.relations();

@@ -1,6 +1,6 @@
 use crate::findings::resource;
 use crate::inventory::{Known, ResourceKind};
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, report_unread_tags};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_unread_tags};
 
 declare_rule! {
     /// ## What it does
@@ -39,8 +39,7 @@ declare_rule! {
 
 impl Rule for DynamodbNoDrReplica {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gaps(ctx, out, Side::Primary, &[ResourceKind::Table], "tables for DR replicas");
-        let primary = ctx.inventory.primary.name;
+        let primary = ctx.primary_listed(out, &[ResourceKind::Table], "tables for DR replicas").name;
         let dr = ctx.inventory.dr.name;
         let relations = ctx.inventory.relations();
         let tables = ctx.inventory.primary.resources.tables.iter();

@@ -1,7 +1,7 @@
 use crate::estimate::duration_text;
 use crate::findings::resource;
 use crate::inventory::{ErrorCause, Known, ResourceKind, UnknownReason};
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, report_unread_tags};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_unread_tags};
 
 declare_rule! {
     /// ## What it does
@@ -38,8 +38,7 @@ declare_rule! {
 
 impl Rule for DynamodbReplicationLagHigh {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gaps(ctx, out, Side::Primary, &[ResourceKind::Table], "DynamoDB replication latency");
-        let primary = ctx.inventory.primary.name;
+        let primary = ctx.primary_listed(out, &[ResourceKind::Table], "DynamoDB replication latency").name;
         let dr = ctx.inventory.dr.name;
         let relations = ctx.inventory.relations();
         let tables = ctx.inventory.primary.resources.tables.iter();

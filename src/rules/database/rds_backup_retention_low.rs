@@ -1,6 +1,6 @@
 use crate::findings::resource;
 use crate::inventory::ResourceKind;
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -36,14 +36,9 @@ declare_rule! {
 
 impl Rule for RdsBackupRetentionLow {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gaps(
-            ctx,
-            out,
-            Side::Primary,
-            &[ResourceKind::DbInstance, ResourceKind::DbCluster],
-            "backup retention",
-        );
-        let region = ctx.inventory.primary.name;
+        let region = ctx
+            .primary_listed(out, &[ResourceKind::DbInstance, ResourceKind::DbCluster], "backup retention")
+            .name;
         let minimum = ctx.settings.thresholds.min_backup_retention_days;
         for members in ctx.inventory.members().by_app.values() {
             let stores = members

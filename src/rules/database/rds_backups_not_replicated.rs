@@ -1,7 +1,7 @@
 use crate::findings::resource;
 use crate::inventory::ResourceKind;
 use crate::inventory::{ErrorCause, Known, UnknownReason};
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -37,8 +37,7 @@ declare_rule! {
 
 impl Rule for RdsBackupsNotReplicated {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gaps(ctx, out, Side::Primary, &[ResourceKind::DbInstance], "backup replication");
-        let primary = ctx.inventory.primary.name;
+        let primary = ctx.primary_listed(out, &[ResourceKind::DbInstance], "backup replication").name;
         let dr = ctx.inventory.dr.name;
         for members in ctx.inventory.members().by_app.values() {
             for db in &members.primary_db_instances {

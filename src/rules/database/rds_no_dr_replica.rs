@@ -48,16 +48,10 @@ declare_rule! {
 
 impl Rule for RdsNoDrReplica {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        let primary = &ctx.inventory.primary;
         let dr = &ctx.inventory.dr;
         let relations = ctx.inventory.relations();
-        report_listing_gaps(
-            ctx,
-            out,
-            Side::Primary,
-            &[ResourceKind::DbInstance],
-            "primary databases for DR replicas",
-        );
+        let primary =
+            ctx.primary_listed(out, &[ResourceKind::DbInstance], "primary databases for DR replicas");
         report_listing_gaps(
             ctx,
             out,

@@ -43,9 +43,8 @@ declare_rule! {
 
 impl Rule for RdsReplicaLagHigh {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        let dr = &ctx.inventory.dr;
         let relations = ctx.inventory.relations();
-        report_listing_gaps(ctx, out, Side::Dr, &[ResourceKind::DbInstance], "DR replicas for lag");
+        let dr = ctx.dr_listed(out, &[ResourceKind::DbInstance], "DR replicas for lag");
         // Which DR clusters are global secondaries comes from the DR clusters and the global
         // clusters (listed in either region).
         report_listing_gaps(ctx, out, Side::Dr, &[ResourceKind::DbCluster], "global secondaries for lag");

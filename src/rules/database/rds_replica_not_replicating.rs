@@ -3,7 +3,7 @@ use crate::inventory::ResourceKind;
 use crate::inventory::arn::arn_name;
 use crate::inventory::database::LagMetric;
 use crate::inventory::{ErrorCause, UnknownReason};
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -41,8 +41,7 @@ declare_rule! {
 
 impl Rule for RdsReplicaNotReplicating {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gaps(ctx, out, Side::Dr, &[ResourceKind::DbInstance], "replication status");
-        let dr = &ctx.inventory.dr;
+        let dr = ctx.dr_listed(out, &[ResourceKind::DbInstance], "replication status");
         for (replica, source) in ctx.inventory.relations().dr_db_replicas() {
             let target = resource::db_instance(replica, dr.name);
             let broken: Vec<String> = replica

@@ -3,7 +3,7 @@ use crate::inventory::Known;
 use crate::inventory::ResourceKind;
 use crate::inventory::dr::AuroraCopy;
 use crate::inventory::{ErrorCause, UnknownReason};
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -52,9 +52,8 @@ fn size(class: &str) -> Option<(u32, u32)> {
 
 impl Rule for RdsReplicaUndersized {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gaps(ctx, out, Side::Dr, &[ResourceKind::DbInstance], "replica sizes");
+        let dr = ctx.dr_listed(out, &[ResourceKind::DbInstance], "replica sizes");
         let primary = &ctx.inventory.primary;
-        let dr = &ctx.inventory.dr;
         let relations = ctx.inventory.relations();
         let mut pairs = Vec::new();
         for (replica, source) in relations.dr_db_replicas() {

@@ -1,9 +1,7 @@
 use crate::findings::resource;
 use crate::inventory::dr::LbTarget;
 use crate::inventory::{ErrorCause, ResourceKind, UnknownReason};
-use crate::rules::{
-    Context, Rule, RuleOutput, Side, declare_rule, readable_failover_groups, report_listing_gaps,
-};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, readable_failover_groups};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 declare_rule! {
@@ -61,11 +59,8 @@ fn is_iam_server_certificate(arn: &str) -> bool {
 
 impl Rule for DrCertificateInvalid {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        let dr = &ctx.inventory.dr;
-        report_listing_gaps(
-            ctx,
+        let dr = ctx.dr_listed(
             out,
-            Side::Dr,
             &[ResourceKind::LoadBalancer, ResourceKind::Listener],
             "the certificates of DR listeners",
         );

@@ -1,6 +1,6 @@
 use crate::findings::resource;
 use crate::inventory::{Known, ResourceKind};
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -36,8 +36,7 @@ declare_rule! {
 
 impl Rule for BackupCopyTargetMissing {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gaps(ctx, out, Side::Both, &[ResourceKind::BackupPlan], "copy destinations");
-        for view in [&ctx.inventory.primary, &ctx.inventory.dr] {
+        for view in ctx.regions_listed(out, &[ResourceKind::BackupPlan], "copy destinations") {
             for plan in &view.resources.backup_plans {
                 if let Some(reason) = &plan.rules_unknown {
                     // GetBackupPlan failed for this plan: its rules, and so its copy

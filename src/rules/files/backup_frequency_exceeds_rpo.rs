@@ -45,8 +45,7 @@ declare_rule! {
 impl Rule for BackupFrequencyExceedsRpo {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
         report_listing_gaps(ctx, out, Side::Primary, &[ResourceKind::BackupPlan], "backup schedules");
-        report_listing_gaps(ctx, out, Side::Primary, STORES, "backup schedules");
-        let primary = &ctx.inventory.primary;
+        let primary = ctx.primary_listed(out, STORES, "backup schedules");
         let (threshold, threshold_source) = ctx.settings.backup_gap_threshold();
         let relations = ctx.inventory.relations();
         for (app, members) in &ctx.inventory.members().by_app {

@@ -2,7 +2,7 @@ use crate::estimate::{Amount, DEFAULT_COMPLETION_WINDOW_MINUTES, duration_text};
 use crate::findings::ResourceRef;
 use crate::inventory::ResourceKind;
 use crate::inventory::members::DATA_STORE_KINDS as STORES;
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -42,10 +42,8 @@ declare_rule! {
 
 impl Rule for BackupNoRecentDrRecoveryPoint {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gaps(ctx, out, Side::Dr, &[ResourceKind::BackupVault], "DR recovery points");
-        report_listing_gaps(ctx, out, Side::Primary, STORES, "DR recovery points");
-        let primary = &ctx.inventory.primary;
-        let dr = &ctx.inventory.dr;
+        let dr = ctx.dr_listed(out, &[ResourceKind::BackupVault], "DR recovery points");
+        let primary = ctx.primary_listed(out, STORES, "DR recovery points");
         let relations = ctx.inventory.relations();
         for (app, members) in &ctx.inventory.members().by_app {
             for store in members.primary_data_stores() {

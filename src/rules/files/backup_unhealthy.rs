@@ -4,7 +4,7 @@ use crate::inventory::members::DATA_STORE_KINDS as STORES;
 use crate::inventory::storage::{BackupVault, Denial, denial};
 use crate::inventory::{ErrorCause, Known, ResourceKind, UnknownReason};
 use crate::rules::compute::{KeyState, key_index, key_state};
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -94,8 +94,7 @@ impl Verdict {
 
 impl Rule for BackupUnhealthy {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gaps(ctx, out, Side::Primary, STORES, "backup health");
-        let primary = &ctx.inventory.primary;
+        let primary = ctx.primary_listed(out, STORES, "backup health");
         let dr = &ctx.inventory.dr;
         let relations = ctx.inventory.relations();
         let mut vaults: Vec<&BackupVault> = Vec::new();

@@ -1,7 +1,7 @@
 use crate::findings::resource;
 use crate::inventory::Known;
 use crate::inventory::ResourceKind;
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -33,8 +33,7 @@ declare_rule! {
 
 impl Rule for EfsBackupDisabled {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gaps(ctx, out, Side::Primary, &[ResourceKind::FileSystem], "backup policies");
-        let primary = ctx.inventory.primary.name;
+        let primary = ctx.primary_listed(out, &[ResourceKind::FileSystem], "backup policies").name;
         for fs in &ctx.inventory.primary.resources.file_systems {
             let target = resource::file_system(fs, primary);
             match &fs.backup_policy {

@@ -1,6 +1,6 @@
 use crate::findings::resource;
 use crate::inventory::{Known, ResourceKind};
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -39,16 +39,9 @@ declare_rule! {
 
 impl Rule for EfsNoDrCopy {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        let primary = &ctx.inventory.primary;
         let dr = ctx.inventory.dr.name;
         let relations = ctx.inventory.relations();
-        report_listing_gaps(
-            ctx,
-            out,
-            Side::Primary,
-            &[ResourceKind::FileSystem],
-            "file systems for a DR copy",
-        );
+        let primary = ctx.primary_listed(out, &[ResourceKind::FileSystem], "file systems for a DR copy");
         for fs in &primary.resources.file_systems {
             let protection = relations.efs_protection(fs);
             let target = resource::file_system(fs, primary.name);

@@ -2,7 +2,7 @@ use crate::estimate::duration_text;
 use crate::findings::resource;
 use crate::inventory::ResourceKind;
 use crate::inventory::{ErrorCause, Known, UnknownReason};
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule};
 use crate::settings::EFS_REPLICATION_RPO_FLOOR_SECONDS;
 
 declare_rule! {
@@ -40,8 +40,7 @@ declare_rule! {
 
 impl Rule for EfsReplicationLagHigh {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gaps(ctx, out, Side::Primary, &[ResourceKind::FileSystem], "replication lag");
-        let primary = ctx.inventory.primary.name;
+        let primary = ctx.primary_listed(out, &[ResourceKind::FileSystem], "replication lag").name;
         let relations = ctx.inventory.relations();
         let (threshold, source) = ctx.settings.efs_replication_lag_threshold();
         let unattainable =

@@ -1,7 +1,7 @@
 use crate::findings::{Severity, resource};
 use crate::inventory::dr::{BucketCopy, BucketDestination};
 use crate::inventory::{Known, ResourceKind};
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, report_unread_tags};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_unread_tags};
 use crate::settings::Expectation;
 
 declare_rule! {
@@ -79,8 +79,7 @@ fn problem(copy: &BucketCopy<'_>, dr: &str) -> Option<String> {
 
 impl Rule for S3NoDrReplication {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gaps(ctx, out, Side::Primary, &[ResourceKind::Bucket], "buckets for DR replication");
-        let primary = &ctx.inventory.primary;
+        let primary = ctx.primary_listed(out, &[ResourceKind::Bucket], "buckets for DR replication");
         let dr = ctx.inventory.dr.name;
         let relations = ctx.inventory.relations();
         let buckets = primary.resources.buckets.iter();

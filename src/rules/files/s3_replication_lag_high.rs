@@ -1,7 +1,7 @@
 use crate::estimate::duration_text;
 use crate::findings::resource;
 use crate::inventory::{ErrorCause, Known, ResourceKind, UnknownReason};
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, report_unread_tags};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_unread_tags};
 
 declare_rule! {
     /// ## What it does
@@ -44,8 +44,7 @@ declare_rule! {
 
 impl Rule for S3ReplicationLagHigh {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gaps(ctx, out, Side::Primary, &[ResourceKind::Bucket], "S3 replication lag");
-        let primary = ctx.inventory.primary.name;
+        let primary = ctx.primary_listed(out, &[ResourceKind::Bucket], "S3 replication lag").name;
         let dr = ctx.inventory.dr.name;
         let relations = ctx.inventory.relations();
         let buckets = ctx.inventory.primary.resources.buckets.iter();
