@@ -13,7 +13,7 @@ use crate::inventory::RegionPair;
 use crate::inventory::matching::Matching;
 use crate::organization::{OrgSettings, PairRule};
 use crate::rules;
-use crate::settings::{RuleSetting, S3Settings, Settings, Thresholds};
+use crate::settings::{DeclaredExercise, RuleSetting, S3Settings, Settings, Thresholds};
 use crate::waivers::Waiver;
 use chrono::NaiveDate;
 use serde::de::{DeserializeOwned, Error as _, MapAccess, Visitor};
@@ -62,6 +62,7 @@ struct Sections {
     asg: AsgSection,
     estimate: EstimateConstants,
     automation: Vec<AutomationEntry>,
+    exercise: Vec<DeclaredExercise>,
     gate: GatePolicy,
     collection: CollectionSettings,
     s3: S3Settings,
@@ -326,6 +327,7 @@ fn read(name: &str, text: &str, problems: &mut Vec<InputProblem>) -> Option<Vali
                 .into_iter()
                 .map(|a| DeclaredAutomation { app: a.app, step: a.step })
                 .collect(),
+            exercises: sections.exercise,
             rule_settings: sections.rules.check(text, problems),
             s3: sections.s3,
         },
@@ -652,6 +654,36 @@ mod tests {
     }
 
     #[test]
+    fn exercises_are_read_with_their_dates_and_results_and_each_bad_one_located() {
+        let good = "[[exercise]]\napp = \"web\"\ndate = \"2026-11-20\"\nfailed_over = \"db promoted\"\nresult = \"passed\"\n\n\
+                    [[exercise]]\napp = \"api\"\ndate = 2026-10-01\nfailed_over = \"web tier\"\nresult = \"failed\"\n";
+        let config = ValidConfig::parse("drscan.toml", good.to_string()).expect("valid exercises");
+        let read: Vec<(&str, String, crate::settings::ExerciseResult)> = config
+            .settings
+            .exercises
+            .iter()
+            .map(|e| (e.app.as_str(), e.date.to_string(), e.result))
+            .collect();
+        use crate::settings::ExerciseResult::{Failed, Passed};
+        assert_eq!(
+            read,
+            [("web", "2026-11-20".to_string(), Passed), ("api", "2026-10-01".to_string(), Failed)]
+        );
+
+        let bad = "[[exercise]]\napp = \"web\"\ndate = \"20/11/2026\"\nfailed_over = \"db\"\nresult = \"passed\"\n\n\
+                   [[exercise]]\napp = \"web\"\ndate = \"2026-11-20\"\nfailed_over = \"db\"\nresult = \"ok\"\n\n\
+                   [[exercise]]\napp = \"web\"\ndate = \"2026-11-20\"\nresult = \"passed\"\n\n\
+                   [thresholds]\nexercise_window = \"soon\"\n";
+        let problems = problems_of(bad);
+        let lines: Vec<usize> = problems.iter().map(|(line, _)| *line).collect();
+        assert_eq!(lines, [3, 11, 13, 19], "{problems:#?}");
+        assert!(problems[0].1.contains("invalid date `20/11/2026`"), "{problems:#?}");
+        assert!(problems[1].1.contains("unknown variant `ok`"), "{problems:#?}");
+        assert!(problems[2].1.contains("missing field `failed_over`"), "{problems:#?}");
+        assert!(problems[3].1.contains("invalid duration `soon`"), "{problems:#?}");
+    }
+
+    #[test]
     fn a_clean_file_has_no_problems() {
         assert!(problems_of("[targets]\nrto = \"2m\"\n[[automation]]\nstep = \"dr-scale-out\"\n").is_empty());
     }
@@ -659,7 +691,7 @@ mod tests {
     #[test]
     fn the_example_documents_every_section_and_key() {
         let documented = documented(include_str!("../drscan.example.toml"));
-        let sections: [(&str, &[&str]); 15] = [
+        let sections: [(&str, &[&str]); 16] = [
             ("regions", keys_of::<RegionsSection>()),
             ("targets", keys_of::<Targets>()),
             ("thresholds", keys_of::<Thresholds>()),
@@ -668,6 +700,7 @@ mod tests {
             ("asg", keys_of::<AsgSection>()),
             ("estimate", keys_of::<EstimateConstants>()),
             ("automation", keys_of::<AutomationEntry>()),
+            ("exercise", keys_of::<DeclaredExercise>()),
             ("gate", keys_of::<GatePolicy>()),
             ("collection", keys_of::<CollectionSettings>()),
             ("s3", keys_of::<S3Settings>()),

@@ -25,6 +25,21 @@ pub(crate) fn optional_seconds<'de, D: Deserializer<'de>>(deserializer: D) -> Re
     seconds(deserializer).map(Some)
 }
 
+/// serde: a calendar day, written `"2026-11-20"` or as a TOML local date (`2026-11-20`).
+pub(crate) fn date<'de, D: Deserializer<'de>>(deserializer: D) -> Result<chrono::NaiveDate, D::Error> {
+    let text = match toml::Value::deserialize(deserializer)? {
+        toml::Value::String(text) => text,
+        toml::Value::Datetime(datetime) if datetime.time.is_none() && datetime.offset.is_none() => {
+            datetime.to_string()
+        }
+        other => {
+            return Err(D::Error::custom(format!("expected a date (YYYY-MM-DD), found {}", other.type_str())));
+        }
+    };
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|e| D::Error::custom(format!("invalid date `{text}`: {e} (expected YYYY-MM-DD)")))
+}
+
 /// A request rate (`5`, `0.5`): a positive number of requests per second.
 pub(crate) fn requests_per_second(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {

@@ -9,6 +9,7 @@
 use crate::estimate::{DeclaredAutomation, EstimateConstants, EstimateSettings, Targets};
 use crate::findings::Severity;
 use crate::inventory::matching::Matching;
+use chrono::NaiveDate;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -89,6 +90,10 @@ pub struct Thresholds {
     /// DynamoDB global-table replication latency tolerated; else the RPO target, else 5 min.
     #[serde(rename = "dynamodb_replication_lag", deserialize_with = "crate::parse::optional_seconds")]
     pub dynamodb_replication_lag_threshold_seconds: Option<u64>,
+    /// How recent the evidence that an application's failover was exercised must be
+    /// (`dr-exercised`); also how far back the collectors read restore jobs.
+    #[serde(rename = "exercise_window", deserialize_with = "crate::parse::seconds")]
+    pub exercise_window_seconds: u64,
     /// Automated-backup retention below which `rds-backup-retention-low` fires.
     pub min_backup_retention_days: u32,
     /// `dr-certificate-invalid` fires for certificates expiring within this many days.
@@ -107,6 +112,7 @@ impl Default for Thresholds {
             backup_gap_threshold_seconds: None,
             s3_replication_lag_threshold_seconds: None,
             dynamodb_replication_lag_threshold_seconds: None,
+            exercise_window_seconds: DEFAULT_EXERCISE_WINDOW_SECONDS,
             min_backup_retention_days: 7,
             certificate_expiry_days: 30,
         }
@@ -137,6 +143,34 @@ pub struct S3Settings {
     pub existing_object_replication: Expectation,
 }
 
+/// How recent evidence of a failover exercise must be without `[thresholds] exercise_window`.
+pub const DEFAULT_EXERCISE_WINDOW_SECONDS: u64 = 90 * 86_400;
+
+/// One `[[exercise]]`: a game day (or any failover exercise drscan cannot see in AWS) that
+/// the team declares, with its outcome. Only a passed one is evidence for `dr-exercised`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeclaredExercise {
+    /// The application exercised, as drscan names it.
+    #[serde(deserialize_with = "crate::parse::non_empty")]
+    pub app: String,
+    /// The day of the exercise (`YYYY-MM-DD`, quoted or a TOML date).
+    #[serde(deserialize_with = "crate::parse::date")]
+    pub date: NaiveDate,
+    /// What was failed over (free text, named in the finding).
+    #[serde(deserialize_with = "crate::parse::non_empty")]
+    pub failed_over: String,
+    pub result: ExerciseResult,
+}
+
+/// How a declared exercise ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExerciseResult {
+    Passed,
+    Failed,
+}
+
 /// Replication latency tolerated for DynamoDB global tables without a threshold or a target.
 pub const DEFAULT_DYNAMODB_REPLICATION_LAG_SECONDS: u64 = 300;
 /// S3 Replication Time Control replicates 99.99 % of objects within 15 minutes: the S3 lag
@@ -158,6 +192,8 @@ pub struct Settings {
     /// `[[automation]]`: failover steps automated outside what drscan can see (a runbook
     /// automation, a Lambda…).
     pub declared_automation: Vec<DeclaredAutomation>,
+    /// `[[exercise]]`: failover exercises declared by the team (game days).
+    pub exercises: Vec<DeclaredExercise>,
     /// `[rules]`: canonical rule name → `off` or a severity override.
     pub rule_settings: BTreeMap<String, RuleSetting>,
     /// `[s3]`.

@@ -171,6 +171,7 @@ impl Resolved {
         // With -v the per-call log lines would tear a progress bar apart.
         options.progress = !tracing::enabled!(tracing::Level::DEBUG);
         options.lag_window = Duration::from_secs(self.settings.thresholds.lag_window_seconds.max(60));
+        options.exercise_window = Duration::from_secs(self.settings.thresholds.exercise_window_seconds);
         options.pacing = self.collection.pacing();
         options
     }

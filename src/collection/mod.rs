@@ -25,9 +25,11 @@ mod ec2;
 mod efs;
 mod elb;
 mod elbv2;
+mod fis;
 mod kms;
 mod paging;
 mod rds;
+mod restore_jobs;
 mod route53;
 mod s3;
 mod secretsmanager;
@@ -73,6 +75,8 @@ pub struct CollectOptions {
     pub pacing: Pacing,
     /// How far back replica-lag metrics are read.
     pub lag_window: Duration,
+    /// How far back evidence of failover exercises (restore tests, FIS experiments) is read.
+    pub exercise_window: Duration,
     /// Show a progress bar on stderr (only ever drawn when stderr is a terminal).
     pub progress: bool,
 }
@@ -87,6 +91,7 @@ impl CollectOptions {
             concurrency: 8,
             pacing: Pacing::default(),
             lag_window: Duration::from_secs(3600),
+            exercise_window: Duration::from_secs(crate::settings::DEFAULT_EXERCISE_WINDOW_SECONDS),
             progress: true,
         }
     }
@@ -226,6 +231,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
         concurrency: options.concurrency.max(1),
         collected_at,
         lag_window: options.lag_window,
+        exercise_window: options.exercise_window,
         deadline,
         progress: progress.clone(),
     };
@@ -520,6 +526,7 @@ pub(crate) struct RegionCtx {
     pub concurrency: usize,
     pub collected_at: DateTime<Utc>,
     pub lag_window: Duration,
+    pub exercise_window: Duration,
     pub deadline: tokio::time::Instant,
     pub progress: Progress,
 }
@@ -561,6 +568,7 @@ impl RegionCtx {
     client!(sns, aws_sdk_sns);
     client!(dynamodb, aws_sdk_dynamodb);
     client!(secretsmanager, aws_sdk_secretsmanager);
+    client!(fis, aws_sdk_fis);
 
     // S3 path-style when an endpoint override is set: emulators and proxies behind one host
     // cannot answer bucket-named hosts.
@@ -674,6 +682,8 @@ const TABLES: Scope = Scope::new("dynamodb", &[dynamodb::FILLS]);
 const TABLE_REPLICATION_LATENCY: Scope = Scope::new("cloudwatch dynamodb replication latency", &[]);
 const SECRETS: Scope = Scope::new("secretsmanager", &[secretsmanager::FILLS]);
 const BACKUPS: Scope = Scope::new("backup", &[backup::FILLS]);
+const RESTORE_JOBS: Scope = Scope::new("backup restore jobs", &[restore_jobs::FILLS]);
+const EXPERIMENTS: Scope = Scope::new("fis", &[fis::FILLS]);
 const KEYS: Scope = Scope::new("kms", &[kms::FILLS]);
 const ROUTE53: Scope = Scope::new("route53", &[route53::FILLS]);
 const HEALTH_METRIC: Scope = Scope::new("cloudwatch health-check status", &[]);
@@ -701,6 +711,8 @@ const REGION_SCOPES: &[&Scope] = &[
     &TABLE_REPLICATION_LATENCY,
     &SECRETS,
     &BACKUPS,
+    &RESTORE_JOBS,
+    &EXPERIMENTS,
     &KEYS,
 ];
 
@@ -822,18 +834,15 @@ async fn collect_region(ctx: &RegionCtx) -> (RegionResources, Vec<CollectionErro
     let files = ctx.bounded_by_deadline(&FILES, efs::collect(ctx));
     let backups = ctx.bounded_by_deadline(&BACKUPS, backup::collect(ctx));
     let secrets = ctx.bounded_by_deadline(&SECRETS, secretsmanager::collect(ctx));
-    let (compute, load_balancing, databases, alarms, files, backups, (buckets, tables), secrets) = tokio::join!(
-        compute,
-        load_balancing,
-        databases,
-        alarms,
-        files,
-        backups,
-        async { tokio::join!(collect_buckets(ctx), collect_tables(ctx)) },
-        secrets
-    );
-    let mut part =
-        merge(vec![compute, load_balancing, databases, alarms, files, backups, buckets, tables, secrets]);
+    // The data stores beside the database, and the evidence that failover was exercised.
+    let beside = async {
+        let (buckets, tables, exercises) =
+            tokio::join!(collect_buckets(ctx), collect_tables(ctx), collect_exercises(ctx));
+        merge(vec![buckets, tables, exercises])
+    };
+    let (compute, load_balancing, databases, alarms, files, backups, beside, secrets) =
+        tokio::join!(compute, load_balancing, databases, alarms, files, backups, beside, secrets);
+    let mut part = merge(vec![compute, load_balancing, databases, alarms, files, backups, beside, secrets]);
     // KMS keys last: which keys matter is only known once everything that uses one is read.
     let keys = ctx.bounded_by_deadline(&KEYS, kms::collect(ctx, &part.resources)).await;
     part = merge(vec![part, keys]);
@@ -919,6 +928,15 @@ async fn collect_tables(ctx: &RegionCtx) -> Part {
         .map_err(|timed_out| timed_out.reason);
     cloudwatch::apply_table_latency(&mut part.resources.tables, latency, cloudwatch::lag_window(ctx));
     part
+}
+
+/// AWS Backup's restore tests and AWS FIS's experiments, at once.
+async fn collect_exercises(ctx: &RegionCtx) -> Part {
+    let (restores, experiments) = tokio::join!(
+        ctx.bounded_by_deadline(&RESTORE_JOBS, restore_jobs::collect(ctx)),
+        ctx.bounded_by_deadline(&EXPERIMENTS, fis::collect(ctx)),
+    );
+    merge(vec![restores, experiments])
 }
 
 /// Route 53; then the status of the health checks failover records use: the metric's where it

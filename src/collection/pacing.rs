@@ -259,6 +259,10 @@ fn documented_buckets(service: &str, operation: &str) -> Vec<(Scope, String, Lim
         // https://aws.amazon.com/blogs/security/how-to-monitor-and-query-iam-resources-at-scale-part-2/
         "sts" => per_region(format!("sts {operation}"), Limit::new(10.0, 5.0)),
         "efs" | "backup" => per_region(format!("{service} (all operations)"), Limit::new(10.0, 5.0)),
+        // AWS FIS publishes quotas on experiments but no request rates
+        // (https://docs.aws.amazon.com/fis/latest/userguide/fis-quotas.html): half the stand-in
+        // above, since drscan asks about at most a window's experiments.
+        "fis" => per_region("fis (all operations)".into(), Limit::new(5.0, 2.0)),
         // Organizations (organization mode's account listing) is global, served from the
         // partition's global region and metered for the organization; its quota page
         // (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html)

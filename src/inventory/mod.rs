@@ -7,6 +7,7 @@ pub mod database;
 pub mod dependencies;
 pub mod dns;
 pub mod dr;
+pub mod exercises;
 pub mod graph;
 pub mod health;
 mod kinds;
@@ -24,6 +25,7 @@ use compute::*;
 use database::*;
 use dependencies::*;
 use dns::*;
+use exercises::*;
 use kinds::resource_kinds;
 use load_balancing::*;
 use serde::{Deserialize, Serialize};
@@ -84,6 +86,8 @@ resource_kinds! {
     Table = "dynamodb:table", regional tables: Table by [name];
     Secret = "secretsmanager:secret", regional secrets: Secret by [arn];
     Parameter = "ssm:parameter", regional parameters: Parameter by [reference];
+    RestoreJob = "backup:restore-job", regional restore_jobs: RestoreJob by [id] dedup;
+    Experiment = "fis:experiment", regional experiments: Experiment by [id] dedup;
     /// An application as a whole (SPEC §2), for findings no single resource causes.
     Application = "drscan:application", not collected;
 }
@@ -287,6 +291,9 @@ mod tests {
         serde_defaults_agree_with_default::<Secret>();
         serde_defaults_agree_with_default::<SecretReplica>();
         serde_defaults_agree_with_default::<Parameter>();
+        serde_defaults_agree_with_default::<RestoreJob>();
+        serde_defaults_agree_with_default::<Experiment>();
+        serde_defaults_agree_with_default::<ExperimentTarget>();
         serde_defaults_agree_with_default::<RegionResources>();
         serde_defaults_agree_with_default::<GlobalResources>();
         serde_defaults_agree_with_default::<Resources>();

@@ -55,4 +55,5 @@ pub static RULES: &[&dyn Rule] = &[
     &RtoTargetExceeded,             // DR502
     &RpoTargetExceeded,             // DR503
     &NoApplicationFound,            // DR504
+    &DrExercised,                   // DR505
 ];

@@ -28,6 +28,7 @@ mod dns_shapes;
 mod drift;
 mod estimates;
 mod examples;
+mod exercises;
 mod fault_matrix;
 mod first_hour;
 mod fuzz;

@@ -76,7 +76,7 @@ def rest_operations():
 
     session = botocore.session.get_session()
     table = {}
-    for name in ("route53", "efs", "backup", "s3"):
+    for name in ("route53", "efs", "backup", "s3", "fis"):
         model = session.get_service_model(name)
         signing = model.signing_name or model.endpoint_prefix
         for operation in model.operation_names:
@@ -258,7 +258,7 @@ def buckets_for(facts, form, body):
     if service == "autoscaling":
         # Unpublished ("a shared API bucket"): a stand-in of half ELB's.
         return [(region, "autoscaling", 20, 5)]
-    # Unpublished (STS, EFS, Backup, other SSM APIs): the same stand-in.
+    # Unpublished (STS, EFS, Backup, FIS, other SSM APIs): the same stand-in.
     return [(region, service + " " + (operation if service == "sts" else "all"), 10, 5)]
 
 
@@ -318,6 +318,10 @@ def throttling_error(facts, is_cbor):
     if service == "backup":
         body = json.dumps({"Code": "ThrottlingException", "Message": "Rate exceeded"}).encode()
         return 400, "application/json", {"x-amzn-ErrorType": "ThrottlingException"}, body
+    if service == "fis":
+        # rest-json; FIS models no throttling error, and AWS's front door answers 429.
+        body = json.dumps({"message": "Rate exceeded"}).encode()
+        return 429, "application/json", {"x-amzn-ErrorType": "ThrottlingException"}, body
     namespace = ' xmlns="https://route53.amazonaws.com/doc/2013-04-01/"' if service == "route53" else ""
     xml = f"<ErrorResponse{namespace}><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>front-throttle</RequestId></ErrorResponse>"
     return 400, "text/xml", {}, xml.encode()
@@ -330,7 +334,7 @@ def error_body(facts, is_cbor, code, message):
     if service == "ec2":
         xml = f"<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>front</RequestID></Response>"
         return "text/xml", {}, xml.encode()
-    if service in ("elasticfilesystem", "backup") or facts["operation"] == "" and service != "route53":
+    if service in ("elasticfilesystem", "backup", "fis") or facts["operation"] == "" and service != "route53":
         return "application/json", {"x-amzn-ErrorType": code}, json.dumps({"__type": code, "message": message}).encode()
     if facts["operation"] and service in ("kms", "acm", "ssm", "secretsmanager"):
         return "application/x-amz-json-1.1", {}, json.dumps({"__type": code, "message": message}).encode()

@@ -3,6 +3,7 @@
 //! protocol and injects faults; and the seeding of a two-region DR setup through the Rust SDK.
 #![allow(dead_code)]
 
+pub(crate) mod exercises;
 pub(crate) mod offline;
 pub(crate) mod operations;
 pub(crate) mod organization;

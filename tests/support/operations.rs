@@ -25,6 +25,7 @@ pub(crate) const SERVICES: &[&str] = &[
     "s3",
     "dynamodb",
     "secretsmanager",
+    "fis",
 ];
 
 /// Every `"service:Operation"` literal in src/collection.

@@ -273,5 +273,14 @@ pub(crate) fn everything_moto_lacks(account: &str) -> Vec<Value> {
     ]
     .into_iter()
     .flat_map(|rules| rules.as_array().cloned().unwrap_or_default())
+    // A restore test of the file system in the DR region three days ago.
+    .chain(super::exercises::restore_jobs(
+        account,
+        &[super::exercises::RestoreTest {
+            source_arn: &fs_arn,
+            minutes_ago: 3 * 24 * 60,
+            validation: "SUCCESSFUL",
+        }],
+    ))
     .collect()
 }

@@ -69,6 +69,8 @@ pub(crate) struct Setup {
     /// The application's S3 bucket, DynamoDB table and secret, with their DR copies (see
     /// [`DataStores`]); `None`: none of them.
     pub data_stores: Option<DataStores>,
+    /// A completed AWS FIS experiment in the primary region that targeted `web-db` by ARN.
+    pub fis_experiment: bool,
 }
 
 /// The data stores beside the database, each with what a break scenario changes.
@@ -135,6 +137,7 @@ impl Setup {
             dr_certificate_and_key: true,
             classic_load_balancer: true,
             data_stores: Some(DataStores::default()),
+            fis_experiment: true,
             ..Setup::default()
         }
     }
@@ -166,6 +169,7 @@ impl Default for Setup {
             dr_certificate_and_key: false,
             classic_load_balancer: false,
             data_stores: None,
+            fis_experiment: false,
         }
     }
 }
@@ -362,6 +366,10 @@ pub(crate) async fn seed_layout(layout: &Layout, setup: &Setup) {
     );
     if setup.dr_certificate_and_key {
         dr_certificate_and_key(&dr, dr_account, &dr_tier).await;
+    }
+    if setup.fis_experiment {
+        let db = format!("arn:aws:rds:{PRIMARY}:{}:db:web-db", layout.primary);
+        super::exercises::completed_experiment(&layout.primary, &db).await;
     }
     if let Some(stores) = &setup.data_stores {
         // The data stores are seeded for one account (their names and recorded answers are the
