@@ -73,8 +73,7 @@ fn exercised_every_app(snapshot: &Snapshot) -> Settings {
         .filter_map(|group| group.tags.get("app"))
         .collect();
     let date = (snapshot.collected_at - chrono::Duration::days(7)).date_naive();
-    let mut settings = Settings::default();
-    settings.exercises = apps
+    let exercises = apps
         .into_iter()
         .map(|app| DeclaredExercise {
             app: app.clone(),
@@ -83,5 +82,5 @@ fn exercised_every_app(snapshot: &Snapshot) -> Settings {
             result: ExerciseResult::Passed,
         })
         .collect();
-    settings
+    Settings { exercises, ..Settings::default() }
 }
