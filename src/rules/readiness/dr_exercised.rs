@@ -191,6 +191,16 @@ impl Rule for DrExercised {
                 continue;
             }
             let window_text = duration_text(window);
+            // An incomplete listing in either region may hide what ties the evidence to the
+            // application (its members, their tags): no evidence found is then no verdict.
+            if found.unknown.is_none()
+                && let Some((kind, reason)) = listing_gap(ctx)
+            {
+                found.unknown = Some((
+                    reason,
+                    format!("the listing of {} is incomplete, so its resources may be too", kind.as_str()),
+                ));
+            }
             if let Some((reason, message)) = found.unknown {
                 out.unknown(
                     target,
@@ -283,4 +293,32 @@ fn member_tags<'a>(members: &'a Members<'_>) -> Vec<&'a Tags> {
     tags.extend(members.primary_secrets.iter().map(|s| &s.tags));
     tags.retain(|t| !t.is_empty());
     tags
+}
+
+/// The kinds an application's members (and so the ARNs and tags evidence is matched against)
+/// come from: its load balancers, their target groups and groups, and its data stores.
+const MEMBER_KINDS: [ResourceKind; 4] = [
+    ResourceKind::LoadBalancer,
+    ResourceKind::TargetGroup,
+    ResourceKind::AutoScalingGroup,
+    ResourceKind::Listener,
+];
+
+/// The first member kind whose listing (or whose load balancers' tags) is incomplete in the
+/// primary or the DR region.
+fn listing_gap(ctx: &Context<'_, '_>) -> Option<(ResourceKind, UnknownReason)> {
+    let snapshot = ctx.inventory.snapshot;
+    let kinds = MEMBER_KINDS.iter().chain(crate::inventory::members::DATA_STORE_KINDS);
+    let listed = [ctx.inventory.primary.name, ctx.inventory.dr.name].into_iter().find_map(|region| {
+        kinds.clone().find_map(|kind| snapshot.listing_gap(Some(region), *kind).map(|reason| (*kind, reason)))
+    });
+    // Unread load-balancer tags leave the application's name (its `app` tag) unknown too.
+    listed.or_else(|| {
+        [&ctx.inventory.primary, &ctx.inventory.dr].into_iter().find_map(|view| {
+            view.resources
+                .load_balancers
+                .iter()
+                .find_map(|lb| lb.tags_unknown.clone().map(|reason| (ResourceKind::LoadBalancer, reason)))
+        })
+    })
 }
