@@ -5,7 +5,8 @@
 //! evidence and are not kept. FIS publishes no request rates: the pacer's stand-in applies.
 
 use super::errors::Failure;
-use super::{Part, RegionCtx, bounded, pages, smithy_time};
+use super::paging::all_pages;
+use super::{Part, RegionCtx, bounded, smithy_time};
 use crate::inventory::exercises::{Experiment, ExperimentTarget};
 use crate::inventory::{Known, ResourceKind as K, Tags};
 
@@ -18,23 +19,14 @@ const EXPERIMENTS_PER_PAGE: i32 = 100;
 pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
     let client = ctx.fis();
     let mut part = Part::default();
-    let listed = pages(
+    let listing = all_pages(
         "fis:ListExperiments",
-        client
-            .list_experiments()
-            .max_results(EXPERIMENTS_PER_PAGE)
-            .into_paginator()
-            .stop_on_duplicate_token(false)
-            .send(),
+        client.list_experiments().max_results(EXPERIMENTS_PER_PAGE).into_paginator(),
         |o| o.next_token(),
     )
     .await;
-    let pages = match listed {
-        Ok(pages) => pages,
-        Err(failure) => {
-            part.fail(ctx, &failure, FILLS);
-            return part;
-        }
+    let Some(pages) = part.listed_or_none(ctx, listing, FILLS) else {
+        return part;
     };
     let since = crate::time::before(ctx.collected_at, ctx.exercise_window.as_secs());
     let candidates: Vec<Experiment> = pages

@@ -52,6 +52,7 @@ sdk_paginators! {
     aws_sdk_backup::list_copy_jobs::ListCopyJobsPaginator => ListCopyJobsOutput, ListCopyJobsError;
     aws_sdk_backup::list_recovery_points_by_backup_vault::ListRecoveryPointsByBackupVaultPaginator => ListRecoveryPointsByBackupVaultOutput, ListRecoveryPointsByBackupVaultError;
     aws_sdk_backup::list_backup_selections::ListBackupSelectionsPaginator => ListBackupSelectionsOutput, ListBackupSelectionsError;
+    aws_sdk_backup::list_restore_jobs::ListRestoreJobsPaginator => ListRestoreJobsOutput, ListRestoreJobsError;
     aws_sdk_cloudwatch::describe_alarms::DescribeAlarmsPaginator => DescribeAlarmsOutput, DescribeAlarmsError;
     aws_sdk_cloudwatch::get_metric_data::GetMetricDataPaginator => GetMetricDataOutput, GetMetricDataError;
     aws_sdk_cloudwatch::list_metrics::ListMetricsPaginator => ListMetricsOutput, ListMetricsError;
@@ -65,6 +66,7 @@ sdk_paginators! {
     aws_sdk_ec2::describe_snapshots::DescribeSnapshotsPaginator => DescribeSnapshotsOutput, DescribeSnapshotsError;
     aws_sdk_efs::describe_file_systems::DescribeFileSystemsPaginator => DescribeFileSystemsOutput, DescribeFileSystemsError;
     aws_sdk_efs::describe_replication_configurations::DescribeReplicationConfigurationsPaginator => DescribeReplicationConfigurationsOutput, DescribeReplicationConfigurationsError;
+    aws_sdk_fis::list_experiments::ListExperimentsPaginator => ListExperimentsOutput, ListExperimentsError;
     aws_sdk_elasticloadbalancing::describe_load_balancers::DescribeLoadBalancersPaginator => DescribeLoadBalancersOutput, DescribeLoadBalancersError;
     aws_sdk_elasticloadbalancingv2::describe_load_balancers::DescribeLoadBalancersPaginator => DescribeLoadBalancersOutput, DescribeLoadBalancersError;
     aws_sdk_elasticloadbalancingv2::describe_target_groups::DescribeTargetGroupsPaginator => DescribeTargetGroupsOutput, DescribeTargetGroupsError;

@@ -307,14 +307,14 @@ const MEMBER_KINDS: [ResourceKind; 4] = [
 /// The first member kind whose listing (or whose load balancers' tags) is incomplete in the
 /// primary or the DR region.
 fn listing_gap(ctx: &Context<'_, '_>) -> Option<(ResourceKind, UnknownReason)> {
-    let snapshot = ctx.inventory.snapshot;
+    let views = [&ctx.inventory.primary, &ctx.inventory.dr];
     let kinds = MEMBER_KINDS.iter().chain(crate::inventory::members::DATA_STORE_KINDS);
-    let listed = [ctx.inventory.primary.name, ctx.inventory.dr.name].into_iter().find_map(|region| {
-        kinds.clone().find_map(|kind| snapshot.listing_gap(Some(region), *kind).map(|reason| (*kind, reason)))
+    let listed = views.into_iter().find_map(|view| {
+        kinds.clone().find_map(|kind| view.gap(*kind).map(|reason| (*kind, reason.clone())))
     });
     // Unread load-balancer tags leave the application's name (its `app` tag) unknown too.
     listed.or_else(|| {
-        [&ctx.inventory.primary, &ctx.inventory.dr].into_iter().find_map(|view| {
+        views.into_iter().find_map(|view| {
             view.resources
                 .load_balancers
                 .iter()
