@@ -25,6 +25,7 @@ pub(crate) const SERVICES: &[&str] = &[
     "s3",
     "dynamodb",
     "secretsmanager",
+    "servicequotas",
 ];
 
 /// Every `"service:Operation"` literal in src/collection.
