@@ -2,9 +2,9 @@
 //! (DescribeInstanceTypes), and of no other: what a scale-out draws from the vCPU quotas.
 
 use super::{Part, RegionCtx, pages};
+use crate::inventory::RegionResources;
 use crate::inventory::ResourceKind as K;
 use crate::inventory::capacity::{InstanceType, launched_instance_types};
-use crate::inventory::RegionResources;
 
 /// The kinds this collector lists; a whole-run timeout leaves them unknown.
 pub(crate) const FILLS: &[K] = &[K::InstanceType];

@@ -68,7 +68,11 @@ async fn quota(ctx: &RegionCtx, code: &'static str) -> Result<ServiceQuota, Fail
     let operation =
         if aws_default { "servicequotas:GetAWSDefaultServiceQuota" } else { "servicequotas:GetServiceQuota" };
     let Some(found) = found else {
-        return Err(Failure::new(operation, crate::inventory::ErrorCause::Other, "the answer holds no quota"));
+        return Err(Failure::new(
+            operation,
+            crate::inventory::ErrorCause::Other,
+            "the answer holds no quota",
+        ));
     };
     let Some(value) = found.value() else {
         return Err(Failure::new(

@@ -162,7 +162,13 @@ pub const VCPU_QUOTAS: &[VcpuQuotaFamily] = &[
         spot: None,
         usage_class: None,
     },
-    VcpuQuotaFamily { name: "HPC", prefixes: &["hpc"], on_demand: "L-F7808C92", spot: None, usage_class: None },
+    VcpuQuotaFamily {
+        name: "HPC",
+        prefixes: &["hpc"],
+        on_demand: "L-F7808C92",
+        spot: None,
+        usage_class: None,
+    },
 ];
 
 /// The quota family an instance type (`m5.large`, `u-6tb1.metal`, `trn1n.32xlarge`) draws on,

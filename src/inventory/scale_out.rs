@@ -65,7 +65,9 @@ impl QuotaNeed<'_> {
         match self.quota.map(|q| q.name.as_str()).filter(|n| !n.is_empty()) {
             Some(name) => format!("{name} ({})", self.code),
             None => match self.purchase {
-                Purchase::OnDemand => format!("Running On-Demand {} instances ({})", self.family.name, self.code),
+                Purchase::OnDemand => {
+                    format!("Running On-Demand {} instances ({})", self.family.name, self.code)
+                }
                 Purchase::Spot => format!("All {} Spot Instance Requests ({})", self.family.name, self.code),
             },
         }
@@ -204,10 +206,7 @@ fn launched_types(
         return Err(Some(UnknownReason::new(
             "ec2:DescribeLaunchTemplateVersions",
             ErrorCause::Unresolvable,
-            format!(
-                "DR ASG {} names no instance type (instance requirements are not modeled)",
-                asg.name
-            ),
+            format!("DR ASG {} names no instance type (instance requirements are not modeled)", asg.name),
         )));
     }
     Ok(types)
@@ -235,15 +234,20 @@ fn cheapest(
             ));
         };
         let Some(each) = vcpus.get(instance_type.as_str()).copied() else {
-            return Err(inventory.dr.unread(ResourceKind::InstanceType, instance_type).cloned().unwrap_or_else(
-                || {
+            return Err(inventory
+                .dr
+                .unread(ResourceKind::InstanceType, instance_type)
+                .cloned()
+                .unwrap_or_else(|| {
                     UnknownReason::new(
                         "ec2:DescribeInstanceTypes",
                         ErrorCause::NotRead,
-                        format!("the vCPUs of instance type {instance_type} in {} were not read", inventory.dr.name),
+                        format!(
+                            "the vCPUs of instance type {instance_type} in {} were not read",
+                            inventory.dr.name
+                        ),
                     )
-                },
-            ));
+                }));
         };
         let instances = units.div_ceil(*weight);
         let total = u64::from(instances) * u64::from(each);
@@ -266,7 +270,8 @@ mod tests {
 
     /// The primary runs 4 units; the DR group runs 0 (4 × m6i.large, 2 vCPUs each).
     fn fixture() -> Snapshot {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/rules/dr-capacity-quota/fail.json");
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/rules/dr-capacity-quota/fail.json");
         Snapshot::load(&path).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()))
     }
 
@@ -278,7 +283,8 @@ mod tests {
             .quotas
             .iter()
             .map(|q| {
-                let groups = q.groups.iter().map(|g| (g.instance_type.clone(), g.instances, g.vcpus_each)).collect();
+                let groups =
+                    q.groups.iter().map(|g| (g.instance_type.clone(), g.instances, g.vcpus_each)).collect();
                 (q.code.to_string(), groups)
             })
             .collect()
@@ -294,8 +300,16 @@ mod tests {
         dr.auto_scaling_groups[0].mixed_instances_policy = Some(MixedInstancesPolicy {
             launch_template: template,
             overrides: vec![
-                InstanceOverride { instance_type: Some("m6i.large".into()), weighted_capacity: Some(1), launch_template: None },
-                InstanceOverride { instance_type: Some("m6i.2xlarge".into()), weighted_capacity: Some(8), launch_template: None },
+                InstanceOverride {
+                    instance_type: Some("m6i.large".into()),
+                    weighted_capacity: Some(1),
+                    launch_template: None,
+                },
+                InstanceOverride {
+                    instance_type: Some("m6i.2xlarge".into()),
+                    weighted_capacity: Some(8),
+                    launch_template: None,
+                },
             ],
             on_demand_base_capacity: Some(2),
             on_demand_percentage_above_base_capacity: Some(50),

@@ -6,7 +6,9 @@
 
 use crate::support::recorded::no_applied_quota_value;
 use crate::support::seed::{Setup, seed};
-use crate::support::{DR, assert_fails, audit_live, collect_live, findings, fresh_account, runtime, set_faults, summary};
+use crate::support::{
+    DR, assert_fails, audit_live, collect_live, findings, fresh_account, runtime, set_faults, summary,
+};
 use serde_json::{Value, json};
 
 const RULE: &str = "dr-capacity-quota";
@@ -88,7 +90,10 @@ fn enough_quota_passes_and_the_snapshot_holds_quota_usage_and_sizes() {
 #[test]
 fn without_an_applied_value_the_aws_default_counts() {
     let account = seeded(pilot_light());
-    set_faults(json!([no_applied_quota_value(&account, DR), quota_answer(&account, "GetAWSDefaultServiceQuota", 5.0)]));
+    set_faults(json!([
+        no_applied_quota_value(&account, DR),
+        quota_answer(&account, "GetAWSDefaultServiceQuota", 5.0)
+    ]));
     let json = audit(&account);
     assert_fails(&json, RULE, "is 5 vCPUs (AWS's default) with 2 in use: 3 free");
 }
@@ -104,7 +109,9 @@ fn a_quota_that_cannot_be_read_is_unknown_naming_the_call() {
     let json = audit(&account);
     let unknown = findings(&json, RULE, "unknown");
     assert!(
-        unknown.iter().any(|f| f["message"].as_str().unwrap_or_default().contains("servicequotas:GetServiceQuota")),
+        unknown
+            .iter()
+            .any(|f| f["message"].as_str().unwrap_or_default().contains("servicequotas:GetServiceQuota")),
         "{}",
         summary(&json)
     );

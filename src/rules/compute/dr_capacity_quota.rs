@@ -63,7 +63,10 @@ impl Rule for DrCapacityQuota {
             out.unknown(
                 resource::asg(asg, dr),
                 reason,
-                format!("cannot tell how many vCPUs DR ASG {} needs to reach the primary's capacity", asg.name),
+                format!(
+                    "cannot tell how many vCPUs DR ASG {} needs to reach the primary's capacity",
+                    asg.name
+                ),
             )
             .app(app);
         }
@@ -87,7 +90,8 @@ impl Rule for DrCapacityQuota {
                 }
                 Ok((free, in_use)) => {
                     let value = need.quota.map(|q| q.value).unwrap_or_default();
-                    let default = if need.quota.is_some_and(|q| q.aws_default) { " (AWS's default)" } else { "" };
+                    let default =
+                        if need.quota.is_some_and(|q| q.aws_default) { " (AWS's default)" } else { "" };
                     out.fail(
                         target,
                         format!(
