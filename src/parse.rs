@@ -33,7 +33,10 @@ pub(crate) fn date<'de, D: Deserializer<'de>>(deserializer: D) -> Result<chrono:
             datetime.to_string()
         }
         other => {
-            return Err(D::Error::custom(format!("expected a date (YYYY-MM-DD), found {}", other.type_str())));
+            return Err(D::Error::custom(format!(
+                "expected a date (YYYY-MM-DD), found {}",
+                other.type_str()
+            )));
         }
     };
     chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")

@@ -143,8 +143,7 @@ pub struct S3Settings {
     pub existing_object_replication: Expectation,
 }
 
-/// How recent evidence of a failover exercise must be without `[thresholds] exercise_window`.
-pub const DEFAULT_EXERCISE_WINDOW_SECONDS: u64 = 90 * 86_400;
+pub use crate::inventory::exercises::DEFAULT_EXERCISE_WINDOW_SECONDS;
 
 /// One `[[exercise]]`: a game day (or any failover exercise drscan cannot see in AWS) that
 /// the team declares, with its outcome. Only a passed one is evidence for `dr-exercised`.

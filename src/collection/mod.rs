@@ -93,7 +93,9 @@ impl CollectOptions {
             concurrency: 8,
             pacing: Pacing::default(),
             lag_window: Duration::from_secs(3600),
-            exercise_window: Duration::from_secs(crate::settings::DEFAULT_EXERCISE_WINDOW_SECONDS),
+            exercise_window: Duration::from_secs(
+                crate::inventory::exercises::DEFAULT_EXERCISE_WINDOW_SECONDS,
+            ),
             progress: true,
         }
     }

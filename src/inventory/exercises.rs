@@ -3,6 +3,10 @@
 //! (`ListExperiments` + `GetExperiment`). `dr-exercised` reads them, beside the game days
 //! declared in drscan.toml (`[[exercise]]`, in `settings`).
 
+/// How recent evidence of a failover exercise must be without `[thresholds] exercise_window`
+/// (collection reads restore jobs and experiments this far back; the rule judges against it).
+pub const DEFAULT_EXERCISE_WINDOW_SECONDS: u64 = 90 * 86_400;
+
 use super::{Known, Tags};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

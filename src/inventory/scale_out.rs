@@ -275,7 +275,10 @@ mod tests {
         Snapshot::load(&path).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()))
     }
 
-    fn needs(snapshot: &Snapshot) -> Vec<(String, Vec<(String, u32, u32)>)> {
+    /// Per quota code: (instance type, instances, vCPUs each) of each DR group it counts.
+    type Needs = Vec<(String, Vec<(String, u32, u32)>)>;
+
+    fn needs(snapshot: &Snapshot) -> Needs {
         let inventory = Inventory::build(snapshot, &Matching::default());
         let scale_out = dr_scale_out(&inventory);
         assert!(scale_out.unknown_groups.is_empty(), "{:?}", scale_out.unknown_groups);

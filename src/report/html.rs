@@ -81,7 +81,7 @@ details.app>summary::before{content:"▸";color:var(--muted)}details.app[open]>s
 .target{position:absolute;top:-5px;bottom:-5px;width:0;border-left:2px dashed var(--text)}
 .axis{grid-column:2;position:relative;height:1.4em;font-size:12px;color:var(--muted)}
 .axis i{position:absolute;top:0;font-style:normal;transform:translateX(-50%);white-space:nowrap}.axis i:first-child{transform:none}.axis i:last-child{transform:translateX(-100%)}
-.fix{background:var(--bg);border-left:3px solid var(--line);padding:6px 12px;margin:8px 0}.fix p{margin:6px 0}
+.fix{background:var(--bg);border-left:3px solid var(--line);padding:6px 12px;margin:8px 0}.fix p{margin:6px 0}.fix pre{white-space:pre-wrap;overflow-wrap:anywhere}
 @media (min-width: 721px){main{padding:24px}.chart{grid-template-columns:3em minmax(0,1fr) minmax(10em,18em)}.bar-value{grid-column:auto}.axis{grid-column:2}}
 @media (max-width: 720px){
 .hops{flex-direction:column;gap:0}.hops>li{flex:none}.hops>li+li{margin:22px 0 0}

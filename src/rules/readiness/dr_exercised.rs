@@ -196,10 +196,11 @@ impl Rule for DrExercised {
                     target,
                     &reason,
                     format!("no evidence that failover of {app} was exercised in the last {window_text}, and {message}"),
-                );
+                )
+                .app(app.as_str());
                 continue;
             }
-            found.other.sort_by(|a, b| b.at.cmp(&a.at));
+            found.other.sort_by_key(|e| std::cmp::Reverse(e.at));
             let seen: Vec<String> = found.other.iter().map(|s| s.describe(ctx.now)).collect();
             let detail = if seen.is_empty() {
                 format!(
@@ -216,7 +217,8 @@ impl Rule for DrExercised {
                 ),
             )
             .with("window_seconds", window)
-            .with("older_or_failed", &seen);
+            .with("older_or_failed", &seen)
+            .app(app.as_str());
         }
     }
 }
