@@ -45,6 +45,7 @@ pub(crate) async fn collect(ctx: &RegionCtx) -> Part {
 }
 
 fn group(g: &aws_sdk_autoscaling::types::AutoScalingGroup) -> AutoScalingGroup {
+    let distribution = g.mixed_instances_policy().and_then(|p| p.instances_distribution());
     let mixed_instances_policy =
         g.mixed_instances_policy().and_then(|p| p.launch_template()).and_then(|lt| {
             Some(MixedInstancesPolicy {
@@ -58,6 +59,12 @@ fn group(g: &aws_sdk_autoscaling::types::AutoScalingGroup) -> AutoScalingGroup {
                         launch_template: o.launch_template_specification().map(template_ref),
                     })
                     .collect(),
+                on_demand_base_capacity: distribution
+                    .and_then(|d| d.on_demand_base_capacity())
+                    .and_then(|n| u32::try_from(n).ok()),
+                on_demand_percentage_above_base_capacity: distribution
+                    .and_then(|d| d.on_demand_percentage_above_base_capacity())
+                    .and_then(|n| u32::try_from(n).ok()),
             })
         });
     AutoScalingGroup {

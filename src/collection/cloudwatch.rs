@@ -146,7 +146,7 @@ pub(crate) fn lag_window(ctx: &RegionCtx) -> (DateTime<Utc>, DateTime<Utc>) {
 }
 
 /// Per-period values of each query of one GetMetricData call (all pages), by query ID.
-async fn window_maxima(
+pub(super) async fn window_maxima(
     client: &aws_sdk_cloudwatch::Client,
     queries: Vec<MetricDataQuery>,
     (start, end): (DateTime<Utc>, DateTime<Utc>),
@@ -190,7 +190,7 @@ fn take_series(
 }
 
 /// A query for one metric series (`namespace`, `name`, its dimensions) at one-minute periods.
-fn one_minute_query(
+pub(super) fn one_minute_query(
     id: String,
     (namespace, name): (&str, &str),
     dimensions: &[(&str, &str)],

@@ -26,6 +26,7 @@ mod efs;
 mod elb;
 mod elbv2;
 mod fis;
+mod instance_types;
 mod kms;
 mod paging;
 mod rds;
@@ -33,6 +34,7 @@ mod restore_jobs;
 mod route53;
 mod s3;
 mod secretsmanager;
+mod servicequotas;
 mod sns;
 mod ssm;
 
@@ -571,6 +573,7 @@ impl RegionCtx {
     client!(dynamodb, aws_sdk_dynamodb);
     client!(secretsmanager, aws_sdk_secretsmanager);
     client!(fis, aws_sdk_fis);
+    client!(servicequotas, aws_sdk_servicequotas);
 
     // S3 path-style when an endpoint override is set: emulators and proxies behind one host
     // cannot answer bucket-named hosts.
@@ -669,6 +672,8 @@ const LAUNCH_DEPENDENCIES: Scope = Scope {
     // The AMIs templates name that the account does not own.
     adds_to: &[ResourceKind::Image],
 };
+const INSTANCE_TYPES: Scope = Scope::new("ec2 instance types", &[instance_types::FILLS]);
+const QUOTAS: Scope = Scope::new("servicequotas", &[servicequotas::FILLS]);
 const SNAPSHOT_KEYS: Scope = Scope::new("ec2 AMI snapshot keys", &[]);
 const LOAD_BALANCING: Scope = Scope::new("elbv2", &[elbv2::FILLS]);
 const CLASSIC_LOAD_BALANCING: Scope = Scope { service: "elb", fills: &[], adds_to: elb::ADDS_TO };
@@ -698,6 +703,8 @@ const REGION_SCOPES: &[&Scope] = &[
     &TEMPLATE_VERSIONS,
     &PARAMETERS,
     &LAUNCH_DEPENDENCIES,
+    &INSTANCE_TYPES,
+    &QUOTAS,
     &SNAPSHOT_KEYS,
     &LOAD_BALANCING,
     &CLASSIC_LOAD_BALANCING,
@@ -862,8 +869,8 @@ async fn collect_monitoring(ctx: &RegionCtx) -> Part {
 }
 
 /// EC2 and Auto Scaling at once; then the versions of the templates the groups launch, the
-/// `resolve:ssm:` parameters those name, what the launches depend on, and the keys of the
-/// launched AMIs' snapshots.
+/// `resolve:ssm:` parameters those name, what the launches depend on, the launched instance
+/// types' vCPUs and vCPU quotas, and the keys of the launched AMIs' snapshots.
 async fn collect_compute(ctx: &RegionCtx) -> Part {
     let (mut ec2_part, groups) = tokio::join!(
         ctx.bounded_by_deadline(&EC2, ec2::collect(ctx)),
@@ -900,6 +907,12 @@ async fn collect_compute(ctx: &RegionCtx) -> Part {
         .bounded_by_deadline(&LAUNCH_DEPENDENCIES, ec2::launch_dependencies(ctx, &ec2_part.resources, asgs))
         .await;
     let mut part = merge(vec![ec2_part, groups, dependencies]);
+    // What a scale-out draws on: the launched types' vCPUs and the quotas of their families.
+    let (types, quotas) = tokio::join!(
+        ctx.bounded_by_deadline(&INSTANCE_TYPES, instance_types::collect(ctx, &part.resources)),
+        ctx.bounded_by_deadline(&QUOTAS, servicequotas::collect(ctx, &part.resources)),
+    );
+    part = merge(vec![part, types, quotas]);
     let keys = ctx.before_deadline(&SNAPSHOT_KEYS, ec2::snapshot_keys(ctx, &part.resources)).await;
     ec2::apply_snapshot_keys(&mut part.resources.images, keys.map_err(|timed_out| timed_out.reason));
     part

@@ -246,6 +246,10 @@ fn documented_buckets(service: &str, operation: &str) -> Vec<(Scope, String, Lim
         // control plane requests (DescribeTable, ListTables, DescribeContinuousBackups,
         // ListTagsOfResource, …) are throttled at 2,500 per second per account and region.
         "dynamodb" => per_region("dynamodb (control plane)".into(), Limit::new(2500.0, 2500.0)),
+        // https://docs.aws.amazon.com/servicequotas/latest/userguide/reference_limits.html:
+        // GetServiceQuota 5 requests per second (burst 5) per account and region;
+        // GetAWSDefaultServiceQuota is not listed: the same, in a bucket of its own.
+        "servicequotas" => per_region(format!("servicequotas {operation}"), Limit::new(5.0, 5.0)),
         // S3 documents request rates only for objects (3,500 PUT / 5,500 GET per second per
         // prefix: https://docs.aws.amazon.com/AmazonS3/latest/userguide/optimizing-performance.html),
         // none for the bucket-configuration APIs drscan calls: a conservative stand-in, half of

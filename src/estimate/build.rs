@@ -24,7 +24,10 @@ use std::collections::HashMap;
 pub fn estimate(inventory: &Inventory<'_>, settings: EstimateSettings<'_>, now: DateTime<Utc>) -> Estimates {
     let backup_gaps = backup_gaps(inventory, now);
     let targets = settings.targets;
-    let indexes = Indexes { automation: AutomationIndex::new(inventory) };
+    let indexes = Indexes {
+        automation: AutomationIndex::new(inventory),
+        scale_out: crate::inventory::scale_out::dr_scale_out(inventory),
+    };
     // Applications are independent: estimate them in parallel (collect keeps name order).
     let apps: Vec<AppEstimate> = inventory
         .members()
@@ -94,6 +97,8 @@ fn schedule_gap(expression: &str, tz_name: &str, now: DateTime<Utc>) -> Amount {
 /// are the inventory's).
 struct Indexes<'s> {
     automation: AutomationIndex<'s>,
+    /// What the DR region's scale-out asks of its vCPU quotas.
+    scale_out: crate::inventory::scale_out::ScaleOutQuotas<'s>,
 }
 
 struct Builder<'a, 's> {
@@ -426,6 +431,22 @@ impl<'s> Builder<'_, 's> {
                 step.as_str(),
                 blocked,
                 format!("DR ASG {} cannot launch", asg.name),
+                Some(asg_ref),
+            ));
+        }
+        // A vCPU quota that leaves too little free stops the launches short (dr-capacity-quota).
+        if let Some(quota) = self.indexes.scale_out.shortfalls_of(asg).first() {
+            let free = quota.free.as_ref().map(|(free, _)| *free).unwrap_or_default();
+            return Some(Self::term(
+                TermKind::Step(step),
+                step.as_str(),
+                Amount::Unbounded(format!(
+                    "{}'s {} leaves {free} vCPUs free; the scale-out needs {}",
+                    view.name,
+                    quota.name(),
+                    quota.vcpus()
+                )),
+                format!("DR ASG {} cannot launch all it needs", asg.name),
                 Some(asg_ref),
             ));
         }

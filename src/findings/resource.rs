@@ -85,6 +85,13 @@ pub fn parameter(reference: &str, region: &str, account: &str) -> ResourceRef {
     ResourceRef::new(ResourceKind::Parameter, arn, reference, Some(region))
 }
 
+/// A Service Quotas quota of `region`, by the ARN Service Quotas gives it (also when it could
+/// not be read): `arn:aws:servicequotas:<region>:<account>:<service>/<quota code>`.
+pub fn service_quota(service_code: &str, quota_code: &str, region: &str, account: &str) -> ResourceRef {
+    let arn = crate::inventory::capacity::quota_arn(region, account, service_code, quota_code);
+    ResourceRef::new(ResourceKind::ServiceQuota, arn, quota_code, Some(region))
+}
+
 pub fn load_balancer(lb: &crate::inventory::load_balancing::LoadBalancer, region: &str) -> ResourceRef {
     ResourceRef::new(ResourceKind::LoadBalancer, &lb.arn, &lb.name, Some(region))
 }

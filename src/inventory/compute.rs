@@ -162,6 +162,28 @@ pub struct MixedInstancesPolicy {
     pub launch_template: LaunchTemplateRef,
     #[serde(default)]
     pub overrides: Vec<InstanceOverride>,
+    /// `InstancesDistribution.OnDemandBaseCapacity` (AWS's default: 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_demand_base_capacity: Option<u32>,
+    /// `InstancesDistribution.OnDemandPercentageAboveBaseCapacity` (AWS's default: 100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_demand_percentage_above_base_capacity: Option<u32>,
+}
+
+impl MixedInstancesPolicy {
+    /// Whether some of the group's capacity above the On-Demand base is Spot.
+    pub fn launches_spot(&self) -> bool {
+        self.on_demand_percentage_above_base_capacity.is_some_and(|p| p < 100)
+    }
+
+    /// The On-Demand part of `capacity` units: the base, then the percentage of the rest
+    /// (rounded up, as Auto Scaling favours On-Demand); the remainder is Spot.
+    pub fn on_demand_units(&self, capacity: u32) -> u32 {
+        let base = self.on_demand_base_capacity.unwrap_or(0).min(capacity);
+        let percentage = u64::from(self.on_demand_percentage_above_base_capacity.unwrap_or(100).min(100));
+        let above = u64::from(capacity - base);
+        base + u32::try_from((above * percentage).div_ceil(100)).unwrap_or(u32::MAX)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -432,6 +454,23 @@ mod tests {
 
     fn group(health_check_type: &str) -> AutoScalingGroup {
         AutoScalingGroup { health_check_type: health_check_type.to_string(), ..AutoScalingGroup::default() }
+    }
+
+    #[test]
+    fn the_on_demand_share_is_the_base_then_the_percentage_rounded_up() {
+        let policy = |base, percentage| MixedInstancesPolicy {
+            on_demand_base_capacity: base,
+            on_demand_percentage_above_base_capacity: percentage,
+            ..MixedInstancesPolicy::default()
+        };
+        // AWS's defaults: everything On-Demand.
+        assert_eq!(policy(None, None).on_demand_units(7), 7);
+        assert!(!policy(None, None).launches_spot());
+        // Base 2, then 25 % of the other 8 (2): 4 On-Demand, 6 Spot.
+        assert_eq!(policy(Some(2), Some(25)).on_demand_units(10), 4);
+        assert_eq!(policy(Some(0), Some(30)).on_demand_units(5), 2);
+        assert_eq!(policy(Some(4), Some(0)).on_demand_units(3), 3);
+        assert!(policy(Some(4), Some(0)).launches_spot());
     }
 
     #[test]

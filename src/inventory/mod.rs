@@ -2,6 +2,7 @@
 //! global), with no SDK type in sight. Collectors fill it; rules read it through [`graph`].
 
 pub mod arn;
+pub mod capacity;
 pub mod compute;
 pub mod database;
 pub mod dependencies;
@@ -15,12 +16,14 @@ pub mod known;
 pub mod load_balancing;
 pub mod matching;
 pub mod members;
+pub mod scale_out;
 pub mod snapshot;
 pub mod storage;
 
 pub use known::{ErrorCause, Known, UnknownReason, aws_service_prefix, iam_action, redact};
 pub use snapshot::{AccountRecord, CollectionError, Incomparable, RegionPair, Side, Snapshot};
 
+use capacity::{InstanceType, ServiceQuota};
 use compute::*;
 use database::*;
 use dependencies::*;
@@ -88,6 +91,9 @@ resource_kinds! {
     Parameter = "ssm:parameter", regional parameters: Parameter by [reference];
     RestoreJob = "backup:restore-job", regional restore_jobs: RestoreJob by [id] dedup;
     Experiment = "fis:experiment", regional experiments: Experiment by [id] dedup;
+    InstanceType = "ec2:instance-type", regional instance_types: InstanceType by [instance_type] dedup;
+    ServiceQuota = "servicequotas:quota",
+        regional service_quotas: ServiceQuota by [service_code, quota_code] dedup;
     /// An application as a whole (SPEC §2), for findings no single resource causes.
     Application = "drscan:application", not collected;
 }
@@ -294,6 +300,10 @@ mod tests {
         serde_defaults_agree_with_default::<RestoreJob>();
         serde_defaults_agree_with_default::<Experiment>();
         serde_defaults_agree_with_default::<ExperimentTarget>();
+        serde_defaults_agree_with_default::<InstanceType>();
+        serde_defaults_agree_with_default::<ServiceQuota>();
+        serde_defaults_agree_with_default::<capacity::UsageMetric>();
+        serde_defaults_agree_with_default::<capacity::UsageReading>();
         serde_defaults_agree_with_default::<RegionResources>();
         serde_defaults_agree_with_default::<GlobalResources>();
         serde_defaults_agree_with_default::<Resources>();

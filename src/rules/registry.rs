@@ -20,6 +20,7 @@ pub static RULES: &[&dyn Rule] = &[
     &AsgSingleAz,                   // DR109
     &AsgEc2HealthCheck,             // DR110
     &DrSecretsMissing,              // DR111
+    &DrCapacityQuota,               // DR112
     &FailoverSecondaryMissing,      // DR201
     &FailoverPrimaryUnmonitored,    // DR202
     &FailoverSecondaryUnhealthy,    // DR203

@@ -54,7 +54,7 @@ const CLASSES: &[FaultClass] = &[
             let code = match service {
                 "ec2" => "UnauthorizedOperation",
                 "kms" | "acm" | "ssm" | "elasticfilesystem" | "backup" | "monitoring" | "dynamodb"
-                | "secretsmanager" => "AccessDeniedException",
+                | "secretsmanager" | "servicequotas" => "AccessDeniedException",
                 _ => "AccessDenied",
             };
             json!({"status": 403, "code": code,
@@ -227,6 +227,8 @@ fn every_fault_on_every_operation_only_narrows_the_audit_to_unknowns() {
     cache_answers(&account);
     let mut recorded = everything_moto_lacks(&account);
     recorded.extend(recorded_data_stores(&account, &DataStores::default()));
+    // The DR region's quota has no applied value: drscan then asks for AWS's default.
+    recorded.push(crate::support::recorded::no_applied_quota_value(&account, crate::support::DR));
     set_faults(Value::Array(recorded));
     let seeded = started.elapsed();
 

@@ -14,6 +14,7 @@ mod synthetic;
 
 mod accounts;
 mod agreement;
+mod capacity_quota;
 mod catalog;
 mod cli;
 mod collect_e2e;

@@ -14,6 +14,9 @@
   with an AWS error code, a bare HTTP error page without one, the protocol's own throttling
   answer, a dropped or reset connection, a delayed answer, moto's real answer cut short or
   replaced by an HTML page under `200 OK`, or a recorded response body (for APIs moto lacks).
+* Answers Service Quotas for EC2 (moto's servicequotas knows only `vpc`): GetServiceQuota and
+  GetAWSDefaultServiceQuota of the vCPU quotas, shaped as the API reference's `ServiceQuota`
+  (with the `UsageMetric` that names the `AWS/Usage` series), from `EC2_VCPU_QUOTAS`.
   Rules are set with `POST /_front/faults` (a JSON list, replacing the rules of the (account,
   access key) pairs it names) and all cleared with `DELETE /_front/faults`; `GET /_front/log`
   returns every request seen as JSON lines.
@@ -252,6 +255,10 @@ def buckets_for(facts, form, body):
     if service == "dynamodb":
         # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-control-plane.html
         return [(region, "dynamodb control plane", 2500, 2500)]
+    if service == "servicequotas":
+        # https://docs.aws.amazon.com/servicequotas/latest/userguide/reference_limits.html
+        # (GetServiceQuota 5 per second; GetAWSDefaultServiceQuota is not listed: the same)
+        return [(region, "servicequotas " + operation, 5, 5)]
     if service == "s3":
         # Unpublished for bucket-configuration APIs (object rates are per prefix): a stand-in.
         return [(region, "s3 buckets", 20, 10)]
@@ -306,6 +313,9 @@ def throttling_error(facts, is_cbor):
     if service in ("kms", "acm", "ssm", "secretsmanager"):
         body = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"}).encode()
         return 400, "application/x-amz-json-1.1", {"x-amzn-ErrorType": "ThrottlingException"}, body
+    if service == "servicequotas":
+        body = json.dumps({"__type": "TooManyRequestsException", "Message": "Rate exceeded"}).encode()
+        return 400, "application/x-amz-json-1.1", {}, body
     if service == "dynamodb":
         body = json.dumps({"__type": "com.amazonaws.dynamodb.v20120810#ThrottlingException", "message": "Rate exceeded"}).encode()
         return 400, "application/x-amz-json-1.0", {}, body
@@ -336,7 +346,7 @@ def error_body(facts, is_cbor, code, message):
         return "text/xml", {}, xml.encode()
     if service in ("elasticfilesystem", "backup", "fis") or facts["operation"] == "" and service != "route53":
         return "application/json", {"x-amzn-ErrorType": code}, json.dumps({"__type": code, "message": message}).encode()
-    if facts["operation"] and service in ("kms", "acm", "ssm", "secretsmanager"):
+    if facts["operation"] and service in ("kms", "acm", "ssm", "secretsmanager", "servicequotas"):
         return "application/x-amz-json-1.1", {}, json.dumps({"__type": code, "message": message}).encode()
     if facts["operation"] and service == "dynamodb":
         return "application/x-amz-json-1.0", {}, json.dumps({"__type": code, "message": message}).encode()
@@ -357,6 +367,50 @@ def as_aws_answers(facts, raw_path, payload):
     if facts["service"] == "s3" and facts["method"] == "GET" and "versioning" in query.split("&"):
         payload = payload.replace(b"GetBucketVersioningResponse", b"VersioningConfiguration")
     return payload
+
+
+# EC2's vCPU quotas: code -> (name, usage class, value). The values are those of an established
+# account (new accounts start lower); tests that need a small quota record their own answer.
+EC2_VCPU_QUOTAS = {
+    "L-1216C47A": ("Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances", "Standard/OnDemand", 1152.0),
+    "L-34B43A08": ("All Standard (A, C, D, H, I, M, R, T, Z) Spot Instance Requests", "Standard/Spot", 640.0),
+    "L-DB2E81BA": ("Running On-Demand G and VT instances", "G/OnDemand", 64.0),
+    "L-3819A6DF": ("All G and VT Spot Instance Requests", "G/Spot", 64.0),
+    "L-417A185B": ("Running On-Demand P instances", "P/OnDemand", 64.0),
+    "L-7212CCBC": ("All P Spot Instance Requests", "P/Spot", 64.0),
+}
+
+
+def ec2_quota(region, account, code, value=None):
+    """One EC2 vCPU quota as GetServiceQuota and GetAWSDefaultServiceQuota answer it."""
+    name, usage_class, default = EC2_VCPU_QUOTAS[code]
+    return {"Quota": {
+        "ServiceCode": "ec2", "ServiceName": "Amazon Elastic Compute Cloud (Amazon EC2)",
+        "QuotaArn": f"arn:aws:servicequotas:{region}:{account}:ec2/{code}", "QuotaCode": code,
+        "QuotaName": name, "Value": default if value is None else value, "Unit": "None",
+        "Adjustable": True, "GlobalQuota": False,
+        "UsageMetric": {
+            "MetricNamespace": "AWS/Usage", "MetricName": "ResourceCount",
+            "MetricDimensions": {"Class": usage_class, "Resource": "vCPU", "Service": "EC2", "Type": "Resource"},
+            "MetricStatisticRecommendation": "Maximum",
+        },
+        "QuotaAppliedAtLevel": "ACCOUNT",
+    }}
+
+
+def ec2_quota_answer(facts, body):
+    """The answer to a Service Quotas call for an EC2 vCPU quota, which moto cannot give."""
+    if facts["service"] != "servicequotas" or facts["operation"] not in ("GetServiceQuota", "GetAWSDefaultServiceQuota"):
+        return None
+    request = json.loads(body or b"{}")
+    if request.get("ServiceCode") != "ec2":
+        return None
+    code = request.get("QuotaCode", "")
+    if code not in EC2_VCPU_QUOTAS:
+        payload = json.dumps({"__type": "NoSuchResourceException", "Message": f"The request failed because the specified service quota {code} does not exist."})
+        return 400, "application/x-amz-json-1.1", {}, payload.encode()
+    payload = json.dumps(ec2_quota(facts["region"], facts["account"] or "123456789012", code)).encode()
+    return 200, "application/x-amz-json-1.1", {}, payload
 
 
 def cloudwatch_client(region, account):
@@ -535,7 +589,10 @@ class Front(BaseHTTPRequestHandler):
             cached = CACHE.get(key) if facts["account"] in CACHED_ACCOUNTS else None
         if cached:
             return cached
-        if self.headers.get("smithy-protocol") == "rpc-v2-cbor":
+        recorded = ec2_quota_answer(facts, body)
+        if recorded:
+            answer = recorded
+        elif self.headers.get("smithy-protocol") == "rpc-v2-cbor":
             answer = self.cloudwatch_cbor(facts, body)
         else:
             headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length", "connection")}

@@ -26,6 +26,7 @@ pub(crate) const SERVICES: &[&str] = &[
     "dynamodb",
     "secretsmanager",
     "fis",
+    "servicequotas",
 ];
 
 /// Every `"service:Operation"` literal in src/collection.

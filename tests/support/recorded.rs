@@ -261,6 +261,16 @@ pub(crate) fn rds_automated_backup_replication(account: &str) -> Value {
     }])
 }
 
+/// GetServiceQuota in `region` as AWS answers a quota with no applied value
+/// (`NoSuchResourceException`), so that drscan reads AWS's default (which the front answers).
+pub(crate) fn no_applied_quota_value(account: &str, region: &str) -> Value {
+    let body = json!({"__type": "NoSuchResourceException", "Message": "The request failed because the specified service quota does not exist."});
+    json!({
+        "account": account, "region": region, "service": "servicequotas", "operation": "GetServiceQuota",
+        "action": "respond", "status": 400, "content_type": "application/x-amz-json-1.1", "body": body.to_string()
+    })
+}
+
 /// Every recorded answer above for a seeded account: what moto cannot answer, answered.
 pub(crate) fn everything_moto_lacks(account: &str) -> Vec<Value> {
     let (fs_id, fs_arn) = primary_file_system(account);

@@ -36,6 +36,9 @@ pub(crate) enum RecordStyle {
 pub(crate) struct Setup {
     /// DR ASG min / max / desired.
     pub dr_capacity: (i32, i32, i32),
+    /// vCPUs in use in the DR region (`AWS/Usage` `ResourceCount`, Standard On-Demand), as
+    /// AWS publishes it and moto does not; `None` publishes nothing.
+    pub dr_vcpus_in_use: Option<f64>,
     /// Copy the primary AMI to DR (else DR holds only an older image of another name).
     pub copy_ami: bool,
     /// The DR launch template uses this image ID instead of the DR copy.
@@ -154,6 +157,7 @@ impl Default for Setup {
     fn default() -> Self {
         Setup {
             dr_capacity: (1, 6, 1),
+            dr_vcpus_in_use: Some(2.0),
             copy_ami: true,
             dr_image_override: None,
             secondary: Secondary::DrAlb,
@@ -364,6 +368,9 @@ pub(crate) async fn seed_layout(layout: &Layout, setup: &Setup) {
         databases(&primary, &dr, layout, setup),
         files_and_backups(&primary, &vaults, &layout.backup),
     );
+    if let Some(vcpus) = setup.dr_vcpus_in_use {
+        publish_vcpu_usage(&dr.cw, "Standard/OnDemand", vcpus).await;
+    }
     if setup.dr_certificate_and_key {
         dr_certificate_and_key(&dr, dr_account, &dr_tier).await;
     }
@@ -1278,4 +1285,28 @@ pub(crate) async fn publish_health_status(account: &str, check: &str, value: f64
         .send()
         .await
         .expect("PutMetricData AWS/Route53");
+}
+
+/// Publish the vCPUs in use of one usage class (`Standard/OnDemand`, `G/Spot`, …) a minute ago,
+/// as EC2 publishes them to `AWS/Usage` (moto publishes nothing).
+pub(crate) async fn publish_vcpu_usage(cloudwatch: &aws_sdk_cloudwatch::Client, class: &str, vcpus: f64) {
+    use aws_sdk_cloudwatch::primitives::DateTime;
+    use aws_sdk_cloudwatch::types::{Dimension, MetricDatum};
+    let dimension = |name: &str, value: &str| Dimension::builder().name(name).value(value).build();
+    let datum = MetricDatum::builder()
+        .metric_name("ResourceCount")
+        .dimensions(dimension("Class", class))
+        .dimensions(dimension("Resource", "vCPU"))
+        .dimensions(dimension("Service", "EC2"))
+        .dimensions(dimension("Type", "Resource"))
+        .value(vcpus)
+        .timestamp(DateTime::from_secs(chrono::Utc::now().timestamp() - 60))
+        .build();
+    cloudwatch
+        .put_metric_data()
+        .namespace("AWS/Usage")
+        .metric_data(datum)
+        .send()
+        .await
+        .expect("PutMetricData AWS/Usage");
 }

@@ -779,7 +779,14 @@ impl Builder {
                     ..InstanceOverride::default()
                 })
                 .collect();
-            (None, Some(MixedInstancesPolicy { launch_template: template_ref, overrides }))
+            (
+                None,
+                Some(MixedInstancesPolicy {
+                    launch_template: template_ref,
+                    overrides,
+                    ..MixedInstancesPolicy::default()
+                }),
+            )
         } else {
             (Some(template_ref), None)
         };
