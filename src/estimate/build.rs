@@ -24,10 +24,7 @@ use std::collections::HashMap;
 pub fn estimate(inventory: &Inventory<'_>, settings: EstimateSettings<'_>, now: DateTime<Utc>) -> Estimates {
     let backup_gaps = backup_gaps(inventory, now);
     let targets = settings.targets;
-    let indexes = Indexes {
-        automation: AutomationIndex::new(inventory),
-        scale_out: crate::inventory::scale_out::dr_scale_out(inventory),
-    };
+    let indexes = Indexes { automation: AutomationIndex::new(inventory) };
     // Applications are independent: estimate them in parallel (collect keeps name order).
     let apps: Vec<AppEstimate> = inventory
         .members()
@@ -97,8 +94,6 @@ fn schedule_gap(expression: &str, tz_name: &str, now: DateTime<Utc>) -> Amount {
 /// are the inventory's).
 struct Indexes<'s> {
     automation: AutomationIndex<'s>,
-    /// What the DR region's scale-out asks of its vCPU quotas.
-    scale_out: crate::inventory::scale_out::ScaleOutQuotas<'s>,
 }
 
 struct Builder<'a, 's> {
@@ -425,30 +420,40 @@ impl<'s> Builder<'_, 's> {
             ));
         };
         let asg_ref = resource::asg(asg, view.name);
+        // Whether someone must decide to scale out holds whether or not the launches succeed.
+        let dr_asgs: Vec<&AutoScalingGroup> = asgs.to_vec();
+        let how = self.indexes.automation.automation(self.settings, self.app, step, health, &dr_asgs);
         if let Some(blocked) = launch_blocker(view, asg) {
-            return Some(Self::term(
+            let mut term = Self::term(
                 TermKind::Step(step),
                 step.as_str(),
                 blocked,
                 format!("DR ASG {} cannot launch", asg.name),
                 Some(asg_ref),
-            ));
+            );
+            term.automation = Some(how);
+            return Some(term);
         }
         // A vCPU quota that leaves too little free stops the launches short (dr-capacity-quota).
-        if let Some(quota) = self.indexes.scale_out.shortfalls_of(asg).first() {
-            let free = quota.free.as_ref().map(|(free, _)| *free).unwrap_or_default();
-            return Some(Self::term(
+        if let Some(quota) = self.inventory.scale_out().shortfalls_of(asg).first() {
+            let room = match &quota.free {
+                Ok((free, _)) => format!("leaves {free} vCPUs free"),
+                Err(_) => format!("is {} vCPUs", quota.quota.map_or(0.0, |q| q.value)),
+            };
+            let mut term = Self::term(
                 TermKind::Step(step),
                 step.as_str(),
                 Amount::Unbounded(format!(
-                    "{}'s {} leaves {free} vCPUs free; the scale-out needs {}",
+                    "{}'s {} {room}; the scale-out needs {}",
                     view.name,
                     quota.name(),
                     quota.vcpus()
                 )),
                 format!("DR ASG {} cannot launch all it needs", asg.name),
                 Some(asg_ref),
-            ));
+            );
+            term.automation = Some(how);
+            return Some(term);
         }
         let interval = target_groups.iter().map(|tg| tg.health_check.interval_seconds).max().unwrap_or(0);
         let slowest_tg =
@@ -462,8 +467,6 @@ impl<'s> Builder<'_, 's> {
             slowest_tg.unwrap_or("?"),
             interval
         );
-        let dr_asgs: Vec<&AutoScalingGroup> = asgs.to_vec();
-        let how = self.indexes.automation.automation(self.settings, self.app, step, health, &dr_asgs);
         let amount = self.with_start(&how, Amount::Seconds(time), &mut source);
         let mut term = Self::term(TermKind::Step(step), step.as_str(), amount, source, Some(asg_ref));
         term.automation = Some(how);

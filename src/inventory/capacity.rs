@@ -277,23 +277,17 @@ impl ServiceQuota {
                 format!("Service Quotas could not compute quota {}: {why}", self.quota_code),
             ));
         }
-        match &self.usage {
-            Known::Unknown(reason) => Err(reason.clone()),
-            Known::Value(None) => Err(UnknownReason::new(
+        match (&self.usage, &self.usage_metric) {
+            (Known::Unknown(reason), _) => Err(reason.clone()),
+            // AWS/Usage publishes a datapoint each minute while any vCPU of the class runs;
+            // a window without one is a region that runs none (a pilot light's DR region).
+            (Known::Value(None), Some(_)) => Ok((self.value, 0.0)),
+            (Known::Value(None), None) => Err(UnknownReason::new(
                 "cloudwatch:GetMetricData",
                 super::ErrorCause::Unresolvable,
-                match &self.usage_metric {
-                    Some(metric) => format!(
-                        "the usage metric of quota {} ({} {} {}) has no recent datapoint",
-                        self.quota_code,
-                        metric.namespace,
-                        metric.name,
-                        metric.dimensions.values().cloned().collect::<Vec<_>>().join("/")
-                    ),
-                    None => format!("quota {} names no usage metric", self.quota_code),
-                },
+                format!("quota {} names no usage metric, so its usage cannot be told", self.quota_code),
             )),
-            Known::Value(Some(reading)) => Ok((self.value - reading.value, reading.value)),
+            (Known::Value(Some(reading)), _) => Ok((self.value - reading.value, reading.value)),
         }
     }
 }

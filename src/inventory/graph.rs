@@ -30,6 +30,7 @@ pub struct Inventory<'s> {
     applications: Applications<'s>,
     members: super::members::AppMembers<'s>,
     dr_index: super::dr::DrIndex<'s>,
+    scale_out: super::scale_out::ScaleOutQuotas<'s>,
 }
 
 /// One region's resources, indexed.
@@ -355,11 +356,13 @@ impl<'s> Inventory<'s> {
             applications: Applications::default(),
             members: super::members::AppMembers::default(),
             dr_index,
+            scale_out: super::scale_out::ScaleOutQuotas::default(),
         };
         inventory.applications = Applications::build(&inventory, matching);
         inventory.members = super::members::AppMembers::build(&inventory);
         let asg_pairs = super::dr::DrIndex::pair_asgs(&inventory);
         inventory.dr_index.set_asg_pairs(asg_pairs);
+        inventory.scale_out = super::scale_out::dr_scale_out(&inventory);
         inventory
     }
 
@@ -447,6 +450,11 @@ impl<'s> Inventory<'s> {
     /// Each application's failover groups and per-region resources.
     pub fn members(&self) -> &super::members::AppMembers<'s> {
         &self.members
+    }
+
+    /// What the DR region's scale-out asks of its vCPU quotas (built once, with the members).
+    pub fn scale_out(&self) -> &super::scale_out::ScaleOutQuotas<'s> {
+        &self.scale_out
     }
 
     pub(super) fn dr_index(&self) -> &super::dr::DrIndex<'s> {

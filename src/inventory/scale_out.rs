@@ -56,9 +56,14 @@ impl QuotaNeed<'_> {
         self.groups.iter().map(GroupNeed::vcpus).sum()
     }
 
-    /// The quota is known to leave fewer vCPUs free than the scale-out needs.
+    /// The quota is known to leave fewer vCPUs free than the scale-out needs: by its value
+    /// minus its usage, or, where the usage is not known, by its value alone.
     pub fn short(&self) -> bool {
-        matches!(self.free, Ok((free, _)) if (self.vcpus() as f64) > free)
+        let needed = self.vcpus() as f64;
+        match self.free {
+            Ok((free, _)) => needed > free,
+            Err(_) => self.quota.is_some_and(|q| q.error_reason.is_none() && needed > q.value),
+        }
     }
 
     pub fn name(&self) -> String {
@@ -165,7 +170,7 @@ pub fn dr_scale_out<'s>(inventory: &Inventory<'s>) -> ScaleOutQuotas<'s> {
                 UnknownReason::new(
                     "servicequotas:GetServiceQuota",
                     ErrorCause::NotRead,
-                    format!("the snapshot holds no quota {code} for {}", dr.name),
+                    format!("the snapshot holds no quota {code} of {} (a snapshot from before drscan read Service Quotas holds none: collect again)", dr.name),
                 )
             })),
         };

@@ -119,14 +119,37 @@ fn a_quota_that_cannot_be_read_is_unknown_naming_the_call() {
 }
 
 #[test]
-fn a_usage_metric_without_datapoints_is_unknown_not_a_pass() {
+fn a_usage_metric_without_datapoints_counts_none_in_use() {
+    // AWS/Usage has a datapoint each minute while vCPUs of the class run: none is 0 in use.
     let account = seeded(Setup { dr_vcpus_in_use: None, ..pilot_light() });
+    set_faults(json!([quota_answer(&account, "GetServiceQuota", 4.0)]));
+    quiet(&audit(&account));
+    set_faults(json!([quota_answer(&account, "GetServiceQuota", 3.0)]));
+    assert_fails(
+        &audit(&account),
+        RULE,
+        "is 3 vCPUs with 0 in use: 3 free, but scaling out to the primary's capacity needs 4",
+    );
+}
+
+#[test]
+fn a_quota_below_the_need_fails_even_when_its_usage_cannot_be_read() {
+    let account = seeded(pilot_light());
+    let denied = |operation: &str| {
+        json!({"account": account, "region": DR, "service": "monitoring", "operation": operation,
+            "status": 403, "code": "AccessDenied",
+            "message": format!("User: arn:aws:iam::123456789012:user/ci is not authorized to perform: cloudwatch:{operation}")})
+    };
+    // 6 vCPUs would fit if little were in use: unknown. 3 cannot hold 4, whatever runs.
+    set_faults(json!([quota_answer(&account, "GetServiceQuota", 6.0), denied("GetMetricData")]));
     let json = audit(&account);
-    let unknown = findings(&json, RULE, "unknown");
-    assert!(
-        unknown.iter().any(|f| f["message"].as_str().unwrap_or_default().contains("has no recent datapoint")),
-        "{}",
-        summary(&json)
+    assert!(findings(&json, RULE, "fail").is_empty(), "{}", summary(&json));
+    assert!(!findings(&json, RULE, "unknown").is_empty(), "{}", summary(&json));
+    set_faults(json!([quota_answer(&account, "GetServiceQuota", 3.0), denied("GetMetricData")]));
+    assert_fails(
+        &audit(&account),
+        RULE,
+        "is 3 vCPUs, below the 4 that scaling out to the primary's capacity needs whatever its usage",
     );
 }
 

@@ -18,6 +18,7 @@
 #![allow(dead_code)]
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use drscan::inventory::capacity::{InstanceType, ServiceQuota, UsageReading, default_usage_metric};
 use drscan::inventory::compute::*;
 use drscan::inventory::database::*;
 use drscan::inventory::dependencies::*;
@@ -43,6 +44,8 @@ const PRIMARY_ELB_ZONE: &str = "ZP97RAFLXTNZK";
 const DR_ELB_ZONE: &str = "Z35SXDOTRQ7X7K";
 const INSTANCE_TYPES: [&str; 6] =
     ["m6i.large", "m6i.xlarge", "c6i.large", "c6i.xlarge", "r6g.large", "t3.medium"];
+/// DescribeInstanceTypes' `DefaultVCpus` of [`INSTANCE_TYPES`], in the same order.
+const INSTANCE_VCPUS: [u32; 6] = [2, 4, 2, 4, 2, 2];
 
 /// A snapshot of about `resources` top-level resources (see [`resource_count`]; the result
 /// overshoots by less than one unit), the same for the same seed.
@@ -283,6 +286,11 @@ impl Builder {
                     });
                 }
             }
+            for (instance_type, default_vcpus) in INSTANCE_TYPES.iter().zip(INSTANCE_VCPUS) {
+                resources
+                    .instance_types
+                    .push(InstanceType { instance_type: instance_type.to_string(), default_vcpus });
+            }
         }
         builder
     }
@@ -295,7 +303,8 @@ impl Builder {
         self.collected_at - Duration::seconds(seconds)
     }
 
-    fn finish(self) -> Snapshot {
+    fn finish(mut self) -> Snapshot {
+        self.standard_quota();
         let mut regional = BTreeMap::new();
         regional.insert(PRIMARY_REGION.to_string(), self.primary);
         regional.insert(DR_REGION.to_string(), self.dr);
@@ -312,6 +321,28 @@ impl Builder {
             },
             collection_errors: Vec::new(),
         }
+    }
+
+    /// The DR region's Standard On-Demand vCPU quota, with room for every DR group to reach its
+    /// primary's capacity at the largest type (the estate's defects are elsewhere), and its usage.
+    fn standard_quota(&mut self) {
+        let largest = INSTANCE_VCPUS.iter().copied().max().unwrap_or(1);
+        let vcpus = |groups: &[AutoScalingGroup]| -> u32 {
+            groups.iter().map(|g| g.desired_capacity * largest).sum()
+        };
+        let in_use = vcpus(&self.dr.auto_scaling_groups);
+        let code = "L-1216C47A";
+        self.dr.service_quotas.push(ServiceQuota {
+            arn: format!("arn:aws:servicequotas:{DR_REGION}:{ACCOUNT}:ec2/{code}"),
+            service_code: "ec2".into(),
+            quota_code: code.into(),
+            name: "Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances".into(),
+            value: f64::from(2 * vcpus(&self.primary.auto_scaling_groups) + in_use + 64),
+            unit: "None".into(),
+            usage_metric: default_usage_metric(code),
+            usage: Known::Value(Some(UsageReading { value: f64::from(in_use), at: Some(self.collected_at) })),
+            ..ServiceQuota::default()
+        });
     }
 
     fn add_unit(&mut self) {

@@ -1,6 +1,5 @@
 use crate::findings::resource;
 use crate::inventory::ResourceKind;
-use crate::inventory::scale_out::dr_scale_out;
 use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps};
 use std::collections::BTreeSet;
 
@@ -16,8 +15,10 @@ declare_rule! {
     /// instances` L-1216C47A, `G and VT` L-DB2E81BA, `P` L-417A185B, …, and the `All …
     /// Spot Instance Requests` quotas for groups that launch Spot), the sum is compared with
     /// the quota's value minus its current usage (the `AWS/Usage` metric the quota names).
-    /// The applied value counts; where none exists, AWS's default. A quota or a usage that
-    /// cannot be read is `unknown`, never a pass.
+    /// The applied value counts; where none exists, AWS's default. `AWS/Usage` has a datapoint
+    /// each minute while vCPUs of the class run, so a window without one counts none in use. A
+    /// quota that cannot be read is `unknown`, never a pass; so is a usage that cannot be read,
+    /// unless the quota's value alone is below the need.
     ///
     /// ## Why is this bad?
     /// A pilot-light or warm-standby tier scales out in the DR region when the primary is
@@ -58,7 +59,7 @@ impl Rule for DrCapacityQuota {
         report_listing_gaps(ctx, out, Side::Both, &[ResourceKind::AutoScalingGroup], "the DR capacity quota");
         let dr = ctx.inventory.dr.name;
         let account = ctx.inventory.account_of_region(dr);
-        let scale_out = dr_scale_out(ctx.inventory);
+        let scale_out = ctx.inventory.scale_out();
         for (app, asg, reason) in &scale_out.unknown_groups {
             out.unknown(
                 resource::asg(asg, dr),
@@ -75,8 +76,32 @@ impl Rule for DrCapacityQuota {
             let apps: BTreeSet<&str> = need.groups.iter().map(|g| g.app.as_str()).collect();
             let groups: Vec<String> = need.groups.iter().map(|g| g.describe()).collect();
             let needed = need.vcpus();
-            let finding = match &need.free {
-                Err(reason) => out.unknown(
+            let finding = match (&need.free, need.quota) {
+                (_, Some(quota)) if need.short() => {
+                    let default = if quota.aws_default { " (AWS's default)" } else { "" };
+                    let value = quota.value;
+                    let name = need.name();
+                    let groups = groups.join("; ");
+                    let message = match &need.free {
+                        Ok((free, in_use)) => format!(
+                            "{dr}'s {name} is {value} vCPUs{default} with {in_use} in use: {free} free, but scaling out to the primary's capacity needs {needed} ({groups})"
+                        ),
+                        Err(_) => format!(
+                            "{dr}'s {name} is {value} vCPUs{default}, below the {needed} that scaling out to the primary's capacity needs whatever its usage ({groups})"
+                        ),
+                    };
+                    let finding = out.fail(target, message);
+                    finding.with("quota_value", value);
+                    if let Ok((free, in_use)) = &need.free {
+                        finding.with("in_use", in_use).with("free", free);
+                    }
+                    finding
+                }
+                (Ok(_), _) => {
+                    out.pass();
+                    continue;
+                }
+                (Err(reason), _) => out.unknown(
                     target,
                     reason,
                     format!(
@@ -84,26 +109,6 @@ impl Rule for DrCapacityQuota {
                         need.name()
                     ),
                 ),
-                Ok(_) if !need.short() => {
-                    out.pass();
-                    continue;
-                }
-                Ok((free, in_use)) => {
-                    let value = need.quota.map(|q| q.value).unwrap_or_default();
-                    let default =
-                        if need.quota.is_some_and(|q| q.aws_default) { " (AWS's default)" } else { "" };
-                    out.fail(
-                        target,
-                        format!(
-                            "{dr}'s {} is {value} vCPUs{default} with {in_use} in use: {free} free, but scaling out to the primary's capacity needs {needed} ({})",
-                            need.name(),
-                            groups.join("; ")
-                        ),
-                    )
-                    .with("quota_value", value)
-                    .with("in_use", in_use)
-                    .with("free", free)
-                }
             };
             finding
                 .with("needed_vcpus", needed)
