@@ -3,7 +3,9 @@
 //! `drscan audit` finds the break — and finds nothing critical on the intact setup.
 
 use crate::support::seed::{Secondary, Setup, seed};
-use crate::support::{assert_fails, audit_live, drscan, emulator, findings, fresh_account, runtime, summary};
+use crate::support::{
+    assert_fails, audit_live, collect_live, drscan, emulator, findings, fresh_account, runtime, summary,
+};
 use std::time::Duration;
 
 /// Seed `setup` into a fresh account and audit it live.
@@ -42,90 +44,57 @@ fn intact_setup_is_quiet_and_names_what_moto_lacks() {
     assert!(findings(&json, "rds-replica-lag-high", "unknown").is_empty(), "{}", summary(&json));
 }
 
-#[test]
-fn pilot_light_behind_an_evaluating_secondary_is_unhealthy() {
-    let json = audit_scenario(Setup { dr_capacity: (0, 6, 0), ..Setup::default() }, &[]);
-    assert_fails(&json, "failover-secondary-unhealthy", "SECONDARY");
+/// One broken setup per test: `name: setup, extra flags => rule, text its failure names;`. Each
+/// seeds its own account, audits it live and expects `rule` to fail mentioning that text.
+macro_rules! broken_setups {
+    ($($name:ident: $setup:expr, $extra:expr => $rule:literal, $needle:literal;)+) => {$(
+        #[test]
+        fn $name() {
+            let json = audit_scenario($setup, $extra);
+            assert_fails(&json, $rule, $needle);
+        }
+    )+};
 }
 
-#[test]
-fn primary_ami_without_a_dr_copy() {
-    let json = audit_scenario(Setup { copy_ami: false, ..Setup::default() }, &[]);
-    assert_fails(&json, "ami-missing-in-dr", "web-golden-v7");
-}
-
-#[test]
-fn dr_launch_template_names_a_missing_ami() {
-    let json =
-        audit_scenario(Setup { dr_image_override: Some("ami-0deadbeef0000000"), ..Setup::default() }, &[]);
-    assert_fails(&json, "dr-launch-template-ami-missing", "ami-0deadbeef0000000");
-}
-
-#[test]
-fn secondary_alias_to_a_deleted_load_balancer() {
-    let json = audit_scenario(Setup { secondary: Secondary::Dangling, ..Setup::default() }, &[]);
-    assert_fails(&json, "failover-target-missing", "web-dr-deleted");
-}
-
-#[test]
-fn primary_without_a_secondary() {
-    let json = audit_scenario(Setup { secondary: Secondary::Missing, ..Setup::default() }, &[]);
-    assert_fails(&json, "failover-secondary-missing", "app.example.com");
-}
-
-#[test]
-fn primary_that_cannot_go_unhealthy() {
-    let json = audit_scenario(Setup { primary_monitored: false, ..Setup::default() }, &[]);
-    assert_fails(&json, "failover-primary-unmonitored", "app.example.com");
-}
-
-#[test]
-fn database_without_a_dr_replica() {
-    let json = audit_scenario(Setup { dr_replica: false, ..Setup::default() }, &[]);
-    assert_fails(&json, "rds-no-dr-replica", "web-db");
-}
-
-#[test]
-fn replica_lag_above_the_rpo() {
-    let json =
-        audit_scenario(Setup { replica_lag_seconds: 900.0, ..Setup::default() }, &["--rpo-target", "5m"]);
-    assert_fails(&json, "rds-replica-lag-high", "web-db-dr");
-}
-
-#[test]
-fn aurora_lag_in_milliseconds_is_normalised() {
+broken_setups! {
+    pilot_light_behind_an_evaluating_secondary_is_unhealthy:
+        Setup { dr_capacity: (0, 6, 0), ..Setup::default() }, &[]
+        => "failover-secondary-unhealthy", "SECONDARY";
+    primary_ami_without_a_dr_copy:
+        Setup { copy_ami: false, ..Setup::default() }, &[]
+        => "ami-missing-in-dr", "web-golden-v7";
+    dr_launch_template_names_a_missing_ami:
+        Setup { dr_image_override: Some("ami-0deadbeef0000000"), ..Setup::default() }, &[]
+        => "dr-launch-template-ami-missing", "ami-0deadbeef0000000";
+    secondary_alias_to_a_deleted_load_balancer:
+        Setup { secondary: Secondary::Dangling, ..Setup::default() }, &[]
+        => "failover-target-missing", "web-dr-deleted";
+    primary_without_a_secondary:
+        Setup { secondary: Secondary::Missing, ..Setup::default() }, &[]
+        => "failover-secondary-missing", "app.example.com";
+    primary_that_cannot_go_unhealthy:
+        Setup { primary_monitored: false, ..Setup::default() }, &[]
+        => "failover-primary-unmonitored", "app.example.com";
+    database_without_a_dr_replica:
+        Setup { dr_replica: false, ..Setup::default() }, &[]
+        => "rds-no-dr-replica", "web-db";
+    replica_lag_above_the_rpo:
+        Setup { replica_lag_seconds: 900.0, ..Setup::default() }, &["--rpo-target", "5m"]
+        => "rds-replica-lag-high", "web-db-dr";
     // 400 s expressed in milliseconds: above a 5-minute RPO only if converted correctly.
-    let json = audit_scenario(
-        Setup { aurora_lag_milliseconds: 400_000.0, ..Setup::default() },
-        &["--rpo-target", "5m"],
-    );
-    assert_fails(&json, "rds-replica-lag-high", "web-aurora-dr");
+    aurora_lag_in_milliseconds_is_normalised:
+        Setup { aurora_lag_milliseconds: 400_000.0, ..Setup::default() }, &["--rpo-target", "5m"]
+        => "rds-replica-lag-high", "web-aurora-dr";
 }
 
 #[test]
 fn collected_snapshot_audits_the_same_offline() {
     let account = fresh_account();
     runtime().block_on(seed(&account, &Setup { dr_capacity: (0, 6, 0), ..Setup::default() }));
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("snapshot.json");
-    let output = drscan(&account)
-        .args([
-            "collect",
-            "--primary",
-            crate::support::PRIMARY,
-            "--dr",
-            crate::support::DR,
-            "--max-attempts",
-            "1",
-        ])
-        .args(["--endpoint-url", &emulator().front_url, "-o"])
-        .arg(&path)
-        .output()
-        .expect("run drscan collect");
-    assert!(output.status.success(), "collect failed: {}", String::from_utf8_lossy(&output.stderr));
-    let text = std::fs::read_to_string(&path).expect("snapshot written");
+    let collected = collect_live(&account, &["--max-attempts", "1"]);
+    let (path, text) = (&collected.path, &collected.text);
     assert!(!text.contains("UserData") && !text.contains("user_data"), "a snapshot must never hold UserData");
-    let snapshot: serde_json::Value = serde_json::from_str(&text).expect("snapshot JSON");
+    let snapshot: serde_json::Value = serde_json::from_str(text).expect("snapshot JSON");
     assert_eq!(snapshot["account"], account.as_str());
     for region in [crate::support::PRIMARY, crate::support::DR] {
         let resources = &snapshot["resources"]["regional"][region];
@@ -138,7 +107,7 @@ fn collected_snapshot_audits_the_same_offline() {
     }
     let offline = drscan(&account)
         .args(["audit", "--format", "json", "--snapshot"])
-        .arg(&path)
+        .arg(path)
         .output()
         .expect("run drscan audit --snapshot");
     let offline: serde_json::Value = serde_json::from_slice(&offline.stdout).expect("offline JSON");
