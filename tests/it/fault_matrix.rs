@@ -54,7 +54,7 @@ const CLASSES: &[FaultClass] = &[
             let code = match service {
                 "ec2" => "UnauthorizedOperation",
                 "kms" | "acm" | "ssm" | "elasticfilesystem" | "backup" | "monitoring" | "dynamodb"
-                | "secretsmanager" | "servicequotas" => "AccessDeniedException",
+                | "secretsmanager" | "servicequotas" | "organizations" => "AccessDeniedException",
                 _ => "AccessDenied",
             };
             json!({"status": 403, "code": code,
@@ -330,14 +330,8 @@ fn every_fault_on_every_operation_only_narrows_the_audit_to_unknowns() {
         let (_, op, class, region) = cells[*index];
         let (service, name) = op.split_once(':').unwrap_or_default();
         let key = cell_key(*index, &account);
-        let faulted = log.iter().any(|entry| {
-            entry["access_key"] == key.as_str()
-                && entry["operation"] == name
-                && entry["service"] == signing_name(service)
-                && entry["fault"].is_string()
-        });
         let mut problems = Vec::new();
-        if !faulted {
+        if !fault_hit(&log, &key, signing_name(service), name) {
             problems.push("the fault never hit: the operation was not called".to_string());
         }
         match outcome {
@@ -374,8 +368,159 @@ fn every_fault_on_every_operation_only_narrows_the_audit_to_unknowns() {
     );
 }
 
+/// Whether the front answered an `operation` of `service` signed with `key` with a fault.
+fn fault_hit(log: &[Value], key: &str, service: &str, operation: &str) -> bool {
+    log.iter().any(|entry| {
+        entry["access_key"] == key
+            && entry["operation"] == operation
+            && entry["service"] == service
+            && entry["fault"].is_string()
+    })
+}
+
 /// The access key of one cell: the front scopes the cell's fault to it, and maps it to the
 /// seeded account by its last twelve digits.
 fn cell_key(index: usize, account: &str) -> String {
     format!("CELL{index:04}X{account}")
+}
+
+/// The operations organization mode adds to a run, both sent with the caller's (management
+/// account's) credentials: listing the members, then assuming the audit role in each. A fault
+/// on the listing leaves nothing to audit; a fault on one member's AssumeRole makes that member
+/// unreadable, named, and the others audit as in the clean run.
+const ORG_OPERATIONS: &[(&str, &str)] = &[("organizations", "ListAccounts"), ("sts", "AssumeRole")];
+
+/// Organization mode under every fault class: a clean `drscan audit --org` of a small moto
+/// organization (one member with the intact DR setup, one empty — the one whose AssumeRole is
+/// faulted — and the management account), then each class on each operation of
+/// [`ORG_OPERATIONS`], each cell a drscan process signing with a key of its own.
+#[test]
+fn every_fault_on_organization_operations_is_named_and_spares_the_other_accounts() {
+    use crate::organization::{ROLE, audit_org_with_key, comparable, entry, rollup};
+    let rt = runtime();
+    let organization = rt.block_on(async {
+        let organization = crate::support::organization::create_organization(2).await;
+        seed(&organization.members[0].0, &Setup::default()).await;
+        organization
+    });
+    let management = organization.management.as_str();
+    let faulted_member = organization.members[1].0.as_str();
+    let role = format!("arn:aws:iam::{faulted_member}:role/{ROLE}");
+    let run = |key: &str, call_timeout: Duration| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let timeout = format!("{}s", call_timeout.as_secs());
+        let (code, stderr) = audit_org_with_key(
+            management,
+            key,
+            dir.path(),
+            &["--max-attempts", "2", "--call-timeout", &timeout],
+        );
+        let written = dir.path().join("rollup.json").exists().then(|| rollup(dir.path()));
+        (code, stderr, written)
+    };
+    let (clean_code, clean_stderr, clean) = run(&format!("CLEANX{management}"), CALL_TIMEOUT);
+    let clean = clean.unwrap_or_else(|| panic!("the clean run writes its roll-up:\n{clean_stderr}"));
+    assert_eq!(clean["summary"]["accounts"], 3, "{clean_stderr}");
+    assert_eq!(clean["summary"]["unreadable"], 0, "{clean_stderr}");
+    assert!(matches!(clean_code, 0 | 1), "{clean_stderr}");
+    let spared = |rollup: &Value| -> Vec<Value> {
+        let rollup = comparable(rollup.clone());
+        [management, organization.members[0].0.as_str()].iter().map(|a| entry(&rollup, a).clone()).collect()
+    };
+
+    let cells: Vec<(usize, &(&str, &str), &FaultClass)> = ORG_OPERATIONS
+        .iter()
+        .flat_map(|op| CLASSES.iter().map(move |class| (op, class)))
+        .enumerate()
+        .map(|(index, (op, class))| (index, op, class))
+        .collect();
+    let key = |index: usize| format!("ORG{index:04}X{management}");
+    let rules: Vec<Value> = cells
+        .iter()
+        .map(|(index, (service, operation), class)| {
+            let mut rule = (class.rule)(service);
+            rule["account"] = json!(management);
+            rule["access_key"] = json!(key(*index));
+            rule["service"] = json!(service);
+            rule["operation"] = json!(operation);
+            if *service == "sts" {
+                rule["body_regex"] = json!(format!("{faulted_member}%3Arole"));
+            }
+            rule
+        })
+        .collect();
+    set_faults(Value::Array(rules));
+
+    let started = Instant::now();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let outcomes = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..CELLS_AT_ONCE.min(cells.len()) {
+            scope.spawn(|| {
+                while let Some(cell) = cells.get(next.fetch_add(1, std::sync::atomic::Ordering::SeqCst)) {
+                    let outcome = run(&key(cell.0), cell.2.call_timeout);
+                    outcomes.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push((cell.0, outcome));
+                }
+            });
+        }
+    });
+    let wall = started.elapsed();
+    let log = front_log();
+    let mut broken = BTreeMap::new();
+    for (index, (code, stderr, written)) in
+        outcomes.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner())
+    {
+        let (_, (service, operation), class) = cells[index];
+        let mut problems = Vec::new();
+        if !fault_hit(&log, &key(index), service, operation) {
+            problems.push("the fault never hit".to_string());
+        }
+        match (*service, written) {
+            // Nothing to audit: collection impossible, naming the listing, and no roll-up
+            // that could read as an empty, all-pass organization.
+            ("organizations", written) => {
+                if code != 3 {
+                    problems.push(format!("exit {code}, not 3 (collection impossible)"));
+                }
+                if !stderr.contains("organizations:ListAccounts") {
+                    problems.push("the error does not name organizations:ListAccounts".to_string());
+                }
+                if written.is_some() {
+                    problems.push("a roll-up was written without the account listing".to_string());
+                }
+            }
+            (_, None) => problems.push(format!("no roll-up (exit {code})")),
+            (_, Some(rollup)) => {
+                let member = entry(&rollup, faulted_member);
+                let message = member["error"]["message"].as_str().unwrap_or_default();
+                if member["verdict"] != "unreadable" || member["gate"] != "failed" {
+                    problems.push(format!("the faulted member is not unreadable and failed: {member}"));
+                }
+                if !message.contains(&role) {
+                    problems.push(format!("the cause does not name {role}: {message}"));
+                }
+                if code != 1 {
+                    problems.push(format!("exit {code}, not 1 (an unreadable account fails the gate)"));
+                }
+                if spared(&rollup) != spared(&clean) {
+                    problems.push("the other accounts' audits changed".to_string());
+                }
+            }
+        }
+        if !problems.is_empty() {
+            broken.insert(format!("{service}:{operation} × {}", class.name), (problems, stderr));
+        }
+    }
+    set_faults(json!([{ "account": management, "times": 0 }]));
+    println!(
+        "organization fault matrix: {} cells in {:.1} s, {} at once",
+        cells.len(),
+        wall.as_secs_f64(),
+        CELLS_AT_ONCE
+    );
+    let report: Vec<String> = broken
+        .iter()
+        .map(|(cell, (problems, stderr))| format!("{cell}:\n    {}\n{stderr}", problems.join("\n    ")))
+        .collect();
+    assert!(broken.is_empty(), "{} of {} cells:\n{}", broken.len(), cells.len(), report.join("\n"));
 }

@@ -9,11 +9,23 @@ use crate::support::seed::{Secondary, Setup, seed};
 use crate::support::{DR, PRIMARY, drscan, emulator, runtime, set_faults};
 use std::path::Path;
 
-const ROLE: &str = "drscan-audit";
+pub(crate) const ROLE: &str = "drscan-audit";
 
 /// `drscan audit --org` as the management account, writing to `dir`.
 fn audit_org(management: &str, dir: &Path, extra: &[&str]) -> (i32, String) {
+    audit_org_with_key(management, &crate::support::access_key(management), dir, extra)
+}
+
+/// `drscan audit --org` as the management account signing with `access_key` (which the front
+/// maps to the account by its last twelve digits, and can scope faults to), writing to `dir`.
+pub(crate) fn audit_org_with_key(
+    management: &str,
+    access_key: &str,
+    dir: &Path,
+    extra: &[&str],
+) -> (i32, String) {
     let output = drscan(management)
+        .env("AWS_ACCESS_KEY_ID", access_key)
         .args(["audit", "--org", "--org-role-name", ROLE, "--primary", PRIMARY, "--dr", DR])
         .args(["--endpoint-url", &emulator().front_url, "--allow-empty", "--accounts-in-flight", "16"])
         .arg("--org-dir")
@@ -25,12 +37,12 @@ fn audit_org(management: &str, dir: &Path, extra: &[&str]) -> (i32, String) {
     (output.status.code().unwrap_or(-1), stderr)
 }
 
-fn rollup(dir: &Path) -> serde_json::Value {
+pub(crate) fn rollup(dir: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(dir.join("rollup.json")).expect("rollup.json is written");
     serde_json::from_str(&text).expect("rollup.json is JSON")
 }
 
-fn entry<'a>(rollup: &'a serde_json::Value, account: &str) -> &'a serde_json::Value {
+pub(crate) fn entry<'a>(rollup: &'a serde_json::Value, account: &str) -> &'a serde_json::Value {
     rollup["accounts"]
         .as_array()
         .and_then(|all| all.iter().find(|a| a["account"] == account))
@@ -43,7 +55,7 @@ fn fails(entry: &serde_json::Value, rule: &str) -> bool {
 
 /// The roll-up without what differs between two runs of the same organization: when it was
 /// made, and the request counts (and the shard coverage, which sharding changes on purpose).
-fn comparable(mut rollup: serde_json::Value) -> serde_json::Value {
+pub(crate) fn comparable(mut rollup: serde_json::Value) -> serde_json::Value {
     for key in ["generated_at", "listing_requests", "shards"] {
         rollup.as_object_mut().map(|o| o.remove(key));
     }
