@@ -217,7 +217,30 @@ pub(crate) async fn assume_role(
     let Some(credentials) = answer.credentials() else {
         return Err(format!("sts:AssumeRole of {role_arn} answered without credentials"));
     };
+    // The SDK fills a required member missing from the answer (a body cut short) with an empty
+    // string or the epoch rather than failing: such credentials would sign as nobody, or as
+    // whatever account a bare access key id maps to. Incomplete is not assumed.
+    let missing: Vec<&str> = [
+        ("AccessKeyId", credentials.access_key_id().is_empty()),
+        ("SecretAccessKey", credentials.secret_access_key().is_empty()),
+        ("SessionToken", credentials.session_token().is_empty()),
+    ]
+    .into_iter()
+    .filter_map(|(name, empty)| empty.then_some(name))
+    .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "sts:AssumeRole of {role_arn} answered incomplete credentials (no {})",
+            missing.join(", ")
+        ));
+    }
     let expiry = std::time::SystemTime::try_from(*credentials.expiration()).ok();
+    if expiry.is_none_or(|at| at <= std::time::SystemTime::now()) {
+        return Err(format!(
+            "sts:AssumeRole of {role_arn} answered credentials that have already expired ({})",
+            credentials.expiration()
+        ));
+    }
     Ok(aws_credential_types::Credentials::new(
         credentials.access_key_id(),
         credentials.secret_access_key(),

@@ -216,11 +216,13 @@ fn max_rps_holds_every_bucket_to_its_cap() {
         for (i, start) in times.iter().enumerate() {
             for (j, end) in times.iter().enumerate().skip(i) {
                 let in_window = (j - i + 1) as f64;
-                // A quarter second of slack for the time between leaving drscan and reaching
-                // the front, which varies by more than that for the first calls of a run
-                // (new connections).
+                // Half a second of slack for the time between leaving drscan and reaching the
+                // front, which varies by more than a quarter second for the first calls of a run
+                // (new connections) on a loaded machine (CI saw 3 arrivals within 0.12 s after
+                // two slow first connections). Unpaced, all of a region's Describe calls arrive
+                // within a few hundredths of a second and still fail this.
                 assert!(
-                    in_window <= 2.0 + 2.0 * (end - start + 0.25),
+                    in_window <= 2.0 + 2.0 * (end - start + 0.5),
                     "{region}: {in_window} ELBv2 requests within {:.2} s: {times:?}",
                     end - start
                 );
