@@ -13,7 +13,7 @@
 use crate::audit::AuditReport;
 use crate::findings::{Finding, Severity, Status};
 use crate::inventory::Known;
-use crate::inventory::dr::{AuroraCopy, EfsCopy};
+use crate::inventory::dr::{AuroraCopy, EfsCopy, SecretCopy};
 use crate::inventory::graph::{Inventory, LaunchResolution};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -443,8 +443,11 @@ fn dr_copies(
         }
         for secret in &members.primary_secrets {
             let value = match relations.secret_copy(secret) {
-                Known::Value(Some(copy)) => {
-                    format!("replica in {} ({})", copy.status.region, copy.status.status)
+                Known::Value(Some(SecretCopy { status: Some(status), .. })) => {
+                    format!("replica in {} ({})", status.region, status.status)
+                }
+                Known::Value(Some(SecretCopy { replica, .. })) => {
+                    format!("own secret {}", replica.map_or(secret.name.as_str(), |s| s.arn.as_str()))
                 }
                 Known::Value(None) => none(),
                 Known::Unknown(_) => unknown(),

@@ -364,6 +364,31 @@ pub(crate) async fn s3_replication(
 
 const S3_NAMESPACE: &str = "AWS/S3";
 
+/// Add the series [`s3_replication`] read in another account (the source buckets', when the
+/// DR side is a recovery account) to those already on the buckets they replicate into; `Err`
+/// leaves every bucket's series unknown.
+pub(crate) fn add_s3_replication(
+    buckets: &mut [Bucket],
+    read: Result<HashMap<String, Vec<IncomingReplication>>, UnknownReason>,
+) {
+    match read {
+        Ok(mut incoming) => {
+            for bucket in buckets {
+                if let (Known::Value(series), Some(more)) =
+                    (&mut bucket.incoming_replication, incoming.remove(&bucket.name))
+                {
+                    series.extend(more);
+                }
+            }
+        }
+        Err(reason) => {
+            for bucket in buckets {
+                bucket.incoming_replication = Known::Unknown(reason.clone());
+            }
+        }
+    }
+}
+
 /// Put [`s3_replication`]'s series on the buckets they replicate into; `Err`: none could be read.
 pub(crate) fn apply_s3_replication(
     buckets: &mut [Bucket],

@@ -41,9 +41,10 @@ mod ssm;
 use crate::error::DrscanError;
 use crate::inventory::dns::HealthCheckStatus;
 use crate::inventory::snapshot::SCHEMA_VERSION;
+use crate::inventory::storage::{Bucket, IncomingReplication};
 use crate::inventory::{
     CollectionError, ErrorCause, GlobalResources, Known, RegionPair, RegionResources, ResourceKind,
-    Resources, Side, Snapshot, Tags,
+    Resources, Side, Snapshot, Tags, UnknownReason,
 };
 use aws_smithy_async::future::pagination_stream::PaginationStream;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -214,6 +215,10 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
     let global_region = pair.global_region();
     let region_sources = [primary_source, dr_source];
     let vault_holders = accounts::vault_holders(&sources, dr_source);
+    // S3 publishes a replication rule's metrics in the destination's region, in the source
+    // bucket's account: with the DR side in another account, the primary account's series in
+    // the DR region are read as well.
+    let source_account_metrics = primary_source.account != dr_source.account && primary_source.readable();
     let reachable = (0..2)
         .filter(|&i| region_sources[i].readable() && !unreachable(&region_sources[i].identities[i]))
         .count();
@@ -224,7 +229,10 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
     let global_ticks = if dns_source.readable() { GLOBAL_SCOPES.len() + monitoring_ticks } else { 0 };
     let progress = Progress::new(
         options.progress,
-        REGION_SCOPES.len() * reachable + global_ticks + VAULT_SCOPES.len() * vault_holders.len(),
+        REGION_SCOPES.len() * reachable
+            + global_ticks
+            + VAULT_SCOPES.len() * vault_holders.len()
+            + usize::from(source_account_metrics),
     );
     let context = |source: &accounts::Source, region: &str| RegionCtx {
         region: region.to_string(),
@@ -333,6 +341,11 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
             dr.sort_canonically();
         }
         collection_errors.append(&mut part.errors);
+    }
+    if source_account_metrics && let Some(dr) = regional.get_mut(&options.dr) {
+        let ctx = context(primary_source, &options.dr);
+        let read = bucket_replication_metrics(&ctx, &dr.buckets).await;
+        cloudwatch::add_s3_replication(&mut dr.buckets, read);
     }
     progress.finish();
 
@@ -921,16 +934,21 @@ async fn collect_compute(ctx: &RegionCtx) -> Part {
 /// S3 buckets; then the replication metrics S3 publishes here for rules replicating into them.
 async fn collect_buckets(ctx: &RegionCtx) -> Part {
     let mut part = ctx.bounded_by_deadline(&BUCKETS, s3::collect(ctx)).await;
-    let buckets = &part.resources.buckets;
-    let metrics = match ctx
-        .before_deadline(&BUCKET_REPLICATION_METRICS, cloudwatch::s3_replication(ctx, buckets))
-        .await
-    {
-        Ok(read) => read.map_err(|failure| failure.reason()),
-        Err(timed_out) => Err(timed_out.reason),
-    };
+    let metrics = bucket_replication_metrics(ctx, &part.resources.buckets).await;
     cloudwatch::apply_s3_replication(&mut part.resources.buckets, metrics);
     part
+}
+
+/// The S3 replication metrics `ctx`'s account has in its region for rules replicating into
+/// `buckets`, or why they could not be read.
+async fn bucket_replication_metrics(
+    ctx: &RegionCtx,
+    buckets: &[Bucket],
+) -> Result<HashMap<String, Vec<IncomingReplication>>, UnknownReason> {
+    match ctx.before_deadline(&BUCKET_REPLICATION_METRICS, cloudwatch::s3_replication(ctx, buckets)).await {
+        Ok(read) => read.map_err(|failure| failure.reason()),
+        Err(timed_out) => Err(timed_out.reason),
+    }
 }
 
 /// DynamoDB tables; then the replication latency from each to its active replicas.

@@ -357,13 +357,28 @@ pub struct TableCopy<'s> {
     pub table: Option<&'s Table>,
 }
 
-/// The DR replica of a primary secret.
+/// The DR copy of a primary secret: its replica, or, when the DR side is a recovery account
+/// (Secrets Manager replicates only within an account), the secret of the same name that the
+/// recovery account holds in the DR region.
 #[derive(Debug, Clone, Copy)]
 pub struct SecretCopy<'s> {
-    /// The primary secret's view of the replica (`ReplicationStatus`).
-    pub status: &'s SecretReplica,
-    /// The DR listing's view of the replica (`None`: the listing does not show it).
+    /// The primary secret's view of its DR replica (`ReplicationStatus`); `None` for the
+    /// recovery account's own secret.
+    pub status: Option<&'s SecretReplica>,
+    /// The DR listing's view of the copy (`None`: the listing does not show it).
     pub replica: Option<&'s Secret>,
+}
+
+impl SecretCopy<'_> {
+    /// Whether DR can use the copy: a replica `InSync`, or the recovery account's own secret.
+    pub fn in_sync(&self) -> bool {
+        self.status.is_none_or(SecretReplica::in_sync)
+    }
+
+    /// The replica's status, or `own secret` for the recovery account's own.
+    pub fn state(&self) -> &str {
+        self.status.map_or("own secret", |s| s.status.as_str())
+    }
 }
 
 /// How a DR Auto Scaling group is recognised as the counterpart of a primary one (the same
@@ -1233,28 +1248,53 @@ impl<'a, 's> DrRelations<'a, 's> {
 
     /// The DR replica of a primary table's global table, or why it cannot be known (the
     /// table could not be described). `None`: no replica in the DR region.
+    ///
+    /// When the DR side is a recovery account, an active replica that the recovery account's
+    /// table listing does not show is unknown: it belongs to a same-account global table of the
+    /// primary's account, and whether the recovery account may use it (the table's resource
+    /// policy) is not modeled. A multi-account global table's replica is the recovery account's
+    /// own table, and is listed there.
     pub fn table_copy(&self, table: &'s Table) -> Known<Option<TableCopy<'s>>> {
         let dr = &self.inventory.dr;
-        match &table.replicas {
-            Known::Value(replicas) => {
-                Known::Value(replicas.iter().find(|r| r.region == dr.name).map(|replica| TableCopy {
-                    replica,
-                    table: dr.tables_by_name.get(table.name.as_str()).copied(),
-                }))
+        let replicas = match &table.replicas {
+            Known::Value(replicas) => replicas,
+            Known::Unknown(reason) => return Known::Unknown(reason.clone()),
+        };
+        let Some(replica) = replicas.iter().find(|r| r.region == dr.name) else { return Known::Value(None) };
+        let dr_table = dr.tables_by_name.get(table.name.as_str()).copied();
+        if let Some(recovery) = self.recovery_account_of(&table.arn).filter(|_| dr_table.is_none()) {
+            if let Some(reason) = dr.gap(ResourceKind::Table) {
+                return Known::Unknown(reason.clone());
             }
-            Known::Unknown(reason) => Known::Unknown(reason.clone()),
+            if replica.active() {
+                let owner = super::arn::arn_account(&table.arn).unwrap_or_default();
+                return Known::Unknown(UnknownReason::new(
+                    "dynamodb:GetResourcePolicy",
+                    super::ErrorCause::Unresolvable,
+                    format!(
+                        "the {} replica of DynamoDB table {} is not in recovery account {recovery}, where the DR side runs: it belongs to a same-account global table of account {owner}, and whether {recovery} may use it (the table's resource policy) is not modeled",
+                        dr.name, table.name
+                    ),
+                ));
+            }
         }
+        Known::Value(Some(TableCopy { replica, table: dr_table }))
     }
 
     /// The DR replica of a primary secret, or why it cannot be known (DescribeSecret failed).
     /// `None`: the secret is not replicated to the DR region.
+    /// When the DR side is a recovery account, see [`Self::recovery_secret_copy`].
     pub fn secret_copy(&self, secret: &'s Secret) -> Known<Option<SecretCopy<'s>>> {
+        if let Some(recovery) = self.recovery_account_of(&secret.arn) {
+            return self.recovery_secret_copy(secret, recovery);
+        }
         let (primary, dr) = (&self.inventory.primary, &self.inventory.dr);
         let replicas = match &secret.replication {
             Known::Value(replicas) => replicas,
             Known::Unknown(reason) => return Known::Unknown(reason.clone()),
         };
         let Some(status) = replicas.iter().find(|r| r.region == dr.name) else { return Known::Value(None) };
+        let status = Some(status);
         // A replica keeps the primary's ARN but for the region.
         let replica_arn = secret.arn.replacen(&format!(":{}:", primary.name), &format!(":{}:", dr.name), 1);
         let replica = dr.secrets_by_arn.get(replica_arn.as_str()).copied().or_else(|| {
@@ -1264,6 +1304,41 @@ impl<'a, 's> DrRelations<'a, 's> {
                 .find(|s| s.name == secret.name && s.primary_region.as_deref() == Some(primary.name))
         });
         Known::Value(Some(SecretCopy { status, replica }))
+    }
+
+    /// A primary secret's DR copy when the DR side is `recovery`, another account: Secrets
+    /// Manager replicates only within an account, so the copy DR starts from is the secret of
+    /// the same name that the recovery account holds in the DR region. Without one, a replica
+    /// the primary's account keeps in the DR region is unknown unless it failed: whether the
+    /// recovery account may read it (the secret's resource policy and its KMS key's policy) is
+    /// not modeled. `None`: neither exists.
+    fn recovery_secret_copy(&self, secret: &'s Secret, recovery: &str) -> Known<Option<SecretCopy<'s>>> {
+        let dr = &self.inventory.dr;
+        if let Some(own) = dr.resources.secrets.iter().find(|s| s.name == secret.name) {
+            return Known::Value(Some(SecretCopy { status: None, replica: Some(own) }));
+        }
+        if let Some(reason) = dr.gap(ResourceKind::Secret) {
+            return Known::Unknown(reason.clone());
+        }
+        let replicas = match &secret.replication {
+            Known::Value(replicas) => replicas,
+            Known::Unknown(reason) => return Known::Unknown(reason.clone()),
+        };
+        match replicas.iter().find(|r| r.region == dr.name) {
+            Some(status) if status.in_sync() => {
+                let owner = super::arn::arn_account(&secret.arn).unwrap_or_default();
+                Known::Unknown(UnknownReason::new(
+                    "secretsmanager:GetResourcePolicy",
+                    super::ErrorCause::Unresolvable,
+                    format!(
+                        "secret {}'s {} replica is in account {owner}, while the DR side runs in recovery account {recovery}, which holds no secret of that name there; whether {recovery} may read the replica (the secret's resource policy and its KMS key's policy) is not modeled",
+                        secret.name, dr.name
+                    ),
+                ))
+            }
+            Some(status) => Known::Value(Some(SecretCopy { status: Some(status), replica: None })),
+            None => Known::Value(None),
+        }
     }
 
     // ---- Compute and failover records
@@ -1523,12 +1598,42 @@ mod tests {
     }
 
     #[test]
+    fn with_a_recovery_account_only_its_own_replica_table_is_a_usable_copy() {
+        use crate::inventory::Side;
+        use crate::inventory::snapshot::AccountRecord;
+        let record = |account: &str, sides: Vec<Side>| AccountRecord {
+            account: account.into(),
+            sides,
+            role_arn: None,
+            unreadable: None,
+        };
+        let mut snapshot = fixture("rules/dynamodb-no-dr-replica/pass.json");
+        let recovery = "210987654321";
+        snapshot.accounts =
+            vec![record(&snapshot.account, vec![Side::Primary, Side::Dns]), record(recovery, vec![Side::Dr])];
+        // A multi-account global table: the DR replica is the recovery account's own table.
+        let inventory = Inventory::build(&snapshot, &Matching::default());
+        let table = inventory.primary.resources.tables.first().expect("a table");
+        let Known::Value(Some(copy)) = inventory.relations().table_copy(table) else { panic!("a DR copy") };
+        assert!(copy.table.is_some());
+        // A same-account global table: the replica is not in the recovery account's listing.
+        snapshot.resources.regional.get_mut("us-east-1").expect("dr").tables.clear();
+        let inventory = Inventory::build(&snapshot, &Matching::default());
+        let table = inventory.primary.resources.tables.first().expect("a table");
+        let copy = inventory.relations().table_copy(table);
+        assert!(
+            matches!(&copy, Known::Unknown(r) if r.message.contains("is not in recovery account 210987654321")),
+            "{copy:?}"
+        );
+    }
+
+    #[test]
     fn a_secret_replica_is_found_by_its_arn_in_the_dr_region() {
         let snapshot = fixture("rules/dr-secrets-missing/pass.json");
         let inventory = Inventory::build(&snapshot, &Matching::default());
         let secret = inventory.primary.resources.secrets.first().expect("a secret");
         let Known::Value(Some(copy)) = inventory.relations().secret_copy(secret) else { panic!("a replica") };
-        assert!(copy.status.in_sync());
+        assert!(copy.status.is_some_and(SecretReplica::in_sync));
         assert_eq!(copy.replica.map(|s| s.primary_region.as_deref()), Some(Some("ap-south-1")));
     }
 

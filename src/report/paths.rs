@@ -321,13 +321,13 @@ pub(super) fn failover_paths<'m>(
             let mut path = Path::new(states);
             path.node("secret", format!("{} ({})", secret.name, inventory.primary.name), Some(&secret.arn));
             match relations.secret_copy(secret) {
-                Known::Value(Some(copy)) if copy.status.in_sync() => {
+                Known::Value(Some(copy)) if copy.in_sync() => {
                     let arn = copy.replica.map(|s| s.arn.clone()).unwrap_or_default();
-                    let label = format!("{} ({dr}, {})", secret.name, copy.status.status);
+                    let label = format!("{} ({dr}, {})", secret.name, copy.state());
                     path.reached(Relation::SecretReplica, &secret.arn, "replica", label, &arn);
                 }
                 Known::Value(Some(copy)) => {
-                    let label = format!("{} ({dr}, {})", secret.name, copy.status.status);
+                    let label = format!("{} ({dr}, {})", secret.name, copy.state());
                     path.broken(Relation::SecretReplica, &secret.arn, "replica", label);
                 }
                 found => {

@@ -93,6 +93,8 @@ pub(crate) struct DataStores {
     pub secret_replicated: bool,
     /// The DR launch template resolves its AMI through an SSM parameter; it exists in DR.
     pub dr_ami_parameter_exists: bool,
+    /// With a recovery account: it holds a secret of the secret's name in DR of its own.
+    pub recovery_account_secret: bool,
 }
 
 /// The secret's value: a snapshot must never hold it.
@@ -116,6 +118,7 @@ impl Default for DataStores {
             dynamodb_dr_pitr: true,
             secret_replicated: true,
             dr_ami_parameter_exists: true,
+            recovery_account_secret: true,
         }
     }
 }
@@ -379,9 +382,7 @@ pub(crate) async fn seed_layout(layout: &Layout, setup: &Setup) {
         super::exercises::completed_experiment(&layout.primary, &db).await;
     }
     if let Some(stores) = &setup.data_stores {
-        // The data stores are seeded for one account (their names and recorded answers are the
-        // primary account's): split layouts do not combine with them yet.
-        data_stores(&primary, &dr, &layout.primary, stores).await;
+        data_stores(&primary, &dr, layout, stores).await;
     }
 }
 
@@ -389,10 +390,18 @@ pub(crate) async fn seed_layout(layout: &Layout, setup: &Setup) {
 /// `ReplicationLatency` in DR; the `orders` table in both regions with point-in-time recovery,
 /// its global-table description recorded (moto has no replicas) and its `ReplicationLatency`
 /// in the primary region; the `web/db-credentials` secret with its DR replica.
-async fn data_stores(primary: &Region2, dr: &Region2, account: &str, stores: &DataStores) {
+///
+/// With a recovery account, as AWS does it: the DR bucket is the recovery account's (the rule
+/// names that account and hands it the replicas), while S3 publishes the rule's metrics in the
+/// DR region of the source bucket's account; the table is a multi-account global table whose
+/// DR replica is the recovery account's own table; the secret's replica stays in the primary
+/// account (Secrets Manager replicates within an account), and the recovery account holds a
+/// secret of the same name of its own.
+async fn data_stores(primary: &Region2, dr: &Region2, layout: &Layout, stores: &DataStores) {
     use aws_sdk_cloudwatch::primitives::DateTime;
     use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
     use aws_sdk_s3::types as s3;
+    let account = layout.primary.as_str();
     let (primary_s3, dr_s3) = (&primary.s3, &dr.s3);
     let (source, destination) = bucket_names(account);
     let destination_arn = format!("arn:aws:s3:::{destination}");
@@ -448,6 +457,13 @@ async fn data_stores(primary: &Region2, dr: &Region2, account: &str, stores: &Da
         .destination(
             s3::Destination::builder()
                 .bucket(&destination_arn)
+                .set_account(layout.recovery_account().then(|| layout.dr.clone()))
+                .set_access_control_translation(layout.recovery_account().then(|| {
+                    s3::AccessControlTranslation::builder()
+                        .owner(s3::OwnerOverride::Destination)
+                        .build()
+                        .expect("access control translation")
+                }))
                 .replication_time(
                     s3::ReplicationTime::builder()
                         .status(s3::ReplicationTimeStatus::Enabled)
@@ -494,10 +510,10 @@ async fn data_stores(primary: &Region2, dr: &Region2, account: &str, stores: &Da
             .timestamp(DateTime::from_secs((now - ago) as i64))
             .build()
     };
-    // Published in the destination's region.
+    // Published in the destination's region, in the source bucket's account.
     let rule_dimensions =
         [("SourceBucket", source.as_str()), ("DestinationBucket", destination.as_str()), ("RuleId", "to-dr")];
-    dr.cw
+    aws_sdk_cloudwatch::Client::new(&config(account, DR).await)
         .put_metric_data()
         .namespace("AWS/S3")
         .metric_data(datum(
@@ -564,7 +580,7 @@ async fn data_stores(primary: &Region2, dr: &Region2, account: &str, stores: &Da
                 .expect("UpdateContinuousBackups");
         }
     }
-    super::set_faults(serde_json::Value::Array(recorded_data_stores(account, stores)));
+    super::set_faults(serde_json::Value::Array(recorded_layout_data_stores(layout, stores)));
     // Published in the sending table's region, per receiving region.
     let table_dimensions = [("TableName", "orders"), ("ReceivingRegion", DR)];
     primary
@@ -596,6 +612,16 @@ async fn data_stores(primary: &Region2, dr: &Region2, account: &str, stores: &Da
         secret
     };
     secret.send().await.expect("CreateSecret");
+    if layout.recovery_account() && stores.recovery_account_secret {
+        dr.secrets
+            .create_secret()
+            .name("web/db-credentials")
+            .secret_string(SECRET_VALUE)
+            .tags(aws_sdk_secretsmanager::types::Tag::builder().key("app").value("web").build())
+            .send()
+            .await
+            .expect("CreateSecret (recovery account)");
+    }
 }
 
 /// DescribeTable of `orders` in `region` as AWS answers for a global table (version
@@ -603,11 +629,36 @@ async fn data_stores(primary: &Region2, dr: &Region2, account: &str, stores: &Da
 /// The recorded answers the data stores of `stores` need (moto has no global-table replicas):
 /// the table's DescribeTable in each region it is in.
 pub(crate) fn recorded_data_stores(account: &str, stores: &DataStores) -> Vec<serde_json::Value> {
-    let replica = |region: &str| serde_json::json!([{"RegionName": region, "ReplicaStatus": "ACTIVE"}]);
-    let primary_replicas = if stores.dynamodb_dr_replica { replica(DR) } else { replica("eu-west-1") };
-    let mut recorded = vec![recorded_table(account, PRIMARY, primary_replicas)];
+    recorded_layout_data_stores(&Layout::single(account), stores)
+}
+
+/// [`recorded_data_stores`] with each region's table in the account `layout` puts it in: with a
+/// recovery account, a multi-account global table (its replicas name their accounts' ARNs).
+pub(crate) fn recorded_layout_data_stores(layout: &Layout, stores: &DataStores) -> Vec<serde_json::Value> {
+    let split = layout.recovery_account();
+    let replica = |region: &str, account: &str| {
+        let mut replica = serde_json::json!({"RegionName": region, "ReplicaStatus": "ACTIVE"});
+        if split {
+            replica["ReplicaArn"] = format!("arn:aws:dynamodb:{region}:{account}:table/orders").into();
+        }
+        serde_json::json!([replica])
+    };
+    let primary_replicas = if stores.dynamodb_dr_replica {
+        replica(DR, &layout.dr)
+    } else {
+        replica("eu-west-1", &layout.primary)
+    };
+    let mut recorded = vec![recorded_table(&layout.primary, PRIMARY, primary_replicas)];
     if stores.dynamodb_dr_replica {
-        recorded.push(recorded_table(account, DR, replica(PRIMARY)));
+        recorded.push(recorded_table(&layout.dr, DR, replica(PRIMARY, &layout.primary)));
+    }
+    if split {
+        for rule in &mut recorded {
+            let Some(body) = rule["body"].as_str() else { continue };
+            let mut table: serde_json::Value = serde_json::from_str(body).expect("recorded table JSON");
+            table["Table"]["GlobalTableSettingsReplicationMode"] = "ENABLED".into();
+            rule["body"] = table.to_string().into();
+        }
     }
     recorded
 }

@@ -70,14 +70,14 @@ impl DrSecretsMissing {
             for secret in &members.primary_secrets {
                 let target = resource::secret(secret, primary.name);
                 match relations.secret_copy(secret) {
-                    Known::Value(Some(copy)) if copy.status.in_sync() => out.pass(),
+                    Known::Value(Some(copy)) if copy.in_sync() => out.pass(),
                     Known::Value(Some(copy)) => {
                         let mut message =
-                            format!("the {dr} replica of secret {} is {}", secret.name, copy.status.status);
-                        if let Some(why) = &copy.status.status_message {
+                            format!("the {dr} replica of secret {} is {}", secret.name, copy.state());
+                        if let Some(why) = copy.status.and_then(|s| s.status_message.as_ref()) {
                             message.push_str(&format!(": {why}"));
                         }
-                        out.fail(target, message).with("replica_status", &copy.status.status);
+                        out.fail(target, message).with("replica_status", copy.state());
                     }
                     Known::Value(None) => {
                         let regions: Vec<&str> = secret
@@ -87,7 +87,13 @@ impl DrSecretsMissing {
                             .flatten()
                             .map(|r| r.region.as_str())
                             .collect();
-                        out.fail(target, format!("secret {} has no replica in {dr}", secret.name))
+                        let mut message = format!("secret {} has no replica in {dr}", secret.name);
+                        if let Some(recovery) = relations.recovery_account_of(&secret.arn) {
+                            message.push_str(&format!(
+                                ", and recovery account {recovery}, where the DR side runs, holds no secret of that name there"
+                            ));
+                        }
+                        out.fail(target, message)
                             .with("replica_regions", &regions)
                             .with("owning_service", &secret.owning_service);
                     }
