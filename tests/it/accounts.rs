@@ -375,25 +375,14 @@ fn a_role_that_cannot_be_assumed_leaves_only_its_accounts_part_unknown() {
 #[test]
 fn each_account_is_paced_under_buckets_of_its_own() {
     let (layout, caller) = seeded(&Setup::default());
-    let mut options = drscan::collection::CollectOptions::new(PRIMARY, DR);
-    options.sdk.endpoint_url = Some(crate::support::emulator().front_url.clone());
+    let mut options = crate::support::live_options(&caller);
     options.sdk.max_attempts = 1;
-    options.sdk.credentials = Some(aws_credential_types::provider::SharedCredentialsProvider::new(
-        aws_credential_types::Credentials::new(
-            crate::support::access_key(&caller),
-            "testing",
-            None,
-            None,
-            "test",
-        ),
-    ));
     options.sdk.side_roles = drscan::collection::sdk::SideRoles {
         primary: Some(Layout::role(&layout.primary)),
         dr: Some(Layout::role(&layout.dr)),
         dns: Some(Layout::role(&layout.dns)),
         backup: vec![Layout::role(&layout.backup)],
     };
-    options.progress = false;
     let collection = runtime().block_on(drscan::collection::collect(&options)).expect("collection");
     let bucket_regions = |account: &str| -> std::collections::BTreeSet<String> {
         collection.buckets.iter().filter(|b| b.key.account == account).map(|b| b.key.region.clone()).collect()
