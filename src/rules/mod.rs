@@ -285,43 +285,31 @@ pub trait TaggedMember<'s>: Sized + 's {
     fn target(&self, region: &str) -> ResourceRef;
 }
 
-impl<'s> TaggedMember<'s> for crate::inventory::storage::Bucket {
-    const KIND: ResourceKind = ResourceKind::Bucket;
-    fn listed(region: &RegionView<'s>) -> &'s [Self] {
-        &region.resources.buckets
-    }
-    fn of<'m>(members: &'m crate::inventory::members::Members<'s>) -> &'m [&'s Self] {
-        &members.primary_buckets
-    }
-    fn arn(&self) -> &str {
-        &self.arn
-    }
-    fn tags_unknown(&self) -> Option<&UnknownReason> {
-        self.tags_unknown.as_ref()
-    }
-    fn target(&self, region: &str) -> ResourceRef {
-        resource::bucket(self, region)
-    }
+/// [`TaggedMember`] for a kind: its type, kind, region listing, members field and target.
+macro_rules! tagged_member {
+    ($type:ty, $kind:ident, $listed:ident, $members:ident, $target:ident) => {
+        impl<'s> TaggedMember<'s> for $type {
+            const KIND: ResourceKind = ResourceKind::$kind;
+            fn listed(region: &RegionView<'s>) -> &'s [Self] {
+                &region.resources.$listed
+            }
+            fn of<'m>(members: &'m crate::inventory::members::Members<'s>) -> &'m [&'s Self] {
+                &members.$members
+            }
+            fn arn(&self) -> &str {
+                &self.arn
+            }
+            fn tags_unknown(&self) -> Option<&UnknownReason> {
+                self.tags_unknown.as_ref()
+            }
+            fn target(&self, region: &str) -> ResourceRef {
+                resource::$target(self, region)
+            }
+        }
+    };
 }
-
-impl<'s> TaggedMember<'s> for crate::inventory::database::Table {
-    const KIND: ResourceKind = ResourceKind::Table;
-    fn listed(region: &RegionView<'s>) -> &'s [Self] {
-        &region.resources.tables
-    }
-    fn of<'m>(members: &'m crate::inventory::members::Members<'s>) -> &'m [&'s Self] {
-        &members.primary_tables
-    }
-    fn arn(&self) -> &str {
-        &self.arn
-    }
-    fn tags_unknown(&self) -> Option<&UnknownReason> {
-        self.tags_unknown.as_ref()
-    }
-    fn target(&self, region: &str) -> ResourceRef {
-        resource::table(self, region)
-    }
-}
+tagged_member!(crate::inventory::storage::Bucket, Bucket, buckets, primary_buckets, bucket);
+tagged_member!(crate::inventory::database::Table, Table, tables, primary_tables, table);
 
 impl<'a, 's> Context<'a, 's> {
     /// Every application's primary `T`s, each with its finding target, after reporting the

@@ -216,16 +216,6 @@ fn a_break_in_each_account_is_caught() {
     assert!(!findings(&json, "backup-unhealthy", "fail").iter().any(vault_lock), "{}", summary(&json));
 }
 
-/// The rules of the data stores beside the database.
-const DATA_STORE_RULES: [&str; 6] = [
-    "s3-no-dr-replication",
-    "s3-replication-lag-high",
-    "dynamodb-no-dr-replica",
-    "dynamodb-replication-lag-high",
-    "dynamodb-pitr-disabled",
-    "dr-secrets-missing",
-];
-
 /// A split layout with the data stores of `stores` (see [`DataStores`] for how they lie across
 /// the accounts), and what moto lacks for both the layout and the stores.
 fn seeded_with_stores(stores: DataStores) -> (Layout, String) {
@@ -242,7 +232,7 @@ fn data_stores_across_accounts_are_matched_and_recovery_account_breaks_are_caugh
     // is a multi-account global table, the recovery account holds its own copy of the secret.
     let (layout, caller) = seeded_with_stores(DataStores::default());
     let (snapshot, json) = collect_and_audit(&caller, &layout);
-    for rule in DATA_STORE_RULES {
+    for rule in crate::data_stores::RULES {
         none_of(&json, rule);
     }
     // S3 publishes the rule's metrics in the source bucket's account: drscan read them there
