@@ -269,6 +269,67 @@ pub fn report_listing_gaps(
     }
 }
 
+/// A primary-region kind that applications own through its tags (S3 buckets, DynamoDB tables):
+/// what [`Context::primary_members`] needs to walk every application's resources of the kind.
+pub trait TaggedMember<'s>: Sized + 's {
+    /// The kind, for the listing's gaps.
+    const KIND: ResourceKind;
+    /// Every one the region lists.
+    fn listed(region: &RegionView<'s>) -> &'s [Self];
+    /// One application's in the primary region.
+    fn of<'m>(members: &'m crate::inventory::members::Members<'s>) -> &'m [&'s Self];
+    fn arn(&self) -> &str;
+    /// Why its tags could not be read.
+    fn tags_unknown(&self) -> Option<&UnknownReason>;
+    /// A finding's target for it in `region`.
+    fn target(&self, region: &str) -> ResourceRef;
+}
+
+/// [`TaggedMember`] for a kind: its type, kind, region listing, members field and target.
+macro_rules! tagged_member {
+    ($type:ty, $kind:ident, $listed:ident, $members:ident, $target:ident) => {
+        impl<'s> TaggedMember<'s> for $type {
+            const KIND: ResourceKind = ResourceKind::$kind;
+            fn listed(region: &RegionView<'s>) -> &'s [Self] {
+                &region.resources.$listed
+            }
+            fn of<'m>(members: &'m crate::inventory::members::Members<'s>) -> &'m [&'s Self] {
+                &members.$members
+            }
+            fn arn(&self) -> &str {
+                &self.arn
+            }
+            fn tags_unknown(&self) -> Option<&UnknownReason> {
+                self.tags_unknown.as_ref()
+            }
+            fn target(&self, region: &str) -> ResourceRef {
+                resource::$target(self, region)
+            }
+        }
+    };
+}
+tagged_member!(crate::inventory::storage::Bucket, Bucket, buckets, primary_buckets, bucket);
+tagged_member!(crate::inventory::database::Table, Table, tables, primary_tables, table);
+
+impl<'a, 's> Context<'a, 's> {
+    /// Every application's primary `T`s, each with its finding target, after reporting the
+    /// kind's listing gaps (checking `purpose`) and, for each `T` whose unread tags hide
+    /// whether an application owns it, one `unknown` saying it would have been checked for
+    /// `check` (see [`report_unread_tags`]).
+    pub fn primary_members<T: TaggedMember<'s>>(
+        &self,
+        out: &mut RuleOutput,
+        purpose: &str,
+        check: &str,
+    ) -> Vec<(&'s T, ResourceRef)> {
+        let primary = self.primary_listed(out, &[T::KIND], purpose);
+        let unread = T::listed(primary).iter().map(|r| (r.target(primary.name), r.arn(), r.tags_unknown()));
+        report_unread_tags(self, out, unread, check);
+        let members = self.inventory.members().by_app.values();
+        members.flat_map(|m| T::of(m).iter()).map(|r| (*r, r.target(primary.name))).collect()
+    }
+}
+
 /// For each primary resource whose tags could not be read and that nothing else joins to an
 /// application, report one `unknown`: it may belong to one, and the rule would have judged it.
 /// `resources`: (the resource, its ARN, why its tags are unknown).

@@ -216,16 +216,6 @@ fn a_break_in_each_account_is_caught() {
     assert!(!findings(&json, "backup-unhealthy", "fail").iter().any(vault_lock), "{}", summary(&json));
 }
 
-/// The rules of the data stores beside the database.
-const DATA_STORE_RULES: [&str; 6] = [
-    "s3-no-dr-replication",
-    "s3-replication-lag-high",
-    "dynamodb-no-dr-replica",
-    "dynamodb-replication-lag-high",
-    "dynamodb-pitr-disabled",
-    "dr-secrets-missing",
-];
-
 /// A split layout with the data stores of `stores` (see [`DataStores`] for how they lie across
 /// the accounts), and what moto lacks for both the layout and the stores.
 fn seeded_with_stores(stores: DataStores) -> (Layout, String) {
@@ -242,7 +232,7 @@ fn data_stores_across_accounts_are_matched_and_recovery_account_breaks_are_caugh
     // is a multi-account global table, the recovery account holds its own copy of the secret.
     let (layout, caller) = seeded_with_stores(DataStores::default());
     let (snapshot, json) = collect_and_audit(&caller, &layout);
-    for rule in DATA_STORE_RULES {
+    for rule in crate::data_stores::RULES {
         none_of(&json, rule);
     }
     // S3 publishes the rule's metrics in the source bucket's account: drscan read them there
@@ -375,25 +365,14 @@ fn a_role_that_cannot_be_assumed_leaves_only_its_accounts_part_unknown() {
 #[test]
 fn each_account_is_paced_under_buckets_of_its_own() {
     let (layout, caller) = seeded(&Setup::default());
-    let mut options = drscan::collection::CollectOptions::new(PRIMARY, DR);
-    options.sdk.endpoint_url = Some(crate::support::emulator().front_url.clone());
+    let mut options = crate::support::live_options(&caller);
     options.sdk.max_attempts = 1;
-    options.sdk.credentials = Some(aws_credential_types::provider::SharedCredentialsProvider::new(
-        aws_credential_types::Credentials::new(
-            crate::support::access_key(&caller),
-            "testing",
-            None,
-            None,
-            "test",
-        ),
-    ));
     options.sdk.side_roles = drscan::collection::sdk::SideRoles {
         primary: Some(Layout::role(&layout.primary)),
         dr: Some(Layout::role(&layout.dr)),
         dns: Some(Layout::role(&layout.dns)),
         backup: vec![Layout::role(&layout.backup)],
     };
-    options.progress = false;
     let collection = runtime().block_on(drscan::collection::collect(&options)).expect("collection");
     let bucket_regions = |account: &str| -> std::collections::BTreeSet<String> {
         collection.buckets.iter().filter(|b| b.key.account == account).map(|b| b.key.region.clone()).collect()

@@ -13,7 +13,8 @@ use crate::support::{
 };
 use serde_json::{Value, json};
 
-const RULES: [&str; 6] = [
+/// The rules of the data stores beside the database.
+pub(crate) const RULES: [&str; 6] = [
     "s3-no-dr-replication",
     "s3-replication-lag-high",
     "dynamodb-no-dr-replica",

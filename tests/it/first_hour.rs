@@ -583,15 +583,7 @@ fn the_role_session_name_reaches_sts() {
         role_session_name: Some("ci-nightly".to_string()),
         external_id: Some("drscan-external".to_string()),
         endpoint_url: Some(emulator().front_url.clone()),
-        credentials: Some(aws_credential_types::provider::SharedCredentialsProvider::new(
-            aws_credential_types::Credentials::new(
-                crate::support::access_key(&account),
-                "testing",
-                None,
-                None,
-                "test",
-            ),
-        )),
+        credentials: Some(crate::support::credentials(&account)),
         ..Default::default()
     };
     let arn = runtime().block_on(async {

@@ -120,24 +120,11 @@ fn every_operation_in_the_source_is_in_the_policy() {
 #[test]
 fn every_operation_a_live_collection_makes_is_in_the_policy() {
     use crate::support::seed::{Setup, seed};
-    let emulator = crate::support::emulator();
     let account = crate::support::fresh_account();
     crate::support::runtime().block_on(seed(&account, &Setup::default()));
 
-    let mut options = drscan::collection::CollectOptions::new(crate::support::PRIMARY, crate::support::DR);
-    options.sdk.endpoint_url = Some(emulator.front_url.clone());
+    let mut options = crate::support::live_options(&account);
     options.sdk.max_attempts = 1;
-    // Credentials passed in, not through the environment that the other tests of this binary share.
-    options.sdk.credentials = Some(aws_credential_types::provider::SharedCredentialsProvider::new(
-        aws_credential_types::Credentials::new(
-            crate::support::access_key(&account),
-            "testing",
-            None,
-            None,
-            "test",
-        ),
-    ));
-    options.progress = false;
     let collection =
         crate::support::runtime().block_on(drscan::collection::collect(&options)).expect("collection");
 

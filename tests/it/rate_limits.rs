@@ -7,8 +7,8 @@
 use crate::support::recorded::everything_moto_lacks;
 use crate::support::seed::{Setup, config, seed};
 use crate::support::{
-    DR, PRIMARY, access_key, collect_live, count_causes, drscan, emulator, enforce_rate_limits,
-    fresh_account, front_log, requests_of, runtime, shrink_rate_limits, summary, throttled_requests,
+    DR, PRIMARY, collect_live, count_causes, drscan, enforce_rate_limits, fresh_account, front_log,
+    requests_of, runtime, shrink_rate_limits, summary, throttled_requests,
 };
 use drscan::collection::errors::Failure;
 use drscan::inventory::dns::HealthStatusSource;
@@ -185,13 +185,7 @@ fn max_rps_holds_every_bucket_to_its_cap() {
     // collection has no listing error to report.
     crate::support::set_faults(serde_json::Value::Array(everything_moto_lacks(&account)));
     enforce_rate_limits(&account);
-    let mut options = drscan::collection::CollectOptions::new(PRIMARY, DR);
-    options.sdk.endpoint_url = Some(emulator().front_url.clone());
-    // Credentials passed in, not through the environment that the other tests share.
-    options.sdk.credentials = Some(aws_credential_types::provider::SharedCredentialsProvider::new(
-        aws_credential_types::Credentials::new(access_key(&account), "testing", None, None, "test"),
-    ));
-    options.progress = false;
+    let mut options = crate::support::live_options(&account);
     options.pacing = Pacing::Documented { max_rps: Some(2.0) };
     let collection = runtime().block_on(drscan::collection::collect(&options)).expect("collection");
     assert!(collection.snapshot.collection_errors.is_empty(), "{:?}", collection.snapshot.collection_errors);
@@ -251,13 +245,8 @@ fn every_attempt_retries_included_draws_a_token() {
     rules.extend(everything_moto_lacks(&account));
     crate::support::set_faults(serde_json::Value::Array(rules));
     let before = requests_of(&account);
-    let mut options = drscan::collection::CollectOptions::new(PRIMARY, DR);
-    options.sdk.endpoint_url = Some(emulator().front_url.clone());
-    options.sdk.credentials = Some(aws_credential_types::provider::SharedCredentialsProvider::new(
-        aws_credential_types::Credentials::new(access_key(&account), "testing", None, None, "test"),
-    ));
+    let mut options = crate::support::live_options(&account);
     options.sdk.max_attempts = 3;
-    options.progress = false;
     let collection = runtime().block_on(drscan::collection::collect(&options)).expect("collection");
     assert!(collection.snapshot.collection_errors.is_empty(), "the retries succeeded");
 

@@ -118,6 +118,28 @@ pub(crate) fn access_key(account: &str) -> String {
     format!("TEST{account}")
 }
 
+/// Static credentials of `account` (its [`access_key`]), for SDK settings built in the test
+/// process rather than read from the environment that the tests of one binary share.
+pub(crate) fn credentials(account: &str) -> aws_credential_types::provider::SharedCredentialsProvider {
+    aws_credential_types::provider::SharedCredentialsProvider::new(aws_credential_types::Credentials::new(
+        access_key(account),
+        "testing",
+        None,
+        None,
+        "test",
+    ))
+}
+
+/// Options for an in-process collection of `account` against the emulator: its
+/// [`credentials`] passed in, no progress bar, everything else as drscan's defaults.
+pub(crate) fn live_options(account: &str) -> drscan::collection::CollectOptions {
+    let mut options = drscan::collection::CollectOptions::new(PRIMARY, DR);
+    options.sdk.endpoint_url = Some(emulator().front_url.clone());
+    options.sdk.credentials = Some(credentials(account));
+    options.progress = false;
+    options
+}
+
 /// `drscan` with credentials for `account` and nothing from the developer's own AWS setup.
 pub(crate) fn drscan(account: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_drscan"));

@@ -1,6 +1,6 @@
-use crate::findings::resource;
-use crate::inventory::{Known, ResourceKind};
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_unread_tags};
+use crate::inventory::Known;
+use crate::inventory::database::Table;
+use crate::rules::{Context, Rule, RuleOutput, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -39,53 +39,46 @@ declare_rule! {
 
 impl Rule for DynamodbNoDrReplica {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        let primary = ctx.primary_listed(out, &[ResourceKind::Table], "tables for DR replicas").name;
         let dr = ctx.inventory.dr.name;
         let relations = ctx.inventory.relations();
-        let tables = ctx.inventory.primary.resources.tables.iter();
-        let unread = tables.map(|t| (resource::table(t, primary), t.arn.as_str(), t.tags_unknown.as_ref()));
-        report_unread_tags(ctx, out, unread, "its DR replica");
-        for members in ctx.inventory.members().by_app.values() {
-            for table in &members.primary_tables {
-                let target = resource::table(table, primary);
-                match relations.table_copy(table) {
-                    Known::Value(Some(copy)) if copy.replica.active() => out.pass(),
-                    Known::Value(Some(copy)) => {
-                        let mut message = format!(
-                            "the {dr} replica of DynamoDB table {} is {}",
-                            table.name, copy.replica.status
-                        );
-                        if let Some(description) = &copy.replica.status_description {
-                            message.push_str(&format!(": {description}"));
-                        }
-                        out.fail(target, message)
-                            .with("replica_status", &copy.replica.status)
-                            .with("global_table_version", &table.global_table_version);
+        for (table, target) in ctx.primary_members::<Table>(out, "tables for DR replicas", "its DR replica") {
+            match relations.table_copy(table) {
+                Known::Value(Some(copy)) if copy.replica.active() => out.pass(),
+                Known::Value(Some(copy)) => {
+                    let mut message = format!(
+                        "the {dr} replica of DynamoDB table {} is {}",
+                        table.name, copy.replica.status
+                    );
+                    if let Some(description) = &copy.replica.status_description {
+                        message.push_str(&format!(": {description}"));
                     }
-                    Known::Value(None) => {
-                        let others: Vec<&str> =
-                            table.replicas.value().into_iter().flatten().map(|r| r.region.as_str()).collect();
-                        let message = if others.is_empty() {
-                            format!(
-                                "DynamoDB table {} is not a global table: it has no replica in {dr}",
-                                table.name
-                            )
-                        } else {
-                            format!(
-                                "DynamoDB table {} has no replica in {dr} (its replicas: {})",
-                                table.name,
-                                others.join(", ")
-                            )
-                        };
-                        out.fail(target, message).with("replica_regions", &others);
-                    }
-                    Known::Unknown(reason) => {
-                        out.unknown(
-                            target,
-                            &reason,
-                            format!("cannot read the replicas of DynamoDB table {}", table.name),
-                        );
-                    }
+                    out.fail(target, message)
+                        .with("replica_status", &copy.replica.status)
+                        .with("global_table_version", &table.global_table_version);
+                }
+                Known::Value(None) => {
+                    let others: Vec<&str> =
+                        table.replicas.value().into_iter().flatten().map(|r| r.region.as_str()).collect();
+                    let message = if others.is_empty() {
+                        format!(
+                            "DynamoDB table {} is not a global table: it has no replica in {dr}",
+                            table.name
+                        )
+                    } else {
+                        format!(
+                            "DynamoDB table {} has no replica in {dr} (its replicas: {})",
+                            table.name,
+                            others.join(", ")
+                        )
+                    };
+                    out.fail(target, message).with("replica_regions", &others);
+                }
+                Known::Unknown(reason) => {
+                    out.unknown(
+                        target,
+                        &reason,
+                        format!("cannot read the replicas of DynamoDB table {}", table.name),
+                    );
                 }
             }
         }

@@ -1,6 +1,7 @@
 use crate::findings::resource;
+use crate::inventory::database::Table;
 use crate::inventory::{Known, ResourceKind};
-use crate::rules::{Context, Rule, RuleOutput, Side, declare_rule, report_listing_gaps, report_unread_tags};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -37,59 +38,54 @@ declare_rule! {
 
 impl Rule for DynamodbPitrDisabled {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        report_listing_gaps(ctx, out, Side::Primary, &[ResourceKind::Table], "point-in-time recovery");
         let (primary, dr) = (&ctx.inventory.primary, &ctx.inventory.dr);
         let relations = ctx.inventory.relations();
-        let tables = ctx.inventory.primary.resources.tables.iter();
-        let unread =
-            tables.map(|t| (resource::table(t, primary.name), t.arn.as_str(), t.tags_unknown.as_ref()));
-        report_unread_tags(ctx, out, unread, "its point-in-time recovery");
-        for members in ctx.inventory.members().by_app.values() {
-            for table in &members.primary_tables {
-                let mut sides = vec![(*table, primary.name)];
-                match relations.table_copy(table) {
-                    Known::Value(Some(copy)) => match copy.table {
-                        Some(replica) => sides.push((replica, dr.name)),
-                        None => {
-                            if let Some(reason) = dr.unread(ResourceKind::Table, &table.name) {
-                                let message = format!(
-                                    "cannot read the {} replica of {} to check its point-in-time recovery",
-                                    dr.name, table.name
-                                );
-                                out.unknown(resource::table(table, primary.name), reason, message);
-                            }
-                        }
-                    },
-                    Known::Value(None) => {}
-                    Known::Unknown(reason) => {
-                        let message = format!(
-                            "cannot tell whether {} has a replica in {} whose point-in-time recovery to check",
-                            table.name, dr.name
-                        );
-                        out.unknown(resource::table(table, primary.name), &reason, message);
-                    }
-                }
-                for (subject, region) in sides {
-                    let target = resource::table(subject, region);
-                    match &subject.point_in_time_recovery {
-                        Known::Value(status) if status == "ENABLED" => out.pass(),
-                        Known::Value(status) => {
-                            out.fail(
-                                target,
-                                format!(
-                                    "point-in-time recovery of DynamoDB table {} in {region} is {status}",
-                                    subject.name
-                                ),
-                            )
-                            .with("point_in_time_recovery", status);
-                        }
-                        Known::Unknown(reason) => {
-                            out.unknown(
-                                target,
-                                reason,
-                                format!("cannot read point-in-time recovery of {} in {region}", subject.name),
+        for (table, _) in
+            ctx.primary_members::<Table>(out, "point-in-time recovery", "its point-in-time recovery")
+        {
+            let mut sides = vec![(table, primary.name)];
+            match relations.table_copy(table) {
+                Known::Value(Some(copy)) => match copy.table {
+                    Some(replica) => sides.push((replica, dr.name)),
+                    None => {
+                        if let Some(reason) = dr.unread(ResourceKind::Table, &table.name) {
+                            let message = format!(
+                                "cannot read the {} replica of {} to check its point-in-time recovery",
+                                dr.name, table.name
                             );
+                            out.unknown(resource::table(table, primary.name), reason, message);
                         }
+                    }
+                },
+                Known::Value(None) => {}
+                Known::Unknown(reason) => {
+                    let message = format!(
+                        "cannot tell whether {} has a replica in {} whose point-in-time recovery to check",
+                        table.name, dr.name
+                    );
+                    out.unknown(resource::table(table, primary.name), &reason, message);
+                }
+            }
+            for (subject, region) in sides {
+                let target = resource::table(subject, region);
+                match &subject.point_in_time_recovery {
+                    Known::Value(status) if status == "ENABLED" => out.pass(),
+                    Known::Value(status) => {
+                        out.fail(
+                            target,
+                            format!(
+                                "point-in-time recovery of DynamoDB table {} in {region} is {status}",
+                                subject.name
+                            ),
+                        )
+                        .with("point_in_time_recovery", status);
+                    }
+                    Known::Unknown(reason) => {
+                        out.unknown(
+                            target,
+                            reason,
+                            format!("cannot read point-in-time recovery of {} in {region}", subject.name),
+                        );
                     }
                 }
             }

@@ -1,7 +1,7 @@
 use crate::estimate::duration_text;
-use crate::findings::resource;
-use crate::inventory::{ErrorCause, Known, ResourceKind, UnknownReason};
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_unread_tags};
+use crate::inventory::database::Table;
+use crate::inventory::{ErrorCause, Known, UnknownReason};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -38,76 +38,69 @@ declare_rule! {
 
 impl Rule for DynamodbReplicationLagHigh {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        let primary = ctx.primary_listed(out, &[ResourceKind::Table], "DynamoDB replication latency").name;
         let dr = ctx.inventory.dr.name;
         let relations = ctx.inventory.relations();
-        let tables = ctx.inventory.primary.resources.tables.iter();
-        let unread = tables.map(|t| (resource::table(t, primary), t.arn.as_str(), t.tags_unknown.as_ref()));
-        report_unread_tags(ctx, out, unread, "its replication latency");
         let (threshold, source) = ctx.settings.dynamodb_replication_lag_threshold();
-        for members in ctx.inventory.members().by_app.values() {
-            for table in &members.primary_tables {
-                let target = resource::table(table, primary);
-                let copy = match relations.table_copy(table) {
-                    Known::Value(Some(copy)) if copy.replica.active() => copy,
-                    Known::Value(_) => continue,
-                    Known::Unknown(reason) => {
-                        let what = format!(
-                            "cannot tell whether {} has a replica in {dr} to judge its lag",
-                            table.name
-                        );
-                        out.unknown(target, &reason, what);
-                        continue;
-                    }
-                };
-                let what = format!("cannot tell how far the {dr} replica of {} lags", table.name);
-                let Some(window) = &copy.replica.replication_latency else {
+        for (table, target) in
+            ctx.primary_members::<Table>(out, "DynamoDB replication latency", "its replication latency")
+        {
+            let copy = match relations.table_copy(table) {
+                Known::Value(Some(copy)) if copy.replica.active() => copy,
+                Known::Value(_) => continue,
+                Known::Unknown(reason) => {
+                    let what =
+                        format!("cannot tell whether {} has a replica in {dr} to judge its lag", table.name);
+                    out.unknown(target, &reason, what);
+                    continue;
+                }
+            };
+            let what = format!("cannot tell how far the {dr} replica of {} lags", table.name);
+            let Some(window) = &copy.replica.replication_latency else {
+                let reason = UnknownReason::new(
+                    "cloudwatch:GetMetricData",
+                    ErrorCause::NotFound,
+                    format!("ReplicationLatency of {} to {dr} was not read", table.name),
+                );
+                out.unknown(target, &reason, what);
+                continue;
+            };
+            let max = match window.max_seconds() {
+                Some(Ok(max)) => max,
+                Some(Err(reason)) => {
+                    out.unknown(target, reason, what);
+                    continue;
+                }
+                None => {
                     let reason = UnknownReason::new(
                         "cloudwatch:GetMetricData",
                         ErrorCause::NotFound,
-                        format!("ReplicationLatency of {} to {dr} was not read", table.name),
+                        format!(
+                            "ReplicationLatency of {} to {dr} has no datapoints between {} and {}",
+                            table.name,
+                            window.window_start.format("%H:%M"),
+                            window.window_end.format("%H:%M")
+                        ),
                     );
                     out.unknown(target, &reason, what);
                     continue;
-                };
-                let max = match window.max_seconds() {
-                    Some(Ok(max)) => max,
-                    Some(Err(reason)) => {
-                        out.unknown(target, reason, what);
-                        continue;
-                    }
-                    None => {
-                        let reason = UnknownReason::new(
-                            "cloudwatch:GetMetricData",
-                            ErrorCause::NotFound,
-                            format!(
-                                "ReplicationLatency of {} to {dr} has no datapoints between {} and {}",
-                                table.name,
-                                window.window_start.format("%H:%M"),
-                                window.window_end.format("%H:%M")
-                            ),
-                        );
-                        out.unknown(target, &reason, what);
-                        continue;
-                    }
-                };
-                let lag = max.ceil().max(0.0) as u64;
-                if lag <= threshold {
-                    out.pass();
-                    continue;
                 }
-                out.fail(
-                    target,
-                    format!(
-                        "DynamoDB table {} replicates to {dr} up to {} behind (ReplicationLatency max; threshold {}, {source})",
-                        table.name,
-                        duration_text(lag),
-                        duration_text(threshold)
-                    ),
-                )
-                .with("max_latency_seconds", lag)
-                .with("threshold_seconds", threshold);
+            };
+            let lag = max.ceil().max(0.0) as u64;
+            if lag <= threshold {
+                out.pass();
+                continue;
             }
+            out.fail(
+                target,
+                format!(
+                    "DynamoDB table {} replicates to {dr} up to {} behind (ReplicationLatency max; threshold {}, {source})",
+                    table.name,
+                    duration_text(lag),
+                    duration_text(threshold)
+                ),
+            )
+            .with("max_latency_seconds", lag)
+            .with("threshold_seconds", threshold);
         }
     }
 }

@@ -1,7 +1,8 @@
-use crate::findings::{Severity, resource};
+use crate::findings::Severity;
+use crate::inventory::Known;
 use crate::inventory::dr::{BucketCopy, BucketDestination};
-use crate::inventory::{Known, ResourceKind};
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_unread_tags};
+use crate::inventory::storage::Bucket;
+use crate::rules::{Context, Rule, RuleOutput, declare_rule};
 use crate::settings::Expectation;
 
 declare_rule! {
@@ -79,61 +80,50 @@ fn problem(copy: &BucketCopy<'_>, dr: &str) -> Option<String> {
 
 impl Rule for S3NoDrReplication {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        let primary = ctx.primary_listed(out, &[ResourceKind::Bucket], "buckets for DR replication");
         let dr = ctx.inventory.dr.name;
         let relations = ctx.inventory.relations();
-        let buckets = primary.resources.buckets.iter();
-        let unread =
-            buckets.map(|b| (resource::bucket(b, primary.name), b.arn.as_str(), b.tags_unknown.as_ref()));
-        report_unread_tags(ctx, out, unread, "its DR replication");
-        for members in ctx.inventory.members().by_app.values() {
-            for bucket in &members.primary_buckets {
-                let target = resource::bucket(bucket, primary.name);
-                match relations.bucket_dr_copy(bucket) {
-                    Known::Value(Some(copy)) => {
-                        let mismatches = expectation_mismatches(ctx, &copy);
-                        if mismatches.is_empty() {
-                            out.pass();
-                        } else {
-                            out.fail(
-                                target,
-                                format!(
-                                    "bucket {} replicates to {dr}, but {}",
-                                    bucket.name,
-                                    mismatches.join("; ")
-                                ),
-                            )
-                            .severity(Severity::High)
-                            .with("rule", &copy.rule.id);
-                        }
-                    }
-                    Known::Unknown(reason) => {
-                        let message =
-                            format!("cannot tell whether bucket {} replicates to {dr}", bucket.name);
-                        out.unknown(target, &reason, message);
-                    }
-                    Known::Value(None) => {
-                        let copies = relations.bucket_copies(bucket).value().cloned().unwrap_or_default();
-                        if copies.is_empty() {
-                            let message = format!(
-                                "bucket {} has no replication configuration: nothing copies it to {dr}",
-                                bucket.name
-                            );
-                            out.fail(target, message).with("versioning", &bucket.versioning);
-                            continue;
-                        }
-                        let problems: Vec<String> = copies.iter().filter_map(|c| problem(c, dr)).collect();
+        for (bucket, target) in
+            ctx.primary_members::<Bucket>(out, "buckets for DR replication", "its DR replication")
+        {
+            match relations.bucket_dr_copy(bucket) {
+                Known::Value(Some(copy)) => {
+                    let mismatches = expectation_mismatches(ctx, &copy);
+                    if mismatches.is_empty() {
+                        out.pass();
+                    } else {
                         out.fail(
                             target,
                             format!(
-                                "bucket {} is not replicated to {dr}: {}",
+                                "bucket {} replicates to {dr}, but {}",
                                 bucket.name,
-                                problems.join("; ")
+                                mismatches.join("; ")
                             ),
                         )
-                        .with("problems", &problems)
-                        .with("rules", copies.iter().map(|c| &c.rule.id).collect::<Vec<_>>());
+                        .severity(Severity::High)
+                        .with("rule", &copy.rule.id);
                     }
+                }
+                Known::Unknown(reason) => {
+                    let message = format!("cannot tell whether bucket {} replicates to {dr}", bucket.name);
+                    out.unknown(target, &reason, message);
+                }
+                Known::Value(None) => {
+                    let copies = relations.bucket_copies(bucket).value().cloned().unwrap_or_default();
+                    if copies.is_empty() {
+                        let message = format!(
+                            "bucket {} has no replication configuration: nothing copies it to {dr}",
+                            bucket.name
+                        );
+                        out.fail(target, message).with("versioning", &bucket.versioning);
+                        continue;
+                    }
+                    let problems: Vec<String> = copies.iter().filter_map(|c| problem(c, dr)).collect();
+                    out.fail(
+                        target,
+                        format!("bucket {} is not replicated to {dr}: {}", bucket.name, problems.join("; ")),
+                    )
+                    .with("problems", &problems)
+                    .with("rules", copies.iter().map(|c| &c.rule.id).collect::<Vec<_>>());
                 }
             }
         }

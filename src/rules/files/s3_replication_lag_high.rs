@@ -1,7 +1,7 @@
 use crate::estimate::duration_text;
-use crate::findings::resource;
-use crate::inventory::{ErrorCause, Known, ResourceKind, UnknownReason};
-use crate::rules::{Context, Rule, RuleOutput, declare_rule, report_unread_tags};
+use crate::inventory::storage::Bucket;
+use crate::inventory::{ErrorCause, Known, UnknownReason};
+use crate::rules::{Context, Rule, RuleOutput, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -44,103 +44,98 @@ declare_rule! {
 
 impl Rule for S3ReplicationLagHigh {
     fn check(&self, ctx: &Context<'_, '_>, out: &mut RuleOutput) {
-        let primary = ctx.primary_listed(out, &[ResourceKind::Bucket], "S3 replication lag").name;
         let dr = ctx.inventory.dr.name;
         let relations = ctx.inventory.relations();
-        let buckets = ctx.inventory.primary.resources.buckets.iter();
-        let unread = buckets.map(|b| (resource::bucket(b, primary), b.arn.as_str(), b.tags_unknown.as_ref()));
-        report_unread_tags(ctx, out, unread, "its replication lag");
         let (threshold, source) = ctx.settings.s3_replication_lag_threshold();
-        for members in ctx.inventory.members().by_app.values() {
-            for bucket in &members.primary_buckets {
-                let target = resource::bucket(bucket, primary);
-                let copies = match relations.bucket_copies(bucket) {
-                    Known::Value(copies) => copies,
+        for (bucket, target) in
+            ctx.primary_members::<Bucket>(out, "S3 replication lag", "its replication lag")
+        {
+            let copies = match relations.bucket_copies(bucket) {
+                Known::Value(copies) => copies,
+                Known::Unknown(reason) => {
+                    out.unknown(
+                        target,
+                        &reason,
+                        format!("cannot read the replication configuration of {}", bucket.name),
+                    );
+                    continue;
+                }
+            };
+            for copy in &copies {
+                let target = target.clone();
+                match copy.live() {
+                    Known::Value(true) => {}
+                    Known::Value(false) => continue,
                     Known::Unknown(reason) => {
                         out.unknown(
                             target,
                             &reason,
-                            format!("cannot read the replication configuration of {}", bucket.name),
+                            format!(
+                                "cannot tell whether rule {} of {} replicates to {dr}, so its lag is not judged",
+                                copy.rule.id, bucket.name
+                            ),
+                        );
+                        continue;
+                    }
+                }
+                let rule = copy.rule;
+                let destination = rule.destination_bucket();
+                let max = match copy.max_latency() {
+                    Known::Value(Some(max)) => max,
+                    Known::Value(None) => {
+                        let why = if rule.metrics_enabled || rule.replication_time_minutes.is_some() {
+                            format!(
+                                "S3 published no ReplicationLatency for rule {} in {dr} in the window",
+                                rule.id
+                            )
+                        } else {
+                            format!(
+                                "rule {} has neither replication metrics nor S3 Replication Time Control, so S3 publishes no ReplicationLatency",
+                                rule.id
+                            )
+                        };
+                        let reason =
+                            UnknownReason::new("cloudwatch:GetMetricData", ErrorCause::Unresolvable, why);
+                        out.unknown(
+                            target,
+                            &reason,
+                            format!("cannot tell how far {destination} lags behind {}", bucket.name),
+                        );
+                        continue;
+                    }
+                    Known::Unknown(reason) => {
+                        out.unknown(
+                            target,
+                            &reason,
+                            format!("cannot read the replication metrics of {} in {dr}", bucket.name),
                         );
                         continue;
                     }
                 };
-                for copy in &copies {
-                    let target = target.clone();
-                    match copy.live() {
-                        Known::Value(true) => {}
-                        Known::Value(false) => continue,
-                        Known::Unknown(reason) => {
-                            out.unknown(
-                                target,
-                                &reason,
-                                format!(
-                                    "cannot tell whether rule {} of {} replicates to {dr}, so its lag is not judged",
-                                    copy.rule.id, bucket.name
-                                ),
-                            );
-                            continue;
-                        }
-                    }
-                    let rule = copy.rule;
-                    let destination = rule.destination_bucket();
-                    let max = match copy.max_latency() {
-                        Known::Value(Some(max)) => max,
-                        Known::Value(None) => {
-                            let why = if rule.metrics_enabled || rule.replication_time_minutes.is_some() {
-                                format!(
-                                    "S3 published no ReplicationLatency for rule {} in {dr} in the window",
-                                    rule.id
-                                )
-                            } else {
-                                format!(
-                                    "rule {} has neither replication metrics nor S3 Replication Time Control, so S3 publishes no ReplicationLatency",
-                                    rule.id
-                                )
-                            };
-                            let reason =
-                                UnknownReason::new("cloudwatch:GetMetricData", ErrorCause::Unresolvable, why);
-                            out.unknown(
-                                target,
-                                &reason,
-                                format!("cannot tell how far {destination} lags behind {}", bucket.name),
-                            );
-                            continue;
-                        }
-                        Known::Unknown(reason) => {
-                            out.unknown(
-                                target,
-                                &reason,
-                                format!("cannot read the replication metrics of {} in {dr}", bucket.name),
-                            );
-                            continue;
-                        }
-                    };
-                    let lag = max.ceil().max(0.0) as u64;
-                    if lag <= threshold {
-                        out.pass();
-                        continue;
-                    }
-                    let pending = copy.metrics().and_then(|m| {
-                        m.value().and_then(|s| s.max_pending_operations.value().copied().flatten())
-                    });
-                    let mut message = format!(
-                        "bucket {} replicates to {destination} up to {} behind (ReplicationLatency max, rule {}; threshold {}, {source})",
-                        bucket.name,
-                        duration_text(lag),
-                        rule.id,
-                        duration_text(threshold)
-                    );
-                    if let Some(pending) = pending {
-                        message.push_str(&format!("; up to {pending:.0} operations pending"));
-                    }
-                    out.fail(target, message)
-                        .with("destination", destination)
-                        .with("rule", &rule.id)
-                        .with("max_latency_seconds", lag)
-                        .with("max_pending_operations", pending)
-                        .with("threshold_seconds", threshold);
+                let lag = max.ceil().max(0.0) as u64;
+                if lag <= threshold {
+                    out.pass();
+                    continue;
                 }
+                let pending = copy.metrics().and_then(|m| {
+                    m.value().and_then(|s| s.max_pending_operations.value().copied().flatten())
+                });
+                let mut message = format!(
+                    "bucket {} replicates to {destination} up to {} behind (ReplicationLatency max, rule {}; threshold {}, {source})",
+                    bucket.name,
+                    duration_text(lag),
+                    rule.id,
+                    duration_text(threshold)
+                );
+                if let Some(pending) = pending {
+                    message.push_str(&format!("; up to {pending:.0} operations pending"));
+                }
+                out.fail(target, message)
+                    .with("destination", destination)
+                    .with("rule", &rule.id)
+                    .with("max_latency_seconds", lag)
+                    .with("max_pending_operations", pending)
+                    .with("threshold_seconds", threshold);
             }
         }
     }
