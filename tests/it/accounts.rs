@@ -220,10 +220,15 @@ fn a_break_in_each_account_is_caught() {
 /// the accounts), and what moto lacks for both the layout and the stores.
 fn seeded_with_stores(stores: DataStores) -> (Layout, String) {
     let (layout, caller) = seeded(&Setup { data_stores: Some(stores.clone()), ..Setup::default() });
-    let mut rules = recorded_answers(&layout).as_array().cloned().unwrap_or_default();
-    rules.extend(recorded_layout_data_stores(&layout, &stores));
-    set_faults(serde_json::Value::Array(rules));
+    set_faults(serde_json::Value::Array(recorded_with_stores(&layout, &stores)));
     (layout, caller)
+}
+
+/// The front rules [`seeded_with_stores`] sets.
+fn recorded_with_stores(layout: &Layout, stores: &DataStores) -> Vec<serde_json::Value> {
+    let mut rules = recorded_answers(layout).as_array().cloned().unwrap_or_default();
+    rules.extend(recorded_layout_data_stores(layout, stores));
+    rules
 }
 
 #[test]
@@ -295,6 +300,23 @@ fn data_stores_across_accounts_are_matched_and_recovery_account_breaks_are_caugh
         layout.dr
     );
     assert_finding(&json, "dr-secrets-missing", "fail", &holds_none);
+
+    // The source account's metrics in the DR region cannot be listed: only the lag is unknown,
+    // naming the call; the recovery account's side is judged as before.
+    let (layout, caller) = seeded_with_stores(DataStores::default());
+    let mut rules = recorded_with_stores(&layout, &DataStores::default());
+    rules.push(json!({
+        "account": layout.primary, "region": DR, "service": "monitoring", "operation": "ListMetrics",
+        "status": 403, "code": "AccessDenied", "message": "not authorized to perform cloudwatch:ListMetrics"
+    }));
+    set_faults(serde_json::Value::Array(rules));
+    let (_, json) = collect_and_audit(&caller, &layout);
+    assert_finding(&json, "s3-replication-lag-high", "unknown", "cloudwatch:ListMetrics");
+    for rule in
+        ["s3-no-dr-replication", "dynamodb-no-dr-replica", "dynamodb-pitr-disabled", "dr-secrets-missing"]
+    {
+        none_of(&json, rule);
+    }
 }
 
 /// Put a vault lock of at least `min` (and at most `max`) retention days on the backup
