@@ -394,18 +394,10 @@ pub(crate) fn apply_s3_replication(
     buckets: &mut [Bucket],
     read: Result<HashMap<String, Vec<IncomingReplication>>, UnknownReason>,
 ) {
-    match read {
-        Ok(mut incoming) => {
-            for bucket in buckets {
-                bucket.incoming_replication = Known::Value(incoming.remove(&bucket.name).unwrap_or_default());
-            }
-        }
-        Err(reason) => {
-            for bucket in buckets {
-                bucket.incoming_replication = Known::Unknown(reason.clone());
-            }
-        }
+    for bucket in buckets.iter_mut() {
+        bucket.incoming_replication = Known::Value(Vec::new());
     }
+    add_s3_replication(buckets, read);
 }
 
 /// `AWS/DynamoDB` `ReplicationLatency` of every `ACTIVE` replica of the region's tables:
