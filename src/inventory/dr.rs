@@ -1263,7 +1263,7 @@ impl<'a, 's> DrRelations<'a, 's> {
         let Some(replica) = replicas.iter().find(|r| r.region == dr.name) else { return Known::Value(None) };
         let dr_table = dr.tables_by_name.get(table.name.as_str()).copied();
         if let Some(recovery) = self.recovery_account_of(&table.arn).filter(|_| dr_table.is_none()) {
-            if let Some(reason) = dr.gap(ResourceKind::Table) {
+            if let Some(reason) = dr.unread(ResourceKind::Table, &table.name) {
                 return Known::Unknown(reason.clone());
             }
             if replica.active() {
@@ -1317,7 +1317,7 @@ impl<'a, 's> DrRelations<'a, 's> {
         if let Some(own) = dr.resources.secrets.iter().find(|s| s.name == secret.name) {
             return Known::Value(Some(SecretCopy { status: None, replica: Some(own) }));
         }
-        if let Some(reason) = dr.gap(ResourceKind::Secret) {
+        if let Some(reason) = dr.unread(ResourceKind::Secret, &secret.name) {
             return Known::Unknown(reason.clone());
         }
         let replicas = match &secret.replication {
