@@ -189,7 +189,7 @@ impl<'s> Builder<'_, 's> {
             let (amount, source) = match self.inventory.unrouted_app_unknown() {
                 Some(reason) => {
                     // Whether the DR tier must scale out, and what starts it, is unknown too.
-                    self.unknown_scale_out(rto, &reason, "the failover records could not all be read");
+                    self.unknown_scale_out(rto, &reason, "the failover records could not all be read", None);
                     (
                         Amount::Unknown(reason),
                         "no failover record drscan could read maps to this application".to_string(),
@@ -279,6 +279,7 @@ impl<'s> Builder<'_, 's> {
                             rto,
                             &reason,
                             "the SECONDARY's load balancer could not be resolved",
+                            Some(resource::record(group.zone, secondary)),
                         );
                         Amount::Unknown(reason)
                     }
@@ -314,17 +315,45 @@ impl<'s> Builder<'_, 's> {
     }
 
     /// A scale-out step of each of the application's DR groups that cannot be evaluated: its
-    /// load balancer (and so its capacity and what drives it) is not known.
-    fn unknown_scale_out(&self, rto: &mut Vec<RtoTerm>, reason: &UnknownReason, why: &str) {
+    /// load balancer (and so its capacity and what drives it) is not known. Without a DR group
+    /// to name, the step is still unknown, never dropped: about every DR group when they could
+    /// not be listed either, else about `fallback` (the record whose target is unknown).
+    fn unknown_scale_out(
+        &self,
+        rto: &mut Vec<RtoTerm>,
+        reason: &UnknownReason,
+        why: &str,
+        fallback: Option<ResourceRef>,
+    ) {
         let dr = &self.inventory.dr;
-        for asg in &self.members.dr_asgs {
-            let step = FailoverStep::DrScaleOut;
-            rto.push(Self::term(
+        let step = FailoverStep::DrScaleOut;
+        let term = |source: String, target: ResourceRef| {
+            Self::term(
                 TermKind::Step(step),
                 step.as_str(),
                 Amount::Unknown(reason.clone()),
-                format!("{why}: whether DR ASG {} must scale out is unknown", asg.name),
-                Some(resource::asg(asg, dr.name)),
+                source,
+                Some(target),
+            )
+        };
+        if !self.members.dr_asgs.is_empty() {
+            for asg in &self.members.dr_asgs {
+                let source = format!("{why}: whether DR ASG {} must scale out is unknown", asg.name);
+                rto.push(term(source, resource::asg(asg, dr.name)));
+            }
+            return;
+        }
+        let listing = dr.gap(ResourceKind::AutoScalingGroup).map(|_| {
+            resource::listing(
+                ResourceKind::AutoScalingGroup,
+                dr.name,
+                self.inventory.account_of_region(dr.name),
+            )
+        });
+        if let Some(target) = listing.or(fallback) {
+            rto.push(term(
+                format!("{why}: whether a DR Auto Scaling group must scale out is unknown"),
+                target,
             ));
         }
     }

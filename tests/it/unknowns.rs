@@ -2,6 +2,7 @@
 //! that needed it says `unknown` with the cause, and none claims a DR gap it cannot see.
 
 use drscan::audit::{self, GatePolicy, GateResult};
+use drscan::estimate::Amount;
 use drscan::findings::Status;
 use drscan::inventory::Snapshot;
 use drscan::settings::Settings;
@@ -105,4 +106,88 @@ fn unreadable_zone_makes_every_dns_rule_unknown() {
     ] {
         assert!(dns.contains(rule), "{rule}");
     }
+}
+
+fn reference() -> Value {
+    serde_json::from_str(&std::fs::read_to_string("fixtures/reference-architecture.json").unwrap()).unwrap()
+}
+
+/// Lists `kinds` of the DR region as failed (timed out) with nothing listed, as collection
+/// records a listing that could not be read.
+fn dr_listings_timed_out(value: &mut Value, failed: &[(&str, &str, &str)]) {
+    let dr = value["regions"]["dr"].as_str().unwrap().to_string();
+    let mut errors = Vec::new();
+    for (operation, kind, field) in failed {
+        value["resources"]["regional"][&dr][field] = json!([]);
+        errors.push(json!({
+            "region": dr, "operation": operation, "cause": "timeout",
+            "message": "no complete answer within the call timeout of 3 s", "kinds": [kind]
+        }));
+    }
+    value["collection_errors"] = Value::Array(errors);
+}
+
+/// The DR groups each scale-out step of the clean audit fails on, with its application.
+fn failed_scale_outs(report: &audit::AuditReport) -> Vec<(String, String)> {
+    report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "failover-step-manual" && f.status == Status::Fail)
+        .filter(|f| f.resource.kind.as_str() == "autoscaling:group")
+        .map(|f| (f.app.clone().unwrap_or_default(), f.resource.arn.clone()))
+        .collect()
+}
+
+/// The fault matrix's `elbv2:DescribeLoadBalancers × timeout` cell on a loaded runner, where
+/// the DR groups' listing timed out too: the SECONDARY's load balancer cannot be resolved and
+/// no DR group is known, yet the scale-out step the clean audit fails stays in the audit as an
+/// unknown — about every DR group when they could not be listed, about the SECONDARY record
+/// when they were listed but none is known to belong to the application — never dropped.
+#[test]
+fn unresolvable_secondary_keeps_the_scale_out_step_unknown_not_dropped() {
+    let clean = failed_scale_outs(&audit(&reference(), false));
+    assert!(!clean.is_empty(), "the reference architecture fails a DR scale-out step");
+    // Each application's estimate keeps the step, unknown, about `about`; and the rule reports
+    // an unknown finding standing for it (one per resource, so one for the whole listing).
+    let kept_unknown = |value: &Value, about: &dyn Fn(&str, &str) -> bool| {
+        let report = audit(value, false);
+        for (app, asg) in &clean {
+            let estimate = report.estimates.iter().find(|e| e.app == *app).expect("the app is estimated");
+            let step =
+                estimate.rto_terms.iter().find(|t| t.step == "dr-scale-out").unwrap_or_else(|| {
+                    panic!("{app}: the scale-out step is dropped: {:#?}", estimate.rto_terms)
+                });
+            let target = step.resource.as_ref().map(|r| r.arn.as_str()).unwrap_or_default();
+            assert!(matches!(step.amount, Amount::Unknown(_)), "{app}: {step:?}");
+            assert!(about(target, asg), "{app}: the step is about {target}");
+            assert!(
+                report.findings.iter().any(|f| f.rule == "failover-step-manual"
+                    && f.status == Status::Unknown
+                    && f.resource.arn == target),
+                "{app}: failover-step-manual reports the unknown step about {target}"
+            );
+        }
+    };
+
+    let mut both = reference();
+    dr_listings_timed_out(
+        &mut both,
+        &[
+            ("elbv2:DescribeLoadBalancers", "elbv2:load-balancer", "load_balancers"),
+            ("autoscaling:DescribeAutoScalingGroups", "autoscaling:group", "auto_scaling_groups"),
+        ],
+    );
+    let dr = both["regions"]["dr"].as_str().unwrap().to_string();
+    let listing = format!("arn:aws:autoscaling:{dr}:123456789012:group/*");
+    kept_unknown(&both, &|target, _asg| target == listing);
+
+    let mut untagged = reference();
+    dr_listings_timed_out(
+        &mut untagged,
+        &[("elbv2:DescribeLoadBalancers", "elbv2:load-balancer", "load_balancers")],
+    );
+    for asg in untagged["resources"]["regional"][&dr]["auto_scaling_groups"].as_array_mut().unwrap() {
+        asg["tags"] = json!({});
+    }
+    kept_unknown(&untagged, &|target, _asg| target.contains("/recordset/") && target.ends_with("-secondary"));
 }
