@@ -117,37 +117,13 @@ pub const DATA_STORE_KINDS: &[super::ResourceKind] =
 
 impl<'s> Members<'s> {
     pub fn primary_data_stores(&self) -> Vec<DataStore<'s>> {
-        use super::ResourceKind;
-        let dbs = self.primary_db_instances.iter().map(|d| DataStore {
-            kind: ResourceKind::DbInstance,
-            arn: &d.arn,
-            id: &d.id,
-            tags: &d.tags,
-        });
-        let clusters = self.primary_db_clusters.iter().map(|c| DataStore {
-            kind: ResourceKind::DbCluster,
-            arn: &c.arn,
-            id: &c.id,
-            tags: &c.tags,
-        });
-        let file_systems = self.primary_file_systems.iter().map(|f| DataStore {
-            kind: ResourceKind::FileSystem,
-            arn: &f.arn,
-            id: &f.id,
-            tags: &f.tags,
-        });
-        let buckets = self.primary_buckets.iter().map(|b| DataStore {
-            kind: ResourceKind::Bucket,
-            arn: &b.arn,
-            id: &b.name,
-            tags: &b.tags,
-        });
-        let tables = self.primary_tables.iter().map(|t| DataStore {
-            kind: ResourceKind::Table,
-            arn: &t.arn,
-            id: &t.name,
-            tags: &t.tags,
-        });
-        dbs.chain(clusters).chain(file_systems).chain(buckets).chain(tables).collect()
+        use super::ResourceKind as K;
+        let store = |kind, arn: &'s String, id: &'s String, tags| DataStore { kind, arn, id, tags };
+        let dbs = self.primary_db_instances.iter().map(|d| store(K::DbInstance, &d.arn, &d.id, &d.tags));
+        let clusters = self.primary_db_clusters.iter().map(|c| store(K::DbCluster, &c.arn, &c.id, &c.tags));
+        let files = self.primary_file_systems.iter().map(|f| store(K::FileSystem, &f.arn, &f.id, &f.tags));
+        let buckets = self.primary_buckets.iter().map(|b| store(K::Bucket, &b.arn, &b.name, &b.tags));
+        let tables = self.primary_tables.iter().map(|t| store(K::Table, &t.arn, &t.name, &t.tags));
+        dbs.chain(clusters).chain(files).chain(buckets).chain(tables).collect()
     }
 }
