@@ -7,13 +7,23 @@ use crate::support::seed::{Setup, seed};
 use crate::support::{
     DR, PRIMARY, audit_live, collect_live, drscan, findings, fresh_account, runtime, set_faults, summary,
 };
-use serde_json::json;
+use serde_json::{Value, json};
 use std::time::Duration;
 
 fn seeded() -> String {
     let account = fresh_account();
     runtime().block_on(seed(&account, &Setup::default()));
     account
+}
+
+/// A live collection of `account` under `faults`, with `flags`: its snapshot (as JSON), the
+/// snapshot's collection errors and how long the run took.
+fn collected_under(account: &str, faults: Value, flags: &[&str]) -> (Value, Vec<Value>, Duration) {
+    set_faults(faults);
+    let collected = collect_live(account, flags);
+    let snapshot: Value = serde_json::from_str(&collected.text).expect("JSON");
+    let errors = snapshot["collection_errors"].as_array().cloned().expect("collection errors");
+    (snapshot, errors, collected.elapsed)
 }
 
 fn unknown_mentions(json: &serde_json::Value, rule: &str, needles: &[&str]) -> bool {
@@ -94,16 +104,14 @@ fn throttling_that_clears_within_the_retries_loses_nothing() {
 #[test]
 fn one_region_unreachable_still_yields_the_other() {
     let account = seeded();
-    set_faults(json!([{ "account": account, "region": PRIMARY, "action": "drop" }]));
-    let collected = collect_live(&account, &["--max-attempts", "2"]);
-    assert!(collected.elapsed < Duration::from_secs(20), "took {:?}", collected.elapsed);
-    let snapshot: serde_json::Value = serde_json::from_str(&collected.text).expect("JSON");
+    let faults = json!([{ "account": account, "region": PRIMARY, "action": "drop" }]);
+    let (snapshot, errors, elapsed) = collected_under(&account, faults, &["--max-attempts", "2"]);
+    assert!(elapsed < Duration::from_secs(20), "took {elapsed:?}");
     assert!(snapshot["resources"]["regional"][PRIMARY].is_null(), "the unreachable region holds no data");
     assert!(
         snapshot["resources"]["regional"][DR]["load_balancers"].as_array().is_some_and(|a| !a.is_empty()),
         "the reachable region is collected"
     );
-    let errors = snapshot["collection_errors"].as_array().expect("collection errors");
     assert!(
         errors.iter().any(|e| e["region"] == PRIMARY && e["cause"] == "connectivity"),
         "the snapshot says why the primary is missing: {errors:?}"
@@ -117,13 +125,11 @@ fn one_region_unreachable_still_yields_the_other() {
 #[test]
 fn dr_region_unreachable_is_recorded_once_for_the_whole_region() {
     let account = seeded();
-    set_faults(json!([{ "account": account, "region": DR, "action": "drop" }]));
-    let collected = collect_live(&account, &["--max-attempts", "1"]);
-    assert!(collected.elapsed < Duration::from_secs(20), "took {:?}", collected.elapsed);
-    let snapshot: serde_json::Value = serde_json::from_str(&collected.text).expect("JSON");
+    let faults = json!([{ "account": account, "region": DR, "action": "drop" }]);
+    let (snapshot, errors, elapsed) = collected_under(&account, faults, &["--max-attempts", "1"]);
+    assert!(elapsed < Duration::from_secs(20), "took {elapsed:?}");
     assert!(snapshot["resources"]["regional"][DR].is_null(), "the unreachable region holds no data");
     assert!(!snapshot["resources"]["regional"][PRIMARY].is_null(), "the primary is collected");
-    let errors = snapshot["collection_errors"].as_array().expect("collection errors");
     let regional: Vec<_> = errors.iter().filter(|e| e["region"] == DR).collect();
     assert_eq!(regional.len(), 1, "one error stands for the whole region: {regional:?}");
     assert_eq!(regional[0]["cause"], "connectivity");
@@ -174,14 +180,12 @@ fn a_page_token_that_does_not_advance_stops_with_an_error() {
   <DescribeAutoScalingGroupsResult><AutoScalingGroups/><NextToken>stuck-token</NextToken></DescribeAutoScalingGroupsResult>
   <ResponseMetadata><RequestId>recorded</RequestId></ResponseMetadata>
 </DescribeAutoScalingGroupsResponse>"#;
-    set_faults(json!([{
+    let faults = json!([{
         "account": account, "region": DR, "service": "autoscaling", "operation": "DescribeAutoScalingGroups",
         "action": "respond", "status": 200, "content_type": "text/xml", "body": page
-    }]));
-    let collected = collect_live(&account, &["--max-attempts", "1"]);
-    assert!(collected.elapsed < Duration::from_secs(20));
-    let snapshot: serde_json::Value = serde_json::from_str(&collected.text).expect("JSON");
-    let errors = snapshot["collection_errors"].as_array().expect("errors");
+    }]);
+    let (_, errors, elapsed) = collected_under(&account, faults, &["--max-attempts", "1"]);
+    assert!(elapsed < Duration::from_secs(20), "took {elapsed:?}");
     assert!(
         errors.iter().any(|e| e["region"] == DR
             && e["operation"] == "autoscaling:DescribeAutoScalingGroups"
@@ -502,14 +506,12 @@ fn every_run_ends_within_its_timeout_whatever_the_network_does() {
 #[test]
 fn a_cut_or_foreign_200_answer_is_unreadable_not_partial_data() {
     let account = seeded();
-    set_faults(json!([{
+    let faults = json!([{
         "account": account, "region": DR, "service": "autoscaling", "operation": "DescribeAutoScalingGroups",
         "action": "truncate"
-    }]));
-    let collected = collect_live(&account, &["--max-attempts", "2"]);
-    let snapshot: serde_json::Value = serde_json::from_str(&collected.text).expect("JSON");
+    }]);
+    let (snapshot, errors, _) = collected_under(&account, faults, &["--max-attempts", "2"]);
     assert_eq!(snapshot["resources"]["regional"][DR]["auto_scaling_groups"], json!([]), "no partial groups");
-    let errors = snapshot["collection_errors"].as_array().expect("errors");
     assert!(
         errors.iter().any(|e| e["region"] == DR
             && e["operation"] == "autoscaling:DescribeAutoScalingGroups"
