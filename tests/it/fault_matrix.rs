@@ -119,6 +119,10 @@ struct Verdicts {
     findings: BTreeMap<(String, String), Status>,
     passes: BTreeMap<String, usize>,
     unknowns: BTreeMap<String, usize>,
+    /// Every listing that failed (region, operation, cause): what a broken cell's report
+    /// shows, so that a fault beside the cell's own (a call timed out on a loaded runner) is
+    /// told from a rule's mistake.
+    failed: Vec<String>,
 }
 
 enum Outcome {
@@ -142,6 +146,10 @@ async fn audit_in_process(key: &str, call_timeout: Duration) -> Outcome {
     };
     let report = audit::run(&collection.snapshot, &Settings::default(), GatePolicy::default());
     let mut verdicts = Verdicts::default();
+    for error in &collection.snapshot.collection_errors {
+        let region = error.region.as_deref().unwrap_or("global");
+        verdicts.failed.push(format!("{region} {} ({})", error.operation, error.cause));
+    }
     for finding in &report.findings {
         verdicts.findings.insert((finding.rule.clone(), finding.resource.arn.clone()), finding.status);
     }
@@ -335,7 +343,13 @@ fn every_fault_on_every_operation_only_narrows_the_audit_to_unknowns() {
             problems.push("the fault never hit: the operation was not called".to_string());
         }
         match outcome {
-            Outcome::Audited(verdicts) => problems.extend(violations(&clean, verdicts)),
+            Outcome::Audited(verdicts) => {
+                let broken = violations(&clean, verdicts);
+                if !broken.is_empty() {
+                    problems.extend(broken);
+                    problems.push(format!("failed listings in the cell: {}", verdicts.failed.join(", ")));
+                }
+            }
             // Denied in the primary only, STS is asked in DR and answers.
             Outcome::Impossible(_) if op.as_str() == IDENTITY && region.is_none() => {}
             Outcome::Impossible(error) => problems.push(format!("collection impossible: {error}")),
