@@ -101,6 +101,19 @@ impl<'m> Path<'m> {
         Path { nodes: Vec::new(), links: Vec::new(), states }
     }
 
+    /// A path that starts at a primary resource: `name (region)`, as a `kind` node.
+    fn from_primary(
+        states: &'m HashMap<&'m str, NodeState>,
+        kind: &'static str,
+        name: &str,
+        region: &str,
+        arn: &str,
+    ) -> Self {
+        let mut path = Path::new(states);
+        path.node(kind, format!("{name} ({region})"), Some(arn));
+        path
+    }
+
     /// A node whose state is the worst open finding on its ARN.
     fn node(&mut self, kind: &'static str, label: String, arn: Option<&str>) {
         let state = arn.and_then(|a| self.states.get(a).copied()).unwrap_or(NodeState::Ok);
@@ -186,8 +199,7 @@ pub(super) fn failover_paths<'m>(
             }
         }
         for db in &members.primary_db_instances {
-            let mut path = Path::new(states);
-            path.node("database", format!("{} ({})", db.id, inventory.primary.name), Some(&db.arn));
+            let mut path = Path::from_primary(states, "database", &db.id, inventory.primary.name, &db.arn);
             match relations.db_replicas(db) {
                 Known::Value(replicas) if !replicas.is_empty() => {
                     let to = replicas.iter().map(|r| r.arn.to_string()).collect();
@@ -208,8 +220,8 @@ pub(super) fn failover_paths<'m>(
             paths.push(path.finish(format!("database {}", db.id)));
         }
         for cluster in &members.primary_db_clusters {
-            let mut path = Path::new(states);
-            path.node("cluster", format!("{} ({})", cluster.id, inventory.primary.name), Some(&cluster.arn));
+            let mut path =
+                Path::from_primary(states, "cluster", &cluster.id, inventory.primary.name, &cluster.arn);
             match relations.aurora_copy(cluster) {
                 Known::Value(Some(copy)) => {
                     let kind = match copy {
@@ -229,9 +241,8 @@ pub(super) fn failover_paths<'m>(
             paths.push(path.finish(format!("{} {}", cluster.family().label(), cluster.id)));
         }
         for fs in &members.primary_file_systems {
-            let mut path = Path::new(states);
             let name = fs.name.as_deref().unwrap_or(&fs.id);
-            path.node("file system", format!("{name} ({})", inventory.primary.name), Some(&fs.arn));
+            let mut path = Path::from_primary(states, "file system", name, inventory.primary.name, &fs.arn);
             let protection = relations.efs_protection(fs);
             let destinations = protection.replication.value().cloned().unwrap_or_default();
             for d in &destinations {
@@ -282,8 +293,8 @@ pub(super) fn failover_paths<'m>(
             paths.push(path.finish(format!("file system {}", fs.id)));
         }
         for bucket in &members.primary_buckets {
-            let mut path = Path::new(states);
-            path.node("bucket", format!("{} ({})", bucket.name, inventory.primary.name), Some(&bucket.arn));
+            let mut path =
+                Path::from_primary(states, "bucket", &bucket.name, inventory.primary.name, &bucket.arn);
             match relations.bucket_dr_copy(bucket) {
                 Known::Value(Some(copy)) => {
                     let destination = copy.dr_bucket().map(|b| b.arn.clone()).unwrap_or_default();
@@ -298,8 +309,8 @@ pub(super) fn failover_paths<'m>(
             paths.push(path.finish(format!("bucket {}", bucket.name)));
         }
         for table in &members.primary_tables {
-            let mut path = Path::new(states);
-            path.node("table", format!("{} ({})", table.name, inventory.primary.name), Some(&table.arn));
+            let mut path =
+                Path::from_primary(states, "table", &table.name, inventory.primary.name, &table.arn);
             match relations.table_copy(table) {
                 Known::Value(Some(copy)) if copy.replica.active() => {
                     let arn = copy.table.map(|t| t.arn.clone()).unwrap_or_default();
@@ -318,8 +329,8 @@ pub(super) fn failover_paths<'m>(
             paths.push(path.finish(format!("DynamoDB table {}", table.name)));
         }
         for secret in &members.primary_secrets {
-            let mut path = Path::new(states);
-            path.node("secret", format!("{} ({})", secret.name, inventory.primary.name), Some(&secret.arn));
+            let mut path =
+                Path::from_primary(states, "secret", &secret.name, inventory.primary.name, &secret.arn);
             match relations.secret_copy(secret) {
                 Known::Value(Some(copy)) if copy.in_sync() => {
                     let arn = copy.replica.map(|s| s.arn.clone()).unwrap_or_default();
