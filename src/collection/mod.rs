@@ -111,6 +111,16 @@ pub struct Collection {
     pub wall: Duration,
     /// Every rate-limit bucket the run drew on, with its requests.
     pub buckets: Vec<BucketUsage>,
+    /// The progress bar's count: the scopes it was sized for, and those that ticked.
+    pub progress: ProgressCount,
+}
+
+/// How many scopes a run's progress bar was sized for, and how many ticked: equal when the
+/// total is derived right (a bar that never fills, or overflows, says it is not).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ProgressCount {
+    pub total: usize,
+    pub ticked: usize,
 }
 
 impl Collection {
@@ -219,9 +229,11 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
     // bucket's account: with the DR side in another account, the primary account's series in
     // the DR region are read as well.
     let source_account_metrics = primary_source.account != dr_source.account && primary_source.readable();
-    let reachable = (0..2)
-        .filter(|&i| region_sources[i].readable() && !unreachable(&region_sources[i].identities[i]))
-        .count();
+    let region_reachable =
+        |i: usize| region_sources[i].readable() && !unreachable(&region_sources[i].identities[i]);
+    let reachable = (0..2).filter(|&i| region_reachable(i)).count();
+    // Read only when the DR region's buckets are: its tick is counted only then.
+    let source_account_ticks = usize::from(source_account_metrics && region_reachable(1));
     // One tick per scope of each collected region, per global scope, per scope of the global
     // region's alarms when it is neither of the pair, and per backup scope of each account
     // whose DR-region vaults are read on their own.
@@ -232,7 +244,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
         REGION_SCOPES.len() * reachable
             + global_ticks
             + VAULT_SCOPES.len() * vault_holders.len()
-            + usize::from(source_account_metrics),
+            + source_account_ticks,
     );
     let context = |source: &accounts::Source, region: &str| RegionCtx {
         region: region.to_string(),
@@ -359,7 +371,13 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, DrscanError
         resources: Resources { global, regional },
         collection_errors,
     };
-    Ok(Collection { snapshot, calls: recorder.operations(), wall: started.elapsed(), buckets: pacer.usage() })
+    Ok(Collection {
+        snapshot,
+        calls: recorder.operations(),
+        wall: started.elapsed(),
+        buckets: pacer.usage(),
+        progress: progress.count(),
+    })
 }
 
 /// Who the credentials belong to, asked in the primary region; only when that fails is the DR
@@ -1129,28 +1147,37 @@ pub(crate) fn to_u32(value: Option<i32>) -> u32 {
     value.and_then(|v| u32::try_from(v).ok()).unwrap_or_default()
 }
 
-/// The progress bar: one tick per finished scope and region, drawn only on a terminal.
+/// The progress bar: one tick per finished scope and region, drawn only on a terminal; the
+/// ticks are counted either way.
 #[derive(Clone)]
 pub(crate) struct Progress {
     bar: Option<ProgressBar>,
+    total: usize,
+    ticked: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Progress {
     /// `total`: how many scopes will tick.
     fn new(enabled: bool, total: usize) -> Self {
+        let ticked = std::sync::Arc::default();
         if !enabled || !std::io::stderr().is_terminal() {
-            return Progress { bar: None };
+            return Progress { bar: None, total, ticked };
         }
-        let total = u64::try_from(total).unwrap_or(u64::MAX);
-        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+        let length = u64::try_from(total).unwrap_or(u64::MAX);
+        let bar = ProgressBar::with_draw_target(Some(length), ProgressDrawTarget::stderr());
         if let Ok(style) = ProgressStyle::with_template("{spinner} collecting [{bar:30}] {pos}/{len} {msg}") {
             bar.set_style(style.progress_chars("=> "));
         }
         bar.enable_steady_tick(Duration::from_millis(120));
-        Progress { bar: Some(bar) }
+        Progress { bar: Some(bar), total, ticked }
+    }
+
+    fn count(&self) -> ProgressCount {
+        ProgressCount { total: self.total, ticked: self.ticked.load(std::sync::atomic::Ordering::Relaxed) }
     }
 
     pub(crate) fn tick(&self, message: &str) {
+        self.ticked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if let Some(bar) = &self.bar {
             bar.inc(1);
             bar.set_message(message.to_string());

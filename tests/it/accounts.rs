@@ -408,6 +408,15 @@ fn each_account_is_paced_under_buckets_of_its_own() {
     assert_eq!(bucket_regions(&layout.dns), ["global".to_string(), "us-east-1".to_string()].into());
     assert_eq!(bucket_regions(&layout.backup), [DR.to_string()].into());
     assert!(bucket_regions(&caller).is_empty(), "the caller only assumes the roles");
+    // The progress total counts what runs: the primary account's DR-region S3 metrics too.
+    assert_eq!(collection.progress.ticked, collection.progress.total);
+
+    // The recovery account's role cannot be assumed: its scopes (and the primary account's
+    // metrics on its buckets) do not run, and the total does not count them.
+    set_faults(json!([deny_assume_role(&caller, &layout.dr)]));
+    let collection = runtime().block_on(drscan::collection::collect(&options)).expect("collection");
+    assert!(!collection.snapshot.resources.regional.contains_key(DR), "the DR region is unread");
+    assert_eq!(collection.progress.ticked, collection.progress.total);
 }
 
 #[test]

@@ -123,6 +123,7 @@ struct Verdicts {
     /// shows, so that a fault beside the cell's own (a call timed out on a loaded runner) is
     /// told from a rule's mistake.
     failed: Vec<String>,
+    progress: drscan::collection::ProgressCount,
 }
 
 enum Outcome {
@@ -145,7 +146,8 @@ async fn audit_in_process(key: &str, call_timeout: Duration) -> Outcome {
         Err(error) => return Outcome::Impossible(error.to_string()),
     };
     let report = audit::run(&collection.snapshot, &Settings::default(), GatePolicy::default());
-    let mut verdicts = Verdicts::default();
+    // Whatever failed, every scope the progress bar was sized for ran (or timed out) and ticked.
+    let mut verdicts = Verdicts { progress: collection.progress, ..Verdicts::default() };
     for error in &collection.snapshot.collection_errors {
         let region = error.region.as_deref().unwrap_or("global");
         verdicts.failed.push(format!("{region} {} ({})", error.operation, error.cause));
@@ -344,7 +346,14 @@ fn every_fault_on_every_operation_only_narrows_the_audit_to_unknowns() {
         }
         match outcome {
             Outcome::Audited(verdicts) => {
-                let broken = violations(&clean, verdicts);
+                let mut broken = violations(&clean, verdicts);
+                let count = verdicts.progress;
+                if count.ticked != count.total {
+                    broken.push(format!(
+                        "{} scopes ticked of a progress total of {}",
+                        count.ticked, count.total
+                    ));
+                }
                 if !broken.is_empty() {
                     problems.extend(broken);
                     problems.push(format!("failed listings in the cell: {}", verdicts.failed.join(", ")));
