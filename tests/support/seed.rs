@@ -207,7 +207,15 @@ struct Region2 {
 
 impl Region2 {
     async fn new(account: &str, region: &str) -> Self {
-        let c = config(account, region).await;
+        // moto's server is threaded but its backends are not: under the seeding's concurrency
+        // a create now and then dies in moto with a bare HTML 500 (seen on CreateTargetGroup
+        // while other groups were created). The standard retry strategy retries it; a create
+        // that did land before the error would answer a duplicate error, loudly.
+        let c = config(account, region)
+            .await
+            .into_builder()
+            .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(3))
+            .build();
         Region2 {
             ec2: aws_sdk_ec2::Client::new(&c),
             elb: aws_sdk_elasticloadbalancingv2::Client::new(&c),
