@@ -343,19 +343,24 @@ impl<'s> Builder<'_, 's> {
             }
             return;
         }
-        let listing = dr.gap(ResourceKind::AutoScalingGroup).map(|_| {
-            resource::listing(
-                ResourceKind::AutoScalingGroup,
-                dr.name,
-                self.inventory.account_of_region(dr.name),
-            )
-        });
-        if let Some(target) = listing.or(fallback) {
+        if let Some(target) = self.unlisted_groups(dr).or(fallback) {
             rto.push(term(
                 format!("{why}: whether a DR Auto Scaling group must scale out is unknown"),
                 target,
             ));
         }
+    }
+
+    /// Every Auto Scaling group of `view`'s region, as one target, when they could not be
+    /// listed: what a scale-out step is about when the group it would scale is not known.
+    fn unlisted_groups(&self, view: &RegionView<'s>) -> Option<ResourceRef> {
+        view.gap(ResourceKind::AutoScalingGroup).map(|_| {
+            resource::listing(
+                ResourceKind::AutoScalingGroup,
+                view.name,
+                self.inventory.account_of_region(view.name),
+            )
+        })
     }
 
     fn compute_term(
@@ -374,15 +379,7 @@ impl<'s> Builder<'_, 's> {
             asgs.first()
                 .or(self.members.dr_asgs.first())
                 .map(|asg| resource::asg(asg, view.name))
-                .or_else(|| {
-                    view.gap(ResourceKind::AutoScalingGroup).map(|_| {
-                        resource::listing(
-                            ResourceKind::AutoScalingGroup,
-                            view.name,
-                            self.inventory.account_of_region(view.name),
-                        )
-                    })
-                })
+                .or_else(|| self.unlisted_groups(view))
                 .unwrap_or_else(|| resource::load_balancer(lb, view.name))
         };
         let target_groups = match target.target_groups() {
