@@ -207,9 +207,9 @@ struct Region2 {
 
 impl Region2 {
     async fn new(account: &str, region: &str) -> Self {
-        // moto's server is threaded but its backends are not: under the seeding's concurrency
-        // a create now and then dies in moto with a bare HTML 500 (seen on CreateTargetGroup
-        // while other groups were created). The standard retry strategy retries it; a create
+        // Under the seeding's concurrency a create now and then dies inside moto with a bare
+        // HTML 500 (seen once on CreateTargetGroup in a full run; moto's error output is not
+        // kept, so its cause is not known). The standard retry strategy retries it; a create
         // that did land before the error would answer a duplicate error, loudly.
         let c = config(account, region)
             .await
